@@ -1,0 +1,492 @@
+/* Container writers: lay a gen_image out as a Windows crash dump (every
+ * DumpType kdx reads), an ELF core or a raw image. Layouts follow
+ * spec/windows-dump-format.md; the offsets are transcribed here on their own
+ * (not shared with core/windmp.h) so that reader and writer are checked
+ * against each other. */
+#include "gen.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_BYTES KDX_PAGE_SIZE
+
+int gen_image_init(struct gen_image *img, enum paging mode, const struct phys_range *ram,
+		   size_t nram)
+{
+	memset(img, 0, sizeof *img);
+	if (nram == 0 || nram > sizeof img->ram / sizeof img->ram[0])
+		return -1;
+	for (size_t i = 0; i < nram; i++) {
+		if (ram[i].start % PAGE_BYTES || ram[i].end % PAGE_BYTES ||
+		    ram[i].end <= ram[i].start || (i && ram[i].start < ram[i - 1].end))
+			return -1;
+		img->ram[i] = ram[i];
+	}
+	img->nram = nram;
+	img->paging = mode;
+	img->machine = mode == PAGING_X64 ? MACHINE_X64 : MACHINE_X86;
+	img->processors = 1;
+	img->max_pfn = ram[nram - 1].end / PAGE_BYTES;
+	img->pages = calloc(img->max_pfn, sizeof *img->pages);
+	img->kernel_page = calloc(img->max_pfn, sizeof *img->kernel_page);
+	if (!img->pages || !img->kernel_page) {
+		gen_image_free(img);
+		return -1;
+	}
+	return 0;
+}
+
+void gen_image_free(struct gen_image *img)
+{
+	if (img->pages)
+		for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
+			free(img->pages[pfn]);
+	free(img->pages);
+	free(img->kernel_page);
+	img->pages = NULL;
+	img->kernel_page = NULL;
+	img->max_pfn = 0;
+}
+
+bool gen_is_ram(const struct gen_image *img, uint64_t pfn)
+{
+	if (pfn >= img->max_pfn)
+		return false;
+	uint64_t pa = pfn * PAGE_BYTES;
+	for (size_t i = 0; i < img->nram; i++)
+		if (pa >= img->ram[i].start && pa < img->ram[i].end)
+			return true;
+	return false;
+}
+
+uint8_t *gen_page(struct gen_image *img, uint64_t pfn)
+{
+	if (!gen_is_ram(img, pfn))
+		return NULL;
+	if (!img->pages[pfn])
+		img->pages[pfn] = calloc(1, PAGE_BYTES);
+	return img->pages[pfn];
+}
+
+/* A store outside RAM is a bug in the scenario being built, not a runtime
+ * condition: stop loudly rather than write a dump that silently lacks it. */
+void gen_put_bytes(struct gen_image *img, uint64_t pa, const void *p, size_t n)
+{
+	const uint8_t *src = p;
+	while (n) {
+		uint8_t *page = gen_page(img, pa / PAGE_BYTES);
+		if (!page) {
+			fprintf(stderr, "kdx-gen: store to 0x%llx: not RAM (or out of memory)\n",
+				(unsigned long long)pa);
+			abort();
+		}
+		size_t off = pa % PAGE_BYTES, chunk = PAGE_BYTES - off;
+		if (chunk > n)
+			chunk = n;
+		memcpy(page + off, src, chunk);
+		src += chunk;
+		pa += chunk;
+		n -= chunk;
+	}
+}
+
+static void le_store(uint8_t *dst, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		dst[i] = (uint8_t)(v >> (8 * i));
+}
+
+void gen_put32(struct gen_image *img, uint64_t pa, uint32_t v)
+{
+	uint8_t b[4];
+	le_store(b, v, 4);
+	gen_put_bytes(img, pa, b, 4);
+}
+
+void gen_put64(struct gen_image *img, uint64_t pa, uint64_t v)
+{
+	uint8_t b[8];
+	le_store(b, v, 8);
+	gen_put_bytes(img, pa, b, 8);
+}
+
+/* ---- Windows crash dump header: spec sections 3, 4, 5, 7, 11 ---- */
+
+/* One row per header width; pointer-sized fields are `word` bytes. */
+struct dmp_layout {
+	uint32_t header_size;
+	unsigned word;
+	const char *valid_dump;
+	uint32_t machine_type;
+	uint32_t dtb, pfn_database, module_list, process_head, machine, processors;
+	uint32_t bugcheck_code, bugcheck_params, kdbg, pae_enabled;
+	uint32_t memory_descriptor, context, context_size, exception, exception_size;
+	uint32_t comment, attributes, boot_id, dump_type, required_space;
+	uint32_t system_time, system_uptime, minidump_fields, secondary_state;
+	uint32_t product_type, suite_mask, writer_status;
+	/* §6.3: bitmap bytes after the legacy summary sub-header */
+	uint32_t summary_bitmap;
+};
+
+static const struct dmp_layout layout32 = {
+	.header_size = 0x1000, .word = 4, .valid_dump = "DUMP", .machine_type = 0x14C,
+	.dtb = 0x10, .pfn_database = 0x14, .module_list = 0x18, .process_head = 0x1C,
+	.machine = 0x20, .processors = 0x24, .bugcheck_code = 0x28, .bugcheck_params = 0x2C,
+	.kdbg = 0x60, .pae_enabled = 0x5C, .memory_descriptor = 0x64,
+	.context = 0x320, .context_size = 1200, .exception = 0x7D0, .exception_size = 0x50,
+	.comment = 0x820, .attributes = 0x8A0, .boot_id = 0x8A4, .dump_type = 0xF88,
+	.required_space = 0xFA0, .system_time = 0xFC0, .system_uptime = 0xFB8,
+	.minidump_fields = 0xF8C, .secondary_state = 0xF90, .product_type = 0xF94,
+	.suite_mask = 0xF98, .writer_status = 0xF9C, .summary_bitmap = 0x20,
+};
+
+static const struct dmp_layout layout64 = {
+	.header_size = 0x2000, .word = 8, .valid_dump = "DU64", .machine_type = 0x8664,
+	.dtb = 0x10, .pfn_database = 0x18, .module_list = 0x20, .process_head = 0x28,
+	.machine = 0x30, .processors = 0x34, .bugcheck_code = 0x38, .bugcheck_params = 0x40,
+	.kdbg = 0x80, .pae_enabled = 0, .memory_descriptor = 0x88,
+	.context = 0x348, .context_size = 3000, .exception = 0xF00, .exception_size = 0x98,
+	.comment = 0xFB0, .attributes = 0x1050, .boot_id = 0x1054, .dump_type = 0xF98,
+	.required_space = 0xFA0, .system_time = 0xFA8, .system_uptime = 0x1030,
+	.minidump_fields = 0x1038, .secondary_state = 0x103C, .product_type = 0x1040,
+	.suite_mask = 0x1044, .writer_status = 0x1048, .summary_bitmap = 0x28,
+};
+
+#define SUITE_MASK 0x110          /* VER_SUITE_TERMINAL | VER_SUITE_SINGLEUSERTS */
+#define COMMENT_BYTES 128
+
+/* §7.1 / §7.2: the context a kernel-mode stop leaves, as §11 recommends. */
+static void put_context(uint8_t *ctx, const struct dmp_layout *L)
+{
+	if (L->word == 4) {
+		le_store(ctx + 0x00, 0x1001F, 4);   /* ContextFlags */
+		le_store(ctx + 0x8C, 0x00, 4);      /* SegGs */
+		le_store(ctx + 0x90, 0x30, 4);      /* SegFs */
+		le_store(ctx + 0x94, 0x23, 4);      /* SegEs */
+		le_store(ctx + 0x98, 0x23, 4);      /* SegDs */
+		le_store(ctx + 0xBC, 0x08, 4);      /* SegCs */
+		le_store(ctx + 0xC8, 0x10, 4);      /* SegSs */
+		return;
+	}
+	le_store(ctx + 0x30, 0x10001F, 4);          /* ContextFlags */
+	le_store(ctx + 0x34, 0x1F80, 4);            /* MxCsr */
+	le_store(ctx + 0x38, 0x10, 2);              /* SegCs */
+	le_store(ctx + 0x3A, 0x2B, 2);              /* SegDs */
+	le_store(ctx + 0x3C, 0x2B, 2);              /* SegEs */
+	le_store(ctx + 0x3E, 0x53, 2);              /* SegFs */
+	le_store(ctx + 0x40, 0x2B, 2);              /* SegGs */
+	le_store(ctx + 0x42, 0x18, 2);              /* SegSs */
+	le_store(ctx + 0x118, 0x1F80, 4);           /* FltSave.MxCsr */
+}
+
+static uint64_t ram_pages(const struct gen_image *img)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < img->nram; i++)
+		n += (img->ram[i].end - img->ram[i].start) / PAGE_BYTES;
+	return n;
+}
+
+/* The full header, PAGE-filled first (§5.1). */
+static void build_header(uint8_t *h, const struct dmp_layout *L, const struct gen_image *img,
+			 uint32_t dump_type, uint64_t file_size)
+{
+	for (uint32_t i = 0; i < L->header_size; i += 4)
+		memcpy(h + i, "PAGE", 4);
+	memset(h + L->context, 0, L->context_size);
+	memset(h + L->exception, 0, L->exception_size);
+	memset(h + L->comment, 0, COMMENT_BYTES);
+	memcpy(h + 4, L->valid_dump, 4);
+	le_store(h + 0x8, 0xF, 4);                  /* MajorVersion: free build */
+	le_store(h + 0xC, img->build, 4);
+	le_store(h + L->dtb, img->dtb, L->word);
+	le_store(h + L->pfn_database, img->pfn_database, L->word);
+	le_store(h + L->module_list, img->ps_loaded_module_list, L->word);
+	le_store(h + L->process_head, img->ps_active_process_head, L->word);
+	le_store(h + L->machine, L->machine_type, 4);
+	le_store(h + L->processors, img->processors, 4);
+	le_store(h + L->bugcheck_code, img->bugcheck_code, 4);
+	for (int i = 0; i < 4; i++)
+		le_store(h + L->bugcheck_params + i * L->word, img->bugcheck_params[i], L->word);
+	le_store(h + L->kdbg, img->kdbg_va, L->word);
+
+	/* §4: the RAM runs; bitmap and triage dumps carry them too. */
+	uint8_t *pmd = h + L->memory_descriptor;
+	le_store(pmd, img->nram, 4);
+	le_store(pmd + 4, 0, 4);                    /* 64-bit padding, overwritten for 32 */
+	le_store(pmd + L->word, ram_pages(img), L->word);
+	for (size_t i = 0; i < img->nram; i++) {
+		uint8_t *run = pmd + 2 * L->word + i * 2 * L->word;
+		le_store(run, img->ram[i].start / PAGE_BYTES, L->word);
+		le_store(run + L->word, (img->ram[i].end - img->ram[i].start) / PAGE_BYTES,
+			 L->word);
+	}
+
+	put_context(h + L->context, L);
+	memcpy(h + L->comment, img->comment, strnlen(img->comment, COMMENT_BYTES - 1));
+	le_store(h + L->attributes, 0, 4);
+	le_store(h + L->boot_id, 0, 4);
+	le_store(h + L->dump_type, dump_type, 4);
+	le_store(h + L->minidump_fields, 0, 4);
+	le_store(h + L->secondary_state, 0, 4);
+	le_store(h + L->product_type, 1, 4);
+	le_store(h + L->suite_mask, SUITE_MASK, 4);
+	le_store(h + L->writer_status, 0, 4);
+	le_store(h + L->required_space, file_size, 8);
+	le_store(h + L->system_time, img->system_time, 8);
+	le_store(h + L->system_uptime, img->system_uptime, 8);
+	if (L->word == 4) {
+		h[L->pae_enabled] = img->paging == PAGING_PAE;
+		memset(h + L->pae_enabled + 1, 0, 3);   /* KdSecondaryVersion, Spare3 */
+	} else {
+		le_store(h + 0x3C, 0, 4);               /* padding after BugCheckCode */
+		le_store(h + 0xF9C, 0, 4);              /* padding after DumpType */
+		le_store(h + 0x104C, 0x0200, 4);        /* Unused1, KdSecondaryVersion 2, Unused */
+	}
+}
+
+/* ---- output ---- */
+
+struct out {
+	FILE *f;
+	const char *path;
+	struct kdx_error *err;
+	int failed;
+};
+
+static void out_bytes(struct out *o, const void *p, size_t n)
+{
+	if (!o->failed && n && fwrite(p, 1, n, o->f) != n) {
+		o->failed = 1;
+		kdx_fail(o->err, "%s: write failed: %s", o->path, strerror(errno));
+	}
+}
+
+static void out_page(struct out *o, const struct gen_image *img, uint64_t pfn)
+{
+	static const uint8_t zero[PAGE_BYTES];
+	out_bytes(o, img->pages[pfn] ? img->pages[pfn] : zero, PAGE_BYTES);
+}
+
+static void out_zeros(struct out *o, uint64_t n)
+{
+	static const uint8_t zero[PAGE_BYTES];
+	while (n) {
+		size_t chunk = n < sizeof zero ? (size_t)n : sizeof zero;
+		out_bytes(o, zero, chunk);
+		n -= chunk;
+	}
+}
+
+static int out_close(struct out *o)
+{
+	if (fclose(o->f) != 0 && !o->failed) {
+		o->failed = 1;
+		kdx_fail(o->err, "%s: write failed: %s", o->path, strerror(errno));
+	}
+	if (o->failed)
+		remove(o->path);
+	return o->failed ? -1 : 0;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+	return (v + to - 1) / to * to;
+}
+
+/* Which PFNs a bitmap-style dump stores. */
+static bool stored(const struct gen_image *img, uint64_t pfn, bool kernel_only)
+{
+	return gen_is_ram(img, pfn) && (!kernel_only || img->kernel_page[pfn]);
+}
+
+/* Type 1, §6.1: the header, then every RAM run back to back. */
+static void write_full(struct out *o, const struct gen_image *img, const struct dmp_layout *L,
+		       uint8_t *h)
+{
+	build_header(h, L, img, GEN_FULL, L->header_size + ram_pages(img) * PAGE_BYTES);
+	out_bytes(o, h, L->header_size);
+	for (size_t i = 0; i < img->nram; i++)
+		for (uint64_t pfn = img->ram[i].start / PAGE_BYTES;
+		     pfn < img->ram[i].end / PAGE_BYTES; pfn++)
+			out_page(o, img, pfn);
+}
+
+/* Types 2, 5, 6 (§6.2, §6.3): a sub-header and a bitmap at the end of the
+ * header, then the stored pages in ascending PFN order from the first page
+ * boundary after the bitmap. */
+static void write_bitmap(struct out *o, const struct gen_image *img, const struct dmp_layout *L,
+			 uint8_t *h, enum gen_format fmt)
+{
+	bool kernel_only = fmt != GEN_BITMAP_FULL;
+	uint64_t bits = round_up(img->max_pfn, 64);
+	uint64_t present = 0;
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
+		present += stored(img, pfn, kernel_only);
+	uint32_t bitmap_at = fmt == GEN_SUMMARY ? L->summary_bitmap : 0x38;
+	uint64_t sub_size = bitmap_at + bits / 8;
+	uint64_t first_page = round_up(L->header_size + sub_size, PAGE_BYTES);
+
+	uint8_t *sub = calloc(1, sub_size);
+	if (!sub) {
+		o->failed = 1;
+		kdx_fail(o->err, "%s: out of memory for a %llu-bit bitmap", o->path,
+			 (unsigned long long)bits);
+		return;
+	}
+	memcpy(sub, fmt == GEN_BITMAP_FULL ? "FDMP" : "SDMP", 4);
+	memcpy(sub + 4, "DUMP", 4);
+	if (fmt == GEN_SUMMARY) {
+		le_store(sub + 0x0C, first_page, 4);        /* HeaderSize */
+		le_store(sub + 0x10, bits, 4);              /* BitmapSize */
+		le_store(sub + 0x14, present, 4);           /* Pages */
+		le_store(sub + 0x18, bits, 4);              /* Bitmap.SizeOfBitMap */
+	} else {
+		le_store(sub + 0x20, first_page, 8);        /* FirstPage */
+		le_store(sub + 0x28, present, 8);           /* TotalPresentPages */
+		le_store(sub + 0x30, bits, 8);              /* Pages (bit count) */
+	}
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
+		if (stored(img, pfn, kernel_only))
+			sub[bitmap_at + pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+
+	build_header(h, L, img, fmt, first_page + present * PAGE_BYTES);
+	out_bytes(o, h, L->header_size);
+	out_bytes(o, sub, sub_size);
+	out_zeros(o, first_page - L->header_size - sub_size);
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
+		if (stored(img, pfn, kernel_only))
+			out_page(o, img, pfn);
+	free(sub);
+}
+
+/* Type 4, §6.4: TRIAGE_DUMP right after the header, the TRGD marker in the
+ * last dword of the default-sized file, no memory. */
+static void write_triage(struct out *o, const struct gen_image *img, const struct dmp_layout *L,
+			 uint8_t *h)
+{
+	uint32_t size = L->word == 4 ? 0x10000 : 0x20000;
+	uint8_t triage[0x80] = { 0 };
+	le_store(triage + 0x04, size, 4);               /* SizeOfDump */
+	le_store(triage + 0x08, size - 4, 4);           /* ValidOffset */
+	build_header(h, L, img, GEN_TRIAGE, size);
+	out_bytes(o, h, L->header_size);
+	out_bytes(o, triage, sizeof triage);
+	out_zeros(o, size - 4 - L->header_size - sizeof triage);
+	out_bytes(o, "TRGD", 4);
+}
+
+static void write_crash_dump(struct out *o, const struct gen_image *img, enum gen_format fmt)
+{
+	const struct dmp_layout *L = img->machine == MACHINE_X64 ? &layout64 : &layout32;
+	uint8_t *h = malloc(L->header_size);
+	if (!h) {
+		o->failed = 1;
+		kdx_fail(o->err, "%s: out of memory", o->path);
+		return;
+	}
+	if (fmt == GEN_FULL)
+		write_full(o, img, L, h);
+	else if (fmt == GEN_TRIAGE)
+		write_triage(o, img, L, h);
+	else
+		write_bitmap(o, img, L, h, fmt);
+	free(h);
+}
+
+/* ---- ELF core: one PT_LOAD per RAM range, p_paddr = physical address ---- */
+
+static void write_elf(struct out *o, const struct gen_image *img)
+{
+	bool is64 = img->machine == MACHINE_X64;
+	size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	size_t phentsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	uint64_t data = round_up(ehsize + img->nram * phentsize, PAGE_BYTES);
+	if (!is64 && img->ram[img->nram - 1].end > UINT32_MAX) {
+		o->failed = 1;
+		kdx_fail(o->err, "%s: RAM ends at 0x%llx: an ELF32 core holds at most 4 GiB",
+			 o->path, (unsigned long long)img->ram[img->nram - 1].end);
+		return;
+	}
+	unsigned char ident[EI_NIDENT] = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
+		is64 ? ELFCLASS64 : ELFCLASS32, ELFDATA2LSB, EV_CURRENT, ELFOSABI_NONE };
+	if (is64) {
+		Elf64_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_X86_64,
+			.e_version = EV_CURRENT, .e_phoff = sizeof e, .e_ehsize = sizeof e,
+			.e_phentsize = sizeof(Elf64_Phdr), .e_phnum = (Elf64_Half)img->nram };
+		memcpy(e.e_ident, ident, EI_NIDENT);
+		out_bytes(o, &e, sizeof e);
+	} else {
+		Elf32_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_386,
+			.e_version = EV_CURRENT, .e_phoff = sizeof e, .e_ehsize = sizeof e,
+			.e_phentsize = sizeof(Elf32_Phdr), .e_phnum = (Elf32_Half)img->nram };
+		memcpy(e.e_ident, ident, EI_NIDENT);
+		out_bytes(o, &e, sizeof e);
+	}
+	uint64_t off = data;
+	for (size_t i = 0; i < img->nram; i++) {
+		uint64_t len = img->ram[i].end - img->ram[i].start;
+		if (is64) {
+			Elf64_Phdr p = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+				.p_offset = off, .p_paddr = img->ram[i].start,
+				.p_filesz = len, .p_memsz = len, .p_align = PAGE_BYTES };
+			out_bytes(o, &p, sizeof p);
+		} else {
+			Elf32_Phdr p = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+				.p_offset = (Elf32_Off)off, .p_paddr = (Elf32_Addr)img->ram[i].start,
+				.p_filesz = (Elf32_Word)len, .p_memsz = (Elf32_Word)len,
+				.p_align = PAGE_BYTES };
+			out_bytes(o, &p, sizeof p);
+		}
+		off += len;
+	}
+	out_zeros(o, data - ehsize - img->nram * phentsize);
+	for (size_t i = 0; i < img->nram; i++)
+		for (uint64_t pfn = img->ram[i].start / PAGE_BYTES;
+		     pfn < img->ram[i].end / PAGE_BYTES; pfn++)
+			out_page(o, img, pfn);
+}
+
+/* ---- raw: offset = physical address; holes are left sparse ---- */
+
+static void write_raw(struct out *o, const struct gen_image *img)
+{
+	for (size_t i = 0; i < img->nram && !o->failed; i++) {
+		if (fseeko(o->f, (off_t)img->ram[i].start, SEEK_SET) != 0) {
+			o->failed = 1;
+			kdx_fail(o->err, "%s: seek to 0x%llx failed: %s", o->path,
+				 (unsigned long long)img->ram[i].start, strerror(errno));
+			return;
+		}
+		for (uint64_t pfn = img->ram[i].start / PAGE_BYTES;
+		     pfn < img->ram[i].end / PAGE_BYTES; pfn++)
+			out_page(o, img, pfn);
+	}
+}
+
+int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path,
+	      struct kdx_error *err)
+{
+	switch (fmt) {
+	case GEN_FULL: case GEN_SUMMARY: case GEN_TRIAGE:
+	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_RAW:
+		break;
+	default:
+		return kdx_fail(err, "%s: unknown generator format %d", path, (int)fmt);
+	}
+	if (img->nram == 0 || !img->pages)
+		return kdx_fail(err, "%s: image has no RAM", path);
+	struct out o = { .f = fopen(path, "wb"), .path = path, .err = err };
+	if (!o.f)
+		return kdx_fail(err, "%s: cannot create: %s", path, strerror(errno));
+	if (fmt == GEN_ELF)
+		write_elf(&o, img);
+	else if (fmt == GEN_RAW)
+		write_raw(&o, img);
+	else
+		write_crash_dump(&o, img, fmt);
+	return out_close(&o);
+}
