@@ -1,0 +1,393 @@
+/* Opening a dump: the container gives physical pages; the rest (paging
+ * mode, kernel DTB, KDBG, build, processors, bug check) comes from the crash
+ * header when there is one, else from memory itself. */
+#include "dump.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kdbg.h"
+
+/* Heuristic scans are bounded so that opening stays O(1) in dump size. The
+ * kernel's top-level table and the KDBG sit low in physical memory on real
+ * machines (spec/windows-va-and-pte.md 3.4: MemProcFS scans the first 16 MiB). */
+#define DTB_SCAN_BYTES (16ull << 20)
+#define KDBG_SCAN_BYTES (64ull << 20)
+#define KERNEL_IMAGE_SCAN_BYTES (32ull << 20)
+
+static uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* x64: a kernel-half PML4 slot maps the table itself (P, RW, supervisor,
+ * not large), and at least one other kernel slot is present. */
+static bool x64_top_table(const uint8_t *pg, uint64_t pa)
+{
+	bool self = false;
+	int others = 0;
+	for (int i = 256; i < 512; i++) {
+		uint64_t e = le64(pg + 8 * i);
+		if (!(e & 1))
+			continue;
+		if ((e & 0x000ffffffffff000ull) == pa && (e & 0x87) == 0x03)
+			self = true;
+		else
+			others++;
+	}
+	return self && others > 0;
+}
+
+/* x86 non-PAE: PD[0x300] maps the directory itself (spec 3.1, 3.4). */
+static bool x86_top_table(const uint8_t *pg, uint64_t pa)
+{
+	uint32_t e = le32(pg + 0xc00);
+	if ((e & 0xfffff083u) != (uint32_t)(pa | 3))
+		return false;
+	int kernel = 0;
+	for (int i = 0x200; i < 0x400; i++)
+		if (le32(pg + 4 * i) & 1)
+			kernel++;
+	return kernel > 1;
+}
+
+/* PAE: the directory for 0xC0000000 maps the four directories at its
+ * entries 0..3, itself at entry 3 (spec 3.1: PD3[3]). */
+static bool pae_pd3(const uint8_t *pg, uint64_t pa, uint64_t pds[4])
+{
+	for (int k = 0; k < 4; k++) {
+		uint64_t e = le64(pg + 8 * k);
+		if ((e & 0x81) != 0x01)
+			return false;
+		pds[k] = e & 0x000ffffffffff000ull;
+	}
+	return pds[3] == pa;
+}
+
+static bool pae_find_pdpt(struct source *src, const uint64_t pds[4], uint64_t limit,
+			  uint64_t *pdpt)
+{
+	uint8_t scratch[KDX_PAGE_SIZE];
+	for (uint64_t pfn = 0; pfn < limit / KDX_PAGE_SIZE; pfn++) {
+		const uint8_t *pg = source_page(src, pfn, scratch);
+		if (!pg)
+			continue;
+		for (unsigned off = 0; off < KDX_PAGE_SIZE; off += 32) {
+			int k = 0;
+			while (k < 4 && (le64(pg + off + 8 * k) & ~0xfffull) == pds[k] &&
+			       (le64(pg + off + 8 * k) & 1))
+				k++;
+			if (k == 4) {
+				*pdpt = (pfn << KDX_PAGE_SHIFT) + off;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Finds the kernel DTB in an image without a crash header. modes lists the
+ * paging modes the container allows, most specific first. */
+static bool scan_for_dtb(struct source *src, const enum paging *modes, size_t nmodes,
+			 enum paging *found, uint64_t *dtb)
+{
+	uint8_t scratch[KDX_PAGE_SIZE];
+	for (size_t m = 0; m < nmodes; m++)
+		for (uint64_t pfn = 0; pfn < DTB_SCAN_BYTES / KDX_PAGE_SIZE; pfn++) {
+			const uint8_t *pg = source_page(src, pfn, scratch);
+			uint64_t pa = pfn << KDX_PAGE_SHIFT, pds[4];
+			if (!pg)
+				continue;
+			if ((modes[m] == PAGING_X64 && x64_top_table(pg, pa)) ||
+			    (modes[m] == PAGING_X86 && x86_top_table(pg, pa))) {
+				*found = modes[m];
+				*dtb = pa;
+				return true;
+			}
+			if (modes[m] == PAGING_PAE && pae_pd3(pg, pa, pds) &&
+			    pae_find_pdpt(src, pds, DTB_SCAN_BYTES, dtb)) {
+				*found = PAGING_PAE;
+				return true;
+			}
+		}
+	return false;
+}
+
+unsigned dump_ptr_size(const struct dump *d)
+{
+	return d->machine == MACHINE_X86 ? 4 : 8;
+}
+
+bool dump_kdbg_field(const struct dump *d, unsigned off, unsigned size, uint64_t *val)
+{
+	if (!d->kdbg || off + size > d->kdbg_size)
+		return false;
+	uint64_t v = 0;
+	for (unsigned i = size; i-- > 0;)
+		v = (v << 8) | d->kdbg[off + i];
+	/* 32-bit kernels keep pointers in 64-bit slots (spec 8.4). */
+	if (size == 8 && d->machine == MACHINE_X86)
+		v &= 0xffffffffull;
+	*val = v;
+	return true;
+}
+
+bool dump_read_ptr(struct dump *d, uint64_t va, uint64_t *val)
+{
+	if (!d->kernel)
+		return false;
+	uint8_t b[8] = { 0 };
+	unsigned n = dump_ptr_size(d);
+	if (xlat_read(d->kernel, va, b, n, NULL) != n)
+		return false;
+	*val = n == 4 ? le32(b) : le64(b);
+	return true;
+}
+
+/* A KDBG block header at p: OwnerTag and a plausible Size (spec 10, check 8). */
+static bool kdbg_header_ok(const uint8_t *p, uint32_t *size)
+{
+	*size = le32(p + KDBG_SIZE);
+	return le32(p + KDBG_OWNERTAG) == KDBG_OWNER_TAG && *size % 8 == 0 &&
+	       *size >= KDBG_MIN_SIZE && *size <= KDBG_MAX_SIZE;
+}
+
+static bool load_kdbg_virt(struct dump *d, uint64_t va)
+{
+	uint8_t hdr[0x18];
+	struct hole_list holes = { 0 };
+	size_t got = xlat_read(d->kernel, va, hdr, sizeof hdr, &holes);
+	hole_list_free(&holes);
+	uint32_t size;
+	if (got != sizeof hdr) {
+		kdx_warn(&d->warnings, "KDBG at 0x%llx: page not in the dump; pool, process and "
+			 "module panes are unavailable", (unsigned long long)va);
+		return false;
+	}
+	if (!kdbg_header_ok(hdr, &size)) {
+		kdx_warn(&d->warnings, "KDBG at 0x%llx: OwnerTag 0x%08x, Size 0x%x: expected "
+			 "'KDBG' and a size from 0x%x to 0x%x (an encoded block?)",
+			 (unsigned long long)va, le32(hdr + KDBG_OWNERTAG), le32(hdr + KDBG_SIZE),
+			 KDBG_MIN_SIZE, KDBG_MAX_SIZE);
+		return false;
+	}
+	d->kdbg = malloc(size);
+	if (!d->kdbg || xlat_read(d->kernel, va, d->kdbg, size, NULL) != size) {
+		free(d->kdbg);
+		d->kdbg = NULL;
+		kdx_warn(&d->warnings, "KDBG at 0x%llx: its 0x%x bytes are not all in the dump",
+			 (unsigned long long)va, size);
+		return false;
+	}
+	d->kdbg_size = size;
+	d->kdbg_va = va;
+	d->has_kdbg = true;
+	return true;
+}
+
+/* The VA of a physical address inside the kernel image, found by walking
+ * the image's pages from KernBase (bounded). */
+static bool kernel_va_of(struct dump *d, uint64_t kernbase, uint64_t pa, uint64_t *va)
+{
+	uint64_t want = pa & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+	for (uint64_t off = 0; off < KERNEL_IMAGE_SCAN_BYTES; off += KDX_PAGE_SIZE) {
+		uint64_t p;
+		if (xlat_to_phys(d->kernel, kernbase + off, &p) == XLAT_OK && p == want) {
+			*va = kernbase + off + (pa & (KDX_PAGE_SIZE - 1));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Images without a crash header: look for the KDBG signature in low
+ * physical memory (spec 8.1 "fallback scan"), and check that its KernBase
+ * is a kernel address that maps the block. */
+static void scan_for_kdbg(struct dump *d)
+{
+	uint8_t scratch[KDX_PAGE_SIZE];
+	for (uint64_t pfn = 0; pfn < KDBG_SCAN_BYTES / KDX_PAGE_SIZE; pfn++) {
+		const uint8_t *pg = source_page(d->src, pfn, scratch);
+		if (!pg)
+			continue;
+		for (unsigned off = 0; off + 0x18 <= KDX_PAGE_SIZE; off += 8) {
+			uint32_t size;
+			if (!kdbg_header_ok(pg + off, &size))
+				continue;
+			uint64_t pa = (pfn << KDX_PAGE_SHIFT) + off, va;
+			uint8_t kb[8];
+			if (source_read_phys(d->src, pa + KDBG_KERNBASE, kb, 8) != 8)
+				continue;
+			uint64_t kernbase = le64(kb);
+			if (d->machine == MACHINE_X86)
+				kernbase &= 0xffffffffull;
+			if (kernel_va_of(d, kernbase, pa, &va) && load_kdbg_virt(d, va)) {
+				d->kdbg_origin = "signature scan";
+				return;
+			}
+		}
+	}
+	kdx_warn(&d->warnings, "no KDBG found in the first %llu MiB of physical memory (it may "
+		 "be encoded, as on Windows 8 and later); page-level panes still work",
+		 (unsigned long long)(KDBG_SCAN_BYTES >> 20));
+}
+
+/* NtBuildLab ("7601.17514.x86fre...") gives the build when no header does. */
+static void build_from_kdbg(struct dump *d)
+{
+	uint64_t va;
+	char lab[16] = { 0 };
+	if (!dump_kdbg_field(d, KDBG_NT_BUILD_LAB, 8, &va) || !va ||
+	    xlat_read(d->kernel, va, lab, sizeof lab - 1, NULL) != sizeof lab - 1)
+		return;
+	uint32_t b = 0;
+	int digits = 0;
+	for (const char *p = lab; *p >= '0' && *p <= '9' && digits < 6; p++, digits++)
+		b = b * 10 + (uint32_t)(*p - '0');
+	if (digits >= 4) {
+		d->build = b;
+		d->has_build = true;
+	}
+}
+
+/* KiProcessorBlock: one KPRCB pointer per processor, NULL-terminated
+ * (spec 7.4; capacity 64 on x64, 32 on x86). */
+static void processors_from_kdbg(struct dump *d)
+{
+	uint64_t arr;
+	if (!dump_kdbg_field(d, KDBG_KI_PROCESSOR_BLOCK, 8, &arr) || !arr)
+		return;
+	unsigned cap = d->machine == MACHINE_X86 ? 32 : 64, n = 0;
+	uint64_t p;
+	while (n < cap && dump_read_ptr(d, arr + n * dump_ptr_size(d), &p) && p)
+		n++;
+	d->processors = n;
+}
+
+/* KiBugcheckData: code then four parameters, pointer-sized each. */
+static void bugcheck_from_kdbg(struct dump *d)
+{
+	uint64_t va, v[5];
+	if (!dump_kdbg_field(d, KDBG_KI_BUGCHECK_DATA, 8, &va) || !va)
+		return;
+	for (int i = 0; i < 5; i++)
+		if (!dump_read_ptr(d, va + (uint64_t)i * dump_ptr_size(d), &v[i]))
+			return;
+	if (!v[0])
+		return;
+	struct crash_facts *f = &d->src->facts;
+	f->has_bugcheck = true;
+	f->bugcheck_code = (uint32_t)v[0];
+	memcpy(f->bugcheck_params, v + 1, sizeof f->bugcheck_params);
+}
+
+static void find_paging(struct dump *d)
+{
+	struct source *s = d->src;
+	const struct crash_facts *f = &s->facts;
+	d->machine = f->machine;
+	d->paging = f->paging;
+	if (f->has_dtb && d->paging != PAGING_UNKNOWN) {
+		d->has_dtb = true;
+		d->dtb_raw = f->dtb;
+		d->dtb = f->dtb & paging_desc(d->paging)->dtb_mask;
+		d->dtb_origin = "crash header";
+		return;
+	}
+	if (!f->holds_memory)
+		return;
+	static const enum paging any[] = { PAGING_X64, PAGING_PAE, PAGING_X86 };
+	static const enum paging x86[] = { PAGING_PAE, PAGING_X86 };
+	const enum paging *modes = any;
+	size_t n = 3;
+	if (d->paging != PAGING_UNKNOWN) {
+		modes = &d->paging;
+		n = 1;
+	} else if (d->machine == MACHINE_X86) {
+		modes = x86;
+		n = 2;
+	} else if (d->machine == MACHINE_X64) {
+		n = 1;
+	}
+	enum paging found;
+	uint64_t dtb;
+	if (!scan_for_dtb(s, modes, n, &found, &dtb)) {
+		kdx_warn(&d->warnings, "no kernel page-table root found in the first %llu MiB "
+			 "(no self-referencing top-level table): only physical views work",
+			 (unsigned long long)(DTB_SCAN_BYTES >> 20));
+		return;
+	}
+	d->paging = found;
+	d->machine = found == PAGING_X64 ? MACHINE_X64 : MACHINE_X86;
+	d->has_dtb = true;
+	d->dtb = d->dtb_raw = dtb;
+	d->dtb_origin = "self-map scan";
+}
+
+int dump_open(const char *path, struct dump **out, struct kdx_error *err)
+{
+	struct dump *d = calloc(1, sizeof *d);
+	if (!d)
+		return kdx_fail(err, "%s: out of memory", path);
+	if (source_open(path, &d->src, err) < 0) {
+		free(d);
+		return -1;
+	}
+	struct crash_facts *f = &d->src->facts;
+	for (size_t i = 0; i < d->src->warnings.count; i++)
+		kdx_warn(&d->warnings, "%s", d->src->warnings.items[i]);
+	d->processors = f->processors;
+	d->has_build = f->has_build;
+	d->build = f->build;
+	find_paging(d);
+	if (d->has_dtb && f->holds_memory && !source_has_page(d->src, d->dtb >> KDX_PAGE_SHIFT)) {
+		kdx_fail(err, "%s: DirectoryTableBase 0x%llx: page 0x%llx is not in the dump: "
+			 "expected the kernel's top-level page table", path,
+			 (unsigned long long)d->dtb_raw,
+			 (unsigned long long)(d->dtb >> KDX_PAGE_SHIFT));
+		goto fail;
+	}
+	if (d->has_dtb) {
+		d->kernel = xlat_new(d->src, d->paging, d->dtb, err);
+		if (!d->kernel)
+			goto fail;
+		if (f->has_kdbg) {
+			if (load_kdbg_virt(d, f->kdbg_va))
+				d->kdbg_origin = "crash header";
+		} else if (!f->has_crash_header) {
+			scan_for_kdbg(d);
+		}
+	}
+	if (d->has_kdbg) {
+		if (!d->has_build)
+			build_from_kdbg(d);
+		if (!d->processors)
+			processors_from_kdbg(d);
+		if (!f->has_crash_header)
+			bugcheck_from_kdbg(d);
+	}
+	*out = d;
+	return 0;
+fail:
+	dump_close(d);
+	return -1;
+}
+
+void dump_close(struct dump *d)
+{
+	if (!d)
+		return;
+	xlat_free(d->kernel);
+	source_close(d->src);
+	free(d->kdbg);
+	kdx_warnings_free(&d->warnings);
+	free(d);
+}

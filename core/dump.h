@@ -1,0 +1,46 @@
+/* An opened dump: the source, plus what kdx found out about the machine
+ * (paging mode, kernel DTB, KDBG, build) and the kernel address space. */
+#ifndef KDX_DUMP_H
+#define KDX_DUMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "paging.h"
+#include "source.h"
+#include "xlat.h"
+
+struct dump {
+	struct source *src;
+	enum machine machine;
+	enum paging paging;
+	bool has_dtb;
+	uint64_t dtb;               /* masked top-table physical address */
+	uint64_t dtb_raw;           /* as found (header value, with flag bits) */
+	const char *dtb_origin;     /* "crash header", "self-map scan" */
+	bool has_build;
+	uint32_t build;
+	bool has_kdbg;
+	uint64_t kdbg_va;
+	const char *kdbg_origin;    /* "crash header", "signature scan" */
+	uint8_t *kdbg;              /* decoded block copy, kdbg_size bytes */
+	uint32_t kdbg_size;
+	uint32_t processors;
+	struct xlat *kernel;        /* NULL when the DTB is unknown */
+	struct kdx_warnings warnings;
+};
+
+/* Opens a dump. Fails (exit status 2 material) only when the container is
+ * unreadable; missing KDBG or DTB become warnings and degrade features. */
+int dump_open(const char *path, struct dump **out, struct kdx_error *err);
+void dump_close(struct dump *d);
+
+/* KDBG field at off (size 2, 4 or 8 bytes); false when the block is absent
+ * or shorter than off + size. Pointers of 32-bit kernels are truncated. */
+bool dump_kdbg_field(const struct dump *d, unsigned off, unsigned size, uint64_t *val);
+/* Pointer-sized read through the kernel address space. */
+bool dump_read_ptr(struct dump *d, uint64_t va, uint64_t *val);
+unsigned dump_ptr_size(const struct dump *d);
+
+#endif

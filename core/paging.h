@@ -1,0 +1,44 @@
+/* The three paging modes kdx translates, described as data so that the
+ * walker, the PTE decoder, the layout and the generator share one source.
+ * Facts: spec/windows-va-and-pte.md sections 1.1-1.3 and 3.1-3.2. */
+#ifndef KDX_PAGING_H
+#define KDX_PAGING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define KDX_PAGE_SHIFT 12
+#define KDX_PAGE_SIZE 4096u
+
+enum machine { MACHINE_UNKNOWN, MACHINE_X86, MACHINE_X64 };
+enum paging { PAGING_UNKNOWN, PAGING_X86, PAGING_PAE, PAGING_X64 };
+
+#define PAGING_MAX_LEVELS 4
+
+struct paging_desc {
+	enum paging mode;
+	const char *name;              /* "x86", "pae", "x64" (JSON values) */
+	int levels;                    /* table levels, top first */
+	int entry_size;                /* bytes per entry */
+	int va_bits;                   /* implemented VA bits (sign-extended above) */
+	const char *level_names[PAGING_MAX_LEVELS]; /* entry names: PML4E ... PTE */
+	int shift[PAGING_MAX_LEVELS];  /* VA shift of each level's index */
+	int index_bits[PAGING_MAX_LEVELS];
+	/* Level (0 = top) at which PS=1 may end the walk, -1 if never; a level
+	 * allows a large page iff large_ok has its bit set. */
+	unsigned large_ok;
+	uint64_t dtb_mask;             /* CR3 -> top table physical address */
+	uint64_t pfn_mask;             /* entry -> table/page physical address (4 KiB) */
+};
+
+const struct paging_desc *paging_desc(enum paging mode);
+const char *machine_name(enum machine m);
+/* Index of va at level (0 = top). */
+uint64_t paging_index(const struct paging_desc *d, int level, uint64_t va);
+/* Size in bytes of the page a leaf at this level maps. */
+uint64_t paging_leaf_size(const struct paging_desc *d, int level);
+/* Sign-extends an x64 address from bit 47; identity for 32-bit modes. */
+uint64_t paging_canonical(const struct paging_desc *d, uint64_t va);
+bool paging_is_canonical(const struct paging_desc *d, uint64_t va);
+
+#endif

@@ -1,0 +1,68 @@
+/* The dump generator's model: a synthetic machine's physical memory plus
+ * the facts a crash-dump header states, and writers that lay it out in each
+ * container format. The world builder (page tables, KDBG, kernel objects)
+ * fills a gen_image; container.c writes it; truth.c writes the ground truth.
+ * Formats: spec/windows-dump-format.md; no kdx reader code is used to write,
+ * so the readers are checked against an independent writer. */
+#ifndef KDX_GEN_H
+#define KDX_GEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/paging.h"
+#include "core/source.h"
+
+struct gen_image {
+	enum machine machine;
+	enum paging paging;
+	uint64_t dtb;                 /* raw DirectoryTableBase to write (flag bits allowed) */
+	uint32_t build;               /* MinorVersion */
+	uint32_t processors;
+	uint64_t kdbg_va;             /* 0: none */
+	uint64_t ps_loaded_module_list, ps_active_process_head, pfn_database;
+	uint32_t bugcheck_code;
+	uint64_t bugcheck_params[4];
+	uint64_t system_time, system_uptime;
+	char comment[128];
+
+	/* RAM as the machine saw it (the physical memory descriptor): ascending,
+	 * page-aligned, non-overlapping byte ranges. Full dumps store all of it. */
+	struct phys_range ram[32];
+	size_t nram;
+
+	/* Page contents, indexed by PFN (NULL: an all-zero RAM page). */
+	uint8_t **pages;
+	bool *kernel_page;            /* kept in kernel (type 2 / 6) dumps */
+	uint64_t max_pfn;             /* pages[] and kernel_page[] hold max_pfn entries */
+};
+
+/* Container formats. The Windows ones carry their DumpType value. */
+enum gen_format {
+	GEN_FULL = 1,                 /* run-based complete dump */
+	GEN_SUMMARY = 2,              /* legacy kernel summary dump */
+	GEN_TRIAGE = 4,               /* mini dump: header facts, no memory */
+	GEN_BITMAP_FULL = 5,          /* FDMP */
+	GEN_BITMAP_KERNEL = 6,        /* SDMP */
+	GEN_ELF = 100,                /* ELF core, one PT_LOAD per RAM range */
+	GEN_RAW = 101,                /* flat image: offset = physical address */
+};
+
+/* Sets up an empty machine with the given RAM ranges. */
+int gen_image_init(struct gen_image *img, enum paging mode, const struct phys_range *ram,
+		   size_t nram);
+void gen_image_free(struct gen_image *img);
+/* The page at pfn, allocated zeroed on first use; NULL when pfn is not RAM. */
+uint8_t *gen_page(struct gen_image *img, uint64_t pfn);
+bool gen_is_ram(const struct gen_image *img, uint64_t pfn);
+/* Little-endian stores into physical memory (must be RAM). */
+void gen_put32(struct gen_image *img, uint64_t pa, uint32_t v);
+void gen_put64(struct gen_image *img, uint64_t pa, uint64_t v);
+void gen_put_bytes(struct gen_image *img, uint64_t pa, const void *p, size_t n);
+
+/* Writes img to path in the given format. Returns 0, or -1 with a message. */
+int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path,
+	      struct kdx_error *err);
+
+#endif

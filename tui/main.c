@@ -1,0 +1,121 @@
+/* kdx: command line. Batch mode runs commands and prints documents; without
+ * -c the interactive explorer opens. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "core/dump.h"
+#include "options.h"
+#include "tui.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: kdx [OPTIONS] DUMP\n"
+	      "       kdx --demo\n"
+	      "       kdx -c 'CMD; CMD' [--json] DUMP\n"
+	      "\n"
+	      "Explore a Windows kernel memory dump: crash dumps (.dmp: full, kernel,\n"
+	      "bitmap, legacy summary; triage headers), ELF cores, kdump-compressed\n"
+	      "dumps and raw physical images (.raw .mem .vmem .bin).\n"
+	      "\n"
+	      "  -c, --commands 'CMD; ...'  run commands, print the results, exit\n"
+	      "  -j, --json                 with -c: print a JSON array, one object per command\n"
+	      "  -v, --verbose              with -c: more detail (reader choices in info)\n"
+	      "      --demo                 open the built-in demo dump\n"
+	      "      --theme NAME           colour theme (default: set theme = NAME in\n"
+	      "                             $XDG_CONFIG_HOME/kdx/config)\n"
+	      "      --list-themes          list themes and where each comes from\n"
+	      "      --pooltag FILE         pool tag descriptions (pooltag.txt format)\n"
+	      "  -h, --help                 this help\n"
+	      "  -V, --version              version\n"
+	      "\n"
+	      "Commands: kdx -c help DUMP lists them. Exit status: 0 success, 1 a command\n"
+	      "failed, 2 usage error or unreadable dump.\n", f);
+}
+
+/* The demo dump: the build tree's when run from it, else the installed one. */
+static const char *demo_path(void)
+{
+	static const char *const candidates[] = {
+		KDX_BUILDDIR "/demo/demo.dmp",
+		KDX_DATADIR "/demo.dmp",
+	};
+	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG };
+	static const struct option longopts[] = {
+		{ "commands", required_argument, 0, 'c' },
+		{ "json", no_argument, 0, 'j' },
+		{ "verbose", no_argument, 0, 'v' },
+		{ "demo", no_argument, 0, OPT_DEMO },
+		{ "theme", required_argument, 0, OPT_THEME },
+		{ "list-themes", no_argument, 0, OPT_LIST_THEMES },
+		{ "pooltag", required_argument, 0, OPT_POOLTAG },
+		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
+		{ 0, 0, 0, 0 },
+	};
+	struct kdx_options opt = { 0 };
+	int c;
+	while ((c = getopt_long(argc, argv, "c:jvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': opt.commands = optarg; break;
+		case 'j': opt.json = true; break;
+		case 'v': opt.verbose = true; break;
+		case OPT_DEMO: opt.demo = true; break;
+		case OPT_THEME: opt.theme = optarg; break;
+		case OPT_LIST_THEMES: return tui_list_themes();
+		case OPT_POOLTAG: opt.pooltag = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("kdx %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (opt.demo) {
+		if (optind != argc) {
+			fprintf(stderr, "kdx: --demo takes no dump argument\n");
+			return 2;
+		}
+		opt.dump_path = demo_path();
+		if (!opt.dump_path) {
+			fprintf(stderr, "kdx: the demo dump is not built: run 'make' (looked in %s/demo "
+				"and %s)\n", KDX_BUILDDIR, KDX_DATADIR);
+			return 2;
+		}
+	} else if (optind + 1 == argc) {
+		opt.dump_path = argv[optind];
+	} else {
+		usage(stderr);
+		return 2;
+	}
+	if (opt.json && !opt.commands) {
+		fprintf(stderr, "kdx: --json needs -c 'CMD'\n");
+		return 2;
+	}
+
+	struct dump *d;
+	struct kdx_error err;
+	if (dump_open(opt.dump_path, &d, &err) < 0) {
+		fprintf(stderr, "kdx: %s\n", err.msg);
+		return 2;
+	}
+	int status;
+	if (opt.commands) {
+		for (size_t i = 0; i < d->warnings.count; i++)
+			fprintf(stderr, "kdx: warning: %s\n", d->warnings.items[i]);
+		status = batch_run(d, opt.commands, opt.json, stdout, stderr);
+	} else {
+		status = tui_run(d, &opt);
+	}
+	dump_close(d);
+	return status;
+}

@@ -1,0 +1,17 @@
+/* Command-line options shared by batch mode and the interactive TUI. */
+#ifndef KDX_OPTIONS_H
+#define KDX_OPTIONS_H
+
+#include <stdbool.h>
+
+struct kdx_options {
+	const char *dump_path;     /* NULL with --demo until resolved */
+	bool demo;
+	const char *commands;      /* -c 'CMD; CMD' */
+	bool json;
+	bool verbose;
+	const char *theme;         /* --theme NAME, NULL: the user's default */
+	const char *pooltag;       /* --pooltag FILE */
+};
+
+#endif

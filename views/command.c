@@ -1,0 +1,113 @@
+#include "command.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+const struct command *command_find(const char *name)
+{
+	size_t n;
+	const struct command *const *all = command_all(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i]->name, name) == 0)
+			return all[i];
+	if (name[0] == '!')
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(all[i]->name, name + 1) == 0)
+				return all[i];
+	return NULL;
+}
+
+#define MAX_WORDS 32
+
+int command_run(struct dump *d, const char *line, struct doc *out, struct kdx_error *err)
+{
+	doc_init(out, line);
+	char *copy = strdup(line);
+	if (!copy)
+		return kdx_fail(err, "out of memory");
+	char *argv[MAX_WORDS + 1];
+	int argc = 0;
+	for (char *tok = strtok(copy, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n")) {
+		if (argc == MAX_WORDS) {
+			free(copy);
+			return kdx_fail(err, "%s: too many words (at most %d)", line, MAX_WORDS);
+		}
+		argv[argc++] = tok;
+	}
+	argv[argc] = NULL;
+	if (argc == 0) {
+		free(copy);
+		return kdx_fail(err, "empty command");
+	}
+	const struct command *c = command_find(argv[0]);
+	int r;
+	if (!c)
+		r = kdx_fail(err, "%s: unknown command (try 'help')", argv[0]);
+	else {
+		if (c->windbg)
+			doc_set_windbg(out, "%s", c->windbg);
+		r = c->run(d, argc, argv, out, err);
+	}
+	free(copy);
+	return r;
+}
+
+bool parse_number(const char *s, uint64_t *v)
+{
+	int base = 16;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	else if (s[0] == '0' && (s[1] == 'n' || s[1] == 'N')) {
+		s += 2;
+		base = 10;
+	}
+	if (!*s)
+		return false;
+	uint64_t r = 0;
+	for (; *s; s++) {
+		if (*s == '`')
+			continue;
+		int dgt;
+		if (isdigit((unsigned char)*s))
+			dgt = *s - '0';
+		else if (base == 16 && isxdigit((unsigned char)*s))
+			dgt = tolower((unsigned char)*s) - 'a' + 10;
+		else
+			return false;
+		if (r > (UINT64_MAX - (uint64_t)dgt) / (uint64_t)base)
+			return false;
+		r = r * (uint64_t)base + (uint64_t)dgt;
+	}
+	*v = r;
+	return true;
+}
+
+bool parse_length(int argc, char **argv, int *i, uint64_t *count)
+{
+	const char *a = argv[*i];
+	if (a[0] != 'L' && a[0] != 'l')
+		return false;
+	if (a[1]) {
+		if (!parse_number(a + 1, count))
+			return false;
+		(*i)++;
+		return true;
+	}
+	if (*i + 1 >= argc || !parse_number(argv[*i + 1], count))
+		return false;
+	*i += 2;
+	return true;
+}
+
+void format_address(const struct dump *d, uint64_t va, char *buf, size_t size)
+{
+	if (d->machine == MACHINE_X86 && va <= 0xffffffffull)
+		snprintf(buf, size, "%08llx", (unsigned long long)va);
+	else
+		snprintf(buf, size, "%08llx`%08llx", (unsigned long long)(va >> 32),
+			 (unsigned long long)(va & 0xffffffffull));
+}

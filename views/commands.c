@@ -1,0 +1,44 @@
+/* The command table and the `help` command. */
+#include "commands.h"
+
+static const struct command *const all_commands[] = {
+	&cmd_help,
+	&cmd_info,
+	&cmd_vtop,
+	&cmd_db, &cmd_dd, &cmd_dq,
+	&cmd_phys_db, &cmd_phys_dd, &cmd_phys_dq,
+};
+
+const struct command *const *command_all(size_t *count)
+{
+	*count = sizeof all_commands / sizeof all_commands[0];
+	return all_commands;
+}
+
+static int run_help(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
+{
+	(void)d;
+	(void)err;
+	size_t n;
+	const struct command *const *all = command_all(&n);
+	doc_set_title(out, "Commands");
+	struct dnode *rows = dn_label(dn_array(out->root, "commands"), "Commands");
+	for (size_t i = 0; i < n; i++) {
+		if (argc > 1 && command_find(argv[1]) != all[i])
+			continue;
+		struct dnode *r = dn_object(rows, NULL);
+		dn_label(dn_str(r, "usage", all[i]->usage), "usage");
+		dn_label(dn_str(r, "windbg", all[i]->windbg), "WinDbg");
+		dn_label(dn_str(r, "summary", all[i]->summary), "what it shows");
+		dn_link(r, "%s", all[i]->name);
+	}
+	if (argc > 1 && rows->nkids == 0)
+		return kdx_fail(err, "help: %s: unknown command", argv[1]);
+	return 0;
+}
+
+const struct command cmd_help = {
+	.name = "help", .usage = "help [COMMAND]",
+	.summary = "this list of commands", .windbg = ".help",
+	.run = run_help,
+};

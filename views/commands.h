@@ -1,0 +1,13 @@
+/* The command table, one entry per pane; each is defined in its view file. */
+#ifndef KDX_COMMANDS_H
+#define KDX_COMMANDS_H
+
+#include "command.h"
+
+extern const struct command cmd_help;
+extern const struct command cmd_info;
+extern const struct command cmd_vtop;
+extern const struct command cmd_db, cmd_dd, cmd_dq;
+extern const struct command cmd_phys_db, cmd_phys_dd, cmd_phys_dq;
+
+#endif

@@ -1,0 +1,113 @@
+/* `info`: the dump overview: container, machine, paging, DTB, build, KDBG,
+ * processors, bug check with its name and what it usually means. */
+#include <string.h>
+
+#include "../core/bugcheck.h"
+#include "commands.h"
+
+static const char *dump_type_name(uint32_t t)
+{
+	/* spec/windows-dump-format.md 6: DumpType enum. */
+	static const char *const names[] = {
+		[1] = "full", [2] = "summary", [3] = "header", [4] = "triage",
+		[5] = "bitmap-full", [6] = "bitmap-kernel", [7] = "automatic",
+	};
+	return t < sizeof names / sizeof names[0] && names[t] ? names[t] : "unknown";
+}
+
+static void add_bugcheck(struct dnode *root, const struct crash_facts *f)
+{
+	if (!f->has_bugcheck) {
+		dn_label(dn_null(root, "bugcheck"), "bug check");
+		return;
+	}
+	const struct bugcheck_info *bi = bugcheck_lookup(f->bugcheck_code);
+	const char *sig = bugcheck_signature(f->bugcheck_code, f->bugcheck_params);
+	struct dnode *b = dn_label(dn_object(root, "bugcheck"), "Bug check");
+	dn_hex(b, "code", f->bugcheck_code, 8);
+	dn_role(dn_str(b, "name", bi ? bi->name : NULL), sig ? ROLE_DANGER : ROLE_WARNING);
+	struct dnode *p = dn_array(b, "params");
+	for (int i = 0; i < 4; i++)
+		dn_hex(p, NULL, f->bugcheck_params[i], 0);
+	dn_str(b, "meaning", bi ? bi->meaning : NULL);
+	if (sig)
+		dn_role(dn_str(b, "signature", sig), ROLE_DANGER);
+}
+
+static int run_info(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
+{
+	bool verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	if (argc > (verbose ? 2 : 1))
+		return kdx_fail(err, "usage: %s", cmd_info.usage);
+	const struct source *s = d->src;
+	const struct crash_facts *f = &s->facts;
+	struct dnode *r = out->root;
+	doc_set_title(out, "Dump overview");
+	dn_str(r, "file", s->path);
+	dn_str(r, "format", s->format);
+	dn_str(r, "description", s->description);
+	if (f->has_crash_header) {
+		dn_label(dn_uint(r, "dump_type", f->dump_type), "dump type");
+		dn_label(dn_str(r, "dump_type_name", dump_type_name(f->dump_type)), "dump type name");
+	} else {
+		dn_label(dn_null(r, "dump_type"), "dump type");
+		dn_label(dn_null(r, "dump_type_name"), "dump type name");
+	}
+	dn_str(r, "machine", d->machine == MACHINE_UNKNOWN ? NULL : machine_name(d->machine));
+	const struct paging_desc *pd = paging_desc(d->paging);
+	dn_str(r, "paging", pd ? pd->name : NULL);
+	if (d->has_dtb) {
+		dn_link(dn_label(dn_hex(r, "cr3", d->dtb, 0), "CR3 (DTB)"), "!dq 0x%llx",
+			(unsigned long long)d->dtb);
+		dn_label(dn_str(r, "cr3_origin", d->dtb_origin), "CR3 from");
+	} else {
+		dn_label(dn_null(r, "cr3"), "CR3 (DTB)");
+	}
+	if (d->has_build)
+		dn_uint(r, "build", d->build);
+	else
+		dn_null(r, "build");
+	if (d->has_kdbg) {
+		dn_link(dn_label(dn_hex(r, "kdbg", d->kdbg_va, 0), "KDBG"), "dq 0x%llx",
+			(unsigned long long)d->kdbg_va);
+		dn_label(dn_str(r, "kdbg_origin", d->kdbg_origin), "KDBG from");
+		dn_label(dn_hex(r, "kdbg_size", d->kdbg_size, 0), "KDBG size");
+	} else {
+		dn_label(dn_null(r, "kdbg"), "KDBG");
+	}
+	if (d->processors)
+		dn_uint(r, "processors", d->processors);
+	else
+		dn_null(r, "processors");
+	add_bugcheck(r, f);
+	dn_label(dn_uint(r, "physical_pages", s->present_pages), "physical pages");
+	if (!f->holds_memory)
+		dn_role(dn_label(dn_str(r, "memory", "this dump holds no full memory: only its "
+					"header facts can be shown"), "memory"), ROLE_WARNING);
+	if (f->comment[0])
+		dn_str(r, "comment", f->comment);
+	struct dnode *w = dn_array(r, "warnings");
+	for (size_t i = 0; i < d->warnings.count; i++)
+		dn_role(dn_str(w, NULL, d->warnings.items[i]), ROLE_WARNING);
+	if (verbose) {
+		struct dnode *c = dn_label(dn_array(r, "reader_choices"), "reader choices");
+		for (size_t i = 0; i < s->choices.count; i++)
+			dn_str(c, NULL, s->choices.items[i]);
+		struct dnode *rg = dn_label(dn_array(r, "ranges"), "Physical ranges");
+		for (size_t i = 0; i < s->nranges; i++) {
+			struct dnode *o = dn_object(rg, NULL);
+			dn_link(dn_hex(o, "start", s->ranges[i].start, 0), "!db 0x%llx",
+				(unsigned long long)s->ranges[i].start);
+			dn_hex(o, "end", s->ranges[i].end, 0);
+			dn_uint(o, "pages", (s->ranges[i].end - s->ranges[i].start) / KDX_PAGE_SIZE);
+		}
+	}
+	return 0;
+}
+
+const struct command cmd_info = {
+	.name = "info", .usage = "info [-v]",
+	.summary = "dump overview: format, machine, paging, CR3, build, KDBG, bug check",
+	.windbg = "vertarget; .bugcheck",
+	.run = run_info,
+};
