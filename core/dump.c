@@ -29,8 +29,10 @@ static uint32_t le32(const uint8_t *p)
 }
 
 /* x64: a kernel-half PML4 slot maps the table itself (P, RW, supervisor,
- * not large), and at least one other kernel slot is present. */
-static bool x64_top_table(const uint8_t *pg, uint64_t pa)
+ * not large), at least one other kernel slot is present, and every present
+ * slot points into physical memory (a 32-bit directory read as 8-byte
+ * entries fails this). */
+static bool x64_top_table(const uint8_t *pg, uint64_t pa, uint64_t max_pa)
 {
 	bool self = false;
 	int others = 0;
@@ -38,6 +40,8 @@ static bool x64_top_table(const uint8_t *pg, uint64_t pa)
 		uint64_t e = le64(pg + 8 * i);
 		if (!(e & 1))
 			continue;
+		if ((e & 0x000ffffffffff000ull) >= max_pa)
+			return false;
 		if ((e & 0x000ffffffffff000ull) == pa && (e & 0x87) == 0x03)
 			self = true;
 		else
@@ -100,13 +104,14 @@ static bool scan_for_dtb(struct source *src, const enum paging *modes, size_t nm
 			 enum paging *found, uint64_t *dtb)
 {
 	uint8_t scratch[KDX_PAGE_SIZE];
+	uint64_t max_pa = src->nranges ? src->ranges[src->nranges - 1].end : 0;
 	for (size_t m = 0; m < nmodes; m++)
 		for (uint64_t pfn = 0; pfn < DTB_SCAN_BYTES / KDX_PAGE_SIZE; pfn++) {
 			const uint8_t *pg = source_page(src, pfn, scratch);
 			uint64_t pa = pfn << KDX_PAGE_SHIFT, pds[4];
 			if (!pg)
 				continue;
-			if ((modes[m] == PAGING_X64 && x64_top_table(pg, pa)) ||
+			if ((modes[m] == PAGING_X64 && x64_top_table(pg, pa, max_pa)) ||
 			    (modes[m] == PAGING_X86 && x86_top_table(pg, pa))) {
 				*found = modes[m];
 				*dtb = pa;

@@ -67,9 +67,7 @@ static addrxlat_status get_page(const addrxlat_cb_t *cb, addrxlat_buffer_t *buf)
 		buf->priv = scratch;
 		buf->put_page = put_copied_page;
 	} else {
-		free(scratch);
-		buf->priv = NULL;
-		buf->put_page = NULL;
+		free(scratch);   /* the library's default put_page is a no-op */
 	}
 	return ADDRXLAT_OK;
 }

@@ -225,6 +225,11 @@ static void lay_object(struct layout *l, const struct dnode *obj, int depth)
 			continue;
 		}
 		if (k->kind == DN_ARRAY && !is_table(k)) {
+			/* Short values share a line; strings get a line each. */
+			bool one_per_line = false;
+			for (size_t j = 0; j < k->nkids; j++)
+				if (k->kids[j]->kind == DN_STR)
+					one_per_line = true;
 			struct line *ln = new_line(l, LINE_FIELD);
 			span(ln, ROLE_NORMAL, indent, 0, false, NULL);
 			span(ln, ROLE_LABEL, dn_label_of(k), lw, false, NULL);
@@ -235,10 +240,15 @@ static void lay_object(struct layout *l, const struct dnode *obj, int depth)
 				const struct dnode *e = k->kids[j];
 				if (e->kind == DN_TEXT || !shown(e))
 					continue;
+				if (one_per_line && j > 0) {
+					ln = new_line(l, LINE_FIELD);
+					span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+					span(ln, ROLE_LABEL, "", lw + 2, false, NULL);
+				}
 				char *v = dn_value_text(e);
 				span(ln, value_role(e), v, 0, false, e->link);
 				free(v);
-				if (j + 1 < k->nkids)
+				if (!one_per_line && j + 1 < k->nkids)
 					span(ln, ROLE_NORMAL, " ", 0, false, NULL);
 			}
 			continue;
