@@ -1,0 +1,606 @@
+/* Every container source against the generator's ground truth: format,
+ * header facts, exact present ranges, page bytes (first, last, across a
+ * range boundary, holes), and every bad input of issue 2 with the text of
+ * its error. Corrupt variants patch bytes of a freshly written good file;
+ * the offsets patched come from spec/windows-dump-format.md. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "core/source.h"
+#include "tests/unit/fixtures.h"
+
+/* RAM: low memory, a block at 1 MiB, two pages at 16 MiB. */
+static const struct phys_range ram[] = {
+	{ 0x0, 0xA0000 }, { 0x100000, 0x140000 }, { 0x1000000, 0x1002000 },
+};
+#define NRAM (sizeof ram / sizeof ram[0])
+#define HOLE_PFN 0xA0                   /* between the first two ranges */
+
+/* Kernel pages kept by summary and kernel bitmap dumps. */
+static const struct phys_range kernel[] = {
+	{ 0x1000, 0x4000 }, { 0x100000, 0x110000 }, { 0x1001000, 0x1002000 },
+};
+#define NKERNEL (sizeof kernel / sizeof kernel[0])
+#define USER_PFN 0x50                   /* RAM, but not a kernel page */
+
+static void build(struct gen_image *img, enum paging mode)
+{
+	fixture_image(img, mode, ram, NRAM);
+	bool x64 = mode == PAGING_X64;
+	img->dtb = x64 ? 0x1AB000 | 0x2 : mode == PAGING_PAE ? 0x39E020 : 0x39000;
+	img->build = x64 ? 19041 : 2600;
+	img->processors = 4;
+	img->kdbg_va = x64 ? 0xFFFFF80012345670ull : 0x8054C2E0;
+	img->ps_loaded_module_list = x64 ? 0xFFFFF80012340010ull : 0x8055A420;
+	img->ps_active_process_head = x64 ? 0xFFFFF80012340020ull : 0x8055A158;
+	img->pfn_database = x64 ? 0xFFFFFA8000000000ull : 0x80000000;
+	img->bugcheck_code = 0x1E;
+	img->bugcheck_params[0] = 0xC0000005;
+	img->bugcheck_params[1] = x64 ? 0xFFFFF80012345000ull : 0x80501234;
+	img->bugcheck_params[2] = 0;
+	img->bugcheck_params[3] = 0x28;
+	img->system_time = 0x01D9A1B2C3D4E5F6ull;
+	img->system_uptime = 0x123456789ull;
+	strcpy(img->comment, "kdx unit test");
+	for (size_t r = 0; r < NKERNEL; r++)
+		for (uint64_t pfn = kernel[r].start >> 12; pfn < kernel[r].end >> 12; pfn++)
+			img->kernel_page[pfn] = true;
+}
+
+static struct source *open_ok(const char *path)
+{
+	struct source *s = NULL;
+	struct kdx_error err = { "" };
+	if (source_open(path, &s, &err) < 0)
+		fail_msg("%s", err.msg);
+	return s;
+}
+
+static void check_ranges(const struct source *s, const struct phys_range *want, size_t n)
+{
+	assert_int_equal(s->nranges, n);
+	uint64_t pages = 0;
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(s->ranges[i].start, want[i].start);
+		assert_int_equal(s->ranges[i].end, want[i].end);
+		pages += (want[i].end - want[i].start) >> 12;
+	}
+	assert_int_equal(s->present_pages, pages);
+}
+
+static void check_page(struct source *s, uint64_t pfn)
+{
+	uint8_t want[KDX_PAGE_SIZE], scratch[KDX_PAGE_SIZE];
+	fixture_pattern(pfn, want);
+	const uint8_t *got = source_page(s, pfn, scratch);
+	assert_non_null(got);
+	assert_memory_equal(got, want, KDX_PAGE_SIZE);
+	assert_true(source_has_page(s, pfn));
+}
+
+static void check_absent(struct source *s, uint64_t pfn)
+{
+	uint8_t scratch[KDX_PAGE_SIZE];
+	assert_null(source_page(s, pfn, scratch));
+	assert_false(source_has_page(s, pfn));
+}
+
+/* First and last page of every range, one byte past each range end, and a
+ * read that runs into the hole after the first range. */
+static void check_memory(struct source *s, const struct phys_range *want, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		check_page(s, want[i].start >> 12);
+		check_page(s, (want[i].end >> 12) - 1);
+		check_absent(s, want[i].end >> 12);
+	}
+	uint8_t buf[0x20], page[KDX_PAGE_SIZE];
+	uint64_t last = (want[0].end >> 12) - 1;
+	fixture_pattern(last, page);
+	assert_int_equal(source_read_phys(s, want[0].end - 0x10, buf, sizeof buf), 0x10);
+	assert_memory_equal(buf, page + KDX_PAGE_SIZE - 0x10, 0x10);
+	check_absent(s, UINT64_MAX >> 12);
+}
+
+static void check_facts(const struct source *s, const struct gen_image *img, uint32_t type)
+{
+	const struct crash_facts *f = &s->facts;
+	assert_string_equal(s->format, "windows-crash-dump");
+	assert_true(f->has_crash_header);
+	assert_int_equal(f->dump_type, type);
+	assert_int_equal(f->machine, img->machine);
+	assert_int_equal(f->paging, img->paging);
+	assert_true(f->has_dtb);
+	assert_int_equal(f->dtb, img->dtb);
+	assert_true(f->has_build);
+	assert_int_equal(f->build, img->build);
+	assert_int_equal(f->major_version, 0xF);
+	assert_true(f->has_kdbg);
+	assert_int_equal(f->kdbg_va, img->kdbg_va);
+	assert_int_equal(f->ps_loaded_module_list, img->ps_loaded_module_list);
+	assert_int_equal(f->ps_active_process_head, img->ps_active_process_head);
+	assert_int_equal(f->pfn_database, img->pfn_database);
+	assert_int_equal(f->processors, 4);
+	assert_true(f->has_bugcheck);
+	assert_int_equal(f->bugcheck_code, 0x1E);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(f->bugcheck_params[i], img->bugcheck_params[i]);
+	assert_int_equal(f->system_time, img->system_time);
+	assert_int_equal(f->system_uptime, img->system_uptime);
+	assert_string_equal(f->comment, "kdx unit test");
+	assert_int_equal(f->holds_memory, type != GEN_TRIAGE);
+	assert_int_equal(s->warnings.count, 0);
+}
+
+static bool has_note(const struct kdx_warnings *w, const char *needle)
+{
+	for (size_t i = 0; i < w->count; i++)
+		if (strstr(w->items[i], needle))
+			return true;
+	return false;
+}
+
+/* ---- good files ---- */
+
+struct crash_case {
+	enum paging mode;
+	enum gen_format fmt;
+	const char *name, *description;
+};
+
+static void run_crash_case(const struct crash_case *c)
+{
+	struct gen_image img;
+	build(&img, c->mode);
+	char *path = fixture_write(&img, c->fmt, c->name);
+	struct source *s = open_ok(path);
+	check_facts(s, &img, c->fmt);
+	assert_string_equal(s->description, c->description);
+	bool kernel_only = c->fmt == GEN_SUMMARY || c->fmt == GEN_BITMAP_KERNEL;
+	if (c->fmt == GEN_TRIAGE) {
+		assert_int_equal(s->nranges, 0);
+		assert_int_equal(s->present_pages, 0);
+		check_absent(s, 0);
+		check_absent(s, 0x100);
+	} else if (kernel_only) {
+		check_ranges(s, kernel, NKERNEL);
+		check_memory(s, kernel, NKERNEL);
+		check_absent(s, USER_PFN);
+		check_absent(s, 0);
+	} else {
+		check_ranges(s, ram, NRAM);
+		check_memory(s, ram, NRAM);
+		check_page(s, USER_PFN);
+		check_absent(s, HOLE_PFN);
+	}
+	if (c->fmt == GEN_BITMAP_FULL || c->fmt == GEN_BITMAP_KERNEL)
+		assert_true(has_note(&s->choices, "+0x28 read as the present-page count"));
+	source_close(s);
+	free(path);
+	gen_image_free(&img);
+}
+
+#define CRASH_TEST(fn, mode, fmt, name, desc)                                  \
+	static void fn(void **state)                                           \
+	{                                                                      \
+		(void)state;                                                   \
+		run_crash_case(&(struct crash_case){ mode, fmt, name, desc }); \
+	}
+
+CRASH_TEST(full32, PAGING_X86, GEN_FULL, "full32.dmp",
+	   "32-bit complete memory dump (run-based)")
+CRASH_TEST(full32_pae, PAGING_PAE, GEN_FULL, "full32pae.dmp",
+	   "32-bit PAE complete memory dump (run-based)")
+CRASH_TEST(full64, PAGING_X64, GEN_FULL, "full64.dmp",
+	   "64-bit complete memory dump (run-based)")
+CRASH_TEST(summary32, PAGING_PAE, GEN_SUMMARY, "summary32.dmp",
+	   "32-bit PAE legacy kernel summary dump (SDMP)")
+CRASH_TEST(summary64, PAGING_X64, GEN_SUMMARY, "summary64.dmp",
+	   "64-bit legacy kernel summary dump (SDMP)")
+CRASH_TEST(bitmap5_64, PAGING_X64, GEN_BITMAP_FULL, "bitmap5_64.dmp",
+	   "64-bit complete bitmap dump (FDMP)")
+CRASH_TEST(bitmap6_64, PAGING_X64, GEN_BITMAP_KERNEL, "bitmap6_64.dmp",
+	   "64-bit kernel bitmap dump (SDMP)")
+CRASH_TEST(bitmap5_32, PAGING_X86, GEN_BITMAP_FULL, "bitmap5_32.dmp",
+	   "32-bit complete bitmap dump (FDMP)")
+CRASH_TEST(bitmap6_32, PAGING_PAE, GEN_BITMAP_KERNEL, "bitmap6_32.dmp",
+	   "32-bit PAE kernel bitmap dump (SDMP)")
+CRASH_TEST(triage64, PAGING_X64, GEN_TRIAGE, "triage64.dmp",
+	   "64-bit triage (mini) dump: holds no full memory, only the header facts")
+CRASH_TEST(triage32, PAGING_X86, GEN_TRIAGE, "triage32.dmp",
+	   "32-bit triage (mini) dump: holds no full memory, only the header facts")
+
+static void check_plain_source(const char *name, enum paging mode, enum gen_format fmt,
+			       const char *format, enum machine machine, enum paging paging)
+{
+	struct gen_image img;
+	build(&img, mode);
+	char *path = fixture_write(&img, fmt, name);
+	struct source *s = open_ok(path);
+	assert_string_equal(s->format, format);
+	assert_false(s->facts.has_crash_header);
+	assert_false(s->facts.has_dtb);
+	assert_false(s->facts.has_kdbg);
+	assert_false(s->facts.has_bugcheck);
+	assert_true(s->facts.holds_memory);
+	assert_int_equal(s->facts.machine, machine);
+	assert_int_equal(s->facts.paging, paging);
+	if (fmt == GEN_RAW) {
+		/* A flat image also holds the holes, as zeros. */
+		const struct phys_range all = { 0, ram[NRAM - 1].end };
+		check_ranges(s, &all, 1);
+		uint8_t scratch[KDX_PAGE_SIZE], zero[KDX_PAGE_SIZE] = { 0 };
+		const uint8_t *hole = source_page(s, HOLE_PFN, scratch);
+		assert_non_null(hole);
+		assert_memory_equal(hole, zero, KDX_PAGE_SIZE);
+		check_page(s, 0);
+		check_page(s, (ram[NRAM - 1].end >> 12) - 1);
+		check_absent(s, ram[NRAM - 1].end >> 12);
+	} else {
+		check_ranges(s, ram, NRAM);
+		check_memory(s, ram, NRAM);
+		check_absent(s, HOLE_PFN);
+	}
+	source_close(s);
+	free(path);
+	gen_image_free(&img);
+}
+
+static void elf64(void **state)
+{
+	(void)state;
+	check_plain_source("core64.elf", PAGING_X64, GEN_ELF, "elf", MACHINE_X64, PAGING_X64);
+}
+
+static void elf32(void **state)
+{
+	(void)state;
+	check_plain_source("core32.elf", PAGING_PAE, GEN_ELF, "elf", MACHINE_X86,
+			   PAGING_UNKNOWN);
+}
+
+static void raw(void **state)
+{
+	(void)state;
+	check_plain_source("image.raw", PAGING_X64, GEN_RAW, "raw", MACHINE_UNKNOWN,
+			   PAGING_UNKNOWN);
+}
+
+/* ---- variants the spec lists (section 12) and non-fatal oddities ---- */
+
+static void patch(const char *path, uint64_t off, uint64_t v, unsigned n)
+{
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	uint8_t b[8];
+	for (unsigned i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	assert_int_equal(pwrite(fd, b, n, (off_t)off), (ssize_t)n);
+	close(fd);
+}
+
+static void cut(const char *path, uint64_t size)
+{
+	assert_int_equal(truncate(path, (off_t)size), 0);
+}
+
+static char *variant(enum paging mode, enum gen_format fmt, const char *name)
+{
+	struct gen_image img;
+	build(&img, mode);
+	char *path = fixture_write(&img, fmt, name);
+	gen_image_free(&img);
+	return path;
+}
+
+static void bitmap_swapped_counts(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_BITMAP_KERNEL, "swapped.dmp");
+	struct source *s = open_ok(path);
+	uint64_t present = s->present_pages, bits = 0x1040;
+	source_close(s);
+	/* Volatility 2's order: bit count at +0x28, present pages at +0x30. */
+	patch(path, 0x2028, bits, 8);
+	patch(path, 0x2030, present, 8);
+	s = open_ok(path);
+	assert_true(has_note(&s->choices, "Volatility 2 order"));
+	check_ranges(s, kernel, NKERNEL);
+	check_memory(s, kernel, NKERNEL);
+	source_close(s);
+	free(path);
+}
+
+static void oddities_warn(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_FULL, "odd.dmp");
+	patch(path, 0xFA0, 0x1234, 8);          /* RequiredDumpSpace */
+	patch(path, 0x90, 7, 8);                /* NumberOfPages */
+	struct source *s = open_ok(path);
+	assert_true(has_note(&s->warnings, "RequiredDumpSpace is 0x1234"));
+	assert_true(has_note(&s->warnings, "NumberOfPages is 7 but the runs hold 226 pages"));
+	check_ranges(s, ram, NRAM);
+	source_close(s);
+	free(path);
+}
+
+/* ---- bad input ---- */
+
+/* The open fails with a message that starts with the path and contains the
+ * offset and the expectation. */
+static void expect_error(const char *path, const char *offset, const char *text)
+{
+	struct source *s = NULL;
+	struct kdx_error err = { "" };
+	assert_int_equal(source_open(path, &s, &err), -1);
+	assert_null(s);
+	assert_int_equal(strncmp(err.msg, path, strlen(path)), 0);
+	if (offset && !strstr(err.msg, offset))
+		fail_msg("no \"%s\" in: %s", offset, err.msg);
+	if (!strstr(err.msg, text))
+		fail_msg("no \"%s\" in: %s", text, err.msg);
+}
+
+static void empty_file(void **state)
+{
+	(void)state;
+	char *path = fixture_path("empty.dmp");
+	fclose(fopen(path, "w"));
+	expect_error(path, "offset 0x0:", "file is empty");
+	free(path);
+}
+
+static void truncated_header(void **state)
+{
+	(void)state;
+	char *p64 = variant(PAGING_X64, GEN_FULL, "trunc64.dmp");
+	cut(p64, 0x800);
+	expect_error(p64, "offset 0x0:", "file size is 0x800: expected at least 0x2000 bytes "
+		     "for the DUMP_HEADER64 (truncated header)");
+	char *p32 = variant(PAGING_X86, GEN_FULL, "trunc32.dmp");
+	cut(p32, 0xFFF);
+	expect_error(p32, "offset 0x0:", "expected at least 0x1000 bytes for the DUMP_HEADER32");
+	cut(p32, 6);
+	expect_error(p32, "offset 0x0:", "truncated header");
+	free(p64);
+	free(p32);
+}
+
+static void wrong_signatures(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_FULL, "sig.dmp");
+	patch(path, 0, 0x45474158, 4);          /* "XAGE" */
+	expect_error(path, "offset 0x0:", "Signature is 0x45474158 (\"XAGE\"): expected "
+		     "0x45474150 (\"PAGE\")");
+	patch(path, 0, 0x45474150, 4);
+	patch(path, 4, 0x34365545, 4);          /* "EU64" */
+	expect_error(path, "offset 0x4:", "ValidDump is 0x34365545 (\"EU64\"): expected");
+	free(path);
+	path = variant(PAGING_X64, GEN_BITMAP_FULL, "subsig.dmp");
+	patch(path, 0x2000, 0x504D4458, 4);     /* "XDMP" */
+	expect_error(path, "offset 0x2000:", "bitmap Signature is 0x504d4458 (\"XDMP\")");
+	free(path);
+}
+
+static void unknown_dump_type(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_FULL, "type.dmp");
+	patch(path, 0xF98, 0x1234, 4);
+	expect_error(path, "offset 0xf98:", "DumpType is 0x1234: expected a known dump type");
+	patch(path, 0xF98, 9, 4);
+	expect_error(path, "offset 0xf98:", "DumpType is 9 (a dbgeng RDMP range-list dump)");
+	patch(path, 0xF98, 0, 4);
+	expect_error(path, "offset 0xf98:", "DumpType is 0x0");
+	free(path);
+	path = variant(PAGING_X86, GEN_FULL, "type32.dmp");
+	patch(path, 0xF88, 7, 4);
+	expect_error(path, "offset 0xf88:", "DumpType is 7 (DUMP_TYPE_AUTOMATIC");
+	free(path);
+}
+
+static void header_fields(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_FULL, "machine.dmp");
+	patch(path, 0x30, 0x14C, 4);
+	expect_error(path, "offset 0x30:", "MachineImageType is 0x14c: expected 0x8664");
+	patch(path, 0x30, 0x8664, 4);
+	patch(path, 0x34, 0, 4);
+	expect_error(path, "offset 0x34:", "NumberProcessors is 0: expected at least 1");
+	patch(path, 0x34, 1, 4);
+	patch(path, 0x1050, 0x100, 4);
+	expect_error(path, "offset 0x1050:", "EncryptedDumpData");
+	free(path);
+}
+
+static void run_table_overflows_descriptor(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_FULL, "runs44.dmp");
+	patch(path, 0x88, 44, 4);
+	expect_error(path, "offset 0x88:", "NumberOfRuns is 44: expected 1 to 43");
+	patch(path, 0x88, 0x45474150, 4);
+	expect_error(path, "offset 0x88:", "NumberOfRuns is 0x45474150 (the PAGE header fill)");
+	free(path);
+	path = variant(PAGING_X86, GEN_FULL, "runs87.dmp");
+	patch(path, 0x64, 87, 4);
+	expect_error(path, "offset 0x64:", "NumberOfRuns is 87: expected 1 to 86");
+	free(path);
+}
+
+static void run_table_overflows_file(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_FULL, "runeof.dmp");
+	cut(path, 0x2000 + 225 * 4096);         /* one page short */
+	expect_error(path, "offset 0xb8:", "Run[2] (PFN 0x1000, 0x2 pages) ends at file offset "
+		     "0xe4000: expected at most the file size 0xe3000 (truncated dump)");
+	free(path);
+	path = variant(PAGING_X86, GEN_FULL, "runbig.dmp");
+	patch(path, 0x64 + 0xC, 0x1000000, 4);  /* Run[0].PageCount */
+	expect_error(path, "offset 0x6c:", "truncated dump");
+	patch(path, 0x64 + 0xC, 0, 4);
+	expect_error(path, "offset 0x70:", "Run[0].PageCount is 0");
+	free(path);
+}
+
+static void runs_overlap_or_out_of_order(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_FULL, "overlap.dmp");
+	patch(path, 0xA8, 0x9F, 8);             /* Run[1].BasePage into Run[0] */
+	expect_error(path, "offset 0xa8:", "Run[1].BasePage is 0x9f: expected at least 0xa0 "
+		     "(runs overlap");
+	patch(path, 0xA8, 0x100, 8);
+	patch(path, 0xB8, 0x50, 8);             /* Run[2] before Run[1] */
+	expect_error(path, "offset 0xb8:", "runs out of order");
+	free(path);
+}
+
+static void bitmap_more_pages_than_file(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_BITMAP_FULL, "bmeof.dmp");
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	cut(path, (uint64_t)st.st_size - 4096);
+	expect_error(path, "offset 0x2028:", "bitmap has 226 present pages from file offset "
+		     "0x3000: expected them to end within the file size");
+	free(path);
+	path = variant(PAGING_X64, GEN_BITMAP_FULL, "bmbits.dmp");
+	patch(path, 0x2030, 0x100000000ull, 8);
+	expect_error(path, "offset 0x2030:", "Pages (bit count) is 4294967296: expected at most");
+	patch(path, 0x2030, 0, 8);
+	expect_error(path, "offset 0x2030:", "Pages (bit count) is 0");
+	free(path);
+}
+
+static void bitmap_popcount_mismatch(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_BITMAP_KERNEL, "popcount.dmp");
+	patch(path, 0x2028, 21, 8);
+	expect_error(path, "offset 0x2028:", "TotalPresentPages is 21: expected 20, the number "
+		     "of set bits in the 4160-bit bitmap");
+	free(path);
+	path = variant(PAGING_X86, GEN_SUMMARY, "popcount32.dmp");
+	patch(path, 0x1014, 5, 4);
+	expect_error(path, "offset 0x1014:", "Pages is 5: expected 20, the number of set bits");
+	free(path);
+	path = variant(PAGING_X64, GEN_BITMAP_FULL, "firstpage.dmp");
+	patch(path, 0x2020, 0x3008, 8);
+	expect_error(path, "offset 0x2020:", "FirstPage is 0x3008: expected a page-aligned");
+	free(path);
+}
+
+static void truncated_elf(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_ELF, "trunc.elf");
+	cut(path, 0xC0000);
+	expect_error(path, "offset 0x78:", "segment 1 (PT_LOAD) data 0xa1000 + 0x40000 bytes: "
+		     "expected it within the file size 0xc0000 (truncated ELF)");
+	cut(path, 40);
+	expect_error(path, "offset 0x0:", "64-byte ELF header (truncated ELF)");
+	free(path);
+	path = variant(PAGING_X86, GEN_ELF, "phdr.elf");
+	patch(path, 0x2C, 0xFFFF, 2);           /* e_phnum */
+	expect_error(path, "offset 0x34:", "program header table of 65535 entries");
+	free(path);
+}
+
+static void elf_unknown_machine(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_ELF, "arm.elf");
+	patch(path, 0x12, EM_AARCH64, 2);
+	expect_error(path, "offset 0x12:", "ELF machine 183: expected EM_386 (3) or EM_X86_64 (62)");
+	patch(path, 0x12, EM_X86_64, 2);
+	patch(path, 0x10, ET_EXEC, 2);
+	expect_error(path, "offset 0x10:", "ELF type is 2: expected 4 (ET_CORE");
+	free(path);
+}
+
+static void kdump_bad_header(void **state)
+{
+	(void)state;
+	char *path = fixture_path("garbage.kdump");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("KDUMP   ", f);
+	for (int i = 0; i < 8192; i++)
+		fputc(i * 7, f);
+	fclose(f);
+	expect_error(path, "offset 0x1a0:", "block_size is");
+	free(path);
+}
+
+static void directory_and_fifo(void **state)
+{
+	(void)state;
+	char *dir = fixture_path("dir.dmp");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	expect_error(dir, NULL, "not a regular file (a directory): expected a dump file");
+	char *fifo = fixture_path("fifo.dmp");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* Nobody writes to the FIFO: opening it must not block. */
+	expect_error(fifo, NULL, "not a regular file (a FIFO): expected a dump file");
+	free(dir);
+	free(fifo);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fixture_cleanup();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(full32),
+		cmocka_unit_test(full32_pae),
+		cmocka_unit_test(full64),
+		cmocka_unit_test(summary32),
+		cmocka_unit_test(summary64),
+		cmocka_unit_test(bitmap5_64),
+		cmocka_unit_test(bitmap6_64),
+		cmocka_unit_test(bitmap5_32),
+		cmocka_unit_test(bitmap6_32),
+		cmocka_unit_test(triage64),
+		cmocka_unit_test(triage32),
+		cmocka_unit_test(elf64),
+		cmocka_unit_test(elf32),
+		cmocka_unit_test(raw),
+		cmocka_unit_test(bitmap_swapped_counts),
+		cmocka_unit_test(oddities_warn),
+		cmocka_unit_test(empty_file),
+		cmocka_unit_test(truncated_header),
+		cmocka_unit_test(wrong_signatures),
+		cmocka_unit_test(unknown_dump_type),
+		cmocka_unit_test(header_fields),
+		cmocka_unit_test(run_table_overflows_descriptor),
+		cmocka_unit_test(run_table_overflows_file),
+		cmocka_unit_test(runs_overlap_or_out_of_order),
+		cmocka_unit_test(bitmap_more_pages_than_file),
+		cmocka_unit_test(bitmap_popcount_mismatch),
+		cmocka_unit_test(truncated_elf),
+		cmocka_unit_test(elf_unknown_machine),
+		cmocka_unit_test(kdump_bad_header),
+		cmocka_unit_test(directory_and_fifo),
+	};
+	return cmocka_run_group_tests(tests, NULL, teardown);
+}
