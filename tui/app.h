@@ -1,0 +1,106 @@
+/* The explorer's state and everything keys do to it: panes, history,
+ * marks, the prompt, themes. No ncurses: screen.c feeds keys in and draws
+ * what is here, and the unit tests drive it the same way. */
+#ifndef KDX_APP_H
+#define KDX_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "pane.h"
+#include "progress.h"
+#include "theme.h"
+#include "views/doc.h"
+
+#define APP_MAX_PANES 9
+#define APP_MAX_HISTORY 256
+#define APP_MARKS 52                  /* a-z, A-Z */
+
+/* Builds the document for a command line: command_run on the dump, or a
+ * test's documents. */
+typedef int (*app_runner)(void *ctx, const char *line, struct doc *out, struct kdx_error *err);
+
+struct location {
+	int pane_id;
+	char *command;
+	size_t line;                      /* layout line under the cursor */
+};
+
+struct location_stack {
+	struct location items[APP_MAX_HISTORY];
+	size_t count;
+};
+
+enum app_mode { MODE_NORMAL, MODE_PROMPT, MODE_PICKER };
+enum prompt_kind { PROMPT_COMMAND, PROMPT_FILTER, PROMPT_ADDRESS };
+enum pending_key { PENDING_NONE, PENDING_MARK_SET, PENDING_MARK_JUMP };
+
+struct line_edit {
+	char text[256];
+	size_t len, pos;                  /* bytes */
+};
+
+struct app {
+	app_runner run;
+	void *run_ctx;
+	const char *dump_name;            /* for the status line */
+	char dump_facts[96];              /* "build 7601 · x64" */
+
+	struct pane *panes[APP_MAX_PANES];
+	size_t npanes, current;
+	int next_pane_id;
+	size_t view_rows;                 /* content lines on screen, set by the screen */
+
+	struct location_stack back, forward;
+	struct location marks[APP_MARKS];
+	enum pending_key pending;
+
+	enum app_mode mode;
+	enum prompt_kind prompt;
+	struct line_edit edit;
+	char *command_history[APP_MAX_HISTORY];
+	size_t nhistory, history_pos;
+
+	char message[512];
+	bool message_is_error;
+	bool quit;
+
+	struct theme_list themes;
+	struct theme theme;
+	bool theme_changed;               /* the screen must reload colours */
+	size_t picker_cursor;
+	char picker_saved[64];            /* the theme before the picker opened */
+
+	const struct progress *progress;  /* for long work started by keys */
+};
+
+/* themes may be empty; theme is the one to start with. */
+void app_init(struct app *a, app_runner run, void *run_ctx, const struct theme *theme);
+void app_free(struct app *a);
+
+/* Runs line and shows its document: in the pane already showing that
+ * command (or the hex pane for db/dd/dq), else in a new pane. With
+ * remember, the place left is pushed on the back history. Returns false
+ * (message set) when the command fails. */
+bool app_open(struct app *a, const char *line, bool remember);
+
+/* Feeds one key (keys.h codes). */
+void app_key(struct app *a, int key);
+
+struct pane *app_pane(const struct app *a);
+void app_message(struct app *a, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Switches to theme index i of a->themes (warnings go to the message line). */
+void app_set_theme(struct app *a, const char *name);
+
+/* The help document, generated from the key tables and the commands. */
+void app_help_doc(struct doc *out);
+
+/* The status line's text (dump, facts, pane, position, filter, hints). */
+void app_status(const struct app *a, char *buf, size_t size);
+/* The prompt's label: ":", "/", "address: ". */
+const char *app_prompt_label(const struct app *a);
+
+#endif

@@ -1,0 +1,384 @@
+#include "pane.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		abort();
+	return q;
+}
+
+/* The n-th span of l that carries a link, or NULL. */
+static const struct dspan *linked_span(const struct line *l, size_t n)
+{
+	for (size_t i = 0; i < l->nspans; i++)
+		if (l->spans[i].link && n-- == 0)
+			return &l->spans[i];
+	return NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		abort();
+	return d;
+}
+
+static char *follow_line(const struct pane *p)
+{
+	const struct line *l = pane_cursor_line(p);
+	return l ? dup_or_null(l->link) : NULL;
+}
+
+/* In the hex view a row holds several values; Left/Right pick one and
+ * Enter follows the picked value rather than the row. */
+static char *follow_value(const struct pane *p)
+{
+	const struct line *l = pane_cursor_line(p);
+	if (!l)
+		return NULL;
+	const struct dspan *s = linked_span(l, p->link_index);
+	const char *link = s ? s->link : l->link;
+	if (!link)
+		return NULL;
+	/* Following a pointer keeps the unit the reader chose (dq stays dq),
+	 * as long as both are virtual or both physical. */
+	size_t word = strcspn(p->doc.command, " \t"), lword = strcspn(link, " \t");
+	if (pane_ops_for(link) != &pane_hex_ops || (link[0] == '!') != (p->doc.command[0] == '!'))
+		return dup_or_null(link);
+	char *out;
+	if (asprintf(&out, "%.*s%s", (int)word, p->doc.command, link + lword) < 0)
+		abort();
+	return out;
+}
+
+const struct pane_ops pane_doc_ops = { "doc", NULL, follow_line };
+const struct pane_ops pane_hex_ops = { "hex", &keys_hex, follow_value };
+const struct pane_ops pane_help_ops = { "help", NULL, follow_line };
+
+const struct pane_ops *pane_ops_for(const char *command)
+{
+	static const char *const hex[] = { "db", "dd", "dq", "!db", "!dd", "!dq" };
+	size_t len = strcspn(command, " \t");
+	for (size_t i = 0; i < sizeof hex / sizeof hex[0]; i++)
+		if (strlen(hex[i]) == len && strncmp(command, hex[i], len) == 0)
+			return &pane_hex_ops;
+	return &pane_doc_ops;
+}
+
+struct pane *pane_new(int id, const struct pane_ops *ops)
+{
+	struct pane *p = xrealloc(NULL, sizeof *p);
+	memset(p, 0, sizeof *p);
+	p->id = id;
+	p->ops = ops;
+	doc_init(&p->doc, "");
+	return p;
+}
+
+static void show_all(struct pane *p)
+{
+	p->vis = xrealloc(p->vis, p->lay.count * sizeof *p->vis);
+	for (size_t i = 0; i < p->lay.count; i++)
+		p->vis[i] = i;
+	p->nvis = p->lay.count;
+}
+
+void pane_clear_filter(struct pane *p)
+{
+	size_t at = pane_cursor_layout_index(p);
+	pcre2_code_free(p->re);
+	pcre2_match_context_free(p->mctx);
+	free(p->filter);
+	p->re = NULL;
+	p->mctx = NULL;
+	p->filter = NULL;
+	p->filter_failures = 0;
+	show_all(p);
+	pane_set_cursor_layout(p, at);
+}
+
+void pane_free(struct pane *p)
+{
+	if (!p)
+		return;
+	pane_clear_filter(p);
+	layout_free(&p->lay);
+	doc_free(&p->doc);
+	free(p->vis);
+	free(p);
+}
+
+void pane_set_doc(struct pane *p, struct doc *doc)
+{
+	pane_clear_filter(p);
+	layout_free(&p->lay);
+	doc_free(&p->doc);
+	p->doc = *doc;
+	memset(doc, 0, sizeof *doc);
+	doc_layout(&p->doc, &p->lay);
+	p->ops = p->ops == &pane_help_ops ? p->ops : pane_ops_for(p->doc.command);
+	show_all(p);
+	p->cursor = p->top = p->hscroll = p->link_index = 0;
+	p->sort_table = NULL;
+	p->sort_descending = false;
+}
+
+const char *pane_title(const struct pane *p)
+{
+	return p->doc.title && *p->doc.title ? p->doc.title : p->doc.command;
+}
+
+const struct line *pane_cursor_line(const struct pane *p)
+{
+	return p->cursor < p->nvis ? &p->lay.lines[p->vis[p->cursor]] : NULL;
+}
+
+size_t pane_cursor_layout_index(const struct pane *p)
+{
+	return p->cursor < p->nvis ? p->vis[p->cursor] : 0;
+}
+
+void pane_set_cursor_layout(struct pane *p, size_t index)
+{
+	size_t c = 0;
+	while (c + 1 < p->nvis && p->vis[c] < index)
+		c++;
+	p->cursor = c;
+	p->link_index = 0;
+}
+
+void pane_scroll_into_view(struct pane *p, size_t rows)
+{
+	if (rows == 0)
+		rows = 1;
+	if (p->cursor < p->top)
+		p->top = p->cursor;
+	else if (p->cursor >= p->top + rows)
+		p->top = p->cursor - rows + 1;
+	/* No empty space below the last line while there is more above. */
+	if (p->nvis > rows && p->top > p->nvis - rows)
+		p->top = p->nvis - rows;
+	if (p->nvis <= rows)
+		p->top = 0;
+}
+
+void pane_move(struct pane *p, long delta, size_t rows)
+{
+	if (p->nvis == 0)
+		return;
+	long c = (long)p->cursor + delta;
+	if (c < 0)
+		c = 0;
+	if ((size_t)c >= p->nvis)
+		c = (long)p->nvis - 1;
+	if ((size_t)c != p->cursor)
+		p->link_index = 0;
+	p->cursor = (size_t)c;
+	pane_scroll_into_view(p, rows);
+}
+
+bool line_filterable(const struct line *l)
+{
+	return l->kind == LINE_TABLE_ROW || l->kind == LINE_FIELD || l->kind == LINE_TEXT;
+}
+
+/* 1 match, 0 no match, -1 a limit was hit. */
+static int match_text(pcre2_code *re, pcre2_match_context *mctx, const char *text)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	if (!md)
+		abort();
+	int rc = pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, mctx);
+	pcre2_match_data_free(md);
+	return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+bool pane_line_matches(struct pane *p, const struct line *l)
+{
+	if (!p->re || !line_filterable(l))
+		return false;
+	char *text = line_text(l);
+	int m = match_text(p->re, p->mctx, text);
+	free(text);
+	return m == 1;
+}
+
+/* Filtering reports progress once per this many lines. */
+#define FILTER_PROGRESS_STEP 2048
+
+bool pane_set_filter(struct pane *p, const char *pattern, const struct progress *progress,
+		     char *msg, size_t msgsize)
+{
+	if (!*pattern) {
+		pane_clear_filter(p);
+		snprintf(msg, msgsize, "filter cleared");
+		return true;
+	}
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
+				       &code, &offset, NULL);
+	if (!re) {
+		PCRE2_UCHAR text[256];
+		pcre2_get_error_message(code, text, sizeof text);
+		snprintf(msg, msgsize, "filter /%s/: %s at offset %zu", pattern, (char *)text,
+			 (size_t)offset);
+		return false;
+	}
+	pcre2_match_context *mctx = pcre2_match_context_create(NULL);
+	if (!mctx)
+		abort();
+	pcre2_set_match_limit(mctx, FILTER_MATCH_LIMIT);
+	pcre2_set_depth_limit(mctx, FILTER_DEPTH_LIMIT);
+
+	size_t *vis = xrealloc(NULL, p->lay.count * sizeof *vis);
+	size_t nvis = 0, rows = 0, matched = 0, failures = 0;
+	for (size_t i = 0; i < p->lay.count; i++) {
+		if (i % FILTER_PROGRESS_STEP == 0 && i &&
+		    !progress_update(progress, i, p->lay.count, "filtering")) {
+			free(vis);
+			pcre2_match_context_free(mctx);
+			pcre2_code_free(re);
+			snprintf(msg, msgsize, "filter /%s/ cancelled", pattern);
+			return false;
+		}
+		const struct line *l = &p->lay.lines[i];
+		if (!line_filterable(l)) {
+			vis[nvis++] = i;
+			continue;
+		}
+		rows++;
+		char *text = line_text(l);
+		int m = match_text(re, mctx, text);
+		free(text);
+		if (m < 0)
+			failures++;
+		if (m == 1) {
+			vis[nvis++] = i;
+			matched++;
+		}
+	}
+	size_t at = pane_cursor_layout_index(p);
+	pane_clear_filter(p);
+	free(p->vis);
+	p->vis = vis;
+	p->nvis = nvis;
+	p->re = re;
+	p->mctx = mctx;
+	p->filter_failures = failures;
+	p->filter = strdup(pattern);
+	if (!p->filter)
+		abort();
+	pane_set_cursor_layout(p, at);
+	p->top = 0;
+	int n = snprintf(msg, msgsize, "filter /%s/: %zu of %zu lines match", pattern, matched, rows);
+	if (failures && n > 0 && (size_t)n < msgsize)
+		snprintf(msg + n, msgsize - (size_t)n,
+			 " (%zu lines hit the PCRE2 match or depth limit and are hidden)", failures);
+	return true;
+}
+
+bool pane_find_match(struct pane *p, int dir)
+{
+	if (!p->re || p->nvis == 0)
+		return false;
+	for (size_t step = 1; step < p->nvis; step++) {
+		size_t c = (p->cursor + p->nvis + (size_t)dir * step) % p->nvis;
+		if (pane_line_matches(p, &p->lay.lines[p->vis[c]])) {
+			p->cursor = c;
+			p->link_index = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void add_columns(const struct dnode *obj, const char *prefix, char ***out, size_t *n)
+{
+	for (size_t i = 0; i < obj->nkids; i++) {
+		const struct dnode *k = obj->kids[i];
+		if (!k->key || (k->flags & DN_JSON_ONLY) || k->kind == DN_ARRAY || k->kind == DN_TEXT)
+			continue;
+		char *path;
+		if (asprintf(&path, "%s%s%s", prefix, *prefix ? "." : "", k->key) < 0)
+			abort();
+		if (k->kind == DN_OBJECT) {
+			add_columns(k, path, out, n);
+			free(path);
+			continue;
+		}
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		(*out)[(*n)++] = path;
+	}
+}
+
+size_t table_columns(const struct dnode *table, char ***out)
+{
+	*out = NULL;
+	size_t n = 0;
+	if (table && table->nkids && table->kids[0]->kind == DN_OBJECT)
+		add_columns(table->kids[0], "", out, &n);
+	return n;
+}
+
+static void free_columns(char **cols, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(cols[i]);
+	free(cols);
+}
+
+bool pane_sort(struct pane *p, bool reverse, char *msg, size_t msgsize)
+{
+	const struct line *l = pane_cursor_line(p);
+	if (!l || !l->table) {
+		snprintf(msg, msgsize, "sort: the cursor is not in a table");
+		return false;
+	}
+	const struct dnode *table = l->table;
+	char **cols;
+	size_t ncols = table_columns(table, &cols);
+	if (ncols == 0) {
+		snprintf(msg, msgsize, "sort: this table has no columns");
+		free_columns(cols, ncols);
+		return false;
+	}
+	if (table != p->sort_table) {
+		p->sort_table = table;
+		p->sort_column = 0;
+		p->sort_descending = reverse;
+	} else if (reverse) {
+		p->sort_descending = !p->sort_descending;
+	} else {
+		p->sort_column = (p->sort_column + 1) % ncols;
+	}
+	if (p->sort_column >= ncols)
+		p->sort_column = 0;
+	/* The table node stays where it is; only its rows move, so the layout
+	 * is rebuilt and the cursor put back on the header's line. */
+	size_t at = pane_cursor_layout_index(p);
+	char *pattern = p->filter ? strdup(p->filter) : NULL;
+	dn_sort_table((struct dnode *)table, cols[p->sort_column], p->sort_descending);
+	pane_clear_filter(p);
+	layout_free(&p->lay);
+	doc_layout(&p->doc, &p->lay);
+	show_all(p);
+	if (pattern) {
+		char ignored[256];
+		pane_set_filter(p, pattern, NULL, ignored, sizeof ignored);
+		free(pattern);
+	}
+	pane_set_cursor_layout(p, at);
+	snprintf(msg, msgsize, "sorted by %s, %s", cols[p->sort_column],
+		 p->sort_descending ? "descending" : "ascending");
+	free_columns(cols, ncols);
+	return true;
+}

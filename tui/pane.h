@@ -1,0 +1,96 @@
+/* A pane: one command's document, laid out, with the reader's state over it
+ * (cursor, scroll, filter, sort). Like htop's panels and tig's views, a pane
+ * is an object: its ops add keys and decide what Enter follows. No ncurses
+ * here; screen.c draws panes. */
+#ifndef KDX_PANE_H
+#define KDX_PANE_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "keys.h"
+#include "progress.h"
+#include "views/doc.h"
+#include "views/layout.h"
+
+struct pane;
+
+struct pane_ops {
+	const char *kind;                 /* "doc", "hex", "help" */
+	const struct key_table *keys;     /* looked up before the global keys, or NULL */
+	/* The command Enter runs from the cursor (caller frees), or NULL. */
+	char *(*follow)(const struct pane *p);
+};
+
+extern const struct pane_ops pane_doc_ops, pane_hex_ops, pane_help_ops;
+
+/* Bounds PCRE2 work per line: a pathological pattern fails the line (and is
+ * reported) instead of freezing the screen. */
+#define FILTER_MATCH_LIMIT 100000
+#define FILTER_DEPTH_LIMIT 1000
+
+struct pane {
+	int id;                           /* stable across content changes, for history */
+	const struct pane_ops *ops;
+	struct doc doc;
+	struct layout lay;
+	size_t *vis;                      /* visible lines: indexes into lay.lines */
+	size_t nvis;
+	size_t cursor;                    /* index into vis */
+	size_t top;                       /* first visible line shown */
+	size_t hscroll;                   /* columns scrolled sideways */
+	size_t link_index;                /* hex: which linked span of the line is selected */
+	char *filter;                     /* the pattern as typed; NULL: none */
+	pcre2_code *re;
+	pcre2_match_context *mctx;
+	size_t filter_failures;           /* lines whose match hit a limit */
+	const struct dnode *sort_table;   /* the table last sorted, NULL: none */
+	size_t sort_column;
+	bool sort_descending;
+};
+
+/* The ops for a command line: the hex view for db/dd/dq and their
+ * physical (!) forms, the document pane for everything else. */
+const struct pane_ops *pane_ops_for(const char *command);
+
+struct pane *pane_new(int id, const struct pane_ops *ops);
+void pane_free(struct pane *p);
+/* Takes ownership of doc; resets cursor, filter and sort. */
+void pane_set_doc(struct pane *p, struct doc *doc);
+const char *pane_title(const struct pane *p);
+
+/* The layout line under the cursor, or NULL when the pane is empty. */
+const struct line *pane_cursor_line(const struct pane *p);
+size_t pane_cursor_layout_index(const struct pane *p);
+/* Puts the cursor on layout line index (or the next visible one). */
+void pane_set_cursor_layout(struct pane *p, size_t index);
+/* Moves by delta lines, clamped; then keeps the cursor inside rows. */
+void pane_move(struct pane *p, long delta, size_t rows);
+void pane_scroll_into_view(struct pane *p, size_t rows);
+
+/* Compiles pattern; on a syntax error returns false with PCRE2's message
+ * and the offset in msg. An empty pattern clears the filter. Filtering many
+ * lines reports to progress and stops, keeping the old filter, when it is
+ * cancelled (msg then says so). */
+bool pane_set_filter(struct pane *p, const char *pattern, const struct progress *progress,
+		     char *msg, size_t msgsize);
+void pane_clear_filter(struct pane *p);
+/* Whether the line is one a filter selects from (rows, fields, text). */
+bool line_filterable(const struct line *l);
+/* Whether layout line l matches the pane's pattern. */
+bool pane_line_matches(struct pane *p, const struct line *l);
+/* Moves to the next (dir 1) or previous (-1) matching line; false if none. */
+bool pane_find_match(struct pane *p, int dir);
+
+/* Column keys of a table: its first row's shown scalar leaves, nested ones
+ * as "parent.child" (the keys dn_sort_table takes). Caller frees each and
+ * the array. */
+size_t table_columns(const struct dnode *table, char ***out);
+/* s: sorts the table under the cursor by its next column (the first one on
+ * a new table); reverse flips the order of the current column instead.
+ * Returns false with msg set when the cursor is not in a table. */
+bool pane_sort(struct pane *p, bool reverse, char *msg, size_t msgsize);
+
+#endif

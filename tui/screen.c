@@ -1,0 +1,484 @@
+/* The terminal side of the explorer: ncurses set-up, colours from the
+ * theme, drawing the app's state, reading keys. Everything keys do is in
+ * app.c; this file only shows it. */
+#include <langinfo.h>
+#include <libgen.h>
+#include <locale.h>
+#include <ncurses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "app.h"
+#include "theme.h"
+#include "tui.h"
+#include "views/command.h"
+
+struct screen {
+	bool utf8;
+	bool colors;                  /* the terminal has them and colour is wanted */
+	int ncolors;
+	struct app *app;
+};
+
+static attr_t theme_attrs(unsigned a)
+{
+	attr_t r = A_NORMAL;
+	if (a & ATTR_BOLD) r |= A_BOLD;
+	if (a & ATTR_UNDERLINE) r |= A_UNDERLINE;
+	if (a & ATTR_REVERSE) r |= A_REVERSE;
+	if (a & ATTR_DIM) r |= A_DIM;
+	if (a & ATTR_ITALIC) r |= A_ITALIC;
+	if (a & ATTR_BLINK) r |= A_BLINK;
+	if (a & ATTR_STANDOUT) r |= A_STANDOUT;
+	return r;
+}
+
+/* Colour pair n + 1 is role n's. */
+static void apply_theme(struct screen *s)
+{
+	const struct theme *t = &s->app->theme;
+	if (s->colors)
+		for (int r = 0; r < ROLE_COUNT && r + 1 < COLOR_PAIRS; r++)
+			init_pair((short)(r + 1), (short)theme_terminal_color(t->roles[r].fg, s->ncolors),
+				  (short)theme_terminal_color(t->roles[r].bg, s->ncolors));
+	s->app->theme_changed = false;
+}
+
+static attr_t role_attr(const struct screen *s, enum role r)
+{
+	attr_t a = theme_attrs(s->app->theme.roles[r].attrs);
+	if (s->colors && (int)r + 1 < COLOR_PAIRS)
+		a |= COLOR_PAIR((int)r + 1);
+	return a;
+}
+
+/* Draws text from column x, not past column end; skip columns are cut off
+ * first (sideways scrolling). Returns the column after the text. Outside
+ * a UTF-8 locale, non-ASCII bytes show as '?'. */
+static int put_text(const struct screen *s, int y, int x, int end, const char *text,
+		    size_t *skip, attr_t attr)
+{
+	attrset(attr);
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	const char *p = text;
+	while (*p && x < end) {
+		size_t len = 1;
+		int width = 1;
+		if ((unsigned char)*p >= 0x80) {
+			wchar_t wc;
+			len = s->utf8 ? mbrtowc(&wc, p, strlen(p), &st) : (size_t)-1;
+			if (len == (size_t)-1 || len == (size_t)-2) {
+				memset(&st, 0, sizeof st);
+				if (*skip) {
+					(*skip)--;
+				} else {
+					mvaddch(y, x, '?');
+					x++;
+				}
+				p++;
+				continue;
+			}
+			width = wcwidth(wc);
+			if (width < 0)
+				width = 1;
+		} else if ((unsigned char)*p < 32) {
+			p++;
+			continue;
+		}
+		if (*skip) {
+			*skip -= *skip >= (size_t)width ? (size_t)width : *skip;
+		} else {
+			if (x + width > end)
+				break;
+			mvaddnstr(y, x, p, (int)len);
+			x += width;
+		}
+		p += len;
+	}
+	return x;
+}
+
+static void fill(int y, int x, int end, attr_t attr)
+{
+	attrset(attr);
+	for (; x < end; x++)
+		mvaddch(y, x, ' ');
+}
+
+static const char *vbar(const struct screen *s) { return s->utf8 ? "│" : "|"; }
+
+static void draw_tabs(struct screen *s, int y, int w)
+{
+	const struct app *a = s->app;
+	int x = 0;
+	for (size_t i = 0; i < a->npanes && x < w; i++) {
+		char tab[48];
+		snprintf(tab, sizeof tab, " %zu %.28s ", i + 1, pane_title(a->panes[i]));
+		size_t skip = 0;
+		x = put_text(s, y, x, w, tab, &skip,
+			     role_attr(s, i == a->current ? ROLE_TAB_ACTIVE : ROLE_TAB));
+		x = put_text(s, y, x, w, vbar(s), &skip, role_attr(s, ROLE_BORDER));
+	}
+	fill(y, x, w, role_attr(s, ROLE_TAB));
+}
+
+static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, int w)
+{
+	const struct line *l = &p->lay.lines[p->vis[vi]];
+	bool selected = vi == p->cursor;
+	size_t skip = p->hscroll;
+	int x = 0;
+	size_t linked = 0;
+	for (size_t i = 0; i < l->nspans && x < w; i++) {
+		enum role r = l->spans[i].role;
+		if (selected) {
+			bool picked = p->ops == &pane_hex_ops && l->spans[i].link &&
+				      linked == p->link_index;
+			r = picked ? ROLE_MATCH : ROLE_SELECTION;
+		}
+		if (l->spans[i].link)
+			linked++;
+		x = put_text(s, y, x, w, l->spans[i].text, &skip, role_attr(s, r));
+	}
+	fill(y, x, w, role_attr(s, selected ? ROLE_SELECTION : ROLE_NORMAL));
+}
+
+static void draw_picker(struct screen *s, int h, int w)
+{
+	const struct app *a = s->app;
+	int bw = w < 44 ? w : 44;
+	int bh = (int)a->themes.count + 5;
+	if (bh > h)
+		bh = h;
+	if (bw < 8 || bh < 3)
+		return;
+	int y0 = (h - bh) / 2, x0 = (w - bw) / 2;
+	const char *hl = s->utf8 ? "─" : "-";
+	attr_t border = role_attr(s, ROLE_BORDER);
+	size_t skip = 0;
+	for (int y = y0; y < y0 + bh; y++) {
+		bool edge = y == y0 || y == y0 + bh - 1;
+		const char *corner = s->utf8 ? (y == y0 ? "┌" : "└") : "+";
+		const char *rcorner = s->utf8 ? (y == y0 ? "┐" : "┘") : "+";
+		put_text(s, y, x0, x0 + 1, edge ? corner : vbar(s), &skip, border);
+		for (int x = x0 + 1; x < x0 + bw - 1; x++)
+			put_text(s, y, x, x + 1, edge ? hl : " ", &skip, edge ? border : role_attr(s, ROLE_NORMAL));
+		put_text(s, y, x0 + bw - 1, x0 + bw, edge ? rcorner : vbar(s), &skip, border);
+	}
+	put_text(s, y0, x0 + 2, x0 + bw - 1, " theme (Enter keeps, Esc) ", &skip, role_attr(s, ROLE_TITLE));
+	int y = y0 + 1;
+	for (size_t i = 0; i < a->themes.count && y < y0 + bh - 3; i++, y++) {
+		char row[96];
+		snprintf(row, sizeof row, " %-16s %s", a->themes.items[i].name,
+			 theme_origin_name(a->themes.items[i].origin));
+		attr_t at = role_attr(s, i == a->picker_cursor ? ROLE_SELECTION : ROLE_NORMAL);
+		int x = put_text(s, y, x0 + 1, x0 + bw - 1, row, &skip, at);
+		fill(y, x, x0 + bw - 1, at);
+	}
+	/* A preview line of the roles most text uses. */
+	static const struct {
+		enum role role;
+		const char *text;
+	} sample[] = {
+		{ ROLE_ADDRESS, " fffff800`01234000" }, { ROLE_VALUE, " 41" }, { ROLE_ZERO, " 00" },
+		{ ROLE_LINK, " link" }, { ROLE_OK, " ok" }, { ROLE_WARNING, " warn" },
+		{ ROLE_DANGER, " danger" },
+	};
+	int x = x0 + 1;
+	for (size_t i = 0; i < sizeof sample / sizeof sample[0]; i++)
+		x = put_text(s, y0 + bh - 2, x, x0 + bw - 1, sample[i].text, &skip,
+			     role_attr(s, sample[i].role));
+}
+
+static void draw(struct screen *s)
+{
+	struct app *a = s->app;
+	int h, w;
+	getmaxyx(stdscr, h, w);
+	bkgdset(role_attr(s, ROLE_NORMAL) | ' ');
+	erase();
+	if (h < 1 || w < 1)
+		return;
+	/* Rows: tab bar, content, status, message; small terminals drop the
+	 * tab bar, then the status line. */
+	int tabs = h >= 4, status = h >= 3 ? 1 : 0;
+	int content_top = tabs, content_rows = h - tabs - status - 1;
+	if (content_rows < 0)
+		content_rows = 0;
+	a->view_rows = content_rows > 0 ? (size_t)content_rows : 1;
+	struct pane *p = app_pane(a);
+	pane_scroll_into_view(p, a->view_rows);
+	if (tabs)
+		draw_tabs(s, 0, w);
+	for (int i = 0; i < content_rows; i++) {
+		size_t vi = p->top + (size_t)i;
+		if (vi < p->nvis)
+			draw_line(s, p, vi, content_top + i, w);
+	}
+	size_t skip = 0;
+	if (status) {
+		char line[768];
+		app_status(a, line, sizeof line);
+		int x = put_text(s, h - 2, 0, w, line, &skip, role_attr(s, ROLE_STATUS));
+		fill(h - 2, x, w, role_attr(s, ROLE_STATUS));
+	}
+	if (a->mode == MODE_PROMPT) {
+		const char *label = app_prompt_label(a);
+		int x = put_text(s, h - 1, 0, w, label, &skip, role_attr(s, ROLE_PROMPT));
+		/* Long input scrolls so the cursor stays visible. */
+		int room = w - x - 1;
+		size_t from = room > 0 && a->edit.pos > (size_t)room ? a->edit.pos - (size_t)room : 0;
+		int cx = x + (int)(a->edit.pos - from);
+		put_text(s, h - 1, x, w, a->edit.text + from, &skip, role_attr(s, ROLE_NORMAL));
+		move(h - 1, cx < w ? cx : w - 1);
+		curs_set(1);
+	} else {
+		if (a->pending != PENDING_NONE)
+			put_text(s, h - 1, 0, w, a->pending == PENDING_MARK_SET ? "mark: press a letter"
+						: "go to mark: press a letter", &skip, role_attr(s, ROLE_PROMPT));
+		else
+			put_text(s, h - 1, 0, w, a->message, &skip,
+				 role_attr(s, a->message_is_error ? ROLE_ERROR : ROLE_MESSAGE));
+		curs_set(0);
+	}
+	if (a->mode == MODE_PICKER)
+		draw_picker(s, h, w);
+	refresh();
+}
+
+/* ncurses key codes to kdx's (keys.h). */
+static int translate(int ch)
+{
+	switch (ch) {
+	case KEY_UP: return K_UP;
+	case KEY_DOWN: return K_DOWN;
+	case KEY_LEFT: return K_LEFT;
+	case KEY_RIGHT: return K_RIGHT;
+	case KEY_PPAGE: return K_PGUP;
+	case KEY_NPAGE: return K_PGDN;
+	case KEY_HOME: return K_HOME;
+	case KEY_END: return K_END;
+	case KEY_BTAB: return K_BTAB;
+	case KEY_DC: return K_DELETE;
+	case KEY_RESIZE: return K_RESIZE;
+	case KEY_BACKSPACE: case 8: case 127: return K_BACKSPACE;
+	case KEY_ENTER: case '\r': case '\n': return K_ENTER;
+	default: return ch;
+	}
+}
+
+static void click(struct screen *s, int y, int x)
+{
+	struct app *a = s->app;
+	int h = getmaxy(stdscr);
+	bool tabs = h >= 4;
+	if (tabs && y == 0) {
+		/* Tabs are drawn left to right; find the one under x. */
+		int tx = 0;
+		for (size_t i = 0; i < a->npanes; i++) {
+			char tab[48];
+			int n = snprintf(tab, sizeof tab, " %zu %.28s ", i + 1, pane_title(a->panes[i]));
+			tx += n + 1;
+			if (x < tx) {
+				a->current = i;
+				return;
+			}
+		}
+		return;
+	}
+	struct pane *p = app_pane(a);
+	size_t vi = p->top + (size_t)(y - (tabs ? 1 : 0));
+	if (y >= (tabs ? 1 : 0) && vi < p->nvis) {
+		p->cursor = vi;
+		p->link_index = 0;
+	}
+}
+
+static int read_key(struct screen *s)
+{
+	int ch = getch();
+	if (ch != KEY_MOUSE)
+		return translate(ch);
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return ERR;
+	if (ev.bstate & BUTTON4_PRESSED)
+		return K_WHEEL_UP;
+	if (ev.bstate & BUTTON5_PRESSED)
+		return K_WHEEL_DOWN;
+	if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
+		click(s, ev.y, ev.x);
+	return ERR;
+}
+
+/* The progress reporter for long work: a bar on the message line, drawn at
+ * most once a frame; Esc cancels. */
+struct progress_state {
+	struct screen *screen;
+	struct timespec last;
+	bool cancelled;
+};
+
+#define FRAME_NS 33000000L
+
+static bool report_progress(void *ctx, uint64_t done, uint64_t total, const char *what)
+{
+	struct progress_state *ps = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long elapsed = (now.tv_sec - ps->last.tv_sec) * 1000000000L + (now.tv_nsec - ps->last.tv_nsec);
+	if (elapsed < FRAME_NS)
+		return !ps->cancelled;
+	ps->last = now;
+	nodelay(stdscr, TRUE);
+	int ch;
+	while ((ch = getch()) != ERR)
+		if (ch == K_ESC)
+			ps->cancelled = true;
+	nodelay(stdscr, FALSE);
+	int h, w;
+	getmaxyx(stdscr, h, w);
+	char bar[256];
+	int cells = w - 40 > 50 ? 50 : w - 40;
+	if (cells < 0)
+		cells = 0;
+	int full = total ? (int)((double)done / (double)total * cells) : 0;
+	int n = snprintf(bar, sizeof bar, "%s %3d%% [", what, total ? (int)(done * 100 / total) : 0);
+	for (int i = 0; i < cells && n < (int)sizeof bar - 20; i++)
+		bar[n++] = i < full ? '#' : '.';
+	snprintf(bar + n, sizeof bar - (size_t)n, "] Esc cancels");
+	size_t skip = 0;
+	int x = put_text(ps->screen, h - 1, 0, w, bar, &skip, role_attr(ps->screen, ROLE_PROGRESS));
+	fill(h - 1, x, w, role_attr(ps->screen, ROLE_NORMAL));
+	refresh();
+	return !ps->cancelled;
+}
+
+static int run_command(void *ctx, const char *line, struct doc *out, struct kdx_error *err)
+{
+	return command_run(ctx, line, out, err);
+}
+
+static bool no_color_wanted(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	return (nc && *nc) || !term || strcmp(term, "dumb") == 0;
+}
+
+/* The first hex view: the KDBG when there is one (pointers there lead
+ * everywhere), else the start of physical memory. */
+static void open_first_panes(struct app *a, struct dump *d)
+{
+	char line[64];
+	bool info = app_open(a, "info", false);
+	if (d->has_kdbg && d->kernel)
+		snprintf(line, sizeof line, "db 0x%llx", (unsigned long long)d->kdbg_va);
+	else
+		snprintf(line, sizeof line, "!db 0x%llx",
+			 (unsigned long long)(d->src->nranges ? d->src->ranges[0].start : 0));
+	char saved[sizeof a->message];
+	snprintf(saved, sizeof saved, "%s", a->message);
+	bool hex = app_open(a, line, false);
+	if (!info && !hex)
+		app_open(a, "?", false);
+	a->current = 0;
+	if (!hex || !info)
+		app_message(a, true, "%s", saved[0] ? saved : a->message);
+}
+
+static void dump_facts(const struct dump *d, char *buf, size_t size)
+{
+	const struct paging_desc *pd = paging_desc(d->paging);
+	int n = snprintf(buf, size, "%s", machine_name(d->machine));
+	if (pd && n > 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " %s paging", pd->name);
+	if (d->has_build && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, "  build %u", d->build);
+}
+
+int tui_run(struct dump *d, const struct kdx_options *opt)
+{
+	setlocale(LC_ALL, "");
+	struct screen s = { .utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 };
+	struct theme_warnings w = { .count = 0 };
+	struct kdx_config cfg;
+	config_load(&cfg, &w);
+	bool mono = no_color_wanted();
+	const char *name = opt->theme ? opt->theme : mono ? "mono" : cfg.theme[0] ? cfg.theme : "default";
+
+	SCREEN *term = newterm(NULL, stdout, stdin);
+	if (!term) {
+		fprintf(stderr, "kdx: cannot drive terminal '%s' (set TERM, or use kdx -c 'CMD' DUMP)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		return 2;
+	}
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	s.colors = !mono && has_colors();
+	if (s.colors) {
+		start_color();
+		use_default_colors();
+		s.ncolors = COLORS;
+	}
+	if (cfg.mouse)
+		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+
+	struct theme start;
+	theme_load(&start, name, &w);
+	struct app a;
+	app_init(&a, run_command, d, &start);
+	theme_list_find(&a.themes);
+	s.app = &a;
+	char *path = strdup(opt->dump_path);
+	a.dump_name = path ? basename(path) : opt->dump_path;
+	dump_facts(d, a.dump_facts, sizeof a.dump_facts);
+	struct progress_state ps = { .screen = &s };
+	struct progress progress = { report_progress, &ps };
+	a.progress = &progress;
+
+	open_first_panes(&a, d);
+	if (w.count)
+		app_message(&a, true, "warning: %s%s", w.items[0],
+			    w.count + w.dropped > 1 ? " (and more: kdx --list-themes)" : "");
+	else if (d->warnings.count)
+		app_message(&a, true, "warning: %s", d->warnings.items[0]);
+	apply_theme(&s);
+	while (!a.quit) {
+		draw(&s);
+		int key = read_key(&s);
+		if (key == ERR)
+			continue;
+		ps.cancelled = false;
+		app_key(&a, key);
+		if (a.theme_changed)
+			apply_theme(&s);
+	}
+	endwin();
+	delscreen(term);
+	app_free(&a);
+	free(path);
+	return 0;
+}
+
+int tui_list_themes(void)
+{
+	struct theme_warnings w = { .count = 0 };
+	struct kdx_config cfg;
+	config_load(&cfg, &w);
+	for (size_t i = 0; i < w.count; i++)
+		fprintf(stderr, "kdx: warning: %s\n", w.items[i]);
+	struct theme_list l;
+	theme_list_find(&l);
+	theme_list_print(stdout, &l, cfg.theme[0] ? cfg.theme : "default");
+	int status = l.count ? 0 : 1;
+	theme_list_free(&l);
+	return status;
+}
