@@ -287,6 +287,20 @@ static const char *kdump_detail(kdump_ctx_t *k)
 	return e ? e : "no detail";
 }
 
+/* A kdump file without notes leaves arch.name unset in 0.5.1; its utsname
+ * still names the machine. */
+static void arch_from_uts(kdump_ctx_t *k)
+{
+	const char *arch, *machine;
+	if (kdump_get_string_attr(k, KDUMP_ATTR_ARCH_NAME, &arch) == KDUMP_OK ||
+	    kdump_get_string_attr(k, "linux.uts.machine", &machine) != KDUMP_OK)
+		return;
+	if (strcmp(machine, "x86_64") == 0)
+		kdump_set_string_attr(k, KDUMP_ATTR_ARCH_NAME, "x86_64");
+	else if (strcmp(machine, "i386") == 0 || strcmp(machine, "i686") == 0)
+		kdump_set_string_attr(k, KDUMP_ATTR_ARCH_NAME, "ia32");
+}
+
 /* Opens s->path in a fresh context and checks what kdx needs: 4 KiB pages
  * and an x86 machine. Returns 1, 0 when libkdumpfile does not know the
  * format (and `claimed` is false), or -1. */
@@ -315,6 +329,8 @@ static int open_context(struct source *s, bool claimed, struct kdump_source **ou
 	int rc = 0;
 	kdump_num_t page_size = 0;
 	const char *arch = NULL, *format = NULL;
+	if (st == KDUMP_OK)
+		arch_from_uts(ks->k);
 	if (st != KDUMP_OK)
 		rc = kdx_fail(err, "%s: offset 0x0: libkdumpfile cannot open it: %s (%s): "
 			      "expected a readable dump", s->path, kdump_strerror(st),

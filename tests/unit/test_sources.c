@@ -149,6 +149,21 @@ static bool has_note(const struct kdx_warnings *w, const char *needle)
 	return false;
 }
 
+/* The open fails with a message that starts with the path and contains the
+ * offset and the expectation. */
+static void expect_error(const char *path, const char *offset, const char *text)
+{
+	struct source *s = NULL;
+	struct kdx_error err = { "" };
+	assert_int_equal(source_open(path, &s, &err), -1);
+	assert_null(s);
+	assert_int_equal(strncmp(err.msg, path, strlen(path)), 0);
+	if (offset && !strstr(err.msg, offset))
+		fail_msg("no \"%s\" in: %s", offset, err.msg);
+	if (!strstr(err.msg, text))
+		fail_msg("no \"%s\" in: %s", text, err.msg);
+}
+
 /* ---- good files ---- */
 
 struct crash_case {
@@ -302,6 +317,74 @@ static char *variant(enum paging mode, enum gen_format fmt, const char *name)
 	return path;
 }
 
+/* A kdump-compressed file with uncompressed pages, 64-bit header layout
+ * (libkdumpfile src/kdumpfile/diskdump.c: disk_dump_header_64, page_desc):
+ * block 0 header (version 1), block 1 an all-zero sub-header, blocks 2-3
+ * the RAM and stored-page bitmaps, then one 24-byte descriptor per stored
+ * page, then the pages. */
+static char *write_diskdump(const struct gen_image *img, const char *name)
+{
+	enum { BS = 4096, BITMAP_AT = 2 * BS, DESC_AT = 4 * BS };
+	uint64_t npages = 0;
+	for (size_t r = 0; r < NRAM; r++)
+		npages += (ram[r].end - ram[r].start) / BS;
+	uint64_t data_at = DESC_AT + (npages * 24 + BS - 1) / BS * BS;
+	size_t size = (size_t)(data_at + npages * BS);
+	uint8_t *f = calloc(1, size);
+	assert_non_null(f);
+	memcpy(f, "KDUMP   ", 8);
+	f[8] = 1;                                           /* header_version */
+	memcpy(f + 12, "Linux", 5);                         /* utsname.sysname */
+	memcpy(f + 12 + 2 * 65, "6.1.0", 5);                /* utsname.release */
+	memcpy(f + 12 + 3 * 65, "#1", 2);                   /* utsname.version */
+	memcpy(f + 12 + 4 * 65, "x86_64", 6);               /* utsname.machine */
+	uint32_t fields[] = { BS, 1, 2, (uint32_t)img->max_pfn };
+	memcpy(f + 0x1AC, fields, sizeof fields);           /* block_size .. max_mapnr */
+	uint64_t slot = 0;
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++) {
+		if (!gen_is_ram(img, pfn))
+			continue;
+		f[BITMAP_AT + pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+		f[BITMAP_AT + BS + pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+		uint64_t off = data_at + slot * BS;
+		uint32_t page_size = BS;
+		memcpy(f + DESC_AT + slot * 24, &off, 8);
+		memcpy(f + DESC_AT + slot * 24 + 8, &page_size, 4);
+		fixture_pattern(pfn, f + off);
+		slot++;
+	}
+	char *path = fixture_path(name);
+	FILE *out = fopen(path, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(f, 1, size, out), size);
+	assert_int_equal(fclose(out), 0);
+	free(f);
+	return path;
+}
+
+static void kdump_compressed(void **state)
+{
+	(void)state;
+	struct gen_image img;
+	build(&img, PAGING_X64);
+	char *path = write_diskdump(&img, "vmcore.kdump");
+	gen_image_free(&img);
+	struct source *s = open_ok(path);
+	assert_string_equal(s->format, "kdump");
+	assert_int_equal(s->facts.machine, MACHINE_X64);
+	assert_int_equal(s->facts.paging, PAGING_X64);
+	assert_false(s->facts.has_crash_header);
+	check_ranges(s, ram, NRAM);
+	check_memory(s, ram, NRAM);
+	check_absent(s, HOLE_PFN);
+	source_close(s);
+	/* A descriptor pointing past the end of the file. */
+	patch(path, 4 * 4096 + 24 * 5, 0x7FFFFFFF000ull, 8);
+	expect_error(path, "offset 0x4078:", "page descriptor 5 is 4096 bytes at 0x7fffffff000: "
+		     "expected a 4096-byte page within the file size 0xe8000");
+	free(path);
+}
+
 static void bitmap_swapped_counts(void **state)
 {
 	(void)state;
@@ -335,21 +418,6 @@ static void oddities_warn(void **state)
 }
 
 /* ---- bad input ---- */
-
-/* The open fails with a message that starts with the path and contains the
- * offset and the expectation. */
-static void expect_error(const char *path, const char *offset, const char *text)
-{
-	struct source *s = NULL;
-	struct kdx_error err = { "" };
-	assert_int_equal(source_open(path, &s, &err), -1);
-	assert_null(s);
-	assert_int_equal(strncmp(err.msg, path, strlen(path)), 0);
-	if (offset && !strstr(err.msg, offset))
-		fail_msg("no \"%s\" in: %s", offset, err.msg);
-	if (!strstr(err.msg, text))
-		fail_msg("no \"%s\" in: %s", text, err.msg);
-}
 
 static void empty_file(void **state)
 {
@@ -561,6 +629,15 @@ static void directory_and_fifo(void **state)
 	free(fifo);
 }
 
+/* libkdumpfile 0.5.1 leaks part of a kdump-compressed context in
+ * kdump_free (guide section 7: its clean-up is broken there, fixed in
+ * 0.5.2); LeakSanitizer builds read this hook. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libkdumpfile.so\n";
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -585,6 +662,7 @@ int main(void)
 		cmocka_unit_test(elf64),
 		cmocka_unit_test(elf32),
 		cmocka_unit_test(raw),
+		cmocka_unit_test(kdump_compressed),
 		cmocka_unit_test(bitmap_swapped_counts),
 		cmocka_unit_test(oddities_warn),
 		cmocka_unit_test(empty_file),
