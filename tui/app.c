@@ -862,6 +862,15 @@ static void help_table(struct dnode *root, const struct key_table *t)
 	}
 }
 
+/* Whether a usage line ("info [-v]") has only optional arguments. */
+static bool runs_bare(const char *usage)
+{
+	for (const char *p = strchr(usage, ' '); p; p = strchr(p + 1, ' '))
+		if (p[1] != '[' && p[1] != ' ' && p[1])
+			return false;
+	return true;
+}
+
 void app_help_doc(struct doc *out)
 {
 	doc_init(out, HELP_COMMAND);
@@ -884,7 +893,7 @@ void app_help_doc(struct doc *out)
 		dn_role(dn_str(row, "command", cmds[i]->usage), ROLE_HELP_KEY);
 		dn_str(row, "does", cmds[i]->summary);
 		dn_str(row, "windbg", cmds[i]->windbg ? cmds[i]->windbg : "");
-		if (!strchr(cmds[i]->usage, ' '))
+		if (runs_bare(cmds[i]->usage))
 			dn_link(row, "%s", cmds[i]->name);
 	}
 }
