@@ -354,7 +354,7 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 	d->build = f->build;
 	find_paging(d);
 	if (d->has_dtb && f->holds_memory && !source_has_page(d->src, d->dtb >> KDX_PAGE_SHIFT)) {
-		kdx_fail(err, "%s: DirectoryTableBase 0x%llx: page 0x%llx is not in the dump: "
+		kdx_fail(err, "%s: offset 0x10: DirectoryTableBase is 0x%llx: page 0x%llx is not in the dump: "
 			 "expected the kernel's top-level page table", path,
 			 (unsigned long long)d->dtb_raw,
 			 (unsigned long long)(d->dtb >> KDX_PAGE_SHIFT));

@@ -72,6 +72,11 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 			(unsigned long long)d->kdbg_va);
 		dn_label(dn_str(r, "kdbg_origin", d->kdbg_origin), "KDBG from");
 		dn_label(dn_hex(r, "kdbg_size", d->kdbg_size, 0), "KDBG size");
+	} else if (f->has_kdbg) {
+		/* The header states where it is even when the dump cannot show it. */
+		dn_label(dn_hex(r, "kdbg", f->kdbg_va, 0), "KDBG");
+		dn_role(dn_label(dn_str(r, "kdbg_origin", "crash header (block not readable)"),
+				 "KDBG from"), ROLE_WARNING);
 	} else {
 		dn_label(dn_null(r, "kdbg"), "KDBG");
 	}
