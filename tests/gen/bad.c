@@ -1,0 +1,207 @@
+/* Corrupt variants for the readers' bad-input tests (issue 2's list), each
+ * derived from a good fixture and written as bad-NAME.dmp (or .elf) with
+ * bad-NAME.expect holding one line: a substring the reader's message must
+ * contain (the offset or address at fault, or the word that names the
+ * problem). Header offsets: spec/windows-dump-format.md §5, §6.1, §6.2. */
+#include "world.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HDR64 0x2000u
+#define DTB64 0x10u
+#define KDBG64 0x80u
+#define RUNS64 0x88u              /* PHYSICAL_MEMORY_DESCRIPTOR64 */
+#define DUMP_TYPE64 0xf98u
+#define BITMAP_TOTAL 0x2028u      /* TotalPresentPages */
+#define BITMAP_BITS 0x2030u
+#define BITMAP_START 0x2038u
+#define ELF_MACHINE 0x12u
+
+struct blob {
+	uint8_t *data;
+	size_t size;
+};
+
+static int load(const char *path, struct blob *b, struct kdx_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return kdx_fail(err, "%s: cannot open: %s", path, strerror(errno));
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	rewind(f);
+	b->data = n > 0 ? malloc((size_t)n) : NULL;
+	b->size = n > 0 ? (size_t)n : 0;
+	int ok = b->data && fread(b->data, 1, b->size, f) == b->size;
+	fclose(f);
+	if (!ok) {
+		free(b->data);
+		return kdx_fail(err, "%s: cannot read %ld bytes", path, n);
+	}
+	return 0;
+}
+
+static void put(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = n; i-- > 0;)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Writes DIR/bad-NAME.EXT (size bytes of data) and its .expect file. */
+static int emit(const char *dir, const char *name, const char *ext, const uint8_t *data,
+		size_t size, const char *expect, struct kdx_error *err)
+{
+	char path[4096];
+	for (int pass = 0; pass < 2; pass++) {
+		snprintf(path, sizeof path, "%s/bad-%s.%s", dir, name, pass ? "expect" : ext);
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return kdx_fail(err, "%s: cannot create: %s", path, strerror(errno));
+		int ok = pass ? fprintf(f, "%s\n", expect) > 0
+			      : (size == 0 || fwrite(data, 1, size, f) == size);
+		if ((fclose(f) != 0) | !ok)
+			return kdx_fail(err, "%s: write failed", path);
+	}
+	return 0;
+}
+
+/* Header-only variants: the good header and a few pages behind it. */
+static int header_variants(const char *dir, const struct blob *full, struct kdx_error *err)
+{
+	size_t small = HDR64 + 4 * KDX_PAGE_SIZE;
+	uint8_t *c = malloc(small);
+	if (!c)
+		return kdx_fail(err, "out of memory");
+	int r = emit(dir, "empty", "dmp", full->data, 0, "empty", err);
+	if (r == 0)
+		r = emit(dir, "truncated-header", "dmp", full->data, 0x800, "truncated", err);
+	struct { const char *name; unsigned off; uint64_t v; unsigned n; const char *expect; } v[] = {
+		{ "signature", 0x0, 0x58474150, 4, "offset 0x0" },        /* "PAGX" */
+		{ "validdump", 0x4, 0x35365544, 4, "offset 0x4" },        /* "DU65" */
+		{ "dump-type", DUMP_TYPE64, 0x1234, 4, "offset 0xf98" },
+		{ "runs-header", RUNS64, 44, 4, "offset 0x88" },          /* max is 43 */
+	};
+	for (size_t i = 0; r == 0 && i < sizeof v / sizeof v[0]; i++) {
+		memcpy(c, full->data, small);
+		put(c + v[i].off, v[i].v, v[i].n);
+		r = emit(dir, v[i].name, "dmp", c, small, v[i].expect, err);
+	}
+	/* Two runs of 8 pages each: overlapping, then out of order. */
+	struct { const char *name; uint64_t base0, base1; const char *expect; } runs[] = {
+		{ "runs-overlap", 0x10, 0x14, "overlap" },
+		{ "runs-order", 0x100, 0x10, "order" },
+	};
+	size_t two_runs = HDR64 + 16 * KDX_PAGE_SIZE;
+	uint8_t *t = calloc(1, two_runs);
+	if (!t)
+		r = kdx_fail(err, "out of memory");
+	for (size_t i = 0; r == 0 && i < sizeof runs / sizeof runs[0]; i++) {
+		memcpy(t, full->data, HDR64);
+		put(t + RUNS64, 2, 4);
+		put(t + RUNS64 + 0x8, 16, 8);
+		put(t + RUNS64 + 0x10, runs[i].base0, 8);
+		put(t + RUNS64 + 0x18, 8, 8);
+		put(t + RUNS64 + 0x20, runs[i].base1, 8);
+		put(t + RUNS64 + 0x28, 8, 8);
+		put(t + 0xfa0, two_runs, 8);
+		r = emit(dir, runs[i].name, "dmp", t, two_runs, runs[i].expect, err);
+	}
+	free(t);
+	free(c);
+	return r;
+}
+
+/* A bitmap whose set bits (and TotalPresentPages) claim 64 pages more than
+ * the file holds: the bits are set in a word that was clear. */
+static int bitmap_variant(const char *dir, const struct blob *k, struct kdx_error *err)
+{
+	uint64_t bits = get(k->data + BITMAP_BITS, 8);
+	for (uint64_t word = bits / 64; word-- > 0;) {
+		uint8_t *p = k->data + BITMAP_START + word * 8;
+		if (get(p, 8) != 0)
+			continue;
+		put(p, UINT64_MAX, 8);
+		put(k->data + BITMAP_TOTAL, get(k->data + BITMAP_TOTAL, 8) + 64, 8);
+		return emit(dir, "bitmap-pages", "dmp", k->data, k->size, "truncated", err);
+	}
+	return kdx_fail(err, "bitmap-pages: the kernel bitmap has no clear 64-page word");
+}
+
+static const struct world_xlat *xlat_of(const struct world *w, const char *kind)
+{
+	for (size_t i = 0; i < w->nxlat; i++)
+		if (strcmp(w->xlat[i].kind, kind) == 0)
+			return &w->xlat[i];
+	return NULL;
+}
+
+/* Full-size variants: the KDBG pointer names a page in the RAM hole (the
+ * dump opens with a warning naming that address), the CR3 names the hole. */
+static int memory_variants(const char *dir, const struct world *w, struct blob *full,
+			   struct kdx_error *err)
+{
+	char expect[32];
+	const struct world_xlat *hole = xlat_of(w, "large-over-hole");
+	put(full->data + KDBG64, hole->walk.va, 8);
+	snprintf(expect, sizeof expect, "0x%llx", (unsigned long long)hole->walk.va);
+	int r = emit(dir, "kdbg-unmapped", "dmp", full->data, full->size, expect, err);
+	put(full->data + KDBG64, w->kdbg_va, 8);
+	uint64_t hole_pa = hole->walk.pa & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+	put(full->data + DTB64, hole_pa, 8);
+	snprintf(expect, sizeof expect, "0x%llx", (unsigned long long)hole_pa);
+	if (r == 0)
+		r = emit(dir, "cr3", "dmp", full->data, full->size, expect, err);
+	put(full->data + DTB64, w->img.dtb, 8);
+	if (r == 0)
+		r = emit(dir, "runs-file", "dmp", full->data, full->size - 3 * KDX_PAGE_SIZE,
+			 "truncated", err);
+	return r;
+}
+
+static int elf_variants(const char *dir, struct blob *elf, struct kdx_error *err)
+{
+	int r = emit(dir, "elf-truncated", "elf", elf->data, 0x30, "ELF", err);
+	put(elf->data + ELF_MACHINE, 0x1234, 2);
+	if (r == 0)
+		r = emit(dir, "elf-machine", "elf", elf->data, elf->size, "offset 0x12", err);
+	return r;
+}
+
+int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err)
+{
+	char path[4096];
+	struct blob full = { 0 }, kernel = { 0 }, elf = { 0 };
+	const char *name = w->profile->name;
+	int r;
+	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_FULL));
+	r = load(path, &full, err);
+	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_BITMAP_KERNEL));
+	if (r == 0)
+		r = load(path, &kernel, err);
+	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_ELF));
+	if (r == 0)
+		r = load(path, &elf, err);
+	if (r == 0)
+		r = header_variants(dir, &full, err);
+	if (r == 0)
+		r = bitmap_variant(dir, &kernel, err);
+	if (r == 0)
+		r = memory_variants(dir, w, &full, err);
+	if (r == 0)
+		r = elf_variants(dir, &elf, err);
+	free(full.data);
+	free(kernel.data);
+	free(elf.data);
+	return r;
+}

@@ -1,0 +1,148 @@
+/* kdx-gen: writes synthetic Windows kernel dumps with their ground truth.
+ *   kdx-gen --fixtures DIR                 every profile x format, bad inputs
+ *   kdx-gen --demo PATH                    the demo dump (win10-x64, full)
+ *   kdx-gen --profile P --format F [--seed N] OUT
+ * Each dump OUT gets OUT.truth.json beside it. Exit status: 0 written,
+ * 1 a write failed, 2 usage. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "world.h"
+
+#define DEMO_PROFILE "win10-x64"
+#define DEMO_SEED 42
+
+static const char usage[] =
+	"usage: kdx-gen --fixtures DIR\n"
+	"       kdx-gen --demo PATH\n"
+	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] OUT\n"
+	"profiles: xp-x86 win7-x86-pae win7-x64 win10-x64\n"
+	"formats: full summary triage bitmap kernel elf raw\n";
+
+/* The fixture set: full dumps for every profile, bitmap and kernel bitmap
+ * for x64, legacy summary for 7, triage for 10, ELF and raw for one 32-bit
+ * and one 64-bit profile. Bad inputs derive from the win7-x64 files. */
+struct fixture_profile {
+	const char *profile;
+	uint64_t seed;
+	enum gen_format formats[6];
+	size_t nformats;
+};
+static const struct fixture_profile fixture_set[] = {
+	{ "xp-x86", 1, { GEN_FULL, GEN_ELF, GEN_RAW }, 3 },
+	{ "win7-x86-pae", 2, { GEN_FULL, GEN_SUMMARY }, 2 },
+	{ "win7-x64", 3, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_SUMMARY, GEN_ELF,
+			   GEN_RAW }, 6 },
+	{ "win10-x64", 4, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_TRIAGE }, 4 },
+};
+#define BAD_SOURCE "win7-x64"
+
+static int write_dump(const struct world *w, enum gen_format fmt, const char *path,
+		      struct kdx_error *err)
+{
+	char truth[4096];
+	snprintf(truth, sizeof truth, "%s.truth.json", path);
+	if (gen_write(&w->img, fmt, path, err) < 0 || truth_write(w, fmt, truth, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int write_fixtures(const char *dir, struct kdx_error *err)
+{
+	for (size_t i = 0; i < sizeof fixture_set / sizeof fixture_set[0]; i++) {
+		const struct fixture_profile *fp = &fixture_set[i];
+		struct world w;
+		if (world_build(&w, profile_by_name(fp->profile), fp->seed, err) < 0)
+			return -1;
+		int r = 0;
+		for (size_t k = 0; r == 0 && k < fp->nformats; k++) {
+			char path[4096];
+			snprintf(path, sizeof path, "%s/%s%s", dir, fp->profile,
+				 world_format_suffix(fp->formats[k]));
+			r = write_dump(&w, fp->formats[k], path, err);
+		}
+		if (r == 0 && strcmp(fp->profile, BAD_SOURCE) == 0)
+			r = bad_fixtures_write(dir, &w, err);
+		world_free(&w);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_single(const char *profile, enum gen_format fmt, uint64_t seed,
+			const char *path, struct kdx_error *err)
+{
+	const struct profile *p = profile_by_name(profile);
+	struct world w;
+	if (world_build(&w, p, seed, err) < 0)
+		return -1;
+	int r = write_dump(&w, fmt, path, err);
+	world_free(&w);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "fixtures", required_argument, 0, 'F' },
+		{ "demo", required_argument, 0, 'D' },
+		{ "profile", required_argument, 0, 'p' },
+		{ "format", required_argument, 0, 'f' },
+		{ "seed", required_argument, 0, 's' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *fixtures = NULL, *demo = NULL, *profile = NULL, *format = NULL;
+	uint64_t seed = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'F': fixtures = optarg; break;
+		case 'D': demo = optarg; break;
+		case 'p': profile = optarg; break;
+		case 'f': format = optarg; break;
+		case 's':
+			seed = strtoull(optarg, &end, 0);
+			if (*optarg == '\0' || *end != '\0') {
+				fprintf(stderr, "kdx-gen: --seed %s: expected a number\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	int modes = !!fixtures + !!demo + !!(profile || format);
+	bool single = profile || format;
+	if (modes != 1 || (single && (!profile || !format || optind != argc - 1)) ||
+	    (!single && optind != argc)) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	enum gen_format fmt = GEN_FULL;
+	if (single && !profile_by_name(profile)) {
+		fprintf(stderr, "kdx-gen: unknown profile '%s'\n%s", profile, usage);
+		return 2;
+	}
+	if (single && !world_format_parse(format, &fmt)) {
+		fprintf(stderr, "kdx-gen: unknown format '%s'\n%s", format, usage);
+		return 2;
+	}
+	struct kdx_error err = { "" };
+	int r;
+	if (fixtures)
+		r = write_fixtures(fixtures, &err);
+	else if (demo)
+		r = write_single(DEMO_PROFILE, GEN_FULL, DEMO_SEED, demo, &err);
+	else
+		r = write_single(profile, fmt, seed, argv[optind], &err);
+	if (r < 0) {
+		fprintf(stderr, "kdx-gen: %s\n", err.msg);
+		return 1;
+	}
+	return 0;
+}

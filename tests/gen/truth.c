@@ -1,0 +1,268 @@
+/* The ground truth beside each dump, as JSON: the header facts under "info"
+ * in the keys of kdx's `info` command, the teaching translations in the keys
+ * of `vtop` (levels, pa, stopped_at, reason), and what the world holds.
+ * 64-bit values are lowercase "0x..." strings, as in kdx's own JSON. */
+#include "world.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/bugcheck.h"
+
+#define JSON_MAX_DEPTH 16
+
+struct json {
+	FILE *f;
+	int depth;
+	bool has_items[JSON_MAX_DEPTH];
+};
+
+static void json_key(struct json *j, const char *key)
+{
+	if (j->has_items[j->depth])
+		fputc(',', j->f);
+	j->has_items[j->depth] = true;
+	fputc('\n', j->f);
+	for (int i = 0; i < j->depth; i++)
+		fputs("  ", j->f);
+	if (key)
+		fprintf(j->f, "\"%s\": ", key);
+}
+
+static void json_open(struct json *j, const char *key, char bracket)
+{
+	json_key(j, key);
+	fputc(bracket, j->f);
+	j->has_items[++j->depth] = false;
+}
+
+static void json_close(struct json *j, char bracket)
+{
+	bool items = j->has_items[j->depth--];
+	if (items) {
+		fputc('\n', j->f);
+		for (int i = 0; i < j->depth; i++)
+			fputs("  ", j->f);
+	}
+	fputc(bracket, j->f);
+}
+
+static void json_hex(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "\"0x%llx\"", (unsigned long long)v);
+}
+
+static void json_uint(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+static void json_null(struct json *j, const char *key)
+{
+	json_key(j, key);
+	fputs("null", j->f);
+}
+
+static void json_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+/* Strings written here are generator-chosen ASCII names, never dump data. */
+static void json_str(struct json *j, const char *key, const char *s)
+{
+	if (!s) {
+		json_null(j, key);
+		return;
+	}
+	json_key(j, key);
+	fprintf(j->f, "\"%s\"", s);
+}
+
+static const char *dump_type_name(enum gen_format fmt)
+{
+	switch (fmt) {
+	case GEN_FULL: return "full";
+	case GEN_SUMMARY: return "summary";
+	case GEN_TRIAGE: return "triage";
+	case GEN_BITMAP_FULL: return "bitmap-full";
+	case GEN_BITMAP_KERNEL: return "bitmap-kernel";
+	default: return NULL;
+	}
+}
+
+static bool is_crash_dump(enum gen_format fmt)
+{
+	return fmt != GEN_ELF && fmt != GEN_RAW;
+}
+
+static void write_info(struct json *j, const struct world *w, enum gen_format fmt)
+{
+	const struct gen_image *img = &w->img;
+	json_open(j, "info", '{');
+	json_str(j, "format", fmt == GEN_ELF ? "elf" : fmt == GEN_RAW ? "raw" : "windows-crash-dump");
+	if (is_crash_dump(fmt))
+		json_uint(j, "dump_type", (unsigned)fmt);
+	else
+		json_null(j, "dump_type");
+	json_str(j, "dump_type_name", dump_type_name(fmt));
+	json_str(j, "machine", machine_name(img->machine));
+	json_str(j, "paging", paging_desc(img->paging)->name);
+	json_hex(j, "cr3", w->dtb);
+	json_uint(j, "build", img->build);
+	json_hex(j, "kdbg", w->kdbg_va);
+	json_hex(j, "kdbg_size", w->profile->kdbg_size);
+	json_uint(j, "processors", img->processors);
+	json_open(j, "bugcheck", '{');
+	json_hex(j, "code", img->bugcheck_code);
+	const struct bugcheck_info *bi = bugcheck_lookup(img->bugcheck_code);
+	json_str(j, "name", bi ? bi->name : NULL);
+	json_open(j, "params", '[');
+	for (int i = 0; i < 4; i++)
+		json_hex(j, NULL, img->bugcheck_params[i]);
+	json_close(j, ']');
+	json_close(j, '}');
+	json_uint(j, "physical_pages", world_physical_pages(w, fmt));
+	json_close(j, '}');
+}
+
+static void write_leaf(struct json *j, const struct world_pte_meaning *m)
+{
+	json_open(j, "leaf", '{');
+	json_str(j, "state", m->state);
+	if (m->has_pfn)
+		json_hex(j, "pfn", m->pfn);
+	if (m->has_protection)
+		json_uint(j, "protection", m->protection);
+	if (m->has_pagefile) {
+		json_uint(j, "pagefile_number", m->pagefile_number);
+		json_hex(j, "pagefile_offset", m->pagefile_offset);
+	}
+	if (m->has_prototype_address)
+		json_hex(j, "prototype_address", m->prototype_address);
+	json_close(j, '}');
+}
+
+static void write_translation(struct json *j, const struct world *w, const struct world_xlat *x,
+			      enum gen_format fmt)
+{
+	struct walk wk;
+	world_walk_in(w, x, fmt, &wk);
+	json_open(j, NULL, '{');
+	json_str(j, "kind", x->kind);
+	json_hex(j, "va", wk.va);
+	json_hex(j, "dtb", wk.dtb);
+	json_open(j, "levels", '[');
+	for (int i = 0; i < wk.nlevels; i++) {
+		const struct walk_level *l = &wk.level[i];
+		json_open(j, NULL, '{');
+		json_str(j, "level", l->name);
+		json_hex(j, "table", l->table);
+		json_uint(j, "index", l->index);
+		json_hex(j, "entry_address", l->entry_address);
+		if (l->read)
+			json_hex(j, "entry", l->entry);
+		else
+			json_null(j, "entry");
+		json_bool(j, "present", l->present);
+		json_bool(j, "large", l->large);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	if (wk.stopped_at < 0)
+		json_hex(j, "pa", wk.pa);
+	else
+		json_null(j, "pa");
+	json_hex(j, "page_size", wk.page_size);
+	json_str(j, "stopped_at", wk.stopped_at < 0 ? NULL : wk.level[wk.stopped_at].name);
+	json_str(j, "reason", xlat_reason_name(wk.reason));
+	json_bool(j, "page_in_dump", wk.page_in_dump);
+	if (wk.reason == XLAT_OK) {
+		char hex[2 * sizeof x->bytes + 1];
+		for (size_t i = 0; i < sizeof x->bytes; i++)
+			snprintf(hex + 2 * i, 3, "%02x", x->bytes[i]);
+		json_str(j, "bytes", hex);
+	} else {
+		json_null(j, "bytes");
+	}
+	write_leaf(j, &x->leaf);
+	json_close(j, '}');
+}
+
+static void write_world(struct json *j, const struct world *w, enum gen_format fmt)
+{
+	json_open(j, "generator", '{');
+	json_str(j, "profile", w->profile->name);
+	json_uint(j, "seed", w->seed);
+	json_str(j, "format", world_format_name(fmt));
+	json_close(j, '}');
+	write_info(j, w, fmt);
+
+	json_open(j, "kernel", '{');
+	json_hex(j, "base", w->kernel_base);
+	json_hex(j, "size", w->kernel_size);
+	json_hex(j, "dtb_raw", w->img.dtb);
+	json_hex(j, "pte_base", w->pte_base);
+	json_hex(j, "pde_base", w->pde_base);
+	json_hex(j, "self_map_index", w->self_map_index);
+	json_hex(j, "ps_loaded_module_list", w->img.ps_loaded_module_list);
+	json_hex(j, "ps_active_process_head", w->img.ps_active_process_head);
+	json_hex(j, "pfn_database", w->img.pfn_database);
+	json_close(j, '}');
+
+	json_open(j, "kdbg_variables", '[');
+	for (size_t i = 0; i < w->nkvar; i++) {
+		json_open(j, NULL, '{');
+		json_str(j, "name", w->kvar[i].name);
+		json_hex(j, "kdbg_offset", w->kvar[i].kdbg_offset);
+		json_hex(j, "address", w->kvar[i].address);
+		json_hex(j, "value", w->kvar[i].value);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+
+	json_open(j, "regions", '[');
+	for (size_t i = 0; i < w->nregion; i++) {
+		json_open(j, NULL, '{');
+		json_str(j, "name", w->region[i].name);
+		json_hex(j, "start", w->region[i].start);
+		json_hex(j, "end", w->region[i].end);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+
+	json_open(j, "kpcrs", '[');
+	for (unsigned i = 0; i < w->img.processors; i++) {
+		json_open(j, NULL, '{');
+		json_uint(j, "number", i);
+		json_hex(j, "kpcr", w->kpcr[i]);
+		json_hex(j, "kprcb", w->kpcr[i] + w->profile->kpcr->prcb);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+
+	/* A triage dump holds no memory: there is nothing to translate. */
+	json_open(j, "translations", '[');
+	for (size_t i = 0; fmt != GEN_TRIAGE && i < w->nxlat; i++)
+		write_translation(j, w, &w->xlat[i], fmt);
+	json_close(j, ']');
+}
+
+int truth_write(const struct world *w, enum gen_format fmt, const char *path,
+		struct kdx_error *err)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return kdx_fail(err, "%s: cannot create: %s", path, strerror(errno));
+	struct json j = { .f = f };
+	fputc('{', f);
+	write_world(&j, w, fmt);
+	fputs("\n}\n", f);
+	if (ferror(f) | fclose(f))
+		return kdx_fail(err, "%s: write failed: %s", path, strerror(errno));
+	return 0;
+}

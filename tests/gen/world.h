@@ -1,0 +1,118 @@
+/* A generated Windows kernel: the gen_image a dump is written from, plus the
+ * ground truth a reader must reproduce from that dump. Built from a profile
+ * (core/profile.h) and a seed; everything is deterministic for the pair and
+ * addresses, counts and names move with the seed.
+ *
+ * The truth is in-process here (cmocka tests compare without parsing JSON)
+ * and written as JSON by truth.c. */
+#ifndef KDX_GEN_WORLD_H
+#define KDX_GEN_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/profile.h"
+#include "core/xlat.h"
+#include "gen.h"
+
+/* What the last entry of a teaching walk means to a PTE decoder; the field
+ * names follow struct pte_decoded (core/pte.h). */
+struct world_pte_meaning {
+	const char *state;            /* pte_state_name(): "valid", "large", "transition", ... */
+	bool has_pfn;                 /* valid, large, transition: the frame */
+	uint64_t pfn;
+	bool has_protection;          /* 5-bit MM_* protection */
+	unsigned protection;
+	bool has_pagefile;            /* PageFileLow and PageFileHigh (page index in the file) */
+	uint64_t pagefile_number, pagefile_offset;
+	bool has_prototype_address;   /* the prototype PTE's kernel VA */
+	uint64_t prototype_address;
+};
+
+/* One teaching address and its walk as built. The walk assumes every page
+ * is in the dump; world_walk_in() restricts it to what a format stores.
+ * Conventions (core/xlat.c): a table not in the dump stops the walk at that
+ * level with reason XLAT_NOT_IN_DUMP and read = false; a target page not in
+ * the dump leaves stopped_at = -1 and pa set, with reason XLAT_NOT_IN_DUMP
+ * and page_in_dump = false. */
+struct world_xlat {
+	const char *kind;             /* "valid-4k-code", "large-2m", "transition", ... */
+	struct walk walk;
+	struct world_pte_meaning leaf;
+	uint8_t bytes[16];            /* first bytes at pa (translated walks only) */
+};
+
+/* A kernel variable a KDBG field points at (most fields hold the address of
+ * the variable, spec/windows-dump-format.md 8.3). */
+struct world_kvar {
+	const char *name;             /* "MmPfnDatabase" */
+	unsigned kdbg_offset;         /* KDBG_* of the field naming it */
+	uint64_t address;
+	uint64_t value;               /* the pointer-sized value stored there */
+};
+
+/* A system VA range, for the layout pane. */
+struct world_region {
+	const char *name;             /* "PagedPool", "SystemPtes", ... */
+	uint64_t start, end;          /* end exclusive */
+};
+
+#define WORLD_MAX_XLAT 40
+#define WORLD_MAX_KVARS 48
+#define WORLD_MAX_REGIONS 16
+#define WORLD_MAX_CPUS 4
+
+struct world {
+	const struct profile *profile;
+	uint64_t seed;
+	struct gen_image img;
+	uint64_t dtb;                 /* kernel top table, masked (gen_image.dtb has the flags) */
+	unsigned self_map_index;      /* top-level slot (PAE: slot in the fourth PD) */
+	uint64_t pte_base, pde_base;
+	uint64_t kernel_base, kernel_size;
+	uint64_t kdbg_va;
+	uint64_t kpcr[WORLD_MAX_CPUS];
+	struct world_xlat xlat[WORLD_MAX_XLAT];
+	size_t nxlat;
+	struct world_kvar kvar[WORLD_MAX_KVARS];
+	size_t nkvar;
+	struct world_region region[WORLD_MAX_REGIONS];
+	size_t nregion;
+	/* builder state */
+	bool *used;                   /* PFN already given out */
+	uint64_t next_pfn;
+	uint64_t rng;
+};
+
+/* Builds the world of profile p for seed. Returns 0, or -1 with a message. */
+int world_build(struct world *w, const struct profile *p, uint64_t seed, struct kdx_error *err);
+void world_free(struct world *w);
+
+/* Whether a dump of format fmt stores the page (raw images store every page
+ * below the end of RAM, holes as zeros; triage dumps store none). */
+bool world_page_in_dump(const struct world *w, enum gen_format fmt, uint64_t pfn);
+uint64_t world_physical_pages(const struct world *w, enum gen_format fmt);
+/* The walk a reader of a dump of format fmt must produce for x. */
+void world_walk_in(const struct world *w, const struct world_xlat *x, enum gen_format fmt,
+		   struct walk *out);
+/* The kernel variable of that name, NULL if the world has none. */
+const struct world_kvar *world_kvar(const struct world *w, const char *name);
+
+/* Format names on kdx-gen's command line ("full", "bitmap", "kernel", ...)
+ * and the file name suffix fixtures use (".full.dmp", ".elf", ...). */
+const char *world_format_name(enum gen_format fmt);
+const char *world_format_suffix(enum gen_format fmt);
+bool world_format_parse(const char *name, enum gen_format *fmt);
+
+/* Writes the ground truth of w as it is stored in a dump of format fmt. */
+int truth_write(const struct world *w, enum gen_format fmt, const char *path,
+		struct kdx_error *err);
+
+/* Writes the corrupt variants (bad-*.dmp, bad-*.elf and their .expect
+ * files) into dir, derived from w's full, kernel bitmap and ELF fixtures,
+ * which must already be there. */
+int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err);
+
+#endif
