@@ -5,6 +5,8 @@ static const struct command *const all_commands[] = {
 	&cmd_help,
 	&cmd_info,
 	&cmd_vtop,
+	&cmd_pte,
+	&cmd_layout,
 	&cmd_db, &cmd_dd, &cmd_dq,
 	&cmd_phys_db, &cmd_phys_dd, &cmd_phys_dq,
 };

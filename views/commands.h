@@ -7,6 +7,8 @@
 extern const struct command cmd_help;
 extern const struct command cmd_info;
 extern const struct command cmd_vtop;
+extern const struct command cmd_pte;
+extern const struct command cmd_layout;
 extern const struct command cmd_db, cmd_dd, cmd_dq;
 extern const struct command cmd_phys_db, cmd_phys_dd, cmd_phys_dq;
 

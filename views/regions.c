@@ -1,0 +1,275 @@
+/* `layout`: the system regions, coloured by kind, with a proportional bar
+ * of the address space; `layout REGION [DTB]`: a walk of the region's page
+ * tables with counts per entry state and the mapped ranges. */
+#include "regions.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+
+#define HEX(v) ((unsigned long long)(v))
+#define BAR_WIDTH 64
+
+static const struct {
+	enum region_kind kind;
+	enum role role;
+	char letter;
+} kinds[] = {
+	{ REGION_USER, ROLE_REGION_USER, 'U' },
+	{ REGION_IMAGE, ROLE_REGION_IMAGE, 'I' },
+	{ REGION_PAGE_TABLES, ROLE_REGION_PAGE_TABLES, 'T' },
+	{ REGION_HYPERSPACE, ROLE_REGION_HYPERSPACE, 'H' },
+	{ REGION_CACHE, ROLE_REGION_CACHE, 'C' },
+	{ REGION_PAGED_POOL, ROLE_REGION_PAGED_POOL, 'P' },
+	{ REGION_NONPAGED_POOL, ROLE_REGION_NONPAGED_POOL, 'N' },
+	{ REGION_SYSTEM_PTES, ROLE_REGION_SYSTEM_PTES, 'S' },
+	{ REGION_SESSION, ROLE_REGION_SESSION, 'X' },
+	{ REGION_PFN, ROLE_REGION_PFN, 'F' },
+	{ REGION_HAL, ROLE_REGION_HAL, 'L' },
+	{ REGION_DYNAMIC, ROLE_REGION_UNUSED, 'D' },
+	{ REGION_UNUSED, ROLE_REGION_UNUSED, '-' },
+};
+
+static size_t kind_slot(enum region_kind k)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (kinds[i].kind == k)
+			return i;
+	return sizeof kinds / sizeof kinds[0] - 1;
+}
+
+/* "512 GiB", "4 KiB", "1.5 MiB". */
+static void human_size(uint64_t bytes, char *buf, size_t n)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	size_t u = 0;
+	uint64_t whole = bytes, rem = 0;
+	while (whole >= 1024 && u + 1 < sizeof units / sizeof units[0]) {
+		rem = whole % 1024;
+		whole /= 1024;
+		u++;
+	}
+	unsigned tenth = (unsigned)(rem * 10 / 1024);
+	if (tenth)
+		snprintf(buf, n, "%llu.%u %s", HEX(whole), tenth, units[u]);
+	else
+		snprintf(buf, n, "%llu %s", HEX(whole), units[u]);
+}
+
+/* Size of an inclusive range; a range covering all 2^64 saturates. */
+static uint64_t range_size(uint64_t start, uint64_t end)
+{
+	uint64_t s = end - start + 1;
+	return s ? s : UINT64_MAX;
+}
+
+static void add_region_fields(struct dnode *o, const struct region *g)
+{
+	char size[32];
+	human_size(range_size(g->start, g->end), size, sizeof size);
+	dn_str(o, "name", g->name);
+	dn_hex(o, "start", g->start, 0);
+	dn_hex(o, "end", g->end, 0);
+	dn_flags(dn_hex(o, "size", range_size(g->start, g->end), 0), DN_JSON_ONLY);
+	dn_flags(dn_label(dn_str(o, "size_text", size), "size"), DN_RIGHT);
+	dn_role(dn_str(o, "kind", region_kind_name(g->kind)), kinds[kind_slot(g->kind)].role);
+	dn_str(o, "source", region_source_name(g->source));
+	dn_label(dn_str(o, "source_detail", g->source_detail), "from");
+	dn_str(o, "description", g->description);
+}
+
+/* One bar over [lo, hi]: each cell shows the region covering most of it;
+ * every region in the span keeps at least one cell. */
+static void add_bar(struct dnode *root, const struct region_list *l, uint64_t lo, uint64_t hi,
+		    const char *label)
+{
+	int cell_region[BAR_WIDTH];
+	uint64_t best[BAR_WIDTH] = { 0 };
+	uint64_t span = (hi - lo) / BAR_WIDTH + 1;
+	for (int c = 0; c < BAR_WIDTH; c++)
+		cell_region[c] = -1;
+	for (size_t i = 0; i < l->count; i++) {
+		const struct region *g = &l->items[i];
+		if (g->nested || g->end < lo || g->start > hi)
+			continue;
+		uint64_t s = g->start < lo ? lo : g->start, e = g->end > hi ? hi : g->end;
+		int first = (int)((s - lo) / span), last = (int)((e - lo) / span);
+		bool any = false;
+		for (int c = first; c <= last && c < BAR_WIDTH; c++) {
+			uint64_t cs = lo + (uint64_t)c * span, ce = cs + span - 1;
+			uint64_t os = s > cs ? s : cs, oe = e < ce ? e : ce;
+			uint64_t overlap = oe - os + 1;
+			if (overlap > best[c]) {
+				best[c] = overlap;
+				cell_region[c] = (int)i;
+				any = true;
+			}
+		}
+		if (!any && first < BAR_WIDTH)
+			cell_region[first] = (int)i;
+	}
+	struct dnode *t = dn_text(root);
+	dn_span(t, ROLE_LABEL, "%-7s %0*llx ", label, lo > 0xffffffffu ? 16 : 8, HEX(lo));
+	for (int c = 0; c < BAR_WIDTH; c++) {
+		if (cell_region[c] < 0) {
+			dn_span(t, ROLE_MUTED, ".");
+			continue;
+		}
+		const struct region *g = &l->items[cell_region[c]];
+		size_t k = kind_slot(g->kind);
+		dspan_link(dn_span(t, kinds[k].role, "%c", kinds[k].letter), "layout %s", g->name);
+	}
+	dn_span(t, ROLE_LABEL, " %0*llx", hi > 0xffffffffu ? 16 : 8, HEX(hi));
+}
+
+static void add_legend(struct dnode *root)
+{
+	struct dnode *t = dn_text(root);
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+		dn_span(t, kinds[k].role, "%c %s  ", kinds[k].letter, region_kind_name(kinds[k].kind));
+}
+
+static void add_self_map(struct dnode *root, const struct self_map *s)
+{
+	struct dnode *o = dn_label(dn_object(root, "self_map"), "PTE self-map");
+	dn_bool(o, "found", s->found);
+	dn_label(dn_hex(o, "index", s->index, 0), "slot");
+	dn_label(dn_hex(o, "pte_base", s->pte_base, 0), "PTE base");
+	dn_label(dn_hex(o, "pde_base", s->pde_base, 0), "PDE base");
+	dn_str(o, "source", region_source_name(s->source));
+	if (s->kdbg_checked)
+		dn_role(dn_label(dn_bool(o, "kdbg_agrees", s->kdbg_agrees), "KDBG PteBase agrees"),
+			s->kdbg_agrees ? ROLE_OK : ROLE_DANGER);
+	else
+		dn_label(dn_null(o, "kdbg_agrees"), "KDBG PteBase agrees");
+}
+
+static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
+{
+	struct region_list l;
+	if (layout_build(d, &l, err) < 0)
+		return -1;
+	doc_set_title(out, "Virtual address layout: %s", l.layout_name);
+	struct dnode *root = out->root;
+	dn_str(root, "layout", l.layout_name);
+	dn_bool(root, "dynamic", l.dynamic);
+	if (l.dynamic) {
+		struct dnode *t = dn_text(root);
+		dn_span(t, ROLE_WARNING, "System VA is assigned dynamically on this build: regions "
+			"named dynamic-N are what the kernel's page directory reveals.");
+	}
+	const struct paging_desc *m = xlat_mode(d->kernel);
+	if (m->va_bits == 48) {
+		add_bar(root, &l, 0, 0x7fffffffffffull, "user");
+		add_bar(root, &l, 0xffff800000000000ull, UINT64_MAX, "system");
+	} else {
+		add_bar(root, &l, 0, 0xffffffffu, "4 GiB");
+	}
+	add_legend(root);
+	add_self_map(root, &l.self_map);
+	struct dnode *rows = dn_label(dn_array(root, "regions"), "Regions");
+	for (size_t i = 0; i < l.count; i++) {
+		const struct region *g = &l.items[i];
+		struct dnode *o = dn_object(rows, NULL);
+		add_region_fields(o, g);
+		dn_flags(dn_bool(o, "nested", g->nested), DN_JSON_ONLY);
+		dn_role(o, kinds[kind_slot(g->kind)].role);
+		dn_link(o, "layout %s", g->name);
+	}
+	region_list_free(&l);
+	return 0;
+}
+
+static void add_counts(struct dnode *root, const struct region_walk *w)
+{
+	struct dnode *c = dn_label(dn_object(root, "counts"), "Entries");
+	dn_role(dn_uint(c, "valid", w->valid), ROLE_PTE_VALID);
+	dn_role(dn_uint(c, "large", w->large), ROLE_PTE_LARGE);
+	dn_role(dn_uint(c, "transition", w->transition), ROLE_PTE_TRANSITION);
+	dn_role(dn_uint(c, "pagefile", w->pagefile), ROLE_PTE_PAGEFILE);
+	dn_role(dn_uint(c, "prototype", w->prototype), ROLE_PTE_PROTOTYPE);
+	dn_role(dn_uint(c, "vad", w->vad), ROLE_PTE_PROTOTYPE);
+	dn_role(dn_label(dn_uint(c, "demand_zero", w->demand_zero), "demand zero"),
+		ROLE_PTE_DEMAND_ZERO);
+	dn_role(dn_label(dn_uint(c, "no_access", w->no_access), "no access"), ROLE_PTE_NOT_PRESENT);
+	dn_role(dn_uint(c, "empty", w->empty), ROLE_PTE_EMPTY);
+	dn_label(dn_uint(c, "absent_pages", w->absent_pages), "pages under absent tables");
+	dn_label(dn_uint(c, "not_in_dump_pages", w->not_in_dump_pages), "pages under tables not in dump");
+	dn_label(dn_uint(c, "tables", w->tables), "tables read");
+	dn_role(dn_label(dn_bool(c, "truncated", w->tables_truncated || w->ranges_truncated),
+			 "truncated"), w->tables_truncated || w->ranges_truncated ? ROLE_WARNING
+										 : ROLE_NORMAL);
+}
+
+int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
+		     layout_progress_fn progress, void *progress_ctx, struct doc *out,
+		     struct kdx_error *err)
+{
+	struct region_list l;
+	if (layout_build(d, &l, err) < 0)
+		return -1;
+	const struct region *g = region_find(&l, region);
+	if (!g) {
+		region_list_free(&l);
+		return kdx_fail(err, "layout: %s: no such region (try 'layout')", region);
+	}
+	struct pte_context ctx;
+	layout_pte_context(d, &ctx);
+	const struct paging_desc *m = xlat_mode(d->kernel);
+	uint64_t top = dtb ? dtb & m->dtb_mask : xlat_dtb(d->kernel);
+	struct region_walk w;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int r = layout_walk(d->src, &ctx, top, g->start, g->end, progress, progress_ctx, &w, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (r < 0) {
+		region_list_free(&l);
+		return -1;
+	}
+	doc_set_title(out, "Region %s: %s", g->name, g->description);
+	struct dnode *root = out->root;
+	add_region_fields(dn_label(dn_object(root, "region"), "Region"), g);
+	dn_label(dn_hex(root, "dtb", top, 0), "DTB");
+	add_counts(root, &w);
+	struct dnode *t = dn_text(root);
+	dn_span(t, ROLE_MUTED, "walked %llu tables in %.3f s", HEX(w.tables),
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	struct dnode *rows = dn_label(dn_array(root, "ranges"), "Mapped ranges");
+	for (size_t i = 0; i < w.nranges; i++) {
+		const struct mapped_range *mr = &w.ranges[i];
+		struct dnode *o = dn_object(rows, NULL);
+		dn_link(dn_hex(o, "start", mr->start, 0), "db 0x%llx", HEX(mr->start));
+		dn_hex(o, "end", mr->end, 0);
+		dn_uint(o, "pages", mr->pages);
+		dn_bool(o, "large", mr->large);
+		dn_link(dn_str(o, "open", "pte"), "pte 0x%llx", HEX(mr->start));
+		dn_link(o, "pte 0x%llx", HEX(mr->start));
+		if (mr->large)
+			dn_role(o, ROLE_PTE_LARGE);
+	}
+	region_walk_free(&w);
+	region_list_free(&l);
+	return 0;
+}
+
+static int run_layout(struct dump *d, int argc, char **argv, struct doc *out,
+		      struct kdx_error *err)
+{
+	if (!d->kernel)
+		return kdx_fail(err, "layout: no kernel page tables known for this dump");
+	if (argc == 1)
+		return run_list(d, out, err);
+	uint64_t dtb = 0;
+	if (argc > 3 || (argc == 3 && !parse_number(argv[2], &dtb)))
+		return kdx_fail(err, "usage: %s", cmd_layout.usage);
+	return regions_walk_doc(d, argv[1], dtb, NULL, NULL, out, err);
+}
+
+const struct command cmd_layout = {
+	.name = "layout", .usage = "layout [REGION [DTB]]",
+	.summary = "system address-space regions; REGION walks its page tables",
+	.windbg = "!vm 20",
+	.run = run_layout,
+};
