@@ -1,0 +1,366 @@
+/* The generator's own invariants, checked against the image bytes with a
+ * page-table walker written here from the Intel layouts (not the world's
+ * walker, not kdx's): the self-map entry, every teaching walk level by level,
+ * the KDBG header and the kernel variables it names, what each format keeps,
+ * and determinism for a seed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <stdbool.h>
+
+#include "core/kdbg.h"
+#include "tests/gen/world.h"
+
+/* Index shifts and entry sizes per mode: Intel SDM Vol. 3A ch. 4. */
+struct mode {
+	int levels, entry_size;
+	int shift[4];
+	unsigned index_mask[4];
+	uint64_t addr_mask;
+	unsigned large_levels;      /* bit l: PS may end the walk at level l */
+};
+static const struct mode modes[] = {
+	[PAGING_X86] = { 2, 4, { 22, 12 }, { 0x3ff, 0x3ff }, 0xfffff000ull, 1u << 0 },
+	[PAGING_PAE] = { 3, 8, { 30, 21, 12 }, { 3, 0x1ff, 0x1ff }, 0xffffffffff000ull, 1u << 1 },
+	[PAGING_X64] = { 4, 8, { 39, 30, 21, 12 }, { 0x1ff, 0x1ff, 0x1ff, 0x1ff },
+			 0xffffffffff000ull, (1u << 1) | (1u << 2) },
+};
+
+static uint64_t phys(const struct gen_image *img, uint64_t pa, unsigned size)
+{
+	uint64_t pfn = pa >> 12, v = 0;
+	assert_true(pfn < img->max_pfn);
+	const uint8_t *pg = img->pages[pfn];
+	for (unsigned i = size; pg && i-- > 0;)
+		v = (v << 8) | pg[(pa & 0xfff) + i];
+	return v;
+}
+
+struct my_walk {
+	int nlevels, stopped_at;
+	uint64_t table[4], entry[4], pa;
+	bool large[4];
+};
+
+static void my_walk(const struct world *w, uint64_t va, struct my_walk *out)
+{
+	const struct mode *m = &modes[w->img.paging];
+	uint64_t table = w->dtb;
+	memset(out, 0, sizeof *out);
+	out->stopped_at = -1;
+	for (int l = 0; l < m->levels; l++) {
+		uint64_t idx = (va >> m->shift[l]) & m->index_mask[l];
+		uint64_t e = phys(&w->img, table + idx * (uint64_t)m->entry_size,
+				  (unsigned)m->entry_size);
+		out->table[l] = table;
+		out->entry[l] = e;
+		out->nlevels = l + 1;
+		if (!(e & 1)) {
+			out->stopped_at = l;
+			return;
+		}
+		out->large[l] = (m->large_levels & (1u << l)) && (e & 0x80);
+		if (out->large[l] || l == m->levels - 1) {
+			uint64_t size = 1ull << m->shift[l];
+			out->pa = (e & m->addr_mask & ~(size - 1)) | (va & (size - 1));
+			return;
+		}
+		table = e & m->addr_mask;
+	}
+}
+
+static uint64_t my_kernel_read(const struct world *w, uint64_t va, unsigned size)
+{
+	struct my_walk wk;
+	my_walk(w, va, &wk);
+	assert_int_equal(wk.stopped_at, -1);
+	return phys(&w->img, wk.pa, size);
+}
+
+static const char *const profile_names[] = { "xp-x86", "win7-x86-pae", "win7-x64", "win10-x64" };
+#define NPROFILES (sizeof profile_names / sizeof profile_names[0])
+
+static void build(struct world *w, const char *name, uint64_t seed)
+{
+	struct kdx_error err = { "" };
+	const struct profile *p = profile_by_name(name);
+	assert_non_null(p);
+	if (world_build(w, p, seed, &err) < 0)
+		fail_msg("%s", err.msg);
+}
+
+static void test_self_map(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NPROFILES; i++) {
+		struct world w;
+		build(&w, profile_names[i], 11);
+		if (w.img.paging == PAGING_PAE) {
+			/* The fourth directory maps the four directories, itself last. */
+			uint64_t pd3 = phys(&w.img, w.dtb + 24, 8) & ~0xfffull;
+			for (int k = 0; k < 4; k++)
+				assert_int_equal(phys(&w.img, pd3 + 8 * k, 8),
+						 (phys(&w.img, w.dtb + 8 * k, 8) & ~0xfffull) | 0x63);
+			assert_int_equal(phys(&w.img, pd3 + 24, 8) & ~0xfffull, pd3);
+		} else {
+			int es = modes[w.img.paging].entry_size;
+			uint64_t e = phys(&w.img, w.dtb + w.self_map_index * (uint64_t)es,
+					  (unsigned)es);
+			assert_int_equal(e, w.dtb | 0x63);
+		}
+		if (w.img.paging == PAGING_X64) {
+			assert_int_equal(w.pte_base, 0xffff000000000000ull |
+					 ((uint64_t)w.self_map_index << 39));
+			assert_int_equal(w.img.dtb & ~0xfffull, w.dtb);
+			assert_int_not_equal(w.img.dtb & 0xfff, 0);
+		}
+		world_free(&w);
+	}
+}
+
+/* x64 7 keeps the fixed slot 0x1ED; 10 picks one in 0x100..0x1FF per seed. */
+static void test_self_map_index(void **state)
+{
+	(void)state;
+	struct world w;
+	build(&w, "win7-x64", 5);
+	assert_int_equal(w.self_map_index, 0x1ed);
+	assert_int_equal(w.pte_base, 0xfffff68000000000ull);
+	world_free(&w);
+	unsigned seen[8];
+	size_t distinct = 0;
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		build(&w, "win10-x64", seed);
+		assert_in_range(w.self_map_index, 0x100, 0x1ff);
+		bool known = false;
+		for (size_t k = 0; k < distinct; k++)
+			known |= seen[k] == w.self_map_index;
+		if (!known)
+			seen[distinct++] = w.self_map_index;
+		world_free(&w);
+	}
+	assert_true(distinct >= 4);
+}
+
+static void check_walks(const struct world *w)
+{
+	assert_true(w->nxlat >= 16);
+	for (size_t i = 0; i < w->nxlat; i++) {
+		const struct world_xlat *x = &w->xlat[i];
+		struct my_walk m;
+		my_walk(w, x->walk.va, &m);
+		assert_int_equal(x->walk.nlevels, m.nlevels);
+		assert_int_equal(x->walk.stopped_at, m.stopped_at);
+		for (int l = 0; l < m.nlevels; l++) {
+			const struct walk_level *lv = &x->walk.level[l];
+			int es = modes[w->img.paging].entry_size;
+			uint64_t idx = (x->walk.va >> modes[w->img.paging].shift[l]) &
+				       modes[w->img.paging].index_mask[l];
+			assert_int_equal(lv->table, m.table[l]);
+			assert_int_equal(lv->index, idx);
+			assert_int_equal(lv->entry_address, m.table[l] + idx * (uint64_t)es);
+			assert_int_equal(lv->entry, m.entry[l]);
+			assert_int_equal(lv->present, m.entry[l] & 1);
+			assert_int_equal(lv->large, m.large[l]);
+			assert_true(lv->read);
+		}
+		if (m.stopped_at >= 0) {
+			assert_int_equal(x->walk.reason, XLAT_NOT_PRESENT);
+			continue;
+		}
+		assert_int_equal(x->walk.reason, XLAT_OK);
+		assert_int_equal(x->walk.pa, m.pa);
+		uint8_t bytes[16];
+		for (int k = 0; k < 16; k++)
+			bytes[k] = gen_is_ram(&w->img, (m.pa + k) >> 12) ?
+				   (uint8_t)phys(&w->img, m.pa + k, 1) : 0;
+		assert_memory_equal(x->bytes, bytes, 16);
+	}
+}
+
+static void test_teaching_walks_match_the_image(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NPROFILES; i++)
+		for (uint64_t seed = 1; seed <= 3; seed++) {
+			struct world w;
+			build(&w, profile_names[i], seed);
+			check_walks(&w);
+			world_free(&w);
+		}
+}
+
+static const struct world_xlat *find(const struct world *w, const char *kind)
+{
+	for (size_t i = 0; i < w->nxlat; i++)
+		if (strcmp(w->xlat[i].kind, kind) == 0)
+			return &w->xlat[i];
+	fail_msg("no teaching address of kind %s", kind);
+	return NULL;
+}
+
+/* Large pages sit at the levels the mode allows, with the page sizes of
+ * spec 1.1; not-present entries stop at the level their kind names. */
+static void test_walk_kinds(void **state)
+{
+	(void)state;
+	static const struct { const char *profile, *kind; int level; uint64_t page_size; } cases[] = {
+		{ "xp-x86", "large-4m", 0, 4u << 20 },
+		{ "win7-x86-pae", "large-2m", 1, 2u << 20 },
+		{ "win7-x64", "large-2m", 2, 2u << 20 },
+		{ "win10-x64", "large-1g", 1, 1u << 30 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct world w;
+		build(&w, cases[i].profile, 9);
+		const struct world_xlat *x = find(&w, cases[i].kind);
+		assert_int_equal(x->walk.nlevels, cases[i].level + 1);
+		assert_true(x->walk.level[cases[i].level].large);
+		assert_int_equal(x->walk.page_size, cases[i].page_size);
+		world_free(&w);
+	}
+	static const struct { const char *kind; int level; } absent[] = {
+		{ "not-present-pml4e", 0 }, { "not-present-pdpte", 1 }, { "not-present-pde", 2 },
+		{ "not-present-pte", 3 }, { "transition", 3 }, { "pagefile", 3 },
+		{ "prototype", 3 }, { "vad-prototype", 3 }, { "demand-zero", 3 },
+		{ "decommitted", 3 },
+	};
+	struct world w;
+	build(&w, "win10-x64", 9);
+	for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+		assert_int_equal(find(&w, absent[i].kind)->walk.stopped_at, absent[i].level);
+	/* Spec 2.6 encodings: demand zero Prot<<5, decommitted 0x200, VAD marker. */
+	assert_int_equal(find(&w, "demand-zero")->walk.level[3].entry, 0x80);
+	assert_int_equal(find(&w, "decommitted")->walk.level[3].entry, 0x200);
+	assert_int_equal(find(&w, "vad-prototype")->walk.level[3].entry, 0xffffffff00000480ull);
+	const struct world_xlat *t = find(&w, "transition");
+	assert_int_equal(t->walk.level[3].entry, (t->leaf.pfn << 12) | 0x880);
+	world_free(&w);
+}
+
+static void test_kdbg(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NPROFILES; i++) {
+		struct world w;
+		build(&w, profile_names[i], 21);
+		uint64_t k = w.kdbg_va;
+		assert_int_equal(w.img.kdbg_va, k);
+		assert_int_equal(my_kernel_read(&w, k + KDBG_OWNERTAG, 4), KDBG_OWNER_TAG);
+		assert_int_equal(my_kernel_read(&w, k + KDBG_SIZE, 4), w.profile->kdbg_size);
+		assert_int_equal(my_kernel_read(&w, k + KDBG_KERNBASE, 8), w.kernel_base);
+		assert_int_equal(my_kernel_read(&w, k + KDBG_PS_ACTIVE_PROCESS_HEAD, 8),
+				 w.img.ps_active_process_head);
+		assert_int_equal(my_kernel_read(&w, k + KDBG_PS_LOADED_MODULE_LIST, 8),
+				 w.img.ps_loaded_module_list);
+		/* Every variable field names the variable, which holds its value. */
+		unsigned ps = w.profile->ptr_size;
+		for (size_t v = 0; v < w.nkvar; v++) {
+			const struct world_kvar *kv = &w.kvar[v];
+			if (kv->kdbg_offset)
+				assert_int_equal(my_kernel_read(&w, k + kv->kdbg_offset, 8),
+						 kv->address);
+			unsigned size = strcmp(kv->name, "KeTimeIncrement") == 0 ||
+					strcmp(kv->name, "CmNtCSDVersion") == 0 ? 4 : ps;
+			assert_int_equal(my_kernel_read(&w, kv->address, size), kv->value);
+		}
+		const struct world_kvar *pfn = world_kvar(&w, "MmPfnDatabase");
+		assert_non_null(pfn);
+		assert_int_equal(pfn->value, w.img.pfn_database);
+		/* The PFN array is mapped over its whole length. */
+		my_kernel_read(&w, pfn->value + w.img.max_pfn * w.profile->mmpfn->size - 1, 1);
+		if (w.profile->kdbg_size >= KDBG_PTE_BASE + 8)
+			assert_int_equal(my_kernel_read(&w, k + KDBG_PTE_BASE, 8), w.pte_base);
+		/* KiProcessorBlock: one KPRCB per processor, then NULL. */
+		const uint64_t block = my_kernel_read(&w, k + KDBG_KI_PROCESSOR_BLOCK, 8);
+		for (unsigned c = 0; c <= w.img.processors; c++) {
+			uint64_t prcb = my_kernel_read(&w, block + c * ps, ps);
+			assert_int_equal(prcb, c < w.img.processors ?
+					 w.kpcr[c] + w.profile->kpcr->prcb : 0);
+		}
+		world_free(&w);
+	}
+}
+
+/* Kernel dumps keep the kernel (top table, KDBG page) and drop user page
+ * tables; the RAM hole is in no dump but reads as zeros in a raw image. */
+static void test_formats(void **state)
+{
+	(void)state;
+	struct world w;
+	build(&w, "win7-x64", 3);
+	uint64_t hole = 0xa00000 >> 12;
+	assert_false(world_page_in_dump(&w, GEN_FULL, hole));
+	assert_true(world_page_in_dump(&w, GEN_RAW, hole));
+	assert_false(world_page_in_dump(&w, GEN_TRIAGE, w.dtb >> 12));
+	assert_true(world_page_in_dump(&w, GEN_BITMAP_KERNEL, w.dtb >> 12));
+	assert_true(world_physical_pages(&w, GEN_BITMAP_KERNEL) <
+		    world_physical_pages(&w, GEN_BITMAP_FULL));
+	assert_int_equal(world_physical_pages(&w, GEN_RAW), w.img.max_pfn);
+
+	struct walk in;
+	world_walk_in(&w, find(&w, "shared-user-data-user"), GEN_BITMAP_KERNEL, &in);
+	assert_int_equal(in.reason, XLAT_NOT_IN_DUMP);
+	assert_int_equal(in.stopped_at, 1);
+	assert_false(in.level[1].read);
+	world_walk_in(&w, find(&w, "shared-user-data-user"), GEN_FULL, &in);
+	assert_int_equal(in.reason, XLAT_OK);
+	world_walk_in(&w, find(&w, "large-over-hole"), GEN_FULL, &in);
+	assert_int_equal(in.reason, XLAT_NOT_IN_DUMP);
+	assert_int_equal(in.stopped_at, -1);
+	assert_false(in.page_in_dump);
+	world_walk_in(&w, find(&w, "large-over-hole"), GEN_RAW, &in);
+	assert_int_equal(in.reason, XLAT_OK);
+	world_free(&w);
+}
+
+static bool same_image(const struct gen_image *a, const struct gen_image *b)
+{
+	if (a->max_pfn != b->max_pfn || a->dtb != b->dtb || a->kdbg_va != b->kdbg_va)
+		return false;
+	for (uint64_t pfn = 0; pfn < a->max_pfn; pfn++) {
+		if (!a->pages[pfn] != !b->pages[pfn] || a->kernel_page[pfn] != b->kernel_page[pfn])
+			return false;
+		if (a->pages[pfn] && memcmp(a->pages[pfn], b->pages[pfn], 4096) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void test_determinism(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NPROFILES; i++) {
+		struct world a, b, c;
+		build(&a, profile_names[i], 77);
+		build(&b, profile_names[i], 77);
+		build(&c, profile_names[i], 78);
+		assert_true(same_image(&a.img, &b.img));
+		assert_int_equal(a.nxlat, b.nxlat);
+		for (size_t k = 0; k < a.nxlat; k++)
+			assert_int_equal(a.xlat[k].walk.pa, b.xlat[k].walk.pa);
+		assert_false(same_image(&a.img, &c.img));
+		assert_true(a.kernel_base != c.kernel_base || a.kdbg_va != c.kdbg_va);
+		world_free(&a);
+		world_free(&b);
+		world_free(&c);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_self_map),
+		cmocka_unit_test(test_self_map_index),
+		cmocka_unit_test(test_teaching_walks_match_the_image),
+		cmocka_unit_test(test_walk_kinds),
+		cmocka_unit_test(test_kdbg),
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_determinism),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
