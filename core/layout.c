@@ -165,6 +165,8 @@ enum bound_kind {
 	B_PTE_BASE, B_PDE_BASE, B_AFTER_PTE_SPACE,
 	/* end bounds relative to the start */
 	B_SIZE, B_KDBG_VAR_SIZE, B_PTE_SPACE_SIZE, B_PDE_SPACE_SIZE, B_IMAGE_SIZE, B_PFN_SIZE,
+	B_MAPPED_RUN,      /* the run of mapped pages from the start */
+	B_SLOT_END,        /* the end of the start's 512 GiB PML4 slot (spec 4.4) */
 };
 
 struct bound {
@@ -217,9 +219,11 @@ static const struct row self_map_rows[] = {
 	{ "pde-space", "page directories through the self-map",
 	  REGION_PAGE_TABLES, { B_PDE_BASE, 0, 0, NULL }, { B_PDE_SPACE_SIZE, 0, 0, NULL }, false },
 };
+#define KERNBASE { B_KDBG_VALUE, 0, KDBG_KERNBASE, "KernBase" }
 static const struct row kernel_image[] = {
-	{ "kernel", "ntoskrnl image", REGION_IMAGE, { B_KDBG_VALUE, 0, KDBG_KERNBASE, "KernBase" },
-	  { B_IMAGE_SIZE, 0, 0, NULL }, false },
+	{ "kernel", "ntoskrnl image", REGION_IMAGE, KERNBASE, { B_IMAGE_SIZE, 0, 0, NULL }, false },
+	{ "kernel", "ntoskrnl image (its mapped pages)", REGION_IMAGE, KERNBASE,
+	  { B_MAPPED_RUN, 0, 0, NULL }, false },
 };
 /* The variables every build's KDBG states. */
 static const struct row kdbg_rows[] = {
@@ -238,9 +242,21 @@ static const struct row kdbg_rows[] = {
 	{ "session", "session space", REGION_SESSION,
 	  KVAR(KDBG_MM_SESSION_BASE, "MmSessionBase"),
 	  { B_KDBG_VAR_SIZE, 0, KDBG_MM_SESSION_SIZE, "MmSessionSize" }, false },
-	{ "pfn-database", "PFN database", REGION_PFN,
-	  KVAR(KDBG_MM_PFN_DATABASE, "MmPfnDatabase"),
-	  { B_PFN_SIZE, 0, KDBG_MM_HIGHEST_PHYSICAL_PAGE, "MmHighestPhysicalPage" }, false },
+};
+#define PFN_START KVAR(KDBG_MM_PFN_DATABASE, "MmPfnDatabase")
+#define PFN_BY_SIZE { "pfn-database", "PFN database", REGION_PFN, PFN_START, \
+	{ B_PFN_SIZE, 0, KDBG_MM_HIGHEST_PHYSICAL_PAGE, "MmHighestPhysicalPage" }, false }
+/* x86: one MMPFN per physical page (spec 7). */
+static const struct row pfn_x86[] = { PFN_BY_SIZE };
+/* x64 7: the nonpaged pool follows the PFN database (spec 4.3). */
+static const struct row pfn_x64_7[] = {
+	{ "pfn-database", "PFN database", REGION_PFN, PFN_START,
+	  KVAR(KDBG_MM_NONPAGED_POOL_START, "MmNonPagedPoolStart"), true },
+	PFN_BY_SIZE,
+};
+/* x64 10: its own PML4 slot (spec 4.4). */
+static const struct row pfn_x64_10[] = {
+	{ "pfn-database", "PFN database", REGION_PFN, PFN_START, { B_SLOT_END, 0, 0, NULL }, false },
 };
 static const struct row x86_fixed[] = {
 	{ "hyperspace", "hyperspace and the process working-set list", REGION_HYPERSPACE,
@@ -290,18 +306,24 @@ enum layout_family { LAYOUT_X86_XP, LAYOUT_X86_DYNAMIC, LAYOUT_X64_7, LAYOUT_X64
 static const struct {
 	enum layout_family family;
 	const char *name;
-	struct row_list lists[7];
+	struct row_list lists[8];
 } layouts[] = {
 	{ LAYOUT_X86_XP, "x86 XP/2003", { ROWS(user_x86), ROWS(user_guard), ROWS(self_map_rows),
-	  ROWS(kernel_image), ROWS(kdbg_rows), ROWS(x86_fixed), ROWS(x86_xp_fixed) } },
+	  ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x86), ROWS(x86_fixed),
+	  ROWS(x86_xp_fixed) } },
 	{ LAYOUT_X86_DYNAMIC, "x86 Vista and later (dynamic system VA)", { ROWS(user_x86),
 	  ROWS(user_guard), ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows),
-	  ROWS(x86_fixed) } },
+	  ROWS(pfn_x86), ROWS(x86_fixed) } },
 	{ LAYOUT_X64_7, "x64 Windows 7", { ROWS(user_x64_7), ROWS(user_guard),
-	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(x64_7_fixed) } },
+	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x64_7),
+	  ROWS(x64_7_fixed) } },
 	{ LAYOUT_X64_10, "x64 Windows 8.1 and later", { ROWS(user_x64_10), ROWS(user_guard),
-	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(x64_10_fixed) } },
+	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x64_10),
+	  ROWS(x64_10_fixed) } },
 };
+
+/* A mapped run longer than this is not an image or an array kdx knows. */
+#define MAX_RUN_PAGES 65536u
 
 struct resolver {
 	struct dump *d;
@@ -347,7 +369,7 @@ static bool image_size(struct dump *d, uint64_t base, uint64_t *size)
 static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, uint64_t *v)
 {
 	const struct self_map *s = &r->list->self_map;
-	uint64_t x;
+	uint64_t x, x_pa;
 	switch (b->kind) {
 	case B_FIXED: *v = b->value; return true;
 	case B_KDBG_VAR: return kdbg_var(r, b, v) && *v;
@@ -386,6 +408,16 @@ static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, u
 		if (!r->profile || !kdbg_var(r, b, &x))
 			return false;
 		*v = start + (x + 1) * r->profile->mmpfn->size - 1;
+		return true;
+	case B_MAPPED_RUN:
+		*v = start | (KDX_PAGE_SIZE - 1);
+		for (x = 0; x < MAX_RUN_PAGES && xlat_to_phys(r->d->kernel, *v + 1, &x_pa) == XLAT_OK;
+		     x++)
+			*v += KDX_PAGE_SIZE;
+		r->from_scan = true;
+		return xlat_to_phys(r->d->kernel, start, &x_pa) == XLAT_OK;
+	case B_SLOT_END:
+		*v = start | ((1ull << 39) - 1);
 		return true;
 	}
 	return false;
@@ -438,11 +470,15 @@ static int add_row(struct dump *d, struct region_list *l, const struct profile *
 	g->kind = row->kind;
 	if (r.from_kdbg) {
 		g->source = REGION_FROM_KDBG;
-		snprintf(g->source_detail, sizeof g->source_detail, "%s", r.detail);
+		snprintf(g->source_detail, sizeof g->source_detail, "%s%s", r.detail,
+			 row->end.kind == B_MAPPED_RUN ? "; end: mapped pages" : "");
 	} else if (r.from_scan) {
 		g->source = REGION_FROM_PAGE_TABLES;
-		snprintf(g->source_detail, sizeof g->source_detail,
-			 "self-map slot 0x%x found in the PML4", l->self_map.index);
+		if (row->end.kind == B_MAPPED_RUN)
+			snprintf(g->source_detail, sizeof g->source_detail, "mapped pages");
+		else
+			snprintf(g->source_detail, sizeof g->source_detail,
+				 "self-map slot 0x%x found in the PML4", l->self_map.index);
 	} else {
 		g->source = REGION_FROM_FIXED;
 		snprintf(g->source_detail, sizeof g->source_detail, "fixed layout (%s)",
@@ -459,43 +495,43 @@ static bool covered(const struct region_list *l, uint64_t start, uint64_t end)
 	return false;
 }
 
-/* spec 4.2: on x86 Vista+ the system VA is handed out in page-directory
- * chunks; show the runs of present system PDEs no known region covers. */
-static int add_dynamic_chunks(struct dump *d, struct region_list *l, struct kdx_error *err)
+/* spec 4.2 (x86 Vista+: page-directory-sized chunks) and 4.4 (x64 10:
+ * PML4 slots): system VA in use that no variable names, as the kernel's
+ * directory shows it. x86 runs of chunks merge; x64 slots stay apart. */
+static int add_unnamed_system_va(struct dump *d, struct region_list *l, struct kdx_error *err)
 {
 	const struct paging_desc *pd = xlat_mode(d->kernel);
+	bool x64 = pd->mode == PAGING_X64;
+	int level = x64 ? 0 : pd->levels - 2;
+	uint64_t chunk = 1ull << pd->shift[level];
 	uint64_t system_start = 0x80000000u, addr;
-	if (dump_kdbg_field(d, KDBG_MM_SYSTEM_RANGE_START, 8, &addr) && addr)
+	if (!x64 && dump_kdbg_field(d, KDBG_MM_SYSTEM_RANGE_START, 8, &addr) && addr)
 		dump_read_ptr(d, addr, &system_start);
-	int pde_level = pd->levels - 2;
-	uint64_t chunk = 1ull << pd->shift[pde_level];
-	uint64_t run_start = 0;
-	bool in_run = false;
+	uint64_t first = x64 ? 256 : system_start / chunk, count = x64 ? 512 : (1ull << 32) / chunk;
 	unsigned n = 0;
-	for (uint64_t va = system_start & ~(chunk - 1); va <= 0xffffffffu; va += chunk) {
+	struct region *last = NULL;
+	for (uint64_t i = first; i < count; i++) {
+		uint64_t va = paging_canonical(pd, i * chunk), end = va + chunk - 1;
 		struct walk w;
 		xlat_walk(d->kernel, va, &w);
-		bool mapped = w.nlevels > pde_level && w.level[pde_level].present &&
-			      !covered(l, va, va + chunk - 1);
-		if (mapped && !in_run) {
-			run_start = va;
-			in_run = true;
-		}
-		bool top = va + chunk > 0xffffffffu;
-		if (!in_run || (mapped && !top))
+		if (w.nlevels <= level || !w.level[level].present || covered(l, va, end))
 			continue;
-		in_run = false;
-		struct region *g = push_region(l);
-		if (!g)
+		if (!x64 && last && last->end + 1 == va) {
+			last->end = end;
+			continue;
+		}
+		last = push_region(l);
+		if (!last)
 			return kdx_fail(err, "layout: out of memory");
-		snprintf(g->name, sizeof g->name, "dynamic-%u", ++n);
-		g->description = "dynamically assigned system VA (present PDEs)";
-		g->start = run_start;
-		g->end = mapped ? va + chunk - 1 : va - 1;
-		g->kind = REGION_DYNAMIC;
-		g->source = REGION_FROM_PAGE_TABLES;
-		snprintf(g->source_detail, sizeof g->source_detail,
-			 "present PDEs of the kernel directory");
+		snprintf(last->name, sizeof last->name, "dynamic-%u", ++n);
+		last->description = x64 ? "PML4 slot in use that no variable names"
+					: "dynamically assigned system VA (present PDEs)";
+		last->start = va;
+		last->end = end;
+		last->kind = REGION_DYNAMIC;
+		last->source = REGION_FROM_PAGE_TABLES;
+		snprintf(last->source_detail, sizeof last->source_detail, "present %s of the kernel",
+			 pd->level_names[level]);
 	}
 	return 0;
 }
@@ -545,7 +581,7 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 				return -1;
 			}
 	}
-	if (out->dynamic && add_dynamic_chunks(d, out, err) < 0) {
+	if ((out->dynamic || fam == LAYOUT_X64_10) && add_unnamed_system_va(d, out, err) < 0) {
 		region_list_free(out);
 		return -1;
 	}

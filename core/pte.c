@@ -387,8 +387,9 @@ static void decode_prototype(const struct pte_context *ctx, uint64_t raw, struct
 	struct meanings m = { 0 };
 	out->format_name = "MMPTE_PROTOTYPE";
 	out->state = PTE_STATE_PROTOTYPE;
+	/* The Protection field of a prototype-format entry is not the page's
+	 * protection (spec Uncertain #9): the prototype PTE decides. */
 	add_list(out, f->prototype, raw, &m);
-	finish_protection(out, &m);
 	uint64_t combined = (m.value[PM_PROTO_HIGH] << m.low_width) | m.value[PM_PROTO_LOW];
 	uint64_t addr = p->base + (combined << p->scale);
 	if (p->sign_bits && (addr >> (p->sign_bits - 1)) & 1)

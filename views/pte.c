@@ -216,7 +216,7 @@ static void add_result_lines(struct dump *d, struct dnode *root, const struct wa
 			     const struct pte_decoded *fin)
 {
 	struct dnode *t = dn_text(root);
-	if (w->stopped_at < 0 && w->reason == XLAT_OK) {
+	if (w->stopped_at < 0 && w->reason != XLAT_INVALID) {
 		dn_span(t, ROLE_OK, "physical address ");
 		dspan_link(dn_span(t, ROLE_ADDRESS, "0x%llx", HEX(w->pa)), "!db 0x%llx", HEX(w->pa));
 		if (w->page_size > KDX_PAGE_SIZE)

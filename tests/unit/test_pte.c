@@ -304,12 +304,13 @@ static void test_x64_pagefile_and_prototype(void **state)
 	struct pte_decoded p7 = decode(PTE_FAMILY_X64_WIN7, X64_PTE, raw7);
 	assert_int_equal(p7.state, PTE_STATE_PROTOTYPE);
 	assert_int_equal(p7.prototype_address, proto);
-	assert_int_equal(p7.protection, 4);
+	assert_false(p7.has_protection);
+	assert_int_equal(field(&p7, "Protection"), 4);
 	uint64_t raw10 = ((proto & 0xFFFFFFFFFFFFull) << 16) | (1u << 5) | 0x400;
 	struct pte_decoded p10 = decode(PTE_FAMILY_X64_WIN10_RS5, X64_PTE, raw10);
 	assert_int_equal(p10.state, PTE_STATE_PROTOTYPE);
 	assert_int_equal(p10.prototype_address, proto);
-	assert_int_equal(p10.protection, 1);
+	assert_int_equal(field(&p10, "Protection"), 1);
 }
 
 static void test_protection_names(void **state)
