@@ -210,6 +210,23 @@ static const struct prof_big_page big_page_10_x64 = {
 	.number_of_bytes = 0x10, .packed_pool_type = { 0xc, 8, 12 }, .size = 0x18,
 };
 
+/* _POOL_DESCRIPTOR (outside the spec): ntdiff/headers
+ * WinVista_SP1/x64 and Win10_1903_19H1_18362.30/x64 _POOL_DESCRIPTOR.h,
+ * Vergilius x86 _POOL_DESCRIPTOR (PoolType, PoolIndex, RunningAllocs,
+ * RunningDeAllocs, then TotalPages 0x10, TotalBigPages 0x14). */
+static const struct prof_pool_descriptor pool_descriptor_x86 = {
+	.pages = 0x10, .big_pages = 0x14, .pages_freed = PROF_ABSENT,
+	.big_pages_freed = PROF_ABSENT, .counter_size = 4, .size = 0x1030,
+};
+static const struct prof_pool_descriptor pool_descriptor_7_x64 = {
+	.pages = 0x10, .big_pages = 0x14, .pages_freed = PROF_ABSENT,
+	.big_pages_freed = PROF_ABSENT, .counter_size = 4, .size = 0x1048,
+};
+static const struct prof_pool_descriptor pool_descriptor_10_x64 = {
+	.pages = 0x48, .big_pages = 0x50, .pages_freed = 0x88, .big_pages_freed = 0x90,
+	.counter_size = 8, .size = 0x100,
+};
+
 /* §7 _MM_SESSION_SPACE; PageTables / PageDirectory from va-and-pte §5.3 */
 static const struct prof_session session_xp = {
 	.reference_count = 0x0, .session_id = 0x8, .process_list = 0x14,
@@ -368,7 +385,7 @@ static const struct profile xp_x86 = {
 	.kdbg_size = KDBG_SIZE_XP, .ptr_size = 4, .major_version = 0xf,
 	.eprocess = &eprocess_xp, .kthread = &kthread_xp, .ethread = &ethread_xp,
 	.kpcr = &kpcr_xp, .ldr = &ldr_xp, .pool = &pool_xp, .pool_tracker = &tracker_x86,
-	.big_page = &big_page_xp, .session = &session_xp, .mmpfn = &mmpfn_xp,
+	.big_page = &big_page_xp, .pool_descriptor = &pool_descriptor_x86, .session = &session_xp, .mmpfn = &mmpfn_xp,
 	.section = &section_xp, .stack = &stack_x86, .va = &va_x86,
 };
 static const struct profile win7_x86_pae = {
@@ -378,7 +395,7 @@ static const struct profile win7_x86_pae = {
 	.kdbg_size = KDBG_SIZE_WIN7, .ptr_size = 4, .major_version = 0xf,
 	.eprocess = &eprocess_7_x86, .kthread = &kthread_7_x86, .ethread = &ethread_7_x86,
 	.kpcr = &kpcr_7_x86, .ldr = &ldr_7_x86, .pool = &pool_7_x86,
-	.pool_tracker = &tracker_x86, .big_page = &big_page_7_x86,
+	.pool_tracker = &tracker_x86, .big_page = &big_page_7_x86, .pool_descriptor = &pool_descriptor_x86,
 	.session = &session_7_x86_pae, .mmpfn = &mmpfn_7_x86_pae,
 	.section = &section_7_x86_pae, .stack = &stack_x86, .va = &va_pae,
 };
@@ -389,7 +406,7 @@ static const struct profile win7_x64 = {
 	.kdbg_size = KDBG_SIZE_WIN7, .ptr_size = 8, .major_version = 0xf,
 	.eprocess = &eprocess_7_x64, .kthread = &kthread_7_x64, .ethread = &ethread_7_x64,
 	.kpcr = &kpcr_7_x64, .ldr = &ldr_7_x64, .pool = &pool_7_x64,
-	.pool_tracker = &tracker_7_x64, .big_page = &big_page_7_x64,
+	.pool_tracker = &tracker_7_x64, .big_page = &big_page_7_x64, .pool_descriptor = &pool_descriptor_7_x64,
 	.session = &session_7_x64, .mmpfn = &mmpfn_7_x64, .section = &section_7_x64,
 	.stack = &stack_x64, .va = &va_7_x64,
 };
@@ -401,7 +418,7 @@ static const struct profile win10_x64 = {
 	.kdbg_size = KDBG_SIZE_WIN10_RS5, .ptr_size = 8, .major_version = 0xf,
 	.eprocess = &eprocess_10_x64, .kthread = &kthread_10_x64, .ethread = &ethread_10_x64,
 	.kpcr = &kpcr_10_x64, .ldr = &ldr_10_x64, .pool = &pool_10_x64,
-	.pool_tracker = &tracker_10_x64, .big_page = &big_page_10_x64,
+	.pool_tracker = &tracker_10_x64, .big_page = &big_page_10_x64, .pool_descriptor = &pool_descriptor_10_x64,
 	.session = &session_10_x64, .mmpfn = &mmpfn_10_x64, .section = &section_10_x64,
 	.stack = &stack_x64, .va = &va_10_x64,
 };

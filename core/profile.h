@@ -84,6 +84,18 @@ struct prof_big_page {
 	uint16_t size;
 };
 
+/* _POOL_DESCRIPTOR page counters (what !vm sums per paged pool). Not in
+ * the spec: offsets from the public PDB-derived headers (ntdiff/headers,
+ * Vergilius) cited in profile.c. Until 19H1 TotalPages and TotalBigPages
+ * are live counts; 19H1+ keeps allocated and deallocated totals, so the
+ * live count is the difference. */
+struct prof_pool_descriptor {
+	uint16_t pages, big_pages;                 /* TotalPages / PagesAllocated ... */
+	uint16_t pages_freed, big_pages_freed;     /* PROF_ABSENT before 19H1 */
+	uint8_t counter_size;
+	uint16_t size;
+};
+
 /* _MM_SESSION_SPACE: structs §7 and va-and-pte §5.3. */
 struct prof_session {
 	uint16_t reference_count, session_id, process_list, paged_pool_start;
@@ -147,6 +159,7 @@ struct profile {
 	const struct prof_pool *pool;
 	const struct prof_pool_tracker *pool_tracker;
 	const struct prof_big_page *big_page;
+	const struct prof_pool_descriptor *pool_descriptor;
 	const struct prof_session *session;
 	const struct prof_mmpfn *mmpfn;
 	const struct prof_section *section;

@@ -1,0 +1,555 @@
+/* The pool of a generated world: the tag tracker table (structs §6.5),
+ * pool pages of POOL_HEADER blocks (§6.1-6.4), the big-page table (§6.7),
+ * the paged pool descriptors and the KDBG memory variables !vm reads
+ * (dump-format §8.3). The memory-summary figures are counters in kernel
+ * variables: on win10-x64 they are those of SCENARIOS case 1, elsewhere
+ * they move with the seed. */
+#include "world_pool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/kdbg.h"
+#include "world_build.h"
+
+#define TAG(s) ((uint32_t)(s)[0] | (uint32_t)(s)[1] << 8 | (uint32_t)(s)[2] << 16 | \
+		(uint32_t)(s)[3] << 24)
+
+/* Tags of the generated kernel's own allocations; all are in data/pooltag.txt. */
+static const char *const nonpaged_tags[] = { "File", "Irp ", "Thre", "Proc", "Even", "Mdl ",
+					     "Ntfr", "Vad " };
+static const char *const paged_tags[] = { "MmSt", "CM31", "NtFs", "Toke", "ObNm", "Key " };
+#define NTAGS(a) (sizeof a / sizeof a[0])
+
+/* 2^9 + 1 entries: a power of two plus the entry ReactOS keeps apart (§6.5). */
+#define TRACK_TABLE_ENTRIES 513u
+/* A multiple of 0x1000 entries, as MemProcFS expects (§6.7). */
+#define BIG_TABLE_ENTRIES 0x1000u
+
+#define LEAK_BLOCK_BYTES_X64 0x100u
+#define LEAK_BLOCK_BYTES_X86 0x80u
+/* Segment-heap pages (§6.4): blocks start after a subsegment header. */
+#define LFH_HEADER_BYTES 0x40u
+
+/* SCENARIOS case 1: the !vm figures of the demo dump (win10-x64). */
+static const uint64_t case1_paged_pools[] = { 19071, 735, 747, 720, 746 };
+#define CASE1_NONPAGED_USAGE 31369u
+#define CASE1_NONPAGED_MAX 31986u
+#define CASE1_PAGED_MAX 38912u
+#define CASE1_FREE_SYSTEM_PTES 25102u
+#define CASE1_FREE_NONPAGED_PTES 335u
+#define CASE1_AVAILABLE 573277u
+
+void world_tag_text(uint32_t tag, char out[5])
+{
+	for (int i = 0; i < 4; i++)
+		out[i] = (char)(tag >> (8 * i));
+	out[4] = 0;
+}
+
+struct pool_build {
+	struct world *w;
+	struct world_pool *pool;
+	const struct prof_pool *hdr;
+	unsigned ps;
+	uint64_t leak_target;         /* a pointer the leak's blocks hold */
+};
+
+static void add_block(struct pool_build *pb, struct world_pool_block blk)
+{
+	struct world_pool *pl = pb->pool;
+	if (pl->nblocks == pl->cap) {
+		pl->cap = pl->cap ? pl->cap * 2 : 256;
+		pl->blocks = realloc(pl->blocks, pl->cap * sizeof *pl->blocks);
+		if (!pl->blocks)
+			abort();
+	}
+	pl->blocks[pl->nblocks++] = blk;
+}
+
+/* POOL_HEADER (§6.1): x86 packs 9-bit sizes and a 7-bit type into one
+ * 32-bit word; x64 uses one byte per field. */
+static void put_header(struct pool_build *pb, uint64_t va, unsigned prev_units, unsigned index,
+		       unsigned units, unsigned type, uint32_t tag)
+{
+	if (pb->hdr->header_size == 8) {
+		uint32_t word = prev_units | index << 9 | units << 16 | type << 25;
+		world_kput(pb->w, va, word, 4);
+	} else {
+		uint8_t b[4] = { (uint8_t)prev_units, (uint8_t)index, (uint8_t)units, (uint8_t)type };
+		world_kput_bytes(pb->w, va, b, 4);
+	}
+	world_kput(pb->w, va + 4, tag, 4);
+}
+
+static uint32_t pick(struct world *w, const char *const *tags, size_t n)
+{
+	return TAG(tags[world_rnd_below(w, n)]);
+}
+
+/* A classic page (§6.2): blocks tile it from offset 0, each PreviousSize
+ * the BlockSize before it; free blocks have PoolType 0, keep their old tag
+ * and hold a LIST_ENTRY. leak_tag != 0 fills the page with leak blocks. */
+static void classic_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
+{
+	struct world *w = pb->w;
+	const struct prof_pool *h = pb->hdr;
+	uint64_t va = world_region_pages(w, paged ? "PagedPool" : "NonPagedPool", 1);
+	struct world_pool *pl = pb->pool;
+	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
+	if (!pl->pages)
+		abort();
+	pl->pages[pl->npages++] = (struct world_pool_page){ va, pl->nblocks, 0 };
+	unsigned page_units = KDX_PAGE_SIZE / h->block_unit, off = 0, prev = 0;
+	unsigned leak_units = (h->block_unit == 16 ? LEAK_BLOCK_BYTES_X64 : LEAK_BLOCK_BYTES_X86) /
+			      h->block_unit;
+	while (off < page_units) {
+		unsigned left = page_units - off;
+		unsigned units = leak_tag ? leak_units : 2 + (unsigned)world_rnd_below(w, 30);
+		if (units > left || left - units < 2)
+			units = left;
+		bool free_block = !leak_tag && world_rnd_below(w, 6) == 0;
+		uint32_t tag = leak_tag ? leak_tag :
+			       paged ? pick(w, paged_tags, NTAGS(paged_tags)) :
+			       pick(w, nonpaged_tags, NTAGS(nonpaged_tags));
+		unsigned type = free_block ? 0 : paged ? h->paged_allocated : h->nonpaged_allocated;
+		unsigned index = paged ? 1 + (unsigned)world_rnd_below(w, 4) : 0;
+		uint64_t at = va + (uint64_t)off * h->block_unit;
+		put_header(pb, at, prev, index, units, type, tag);
+		uint64_t data = at + h->header_size;
+		if (free_block && units >= 2) {
+			world_kput(w, data, data, pb->ps);
+			world_kput(w, data + pb->ps, data, pb->ps);
+		} else if (leak_tag) {
+			world_kput(w, data, pb->leak_target, pb->ps);
+			world_kput(w, data + pb->ps, w->kernel_base + 0x1000 + 16 * world_rnd_below(w, 64),
+				   pb->ps);
+		}
+		add_block(pb, (struct world_pool_block){
+			.address = at, .size = (uint64_t)units * h->block_unit,
+			.previous_size = (uint64_t)prev * h->block_unit, .tag = tag, .paged = paged,
+			.state = free_block ? WORLD_BLOCK_FREE : WORLD_BLOCK_ALLOCATED });
+		prev = units;
+		off += units;
+	}
+	pl->pages[pl->npages - 1].nblocks = pl->nblocks - pl->pages[pl->npages - 1].first_block;
+}
+
+/* A segment-heap LFH page (§6.4): equal blocks, each with a POOL_HEADER,
+ * after a subsegment header; no PreviousSize chain, and whether a block is
+ * free is in encoded heap metadata, so a reader sees every one as unknown. */
+static void lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
+{
+	struct world *w = pb->w;
+	const struct prof_pool *h = pb->hdr;
+	uint64_t va = world_region_pages(w, paged ? "PagedPool" : "NonPagedPool", 1);
+	struct world_pool *pl = pb->pool;
+	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
+	if (!pl->pages)
+		abort();
+	pl->pages[pl->npages++] = (struct world_pool_page){ va, pl->nblocks, 0 };
+	unsigned bytes = leak_tag ? LEAK_BLOCK_BYTES_X64 : 0x20 + 0x10 * (unsigned)world_rnd_below(w, 20);
+	for (uint64_t at = va + LFH_HEADER_BYTES; at + bytes <= va + KDX_PAGE_SIZE; at += bytes) {
+		uint32_t tag = leak_tag ? leak_tag :
+			       paged ? pick(w, paged_tags, NTAGS(paged_tags)) :
+			       pick(w, nonpaged_tags, NTAGS(nonpaged_tags));
+		put_header(pb, at, 0, 0, bytes / h->block_unit,
+			   paged ? h->paged_allocated : h->nonpaged_allocated, tag);
+		if (leak_tag) {
+			world_kput(w, at + h->header_size, pb->leak_target, pb->ps);
+			world_kput(w, at + h->header_size + pb->ps,
+				   w->kernel_base + 0x1000 + 16 * world_rnd_below(w, 64), pb->ps);
+		}
+		add_block(pb, (struct world_pool_block){
+			.address = at, .size = bytes, .tag = tag, .paged = paged,
+			.state = WORLD_BLOCK_UNKNOWN });
+	}
+	pl->pages[pl->npages - 1].nblocks = pl->nblocks - pl->pages[pl->npages - 1].first_block;
+}
+
+static void pool_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
+{
+	if (pb->hdr->segment_heap)
+		lfh_page(pb, paged, leak_tag);
+	else
+		classic_page(pb, paged, leak_tag);
+}
+
+/* An unusual tag no pooltag.txt names: an upper-case letter and three
+ * lower-case ones that spell nothing known. */
+static uint32_t leak_tag_for(struct world *w)
+{
+	char t[4] = { (char)('Q' + world_rnd_below(w, 8)), (char)('q' + world_rnd_below(w, 8)),
+		      (char)('j' + world_rnd_below(w, 8)), (char)('v' + world_rnd_below(w, 4)) };
+	return TAG(t);
+}
+
+/* §6.5 hash: h = Tag * 40543, index = (low32(h) ^ (h >> 32)) & Mask with
+ * Mask = Size - 2, then linear probing. */
+static size_t track_slot(const struct world_tracker_row *placed, size_t entries, uint32_t tag)
+{
+	uint64_t h = (uint64_t)tag * 40543u;
+	size_t mask = entries - 2;
+	size_t i = ((uint32_t)h ^ (uint32_t)(h >> 32)) & mask;
+	while (placed[i].tag)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static uint64_t kvar_new(struct world *w, const char *name, unsigned kdbg_offset, uint64_t value,
+			 unsigned size)
+{
+	if (w->nkvar == WORLD_MAX_KVARS) {
+		fprintf(stderr, "kdx-gen: more than %d kernel variables\n", WORLD_MAX_KVARS);
+		abort();
+	}
+	uint64_t va = world_data_alloc(w, size);
+	world_kput(w, va, value, size);
+	w->kvar[w->nkvar++] = (struct world_kvar){ name, kdbg_offset, va, value };
+	if (kdbg_offset && kdbg_offset + 8 <= w->profile->kdbg_size)
+		world_kput(w, w->kdbg_va + kdbg_offset, va, 8);
+	return va;
+}
+
+/* Changes a variable the base builder created (the pool limits). */
+static void kvar_set(struct world *w, const char *name, uint64_t value)
+{
+	for (size_t i = 0; i < w->nkvar; i++)
+		if (strcmp(w->kvar[i].name, name) == 0) {
+			w->kvar[i].value = value;
+			world_kput(w, w->kvar[i].address, value, w->profile->ptr_size);
+			return;
+		}
+	fprintf(stderr, "kdx-gen: no kernel variable %s\n", name);
+	abort();
+}
+
+static void tracker_row(struct world *w, struct world_tracker_row *r, bool paged, uint32_t tag)
+{
+	uint64_t outstanding = 1 + world_rnd_below(w, 60);
+	uint64_t allocs = outstanding + world_rnd_below(w, 50000);
+	uint64_t bytes = outstanding * (0x40 + 0x10 * world_rnd_below(w, 24));
+	r->tag = tag;
+	if (paged) {
+		r->paged_allocs = allocs;
+		r->paged_frees = allocs - outstanding;
+		r->paged_bytes = bytes;
+	} else {
+		r->nonpaged_allocs = allocs;
+		r->nonpaged_frees = allocs - outstanding;
+		r->nonpaged_bytes = bytes;
+	}
+}
+
+/* PoolTrackTableSize sits in the word just before PoolTrackTable, the
+ * layout Volatility's pooltracker reads (§6.5); KDBG+0x1B8 holds the
+ * address of the pointer. */
+static void build_tracker(struct pool_build *pb)
+{
+	struct world *w = pb->w;
+	struct world_pool *pl = pb->pool;
+	const struct prof_pool_tracker *t = w->profile->pool_tracker;
+	size_t n = NTAGS(nonpaged_tags) + NTAGS(paged_tags) + 1;
+	pl->rows = calloc(n, sizeof *pl->rows);
+	struct world_tracker_row *placed = calloc(TRACK_TABLE_ENTRIES, sizeof *placed);
+	if (!pl->rows || !placed)
+		abort();
+	for (size_t i = 0; i < NTAGS(nonpaged_tags); i++)
+		tracker_row(w, &pl->rows[pl->nrows++], false, TAG(nonpaged_tags[i]));
+	for (size_t i = 0; i < NTAGS(paged_tags); i++)
+		tracker_row(w, &pl->rows[pl->nrows++], true, TAG(paged_tags[i]));
+	struct world_tracker_row *leak = &pl->rows[pl->nrows++];
+	leak->tag = pl->leak_tag;
+	leak->nonpaged_frees = world_rnd_below(w, 400);
+	leak->nonpaged_allocs = leak->nonpaged_frees + pl->leak_blocks;
+	leak->nonpaged_bytes = pl->leak_bytes;
+
+	uint64_t bytes = (uint64_t)TRACK_TABLE_ENTRIES * t->size;
+	uint64_t table = world_region_pages(w, "NonPagedPool", (bytes + KDX_PAGE_SIZE - 1) / KDX_PAGE_SIZE);
+	for (size_t i = 0; i < pl->nrows; i++) {
+		const struct world_tracker_row *r = &pl->rows[i];
+		size_t slot = track_slot(placed, TRACK_TABLE_ENTRIES, r->tag);
+		placed[slot] = *r;
+		uint64_t e = table + slot * t->size;
+		world_kput(w, e + t->key, r->tag, 4);
+		world_kput(w, e + t->nonpaged_allocs, r->nonpaged_allocs, t->counter_size);
+		world_kput(w, e + t->nonpaged_frees, r->nonpaged_frees, t->counter_size);
+		world_kput(w, e + t->nonpaged_bytes, r->nonpaged_bytes, t->bytes_size);
+		world_kput(w, e + t->paged_allocs, r->paged_allocs, t->counter_size);
+		world_kput(w, e + t->paged_frees, r->paged_frees, t->counter_size);
+		world_kput(w, e + t->paged_bytes, r->paged_bytes, t->bytes_size);
+	}
+	free(placed);
+	kvar_new(w, "PoolTrackTableSize", 0, TRACK_TABLE_ENTRIES, pb->ps);
+	kvar_new(w, "PoolTrackTable", KDBG_POOL_TRACK_TABLE, table, pb->ps);
+	pl->track_table = table;
+	pl->track_table_entries = TRACK_TABLE_ENTRIES;
+}
+
+struct big_alloc {
+	uint64_t va, bytes;
+	uint32_t tag;
+	bool paged, freed;
+};
+
+/* §6.7: every entry starts free (Va = 1); a freed one keeps its stale
+ * address with bit 0 set. Slot: h = Va >> 12, h ^= h>>8 ^ h>>16 ^ h>>24,
+ * index = h & (Size - 1), linear probing. */
+static void build_big_pages(struct pool_build *pb, const struct big_alloc *allocs, size_t n)
+{
+	struct world *w = pb->w;
+	struct world_pool *pl = pb->pool;
+	const struct prof_big_page *bp = w->profile->big_page;
+	uint64_t bytes = (uint64_t)BIG_TABLE_ENTRIES * bp->size;
+	uint64_t table = world_region_pages(w, "NonPagedPool", bytes / KDX_PAGE_SIZE);
+	bool *taken = calloc(BIG_TABLE_ENTRIES, sizeof *taken);
+	if (!taken)
+		abort();
+	for (uint32_t i = 0; i < BIG_TABLE_ENTRIES; i++)
+		world_kput(w, table + (uint64_t)i * bp->size + bp->va, 1, pb->ps);
+	for (size_t k = 0; k < n; k++) {
+		const struct big_alloc *a = &allocs[k];
+		uint64_t h = a->va >> 12;
+		h ^= h >> 8 ^ h >> 16 ^ h >> 24;
+		size_t i = h & (BIG_TABLE_ENTRIES - 1);
+		while (taken[i])
+			i = (i + 1) & (BIG_TABLE_ENTRIES - 1);
+		taken[i] = true;
+		uint64_t e = table + i * bp->size;
+		uint32_t type = a->paged ? 1 : w->profile->pool->segment_heap ? 0x200 : 0;
+		world_kput(w, e + bp->va, a->va | a->freed, pb->ps);
+		world_kput(w, e + bp->key, a->tag, 4);
+		if (bp->number_of_pages != PROF_ABSENT)
+			world_kput(w, e + bp->number_of_pages, a->bytes / KDX_PAGE_SIZE, 4);
+		if (bp->number_of_bytes != PROF_ABSENT)
+			world_kput(w, e + bp->number_of_bytes, a->bytes, pb->ps);
+		if (bp->pool_type != PROF_ABSENT)
+			world_kput(w, e + bp->pool_type, type, 4);
+		if (bp->packed_pool_type.offset != PROF_ABSENT)
+			world_kput(w, e + bp->packed_pool_type.offset,
+				   (uint64_t)type << bp->packed_pool_type.bit, 4);
+		add_block(pb, (struct world_pool_block){
+			.address = a->va, .size = a->bytes, .tag = a->tag, .paged = a->paged,
+			.big = true, .state = a->freed ? WORLD_BLOCK_FREE : WORLD_BLOCK_ALLOCATED });
+	}
+	free(taken);
+	/* Beside the tracker variables: no KDBG field names the table (§6.7). */
+	kvar_new(w, "PoolBigPageTable", 0, table, pb->ps);
+	kvar_new(w, "PoolBigPageTableSize", 0, BIG_TABLE_ENTRIES, pb->ps);
+	pl->big_table = table;
+	pl->big_table_entries = BIG_TABLE_ENTRIES;
+}
+
+static uint64_t big_alloc_pages(struct world *w, bool paged, uint64_t pages)
+{
+	return world_region_pages(w, paged ? "PagedPool" : "NonPagedPool", pages);
+}
+
+static void add_figure(struct world_pool *pl, const char *name, bool has, uint64_t pages)
+{
+	if (pl->nvm < WORLD_MAX_VM_FIGURES)
+		pl->vm[pl->nvm++] = (struct world_vm_figure){ name, has, pages };
+}
+
+/* Leaves exactly target zero PTEs in the page tables of the region (the
+ * free PTEs a reader counts): adds empty tables when there are too few,
+ * maps surplus entries to one shared page when there are too many. The
+ * region's tables are contiguous from its start (the builders bump-allocate). */
+static void set_free_ptes(struct world *w, const char *region, uint64_t target, uint64_t shared_pfn)
+{
+	const struct world_region *r = NULL;
+	for (size_t i = 0; i < w->nregion; i++)
+		if (strcmp(w->region[i].name, region) == 0)
+			r = &w->region[i];
+	const struct paging_desc *d = paging_desc(w->img.paging);
+	uint64_t per_table = KDX_PAGE_SIZE / (uint64_t)d->entry_size;
+	uint64_t span = per_table * KDX_PAGE_SIZE, tables = 0, empty = 0, pa;
+	while (r->start + (tables + 1) * span <= r->end &&
+	       (world_leaf_table_present(w, r->start + tables * span, &pa) || empty < target)) {
+		pa = world_leaf_table(w, r->start + tables * span);
+		for (uint64_t i = 0; i < per_table; i++)
+			empty += w->img.pages[pa >> KDX_PAGE_SHIFT] == NULL ||
+				 !memcmp(w->img.pages[pa >> KDX_PAGE_SHIFT] + i * d->entry_size,
+					 "\0\0\0\0\0\0\0\0", (size_t)d->entry_size);
+		tables++;
+	}
+	for (uint64_t va = r->start + tables * span; empty > target && va > r->start;) {
+		va -= KDX_PAGE_SIZE;
+		pa = world_leaf_table(w, va);
+		uint64_t idx = (va / KDX_PAGE_SIZE) % per_table;
+		const uint8_t *pg = w->img.pages[pa >> KDX_PAGE_SHIFT];
+		if (pg && memcmp(pg + idx * d->entry_size, "\0\0\0\0\0\0\0\0", (size_t)d->entry_size))
+			continue;
+		world_map_data_page(w, va, shared_pfn);
+		empty--;
+	}
+}
+
+/* ExpPagedPoolDescriptor: an array of POOL_DESCRIPTOR pointers, pools 0
+ * to ExpNumberOfPagedPools; each descriptor's live page counters. */
+static void build_paged_descriptors(struct pool_build *pb, const uint64_t *pages, size_t n)
+{
+	struct world *w = pb->w;
+	const struct prof_pool_descriptor *pd = w->profile->pool_descriptor;
+	uint64_t bytes = (uint64_t)n * pd->size;
+	uint64_t base = world_region_pages(w, "NonPagedPool", (bytes + KDX_PAGE_SIZE - 1) / KDX_PAGE_SIZE);
+	uint64_t array = world_data_alloc(w, n * pb->ps);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t desc = base + i * pd->size;
+		uint64_t big = pages[i] / (3 + world_rnd_below(w, 5));
+		uint64_t small = pages[i] - big;
+		world_kput(w, array + i * pb->ps, desc, pb->ps);
+		if (pd->pages_freed != PROF_ABSENT) {
+			uint64_t freed = world_rnd_below(w, 100000), big_freed = world_rnd_below(w, 1000);
+			world_kput(w, desc + pd->pages, small + freed, pd->counter_size);
+			world_kput(w, desc + pd->pages_freed, freed, pd->counter_size);
+			world_kput(w, desc + pd->big_pages, big + big_freed, pd->counter_size);
+			world_kput(w, desc + pd->big_pages_freed, big_freed, pd->counter_size);
+		} else {
+			world_kput(w, desc + pd->pages, small, pd->counter_size);
+			world_kput(w, desc + pd->big_pages, big, pd->counter_size);
+		}
+	}
+	if (w->nkvar == WORLD_MAX_KVARS)
+		abort();
+	w->kvar[w->nkvar++] = (struct world_kvar){ "ExpPagedPoolDescriptor",
+		KDBG_EXP_PAGED_POOL_DESCRIPTOR, array, base };
+	world_kput(w, w->kdbg_va + KDBG_EXP_PAGED_POOL_DESCRIPTOR, array, 8);
+	kvar_new(w, "ExpNumberOfPagedPools", KDBG_EXP_NUMBER_OF_PAGED_POOLS, n - 1, 4);
+}
+
+static const char *const paged_pool_names[] = {
+	"paged_pool_0", "paged_pool_1", "paged_pool_2", "paged_pool_3", "paged_pool_4",
+};
+
+/* The KDBG memory variables (§8.3) and the figures !vm derives from them. */
+static void build_memory_summary(struct pool_build *pb)
+{
+	struct world *w = pb->w;
+	struct world_pool *pl = pb->pool;
+	bool case1 = strcmp(w->profile->name, "win10-x64") == 0;
+	uint64_t np_max, np_usage, pp_max, avail, free_sys, free_np, pools[5];
+	size_t npools;
+	const struct world_kvar *phys = world_kvar(w, "MmNumberOfPhysicalPages");
+	if (case1) {
+		np_max = CASE1_NONPAGED_MAX;
+		np_usage = CASE1_NONPAGED_USAGE;
+		pp_max = CASE1_PAGED_MAX;
+		avail = CASE1_AVAILABLE;
+		free_sys = CASE1_FREE_SYSTEM_PTES;
+		free_np = CASE1_FREE_NONPAGED_PTES;
+		npools = NTAGS(case1_paged_pools);
+		memcpy(pools, case1_paged_pools, sizeof pools);
+	} else {
+		np_max = 20000 + world_rnd_below(w, 20000);
+		np_usage = np_max / 2 + world_rnd_below(w, np_max / 3);
+		pp_max = 30000 + world_rnd_below(w, 20000);
+		avail = 100000 + world_rnd_below(w, 400000);
+		free_sys = free_np = 0;
+		npools = 2 + world_rnd_below(w, 4);
+		for (size_t i = 0; i < npools; i++)
+			pools[i] = 200 + world_rnd_below(w, i ? 1000 : 10000);
+	}
+	uint64_t resident = avail + world_rnd_below(w, 50000);
+	uint64_t limit = phys->value + 500000 + world_rnd_below(w, 500000);
+	uint64_t committed = limit / 2 + world_rnd_below(w, limit / 3);
+	unsigned ps = pb->ps;
+	kvar_set(w, "MmMaximumNonPagedPoolInBytes", np_max * KDX_PAGE_SIZE);
+	kvar_set(w, "MmSizeOfPagedPoolInBytes", pp_max * KDX_PAGE_SIZE);
+	kvar_new(w, "MmAllocatedNonPagedPool", KDBG_MM_ALLOCATED_NON_PAGED_POOL, np_usage, ps);
+	kvar_new(w, "MmAvailablePages", KDBG_MM_AVAILABLE_PAGES, avail, ps);
+	kvar_new(w, "MmResidentAvailablePages", KDBG_MM_RESIDENT_AVAILABLE_PAGES, resident, ps);
+	kvar_new(w, "MmTotalCommitLimit", KDBG_MM_TOTAL_COMMIT_LIMIT, limit, ps);
+	kvar_new(w, "MmTotalCommittedPages", KDBG_MM_TOTAL_COMMITTED_PAGES, committed, ps);
+	kvar_new(w, "MmNumberOfPagingFiles", KDBG_MM_NUMBER_OF_PAGING_FILES, 1, 4);
+	build_paged_descriptors(pb, pools, npools);
+
+	/* Free PTEs last: every other mapping of the two ranges is in place. */
+	uint64_t shared = world_alloc_pages(w, 1);
+	if (!case1) {
+		free_sys = 1000 + world_rnd_below(w, 500);
+		free_np = 100 + world_rnd_below(w, 200);
+	}
+	set_free_ptes(w, "SystemPtes", free_sys, shared);
+	set_free_ptes(w, "NonPagedPool", free_np, shared);
+
+	uint64_t paged_total = 0;
+	for (size_t i = 0; i < npools; i++)
+		paged_total += pools[i];
+	add_figure(pl, "physical_memory", true, phys->value);
+	add_figure(pl, "available_pages", true, avail);
+	add_figure(pl, "resident_available", true, resident);
+	add_figure(pl, "modified_pages", false, 0);
+	add_figure(pl, "free_system_ptes", true, free_sys);
+	add_figure(pl, "free_nonpaged_ptes", true, free_np);
+	add_figure(pl, "nonpaged_pool_usage", true, np_usage);
+	add_figure(pl, "nonpaged_pool_max", true, np_max);
+	for (size_t i = 0; i < npools; i++)
+		add_figure(pl, paged_pool_names[i], true, pools[i]);
+	add_figure(pl, "paged_pool_usage", true, paged_total);
+	add_figure(pl, "paged_pool_max", true, pp_max);
+	add_figure(pl, "committed_pages", true, committed);
+	add_figure(pl, "commit_limit", true, limit);
+	/* The rules of core/memsummary.c, stated independently. */
+	if (np_usage * 100 > np_max * 95)
+		pl->warnings[pl->nwarnings++] = "Excessive NonPaged Pool Usage";
+	if (paged_total * 100 > pp_max * 95)
+		pl->warnings[pl->nwarnings++] = "Excessive Paged Pool Usage";
+}
+
+int world_build_pool(struct world *w, struct kdx_error *err)
+{
+	struct world_pool *pl = calloc(1, sizeof *pl);
+	if (!pl)
+		return kdx_fail(err, "%s: out of memory", w->profile->name);
+	w->pool = pl;
+	struct pool_build pb = { .w = w, .pool = pl, .hdr = w->profile->pool,
+				 .ps = w->profile->ptr_size };
+	pl->leak_tag = leak_tag_for(w);
+
+	/* Ordinary pages first, so the leak's blocks can point at one of them. */
+	for (int i = 0; i < 6; i++)
+		pool_page(&pb, false, 0);
+	for (int i = 0; i < 5; i++)
+		pool_page(&pb, true, 0);
+	pb.leak_target = pl->blocks[world_rnd_below(w, pl->nblocks)].address + pb.hdr->header_size;
+	size_t first_leak = pl->nblocks;
+	uint64_t leak_pages = 16 + world_rnd_below(w, 8);
+	for (uint64_t i = 0; i < leak_pages; i++)
+		pool_page(&pb, false, pl->leak_tag);
+
+	struct big_alloc big[] = {
+		{ 0, 0x3000, pl->leak_tag, false, false },
+		{ 0, 0x2000, pl->leak_tag, false, false },
+		{ 0, 0x2000, TAG("MmSt"), true, false },
+		{ 0, 0x4000, TAG("CM31"), true, false },
+		{ 0, 0x2000, TAG("Irp "), false, true },
+	};
+	for (size_t i = 0; i < NTAGS(big); i++)
+		big[i].va = big_alloc_pages(w, big[i].paged, big[i].bytes / KDX_PAGE_SIZE);
+	for (size_t i = first_leak; i < pl->nblocks; i++) {
+		pl->leak_blocks++;
+		pl->leak_bytes += pl->blocks[i].size;
+	}
+	for (size_t i = 0; i < NTAGS(big); i++)
+		if (big[i].tag == pl->leak_tag) {
+			pl->leak_blocks++;
+			pl->leak_bytes += big[i].bytes;
+		}
+	build_big_pages(&pb, big, NTAGS(big));
+	build_tracker(&pb);
+	build_memory_summary(&pb);
+	return 0;
+}
+
+void world_pool_free(struct world *w)
+{
+	if (!w->pool)
+		return;
+	free(w->pool->rows);
+	free(w->pool->blocks);
+	free(w->pool->pages);
+	free(w->pool);
+	w->pool = NULL;
+}

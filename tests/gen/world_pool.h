@@ -1,0 +1,67 @@
+/* The pool of a generated world, as built: what `vm`, `poolused`, `pool`,
+ * `poolfind` and `tagowner` must report. truth.c writes it as JSON; the
+ * unit tests compare against it in process. */
+#ifndef KDX_GEN_WORLD_POOL_H
+#define KDX_GEN_WORLD_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "world.h"
+
+struct world_tracker_row {
+	uint32_t tag;
+	uint64_t nonpaged_allocs, nonpaged_frees, nonpaged_bytes;
+	uint64_t paged_allocs, paged_frees, paged_bytes;
+};
+
+enum world_block_state { WORLD_BLOCK_ALLOCATED, WORLD_BLOCK_FREE, WORLD_BLOCK_UNKNOWN };
+
+struct world_pool_block {
+	uint64_t address;             /* of the POOL_HEADER; big pages: the allocation */
+	uint64_t size;                /* bytes, header included */
+	uint64_t previous_size;       /* bytes */
+	uint32_t tag;
+	bool paged;
+	bool big;                     /* from the big-page table */
+	enum world_block_state state;
+};
+
+struct world_pool_page {
+	uint64_t va;
+	size_t first_block, nblocks;  /* into blocks[] */
+};
+
+/* A figure of the memory summary; has = false: the build gives no source. */
+struct world_vm_figure {
+	const char *name;
+	bool has;
+	uint64_t pages;
+};
+
+#define WORLD_MAX_VM_FIGURES 24
+#define WORLD_MAX_VM_WARNINGS 4
+
+struct world_pool {
+	uint64_t track_table, track_table_entries;
+	struct world_tracker_row *rows;
+	size_t nrows;
+	struct world_pool_block *blocks;   /* small blocks by page, then big pages */
+	size_t nblocks, cap;
+	struct world_pool_page *pages;
+	size_t npages;
+	uint64_t big_table, big_table_entries;
+	uint32_t leak_tag;
+	uint64_t leak_blocks, leak_bytes;
+	const char *leak_owner;            /* module name; NULL until images exist */
+	struct world_vm_figure vm[WORLD_MAX_VM_FIGURES];
+	size_t nvm;
+	const char *warnings[WORLD_MAX_VM_WARNINGS];
+	size_t nwarnings;
+};
+
+/* The tag as text: four bytes, little-endian, as WinDbg prints them. */
+void world_tag_text(uint32_t tag, char out[5]);
+
+#endif
