@@ -900,13 +900,15 @@ void app_help_doc(struct doc *out)
 
 void app_status(const struct app *a, char *buf, size_t size)
 {
+	/* Where the reader is comes first: on a narrow terminal it is what
+	 * stays visible. */
 	const struct pane *p = app_pane(a);
-	int n = snprintf(buf, size, " %s  %s  [%zu/%zu] %s  line %zu/%zu", a->dump_name ? a->dump_name : "",
-			 a->dump_facts, a->current + 1, a->npanes, p ? pane_title(p) : "",
-			 p && p->nvis ? p->cursor + 1 : 0, p ? p->nvis : 0);
+	size_t used = 0;
+	int n = snprintf(buf, size, " [%zu/%zu] %s  line %zu/%zu", a->current + 1, a->npanes,
+			 p ? pane_title(p) : "", p && p->nvis ? p->cursor + 1 : 0, p ? p->nvis : 0);
 	if (n < 0 || (size_t)n >= size || !p)
 		return;
-	size_t used = (size_t)n;
+	used = (size_t)n;
 	if (p->filter)
 		used += (size_t)snprintf(buf + used, size - used, "  filter /%s/", p->filter);
 	if (used < size && p->sort_table) {
@@ -920,7 +922,8 @@ void app_status(const struct app *a, char *buf, size_t size)
 		free(cols);
 	}
 	if (used < size)
-		snprintf(buf + used, size - used, "  ? help  q quit");
+		snprintf(buf + used, size - used, "  %s  %s  ? help  q quit",
+			 a->dump_name ? a->dump_name : "", a->dump_facts);
 }
 
 const char *app_prompt_label(const struct app *a)

@@ -11,6 +11,7 @@
 #include <wchar.h>
 
 #include "app.h"
+#include "batch.h"
 #include "theme.h"
 #include "tui.h"
 #include "views/command.h"
@@ -220,10 +221,17 @@ static void draw(struct screen *s)
 	}
 	size_t skip = 0;
 	if (status) {
+		/* While the prompt holds the last line, messages (completions,
+		 * errors) take the status line's place. */
+		bool message = a->mode == MODE_PROMPT && a->message[0];
 		char line[768];
-		app_status(a, line, sizeof line);
-		int x = put_text(s, h - 2, 0, w, line, &skip, role_attr(s, ROLE_STATUS));
-		fill(h - 2, x, w, role_attr(s, ROLE_STATUS));
+		if (message)
+			snprintf(line, sizeof line, "%s", a->message);
+		else
+			app_status(a, line, sizeof line);
+		enum role r = !message ? ROLE_STATUS : a->message_is_error ? ROLE_ERROR : ROLE_MESSAGE;
+		int x = put_text(s, h - 2, 0, w, line, &skip, role_attr(s, r));
+		fill(h - 2, x, w, role_attr(s, r));
 	}
 	if (a->mode == MODE_PROMPT) {
 		const char *label = app_prompt_label(a);
@@ -415,6 +423,16 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 		fprintf(stderr, "kdx: cannot drive terminal '%s' (set TERM, or use kdx -c 'CMD' DUMP)\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		return 2;
+	}
+	/* A terminal that cannot move the cursor (TERM=dumb) cannot show
+	 * panes; the overview as text is what it can show. */
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (const char *)-1) {
+		endwin();
+		delscreen(term);
+		fprintf(stderr, "kdx: terminal '%s' cannot move the cursor: printing 'info' "
+			"(kdx -c 'CMD' DUMP runs any command)\n", getenv("TERM") ? getenv("TERM") : "");
+		return batch_run(d, "info", 0, stdout, stderr);
 	}
 	cbreak();
 	noecho();
