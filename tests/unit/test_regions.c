@@ -100,7 +100,7 @@ static void walk_profile(const char *profile)
 					       "no-access", "prototype" };
 	for (size_t i = 0; i < w.nxlat; i++) {
 		uint64_t va = w.xlat[i].walk.va;
-		if (va < pp->start || va >= pp->end)
+		if (w.xlat[i].walk.dtb != w.dtb || va < pp->start || va >= pp->end)
 			continue;
 		for (int s = 0; s < 5; s++)
 			want[s] += strcmp(w.xlat[i].leaf.state, states[s]) == 0;
