@@ -725,7 +725,7 @@ static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base
 	for (uint64_t i = first; i <= last; i++) {
 		uint64_t raw = le(page + i * esz, esz), va = base + i * span;
 		if (!leaf && level <= 1 && w->progress &&
-		    w->progress(w->progress_ctx, va - w->lo, w->hi - w->lo + 1))
+		    w->progress(w->progress_ctx, va < w->lo ? 0 : va - w->lo, w->hi - w->lo + 1))
 			return kdx_fail(w->err, "layout: walk cancelled");
 		if (leaf) {
 			count_leaf(w, raw, va);
