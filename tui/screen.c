@@ -116,8 +116,8 @@ static void draw_tabs(struct screen *s, int y, int w)
 	const struct app *a = s->app;
 	int x = 0;
 	for (size_t i = 0; i < a->npanes && x < w; i++) {
-		char tab[48];
-		snprintf(tab, sizeof tab, " %zu %.28s ", i + 1, pane_title(a->panes[i]));
+		char tab[64];
+		snprintf(tab, sizeof tab, " %zu %.40s ", i + 1, pane_title(a->panes[i]));
 		size_t skip = 0;
 		x = put_text(s, y, x, w, tab, &skip,
 			     role_attr(s, i == a->current ? ROLE_TAB_ACTIVE : ROLE_TAB));
@@ -287,8 +287,8 @@ static void click(struct screen *s, int y, int x)
 		/* Tabs are drawn left to right; find the one under x. */
 		int tx = 0;
 		for (size_t i = 0; i < a->npanes; i++) {
-			char tab[48];
-			int n = snprintf(tab, sizeof tab, " %zu %.28s ", i + 1, pane_title(a->panes[i]));
+			char tab[64];
+			int n = snprintf(tab, sizeof tab, " %zu %.40s ", i + 1, pane_title(a->panes[i]));
 			tx += n + 1;
 			if (x < tx) {
 				a->current = i;
@@ -402,8 +402,8 @@ static void dump_facts(const struct dump *d, char *buf, size_t size)
 {
 	const struct paging_desc *pd = paging_desc(d->paging);
 	int n = snprintf(buf, size, "%s", machine_name(d->machine));
-	if (pd && n > 0 && (size_t)n < size)
-		n += snprintf(buf + n, size - (size_t)n, " %s paging", pd->name);
+	if (pd && strcmp(pd->name, machine_name(d->machine)) != 0 && n > 0 && (size_t)n < size)
+		n += snprintf(buf + n, size - (size_t)n, " %s", pd->name);
 	if (d->has_build && n > 0 && (size_t)n < size)
 		snprintf(buf + n, size - (size_t)n, "  build %u", d->build);
 }
