@@ -32,12 +32,7 @@ int source_open(const char *path, struct source **out, struct kdx_error *err)
 			 "(PAGEDUMP/PAGEDU64), an ELF core, a kdump-compressed dump, or a raw "
 			 "image named .raw/.mem/.vmem/.bin", path);
 	if (r <= 0) {
-		mapped_file_close(&s->file);
-		kdx_warnings_free(&s->warnings);
-		kdx_warnings_free(&s->choices);
-		free(s->ranges);
-		free(s->path);
-		free(s);
+		source_close(s);   /* a failing reader leaves ops unset */
 		return -1;
 	}
 	*out = s;

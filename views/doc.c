@@ -6,33 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Allocation failure in a document is not recoverable in any useful way for
- * an interactive tool; abort rather than render half a tree. */
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		abort();
-	return d;
-}
-
-static char *xvasprintf(const char *fmt, va_list ap)
-{
-	char *s;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	return s;
-}
+#include "xalloc.h"
 
 static void dn_free(struct dnode *n)
 {
@@ -229,21 +203,16 @@ struct dnode *dn_get(const struct dnode *obj, const char *key)
 
 char *dn_value_text(const struct dnode *n)
 {
-	char *s = NULL;
-	int r = 0;
 	switch (n->kind) {
 	case DN_NULL: return xstrdup("-");
 	case DN_BOOL: return xstrdup(n->v.b ? "yes" : "no");
-	case DN_INT: r = asprintf(&s, "%" PRId64, n->v.i); break;
-	case DN_UINT: r = asprintf(&s, "%" PRIu64, n->v.u); break;
-	case DN_HEX: r = asprintf(&s, "0x%0*" PRIx64, n->width, n->v.u); break;
+	case DN_INT: return xasprintf("%" PRId64, n->v.i);
+	case DN_UINT: return xasprintf("%" PRIu64, n->v.u);
+	case DN_HEX: return xasprintf("0x%0*" PRIx64, n->width, n->v.u);
 	case DN_STR: return xstrdup(n->v.s);
-	case DN_ARRAY: r = asprintf(&s, "(%zu)", n->nkids); break;
+	case DN_ARRAY: return xasprintf("(%zu)", n->nkids);
 	default: return xstrdup("");
 	}
-	if (r < 0)
-		abort();
-	return s;
 }
 
 static int kind_rank(const struct dnode *n)

@@ -4,21 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s ? s : "");
-	if (!d)
-		abort();
-	return d;
-}
+#include "xalloc.h"
 
 static struct line *new_line(struct layout *l, enum line_kind kind)
 {
@@ -51,7 +37,7 @@ static void span(struct line *ln, enum role role, const char *text, size_t width
 	struct dspan *s = &ln->spans[ln->nspans++];
 	s->text = buf;
 	s->role = role;
-	s->link = link ? xstrdup(link) : NULL;
+	s->link = xstrdup(link);
 	if (link && !ln->link)
 		ln->link = s->link;
 }
@@ -109,10 +95,8 @@ static void collect_columns(const struct dnode *obj, const char *path, const cha
 		const struct dnode *k = obj->kids[i];
 		if (!shown(k) || !k->key || k->kind == DN_ARRAY || k->kind == DN_TEXT)
 			continue;
-		char *p, *lb;
-		if (asprintf(&p, "%s%s%s", path, *path ? "." : "", k->key) < 0 ||
-		    asprintf(&lb, "%s%s%s", label, *label ? " " : "", dn_label_of(k)) < 0)
-			abort();
+		char *p = xasprintf("%s%s%s", path, *path ? "." : "", k->key);
+		char *lb = xasprintf("%s%s%s", label, *label ? " " : "", dn_label_of(k));
 		if (k->kind == DN_OBJECT) {
 			collect_columns(k, p, lb, cols, n);
 			free(p);
