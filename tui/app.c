@@ -432,20 +432,31 @@ void app_set_theme(struct app *a, const char *name)
 	struct theme_warnings w = { .count = 0 };
 	theme_load(&a->theme, name, &w);
 	a->theme_changed = true;
-	if (w.count)
-		app_message(a, true, "warning: %s%s", w.items[0],
-			    w.count + w.dropped > 1 ? " (and more)" : "");
-	else
+	if (!app_warnings(a, &w))
 		app_message(a, false, "theme %s", a->theme.name);
+}
+
+bool app_warnings(struct app *a, const struct theme_warnings *w)
+{
+	if (w->count == 0)
+		return false;
+	app_message(a, true, "warning: %s%s", w->items[0],
+		    w->count + w->dropped > 1 ? " (and more: kdx --list-themes shows them)" : "");
+	return true;
+}
+
+static bool have_themes(struct app *a)
+{
+	if (a->themes.count == 0)
+		app_message(a, true, "no theme files found (kdx --list-themes)");
+	return a->themes.count > 0;
 }
 
 static void act_next_theme(struct app *a, int key)
 {
 	(void)key;
-	if (a->themes.count == 0) {
-		app_message(a, true, "no theme files found (kdx --list-themes)");
+	if (!have_themes(a))
 		return;
-	}
 	int i = theme_list_index(&a->themes, a->theme.name);
 	app_set_theme(a, a->themes.items[(size_t)(i + 1) % a->themes.count].name);
 }
@@ -453,10 +464,8 @@ static void act_next_theme(struct app *a, int key)
 static void act_picker(struct app *a, int key)
 {
 	(void)key;
-	if (a->themes.count == 0) {
-		app_message(a, true, "no theme files found (kdx --list-themes)");
+	if (!have_themes(a))
 		return;
-	}
 	int i = theme_list_index(&a->themes, a->theme.name);
 	a->picker_cursor = i < 0 ? 0 : (size_t)i;
 	snprintf(a->picker_saved, sizeof a->picker_saved, "%s", a->theme.name);

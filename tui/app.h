@@ -95,6 +95,9 @@ void app_message(struct app *a, bool error, const char *fmt, ...)
 /* Switches to theme index i of a->themes (warnings go to the message line). */
 void app_set_theme(struct app *a, const char *name);
 
+/* Shows the first of w's warnings on the message line; false if none. */
+bool app_warnings(struct app *a, const struct theme_warnings *w);
+
 /* The help document, generated from the key tables and the commands. */
 void app_help_doc(struct doc *out);
 

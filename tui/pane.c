@@ -203,12 +203,49 @@ static int match_text(pcre2_code *re, pcre2_match_context *mctx, const char *tex
 
 bool pane_line_matches(struct pane *p, const struct line *l)
 {
+	size_t start, end;
+	return pane_match_range(p, l, &start, &end);
+}
+
+bool pane_match_range(const struct pane *p, const struct line *l, size_t *start, size_t *end)
+{
 	if (!p->re || !line_filterable(l))
 		return false;
 	char *text = line_text(l);
-	int m = match_text(p->re, p->mctx, text);
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(p->re, NULL);
+	if (!md)
+		abort();
+	int rc = pcre2_match(p->re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, p->mctx);
+	if (rc >= 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		*start = ov[0];
+		*end = ov[1] > ov[0] ? ov[1] : ov[0];
+	}
+	pcre2_match_data_free(md);
 	free(text);
-	return m == 1;
+	return rc >= 0;
+}
+
+/* A table none of whose rows matched shows neither its header nor its
+ * section title, nor the blank line after it. Returns the new count. */
+static size_t drop_empty_tables(const struct pane *p, size_t *vis, size_t nvis)
+{
+	const struct line *lines = p->lay.lines;
+	size_t out = 0;
+	for (size_t i = 0; i < nvis; i++) {
+		const struct line *l = &lines[vis[i]];
+		if (l->kind == LINE_TABLE_HEADER &&
+		    (i + 1 == nvis || lines[vis[i + 1]].kind != LINE_TABLE_ROW ||
+		     lines[vis[i + 1]].table != l->table)) {
+			if (out && lines[vis[out - 1]].kind == LINE_SECTION)
+				out--;
+			if (i + 1 < nvis && lines[vis[i + 1]].kind == LINE_BLANK)
+				i++;
+			continue;
+		}
+		vis[out++] = vis[i];
+	}
+	return out;
 }
 
 /* Filtering reports progress once per this many lines. */
@@ -266,6 +303,7 @@ bool pane_set_filter(struct pane *p, const char *pattern, const struct progress 
 			matched++;
 		}
 	}
+	nvis = drop_empty_tables(p, vis, nvis);
 	size_t at = pane_cursor_layout_index(p);
 	pane_clear_filter(p);
 	free(p->vis);

@@ -81,6 +81,8 @@ void pane_clear_filter(struct pane *p);
 bool line_filterable(const struct line *l);
 /* Whether layout line l matches the pane's pattern. */
 bool pane_line_matches(struct pane *p, const struct line *l);
+/* The bytes of the line's text the pattern's first match covers. */
+bool pane_match_range(const struct pane *p, const struct line *l, size_t *start, size_t *end);
 /* Moves to the next (dir 1) or previous (-1) matching line; false if none. */
 bool pane_find_match(struct pane *p, int dir);
 

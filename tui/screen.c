@@ -132,7 +132,8 @@ static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, 
 	bool selected = vi == p->cursor;
 	size_t skip = p->hscroll;
 	int x = 0;
-	size_t linked = 0;
+	size_t linked = 0, offset = 0, ms = 0, me = 0;
+	pane_match_range(p, l, &ms, &me);
 	for (size_t i = 0; i < l->nspans && x < w; i++) {
 		enum role r = l->spans[i].role;
 		if (selected) {
@@ -142,7 +143,25 @@ static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, 
 		}
 		if (l->spans[i].link)
 			linked++;
-		x = put_text(s, y, x, w, l->spans[i].text, &skip, role_attr(s, r));
+		/* The filter's match is drawn in its own role, cutting the span
+		 * into before, match and after. */
+		const char *text = l->spans[i].text;
+		size_t len = strlen(text);
+		size_t cut[4] = { 0, 0, 0, len };
+		cut[1] = ms > offset ? (ms - offset < len ? ms - offset : len) : 0;
+		cut[2] = me > offset ? (me - offset < len ? me - offset : len) : 0;
+		if (cut[2] < cut[1])
+			cut[2] = cut[1];
+		for (int k = 0; k < 3; k++) {
+			if (cut[k + 1] <= cut[k])
+				continue;
+			char *piece = strndup(text + cut[k], cut[k + 1] - cut[k]);
+			if (!piece)
+				break;
+			x = put_text(s, y, x, w, piece, &skip, role_attr(s, k == 1 ? ROLE_MATCH : r));
+			free(piece);
+		}
+		offset += len;
 	}
 	fill(y, x, w, role_attr(s, selected ? ROLE_SELECTION : ROLE_NORMAL));
 }
@@ -463,10 +482,7 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	a.progress = &progress;
 
 	open_first_panes(&a, d);
-	if (w.count)
-		app_message(&a, true, "warning: %s%s", w.items[0],
-			    w.count + w.dropped > 1 ? " (and more: kdx --list-themes)" : "");
-	else if (d->warnings.count)
+	if (!app_warnings(&a, &w) && d->warnings.count)
 		app_message(&a, true, "warning: %s", d->warnings.items[0]);
 	apply_theme(&s);
 	while (!a.quit) {
@@ -496,6 +512,16 @@ int tui_list_themes(void)
 	struct theme_list l;
 	theme_list_find(&l);
 	theme_list_print(stdout, &l, cfg.theme[0] ? cfg.theme : "default");
+	/* Loading each theme checks it: every problem, with file and line. */
+	for (size_t i = 0; i < l.count; i++) {
+		struct theme t;
+		w.count = w.dropped = 0;
+		theme_load(&t, l.items[i].name, &w);
+		for (size_t j = 0; j < w.count; j++)
+			fprintf(stderr, "kdx: warning: %s\n", w.items[j]);
+		if (w.dropped)
+			fprintf(stderr, "kdx: warning: %s: %zu more problems\n", l.items[i].path, w.dropped);
+	}
 	int status = l.count ? 0 : 1;
 	theme_list_free(&l);
 	return status;
