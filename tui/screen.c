@@ -484,6 +484,9 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	open_first_panes(&a, d);
 	if (!app_warnings(&a, &w) && d->warnings.count)
 		app_message(&a, true, "warning: %s", d->warnings.items[0]);
+	else if (!a.message[0])
+		app_message(&a, false, "? explains every key   Tab: next pane   Enter: follow a link   "
+			    "h: back   q: quit");
 	apply_theme(&s);
 	while (!a.quit) {
 		draw(&s);
