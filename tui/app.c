@@ -185,10 +185,9 @@ static bool go_to(struct app *a, const struct location *l)
 		struct doc doc;
 		if (!build(a, l->command, &doc))
 			return false;
-		if (!p) {
+		/* A closed pane's place reopens in its family's pane. */
+		if (!p)
 			p = target_pane(a, ops_for(l->command), l->command, &index);
-			p->id = l->pane_id;
-		}
 		pane_set_doc(p, &doc);
 	}
 	a->current = index;

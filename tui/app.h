@@ -75,7 +75,7 @@ struct app {
 	const struct progress *progress;  /* for long work started by keys */
 };
 
-/* themes may be empty; theme is the one to start with. */
+/* theme is the one to start with; a->themes (for t and T) starts empty. */
 void app_init(struct app *a, app_runner run, void *run_ctx, const struct theme *theme);
 void app_free(struct app *a);
 

@@ -34,7 +34,7 @@ const char *kdx_key_name(int key, char *buf, size_t size)
 		{ K_UP, "Up" }, { K_DOWN, "Down" }, { K_LEFT, "Left" }, { K_RIGHT, "Right" },
 		{ K_PGUP, "PgUp" }, { K_PGDN, "PgDn" }, { K_HOME, "Home" }, { K_END, "End" },
 		{ K_BTAB, "Shift-Tab" }, { K_DELETE, "Delete" }, { K_RESIZE, "Resize" },
-		{ K_WHEEL_UP, "WheelUp" }, { K_WHEEL_DOWN, "WheelDown" }, { K_CLICK, "Click" },
+		{ K_WHEEL_UP, "WheelUp" }, { K_WHEEL_DOWN, "WheelDown" },
 	};
 	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
 		if (named[i].key == key) {

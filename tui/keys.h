@@ -12,7 +12,7 @@ enum {
 	K_TAB = '\t', K_ENTER = '\n', K_ESC = 27, K_BACKSPACE = 127,
 	/* Past Unicode, so they never clash with a typed character. */
 	K_UP = 0x110000, K_DOWN, K_LEFT, K_RIGHT, K_PGUP, K_PGDN, K_HOME, K_END,
-	K_BTAB, K_DELETE, K_RESIZE, K_WHEEL_UP, K_WHEEL_DOWN, K_CLICK,
+	K_BTAB, K_DELETE, K_RESIZE, K_WHEEL_UP, K_WHEEL_DOWN,
 };
 
 struct app;

@@ -279,6 +279,16 @@ static void test_panes(void **state)
 	assert_int_equal(a->current, 0);
 	keys(a, "x");
 	assert_string_equal(a->message, "the last pane stays open (q quits)");
+	/* Back to a place in a closed pane reopens it. */
+	keys(a, "jjjjj\n");
+	assert_int_equal(a->npanes, 2);
+	keys(a, "1x");
+	assert_int_equal(a->npanes, 1);
+	assert_string_equal(app_pane(a)->doc.command, "item 2");
+	keys(a, "h");
+	assert_int_equal(a->npanes, 2);
+	assert_string_equal(app_pane(a)->doc.command, "list");
+	assert_string_equal(cursor_text(a), "beta       10");
 	assert_false(a->quit);
 	keys(a, "q");
 	assert_true(a->quit);
