@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "core/bugcheck.h"
+#include "world_pool.h"
+#include "world_procs.h"
 
 #define JSON_MAX_DEPTH 16
 
@@ -193,6 +195,195 @@ static void write_translation(struct json *j, const struct world *w, const struc
 	json_close(j, '}');
 }
 
+static void write_counts(struct json *j, const char *key, uint64_t allocs, uint64_t frees,
+			 uint64_t bytes)
+{
+	json_open(j, key, '{');
+	json_uint(j, "allocs", allocs);
+	json_uint(j, "frees", frees);
+	json_uint(j, "bytes", bytes);
+	json_close(j, '}');
+}
+
+static const char *const block_states[] = { "allocated", "free", "unknown" };
+
+static void write_block(struct json *j, const struct world_pool_block *b)
+{
+	char tag[5];
+	world_tag_text(b->tag, tag);
+	json_open(j, NULL, '{');
+	json_hex(j, "address", b->address);
+	json_uint(j, "size", b->size);
+	if (!b->big)
+		json_uint(j, "previous_size", b->previous_size);
+	json_str(j, "type", b->paged ? "paged" : "nonpaged");
+	json_str(j, "tag", tag);
+	json_str(j, "state", block_states[b->state]);
+	json_close(j, '}');
+}
+
+/* The keys of kdx's poolused, pool, poolfind and vm (issue 6). */
+static void write_pool(struct json *j, const struct world_pool *p)
+{
+	char tag[5];
+	json_open(j, "pool", '{');
+	json_open(j, "tracker", '{');
+	json_hex(j, "address", p->track_table);
+	json_uint(j, "entries", p->track_table_entries);
+	json_open(j, "rows", '[');
+	for (size_t i = 0; i < p->nrows; i++) {
+		const struct world_tracker_row *r = &p->rows[i];
+		world_tag_text(r->tag, tag);
+		json_open(j, NULL, '{');
+		json_str(j, "tag", tag);
+		write_counts(j, "nonpaged", r->nonpaged_allocs, r->nonpaged_frees, r->nonpaged_bytes);
+		write_counts(j, "paged", r->paged_allocs, r->paged_frees, r->paged_bytes);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	json_close(j, '}');
+	json_open(j, "pages", '[');
+	for (size_t i = 0; i < p->npages; i++) {
+		json_open(j, NULL, '{');
+		json_hex(j, "address", p->pages[i].va);
+		json_open(j, "blocks", '[');
+		for (size_t k = 0; k < p->pages[i].nblocks; k++)
+			write_block(j, &p->blocks[p->pages[i].first_block + k]);
+		json_close(j, ']');
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	json_open(j, "big_pages", '{');
+	json_hex(j, "table", p->big_table);
+	json_uint(j, "entries", p->big_table_entries);
+	json_open(j, "allocations", '[');
+	for (size_t i = 0; i < p->nblocks; i++)
+		if (p->blocks[i].big)
+			write_block(j, &p->blocks[i]);
+	json_close(j, ']');
+	json_close(j, '}');
+	world_tag_text(p->leak_tag, tag);
+	json_open(j, "leak", '{');
+	json_str(j, "tag", tag);
+	json_uint(j, "blocks", p->leak_blocks);
+	json_uint(j, "bytes", p->leak_bytes);
+	json_str(j, "owner", p->leak_owner);
+	json_close(j, '}');
+	json_close(j, '}');
+	json_open(j, "vm", '{');
+	json_open(j, "figures", '[');
+	for (size_t i = 0; i < p->nvm; i++) {
+		json_open(j, NULL, '{');
+		json_str(j, "name", p->vm[i].name);
+		if (p->vm[i].has) {
+			json_uint(j, "pages", p->vm[i].pages);
+			json_uint(j, "kb", p->vm[i].pages * 4);
+		} else {
+			json_null(j, "pages");
+			json_null(j, "kb");
+		}
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	json_open(j, "warnings", '[');
+	for (size_t i = 0; i < p->nwarnings; i++)
+		json_str(j, NULL, p->warnings[i]);
+	json_close(j, ']');
+	json_close(j, '}');
+}
+
+static const char *const thread_states[] = {
+	"Initialized", "Ready", "Running", "Standby", "Terminated", "Waiting", "Transition",
+	"DeferredReady", "GateWait", "WaitingForProcessInSwap",
+};
+
+static void write_session_id(struct json *j, const char *key, uint32_t id)
+{
+	if (id == WORLD_NO_SESSION)
+		json_null(j, key);
+	else
+		json_uint(j, key, id);
+}
+
+/* Processes in ActiveProcessLinks order, threads in each process's thread
+ * list order, sessions with their members in ProcessList order. */
+static void write_procs(struct json *j, const struct world_procs *P)
+{
+	json_open(j, "processes", '[');
+	for (size_t i = 0; i < P->nprocesses; i++) {
+		const struct world_process *p = &P->processes[i];
+		json_open(j, NULL, '{');
+		json_str(j, "name", p->name);
+		json_uint(j, "pid", p->pid);
+		json_uint(j, "ppid", p->ppid);
+		json_hex(j, "eprocess", p->eprocess);
+		json_hex(j, "directory_table_base", p->dtb_field);
+		json_hex(j, "dtb", p->dtb);
+		write_session_id(j, "session", p->session);
+		json_hex(j, "peb", p->peb);
+		json_hex(j, "create_time", p->create_time);
+		json_uint(j, "threads", p->nthreads);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+
+	json_open(j, "threads", '[');
+	for (size_t i = 0; i < P->nthreads; i++) {
+		const struct world_thread *t = &P->threads[i];
+		json_open(j, NULL, '{');
+		json_uint(j, "tid", t->tid);
+		json_uint(j, "pid", t->pid);
+		json_str(j, "process", P->processes[t->process].name);
+		json_hex(j, "ethread", t->ethread);
+		json_str(j, "state", thread_states[t->state]);
+		json_uint(j, "wait_reason", t->wait_reason);
+		json_uint(j, "priority", t->priority);
+		json_hex(j, "stack_base", t->stack_base);
+		json_hex(j, "stack_limit", t->stack_limit);
+		json_hex(j, "initial_stack", t->initial_stack);
+		json_hex(j, "kernel_stack", t->kernel_stack);
+		json_hex(j, "stack_size", t->stack_base - t->stack_limit);
+		json_hex(j, "used_bytes", t->stack_base - t->kernel_stack);
+		json_uint(j, "kernel_time", t->kernel_time);
+		json_uint(j, "user_time", t->user_time);
+		json_hex(j, "teb", t->teb);
+		json_hex(j, "start_address", t->start_address);
+		json_hex(j, "win32_start_address", t->win32_start_address);
+		json_hex(j, "create_time", t->create_time);
+		if (t->cpu == WORLD_NO_CPU)
+			json_null(j, "cpu");
+		else
+			json_uint(j, "cpu", (unsigned)t->cpu);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+
+	json_open(j, "sessions", '[');
+	for (size_t i = 0; i < P->nsessions; i++) {
+		const struct world_session *s = &P->sessions[i];
+		json_open(j, NULL, '{');
+		json_uint(j, "id", s->id);
+		json_hex(j, "mm_session_space", s->mm_session_space);
+		json_hex(j, "paged_pool_start", s->paged_pool_start);
+		json_hex(j, "paged_pool_end", s->paged_pool_end);
+		json_hex(j, "member_dtb", s->member_dtb);
+		json_open(j, "processes", '[');
+		for (size_t k = 0; k < s->nmembers; k++)
+			json_uint(j, NULL, P->processes[s->members[k]].pid);
+		json_close(j, ']');
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+
+	json_open(j, "lazy_system_pde", '{');
+	json_uint(j, "pid", P->processes[P->lazy_process].pid);
+	json_hex(j, "dtb", P->processes[P->lazy_process].dtb);
+	json_hex(j, "va", P->lazy_va);
+	json_uint(j, "level", (unsigned)P->lazy_level);
+	json_close(j, '}');
+	json_uint(j, "deep_stack_thread", P->threads[P->deep_thread].tid);
+}
+
 static void write_world(struct json *j, const struct world *w, enum gen_format fmt)
 {
 	json_open(j, "generator", '{');
@@ -245,11 +436,18 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 	}
 	json_close(j, ']');
 
-	/* A triage dump holds no memory: there is nothing to translate. */
-	json_open(j, "translations", '[');
-	for (size_t i = 0; fmt != GEN_TRIAGE && i < w->nxlat; i++)
-		write_translation(j, w, &w->xlat[i], fmt);
-	json_close(j, ']');
+	/* A triage dump holds no memory: there is nothing to translate.
+	 * "translations" use the kernel DTB (`vtop VA`), "process_translations"
+	 * a process's (`vtop VA DTB`). */
+	for (int own = 0; own < 2; own++) {
+		json_open(j, own ? "process_translations" : "translations", '[');
+		for (size_t i = 0; fmt != GEN_TRIAGE && i < w->nxlat; i++)
+			if ((w->xlat[i].walk.dtb != w->dtb) == own)
+				write_translation(j, w, &w->xlat[i], fmt);
+		json_close(j, ']');
+	}
+	write_procs(j, w->procs);
+	write_pool(j, w->pool);
 }
 
 int truth_write(const struct world *w, enum gen_format fmt, const char *path,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/kdbg.h"
+#include "world_build.h"
 
 /* RAM as a small machine reports it: the 640 KiB..1 MiB legacy hole and a
  * 1 MiB hole at 10 MiB, so large pages can straddle missing memory. Small
@@ -74,6 +75,7 @@ struct builder {
 	const struct paging_desc *d;
 	struct plan plan;
 	uint64_t data_va, data_next;        /* the kernel image's .data */
+	uint64_t pdpt_page, pdpt_next;      /* PAE: process PDPTs share pages */
 };
 
 /* ---- deterministic randomness (splitmix64) ---- */
@@ -507,10 +509,11 @@ static void build_low_stub(struct builder *b)
 
 /* ---- teaching addresses ---- */
 
-static struct world_xlat *teach(struct builder *b, const char *kind, uint64_t va,
-				int expect_stop, uint64_t expect_pa)
+/* Records the walk of va from top as a teaching address; the walk read
+ * back from the tables must be the one constructed. */
+struct world_xlat *world_teach(struct world *w, const char *kind, uint64_t top, uint64_t va,
+			       int expect_stop, uint64_t expect_pa)
 {
-	struct world *w = b->w;
 	if (w->nxlat == WORLD_MAX_XLAT) {
 		fprintf(stderr, "kdx-gen: more than %d teaching addresses\n", WORLD_MAX_XLAT);
 		abort();
@@ -518,8 +521,7 @@ static struct world_xlat *teach(struct builder *b, const char *kind, uint64_t va
 	struct world_xlat *x = &w->xlat[w->nxlat++];
 	memset(x, 0, sizeof *x);
 	x->kind = kind;
-	walk_built(w, w->dtb, va, &x->walk);
-	/* The walk read back from the tables must be the one constructed. */
+	walk_built(w, top, va, &x->walk);
 	if (x->walk.stopped_at != expect_stop || (expect_stop < 0 && x->walk.pa != expect_pa)) {
 		fprintf(stderr, "kdx-gen: teaching address %s (0x%llx): built walk stops at %d "
 			"with PA 0x%llx, constructed %d / 0x%llx\n", kind, (unsigned long long)va,
@@ -537,6 +539,12 @@ static struct world_xlat *teach(struct builder *b, const char *kind, uint64_t va
 		x->leaf.state = leaf->entry ? "not-present" : "empty";
 	}
 	return x;
+}
+
+static struct world_xlat *teach(struct builder *b, const char *kind, uint64_t va,
+				int expect_stop, uint64_t expect_pa)
+{
+	return world_teach(b->w, kind, b->w->dtb, va, expect_stop, expect_pa);
 }
 
 static void teach_valid(struct builder *b, const char *kind, uint64_t va, uint64_t pa)
@@ -716,6 +724,9 @@ static void build_absent_entries(struct builder *b)
 	uint64_t end = w->kernel_base + w->kernel_size;
 	map_entry(b, w->dtb, end, p->pte_level, 0, false);
 	teach_absent(b, "not-present-pte", end, p->pte_level);
+	/* Paged-pool allocations start past the teaching page table and the
+	 * paged-out directory entry, which they must not overwrite. */
+	p->next[R_PAGED_POOL] = pde_va + paging_leaf_size(b->d, p->pde_level);
 }
 
 /* ---- the kernel image, its variables and the KDBG ---- */
@@ -751,33 +762,33 @@ static uint64_t data_alloc(struct builder *b, uint64_t size)
 	return va;
 }
 
-static uint64_t kvar(struct builder *b, const char *name, unsigned kdbg_offset, uint64_t value,
-		     unsigned size)
+static void kvar_record(struct world *w, const char *name, unsigned kdbg_offset, uint64_t va,
+			uint64_t value)
 {
-	struct world *w = b->w;
-	uint64_t va = data_alloc(b, size);
-	kput(b, va, value, size);
 	if (w->nkvar == WORLD_MAX_KVARS) {
 		fprintf(stderr, "kdx-gen: more than %d kernel variables\n", WORLD_MAX_KVARS);
 		abort();
 	}
 	w->kvar[w->nkvar++] = (struct world_kvar){ name, kdbg_offset, va, value };
-	return va;
 }
 
-static uint64_t kvar_ptr(struct builder *b, const char *name, unsigned kdbg_offset,
-			 uint64_t value)
+static uint64_t kvar(struct builder *b, const char *name, unsigned kdbg_offset, uint64_t value,
+		     unsigned size)
 {
-	return kvar(b, name, kdbg_offset, value, b->w->profile->ptr_size);
+	uint64_t va = data_alloc(b, size);
+	kput(b, va, value, size);
+	kvar_record(b->w, name, kdbg_offset, va, value);
+	return va;
 }
 
 /* An empty LIST_ENTRY head (Flink = Blink = itself). */
 static uint64_t kvar_list_head(struct builder *b, const char *name, unsigned kdbg_offset)
 {
 	unsigned ps = b->w->profile->ptr_size;
-	uint64_t va = b->data_next;
-	kvar_ptr(b, name, kdbg_offset, va);
-	kput_ptr(b, data_alloc(b, ps), va);
+	uint64_t va = data_alloc(b, 2ull * ps);
+	kput_ptr(b, va, va);
+	kput_ptr(b, va + ps, va);
+	kvar_record(b->w, name, kdbg_offset, va, va);
 	return va;
 }
 
@@ -1066,6 +1077,7 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 		return kdx_fail(err, "%s: out of memory", p->name);
 	}
 	struct builder b = { .w = w, .d = paging_desc(p->paging) };
+	w->build = &b;
 	w->next_pfn = FIRST_ALLOC_PFN + rnd_below(w, 64);
 	w->img.build = p->build;
 	w->img.processors = 1 + (uint32_t)rnd_below(w, WORLD_MAX_CPUS);
@@ -1089,11 +1101,199 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 	build_software_ptes(&b);
 	build_absent_entries(&b);
 	build_self_map_cases(&b);
-	return 0;
+	int r = world_build_procs(w, err);
+	if (r == 0)
+		r = world_build_pool(w, err);
+	w->build = NULL;
+	if (r < 0)
+		world_free(w);
+	return r;
+}
+
+/* ---- helpers for the parts built in other files (world_build.h) ---- */
+
+uint64_t world_rnd_below(struct world *w, uint64_t n)
+{
+	return rnd_below(w, n);
+}
+
+static int region_named(const char *name)
+{
+	for (int r = 0; r < R_COUNT; r++)
+		if (strcmp(region_names[r], name) == 0)
+			return r;
+	fprintf(stderr, "kdx-gen: no region %s\n", name);
+	abort();
+}
+
+uint64_t world_region_pages(struct world *w, const char *region, uint64_t npages)
+{
+	return kalloc(w->build, (enum region_id)region_named(region), npages);
+}
+
+void world_kput(struct world *w, uint64_t va, uint64_t v, unsigned size)
+{
+	kput(w->build, va, v, size);
+}
+
+void world_kput_bytes(struct world *w, uint64_t va, const void *p, size_t n)
+{
+	kput_bytes(w->build, va, p, n);
+}
+
+uint64_t world_data_alloc(struct world *w, uint64_t size)
+{
+	return data_alloc(w->build, size);
+}
+
+uint64_t world_leaf_table(struct world *w, uint64_t va)
+{
+	return table_at(w->build, w->dtb, va, w->build->plan.pte_level, false);
+}
+
+bool world_leaf_table_present(struct world *w, uint64_t va, uint64_t *table_pa)
+{
+	struct walk wk;
+	int lvl = w->build->plan.pte_level;
+	walk_built(w, w->dtb, va, &wk);
+	if (wk.nlevels <= lvl || wk.level[lvl - 1].large)
+		return false;
+	*table_pa = wk.level[lvl].table;
+	return true;
+}
+
+void world_map_data_page(struct world *w, uint64_t va, uint64_t pfn)
+{
+	map_page(w->build, va, pfn, KERNEL_DATA, false);
+}
+
+uint64_t world_alloc_pages(struct world *w, uint64_t n)
+{
+	return alloc_pages(w, n, true);
+}
+
+uint64_t world_alloc_user_pages(struct world *w, uint64_t n)
+{
+	return alloc_pages(w, n, false);
+}
+
+void world_fill_pattern(struct world *w, uint64_t pfn)
+{
+	fill_pattern(w, pfn);
+}
+
+uint64_t world_get_phys(const struct world *w, uint64_t pa, unsigned size)
+{
+	return get_le(&w->img, pa, size);
+}
+
+void world_put_phys(struct world *w, uint64_t pa, uint64_t v, unsigned size)
+{
+	put_le(&w->img, pa, v, size);
+}
+
+void world_walk(const struct world *w, uint64_t top, uint64_t va, struct walk *out)
+{
+	walk_built(w, top, va, out);
+}
+
+uint64_t world_pa(const struct world *w, uint64_t top, uint64_t va)
+{
+	struct walk wk;
+	walk_built(w, top, va, &wk);
+	if (wk.reason != XLAT_OK) {
+		fprintf(stderr, "kdx-gen: access to unmapped VA 0x%llx (DTB 0x%llx)\n",
+			(unsigned long long)va, (unsigned long long)top);
+		abort();
+	}
+	return wk.pa;
+}
+
+uint64_t world_kget(const struct world *w, uint64_t va, unsigned size)
+{
+	return get_le(&w->img, world_pa(w, w->dtb, va), size);
+}
+
+void world_map_entry(struct world *w, uint64_t top, uint64_t va, int level, uint64_t raw,
+		     bool user)
+{
+	map_entry(w->build, top, va, level, raw, user);
+}
+
+void world_map_user_page(struct world *w, uint64_t top, uint64_t va, uint64_t pfn)
+{
+	struct builder *b = w->build;
+	map_entry(b, top, va, b->plan.pte_level, (pfn << KDX_PAGE_SHIFT) |
+		  leaf_flags(b, (is_win10(w) ? WIN10_USER_TABLE : USER_TABLE) | PTE_WRITE_SW,
+			     false), true);
+}
+
+void world_map_kernel_page_in(struct world *w, uint64_t top, uint64_t va, uint64_t pfn)
+{
+	struct builder *b = w->build;
+	map_entry(b, top, va, b->plan.pte_level,
+		  (pfn << KDX_PAGE_SHIFT) | leaf_flags(b, KERNEL_DATA, false), false);
+}
+
+/* A process's top-level table: the kernel half copied from the kernel's
+ * (the system entries every process shares) and its own self-map entry
+ * (§3.1). PAE: a 32-byte PDPT inside a shared page, four new directories,
+ * the system ones (2, 3) copied. */
+uint64_t world_new_address_space(struct world *w)
+{
+	struct builder *b = w->build;
+	uint64_t es = (uint64_t)b->d->entry_size;
+	if (b->d->mode == PAGING_PAE) {
+		if (!b->pdpt_page || b->pdpt_next == KDX_PAGE_SIZE) {
+			b->pdpt_page = alloc_pages(w, 1, true) << KDX_PAGE_SHIFT;
+			b->pdpt_next = 0x20;
+		}
+		uint64_t pdpt = b->pdpt_page + b->pdpt_next;
+		b->pdpt_next += 0x20;
+		uint64_t pds = alloc_pages(w, 4, true) << KDX_PAGE_SHIFT;
+		for (unsigned k = 0; k < 4; k++) {
+			uint64_t pd = pds + k * KDX_PAGE_SIZE;
+			gen_put64(&w->img, pdpt + 8 * k, pd | PAE_PDPTE);
+			uint64_t kpd = get_le(&w->img, w->dtb + 8 * k, 8) & b->d->pfn_mask;
+			for (unsigned i = 0; k >= 2 && i < 512; i++)
+				gen_put64(&w->img, pd + 8 * i, get_le(&w->img, kpd + 8 * i, 8));
+		}
+		for (unsigned k = 0; k < 4; k++)
+			gen_put64(&w->img, pds + 3 * KDX_PAGE_SIZE + 8 * k,
+				  (pds + k * KDX_PAGE_SIZE) | KERNEL_TABLE);
+		return pdpt;
+	}
+	uint64_t top = alloc_pages(w, 1, true) << KDX_PAGE_SHIFT;
+	uint64_t n = 1ull << b->d->index_bits[0];
+	for (uint64_t i = n / 2; i < n; i++)
+		set_entry(b, top + i * es, get_entry(w, w->dtb + i * es));
+	set_entry(b, top + w->self_map_index * es, top | KERNEL_TABLE);
+	return top;
+}
+
+uint64_t world_region_reserve(struct world *w, const char *region, uint64_t npages)
+{
+	int r = region_named(region);
+	uint64_t va = w->build->plan.next[r];
+	w->build->plan.next[r] += npages * KDX_PAGE_SIZE;
+	return va;
+}
+
+uint64_t world_region_start(const struct world *w, const char *region)
+{
+	return w->build->plan.region_start[region_named(region)];
+}
+
+uint64_t world_region_end(const struct world *w, const char *region)
+{
+	int r = region_named(region);
+	return w->build->plan.region_start[r] + w->build->plan.region_size[r];
 }
 
 void world_free(struct world *w)
 {
+	world_pool_free(w);
+	world_procs_free(w);
 	gen_image_free(&w->img);
 	free(w->used);
 	w->used = NULL;
@@ -1140,6 +1340,13 @@ void world_walk_in(const struct world *w, const struct world_xlat *x, enum gen_f
 		out->page_in_dump = world_page_in_dump(w, fmt, out->pa >> KDX_PAGE_SHIFT);
 		out->reason = out->page_in_dump ? XLAT_OK : XLAT_NOT_IN_DUMP;
 	}
+}
+
+void world_kvar_refresh(struct world *w, const char *name)
+{
+	for (size_t i = 0; i < w->nkvar; i++)
+		if (strcmp(w->kvar[i].name, name) == 0)
+			w->kvar[i].value = world_kget(w, w->kvar[i].address, w->profile->ptr_size);
 }
 
 const struct world_kvar *world_kvar(const struct world *w, const char *name)

@@ -60,7 +60,7 @@ struct world_region {
 };
 
 #define WORLD_MAX_XLAT 40
-#define WORLD_MAX_KVARS 48
+#define WORLD_MAX_KVARS 64
 #define WORLD_MAX_REGIONS 16
 #define WORLD_MAX_CPUS 4
 
@@ -80,7 +80,10 @@ struct world {
 	size_t nkvar;
 	struct world_region region[WORLD_MAX_REGIONS];
 	size_t nregion;
+	struct world_pool *pool;      /* world_pool.h */
+	struct world_procs *procs;    /* world_procs.h */
 	/* builder state */
+	struct builder *build;        /* during world_build() only (world_build.h) */
 	bool *used;                   /* PFN already given out */
 	uint64_t next_pfn;
 	uint64_t rng;

@@ -20,6 +20,39 @@ bool world_leaf_table_present(struct world *w, uint64_t va, uint64_t *table_pa);
 void world_map_data_page(struct world *w, uint64_t va, uint64_t pfn);
 uint64_t world_alloc_pages(struct world *w, uint64_t n);
 
+uint64_t world_alloc_user_pages(struct world *w, uint64_t n);
+void world_fill_pattern(struct world *w, uint64_t pfn);
+uint64_t world_get_phys(const struct world *w, uint64_t pa, unsigned size);
+void world_put_phys(struct world *w, uint64_t pa, uint64_t v, unsigned size);
+uint64_t world_kget(const struct world *w, uint64_t va, unsigned size);
+/* The walk of va from top (a masked DTB) as the tables stand; world_pa
+ * aborts when va does not translate. */
+void world_walk(const struct world *w, uint64_t top, uint64_t va, struct walk *out);
+uint64_t world_pa(const struct world *w, uint64_t top, uint64_t va);
+/* Writes raw as va's entry at level (0 = top) under top, creating tables. */
+void world_map_entry(struct world *w, uint64_t top, uint64_t va, int level, uint64_t raw,
+		     bool user);
+void world_map_user_page(struct world *w, uint64_t top, uint64_t va, uint64_t pfn);
+void world_map_kernel_page_in(struct world *w, uint64_t top, uint64_t va, uint64_t pfn);
+/* A process's top-level table sharing the kernel's system entries. */
+uint64_t world_new_address_space(struct world *w);
+/* VA space of a region without mapping it; the region's bounds. */
+uint64_t world_region_reserve(struct world *w, const char *region, uint64_t npages);
+uint64_t world_region_start(const struct world *w, const char *region);
+uint64_t world_region_end(const struct world *w, const char *region);
+/* A teaching address: the walk of va from top must stop at expect_stop
+ * (-1: translate to expect_pa). */
+struct world_xlat *world_teach(struct world *w, const char *kind, uint64_t top, uint64_t va,
+			       int expect_stop, uint64_t expect_pa);
+
+/* Re-reads a pointer-sized kernel variable (a list head that gained
+ * entries) into its kvar record. */
+void world_kvar_refresh(struct world *w, const char *name);
+
+/* world_procs.c: sessions, processes and threads; before the pool. */
+int world_build_procs(struct world *w, struct kdx_error *err);
+void world_procs_free(struct world *w);
+
 /* world_pool.c: the pool and the memory-summary variables; called last. */
 int world_build_pool(struct world *w, struct kdx_error *err);
 void world_pool_free(struct world *w);

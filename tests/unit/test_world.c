@@ -14,6 +14,7 @@
 
 #include "core/kdbg.h"
 #include "tests/gen/world.h"
+#include "tests/gen/world_procs.h"
 
 /* Index shifts and entry sizes per mode: Intel SDM Vol. 3A ch. 4. */
 struct mode {
@@ -46,10 +47,10 @@ struct my_walk {
 	bool large[4];
 };
 
-static void my_walk(const struct world *w, uint64_t va, struct my_walk *out)
+static void my_walk(const struct world *w, uint64_t top, uint64_t va, struct my_walk *out)
 {
 	const struct mode *m = &modes[w->img.paging];
-	uint64_t table = w->dtb;
+	uint64_t table = top;
 	memset(out, 0, sizeof *out);
 	out->stopped_at = -1;
 	for (int l = 0; l < m->levels; l++) {
@@ -76,7 +77,7 @@ static void my_walk(const struct world *w, uint64_t va, struct my_walk *out)
 static uint64_t my_kernel_read(const struct world *w, uint64_t va, unsigned size)
 {
 	struct my_walk wk;
-	my_walk(w, va, &wk);
+	my_walk(w, w->dtb, va, &wk);
 	assert_int_equal(wk.stopped_at, -1);
 	return phys(&w->img, wk.pa, size);
 }
@@ -152,7 +153,7 @@ static void check_walks(const struct world *w)
 	for (size_t i = 0; i < w->nxlat; i++) {
 		const struct world_xlat *x = &w->xlat[i];
 		struct my_walk m;
-		my_walk(w, x->walk.va, &m);
+		my_walk(w, x->walk.dtb, x->walk.va, &m);
 		assert_int_equal(x->walk.nlevels, m.nlevels);
 		assert_int_equal(x->walk.stopped_at, m.stopped_at);
 		for (int l = 0; l < m.nlevels; l++) {
@@ -318,6 +319,163 @@ static void test_formats(void **state)
 	world_free(&w);
 }
 
+static uint64_t vread(const struct world *w, uint64_t top, uint64_t va, unsigned size)
+{
+	struct my_walk wk;
+	my_walk(w, top, va, &wk);
+	assert_int_equal(wk.stopped_at, -1);
+	return phys(&w->img, wk.pa, size);
+}
+
+/* Walks a LIST_ENTRY ring from head (bounded) and checks each entry minus
+ * off is the next expected record, and that every Blink points back. */
+static void check_ring(const struct world *w, uint64_t top, uint64_t head, unsigned off,
+		       const uint64_t *records, size_t n)
+{
+	unsigned ps = w->profile->ptr_size;
+	uint64_t prev = head, cur = vread(w, top, head, ps);
+	size_t i = 0;
+	for (; cur != head && i <= n; i++) {
+		assert_true(i < n);
+		assert_int_equal(cur - off, records[i]);
+		assert_int_equal(vread(w, top, cur + ps, ps), prev);
+		prev = cur;
+		cur = vread(w, top, cur, ps);
+	}
+	assert_int_equal(i, n);
+	assert_int_equal(vread(w, top, head + ps, ps), prev);
+}
+
+static void check_processes(const struct world *w)
+{
+	const struct world_procs *P = w->procs;
+	const struct prof_eprocess *E = w->profile->eprocess;
+	const struct prof_kthread *K = w->profile->kthread;
+	const struct prof_ethread *T = w->profile->ethread;
+	unsigned ps = w->profile->ptr_size;
+	uint64_t eps[WORLD_MAX_PROCESSES];
+	for (size_t i = 0; i < P->nprocesses; i++)
+		eps[i] = P->processes[i].eprocess;
+	check_ring(w, w->dtb, w->img.ps_active_process_head, E->active_process_links, eps,
+		   P->nprocesses);
+	for (size_t i = 0; i < P->nprocesses; i++) {
+		const struct world_process *p = &P->processes[i];
+		uint64_t e = p->eprocess;
+		assert_int_equal(vread(w, w->dtb, e, 1), 3);
+		assert_int_equal(vread(w, w->dtb, e + E->unique_process_id, ps), p->pid);
+		assert_int_equal(vread(w, w->dtb, e + E->inherited_from_unique_process_id, ps),
+				 p->ppid);
+		assert_int_equal(vread(w, w->dtb, e + E->directory_table_base, ps), p->dtb_field);
+		assert_int_equal(vread(w, w->dtb, e + E->active_threads, 4), p->nthreads);
+		char name[16] = { 0 };
+		for (unsigned k = 0; k < E->image_file_name_size && k < 15; k++)
+			name[k] = (char)vread(w, w->dtb, e + E->image_file_name + k, 1);
+		assert_string_equal(name, p->name);
+		uint64_t ets[WORLD_MAX_THREADS];
+		for (size_t k = 0; k < p->nthreads; k++)
+			ets[k] = P->threads[p->first_thread + k].ethread;
+		check_ring(w, w->dtb, e + E->thread_list_head, T->thread_list_entry, ets, p->nthreads);
+		check_ring(w, w->dtb, e + E->kprocess_thread_list_head, K->thread_list_entry, ets,
+			   p->nthreads);
+		/* Every address space maps the kernel image and the process list. */
+		assert_int_equal(vread(w, p->dtb, w->kdbg_va + KDBG_OWNERTAG, 4), KDBG_OWNER_TAG);
+	}
+	const struct prof_stack *S = w->profile->stack;
+	for (size_t i = 0; i < P->nthreads; i++) {
+		const struct world_thread *t = &P->threads[i];
+		uint64_t e = t->ethread;
+		assert_int_equal(vread(w, w->dtb, e, 1), 6);
+		assert_int_equal(vread(w, w->dtb, e + T->cid_unique_thread, ps), t->tid);
+		assert_int_equal(vread(w, w->dtb, e + T->cid_unique_process, ps), t->pid);
+		assert_int_equal(vread(w, w->dtb, e + K->stack_base, ps), t->stack_base);
+		assert_int_equal(vread(w, w->dtb, e + K->stack_limit, ps), t->stack_limit);
+		assert_int_equal(vread(w, w->dtb, e + K->kernel_stack, ps), t->kernel_stack);
+		assert_int_equal(vread(w, w->dtb, e + K->user_time, 4), t->user_time);
+		assert_int_equal(t->stack_base - t->stack_limit, S->size);
+		assert_true(t->stack_limit < t->kernel_stack && t->kernel_stack <= t->initial_stack &&
+			    t->initial_stack <= t->stack_base);
+		/* committed stack pages, one invalid guard PTE below the limit */
+		vread(w, w->dtb, t->stack_limit, 1);
+		vread(w, w->dtb, t->stack_base - 1, 1);
+		struct my_walk g;
+		my_walk(w, w->dtb, t->stack_limit - 1, &g);
+		assert_int_not_equal(g.stopped_at, -1);
+	}
+	const struct world_thread *deep = &P->threads[P->deep_thread];
+	assert_true(deep->kernel_stack - deep->stack_limit < 1024);
+	assert_int_equal(deep->cpu, 0);
+	const struct prof_kpcr *kp = w->profile->kpcr;
+	assert_int_equal(vread(w, w->dtb, w->kpcr[0] + kp->prcb + kp->prcb_current_thread, ps),
+			 deep->ethread);
+}
+
+/* Sessions: members linked through ProcessList, session space mapped the
+ * same way in every member and differently across sessions. */
+static void check_sessions(const struct world *w)
+{
+	const struct world_procs *P = w->procs;
+	const struct prof_session *L = w->profile->session;
+	const struct prof_eprocess *E = w->profile->eprocess;
+	assert_in_range(P->nsessions, 2, 3);
+	uint64_t pool_pa[WORLD_MAX_SESSIONS];
+	for (size_t s = 0; s < P->nsessions; s++) {
+		const struct world_session *ss = &P->sessions[s];
+		uint64_t eps[16];
+		for (size_t k = 0; k < ss->nmembers; k++)
+			eps[k] = P->processes[ss->members[k]].eprocess;
+		check_ring(w, ss->member_dtb, ss->mm_session_space + L->process_list,
+			   E->session_process_links, eps, ss->nmembers);
+		assert_int_equal(vread(w, ss->member_dtb, ss->mm_session_space + L->session_id, 4),
+				 ss->id);
+		struct my_walk m;
+		my_walk(w, ss->member_dtb, ss->paged_pool_start, &m);
+		assert_int_equal(m.stopped_at, -1);
+		pool_pa[s] = m.pa;
+		for (size_t k = 0; k < ss->nmembers; k++) {
+			const struct world_process *p = &P->processes[ss->members[k]];
+			assert_int_equal(p->session, ss->id);
+			my_walk(w, p->dtb, ss->paged_pool_start, &m);
+			assert_int_equal(m.pa, pool_pa[s]);
+		}
+		for (size_t o = 0; o < s; o++)
+			assert_int_not_equal(pool_pa[o], pool_pa[s]);
+		my_walk(w, w->dtb, ss->paged_pool_start, &m);
+		assert_int_not_equal(m.stopped_at, -1);
+	}
+}
+
+/* The lazy system PDE: one process lacks a system entry the kernel's
+ * directory (and every other process's) has. */
+static void check_lazy_pde(const struct world *w)
+{
+	const struct world_procs *P = w->procs;
+	struct my_walk k, lazy, other;
+	my_walk(w, w->dtb, P->lazy_va, &k);
+	my_walk(w, P->processes[P->lazy_process].dtb, P->lazy_va, &lazy);
+	assert_int_equal(k.stopped_at, -1);
+	assert_int_equal(lazy.stopped_at, P->lazy_level);
+	assert_int_equal(lazy.entry[P->lazy_level], 0);
+	for (size_t i = 1; i < P->nprocesses; i++)
+		if (i != P->lazy_process) {
+			my_walk(w, P->processes[i].dtb, P->lazy_va, &other);
+			assert_int_equal(other.pa, k.pa);
+		}
+}
+
+static void test_processes_threads_sessions(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NPROFILES; i++)
+		for (uint64_t seed = 1; seed <= 2; seed++) {
+			struct world w;
+			build(&w, profile_names[i], seed);
+			check_processes(&w);
+			check_sessions(&w);
+			check_lazy_pde(&w);
+			world_free(&w);
+		}
+}
+
 static bool same_image(const struct gen_image *a, const struct gen_image *b)
 {
 	if (a->max_pfn != b->max_pfn || a->dtb != b->dtb || a->kdbg_va != b->kdbg_va)
@@ -360,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_walk_kinds),
 		cmocka_unit_test(test_kdbg),
 		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_processes_threads_sessions),
 		cmocka_unit_test(test_determinism),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
