@@ -9,6 +9,7 @@ static const struct command *const all_commands[] = {
 	&cmd_layout,
 	&cmd_db, &cmd_dd, &cmd_dq,
 	&cmd_phys_db, &cmd_phys_dd, &cmd_phys_dq,
+	&cmd_vm, &cmd_poolused, &cmd_pool, &cmd_poolfind,
 };
 
 const struct command *const *command_all(size_t *count)

@@ -4,6 +4,7 @@
 
 #include "../core/bugcheck.h"
 #include "commands.h"
+#include "vm.h"
 
 static const char *dump_type_name(uint32_t t)
 {
@@ -91,6 +92,8 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 					"header facts can be shown"), "memory"), ROLE_WARNING);
 	if (f->comment[0])
 		dn_str(r, "comment", f->comment);
+	if (d->has_kdbg)
+		vm_summary_to_doc(d, dn_label(dn_object(r, "memory"), "Memory summary"));
 	struct dnode *w = dn_array(r, "warnings");
 	for (size_t i = 0; i < d->warnings.count; i++)
 		dn_role(dn_str(w, NULL, d->warnings.items[i]), ROLE_WARNING);

@@ -88,6 +88,18 @@ static uint32_t pick(struct world *w, const char *const *tags, size_t n)
 	return TAG(tags[world_rnd_below(w, n)]);
 }
 
+/* A fresh page of the pool, recorded; its blocks follow in blocks[]. */
+static uint64_t new_page(struct pool_build *pb, bool paged)
+{
+	struct world_pool *pl = pb->pool;
+	uint64_t va = world_region_pages(pb->w, paged ? "PagedPool" : "NonPagedPool", 1);
+	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
+	if (!pl->pages)
+		abort();
+	pl->pages[pl->npages++] = (struct world_pool_page){ va, pl->nblocks, 0 };
+	return va;
+}
+
 /* A classic page (§6.2): blocks tile it from offset 0, each PreviousSize
  * the BlockSize before it; free blocks have PoolType 0, keep their old tag
  * and hold a LIST_ENTRY. leak_tag != 0 fills the page with leak blocks. */
@@ -95,12 +107,8 @@ static void classic_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 {
 	struct world *w = pb->w;
 	const struct prof_pool *h = pb->hdr;
-	uint64_t va = world_region_pages(w, paged ? "PagedPool" : "NonPagedPool", 1);
+	uint64_t va = new_page(pb, paged);
 	struct world_pool *pl = pb->pool;
-	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
-	if (!pl->pages)
-		abort();
-	pl->pages[pl->npages++] = (struct world_pool_page){ va, pl->nblocks, 0 };
 	unsigned page_units = KDX_PAGE_SIZE / h->block_unit, off = 0, prev = 0;
 	unsigned leak_units = (h->block_unit == 16 ? LEAK_BLOCK_BYTES_X64 : LEAK_BLOCK_BYTES_X86) /
 			      h->block_unit;
@@ -143,12 +151,8 @@ static void lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 {
 	struct world *w = pb->w;
 	const struct prof_pool *h = pb->hdr;
-	uint64_t va = world_region_pages(w, paged ? "PagedPool" : "NonPagedPool", 1);
+	uint64_t va = new_page(pb, paged);
 	struct world_pool *pl = pb->pool;
-	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
-	if (!pl->pages)
-		abort();
-	pl->pages[pl->npages++] = (struct world_pool_page){ va, pl->nblocks, 0 };
 	unsigned bytes = leak_tag ? LEAK_BLOCK_BYTES_X64 : 0x20 + 0x10 * (unsigned)world_rnd_below(w, 20);
 	for (uint64_t at = va + LFH_HEADER_BYTES; at + bytes <= va + KDX_PAGE_SIZE; at += bytes) {
 		uint32_t tag = leak_tag ? leak_tag :
@@ -210,6 +214,23 @@ static uint64_t kvar_new(struct world *w, const char *name, unsigned kdbg_offset
 	if (kdbg_offset && kdbg_offset + 8 <= w->profile->kdbg_size)
 		world_kput(w, w->kdbg_va + kdbg_offset, va, 8);
 	return va;
+}
+
+/* Two pointer-sized variables in adjacent words (the layout the reader
+ * relies on for the tracker's size and finds the big-page table by). */
+static void kvar_pair(struct world *w, const char *first, unsigned first_kdbg, uint64_t first_value,
+		      const char *second, unsigned second_kdbg, uint64_t second_value)
+{
+	unsigned ps = w->profile->ptr_size;
+	if (w->nkvar + 2 > WORLD_MAX_KVARS)
+		abort();
+	uint64_t va = world_data_alloc(w, 2ull * ps);
+	world_kput(w, va, first_value, ps);
+	world_kput(w, va + ps, second_value, ps);
+	w->kvar[w->nkvar++] = (struct world_kvar){ first, first_kdbg, va, first_value };
+	w->kvar[w->nkvar++] = (struct world_kvar){ second, second_kdbg, va + ps, second_value };
+	if (second_kdbg)
+		world_kput(w, w->kdbg_va + second_kdbg, va + ps, 8);
 }
 
 /* Changes a variable the base builder created (the pool limits). */
@@ -281,8 +302,8 @@ static void build_tracker(struct pool_build *pb)
 		world_kput(w, e + t->paged_bytes, r->paged_bytes, t->bytes_size);
 	}
 	free(placed);
-	kvar_new(w, "PoolTrackTableSize", 0, TRACK_TABLE_ENTRIES, pb->ps);
-	kvar_new(w, "PoolTrackTable", KDBG_POOL_TRACK_TABLE, table, pb->ps);
+	kvar_pair(w, "PoolTrackTableSize", 0, TRACK_TABLE_ENTRIES, "PoolTrackTable",
+		  KDBG_POOL_TRACK_TABLE, table);
 	pl->track_table = table;
 	pl->track_table_entries = TRACK_TABLE_ENTRIES;
 }
@@ -335,8 +356,7 @@ static void build_big_pages(struct pool_build *pb, const struct big_alloc *alloc
 	}
 	free(taken);
 	/* Beside the tracker variables: no KDBG field names the table (§6.7). */
-	kvar_new(w, "PoolBigPageTable", 0, table, pb->ps);
-	kvar_new(w, "PoolBigPageTableSize", 0, BIG_TABLE_ENTRIES, pb->ps);
+	kvar_pair(w, "PoolBigPageTable", 0, table, "PoolBigPageTableSize", 0, BIG_TABLE_ENTRIES);
 	pl->big_table = table;
 	pl->big_table_entries = BIG_TABLE_ENTRIES;
 }

@@ -1,0 +1,76 @@
+/* `poolfind TAG`: the blocks with a tag, from the big-page table and a
+ * scan of the pool ranges. */
+#include "../core/pool.h"
+#include "commands.h"
+#include "poolblock.h"
+
+struct dnode *pool_block_row(struct dump *d, struct dnode *table, const struct pool_block *b)
+{
+	(void)d;
+	static const enum role kind_roles[] = { ROLE_POOL_NONPAGED, ROLE_POOL_PAGED,
+						ROLE_POOL_SESSION };
+	char tag[5];
+	pool_tag_text(b->tag, tag);
+	struct dnode *o = dn_object(table, NULL);
+	dn_role(dn_hex(o, "address", b->address, 0), ROLE_ADDRESS);
+	dn_uint(o, "size", b->size);
+	if (!b->big)
+		dn_label(dn_uint(o, "previous_size", b->previous_size), "previous");
+	dn_role(dn_str(o, "type", pool_kind_name(b->kind)), kind_roles[b->kind]);
+	dn_role(dn_str(o, "tag", tag), ROLE_NAME);
+	dn_role(dn_str(o, "state", pool_state_name(b->state)),
+		b->state == POOL_FREE ? ROLE_POOL_FREE : ROLE_VALUE);
+	dn_bool(o, "big", b->big);
+	dn_link(o, "db 0x%llx", (unsigned long long)b->address);
+	return o;
+}
+
+static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
+			struct kdx_error *err)
+{
+	uint32_t tag;
+	if (argc != 2 || !pool_tag_parse(argv[1], &tag))
+		return kdx_fail(err, "usage: %s (TAG: 1 to 4 characters)", cmd_poolfind.usage);
+	struct pool_ctx c;
+	if (pool_ctx_init(d, &c, err) < 0)
+		return -1;
+	struct pool_scan s;
+	if (pool_scan_tag(&c, tag, NULL, NULL, &s, err) < 0)
+		return -1;
+	char text[5];
+	pool_tag_text(tag, text);
+	doc_set_title(out, "Pool blocks tagged '%s'", text);
+	struct dnode *r = out->root;
+	dn_str(r, "tag", text);
+	dn_label(dn_uint(r, "scanned_bytes", s.scanned_bytes), "scanned bytes");
+	dn_label(dn_str(r, "scan", c.p->pool->segment_heap ?
+			"big-page table, then 16-byte header checks over every mapped pool page "
+			"(segment heap: free and allocated blocks look alike; VS chunks whose "
+			"header is encoded are not seen)" :
+			"big-page table, then the PreviousSize chain of every mapped pool page"),
+		 "how");
+	dn_label(dn_uint(r, "broken_pages", s.broken_pages), "pages whose chain breaks");
+	if (s.broken_pages)
+		dn_link(dn_role(dn_label(dn_hex(r, "first_broken", s.first_broken, 0),
+					 "first break"), ROLE_DANGER),
+			"pool 0x%llx", (unsigned long long)s.first_broken);
+	if (s.note[0])
+		dn_role(dn_str(r, "note", s.note), ROLE_WARNING);
+	uint64_t bytes = 0;
+	struct dnode *t = dn_label(dn_array(r, "blocks"), "Blocks");
+	for (size_t i = 0; i < s.count; i++) {
+		pool_block_row(d, t, &s.blocks[i]);
+		if (s.blocks[i].state != POOL_FREE)
+			bytes += s.blocks[i].size;
+	}
+	dn_label(dn_uint(r, "bytes", bytes), "bytes in use");
+	pool_scan_free(&s);
+	return 0;
+}
+
+const struct command cmd_poolfind = {
+	.name = "poolfind", .usage = "poolfind TAG",
+	.summary = "pool blocks with a tag: big-page table and a scan of the pool ranges",
+	.windbg = "!poolfind",
+	.run = run_poolfind,
+};

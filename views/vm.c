@@ -1,0 +1,61 @@
+/* `vm`: WinDbg !vm's figures, each as pages and KB, with the warnings. */
+#include "vm.h"
+
+#include "../core/memsummary.h"
+#include "commands.h"
+
+void vm_summary_to_doc(struct dump *d, struct dnode *parent)
+{
+	struct mem_summary s;
+	memsummary_build(d, &s);
+	struct dnode *w = dn_array(parent, "warnings");
+	for (size_t i = 0; i < s.nwarnings; i++)
+		dn_link(dn_role(dn_str(w, NULL, s.warnings[i]), ROLE_DANGER), "poolused");
+	struct dnode *t = dn_label(dn_array(parent, "figures"), "Memory summary");
+	for (size_t i = 0; i < s.count; i++) {
+		const struct mem_figure *f = &s.figures[i];
+		struct dnode *o = dn_object(t, NULL);
+		dn_flags(dn_str(o, "name", f->name), DN_JSON_ONLY);
+		dn_label(dn_str(o, "label", f->label), "figure");
+		if (f->has) {
+			struct dnode *pg = dn_uint(o, "pages", f->pages);
+			dn_uint(o, "kb", f->pages * (KDX_PAGE_SIZE / 1024));
+			if (f->percent_of >= 0 && s.figures[f->percent_of].has &&
+			    s.figures[f->percent_of].pages) {
+				unsigned pct = (unsigned)(f->pages * 100 / s.figures[f->percent_of].pages);
+				dn_role(pg, pct > 95 ? ROLE_DANGER : pct > 80 ? ROLE_WARNING : ROLE_OK);
+				dn_label(dn_strf(o, "share", "%u%%", pct), "of max");
+			} else {
+				dn_label(dn_str(o, "share", ""), "of max");
+			}
+		} else {
+			dn_role(dn_null(o, "pages"), ROLE_MUTED);
+			dn_role(dn_null(o, "kb"), ROLE_MUTED);
+			dn_label(dn_str(o, "share", ""), "of max");
+		}
+		dn_role(dn_str(o, "source", f->source), ROLE_MUTED);
+	}
+	if (s.has_paging_files)
+		dn_label(dn_uint(parent, "paging_files", s.paging_files), "paging files");
+	else
+		dn_label(dn_null(parent, "paging_files"), "paging files");
+}
+
+static int run_vm(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
+{
+	(void)argv;
+	if (argc != 1)
+		return kdx_fail(err, "usage: %s", cmd_vm.usage);
+	if (!d->has_kdbg)
+		return kdx_fail(err, "vm: no KDBG in this dump: the memory variables are unknown");
+	doc_set_title(out, "Virtual memory usage");
+	vm_summary_to_doc(d, out->root);
+	return 0;
+}
+
+const struct command cmd_vm = {
+	.name = "vm", .usage = "vm",
+	.summary = "memory summary: available pages, pool usage and maximum, PTEs, commit",
+	.windbg = "!vm",
+	.run = run_vm,
+};

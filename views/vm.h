@@ -1,0 +1,11 @@
+/* The memory summary as document nodes: the `vm` pane, and the `info`
+ * pane's summary. */
+#ifndef KDX_VIEWS_VM_H
+#define KDX_VIEWS_VM_H
+
+#include "command.h"
+
+/* Adds "figures" (name, pages, kb) and "warnings" under parent. */
+void vm_summary_to_doc(struct dump *d, struct dnode *parent);
+
+#endif
