@@ -10,6 +10,7 @@
 
 #include "core/bugcheck.h"
 #include "world_pool.h"
+#include "world_modules.h"
 #include "world_procs.h"
 
 #define JSON_MAX_DEPTH 16
@@ -74,7 +75,8 @@ static void json_bool(struct json *j, const char *key, bool v)
 	fputs(v ? "true" : "false", j->f);
 }
 
-/* Strings written here are generator-chosen ASCII names, never dump data. */
+/* Strings written here are generator-chosen ASCII names (paths with
+ * backslashes), never dump data. */
 static void json_str(struct json *j, const char *key, const char *s)
 {
 	if (!s) {
@@ -82,7 +84,13 @@ static void json_str(struct json *j, const char *key, const char *s)
 		return;
 	}
 	json_key(j, key);
-	fprintf(j->f, "\"%s\"", s);
+	fputc('"', j->f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', j->f);
+		fputc(*s, j->f);
+	}
+	fputc('"', j->f);
 }
 
 static const char *dump_type_name(enum gen_format fmt)
@@ -384,6 +392,60 @@ static void write_procs(struct json *j, const struct world_procs *P)
 	json_uint(j, "deep_stack_thread", P->threads[P->deep_thread].tid);
 }
 
+/* Modules in PsLoadedModuleList order; exports are the named functions. */
+static void write_modules(struct json *j, const struct world_modules *M)
+{
+	json_open(j, "modules", '[');
+	for (size_t i = 0; i < M->nmodules; i++) {
+		const struct world_module *m = &M->modules[i];
+		json_open(j, NULL, '{');
+		json_str(j, "name", m->name);
+		json_str(j, "full_name", m->full_name);
+		json_hex(j, "base", m->base);
+		json_hex(j, "size", m->size);
+		json_hex(j, "entry_point", m->entry_point);
+		json_hex(j, "ldr", m->ldr);
+		json_bool(j, "session_image", m->session_image);
+		json_open(j, "exports", '[');
+		for (size_t k = 0; k < m->nfunctions; k++)
+			if (m->functions[k].name[0]) {
+				json_open(j, NULL, '{');
+				json_str(j, "name", m->functions[k].name);
+				json_hex(j, "address", m->functions[k].start);
+				json_close(j, '}');
+			}
+		json_close(j, ']');
+		json_open(j, "functions", '[');
+		for (size_t k = 0; k < m->nfunctions; k++) {
+			const struct world_function *f = &m->functions[k];
+			json_open(j, NULL, '{');
+			json_str(j, "name", f->name[0] ? f->name : NULL);
+			json_hex(j, "start", f->start);
+			json_hex(j, "end", f->end);
+			json_hex(j, "frame_size", f->frame_size);
+			json_close(j, '}');
+		}
+		json_close(j, ']');
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	json_open(j, "deep_stack_frames", '[');
+	for (size_t i = 0; i < M->nframes; i++) {
+		const struct world_frame *f = &M->frames[i];
+		const struct world_module *m = &M->modules[f->module];
+		json_open(j, NULL, '{');
+		json_str(j, "module", m->name);
+		json_hex(j, "function", m->functions[f->function].start);
+		json_hex(j, "rip", f->rip);
+		json_hex(j, "sp", f->sp);
+		json_hex(j, "frame_size", f->frame_size);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	json_str(j, "tag_driver", M->modules[M->tag_driver].name);
+	json_str(j, "deep_stack_driver", M->modules[M->deep_driver].name);
+}
+
 static void write_world(struct json *j, const struct world *w, enum gen_format fmt)
 {
 	json_open(j, "generator", '{');
@@ -447,6 +509,7 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 		json_close(j, ']');
 	}
 	write_procs(j, w->procs);
+	write_modules(j, w->modules);
 	write_pool(j, w->pool);
 }
 

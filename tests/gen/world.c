@@ -731,7 +731,9 @@ static void build_absent_entries(struct builder *b)
 
 /* ---- the kernel image, its variables and the KDBG ---- */
 
-/* Header page and code read-only global, the last two pages .data. */
+/* Header page and code read-only global, the last two pages .data. The
+ * first pages hold the PE headers, exports, exported code and exception
+ * directory (world_modules.c); the teaching code page lies past them. */
 static void build_kernel_image(struct builder *b)
 {
 	struct world *w = b->w;
@@ -742,7 +744,7 @@ static void build_kernel_image(struct builder *b)
 		map_page(b, w->kernel_base + i * KDX_PAGE_SIZE, pfn + i,
 			 data ? KERNEL_DATA : KERNEL_CODE, !data);
 	}
-	uint64_t code = w->kernel_base + KDX_PAGE_SIZE * (1 + rnd_below(w, pages - 3));
+	uint64_t code = w->kernel_base + KDX_PAGE_SIZE * (4 + rnd_below(w, pages - 6));
 	uint64_t code_pfn = pfn + (code - w->kernel_base) / KDX_PAGE_SIZE;
 	fill_pattern(w, code_pfn);
 	teach_valid(b, "valid-4k-code", code + 0x10, (code_pfn << KDX_PAGE_SHIFT) + 0x10);
@@ -844,7 +846,7 @@ static void set_bugcheck(struct builder *b)
 	switch (img->bugcheck_code) {
 	case 0x1e:   /* STATUS_ACCESS_VIOLATION at a kernel address, reading */
 		img->bugcheck_params[0] = 0xc0000005u;
-		img->bugcheck_params[1] = w->kernel_base + 0x1000 + rnd_below(w, 0x1000);
+		img->bugcheck_params[1] = w->kernel_base + 0x2000 + rnd_below(w, 0x800);
 		img->bugcheck_params[3] = 0x10 + 8 * rnd_below(w, 64);
 		break;
 	case 0x2b:   /* the trap frame on the panic stack */
@@ -1103,7 +1105,11 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 	build_self_map_cases(&b);
 	int r = world_build_procs(w, err);
 	if (r == 0)
+		r = world_build_modules(w, err);
+	if (r == 0)
 		r = world_build_pool(w, err);
+	if (r == 0)
+		world_modules_place_tag(w);
 	w->build = NULL;
 	if (r < 0)
 		world_free(w);
@@ -1165,6 +1171,11 @@ bool world_leaf_table_present(struct world *w, uint64_t va, uint64_t *table_pa)
 void world_map_data_page(struct world *w, uint64_t va, uint64_t pfn)
 {
 	map_page(w->build, va, pfn, KERNEL_DATA, false);
+}
+
+void world_map_code_page(struct world *w, uint64_t va, uint64_t pfn)
+{
+	map_page(w->build, va, pfn, KERNEL_CODE, true);
 }
 
 uint64_t world_alloc_pages(struct world *w, uint64_t n)
@@ -1294,6 +1305,7 @@ void world_free(struct world *w)
 {
 	world_pool_free(w);
 	world_procs_free(w);
+	world_modules_free(w);
 	gen_image_free(&w->img);
 	free(w->used);
 	w->used = NULL;

@@ -82,6 +82,7 @@ struct world {
 	size_t nregion;
 	struct world_pool *pool;      /* world_pool.h */
 	struct world_procs *procs;    /* world_procs.h */
+	struct world_modules *modules; /* world_modules.h */
 	/* builder state */
 	struct builder *build;        /* during world_build() only (world_build.h) */
 	bool *used;                   /* PFN already given out */

@@ -18,6 +18,7 @@ uint64_t world_leaf_table(struct world *w, uint64_t va);
 /* The same without creating it: false when an upper entry is absent. */
 bool world_leaf_table_present(struct world *w, uint64_t va, uint64_t *table_pa);
 void world_map_data_page(struct world *w, uint64_t va, uint64_t pfn);
+void world_map_code_page(struct world *w, uint64_t va, uint64_t pfn);
 uint64_t world_alloc_pages(struct world *w, uint64_t n);
 
 uint64_t world_alloc_user_pages(struct world *w, uint64_t n);
@@ -52,6 +53,14 @@ void world_kvar_refresh(struct world *w, const char *name);
 /* world_procs.c: sessions, processes and threads; before the pool. */
 int world_build_procs(struct world *w, struct kdx_error *err);
 void world_procs_free(struct world *w);
+/* Maps a kernel page at a session-space VA for every member of session. */
+void world_session_map_page(struct world *w, size_t session, uint64_t va, uint64_t pfn);
+
+/* world_modules.c: PsLoadedModuleList and the images; after processes
+ * (session images need the sessions). place_tag runs after the pool. */
+int world_build_modules(struct world *w, struct kdx_error *err);
+void world_modules_place_tag(struct world *w);
+void world_modules_free(struct world *w);
 
 /* world_pool.c: the pool and the memory-summary variables; called last. */
 int world_build_pool(struct world *w, struct kdx_error *err);

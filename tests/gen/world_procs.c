@@ -89,21 +89,26 @@ static uint32_t next_id(struct procs_builder *b)
 
 /* The level at which session members share the session's tables: the
  * PML4 slot on x64 (§5.3), the directory entries on x86. */
-static int share_level(const struct procs_builder *b)
+static int share_level(const struct paging_desc *d)
 {
-	return b->d->mode == PAGING_X64 ? 0 : b->d->levels - 2;
+	return d->mode == PAGING_X64 ? 0 : d->levels - 2;
+}
+
+/* Copies from's shared entry covering va into to, if from has one. */
+static void share_entry(struct world *w, int lvl, uint64_t from, uint64_t to, uint64_t va)
+{
+	struct walk wk;
+	world_walk(w, from, va, &wk);
+	if (wk.nlevels > lvl && wk.level[lvl].present)
+		world_map_entry(w, to, va, lvl, wk.level[lvl].entry, false);
 }
 
 static void share_session(struct procs_builder *b, uint64_t from, uint64_t to)
 {
-	int lvl = share_level(b);
+	int lvl = share_level(b->d);
 	uint64_t span = paging_leaf_size(b->d, lvl);
-	for (uint64_t va = b->session_base; va < b->session_base + b->session_size; va += span) {
-		struct walk wk;
-		world_walk(b->w, from, va, &wk);
-		if (wk.nlevels > lvl && wk.level[lvl].present)
-			world_map_entry(b->w, to, va, lvl, wk.level[lvl].entry, false);
-	}
+	for (uint64_t va = b->session_base; va < b->session_base + b->session_size; va += span)
+		share_entry(b->w, lvl, from, to, va);
 }
 
 /* ---- sessions ---- */
@@ -469,7 +474,7 @@ int world_build_procs(struct world *w, struct kdx_error *err)
 		if (strcmp(P->processes[i].name, "explorer.exe") == 0)
 			P->lazy_process = i;
 	struct world_process *lazy = &P->processes[P->lazy_process];
-	P->lazy_level = share_level(&b);
+	P->lazy_level = share_level(b.d);
 	uint64_t span = paging_leaf_size(b.d, P->lazy_level);
 	uint64_t sys = world_region_start(w, "SystemPtes");
 	P->lazy_va = sys + span + 0x5000;
@@ -501,6 +506,15 @@ int world_build_procs(struct world *w, struct kdx_error *err)
 		    world_pa(w, h->dtb, h->peb) + 0x10);
 	world_kvar_refresh(w, "PsActiveProcessHead");
 	return 0;
+}
+
+void world_session_map_page(struct world *w, size_t session, uint64_t va, uint64_t pfn)
+{
+	const struct world_session *s = &w->procs->sessions[session];
+	int lvl = share_level(paging_desc(w->profile->paging));
+	world_map_kernel_page_in(w, s->member_dtb, va, pfn);
+	for (size_t k = 0; k < s->nmembers; k++)
+		share_entry(w, lvl, s->member_dtb, w->procs->processes[s->members[k]].dtb, va);
 }
 
 void world_procs_free(struct world *w)

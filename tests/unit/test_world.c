@@ -14,6 +14,8 @@
 
 #include "core/kdbg.h"
 #include "tests/gen/world.h"
+#include "tests/gen/world_modules.h"
+#include "tests/gen/world_pool.h"
 #include "tests/gen/world_procs.h"
 
 /* Index shifts and entry sizes per mode: Intel SDM Vol. 3A ch. 4. */
@@ -476,6 +478,207 @@ static void test_processes_threads_sessions(void **state)
 		}
 }
 
+static uint64_t image_top(const struct world *w, const struct world_module *m)
+{
+	return m->session_image ? w->procs->sessions[0].member_dtb : w->dtb;
+}
+
+/* x64 unwind data read back (PE format: UNWIND_INFO codes): the frame is
+ * the return address, one slot per pushed register and the allocation. */
+static uint32_t unwound_frame(const struct world *w, const struct world_module *m,
+			      uint32_t info_rva)
+{
+	uint64_t top = image_top(w, m), u = m->base + info_rva;
+	unsigned count = (unsigned)vread(w, top, u + 2, 1);
+	uint32_t frame = 8;
+	for (unsigned k = 0; k < count; k++) {
+		unsigned code = (unsigned)vread(w, top, u + 4 + 2 * k + 1, 1);
+		unsigned op = code & 0xf, info = code >> 4;
+		if (op == 0)
+			frame += 8;
+		else if (op == 2)
+			frame += 8 * info + 8;
+		else if (op == 1 && info == 0)
+			frame += 8 * (uint32_t)vread(w, top, u + 4 + 2 * ++k, 2);
+		else
+			fail_msg("unexpected unwind op %u", op);
+	}
+	return frame;
+}
+
+static void check_module_image(const struct world *w, const struct world_module *m)
+{
+	uint64_t top = image_top(w, m);
+	bool pe64 = w->img.paging == PAGING_X64;
+	assert_int_equal(vread(w, top, m->base, 2), 0x5a4d);
+	uint64_t nt = m->base + vread(w, top, m->base + 0x3c, 4);
+	assert_int_equal(vread(w, top, nt, 4), 0x4550);
+	assert_int_equal(vread(w, top, nt + 4, 2), pe64 ? 0x8664 : 0x14c);
+	uint64_t opt = nt + 24;
+	assert_int_equal(vread(w, top, opt, 2), pe64 ? 0x20b : 0x10b);
+	assert_int_equal(vread(w, top, opt + 56, 4), m->size);
+	assert_int_equal(vread(w, top, opt + (pe64 ? 24 : 28), pe64 ? 8 : 4), m->base);
+	uint64_t dirs = opt + (pe64 ? 112 : 96);
+	/* exports: names sorted, each naming its function's address */
+	uint32_t exp = (uint32_t)vread(w, top, dirs, 4);
+	size_t nexports = 0;
+	for (size_t i = 0; i < m->nfunctions; i++)
+		nexports += m->functions[i].name[0] != 0;
+	if (!nexports) {
+		assert_int_equal(exp, 0);
+	} else {
+		uint64_t e = m->base + exp;
+		assert_int_equal(vread(w, top, e + 24, 4), nexports);
+		uint64_t funcs = m->base + vread(w, top, e + 28, 4);
+		uint64_t names = m->base + vread(w, top, e + 32, 4);
+		uint64_t ords = m->base + vread(w, top, e + 36, 4);
+		char prev[48] = "";
+		for (size_t i = 0; i < nexports; i++) {
+			char name[48] = { 0 };
+			uint64_t at = m->base + vread(w, top, names + 4 * i, 4);
+			for (size_t k = 0; k + 1 < sizeof name; k++)
+				if (!(name[k] = (char)vread(w, top, at + k, 1)))
+					break;
+			assert_true(strcmp(prev, name) < 0);
+			strcpy(prev, name);
+			unsigned ord = (unsigned)vread(w, top, ords + 2 * i, 2);
+			uint64_t fn = m->base + vread(w, top, funcs + 4 * ord, 4);
+			bool found = false;
+			for (size_t k = 0; k < m->nfunctions; k++)
+				found |= strcmp(m->functions[k].name, name) == 0 &&
+					 m->functions[k].start == fn;
+			assert_true(found);
+		}
+	}
+	if (!pe64)
+		return;
+	/* exception directory: one RUNTIME_FUNCTION per function */
+	uint32_t pdata = (uint32_t)vread(w, top, dirs + 8 * 3, 4);
+	assert_int_equal(vread(w, top, dirs + 8 * 3 + 4, 4), 12 * m->nfunctions);
+	for (size_t i = 0; i < m->nfunctions; i++) {
+		uint64_t rf = m->base + pdata + 12 * i;
+		const struct world_function *f = &m->functions[i];
+		assert_int_equal(m->base + vread(w, top, rf, 4), f->start);
+		assert_int_equal(m->base + vread(w, top, rf + 4, 4), f->end);
+		assert_int_equal(unwound_frame(w, m, (uint32_t)vread(w, top, rf + 8, 4)),
+				 f->frame_size);
+	}
+}
+
+/* Whether the 4 tag bytes occur anywhere in the module's image. */
+static bool image_holds(const struct world *w, const struct world_module *m, uint32_t tag)
+{
+	uint64_t top = image_top(w, m);
+	for (uint64_t off = 0; off + 4 <= m->size; off++)
+		if (vread(w, top, m->base + off, 4) == tag)
+			return true;
+	return false;
+}
+
+static void check_modules(const struct world *w)
+{
+	const struct world_modules *M = w->modules;
+	const struct prof_ldr *L = w->profile->ldr;
+	unsigned ps = w->profile->ptr_size;
+	uint64_t ldrs[WORLD_MAX_MODULES];
+	for (size_t i = 0; i < M->nmodules; i++)
+		ldrs[i] = M->modules[i].ldr;
+	check_ring(w, w->dtb, w->img.ps_loaded_module_list, L->in_load_order_links, ldrs,
+		   M->nmodules);
+	assert_string_equal(M->modules[0].name, "ntoskrnl.exe");
+	assert_int_equal(M->modules[0].base, w->kernel_base);
+	for (size_t i = 0; i < M->nmodules; i++) {
+		const struct world_module *m = &M->modules[i];
+		assert_int_equal(vread(w, w->dtb, m->ldr + L->dll_base, ps), m->base);
+		assert_int_equal(vread(w, w->dtb, m->ldr + L->size_of_image, 4), m->size);
+		uint64_t name = m->ldr + L->base_dll_name;
+		size_t len = (size_t)vread(w, w->dtb, name, 2) / 2;
+		uint64_t buf = vread(w, w->dtb, name + (ps == 8 ? 8 : 4), ps);
+		char text[32] = { 0 };
+		for (size_t k = 0; k < len && k + 1 < sizeof text; k++)
+			text[k] = (char)vread(w, w->dtb, buf + 2 * k, 2);
+		assert_string_equal(text, m->name);
+		check_module_image(w, m);
+		assert_int_equal(image_holds(w, m, w->pool->leak_tag), i == M->tag_driver);
+	}
+	assert_string_equal(w->pool->leak_owner, M->modules[M->tag_driver].name);
+}
+
+static const struct world_module *module_at(const struct world *w, uint64_t va)
+{
+	for (size_t i = 0; i < w->modules->nmodules; i++) {
+		const struct world_module *m = &w->modules->modules[i];
+		if (va >= m->base && va < m->base + m->size)
+			return m;
+	}
+	fail_msg("0x%llx is in no module", (unsigned long long)va);
+	return NULL;
+}
+
+/* x64: .pdata lookup of the RIP's function, its frame from UNWIND_INFO. */
+static uint32_t frame_of(const struct world *w, uint64_t rip)
+{
+	const struct world_module *m = module_at(w, rip);
+	uint64_t dirs = m->base + vread(w, w->dtb, m->base + 0x3c, 4) + 24 + 112;
+	uint64_t pdata = m->base + vread(w, w->dtb, dirs + 8 * 3, 4);
+	uint32_t n = (uint32_t)vread(w, w->dtb, dirs + 8 * 3 + 4, 4) / 12;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t rf = pdata + 12 * i;
+		if (rip >= m->base + vread(w, w->dtb, rf, 4) &&
+		    rip < m->base + vread(w, w->dtb, rf + 4, 4))
+			return unwound_frame(w, m, (uint32_t)vread(w, w->dtb, rf + 8, 4));
+	}
+	fail_msg("no RUNTIME_FUNCTION for 0x%llx", (unsigned long long)rip);
+	return 0;
+}
+
+/* Walks the deep thread's stack from KernelStack the way a debugger does
+ * (x64 unwind data, x86 EBP chain) and compares with the frames built. */
+static void check_deep_stack(const struct world *w)
+{
+	const struct world_modules *M = w->modules;
+	const struct world_thread *t = &w->procs->threads[w->procs->deep_thread];
+	unsigned ps = w->profile->ptr_size;
+	bool x64 = w->img.paging == PAGING_X64;
+	uint64_t ks = vread(w, w->dtb, t->ethread + w->profile->kthread->kernel_stack, ps);
+	assert_int_equal(ks, t->kernel_stack);
+	assert_true(ks - t->stack_limit < 1024);
+	uint64_t rip = vread(w, w->dtb, ks + (x64 ? 0 : 4), ps);
+	uint64_t sp = ks + 8, ebp = x64 ? 0 : vread(w, w->dtb, ks, 4);
+	size_t i = 0, in_driver = 0;
+	for (; rip && i < M->nframes; i++) {
+		const struct world_frame *f = &M->frames[i];
+		assert_int_equal(rip, f->rip);
+		assert_int_equal(sp, f->sp);
+		uint32_t size = x64 ? frame_of(w, rip) : (uint32_t)(ebp + 8 - sp);
+		assert_int_equal(size, f->frame_size);
+		in_driver += module_at(w, rip) == &M->modules[M->deep_driver];
+		if (x64) {
+			rip = vread(w, w->dtb, sp + size - 8, 8);
+		} else {
+			rip = vread(w, w->dtb, ebp + 4, 4);
+			ebp = vread(w, w->dtb, ebp, 4);
+		}
+		sp += size;
+	}
+	assert_int_equal(rip, 0);
+	assert_int_equal(i, M->nframes);
+	assert_true(in_driver >= 6);
+	assert_true(sp <= t->initial_stack);
+}
+
+static void test_modules(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NPROFILES; i++) {
+		struct world w;
+		build(&w, profile_names[i], 5);
+		check_modules(&w);
+		check_deep_stack(&w);
+		world_free(&w);
+	}
+}
+
 static bool same_image(const struct gen_image *a, const struct gen_image *b)
 {
 	if (a->max_pfn != b->max_pfn || a->dtb != b->dtb || a->kdbg_va != b->kdbg_va)
@@ -519,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_kdbg),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_processes_threads_sessions),
+		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_determinism),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
