@@ -5,10 +5,17 @@
 command -v tmux >/dev/null || bail "tmux is not installed (apt-get install tmux)"
 [ -x "$KDX" ] || bail "KDX is not set to the kdx binary"
 
-tui_server="kdxtest-$$"
+# Each tui_start gets a server of its own: a server just killed may still be
+# shutting down on its socket when the next session starts.
+tui_starts=0
+tui_server="kdxtest-$$-0"
 tui_tmp=$(mktemp -d "${TMPDIR:-/tmp}/kdx-tui.XXXXXX") || bail "no temporary directory"
 tui_cleanup() {
-	tmux -L "$tui_server" kill-server 2>/dev/null
+	local i=0
+	while [ "$i" -le "$tui_starts" ]; do
+		tmux -L "kdxtest-$$-$i" kill-server 2>/dev/null
+		i=$((i + 1))
+	done
 	rm -rf "$tui_tmp"
 }
 trap tui_cleanup EXIT
@@ -32,6 +39,8 @@ tui_start() {  # tui_start [ENV=VALUE...] -- [ARGS...]; ARGS default to the imag
 	[ "$1" = "--" ] && shift
 	if [ $# -eq 0 ]; then set -- "$tui_image"; fi
 	for a in "$@"; do args="$args $(printf '%q' "$a")"; done
+	tui_starts=$((tui_starts + 1))
+	tui_server="kdxtest-$$-$tui_starts"
 	tmux -L "$tui_server" -f /dev/null new-session -d -x 120 -y 40 \
 		"env XDG_CONFIG_HOME=$tui_tmp/config TERM=tmux-256color LC_ALL=C.UTF-8 $envs $KDX $args; echo kdx exited \$?; sleep 600" ||
 		bail "tmux cannot start a session"
