@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "paging.h"
+#include "progress.h"
 #include "source.h"
 #include "xlat.h"
 
@@ -29,6 +30,9 @@ struct dump {
 	uint32_t processors;
 	struct xlat *kernel;        /* NULL when the DTB is unknown */
 	struct kdx_warnings warnings;
+	/* Long commands report here; the TUI sets it while one runs, batch
+	 * leaves it NULL. */
+	const struct progress *progress;
 };
 
 /* Opens a dump. Fails (exit status 2 material) only when the container is

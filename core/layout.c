@@ -623,8 +623,8 @@ struct walker {
 	const struct pte_context *ctx;
 	const struct paging_desc *pd;
 	uint64_t lo, hi;            /* the range, in unsigned va_bits-wide form */
-	layout_progress_fn progress;
-	void *progress_ctx;
+	const struct progress *progress;
+	const char *what;
 	struct region_walk *out;
 	struct kdx_error *err;
 	uint8_t scratch[PAGING_MAX_LEVELS][KDX_PAGE_SIZE];
@@ -724,8 +724,9 @@ static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base
 	bool leaf = level == pd->levels - 1;
 	for (uint64_t i = first; i <= last; i++) {
 		uint64_t raw = le(page + i * esz, esz), va = base + i * span;
-		if (!leaf && level <= 1 && w->progress &&
-		    w->progress(w->progress_ctx, va < w->lo ? 0 : va - w->lo, w->hi - w->lo + 1))
+		if (!leaf && level <= 1 &&
+		    !progress_update(w->progress, va < w->lo ? 0 : va - w->lo, w->hi - w->lo + 1,
+				     w->what))
 			return kdx_fail(w->err, "layout: walk cancelled");
 		if (leaf) {
 			count_leaf(w, raw, va);
@@ -750,7 +751,7 @@ static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base
 }
 
 int layout_walk(struct source *src, const struct pte_context *ctx, uint64_t dtb,
-		uint64_t start, uint64_t end, layout_progress_fn progress, void *progress_ctx,
+		uint64_t start, uint64_t end, const struct progress *progress, const char *what,
 		struct region_walk *out, struct kdx_error *err)
 {
 	memset(out, 0, sizeof *out);
@@ -764,10 +765,10 @@ int layout_walk(struct source *src, const struct pte_context *ctx, uint64_t dtb,
 		return kdx_fail(err, "layout: out of memory");
 	*w = (struct walker){ .src = src, .ctx = ctx, .pd = pd, .lo = va_low(pd, start),
 			      .hi = va_low(pd, end), .progress = progress,
-			      .progress_ctx = progress_ctx, .out = out, .err = err };
+			      .what = what, .out = out, .err = err };
 	int r = walk_table(w, 0, dtb, 0);
-	if (r == 0 && progress)
-		progress(progress_ctx, w->hi - w->lo + 1, w->hi - w->lo + 1);
+	if (r == 0)
+		progress_update(progress, w->hi - w->lo + 1, w->hi - w->lo + 1, what);
 	free(w);
 	if (r < 0)
 		region_walk_free(out);

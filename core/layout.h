@@ -11,6 +11,7 @@
 
 #include "dump.h"
 #include "error.h"
+#include "progress.h"
 #include "pte.h"
 
 enum region_kind {
@@ -95,14 +96,13 @@ struct region_walk {
 	bool ranges_truncated;      /* more than LAYOUT_MAX_RANGES */
 };
 
-/* Called now and then with the bytes of VA walked; nonzero cancels. */
-typedef int (*layout_progress_fn)(void *ctx, uint64_t done, uint64_t total);
-
 /* Walks [start, end] (inclusive) of the address space with top table dtb
- * (masked) directly through the source's pages. Returns 0, or -1 with err
- * set when cancelled or when the range is not one the mode can map. */
+ * (masked) directly through the source's pages, telling progress (may be
+ * NULL) the bytes of VA walked, under the label what. Returns 0, or -1 with
+ * err set when cancelled ("layout: walk cancelled", nothing kept) or when
+ * the range is not one the mode can map. */
 int layout_walk(struct source *src, const struct pte_context *ctx, uint64_t dtb,
-		uint64_t start, uint64_t end, layout_progress_fn progress, void *progress_ctx,
+		uint64_t start, uint64_t end, const struct progress *progress, const char *what,
 		struct region_walk *out, struct kdx_error *err);
 void region_walk_free(struct region_walk *w);
 

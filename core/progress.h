@@ -1,8 +1,12 @@
-/* Progress of long work (scans, big filters), as a plain C callback: the
- * worker reports how far it got and learns whether to go on, without
- * knowing what draws the bar. The TUI's reporter (screen.c) draws a bar on
- * the message line at most once a frame and returns false once the user
- * pressed Esc; batch mode passes none. */
+/* Progress of long work (scans, walks, big filters), as a plain C callback:
+ * the worker reports how far it got and learns whether to go on, without
+ * knowing what draws the bar. The TUI's reporter (tui/screen.c) draws a bar
+ * on the message line at most once a frame and returns false once the user
+ * pressed Esc; batch mode passes none (struct dump's progress stays NULL).
+ *
+ * Cancelling: when update returns false the worker stops at once, frees what
+ * it built and fails with an error whose message ends in "cancelled" ("layout:
+ * walk cancelled"). No worker returns a partial result as if it were whole. */
 #ifndef KDX_PROGRESS_H
 #define KDX_PROGRESS_H
 
@@ -10,8 +14,8 @@
 #include <stdint.h>
 
 struct progress {
-	/* done of total units of what ("filtering", "scanning pool"); returns
-	 * false when the work is to stop. */
+	/* done of total units of what ("filtering", "walking paged-pool");
+	 * returns false when the work is to stop. */
 	bool (*update)(void *ctx, uint64_t done, uint64_t total, const char *what);
 	void *ctx;
 };

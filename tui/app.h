@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 #include "pane.h"
-#include "progress.h"
+#include "core/progress.h"
 #include "theme.h"
 #include "views/doc.h"
 
@@ -18,8 +18,10 @@
 #define APP_MARKS 52                  /* a-z, A-Z */
 
 /* Builds the document for a command line: command_run on the dump, or a
- * test's documents. */
-typedef int (*app_runner)(void *ctx, const char *line, struct doc *out, struct kdx_error *err);
+ * test's documents. Long work reports to progress (NULL: none); a
+ * cancelled command fails (core/progress.h). */
+typedef int (*app_runner)(void *ctx, const char *line, const struct progress *progress,
+			  struct doc *out, struct kdx_error *err);
 
 struct location {
 	int pane_id;
@@ -72,7 +74,7 @@ struct app {
 	size_t picker_cursor;
 	char picker_saved[64];            /* the theme before the picker opened */
 
-	const struct progress *progress;  /* for long work started by keys */
+	const struct progress *progress;  /* for long work started by keys and commands */
 };
 
 /* theme is the one to start with; a->themes (for t and T) starts empty. */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "keys.h"
-#include "progress.h"
+#include "core/progress.h"
 #include "views/doc.h"
 #include "views/layout.h"
 

@@ -384,9 +384,15 @@ static bool report_progress(void *ctx, uint64_t done, uint64_t total, const char
 	return !ps->cancelled;
 }
 
-static int run_command(void *ctx, const char *line, struct doc *out, struct kdx_error *err)
+/* The dump carries the reporter only while a command of the TUI runs. */
+static int run_command(void *ctx, const char *line, const struct progress *progress,
+		       struct doc *out, struct kdx_error *err)
 {
-	return command_run(ctx, line, out, err);
+	struct dump *d = ctx;
+	d->progress = progress;
+	int r = command_run(d, line, out, err);
+	d->progress = NULL;
+	return r;
 }
 
 static bool no_color_wanted(void)

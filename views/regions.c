@@ -204,8 +204,7 @@ static void add_counts(struct dnode *root, const struct region_walk *w)
 }
 
 int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
-		     layout_progress_fn progress, void *progress_ctx, struct doc *out,
-		     struct kdx_error *err)
+		     const struct progress *progress, struct doc *out, struct kdx_error *err)
 {
 	struct region_list l;
 	if (layout_build(d, &l, err) < 0)
@@ -222,7 +221,9 @@ int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
 	struct region_walk w;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	int r = layout_walk(d->src, &ctx, top, g->start, g->end, progress, progress_ctx, &w, err);
+	char what[48];
+	snprintf(what, sizeof what, "walking %s", g->name);
+	int r = layout_walk(d->src, &ctx, top, g->start, g->end, progress, what, &w, err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (r < 0) {
 		region_list_free(&l);
@@ -264,7 +265,7 @@ static int run_layout(struct dump *d, int argc, char **argv, struct doc *out,
 	uint64_t dtb = 0;
 	if (argc > 3 || (argc == 3 && !parse_number(argv[2], &dtb)))
 		return kdx_fail(err, "usage: %s", cmd_layout.usage);
-	return regions_walk_doc(d, argv[1], dtb, NULL, NULL, out, err);
+	return regions_walk_doc(d, argv[1], dtb, d->progress, out, err);
 }
 
 const struct command cmd_layout = {

@@ -1,5 +1,5 @@
-/* The `layout` pane's region walk, callable with a progress callback (the
- * TUI shows progress and cancels; the batch command passes none). */
+/* The `layout` pane's region walk, callable with a progress reporter (the
+ * command passes the dump's: the TUI's bar, or none in batch). */
 #ifndef KDX_REGIONS_H
 #define KDX_REGIONS_H
 
@@ -7,9 +7,8 @@
 #include "command.h"
 
 /* Builds the `layout REGION [DTB]` document into out (already initialised).
- * dtb 0: the kernel's address space. */
+ * dtb 0: the kernel's address space. Cancelling fails (core/progress.h). */
 int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
-		     layout_progress_fn progress, void *progress_ctx, struct doc *out,
-		     struct kdx_error *err);
+		     const struct progress *progress, struct doc *out, struct kdx_error *err);
 
 #endif

@@ -22,8 +22,10 @@ static const unsigned sizes[] = { 30, 10, 50, 20, 40 };
  *   item N     one field linking to "db 0x1000"
  *   db|dd|dq|!db A   a hex-view-like row: address, two linked values
  *   big        5000 text lines
+ *   slow       reports progress 10 times, fails when cancelled
  *   anything else fails */
-static int fake_run(void *ctx, const char *line, struct doc *out, struct kdx_error *err)
+static int fake_run(void *ctx, const char *line, const struct progress *progress,
+		    struct doc *out, struct kdx_error *err)
 {
 	(void)ctx;
 	doc_init(out, line);
@@ -57,6 +59,13 @@ static int fake_run(void *ctx, const char *line, struct doc *out, struct kdx_err
 		dn_span(t, ROLE_ADDRESS, "%llx", addr);
 		dspan_link(dn_span(t, ROLE_LINK, " 2000"), "db 0x2000");
 		dspan_link(dn_span(t, ROLE_LINK, " 3000"), "db 0x3000");
+		return 0;
+	}
+	if (strcmp(line, "slow") == 0) {
+		for (unsigned i = 0; i < 10; i++)
+			if (!progress_update(progress, i, 10, "slowly"))
+				return kdx_fail(err, "slow: cancelled");
+		dn_str(out->root, "done", "yes");
 		return 0;
 	}
 	if (strcmp(line, "big") == 0) {
@@ -380,6 +389,16 @@ static void test_filter_cancelled(void **state)
 	assert_string_equal(a->message, "filter /9$/ cancelled");
 	assert_null(app_pane(a)->filter);
 	assert_int_equal(app_pane(a)->nvis, 5000);
+	/* Commands get the same reporter; cancelled, they fail and the pane
+	 * keeps what it showed. */
+	keys(a, ":slow\n");
+	assert_true(a->message_is_error);
+	assert_string_equal(a->message, "slow: cancelled");
+	assert_int_equal(seen, 10);
+	assert_string_equal(app_pane(a)->doc.command, "big");
+	a->progress = NULL;
+	keys(a, ":slow\n");
+	assert_string_equal(app_pane(a)->doc.command, "slow");
 }
 
 static void test_sort(void **state)

@@ -10,6 +10,7 @@
 
 #include "core/dump.h"
 #include "core/layout.h"
+#include "views/command.h"
 #include "tests/gen/world.h"
 #include "tests/unit/fixtures.h"
 
@@ -49,16 +50,18 @@ struct progress_log {
 	uint64_t last_done, total;
 	bool monotonic;
 	unsigned cancel_after;      /* 0: never */
+	char what[48];
 };
 
-static int log_progress(void *ctx, uint64_t done, uint64_t total)
+static bool log_progress(void *ctx, uint64_t done, uint64_t total, const char *what)
 {
 	struct progress_log *p = ctx;
 	if (done < p->last_done || done > total)
 		p->monotonic = false;
 	p->last_done = done;
 	p->total = total;
-	return p->cancel_after && ++p->calls >= p->cancel_after;
+	snprintf(p->what, sizeof p->what, "%s", what);
+	return !(p->cancel_after && ++p->calls >= p->cancel_after);
 }
 
 static struct dump *open_world(const char *profile, struct world *w)
@@ -110,9 +113,10 @@ static void walk_profile(const char *profile)
 	struct pte_context ctx;
 	layout_pte_context(d, &ctx);
 	struct progress_log log = { .monotonic = true };
+	struct progress pr = { log_progress, &log };
 	struct region_walk rw;
 	assert_int_equal(layout_walk(d->src, &ctx, xlat_dtb(d->kernel), g->start, g->end,
-				     log_progress, &log, &rw, &err), 0);
+				     &pr, "walking", &rw, &err), 0);
 	assert_int_equal(rw.transition, want[0]);
 	assert_int_equal(rw.pagefile, want[1]);
 	assert_int_equal(rw.demand_zero, want[2]);
@@ -122,6 +126,7 @@ static void walk_profile(const char *profile)
 	assert_true(log.monotonic);
 	assert_int_equal(log.last_done, log.total);
 	assert_int_equal(log.total, g->end - g->start + 1);
+	assert_string_equal(log.what, "walking");
 	/* Every mapped range lies inside the region. */
 	for (size_t i = 0; i < rw.nranges; i++) {
 		assert_true(rw.ranges[i].start >= g->start);
@@ -130,10 +135,27 @@ static void walk_profile(const char *profile)
 	region_walk_free(&rw);
 
 	struct progress_log cancel = { .monotonic = true, .cancel_after = 1 };
+	pr.ctx = &cancel;
 	assert_int_equal(layout_walk(d->src, &ctx, xlat_dtb(d->kernel), g->start, g->end,
-				     log_progress, &cancel, &rw, &err), -1);
-	assert_non_null(strstr(err.msg, "cancelled"));
+				     &pr, "walking", &rw, &err), -1);
+	assert_string_equal(err.msg, "layout: walk cancelled");
 	assert_null(rw.ranges);
+
+	/* The command takes the dump's reporter: cancelling fails it and
+	 * leaves an empty document; without one it runs to the end. */
+	struct progress_log via_dump = { .monotonic = true, .cancel_after = 1 };
+	pr.ctx = &via_dump;
+	d->progress = &pr;
+	struct doc doc;
+	assert_int_equal(command_run(d, "layout paged-pool", &doc, &err), -1);
+	assert_string_equal(err.msg, "layout: walk cancelled");
+	assert_string_equal(via_dump.what, "walking paged-pool");
+	assert_int_equal(doc.root->nkids, 0);
+	doc_free(&doc);
+	d->progress = NULL;
+	assert_int_equal(command_run(d, "layout paged-pool", &doc, &err), 0);
+	assert_non_null(dn_get(doc.root, "counts"));
+	doc_free(&doc);
 
 	region_list_free(&l);
 	dump_close(d);
@@ -152,7 +174,7 @@ static void test_walk_refuses_bad_range(void **state)
 	struct pte_context ctx = { .format = pte_format_of(PTE_FAMILY_X64_WIN7) };
 	struct region_walk rw;
 	struct kdx_error err;
-	assert_int_equal(layout_walk(NULL, &ctx, 0, 0x1000, 0xffff800000000000ull, NULL, NULL,
+	assert_int_equal(layout_walk(NULL, &ctx, 0, 0x1000, 0xffff800000000000ull, NULL, "walking",
 				     &rw, &err), -1);
 	assert_non_null(strstr(err.msg, "not a range"));
 }
