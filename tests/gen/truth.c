@@ -11,6 +11,7 @@
 #include "core/bugcheck.h"
 #include "world_pool.h"
 #include "world_modules.h"
+#include "world_pfn.h"
 #include "world_procs.h"
 
 #define JSON_MAX_DEPTH 16
@@ -446,6 +447,48 @@ static void write_modules(struct json *j, const struct world_modules *M)
 	json_str(j, "deep_stack_driver", M->modules[M->deep_driver].name);
 }
 
+/* Page-list totals over the RAM pages, list heads, and the entries of the
+ * pages the teaching addresses name. */
+static void write_pfn(struct json *j, const struct world *w)
+{
+	const struct world_pfn *pf = w->pfn;
+	json_open(j, "pfn", '{');
+	json_hex(j, "database", pf->database);
+	json_hex(j, "entry_size", w->profile->mmpfn->size);
+	json_open(j, "totals", '{');
+	uint64_t sum = 0;
+	for (int l = 0; l < WL_COUNT; l++) {
+		json_uint(j, world_page_list_names[l], pf->totals[l]);
+		sum += pf->totals[l];
+	}
+	json_close(j, '}');
+	json_uint(j, "ram_pages", sum);
+	json_open(j, "list_heads", '{');
+	for (int l = 0; l < WL_COUNT; l++)
+		if (l != WL_ACTIVE)
+			json_hex(j, world_page_list_names[l], pf->list_head[l]);
+	json_close(j, '}');
+	json_open(j, "entries", '[');
+	for (size_t i = 0; i < w->nxlat; i++) {
+		const struct world_xlat *x = &w->xlat[i];
+		uint64_t pfn = x->leaf.pfn;
+		if (!x->leaf.has_pfn || !gen_is_ram(&w->img, pfn))
+			continue;
+		const struct world_pfn_entry *e = &pf->entries[pfn];
+		json_open(j, NULL, '{');
+		json_str(j, "kind", x->kind);
+		json_hex(j, "pfn", pfn);
+		json_str(j, "list", world_page_list_names[e->location]);
+		json_hex(j, "pte_address", e->pte_address);
+		json_hex(j, "pte_frame", e->pte_frame);
+		json_bool(j, "prototype", e->prototype);
+		json_hex(j, "original_pte", e->original_pte);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	json_close(j, '}');
+}
+
 static void write_world(struct json *j, const struct world *w, enum gen_format fmt)
 {
 	json_open(j, "generator", '{');
@@ -510,6 +553,7 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 	}
 	write_procs(j, w->procs);
 	write_modules(j, w->modules);
+	write_pfn(j, w);
 	write_pool(j, w->pool);
 }
 

@@ -1110,6 +1110,8 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 		r = world_build_pool(w, err);
 	if (r == 0)
 		world_modules_place_tag(w);
+	if (r == 0)
+		r = world_build_pfn(w, err);
 	w->build = NULL;
 	if (r < 0)
 		world_free(w);
@@ -1171,6 +1173,17 @@ bool world_leaf_table_present(struct world *w, uint64_t va, uint64_t *table_pa)
 void world_map_data_page(struct world *w, uint64_t va, uint64_t pfn)
 {
 	map_page(w->build, va, pfn, KERNEL_DATA, false);
+}
+
+uint64_t world_pte_va(const struct world *w, uint64_t va)
+{
+	return pte_va_of(w, va);
+}
+
+uint64_t world_pagefile_pte(const struct world *w, uint64_t file, uint64_t offset,
+			    unsigned prot)
+{
+	return sw_pagefile(w, file, offset, prot);
 }
 
 void world_map_code_page(struct world *w, uint64_t va, uint64_t pfn)
@@ -1306,6 +1319,7 @@ void world_free(struct world *w)
 	world_pool_free(w);
 	world_procs_free(w);
 	world_modules_free(w);
+	world_pfn_free(w);
 	gen_image_free(&w->img);
 	free(w->used);
 	w->used = NULL;

@@ -83,6 +83,7 @@ struct world {
 	struct world_pool *pool;      /* world_pool.h */
 	struct world_procs *procs;    /* world_procs.h */
 	struct world_modules *modules; /* world_modules.h */
+	struct world_pfn *pfn;        /* world_pfn.h */
 	/* builder state */
 	struct builder *build;        /* during world_build() only (world_build.h) */
 	bool *used;                   /* PFN already given out */

@@ -50,6 +50,12 @@ struct world_xlat *world_teach(struct world *w, const char *kind, uint64_t top, 
  * entries) into its kvar record. */
 void world_kvar_refresh(struct world *w, const char *name);
 
+/* The self-map VA of va's PTE (va-and-pte §3.2); a page-file software
+ * PTE in the profile's format (§2). */
+uint64_t world_pte_va(const struct world *w, uint64_t va);
+uint64_t world_pagefile_pte(const struct world *w, uint64_t file, uint64_t offset,
+			    unsigned prot);
+
 /* world_procs.c: sessions, processes and threads; before the pool. */
 int world_build_procs(struct world *w, struct kdx_error *err);
 void world_procs_free(struct world *w);
@@ -61,6 +67,10 @@ void world_session_map_page(struct world *w, size_t session, uint64_t va, uint64
 int world_build_modules(struct world *w, struct kdx_error *err);
 void world_modules_place_tag(struct world *w);
 void world_modules_free(struct world *w);
+
+/* world_pfn.c: the PFN database; last, once every page is placed. */
+int world_build_pfn(struct world *w, struct kdx_error *err);
+void world_pfn_free(struct world *w);
 
 /* world_pool.c: the pool and the memory-summary variables; called last. */
 int world_build_pool(struct world *w, struct kdx_error *err);

@@ -15,6 +15,7 @@
 #include "core/kdbg.h"
 #include "tests/gen/world.h"
 #include "tests/gen/world_modules.h"
+#include "tests/gen/world_pfn.h"
 #include "tests/gen/world_pool.h"
 #include "tests/gen/world_procs.h"
 
@@ -667,6 +668,71 @@ static void check_deep_stack(const struct world *w)
 	assert_true(sp <= t->initial_stack);
 }
 
+/* The PFN database read back with the profile's MMPFN layout: every RAM
+ * entry as built, each page list a Flink/Blink chain from its head that
+ * holds exactly its total, every list represented, and the PteAddress of
+ * teaching pages naming the very entry that maps them. */
+static void check_pfn(const struct world *w)
+{
+	const struct world_pfn *pf = w->pfn;
+	const struct prof_mmpfn *M = w->profile->mmpfn;
+	uint8_t e[0x30];
+	uint64_t counted[WL_COUNT] = { 0 };
+	for (uint64_t pfn = 0; pfn < w->img.max_pfn; pfn++) {
+		if (!gen_is_ram(&w->img, pfn))
+			continue;
+		for (unsigned k = 0; k < M->size; k++)
+			e[k] = (uint8_t)vread(w, w->dtb, pf->database + pfn * M->size + k, 1);
+		const struct world_pfn_entry *we = &pf->entries[pfn];
+		uint64_t loc = prof_get_bits(e, M->page_location);
+		assert_int_equal(loc, we->location);
+		assert_int_equal(prof_get(e, M->pte_address, w->profile->ptr_size), we->pte_address);
+		assert_int_equal(prof_get_bits(e, M->pte_frame), we->pte_frame);
+		assert_int_equal(prof_get_bits(e, M->prototype_pte), we->prototype);
+		assert_int_equal(prof_get(e, M->original_pte, M->original_pte_size), we->original_pte);
+		counted[loc]++;
+	}
+	for (int l = 0; l < WL_COUNT; l++) {
+		assert_int_equal(counted[l], pf->totals[l]);
+		assert_true(pf->totals[l] > 0);
+		if (l == WL_ACTIVE)
+			continue;
+		uint64_t pfn = pf->list_head[l], prev = M->list_end, n = 0;
+		while (pfn != M->list_end && n <= pf->totals[l]) {
+			uint64_t at = pf->database + pfn * M->size;
+			for (unsigned k = 0; k < M->size; k++)
+				e[k] = (uint8_t)vread(w, w->dtb, at + k, 1);
+			assert_int_equal(prof_get_bits(e, M->page_location), (uint64_t)l);
+			assert_int_equal(prof_get_bits(e, M->blink), prev);
+			prev = pfn;
+			pfn = prof_get_bits(e, M->flink);
+			n++;
+		}
+		assert_int_equal(n, pf->totals[l]);
+	}
+	static const char *const kinds[] = { "valid-4k-code", "kdbg", "transition" };
+	unsigned es = (unsigned)modes[w->img.paging].entry_size;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		const struct world_xlat *x = find(w, kinds[i]);
+		const struct world_pfn_entry *we = &pf->entries[x->leaf.pfn];
+		const struct walk_level *leaf = &x->walk.level[x->walk.nlevels - 1];
+		assert_int_equal(vread(w, w->dtb, we->pte_address, es), leaf->entry);
+		assert_int_equal(we->pte_frame, leaf->table >> 12);
+	}
+	assert_int_equal(pf->entries[find(w, "transition")->leaf.pfn].location, WL_STANDBY);
+}
+
+static void test_pfn_database(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < NPROFILES; i++) {
+		struct world w;
+		build(&w, profile_names[i], 6);
+		check_pfn(&w);
+		world_free(&w);
+	}
+}
+
 static void test_modules(void **state)
 {
 	(void)state;
@@ -723,6 +789,7 @@ int main(void)
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_processes_threads_sessions),
 		cmocka_unit_test(test_modules),
+		cmocka_unit_test(test_pfn_database),
 		cmocka_unit_test(test_determinism),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
