@@ -4,6 +4,9 @@
  * contain (the offset or address at fault, or the word that names the
  * problem). Header offsets: spec/windows-dump-format.md §5, §6.1, §6.2. */
 #include "world.h"
+#include "world_build.h"
+#include "world_modules.h"
+#include "world_procs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -204,4 +207,87 @@ int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error 
 	free(kernel.data);
 	free(elf.data);
 	return r;
+}
+
+/* ---- corrupt variants (issue 3): the dump opens; a list or count lies ---- */
+
+static void vput(struct world *w, uint64_t va, uint64_t v, unsigned size)
+{
+	world_put_phys(w, world_pa(w, w->dtb, va), v, size);
+}
+
+static void corrupt(struct world *w, const char *kind, const char *field, uint64_t at,
+		    uint64_t value, unsigned size)
+{
+	vput(w, at, value, size);
+	w->corruption = (struct world_corruption){ kind, field, at, value };
+}
+
+enum corruption_id { C_PROCESS_CYCLE, C_MODULE_CYCLE, C_THREAD_UNMAPPED, C_HUGE_COUNT, C_COUNT };
+static const char *const corruption_names[C_COUNT] = {
+	"process-cycle", "module-cycle", "thread-list-unmapped", "huge-thread-count",
+};
+
+/* Breaks w as variant c and trims the truth to what a reader can reach. */
+static void apply(struct world *w, enum corruption_id c)
+{
+	struct world_procs *P = w->procs;
+	const struct prof_eprocess *E = w->profile->eprocess;
+	unsigned ps = w->profile->ptr_size;
+	size_t hog = 0;
+	for (size_t i = 0; i < P->nprocesses; i++)
+		if (strcmp(P->processes[i].name, "EATCPU.EXE") == 0)
+			hog = i;
+	switch (c) {
+	case C_PROCESS_CYCLE:   /* the fourth process links back to the second */
+		corrupt(w, "cycle", "ActiveProcessLinks",
+			P->processes[3].eprocess + E->active_process_links,
+			P->processes[1].eprocess + E->active_process_links, ps);
+		P->nprocesses = 4;
+		break;
+	case C_MODULE_CYCLE: {  /* the fifth module links back to the third */
+		struct world_modules *M = w->modules;
+		unsigned links = w->profile->ldr->in_load_order_links;
+		corrupt(w, "cycle", "InLoadOrderLinks", M->modules[4].ldr + links,
+			M->modules[2].ldr + links, ps);
+		M->nmodules = 5;
+		break;
+	}
+	case C_THREAD_UNMAPPED: {   /* the hog's first thread links into a hole */
+		struct world_process *h = &P->processes[hog];
+		const struct world_thread *t = &P->threads[h->first_thread];
+		uint64_t hole = w->kernel_base + w->kernel_size + 0x10;
+		corrupt(w, "unmapped-link", "ThreadListEntry",
+			t->ethread + w->profile->ethread->thread_list_entry, hole, ps);
+		vput(w, t->ethread + w->profile->kthread->thread_list_entry, hole, ps);
+		h->nthreads = 1;
+		break;
+	}
+	case C_HUGE_COUNT:
+		corrupt(w, "huge-count", "ActiveThreads", P->processes[hog].eprocess +
+			E->active_threads, 0x7fffffff, 4);
+		break;
+	default:
+		break;
+	}
+}
+
+int corrupt_fixtures_write(const char *dir, const struct profile *p, uint64_t seed,
+			   struct kdx_error *err)
+{
+	for (int c = 0; c < C_COUNT; c++) {
+		struct world w;
+		char path[4096], truth[4200];
+		if (world_build(&w, p, seed, err) < 0)
+			return -1;
+		apply(&w, (enum corruption_id)c);
+		snprintf(path, sizeof path, "%s/corrupt-%s.dmp", dir, corruption_names[c]);
+		snprintf(truth, sizeof truth, "%s.truth.json", path);
+		int r = gen_write(&w.img, GEN_BITMAP_KERNEL, path, err) < 0 ||
+			truth_write(&w, GEN_BITMAP_KERNEL, truth, err) < 0 ? -1 : 0;
+		world_free(&w);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -65,6 +65,8 @@ static int write_fixtures(const char *dir, struct kdx_error *err)
 		}
 		if (r == 0 && strcmp(fp->profile, BAD_SOURCE) == 0)
 			r = bad_fixtures_write(dir, &w, err);
+		if (r == 0 && strcmp(fp->profile, BAD_SOURCE) == 0)
+			r = corrupt_fixtures_write(dir, w.profile, fp->seed, err);
 		world_free(&w);
 		if (r < 0)
 			return -1;

@@ -339,6 +339,11 @@ static void write_procs(struct json *j, const struct world_procs *P)
 	json_open(j, "threads", '[');
 	for (size_t i = 0; i < P->nthreads; i++) {
 		const struct world_thread *t = &P->threads[i];
+		const struct world_process *owner = &P->processes[t->process];
+		/* only threads a reader reaches through listed processes' rings */
+		if (t->process >= P->nprocesses || i < owner->first_thread ||
+		    i >= owner->first_thread + owner->nthreads)
+			continue;
 		json_open(j, NULL, '{');
 		json_uint(j, "tid", t->tid);
 		json_uint(j, "pid", t->pid);
@@ -554,6 +559,14 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 	write_procs(j, w->procs);
 	write_modules(j, w->modules);
 	write_pfn(j, w);
+	if (w->corruption.kind) {
+		json_open(j, "corruption", '{');
+		json_str(j, "kind", w->corruption.kind);
+		json_str(j, "field", w->corruption.field);
+		json_hex(j, "address", w->corruption.address);
+		json_hex(j, "value", w->corruption.value);
+		json_close(j, '}');
+	}
 	write_pool(j, w->pool);
 }
 

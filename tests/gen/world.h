@@ -59,6 +59,15 @@ struct world_region {
 	uint64_t start, end;          /* end exclusive */
 };
 
+/* What a corrupt variant broke (kind NULL: nothing). The truth then lists
+ * only what a reader can still reach. */
+struct world_corruption {
+	const char *kind;             /* "cycle", "unmapped-link", "huge-count" */
+	const char *field;            /* "ActiveProcessLinks", "ActiveThreads", ... */
+	uint64_t address;             /* of the corrupted field */
+	uint64_t value;               /* what it holds now */
+};
+
 #define WORLD_MAX_XLAT 40
 #define WORLD_MAX_KVARS 64
 #define WORLD_MAX_REGIONS 16
@@ -84,6 +93,7 @@ struct world {
 	struct world_procs *procs;    /* world_procs.h */
 	struct world_modules *modules; /* world_modules.h */
 	struct world_pfn *pfn;        /* world_pfn.h */
+	struct world_corruption corruption;
 	/* builder state */
 	struct builder *build;        /* during world_build() only (world_build.h) */
 	bool *used;                   /* PFN already given out */
@@ -119,5 +129,9 @@ int truth_write(const struct world *w, enum gen_format fmt, const char *path,
  * files) into dir, derived from w's full, kernel bitmap and ELF fixtures,
  * which must already be there. */
 int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err);
+/* Writes corrupt-*.dmp (kernel bitmap dumps of the profile's world with a
+ * list or count broken) and their truth into dir. */
+int corrupt_fixtures_write(const char *dir, const struct profile *p, uint64_t seed,
+			   struct kdx_error *err);
 
 #endif
