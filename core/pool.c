@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "kdbg.h"
 #include "layout.h"
 
@@ -12,14 +13,6 @@
 #define SEGMENT_HEAP_ALIGN 16u       /* §6.4: headers sit on 16-byte steps */
 /* Words either side of &PoolTrackTable searched for the big-page table. */
 #define BIG_TABLE_SEARCH_WORDS 32
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = n; i-- > 0;)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 void pool_tag_text(uint32_t tag, char out[5])
 {
@@ -103,7 +96,7 @@ int pool_tracker_read(struct dump *d, struct pool_tracker *t, struct kdx_error *
 	uint64_t unprintable = 0;
 	for (uint64_t i = 0; i < t->read; i++) {
 		const uint8_t *e = buf + i * pt->size;
-		uint32_t key = (uint32_t)le(e + pt->key, 4) & ~PROTECTED_POOL;
+		uint32_t key = (uint32_t)le_bytes(e + pt->key, 4) & ~PROTECTED_POOL;
 		if (!key)
 			continue;
 		/* Past a bogus count the entries are other data: keys that are
@@ -114,12 +107,12 @@ int pool_tracker_read(struct dump *d, struct pool_tracker *t, struct kdx_error *
 		}
 		struct pool_tracker_row *r = &t->rows[t->count++];
 		r->tag = key;
-		r->nonpaged_allocs = le(e + pt->nonpaged_allocs, pt->counter_size);
-		r->nonpaged_frees = le(e + pt->nonpaged_frees, pt->counter_size);
-		r->nonpaged_bytes = le(e + pt->nonpaged_bytes, pt->bytes_size);
-		r->paged_allocs = le(e + pt->paged_allocs, pt->counter_size);
-		r->paged_frees = le(e + pt->paged_frees, pt->counter_size);
-		r->paged_bytes = le(e + pt->paged_bytes, pt->bytes_size);
+		r->nonpaged_allocs = le_bytes(e + pt->nonpaged_allocs, pt->counter_size);
+		r->nonpaged_frees = le_bytes(e + pt->nonpaged_frees, pt->counter_size);
+		r->nonpaged_bytes = le_bytes(e + pt->nonpaged_bytes, pt->bytes_size);
+		r->paged_allocs = le_bytes(e + pt->paged_allocs, pt->counter_size);
+		r->paged_frees = le_bytes(e + pt->paged_frees, pt->counter_size);
+		r->paged_bytes = le_bytes(e + pt->paged_bytes, pt->bytes_size);
 	}
 	uint64_t missing = 0;
 	for (size_t i = 0; i < holes.count; i++)
@@ -193,12 +186,12 @@ static struct header decode(const struct prof_pool *h, const uint8_t *p)
 {
 	struct header r;
 	if (h->header_size == 8) {
-		uint32_t w = (uint32_t)le(p, 4);
+		uint32_t w = (uint32_t)le_bytes(p, 4);
 		r = (struct header){ w & 0x1ff, w >> 9 & 0x7f, w >> 16 & 0x1ff, w >> 25 & 0x7f, 0 };
 	} else {
 		r = (struct header){ p[0], p[1], p[2], p[3], 0 };
 	}
-	r.tag = (uint32_t)le(p + 4, 4);
+	r.tag = (uint32_t)le_bytes(p + 4, 4);
 	return r;
 }
 
@@ -314,7 +307,7 @@ void pool_big_find(const struct pool_ctx *c, struct pool_big_table *t)
 		bool ok = true;
 		for (unsigned i = 0; ok && i < 16; i++)
 			ok = xlat_read(d->kernel, ptr + i * bp->size, e, bp->size, NULL) == bp->size &&
-			     big_entry_ok(le(e + bp->va, ps));
+			     big_entry_ok(le_bytes(e + bp->va, ps));
 		if (ok) {
 			t->found = true;
 			t->table = ptr;
@@ -340,24 +333,24 @@ void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
 		xlat_read(c->d->kernel, t->table + i * bp->size, chunk, n * bp->size, NULL);
 		for (uint64_t k = 0; k < n; k++) {
 			const uint8_t *e = chunk + k * bp->size;
-			uint64_t va = le(e + bp->va, ps);
+			uint64_t va = le_bytes(e + bp->va, ps);
 			if ((va & ~1ull) == 0)
 				continue;
 			unsigned type = 0;
 			uint64_t size;
 			if (bp->number_of_pages != PROF_ABSENT)
-				size = le(e + bp->number_of_pages, 4) * KDX_PAGE_SIZE;
+				size = le_bytes(e + bp->number_of_pages, 4) * KDX_PAGE_SIZE;
 			else
-				size = le(e + bp->number_of_bytes, ps);
+				size = le_bytes(e + bp->number_of_bytes, ps);
 			if (bp->pool_type != PROF_ABSENT)
-				type = (unsigned)le(e + bp->pool_type, 4);
+				type = (unsigned)le_bytes(e + bp->pool_type, 4);
 			else if (bp->packed_pool_type.offset != PROF_ABSENT)
 				type = (unsigned)prof_get_bits(e, bp->packed_pool_type);
 			uint64_t at = va & ~1ull;
 			bool paged = bp->pool_type == PROF_ABSENT && bp->packed_pool_type.offset == PROF_ABSENT
 				     ? in_paged(c, at) : (type & 1);
 			struct pool_block b = {
-				.address = at, .size = size, .tag = (uint32_t)le(e + bp->key, 4) & ~PROTECTED_POOL,
+				.address = at, .size = size, .tag = (uint32_t)le_bytes(e + bp->key, 4) & ~PROTECTED_POOL,
 				.raw_type = type, .kind = paged ? POOL_KIND_PAGED : POOL_KIND_NONPAGED,
 				.state = (va & 1) ? POOL_FREE : POOL_ALLOCATED, .big = true,
 			};
@@ -395,9 +388,11 @@ static int big_match(void *ctx, const struct pool_block *b)
 	return 0;
 }
 
+/* Pages between progress reports: 1 MiB. */
+#define SCAN_REPORT_PAGES 256u
+
 static int scan_range(const struct pool_ctx *c, uint64_t start, uint64_t end, uint32_t tag,
-		      pool_progress_fn progress, void *pctx, uint64_t *done, uint64_t total,
-		      struct pool_scan *s, struct kdx_error *err)
+		      uint64_t *done, uint64_t total, struct pool_scan *s, struct kdx_error *err)
 {
 	struct pte_context ctx;
 	struct region_walk rw;
@@ -412,11 +407,12 @@ static int scan_range(const struct pool_ctx *c, uint64_t start, uint64_t end, ui
 		return kdx_fail(err, "poolfind: out of memory");
 	}
 	int r = 0;
+	unsigned pages = 0;
 	for (size_t i = 0; i < rw.nranges && r == 0; i++)
 		for (uint64_t va = rw.ranges[i].start; va < rw.ranges[i].end; va += KDX_PAGE_SIZE) {
-			if (progress && (*done & 0xfffff) == 0 && progress(pctx, *done, total)) {
-				s->cancelled = true;
-				r = 1;
+			if (pages++ % SCAN_REPORT_PAGES == 0 &&
+			    !progress_update(c->d->progress, *done, total, "scanning pool pages")) {
+				r = kdx_fail(err, "poolfind: scan cancelled");
 				break;
 			}
 			pool_walk_page(c, va, pg);
@@ -452,8 +448,8 @@ static uint64_t mapped_bytes(const struct pool_ctx *c, uint64_t start, uint64_t 
 	return n;
 }
 
-int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, pool_progress_fn progress,
-		  void *progress_ctx, struct pool_scan *s, struct kdx_error *err)
+int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, struct pool_scan *s,
+		  struct kdx_error *err)
 {
 	memset(s, 0, sizeof *s);
 	tag &= ~PROTECTED_POOL;
@@ -468,12 +464,14 @@ int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, pool_progress_fn progr
 			 (c->has_pp ? mapped_bytes(c, c->pp_start, c->pp_end) : 0), done = 0;
 	int r = 0;
 	if (c->has_np)
-		r = scan_range(c, c->np_start, c->np_end, tag, progress, progress_ctx, &done, total, s,
-			       err);
+		r = scan_range(c, c->np_start, c->np_end, tag, &done, total, s, err);
 	if (r == 0 && c->has_pp)
-		r = scan_range(c, c->pp_start, c->pp_end, tag, progress, progress_ctx, &done, total, s,
-			       err);
-	return r < 0 ? -1 : 0;
+		r = scan_range(c, c->pp_start, c->pp_end, tag, &done, total, s, err);
+	if (r < 0) {
+		pool_scan_free(s);
+		return -1;
+	}
+	return 0;
 }
 
 void pool_scan_free(struct pool_scan *s)

@@ -85,18 +85,18 @@ void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
 		   int (*fn)(void *ctx, const struct pool_block *b), void *ctx);
 
 /* A scan for tag (compared without the protected bit 31): big pages
- * first, then every mapped page of the nonpaged and paged pool ranges. */
-typedef int (*pool_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+ * first, then every mapped page of the nonpaged and paged pool ranges,
+ * telling the dump's progress the bytes scanned. Cancelled (progress says
+ * stop) or failed, it keeps nothing and returns -1. */
 struct pool_scan {
 	struct pool_block *blocks;
 	size_t count, cap;
 	uint64_t scanned_bytes;
 	uint64_t broken_pages, first_broken;
-	bool cancelled;
 	char note[200];
 };
-int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, pool_progress_fn progress,
-		  void *progress_ctx, struct pool_scan *out, struct kdx_error *err);
+int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, struct pool_scan *out,
+		  struct kdx_error *err);
 void pool_scan_free(struct pool_scan *s);
 
 /* "Irp " <-> 0x20707249: four bytes, little-endian. */

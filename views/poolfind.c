@@ -35,7 +35,7 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 	if (pool_ctx_init(d, &c, err) < 0)
 		return -1;
 	struct pool_scan s;
-	if (pool_scan_tag(&c, tag, NULL, NULL, &s, err) < 0)
+	if (pool_scan_tag(&c, tag, &s, err) < 0)
 		return -1;
 	char text[5];
 	pool_tag_text(tag, text);

@@ -3,10 +3,12 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/pool.h"
 #include "../core/pooltag.h"
+#include "../core/tagowner.h"
 #include "commands.h"
 
 /* How many of the biggest nonpaged consumers are highlighted. */
@@ -21,6 +23,65 @@ static void counts(struct dnode *row, const char *key, const char *label, uint64
 	dn_uint(o, "frees", frees);
 	dn_int(o, "diff", (int64_t)(allocs - frees));
 	dn_uint(o, "bytes", bytes);
+}
+
+/* Owners pooltag.txt does not give: the biggest such tags are searched
+ * for in the module images (tagowner), all in one pass. */
+struct searched_owners {
+	struct module_list ml;
+	bool have_modules;
+	uint32_t tags[TAGOWNER_MAX_TAGS];
+	const struct module *owner[TAGOWNER_MAX_TAGS];
+	size_t ntags;
+};
+
+struct sized_tag {
+	uint64_t bytes;
+	uint32_t tag;
+};
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+	const struct sized_tag *x = a, *y = b;
+	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
+}
+
+static void search_owners(struct dump *d, const struct pool_tracker *t, const struct pooltag_db *db,
+			  struct searched_owners *so)
+{
+	memset(so, 0, sizeof *so);
+	struct kdx_error e;
+	struct sized_tag *c = malloc((t->count ? t->count : 1) * sizeof *c);
+	if (!c || modules_read(d, &so->ml, &e) < 0) {
+		free(c);
+		return;
+	}
+	so->have_modules = true;
+	size_t n = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		const struct pooltag_entry *en = pooltag_lookup(db, t->rows[i].tag);
+		uint64_t bytes = t->rows[i].nonpaged_bytes + t->rows[i].paged_bytes;
+		if (!(en && en->owner) && bytes)
+			c[n++] = (struct sized_tag){ bytes, t->rows[i].tag };
+	}
+	qsort(c, n, sizeof *c, by_bytes_desc);
+	for (size_t i = 0; i < n && i < TAGOWNER_MAX_TAGS; i++)
+		so->tags[so->ntags++] = c[i].tag;
+	free(c);
+	struct tag_owner o;
+	if (tagowner_search(d, &so->ml, so->tags, so->ntags, &o, &e) < 0)
+		return;
+	for (size_t i = 0; i < so->ntags; i++)
+		so->owner[i] = tagowner_best(&so->ml, &o, i);
+	tagowner_free(&o);
+}
+
+static const struct module *searched_owner(const struct searched_owners *so, uint32_t tag)
+{
+	for (size_t i = 0; i < so->ntags; i++)
+		if (so->tags[i] == tag)
+			return so->owner[i];
+	return NULL;
 }
 
 static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
@@ -53,6 +114,11 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 	doc_set_title(out, "Pool tags (%s)", t.note);
 	dn_label(dn_str(out->root, "tables", t.note), "tables");
 	dn_label(dn_str(out->root, "pooltag", db->path), "descriptions from");
+	struct searched_owners so;
+	search_owners(d, &t, db, &so);
+	if (!so.have_modules)
+		dn_role(dn_str(out->root, "owners", "the module list is not readable: owners only from "
+			       "pooltag.txt"), ROLE_WARNING);
 	struct dnode *rows = dn_label(dn_array(out->root, "rows"), "Tags");
 	size_t unknown = 0;
 	for (size_t i = 0; i < t.count; i++) {
@@ -60,16 +126,20 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		char tag[5], hay[512];
 		pool_tag_text(r->tag, tag);
 		const struct pooltag_entry *e = pooltag_lookup(db, r->tag);
-		snprintf(hay, sizeof hay, "%s %s %s", tag, e && e->owner ? e->owner : "",
+		const struct module *found = e && e->owner ? NULL : searched_owner(&so, r->tag);
+		const char *owner = e && e->owner ? e->owner : found ? found->name : NULL;
+		snprintf(hay, sizeof hay, "%s %s %s", tag, owner ? owner : "",
 			 e && e->description ? e->description : "");
 		if (re && pcre2_match(re, (PCRE2_SPTR)hay, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) < 0)
 			continue;
 		struct dnode *o = dn_object(rows, NULL);
 		dn_role(dn_str(o, "tag", tag), ROLE_NAME);
+		dn_role(dn_str(o, "owner", owner), found ? ROLE_LINK : ROLE_NORMAL);
+		dn_flags(dn_str(o, "owner_from", found ? "image search" : owner ? "pooltag.txt" : NULL),
+			 DN_JSON_ONLY);
 		counts(o, "nonpaged", "NP", r->nonpaged_allocs, r->nonpaged_frees, r->nonpaged_bytes);
 		counts(o, "paged", "P", r->paged_allocs, r->paged_frees, r->paged_bytes);
 		dn_flags(dn_null(o, "session"), DN_JSON_ONLY);
-		dn_str(o, "owner", e ? e->owner : NULL);
 		dn_str(o, "description", e ? e->description : NULL);
 		unknown += !e;
 		char trimmed[5];
@@ -83,6 +153,8 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		if (dn_get(dn_get(rows->kids[i], "nonpaged"), "bytes")->v.u)
 			dn_role(rows->kids[i], i < TOP_DANGER ? ROLE_DANGER : ROLE_WARNING);
 	dn_label(dn_uint(out->root, "unknown_tags", unknown), "tags not in pooltag.txt");
+	if (so.have_modules)
+		modules_free(&so.ml);
 	pool_tracker_free(&t);
 	pcre2_match_data_free(md);
 	pcre2_code_free(re);

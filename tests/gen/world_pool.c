@@ -29,6 +29,10 @@ static const char *const paged_tags[] = { "MmSt", "CM31", "NtFs", "Toke", "ObNm"
 
 #define LEAK_BLOCK_BYTES_X64 0x100u
 #define LEAK_BLOCK_BYTES_X86 0x80u
+/* The second word of a leak block: one of 64 places in the kernel image. */
+#define LEAK_KERNEL_POINTER_OFFSET 0x1000u
+#define LEAK_KERNEL_POINTER_STEP 16u
+#define LEAK_KERNEL_POINTERS 64u
 /* Segment-heap pages (§6.4): blocks start after a subsegment header. */
 #define LFH_HEADER_BYTES 0x40u
 
@@ -55,6 +59,12 @@ struct pool_build {
 	unsigned ps;
 	uint64_t leak_target;         /* a pointer the leak's blocks hold */
 };
+
+static uint64_t leak_kernel_pointer(struct world *w)
+{
+	return w->kernel_base + LEAK_KERNEL_POINTER_OFFSET +
+	       LEAK_KERNEL_POINTER_STEP * world_rnd_below(w, LEAK_KERNEL_POINTERS);
+}
 
 static void add_block(struct pool_build *pb, struct world_pool_block blk)
 {
@@ -85,7 +95,8 @@ static void put_header(struct pool_build *pb, uint64_t va, unsigned prev_units, 
 
 static uint32_t pick(struct world *w, const char *const *tags, size_t n)
 {
-	return TAG(tags[world_rnd_below(w, n)]);
+	const char *t = tags[world_rnd_below(w, n)];   /* TAG() reads its argument 4 times */
+	return TAG(t);
 }
 
 /* A fresh page of the pool, recorded; its blocks follow in blocks[]. */
@@ -131,8 +142,7 @@ static void classic_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 			world_kput(w, data + pb->ps, data, pb->ps);
 		} else if (leak_tag) {
 			world_kput(w, data, pb->leak_target, pb->ps);
-			world_kput(w, data + pb->ps, w->kernel_base + 0x1000 + 16 * world_rnd_below(w, 64),
-				   pb->ps);
+			world_kput(w, data + pb->ps, leak_kernel_pointer(w), pb->ps);
 		}
 		add_block(pb, (struct world_pool_block){
 			.address = at, .size = (uint64_t)units * h->block_unit,
@@ -162,8 +172,7 @@ static void lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 			   paged ? h->paged_allocated : h->nonpaged_allocated, tag);
 		if (leak_tag) {
 			world_kput(w, at + h->header_size, pb->leak_target, pb->ps);
-			world_kput(w, at + h->header_size + pb->ps,
-				   w->kernel_base + 0x1000 + 16 * world_rnd_below(w, 64), pb->ps);
+			world_kput(w, at + h->header_size + pb->ps, leak_kernel_pointer(w), pb->ps);
 		}
 		add_block(pb, (struct world_pool_block){
 			.address = at, .size = bytes, .tag = tag, .paged = paged,
@@ -534,6 +543,10 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 	for (int i = 0; i < 5; i++)
 		pool_page(&pb, true, 0);
 	pb.leak_target = pl->blocks[world_rnd_below(w, pl->nblocks)].address + pb.hdr->header_size;
+	pl->leak_points_at = pb.leak_target;
+	pl->leak_points_into_kernel_min = w->kernel_base + LEAK_KERNEL_POINTER_OFFSET;
+	pl->leak_points_into_kernel_max = w->kernel_base + LEAK_KERNEL_POINTER_OFFSET +
+					  LEAK_KERNEL_POINTER_STEP * (LEAK_KERNEL_POINTERS - 1);
 	size_t first_leak = pl->nblocks;
 	uint64_t leak_pages = 16 + world_rnd_below(w, 8);
 	for (uint64_t i = 0; i < leak_pages; i++)

@@ -55,6 +55,9 @@ struct world_pool {
 	uint32_t leak_tag;
 	uint64_t leak_blocks, leak_bytes;
 	const char *leak_owner;            /* module name; NULL until images exist */
+	/* Every small leak block holds these two pointers first: the data of
+	 * another pool block, then a VA inside the kernel image. */
+	uint64_t leak_points_at, leak_points_into_kernel_min, leak_points_into_kernel_max;
 	struct world_vm_figure vm[WORLD_MAX_VM_FIGURES];
 	size_t nvm;
 	const char *warnings[WORLD_MAX_VM_WARNINGS];

@@ -11,12 +11,18 @@
 #include <stdbool.h>
 
 #include "core/memsummary.h"
+#include "core/modules.h"
 #include "core/pool.h"
+#include "core/poolrefs.h"
 #include "core/pooltag.h"
+#include "core/tagowner.h"
 #include "tests/unit/fixtures.h"
+#include "tests/gen/world_modules.h"
 #include "tests/gen/world_pool.h"
 
 static struct world w;
+
+#define TAG_FILE 0x656c6946u   /* "File": a kernel tag no driver image holds */
 
 static int setup(void **state)
 {
@@ -82,7 +88,7 @@ static void test_tracker_rows(void **state)
 	struct pool_ctx c;
 	struct pool_scan s;
 	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
-	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, NULL, NULL, &s, &err), 0);
+	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, &s, &err), 0);
 	uint64_t bytes = 0;
 	for (size_t i = 0; i < s.count; i++)
 		bytes += s.blocks[i].size;
@@ -102,12 +108,13 @@ static void test_tracker_rows(void **state)
 	dump_close(d);
 }
 
-static int cancel_at_once(void *ctx, uint64_t done, uint64_t total)
+/* Stops at the second report: the scan has begun when it is cancelled. */
+static bool cancel_second(void *ctx, uint64_t done, uint64_t total, const char *what)
 {
-	(void)ctx;
 	(void)done;
 	(void)total;
-	return 1;
+	assert_string_equal(what, "scanning pool pages");
+	return ++*(int *)ctx < 2;
 }
 
 static void test_scan_cancel(void **state)
@@ -117,11 +124,16 @@ static void test_scan_cancel(void **state)
 	struct pool_ctx c;
 	struct pool_scan s;
 	struct kdx_error err;
+	int calls = 0;
+	const struct progress stop = { cancel_second, &calls };
+	d->progress = &stop;
 	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
-	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, cancel_at_once, NULL, &s, &err), 0);
-	assert_true(s.cancelled);
-	assert_true(s.count < w.pool->leak_blocks);
-	pool_scan_free(&s);
+	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, &s, &err), -1);
+	assert_int_equal(calls, 2);
+	assert_string_equal(err.msg, "poolfind: scan cancelled");
+	assert_null(s.blocks);
+	assert_int_equal(s.count, 0);
+	d->progress = NULL;
 	dump_close(d);
 }
 
@@ -187,6 +199,128 @@ static void test_huge_count(void **state)
 	dump_close(d);
 }
 
+/* The module list as built, in load order; the PE sections of every image
+ * the kernel's page tables map (session images are not among them). */
+static void test_modules(void **state)
+{
+	(void)state;
+	struct dump *d = open_world("modules.dmp");
+	struct module_list ml;
+	struct kdx_error err;
+	assert_int_equal(modules_read(d, &ml, &err), 0);
+	assert_true(ml.complete);
+	assert_string_equal(ml.note, "");
+	assert_int_equal(ml.count, w.modules->nmodules);
+	for (size_t i = 0; i < ml.count; i++) {
+		const struct world_module *want = &w.modules->modules[i];
+		const struct module *got = &ml.items[i];
+		assert_string_equal(got->name, want->name);
+		assert_string_equal(got->full_name, want->full_name);
+		assert_int_equal(got->base, want->base);
+		assert_int_equal(got->size, want->size);
+		assert_int_equal(got->entry_point, want->entry_point);
+		assert_int_equal(got->ldr, want->ldr);
+		assert_int_equal(got->headers_read, !want->session_image);
+		if (want->session_image)
+			continue;
+		const struct module_section *text = module_section_at(got, 0x2000);
+		assert_non_null(text);
+		assert_string_equal(text->name, ".text");
+		assert_true(text->code);
+		assert_ptr_equal(modules_find(&ml, want->base + want->size - 1), got);
+	}
+	modules_free(&ml);
+	dump_close(d);
+}
+
+/* The leaking tag is in exactly one driver's code, at the slot the
+ * builder chose: one candidate, in .text, and that driver is the owner. */
+static void test_tagowner(void **state)
+{
+	(void)state;
+	struct dump *d = open_world("tagowner.dmp");
+	struct module_list ml;
+	struct tag_owner o;
+	struct kdx_error err;
+	assert_int_equal(modules_read(d, &ml, &err), 0);
+	uint32_t tags[] = { TAG_FILE, w.pool->leak_tag };
+	assert_int_equal(tagowner_search(d, &ml, tags, 2, &o, &err), 0);
+	const struct world_module *want = &w.modules->modules[w.modules->tag_driver];
+	assert_int_equal(o.count, 1);
+	assert_int_equal(o.hits, 1);
+	assert_int_equal(o.items[0].tag, 1);
+	assert_true(o.items[0].code);
+	assert_string_equal(ml.items[o.items[0].module].name, want->name);
+	assert_int_equal(o.items[0].offset, want->tag_slot - want->base);
+	assert_string_equal(ml.items[o.items[0].module].sections[o.items[0].section].name, ".text");
+	assert_ptr_equal(tagowner_best(&ml, &o, 1), &ml.items[o.items[0].module]);
+	assert_null(tagowner_best(&ml, &o, 0));
+	assert_string_equal(want->name, w.pool->leak_owner);
+	tagowner_free(&o);
+	modules_free(&ml);
+	dump_close(d);
+}
+
+/* A Flink that leads back to an entry already read: the walk stops there,
+ * keeps what it read and says why; a hostile name length stays bounded. */
+static void test_module_ring_loop(void **state)
+{
+	(void)state;
+	const struct world_module *m1 = &w.modules->modules[1], *m3 = &w.modules->modules[3];
+	struct dump *d = open_world("ring.dmp");
+	poke(d, m3->ldr, m1->ldr, 8);                 /* InLoadOrderLinks.Flink (§5) */
+	poke(d, m1->ldr + 0x58, 0xfffe, 2);           /* BaseDllName.Length, x64 */
+	dump_close(d);
+	d = open_world("ring.dmp");
+	struct module_list ml;
+	struct kdx_error err;
+	assert_int_equal(modules_read(d, &ml, &err), 0);
+	assert_false(ml.complete);
+	assert_int_equal(ml.count, 4);
+	assert_non_null(strstr(ml.note, "loops back to an entry already read"));
+	assert_true(strlen(ml.items[1].name) < MODULE_NAME_MAX);
+	modules_free(&ml);
+	poke(d, m3->ldr, w.modules->modules[4].ldr, 8);
+	poke(d, m1->ldr + 0x58, 2 * strlen(m1->name), 2);
+	dump_close(d);
+}
+
+/* A leak block points at another pool block's data and into the kernel
+ * image: both come out, with the block and the module they lead to. */
+static void test_poolrefs(void **state)
+{
+	(void)state;
+	struct dump *d = open_world("refs.dmp");
+	struct pool_ctx c;
+	struct module_list ml;
+	struct poolrefs r;
+	struct kdx_error err;
+	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
+	assert_int_equal(modules_read(d, &ml, &err), 0);
+	const struct world_pool_block *leak = NULL;
+	for (size_t i = 0; i < w.pool->nblocks && !leak; i++)
+		if (w.pool->blocks[i].tag == w.pool->leak_tag && !w.pool->blocks[i].big)
+			leak = &w.pool->blocks[i];
+	assert_non_null(leak);
+	assert_int_equal(poolrefs_find(&c, &ml, leak->address + 0x20, &r, &err), 0);
+	assert_int_equal(r.block.address, leak->address);
+	assert_int_equal(r.count, 2);
+	assert_int_equal(r.items[0].offset, 0);
+	assert_int_equal(r.items[0].kind, POOLREF_POOL);
+	assert_int_equal(r.items[0].value, w.pool->leak_points_at);
+	assert_int_equal(r.items[0].target.address + 16, w.pool->leak_points_at);
+	assert_int_equal(r.items[1].offset, 8);
+	assert_int_equal(r.items[1].kind, POOLREF_MODULE);
+	assert_string_equal(ml.items[r.items[1].module].name, "ntoskrnl.exe");
+	assert_in_range(r.items[1].value, w.pool->leak_points_into_kernel_min,
+			w.pool->leak_points_into_kernel_max);
+	poolrefs_free(&r);
+	assert_int_equal(poolrefs_find(&c, &ml, w.kernel_base, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "in no allocated pool block"));
+	modules_free(&ml);
+	dump_close(d);
+}
+
 static void test_pooltag_parse(void **state)
 {
 	(void)state;
@@ -227,6 +361,10 @@ int main(void)
 		cmocka_unit_test(test_tracker_pointer_unmapped),
 		cmocka_unit_test(test_huge_count),
 		cmocka_unit_test(test_pooltag_parse),
+		cmocka_unit_test(test_modules),
+		cmocka_unit_test(test_tagowner),
+		cmocka_unit_test(test_module_ring_loop),
+		cmocka_unit_test(test_poolrefs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

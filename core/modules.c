@@ -1,0 +1,216 @@
+#include "modules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "kdbg.h"
+#include "profile.h"
+
+/* PE image headers: the public Microsoft PE/COFF specification (the spec
+ * folder has no PE section; these offsets are the format's own). */
+static const struct {
+	unsigned dos_magic, e_lfanew;               /* IMAGE_DOS_HEADER */
+	unsigned nt_signature;                      /* "PE\0\0" */
+	unsigned number_of_sections, size_of_optional_header;  /* from the NT headers */
+	unsigned file_header_end;                   /* signature + IMAGE_FILE_HEADER */
+	unsigned section_size;                      /* IMAGE_SECTION_HEADER */
+	unsigned sec_virtual_size, sec_virtual_address, sec_characteristics;
+	uint32_t scn_cnt_code, scn_mem_execute;
+} pe = {
+	.dos_magic = 0x5a4d, .e_lfanew = 0x3c, .nt_signature = 0x00004550,
+	.number_of_sections = 0x6, .size_of_optional_header = 0x14, .file_header_end = 0x18,
+	.section_size = 40, .sec_virtual_size = 8, .sec_virtual_address = 12,
+	.sec_characteristics = 36, .scn_cnt_code = 0x20, .scn_mem_execute = 0x20000000,
+};
+
+/* UNICODE_STRING (structs §1) as UTF-8; non-BMP pairs and bad code units
+ * become '?'. The length is capped so a hostile Length stays bounded. */
+static bool read_unicode(struct dump *d, uint64_t va, char *out, size_t size)
+{
+	unsigned ps = dump_ptr_size(d);
+	uint8_t us[16];
+	out[0] = 0;
+	if (xlat_read(d->kernel, va, us, 2u * ps, NULL) != 2u * ps)
+		return false;
+	size_t len = (size_t)le_bytes(us, 2) & ~(size_t)1;
+	uint64_t buffer = le_bytes(us + ps, ps);
+	if (len > 2 * (MODULE_NAME_MAX - 1))
+		len = 2 * (MODULE_NAME_MAX - 1);
+	uint8_t raw[2 * MODULE_NAME_MAX];
+	if (len && xlat_read(d->kernel, buffer, raw, len, NULL) != len)
+		return false;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i += 2) {
+		unsigned c = (unsigned)le_bytes(raw + i, 2);
+		char enc[3];
+		size_t k;
+		if (c < 0x80) {
+			enc[0] = (char)c;
+			k = 1;
+		} else if (c < 0x800) {
+			enc[0] = (char)(0xc0 | c >> 6);
+			enc[1] = (char)(0x80 | (c & 0x3f));
+			k = 2;
+		} else if (c >= 0xd800 && c < 0xe000) {
+			enc[0] = '?';
+			k = 1;
+		} else {
+			enc[0] = (char)(0xe0 | c >> 12);
+			enc[1] = (char)(0x80 | (c >> 6 & 0x3f));
+			enc[2] = (char)(0x80 | (c & 0x3f));
+			k = 3;
+		}
+		if (c == 0 || n + k >= size)
+			break;
+		memcpy(out + n, enc, k);
+		n += k;
+	}
+	out[n] = 0;
+	return true;
+}
+
+/* The section table from the image's first page; every section is clipped
+ * to SizeOfImage. Returns why the headers could not be used, or NULL. */
+static const char *read_sections(struct dump *d, struct module *m)
+{
+	uint8_t page[KDX_PAGE_SIZE];
+	if (xlat_read(d->kernel, m->base, page, sizeof page, NULL) != sizeof page)
+		return "the header page is not in the dump";
+	if (le_bytes(page, 2) != pe.dos_magic)
+		return "no MZ signature at the image base";
+	uint64_t nt = le_bytes(page + pe.e_lfanew, 4);
+	if (nt + pe.file_header_end > sizeof page)
+		return "e_lfanew points past the first page";
+	if (le_bytes(page + nt, 4) != pe.nt_signature)
+		return "no PE signature at e_lfanew";
+	uint64_t count = le_bytes(page + nt + pe.number_of_sections, 2);
+	uint64_t table = nt + pe.file_header_end + le_bytes(page + nt + pe.size_of_optional_header, 2);
+	if (count > MODULE_MAX_SECTIONS)
+		return "more than 96 sections";
+	if (table + count * pe.section_size > sizeof page)
+		return "the section table runs past the first page";
+	m->sections = calloc(count ? count : 1, sizeof *m->sections);
+	if (!m->sections)
+		return "out of memory";
+	for (uint64_t i = 0; i < count; i++) {
+		const uint8_t *s = page + table + i * pe.section_size;
+		uint64_t rva = le_bytes(s + pe.sec_virtual_address, 4), size = le_bytes(s + pe.sec_virtual_size, 4);
+		if (rva >= m->size)
+			continue;
+		struct module_section *out = &m->sections[m->nsections++];
+		memcpy(out->name, s, 8);
+		out->name[8] = 0;
+		out->rva = (uint32_t)rva;
+		out->size = (uint32_t)(size > m->size - rva ? m->size - rva : size);
+		out->characteristics = (uint32_t)le_bytes(s + pe.sec_characteristics, 4);
+		out->code = out->characteristics & (pe.scn_cnt_code | pe.scn_mem_execute);
+	}
+	m->headers_read = true;
+	return NULL;
+}
+
+static bool seen_before(const struct module_list *l, uint64_t ldr)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (l->items[i].ldr == ldr)
+			return true;
+	return false;
+}
+
+int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
+{
+	memset(l, 0, sizeof *l);
+	const struct profile *p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	if (!p || !d->kernel)
+		return kdx_fail(err, "modules: no structure layout or kernel page tables for this dump");
+	const struct prof_ldr *ldr = p->ldr;
+	uint8_t rec[0x200];   /* the largest record is 0x120 bytes (§5) */
+	if (ldr->size > sizeof rec)
+		return kdx_fail(err, "modules: LDR_DATA_TABLE_ENTRY size 0x%x is larger than expected",
+				ldr->size);
+	if (!d->has_kdbg || !dump_kdbg_field(d, KDBG_PS_LOADED_MODULE_LIST, 8, &l->head) || !l->head)
+		return kdx_fail(err, "modules: KDBG PsLoadedModuleList (+0x%x) is not in the dump",
+				KDBG_PS_LOADED_MODULE_LIST);
+	uint64_t link;
+	if (!dump_read_ptr(d, l->head, &link))
+		return kdx_fail(err, "modules: PsLoadedModuleList at 0x%llx is not in the dump: "
+				"expected a LIST_ENTRY", (unsigned long long)l->head);
+	l->items = calloc(64, sizeof *l->items);
+	if (!l->items)
+		return kdx_fail(err, "modules: out of memory");
+	size_t cap = 64;
+	uint64_t prev = l->head;
+	for (;;) {
+		if (link == l->head) {
+			l->complete = true;
+			break;
+		}
+		uint64_t entry = link - ldr->in_load_order_links, back;
+		const char *why = NULL;
+		if (l->count == MODULES_MAX)
+			why = "more than 4096 modules";
+		else if (seen_before(l, entry))
+			why = "the ring loops back to an entry already read";
+		else if (xlat_read(d->kernel, entry, rec, ldr->size, NULL) != ldr->size)
+			why = "the entry is not in the dump";
+		else if (dump_read_ptr(d, link + dump_ptr_size(d), &back) && back != prev)
+			why = "its Blink does not point back at the entry before";
+		if (why) {
+			snprintf(l->note, sizeof l->note, "stopped at 0x%llx after %zu modules: %s",
+				 (unsigned long long)link, l->count, why);
+			break;
+		}
+		if (l->count == cap) {
+			struct module *n = realloc(l->items, 2 * cap * sizeof *n);
+			if (!n) {
+				snprintf(l->note, sizeof l->note, "out of memory after %zu modules", l->count);
+				break;
+			}
+			l->items = n;
+			cap *= 2;
+		}
+		unsigned ps = dump_ptr_size(d);
+		struct module *m = &l->items[l->count++];
+		memset(m, 0, sizeof *m);
+		m->ldr = entry;
+		m->base = le_bytes(rec + ldr->dll_base, ps);
+		m->entry_point = le_bytes(rec + ldr->entry_point, ps);
+		m->size = le_bytes(rec + ldr->size_of_image, 4);
+		read_unicode(d, entry + ldr->base_dll_name, m->name, sizeof m->name);
+		read_unicode(d, entry + ldr->full_dll_name, m->full_name, sizeof m->full_name);
+		const char *bad = m->base && m->size ? read_sections(d, m) :
+				  "DllBase or SizeOfImage is 0";
+		if (bad)
+			snprintf(m->headers_note, sizeof m->headers_note, "%s", bad);
+		prev = link;
+		link = le_bytes(rec + ldr->in_load_order_links, ps);
+	}
+	return 0;
+}
+
+void modules_free(struct module_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		free(l->items[i].sections);
+	free(l->items);
+	l->items = NULL;
+	l->count = 0;
+}
+
+const struct module *modules_find(const struct module_list *l, uint64_t va)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (va >= l->items[i].base && va - l->items[i].base < l->items[i].size)
+			return &l->items[i];
+	return NULL;
+}
+
+const struct module_section *module_section_at(const struct module *m, uint64_t rva)
+{
+	for (size_t i = 0; i < m->nsections; i++)
+		if (rva >= m->sections[i].rva && rva - m->sections[i].rva < m->sections[i].size)
+			return &m->sections[i];
+	return NULL;
+}
