@@ -10,6 +10,7 @@
 
 #include "core/bugcheck.h"
 #include "world_pool.h"
+#include "world_files.h"
 #include "world_modules.h"
 #include "world_pfn.h"
 #include "world_procs.h"
@@ -494,6 +495,29 @@ static void write_pfn(struct json *j, const struct world *w)
 	json_close(j, '}');
 }
 
+/* Mapped files and their resident pages (valid prototype PTEs: active
+ * pages; transition ones: standby pages). */
+static void write_files(struct json *j, const struct world_files *F)
+{
+	json_open(j, "mapped_files", '[');
+	for (size_t i = 0; i < F->nfiles; i++) {
+		const struct world_file *f = &F->files[i];
+		json_open(j, NULL, '{');
+		json_str(j, "name", f->name);
+		json_hex(j, "file_object", f->file_object);
+		json_hex(j, "control_area", f->control_area);
+		json_hex(j, "subsection", f->subsection);
+		json_hex(j, "segment", f->segment);
+		json_hex(j, "prototype_ptes", f->prototype_ptes);
+		json_uint(j, "total_ptes", f->total_ptes);
+		json_uint(j, "resident_pages", f->resident_valid + f->resident_standby);
+		json_uint(j, "active_pages", f->resident_valid);
+		json_uint(j, "standby_pages", f->resident_standby);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+}
+
 static void write_world(struct json *j, const struct world *w, enum gen_format fmt)
 {
 	json_open(j, "generator", '{');
@@ -558,6 +582,7 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 	}
 	write_procs(j, w->procs);
 	write_modules(j, w->modules);
+	write_files(j, w->files);
 	write_pfn(j, w);
 	if (w->corruption.kind) {
 		json_open(j, "corruption", '{');

@@ -631,6 +631,20 @@ static uint64_t sw_prototype(const struct world *w, uint64_t proto, uint64_t pag
 	return (proto << 16) | 0x400;
 }
 
+/* Subsection-format prototype PTE: PAE address in 32..63, x64 signed in
+ * 16..63 (10 1809+: SwizzleBit 4 set), Protection 5..9, Prototype 10. */
+static uint64_t sw_subsection(const struct world *w, uint64_t subsection, unsigned prot)
+{
+	uint64_t p = ((uint64_t)prot << 5) | 0x400;
+	switch (w->img.paging) {
+	case PAGING_PAE: return (subsection << 32) | p;
+	case PAGING_X64: return (subsection << 16) | p | (is_win10(w) ? 0x10 : 0);
+	default:
+		fprintf(stderr, "kdx-gen: no XP subsection PTE encoding (va-and-pte 2.3)\n");
+		abort();
+	}
+}
+
 static uint64_t sw_vad_marker(const struct world *w, unsigned prot)
 {
 	uint64_t high = w->img.paging == PAGING_X86 ? 0xfffff000ull : 0xffffffff00000000ull;
@@ -1107,6 +1121,8 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 	if (r == 0)
 		r = world_build_modules(w, err);
 	if (r == 0)
+		r = world_build_files(w, err);
+	if (r == 0)
 		r = world_build_pool(w, err);
 	if (r == 0)
 		world_modules_place_tag(w);
@@ -1173,6 +1189,21 @@ bool world_leaf_table_present(struct world *w, uint64_t va, uint64_t *table_pa)
 void world_map_data_page(struct world *w, uint64_t va, uint64_t pfn)
 {
 	map_page(w->build, va, pfn, KERNEL_DATA, false);
+}
+
+uint64_t world_subsection_pte(const struct world *w, uint64_t subsection, unsigned prot)
+{
+	return sw_subsection(w, subsection, prot);
+}
+
+uint64_t world_transition_pte(uint64_t pfn, unsigned prot)
+{
+	return sw_transition(pfn, prot);
+}
+
+uint64_t world_user_valid_pte(struct world *w, uint64_t pfn)
+{
+	return (pfn << KDX_PAGE_SHIFT) | leaf_flags(w->build, USER_READONLY, false);
 }
 
 uint64_t world_pte_va(const struct world *w, uint64_t va)
@@ -1320,6 +1351,7 @@ void world_free(struct world *w)
 	world_procs_free(w);
 	world_modules_free(w);
 	world_pfn_free(w);
+	world_files_free(w);
 	gen_image_free(&w->img);
 	free(w->used);
 	w->used = NULL;

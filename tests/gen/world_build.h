@@ -56,6 +56,12 @@ uint64_t world_pte_va(const struct world *w, uint64_t va);
 uint64_t world_pagefile_pte(const struct world *w, uint64_t file, uint64_t offset,
 			    unsigned prot);
 
+/* Prototype PTE forms for section objects: subsection format (not XP),
+ * transition, and a valid read-only page. */
+uint64_t world_subsection_pte(const struct world *w, uint64_t subsection, unsigned prot);
+uint64_t world_transition_pte(uint64_t pfn, unsigned prot);
+uint64_t world_user_valid_pte(struct world *w, uint64_t pfn);
+
 /* world_procs.c: sessions, processes and threads; before the pool. */
 int world_build_procs(struct world *w, struct kdx_error *err);
 void world_procs_free(struct world *w);
@@ -67,6 +73,10 @@ void world_session_map_page(struct world *w, size_t session, uint64_t va, uint64
 int world_build_modules(struct world *w, struct kdx_error *err);
 void world_modules_place_tag(struct world *w);
 void world_modules_free(struct world *w);
+
+/* world_files.c: mapped files and their prototype PTEs; before the pool. */
+int world_build_files(struct world *w, struct kdx_error *err);
+void world_files_free(struct world *w);
 
 /* world_pfn.c: the PFN database; last, once every page is placed. */
 int world_build_pfn(struct world *w, struct kdx_error *err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "world_build.h"
+#include "world_files.h"
 #include "world_procs.h"
 
 const char *const world_page_list_names[WL_COUNT] = {
@@ -170,7 +171,23 @@ int world_build_pfn(struct world *w, struct kdx_error *err)
 	assign(&b, ppfn, WL_ACTIVE, proto, world_pa(w, w->dtb, proto) >> KDX_PAGE_SHIFT);
 	pf->entries[ppfn].prototype = true;
 
-	/* Top tables: their own self-map entry maps them (a PAE PDPT is no
+	/* mapped-file pages: their PTE is a prototype PTE in the segment */
+	unsigned es = (unsigned)b.d->entry_size;
+	for (size_t i = 0; i < w->files->nfiles; i++) {
+		const struct world_file *f = &w->files->files[i];
+		for (unsigned k = 0; k < f->total_ptes; k++) {
+			if (f->state[k] == WP_SUBSECTION)
+				continue;
+			uint64_t pte = f->prototype_ptes + (uint64_t)k * es;
+			assign(&b, f->pfn[k], f->state[k] == WP_VALID ? WL_ACTIVE : WL_STANDBY, pte,
+			       world_pa(w, w->dtb, pte) >> KDX_PAGE_SHIFT);
+			pf->entries[f->pfn[k]].prototype = true;
+			if (b.d->mode != PAGING_X86)
+				pf->entries[f->pfn[k]].original_pte =
+					world_subsection_pte(w, f->subsection, 4);
+		}
+	}
+		/* Top tables: their own self-map entry maps them (a PAE PDPT is no
 	 * page table, so it counts with the unmapped pages below). */
 	uint64_t self_entry = entry_va(&b, 0, w->pte_base);
 	for (int pass = 0; pass < 2; pass++)

@@ -14,6 +14,7 @@
 
 #include "core/kdbg.h"
 #include "tests/gen/world.h"
+#include "tests/gen/world_files.h"
 #include "tests/gen/world_modules.h"
 #include "tests/gen/world_pfn.h"
 #include "tests/gen/world_pool.h"
@@ -722,6 +723,62 @@ static void check_pfn(const struct world *w)
 	assert_int_equal(pf->entries[find(w, "transition")->leaf.pfn].location, WL_STANDBY);
 }
 
+/* Mapped files by the route of structs §9: FILE_OBJECT -> section object
+ * pointers -> CONTROL_AREA -> SEGMENT and SUBSECTION, with the checks
+ * dumpfiles makes; resident pages counted the !memusage way, from PFN
+ * entries whose prototype PTE lies inside the subsection. */
+static void check_files(const struct world *w)
+{
+	const struct world_files *F = w->files;
+	const struct prof_section *S = w->profile->section;
+	const struct prof_mmpfn *M = w->profile->mmpfn;
+	unsigned ps = w->profile->ptr_size;
+	unsigned es = (unsigned)modes[w->img.paging].entry_size;
+	assert_in_range(F->nfiles, 4, WORLD_MAX_FILES);
+	for (size_t i = 0; i < F->nfiles; i++) {
+		const struct world_file *f = &F->files[i];
+		uint64_t fo = f->file_object;
+		assert_int_equal(vread(w, w->dtb, fo + S->fo_type, 2), 5);
+		uint64_t sop = vread(w, w->dtb, fo + S->fo_section_object_pointer, ps);
+		uint64_t ca = vread(w, w->dtb, sop, ps);
+		assert_int_equal(ca, f->control_area);
+		uint64_t fp = vread(w, w->dtb, ca + S->ca_file_pointer, ps);
+		if (S->ca_file_pointer_fast_ref)
+			fp &= ps == 8 ? ~0xfull : ~0x7ull;
+		assert_int_equal(fp, fo);
+		uint64_t seg = vread(w, w->dtb, ca + S->ca_segment, ps);
+		assert_int_equal(vread(w, w->dtb, seg + S->seg_control_area, ps), ca);
+		uint64_t n = vread(w, w->dtb, seg + S->seg_total_number_of_ptes, 4);
+		assert_int_equal(n, f->total_ptes);
+		assert_int_equal(vread(w, w->dtb, seg + S->seg_size_of_segment, 8), n * 4096);
+		uint64_t sub = ca + S->ca_size;
+		assert_int_equal(vread(w, w->dtb, sub + S->sub_control_area, ps), ca);
+		uint64_t base = vread(w, w->dtb, sub + S->sub_subsection_base, ps);
+		assert_int_not_equal(base & 0xfff, 0);
+		assert_int_equal(base, vread(w, w->dtb, seg + S->seg_prototype_pte, ps));
+		uint64_t ptes = vread(w, w->dtb, sub + S->sub_ptes_in_subsection, 4);
+		char name[80] = { 0 };
+		uint64_t len = vread(w, w->dtb, fo + S->fo_file_name, 2) / 2;
+		uint64_t buf = vread(w, w->dtb, fo + S->fo_file_name + (ps == 8 ? 8 : 4), ps);
+		for (uint64_t k = 0; k < len && k + 1 < sizeof name; k++)
+			name[k] = (char)vread(w, w->dtb, buf + 2 * k, 2);
+		assert_string_equal(name, f->name);
+		uint64_t resident = 0;
+		uint8_t e[0x30];
+		for (uint64_t pfn = 0; pfn < w->img.max_pfn; pfn++) {
+			if (!gen_is_ram(&w->img, pfn))
+				continue;
+			for (unsigned k = 0; k < M->size; k++)
+				e[k] = (uint8_t)vread(w, w->dtb, w->pfn->database + pfn * M->size + k, 1);
+			uint64_t pte = prof_get(e, M->pte_address, ps);
+			if (prof_get_bits(e, M->prototype_pte) && pte >= base && pte < base + ptes * es)
+				resident++;
+		}
+		assert_int_equal(resident, f->resident_valid + f->resident_standby);
+		assert_int_equal(vread(w, w->dtb, ca + S->ca_number_of_pfn_references, 4), resident);
+	}
+}
+
 static void test_pfn_database(void **state)
 {
 	(void)state;
@@ -729,6 +786,7 @@ static void test_pfn_database(void **state)
 		struct world w;
 		build(&w, profile_names[i], 6);
 		check_pfn(&w);
+		check_files(&w);
 		world_free(&w);
 	}
 }

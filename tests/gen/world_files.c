@@ -1,0 +1,130 @@
+/* Mapped files (spec/windows-structs.md §9): per file a FILE_OBJECT named
+ * by its SECTION_OBJECT_POINTERS' CONTROL_AREA, the first SUBSECTION right
+ * after the control area, and a SEGMENT whose prototype PTEs (inline on
+ * XP..7, a separate array on 10) sit behind a pool-header-sized gap, so
+ * SubsectionBase is never page aligned. Each prototype PTE is valid (an
+ * active page), in transition (a standby page) or in subsection format
+ * (not resident; va-and-pte §2.4/2.5). XP's subsection encoding rests on
+ * an undecided WhichPool convention (§2.3), so XP files are fully
+ * resident. */
+#include "world_files.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "world_build.h"
+
+static const char *const file_names[] = {
+	"\\Windows\\System32\\config\\SOFTWARE",
+	"\\Windows\\System32\\config\\SYSTEM",
+	"\\ProgramData\\Microsoft\\Search\\Data\\Applications\\Windows\\Windows.edb",
+	"\\Windows\\System32\\LogFiles\\WMI\\RtBackup\\EtwRTEventLog.etl",
+	"\\Users\\Public\\Documents\\archive.dat",
+	"\\Windows\\System32\\catroot2\\edb.log",
+};
+#define POOL_GAP 0x10u                /* where a pool header would be */
+#define FILE_OBJECT_AT 0x200u         /* inside the control-area page */
+#define SOP_AT 0x400u
+#define NAME_AT 0x440u
+enum { MM_READWRITE = 4 };             /* va-and-pte §2.7 */
+
+static void kput_ptr(struct world *w, uint64_t va, uint64_t v)
+{
+	world_kput(w, va, v, w->profile->ptr_size);
+}
+
+static void build_file(struct world *w, struct world_file *f, const char *name)
+{
+	const struct prof_section *S = w->profile->section;
+	unsigned ps = w->profile->ptr_size;
+	unsigned es = (unsigned)paging_desc(w->profile->paging)->entry_size;
+	bool fully_resident = w->profile->paging == PAGING_X86;
+	snprintf(f->name, sizeof f->name, "%s", name);
+	f->total_ptes = 8 + (unsigned)world_rnd_below(w, WORLD_MAX_FILE_PAGES - 8);
+
+	uint64_t ca_page = world_region_pages(w, "NonPagedPool", 1);
+	f->control_area = ca_page + POOL_GAP;
+	f->subsection = f->control_area + S->ca_size;
+	f->file_object = ca_page + FILE_OBJECT_AT;
+	uint64_t seg_page = world_region_pages(w, "PagedPool", 1);
+	f->segment = seg_page + POOL_GAP;
+	if (S->seg_the_ptes != PROF_ABSENT)
+		f->prototype_ptes = f->segment + S->seg_the_ptes;
+	else
+		f->prototype_ptes = world_region_pages(w, "PagedPool", 1) + POOL_GAP;
+
+	uint64_t fp = f->file_object | (S->ca_file_pointer_fast_ref ? 0x3 : 0);
+	kput_ptr(w, f->control_area + S->ca_segment, f->segment);
+	world_kput(w, f->control_area + S->ca_number_of_section_references, 1, 4);
+	world_kput(w, f->control_area + S->ca_number_of_mapped_views, 1, 4);
+	world_kput(w, f->control_area + S->ca_number_of_user_references, 1, 4);
+	kput_ptr(w, f->control_area + S->ca_file_pointer, fp);
+
+	kput_ptr(w, f->subsection + S->sub_control_area, f->control_area);
+	kput_ptr(w, f->subsection + S->sub_subsection_base, f->prototype_ptes);
+	world_kput(w, f->subsection + S->sub_ptes_in_subsection, f->total_ptes, 4);
+	world_kput(w, f->subsection + S->sub_number_of_full_sectors, f->total_ptes * 8u, 4);
+
+	kput_ptr(w, f->segment + S->seg_control_area, f->control_area);
+	world_kput(w, f->segment + S->seg_total_number_of_ptes, f->total_ptes, 4);
+	world_kput(w, f->segment + S->seg_size_of_segment, (uint64_t)f->total_ptes * KDX_PAGE_SIZE, 8);
+	world_kput(w, f->segment + S->seg_number_of_committed_pages, f->total_ptes, 4);
+	kput_ptr(w, f->segment + S->seg_prototype_pte, f->prototype_ptes);
+
+	/* FILE_OBJECT (Type 5), its SECTION_OBJECT_POINTERS and name (§9) */
+	uint64_t sop = ca_page + SOP_AT, text = ca_page + NAME_AT;
+	world_kput(w, f->file_object + S->fo_type, 5, 2);
+	world_kput(w, f->file_object + S->fo_type + 2, S->fo_size, 2);
+	kput_ptr(w, f->file_object + S->fo_section_object_pointer, sop);
+	kput_ptr(w, sop, f->control_area);                  /* DataSectionObject */
+	size_t n = strlen(name);
+	world_kput(w, f->file_object + S->fo_file_name, 2 * n, 2);
+	world_kput(w, f->file_object + S->fo_file_name + 2, 2 * n + 2, 2);
+	kput_ptr(w, f->file_object + S->fo_file_name + (ps == 8 ? 8 : 4), text);
+	for (size_t i = 0; i <= n; i++)
+		world_kput(w, text + 2 * i, (uint8_t)name[i], 2);
+
+	unsigned resident = 0;
+	for (unsigned i = 0; i < f->total_ptes; i++) {
+		uint64_t r = world_rnd_below(w, 100);
+		enum world_proto_state st = r < 45 ? WP_VALID : r < 60 || fully_resident ?
+					    WP_TRANSITION : WP_SUBSECTION;
+		f->state[i] = st;
+		uint64_t pte;
+		if (st == WP_SUBSECTION) {
+			pte = world_subsection_pte(w, f->subsection, MM_READWRITE);
+		} else {
+			f->pfn[i] = world_alloc_user_pages(w, 1);
+			world_fill_pattern(w, f->pfn[i]);
+			resident++;
+			if (st == WP_VALID) {
+				f->resident_valid++;
+				pte = world_user_valid_pte(w, f->pfn[i]);
+			} else {
+				f->resident_standby++;
+				pte = world_transition_pte(f->pfn[i], MM_READWRITE);
+			}
+		}
+		world_kput(w, f->prototype_ptes + (uint64_t)i * es, pte, es);
+	}
+	world_kput(w, f->control_area + S->ca_number_of_pfn_references, resident, 4);
+}
+
+int world_build_files(struct world *w, struct kdx_error *err)
+{
+	struct world_files *F = calloc(1, sizeof *F);
+	if (!F)
+		return kdx_fail(err, "%s: out of memory", w->profile->name);
+	w->files = F;
+	F->nfiles = 4 + world_rnd_below(w, 3);
+	for (size_t i = 0; i < F->nfiles; i++)
+		build_file(w, &F->files[i], file_names[i]);
+	return 0;
+}
+
+void world_files_free(struct world *w)
+{
+	free(w->files);
+	w->files = NULL;
+}
