@@ -8,6 +8,7 @@
 
 #include "batch.h"
 #include "core/dump.h"
+#include "core/pooltag.h"
 #include "options.h"
 #include "tui.h"
 
@@ -16,6 +17,7 @@ static void usage(FILE *f)
 	fputs("usage: kdx [OPTIONS] DUMP\n"
 	      "       kdx --demo\n"
 	      "       kdx -c 'CMD; CMD' [--json] DUMP\n"
+	      "       kdx --diff A B             pool tags of dump A against the later B\n"
 	      "\n"
 	      "Explore a Windows kernel memory dump: crash dumps (.dmp: full, kernel,\n"
 	      "bitmap, legacy summary; triage headers), ELF cores, kdump-compressed\n"
@@ -29,6 +31,8 @@ static void usage(FILE *f)
 	      "                             $XDG_CONFIG_HOME/kdx/config)\n"
 	      "      --list-themes          list themes and where each comes from\n"
 	      "      --pooltag FILE         pool tag descriptions (pooltag.txt format)\n"
+	      "      --diff A B             open A with the pooldiff pane against B (with\n"
+	      "                             --json and no -c: print that pane)\n"
 	      "  -h, --help                 this help\n"
 	      "  -V, --version              version\n"
 	      "\n"
@@ -51,7 +55,7 @@ static const char *demo_path(void)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG };
+	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG, OPT_DIFF };
 	static const struct option longopts[] = {
 		{ "commands", required_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' },
@@ -60,11 +64,13 @@ int main(int argc, char **argv)
 		{ "theme", required_argument, 0, OPT_THEME },
 		{ "list-themes", no_argument, 0, OPT_LIST_THEMES },
 		{ "pooltag", required_argument, 0, OPT_POOLTAG },
+		{ "diff", no_argument, 0, OPT_DIFF },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
 		{ 0, 0, 0, 0 },
 	};
 	struct kdx_options opt = { 0 };
+	bool diff = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:jvhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -75,12 +81,24 @@ int main(int argc, char **argv)
 		case OPT_THEME: opt.theme = optarg; break;
 		case OPT_LIST_THEMES: return tui_list_themes();
 		case OPT_POOLTAG: opt.pooltag = optarg; break;
+		case OPT_DIFF: diff = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kdx %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (opt.demo) {
+	char diff_command[4200];
+	if (diff) {
+		if (opt.demo || optind + 2 != argc) {
+			fprintf(stderr, "kdx: --diff takes two dumps: the earlier and the later\n");
+			return 2;
+		}
+		opt.dump_path = argv[optind];
+		snprintf(diff_command, sizeof diff_command, "pooldiff %s", argv[optind + 1]);
+		opt.first_command = diff_command;
+		if (opt.json && !opt.commands)
+			opt.commands = diff_command;
+	} else if (opt.demo) {
 		if (optind != argc) {
 			fprintf(stderr, "kdx: --demo takes no dump argument\n");
 			return 2;
@@ -97,6 +115,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (opt.pooltag)
+		pooltag_set_path(opt.pooltag);
 	if (opt.json && !opt.commands) {
 		fprintf(stderr, "kdx: --json needs -c 'CMD'\n");
 		return 2;

@@ -12,6 +12,7 @@ struct kdx_options {
 	bool verbose;
 	const char *theme;         /* --theme NAME, NULL: the user's default */
 	const char *pooltag;       /* --pooltag FILE */
+	const char *first_command; /* --diff A B: "pooldiff B", the pane to open first */
 };
 
 #endif

@@ -488,6 +488,8 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	a.progress = &progress;
 
 	open_first_panes(&a, d);
+	if (opt->first_command)
+		app_open(&a, opt->first_command, true);
 	if (!app_warnings(&a, &w) && d->warnings.count)
 		app_message(&a, true, "warning: %s", d->warnings.items[0]);
 	else if (!a.message[0])

@@ -10,7 +10,7 @@ static const struct command *const all_commands[] = {
 	&cmd_db, &cmd_dd, &cmd_dq,
 	&cmd_phys_db, &cmd_phys_dd, &cmd_phys_dq,
 	&cmd_vm, &cmd_poolused, &cmd_pool, &cmd_poolfind,
-	&cmd_lm, &cmd_tagowner, &cmd_poolrefs,
+	&cmd_lm, &cmd_tagowner, &cmd_poolrefs, &cmd_pooldiff,
 };
 
 const struct command *const *command_all(size_t *count)

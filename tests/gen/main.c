@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "world.h"
+#include "world_pool.h"
 
 #define DEMO_PROFILE "win10-x64"
 #define DEMO_SEED 42
@@ -17,7 +18,7 @@
 static const char usage[] =
 	"usage: kdx-gen --fixtures DIR\n"
 	"       kdx-gen --demo PATH\n"
-	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] OUT\n"
+	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win10-x64\n"
 	"formats: full summary triage bitmap kernel elf raw\n";
 
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
 		{ "profile", required_argument, 0, 'p' },
 		{ "format", required_argument, 0, 'f' },
 		{ "seed", required_argument, 0, 's' },
+		{ "leak-pages", required_argument, 0, 'L' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -114,6 +116,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'L': {
+			uint64_t pages = strtoull(optarg, &end, 0);
+			if (*optarg == '\0' || *end != '\0' || pages == 0 || pages > 512) {
+				fprintf(stderr, "kdx-gen: --leak-pages %s: expected 1 to 512 (the "
+					"world has 16 MiB of RAM)\n", optarg);
+				return 2;
+			}
+			world_pool_set_leak_pages(pages);
+			break;
+		}
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}

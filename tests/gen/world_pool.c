@@ -45,6 +45,13 @@ static const uint64_t case1_paged_pools[] = { 19071, 735, 747, 720, 746 };
 #define CASE1_FREE_NONPAGED_PTES 335u
 #define CASE1_AVAILABLE 573277u
 
+static uint64_t leak_pages_wanted;
+
+void world_pool_set_leak_pages(uint64_t pages)
+{
+	leak_pages_wanted = pages;
+}
+
 void world_tag_text(uint32_t tag, char out[5])
 {
 	for (int i = 0; i < 4; i++)
@@ -548,7 +555,8 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 	pl->leak_points_into_kernel_max = w->kernel_base + LEAK_KERNEL_POINTER_OFFSET +
 					  LEAK_KERNEL_POINTER_STEP * (LEAK_KERNEL_POINTERS - 1);
 	size_t first_leak = pl->nblocks;
-	uint64_t leak_pages = 16 + world_rnd_below(w, 8);
+	uint64_t seed_pages = 16 + world_rnd_below(w, 8);
+	uint64_t leak_pages = leak_pages_wanted ? leak_pages_wanted : seed_pages;
 	for (uint64_t i = 0; i < leak_pages; i++)
 		pool_page(&pb, false, pl->leak_tag);
 

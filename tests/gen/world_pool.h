@@ -64,6 +64,11 @@ struct world_pool {
 	size_t nwarnings;
 };
 
+/* kdx-gen --leak-pages N: worlds built from now on fill N pages with the
+ * leak (0, the default: 16 to 23 pages, chosen by the seed). The same seed
+ * with a bigger N is the same machine later, the leak grown. */
+void world_pool_set_leak_pages(uint64_t pages);
+
 /* The tag as text: four bytes, little-endian, as WinDbg prints them. */
 void world_tag_text(uint32_t tag, char out[5]);
 
