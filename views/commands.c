@@ -11,6 +11,8 @@ static const struct command *const all_commands[] = {
 	&cmd_phys_db, &cmd_phys_dd, &cmd_phys_dq,
 	&cmd_vm, &cmd_poolused, &cmd_pool, &cmd_poolfind,
 	&cmd_lm, &cmd_tagowner, &cmd_poolrefs, &cmd_pooldiff,
+	&cmd_process, &cmd_threads, &cmd_stacks, &cmd_stack,
+	&cmd_session, &cmd_sprocess,
 };
 
 const struct command *const *command_all(size_t *count)

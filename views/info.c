@@ -32,7 +32,7 @@ static void add_bugcheck(struct dnode *root, const struct crash_facts *f)
 		dn_hex(p, NULL, f->bugcheck_params[i], 0);
 	dn_str(b, "meaning", bi ? bi->meaning : NULL);
 	if (sig)
-		dn_role(dn_str(b, "signature", sig), ROLE_DANGER);
+		dn_link(dn_role(dn_str(b, "signature", sig), ROLE_DANGER), "stacks");
 }
 
 static int run_info(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)

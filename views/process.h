@@ -1,0 +1,20 @@
+/* Pieces the process, thread, stack and session panes share. */
+#ifndef KDX_VIEWS_PROCESS_H
+#define KDX_VIEWS_PROCESS_H
+
+#include "../core/process.h"
+#include "doc.h"
+
+/* A ring that broke: its note as a danger field under key. */
+void add_ring_note(struct dnode *parent, const char *key, const struct ring_result *r);
+/* FILETIME (100 ns since 1601, structs §1) as "2021-03-04 05:06:07 UTC". */
+void filetime_text(uint64_t filetime, char *buf, size_t size);
+/* The DTB cell: the value, linked to the PTE pane for that address space
+ * (at the PEB, or the EPROCESS when there is no user space). */
+struct dnode *add_dtb(struct dnode *parent, const struct process *p);
+/* Name, PID, parent, DTB, session and thread count of p as fields. */
+void add_process_fields(struct dnode *parent, const struct process *p);
+enum role stack_risk_role(enum stack_risk r);
+const char *guard_text(enum guard_state g);
+
+#endif

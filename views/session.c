@@ -1,0 +1,163 @@
+/* `session` (`!session`): the sessions the processes belong to; `sprocess
+ * [ID]` (`!sprocess`): a session's processes, from its ProcessList ring.
+ * Facts: structs §7, va-and-pte §5. */
+#include <stdio.h>
+
+#include "../core/session.h"
+#include "commands.h"
+#include "process.h"
+
+static int read_both(struct dump *d, struct process_list *pl, struct session_list *sl,
+		     struct kdx_error *err)
+{
+	if (process_list_read(d, pl, err) < 0)
+		return -1;
+	if (session_list_read(d, pl, sl, err) < 0) {
+		process_list_free(pl);
+		return -1;
+	}
+	return 0;
+}
+
+static void add_session_fields(struct dnode *o, const struct session *s,
+			       const struct process_list *pl)
+{
+	if (s->readable)
+		dn_uint(o, "id", s->id);
+	else
+		dn_null(o, "id");
+	dn_role(dn_label(dn_hex(o, "mm_session_space", s->address, 0), "MM_SESSION_SPACE"),
+		ROLE_ADDRESS);
+	dn_label(dn_uint(o, "members", s->nmembers), "processes");
+	dn_label(dn_uint(o, "reference_count", s->reference_count), "references");
+	dn_role(dn_label(dn_hex(o, "paged_pool_start", s->paged_pool_start, 0), "pool start"),
+		ROLE_REGION_SESSION);
+	dn_role(dn_label(dn_hex(o, "paged_pool_end", s->paged_pool_end, 0), "pool end"),
+		ROLE_REGION_SESSION);
+	const struct process *reader = &pl->processes[s->reader];
+	dn_label(dn_strf(o, "read_through", "%s (PID %u)", reader->name, reader->pid),
+		 "read through");
+	dn_flags(dn_hex(o, "reader_dtb", reader->dtb, 0), DN_JSON_ONLY);
+	dn_flags(dn_uint(o, "unlinked", s->unlinked), DN_JSON_ONLY);
+	dn_flags(dn_str(o, "note", s->walk.note[0] ? s->walk.note : NULL), DN_JSON_ONLY);
+	if (!s->walk.complete || s->unlinked)
+		dn_role(o, ROLE_DANGER);
+}
+
+static void add_problems(struct dnode *r, const struct session_list *sl,
+			 const struct process_list *pl)
+{
+	struct dnode *p = dn_label(dn_array(r, "problems"), "Problems");
+	add_ring_note(r, "note", &pl->walk);
+	for (size_t i = 0; i < sl->count; i++) {
+		const struct session *s = &sl->items[i];
+		if (s->walk.note[0])
+			dn_role(dn_strf(p, NULL, "session at 0x%llx: %s", (unsigned long long)s->address,
+					s->walk.note), ROLE_DANGER);
+		if (s->unlinked)
+			dn_role(dn_strf(p, NULL, "session at 0x%llx: %zu processes name it but are not "
+					"on its ProcessList", (unsigned long long)s->address,
+					s->unlinked), ROLE_DANGER);
+	}
+}
+
+static int run_session(struct dump *d, int argc, char **argv, struct doc *out,
+		       struct kdx_error *err)
+{
+	(void)argv;
+	if (argc != 1)
+		return kdx_fail(err, "usage: %s", cmd_session.usage);
+	struct process_list pl;
+	struct session_list sl;
+	if (read_both(d, &pl, &sl, err) < 0)
+		return -1;
+	doc_set_title(out, "Sessions (%zu)", sl.count);
+	doc_set_windbg(out, "!session");
+	struct dnode *r = out->root;
+	add_problems(r, &sl, &pl);
+	struct dnode *t = dn_label(dn_array(r, "sessions"), "Sessions");
+	for (size_t i = 0; i < sl.count; i++) {
+		struct dnode *o = dn_object(t, NULL);
+		add_session_fields(o, &sl.items[i], &pl);
+		if (sl.items[i].readable)
+			dn_link(o, "sprocess 0n%u", sl.items[i].id);
+	}
+	session_list_free(&sl);
+	process_list_free(&pl);
+	return 0;
+}
+
+static void add_members(struct dnode *t, const struct session *s, const struct process_list *pl)
+{
+	for (size_t k = 0; k < s->nmembers; k++) {
+		const struct session_member *m = &s->members[k];
+		struct dnode *o = dn_object(t, NULL);
+		if (s->readable)
+			dn_uint(o, "session", s->id);
+		else
+			dn_null(o, "session");
+		if (m->process == SIZE_MAX) {
+			dn_null(o, "pid");
+			dn_role(dn_str(o, "name", "(not on PsActiveProcessHead)"), ROLE_DANGER);
+			dn_role(dn_hex(o, "eprocess", m->eprocess, 0), ROLE_ADDRESS);
+			continue;
+		}
+		const struct process *p = &pl->processes[m->process];
+		dn_uint(o, "pid", p->pid);
+		dn_role(dn_str(o, "name", p->name), ROLE_NAME);
+		dn_role(dn_hex(o, "eprocess", p->eprocess, 0), ROLE_ADDRESS);
+		add_dtb(o, p);
+		dn_uint(o, "threads", p->nthreads);
+		dn_link(o, "threads 0n%u", p->pid);
+	}
+}
+
+static int run_sprocess(struct dump *d, int argc, char **argv, struct doc *out,
+			struct kdx_error *err)
+{
+	uint64_t id = 0;
+	if (argc > 2 || (argc == 2 && !parse_number(argv[1], &id)))
+		return kdx_fail(err, "usage: %s", cmd_sprocess.usage);
+	struct process_list pl;
+	struct session_list sl;
+	if (read_both(d, &pl, &sl, err) < 0)
+		return -1;
+	const struct session *only = argc == 2 ? session_by_id(&sl, (uint32_t)id) : NULL;
+	if (argc == 2 && !only) {
+		session_list_free(&sl);
+		process_list_free(&pl);
+		return kdx_fail(err, "sprocess: no session %llu: no process names it",
+				(unsigned long long)id);
+	}
+	struct dnode *r = out->root;
+	if (only) {
+		doc_set_title(out, "Processes of session %u", only->id);
+		doc_set_windbg(out, "!sprocess 0x%x", only->id);
+		add_session_fields(dn_label(dn_object(r, "session"), "Session"), only, &pl);
+	} else {
+		doc_set_title(out, "Processes of every session");
+		doc_set_windbg(out, "!sprocess -4");
+	}
+	add_problems(r, &sl, &pl);
+	struct dnode *t = dn_label(dn_array(r, "processes"), "Processes (ProcessList order)");
+	for (size_t i = 0; i < sl.count; i++)
+		if (!only || &sl.items[i] == only)
+			add_members(t, &sl.items[i], &pl);
+	session_list_free(&sl);
+	process_list_free(&pl);
+	return 0;
+}
+
+const struct command cmd_session = {
+	.name = "session", .usage = "session",
+	.summary = "sessions: id, MM_SESSION_SPACE, process count, session paged pool",
+	.windbg = "!session",
+	.run = run_session,
+};
+
+const struct command cmd_sprocess = {
+	.name = "sprocess", .usage = "sprocess [ID]",
+	.summary = "the processes of one session, or of every session (ProcessList)",
+	.windbg = "!sprocess",
+	.run = run_sprocess,
+};

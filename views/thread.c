@@ -1,0 +1,112 @@
+/* `threads [PID] [-sort user|kernel|total]`: threads with their user and
+ * kernel time, WinDbg's `!runaway`; Enter opens a thread's stack. Times are
+ * clock ticks scaled by KeTimeIncrement (structs §3, Uncertain 5). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "process.h"
+
+static const char *const sort_keys[][2] = {
+	{ "user", "user_time" }, { "kernel", "kernel_time" }, { "total", "total_time" },
+};
+
+static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
+		       struct kdx_error *err)
+{
+	const char *sort = NULL;
+	bool has_pid = false;
+	uint64_t pid = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-sort") == 0 && i + 1 < argc) {
+			i++;
+			for (size_t k = 0; k < sizeof sort_keys / sizeof sort_keys[0]; k++)
+				if (strcmp(argv[i], sort_keys[k][0]) == 0)
+					sort = sort_keys[k][1];
+			if (!sort)
+				return kdx_fail(err, "threads: -sort %s: expected user, kernel or total",
+						argv[i]);
+		} else if (!has_pid && parse_number(argv[i], &pid)) {
+			has_pid = true;
+		} else {
+			return kdx_fail(err, "usage: %s", cmd_threads.usage);
+		}
+	}
+	struct process_list pl;
+	if (process_list_read(d, &pl, err) < 0)
+		return -1;
+	const struct process *only = has_pid ? process_by_pid(&pl, (uint32_t)pid) : NULL;
+	if (has_pid && !only) {
+		process_list_free(&pl);
+		return kdx_fail(err, "threads: no process with PID %llu (0x%llx) on "
+				"PsActiveProcessHead", (unsigned long long)pid, (unsigned long long)pid);
+	}
+	struct dnode *r = out->root;
+	if (only) {
+		doc_set_title(out, "Threads of %s (PID %u)", only->name, only->pid);
+		doc_set_windbg(out, "!process 0x%llx 7; !runaway 7",
+			       (unsigned long long)only->eprocess);
+		add_process_fields(dn_label(dn_object(r, "process"), "Process"), only);
+		add_ring_note(r, "note", &only->thread_walk);
+	} else {
+		doc_set_title(out, "Threads (%zu)", pl.nthreads);
+		doc_set_windbg(out, "!runaway 7");
+		add_ring_note(r, "note", &pl.walk);
+	}
+	if (pl.has_time_increment)
+		dn_label(dn_uint(r, "time_increment", pl.time_increment), "tick (100 ns)");
+	else
+		dn_role(dn_label(dn_str(r, "time_increment", "KeTimeIncrement is not in the dump: "
+					"times in ticks only"), "tick"), ROLE_WARNING);
+	struct dnode *t = dn_label(dn_array(r, "threads"), "Threads");
+	for (size_t i = 0; i < pl.nthreads; i++) {
+		const struct thread *th = &pl.threads[i];
+		const struct process *p = &pl.processes[th->process];
+		if (only && p != only)
+			continue;
+		struct dnode *o = dn_object(t, NULL);
+		dn_uint(o, "tid", th->tid);
+		dn_uint(o, "pid", th->pid);
+		dn_role(dn_str(o, "process", p->name), ROLE_NAME);
+		dn_role(dn_hex(o, "ethread", th->ethread, 0), ROLE_ADDRESS);
+		const char *state = thread_state_name(th->state);
+		dn_role(state ? dn_str(o, "state", state) : dn_strf(o, "state", "%u", th->state),
+			th->state == 2 ? ROLE_OK : ROLE_NORMAL);
+		const char *why = wait_reason_name(th->wait_reason);
+		dn_flags(dn_uint(o, "wait_reason", th->wait_reason), DN_JSON_ONLY);
+		dn_label(th->state != 5 ? dn_null(o, "wait") : why ? dn_str(o, "wait", why) :
+			 dn_strf(o, "wait", "%u", th->wait_reason), "waits for");
+		dn_label(dn_uint(o, "priority", th->priority), "pri");
+		if (th->cpu >= 0)
+			dn_uint(o, "cpu", (unsigned)th->cpu);
+		else
+			dn_null(o, "cpu");
+		dn_label(dn_uint(o, "user_time", th->user_time), "user ticks");
+		dn_label(dn_uint(o, "user_ms", process_ticks_ms(&pl, th->user_time)), "user ms");
+		dn_label(dn_uint(o, "kernel_time", th->kernel_time), "kernel ticks");
+		dn_label(dn_uint(o, "kernel_ms", process_ticks_ms(&pl, th->kernel_time)), "kernel ms");
+		dn_flags(dn_uint(o, "total_time", (uint64_t)th->user_time + th->kernel_time),
+			 DN_JSON_ONLY);
+		dn_role(dn_label(dn_uint(o, "stack_percent", th->stack_percent), "stack %"),
+			stack_risk_role(th->risk));
+		dn_flags(dn_hex(o, "start_address", th->start_address, 0), DN_JSON_ONLY);
+		dn_flags(dn_hex(o, "win32_start_address", th->win32_start_address, 0), DN_JSON_ONLY);
+		dn_flags(dn_hex(o, "teb", th->teb, 0), DN_JSON_ONLY);
+		dn_flags(dn_hex(o, "create_time", th->create_time, 0), DN_JSON_ONLY);
+		dn_flags(dn_str(o, "note", th->note[0] ? th->note : NULL), DN_JSON_ONLY);
+		if (th->note[0])
+			dn_role(o, ROLE_WARNING);
+		dn_link(o, "stack 0x%llx", (unsigned long long)th->ethread);
+	}
+	if (sort)
+		dn_sort_table(t, sort, true);
+	process_list_free(&pl);
+	return 0;
+}
+
+const struct command cmd_threads = {
+	.name = "threads", .usage = "threads [PID] [-sort user|kernel|total]",
+	.summary = "threads with user and kernel time (!runaway), state, CPU; Enter: the stack",
+	.windbg = "!runaway",
+	.run = run_threads,
+};
