@@ -4,19 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "views/command.h"
+#include "views/xalloc.h"
 
 /* The help pane's command line: it is built here, not by a command. */
 #define HELP_COMMAND "?"
-
-static char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-	if (!d)
-		abort();
-	return d;
-}
 
 void app_message(struct app *a, bool error, const char *fmt, ...)
 {
@@ -70,6 +64,7 @@ void app_free(struct app *a)
 {
 	for (size_t i = 0; i < a->npanes; i++)
 		pane_free(a->panes[i]);
+	pane_free(a->detail);
 	stack_clear(&a->back);
 	stack_clear(&a->forward);
 	for (size_t i = 0; i < APP_MARKS; i++)
@@ -426,6 +421,49 @@ static void act_help(struct app *a, int key) { (void)key; app_open(a, HELP_COMMA
 
 static void act_quit(struct app *a, int key) { (void)key; a->quit = true; }
 
+static void act_split(struct app *a, int key)
+{
+	(void)key;
+	a->split = !a->split;
+	if (!a->split) {
+		pane_free(a->detail);
+		a->detail = NULL;
+	}
+}
+
+/* The detail pane's document when there is nothing to show. */
+static void detail_note(struct doc *doc, const char *command, enum role role, const char *text)
+{
+	doc_init(doc, command);
+	doc_set_title(doc, "%s", text);
+	dn_span(dn_text(doc->root), role, "%s", text);
+}
+
+void app_update_detail(struct app *a)
+{
+	struct pane *p = app_pane(a);
+	if (!a->split || !p)
+		return;
+	char *target = p->ops->follow ? p->ops->follow(p) : NULL;
+	const char *want = target ? target : "";
+	if (a->detail && strcmp(a->detail->doc.command, want) == 0) {
+		free(target);
+		return;
+	}
+	struct doc doc;
+	if (!target) {
+		detail_note(&doc, "", ROLE_MUTED, "no link on this line");
+	} else if (!build(a, target, &doc)) {
+		/* Kept under the failed command, so the same line does not
+		 * rerun it on every key. */
+		detail_note(&doc, target, ROLE_ERROR, a->message);
+	}
+	if (!a->detail)
+		a->detail = pane_new(0, ops_for(want));
+	pane_set_doc(a->detail, &doc);
+	free(target);
+}
+
 void app_set_theme(struct app *a, const char *name)
 {
 	struct theme_warnings w = { .count = 0 };
@@ -518,6 +556,7 @@ static const struct key_binding global_keys[] = {
 	{ 's', 0, "s", "sort the table by its next column", act_sort },
 	{ 'S', 0, "S", "reverse the sort order", act_sort },
 	{ ':', 0, ":", "run a command (Tab completes, Up/Down history)", act_command },
+	{ 'v', 0, "v", "split: the cursor line's link shown below the list", act_split },
 	{ '?', 0, "?", "this help", act_help },
 	{ 't', 0, "t", "next colour theme", act_next_theme },
 	{ 'T', 0, "T", "pick a theme, with a preview", act_picker },
@@ -585,6 +624,208 @@ static const struct key_binding hex_keys[] = {
 };
 const struct key_table keys_hex = { "hex view", hex_keys, sizeof hex_keys / sizeof hex_keys[0] };
 
+/* ---- the PTE pane: `pte [-e] VA [DTB]` re-run with one part changed ---- */
+
+/* The parts of a pte pane's command; false for `pte -compare`. */
+struct pte_args {
+	bool explain;
+	uint64_t va;
+	char dtb[32];                     /* as typed; empty: the kernel's */
+};
+
+static bool pte_args(const struct pane *p, struct pte_args *out)
+{
+	const struct dnode *va = dn_get(p->doc.root, "va");
+	if (!va || va->kind != DN_HEX)
+		return false;
+	*out = (struct pte_args){ .va = va->v.u };
+	const char *s = p->doc.command + first_word_len(p->doc.command);
+	int positional = 0;
+	while (*(s += strspn(s, " \t"))) {
+		size_t n = first_word_len(s);
+		if (n == 2 && strncmp(s, "-e", 2) == 0)
+			out->explain = true;
+		else if (positional++ == 1)
+			snprintf(out->dtb, sizeof out->dtb, "%.*s", (int)n, s);
+		s += n;
+	}
+	return true;
+}
+
+static bool pte_open(struct app *a, const struct pte_args *args, bool remember)
+{
+	char line[96];
+	snprintf(line, sizeof line, "pte%s 0x%llx%s%s", args->explain ? " -e" : "",
+		 (unsigned long long)args->va, args->dtb[0] ? " " : "", args->dtb);
+	return app_open(a, line, remember);
+}
+
+static bool current_pte_args(struct app *a, struct pte_args *args)
+{
+	if (pte_args(app_pane(a), args))
+		return true;
+	app_message(a, false, "this pane compares modes; pte VA shows one address");
+	return false;
+}
+
+static void act_pte_explain(struct app *a, int key)
+{
+	(void)key;
+	struct pte_args args;
+	if (!current_pte_args(a, &args))
+		return;
+	args.explain = !args.explain;
+	if (pte_open(a, &args, false))
+		app_message(a, false, "explanations %s", args.explain ? "on" : "off");
+}
+
+/* ] and [: the same place in the next or previous 4 KiB page. */
+static void act_pte_step(struct app *a, int key)
+{
+	struct pte_args args;
+	if (!current_pte_args(a, &args))
+		return;
+	if (key == '[' && args.va < KDX_PAGE_SIZE) {
+		app_message(a, false, "already in the lowest page");
+		return;
+	}
+	if (key == ']' && args.va > UINT64_MAX - KDX_PAGE_SIZE) {
+		app_message(a, false, "already in the highest page");
+		return;
+	}
+	args.va = key == ']' ? args.va + KDX_PAGE_SIZE : args.va - KDX_PAGE_SIZE;
+	pte_open(a, &args, false);
+}
+
+/* The rows of the `process` command's list (name, pid, dtb) into doc,
+ * or NULL (doc freed) when the dump has none to give. */
+static const struct dnode *process_rows(struct app *a, struct doc *doc)
+{
+	struct kdx_error err = { { 0 } };
+	if (a->run(a->run_ctx, "process", a->progress, doc, &err) < 0) {
+		doc_free(doc);
+		return NULL;
+	}
+	const struct dnode *rows = dn_get(doc->root, "processes");
+	if (rows && rows->kind == DN_ARRAY)
+		return rows;
+	doc_free(doc);
+	return NULL;
+}
+
+static bool process_fields(const struct dnode *row, const char **name, uint64_t *pid,
+			   uint64_t *dtb)
+{
+	const struct dnode *n = dn_get(row, "name"), *p = dn_get(row, "pid"),
+			   *d = dn_get(row, "dtb");
+	if (!n || n->kind != DN_STR || !p || p->kind != DN_UINT || !d || d->kind != DN_HEX)
+		return false;
+	*name = n->v.s;
+	*pid = p->v.u;
+	*dtb = d->v.u;
+	return true;
+}
+
+/* What the DTB prompt typed: a process's name or decimal PID from the
+ * process list, else a DTB as the pte command takes it. who names the
+ * process, or is empty. */
+static void resolve_dtb(struct app *a, const char *typed, struct pte_args *args, char *who,
+			size_t size)
+{
+	snprintf(args->dtb, sizeof args->dtb, "%.*s", (int)first_word_len(typed), typed);
+	who[0] = 0;
+	struct doc doc;
+	const struct dnode *rows = process_rows(a, &doc);
+	for (size_t i = 0; rows && i < rows->nkids; i++) {
+		const char *name;
+		uint64_t pid, dtb;
+		char pid_text[24];
+		if (!process_fields(rows->kids[i], &name, &pid, &dtb))
+			continue;
+		snprintf(pid_text, sizeof pid_text, "%llu", (unsigned long long)pid);
+		if (strcasecmp(name, args->dtb) == 0 || strcmp(pid_text, args->dtb) == 0) {
+			snprintf(args->dtb, sizeof args->dtb, "0x%llx", (unsigned long long)dtb);
+			snprintf(who, size, " of %s %s", name, pid_text);
+			break;
+		}
+	}
+	if (rows)
+		doc_free(&doc);
+}
+
+/* d: a process (from the process list) or a DTB the reader types, or back
+ * to the kernel's. */
+static void act_pte_dtb(struct app *a, int key)
+{
+	(void)key;
+	struct pte_args args;
+	if (!current_pte_args(a, &args))
+		return;
+	if (!args.dtb[0]) {
+		open_prompt(a, PROMPT_DTB, "");
+		struct doc doc;
+		const struct dnode *rows = process_rows(a, &doc);
+		char list[400] = "";
+		for (size_t i = 0; rows && i < rows->nkids; i++) {
+			const char *name;
+			uint64_t pid, dtb;
+			size_t used = strlen(list);
+			if (process_fields(rows->kids[i], &name, &pid, &dtb))
+				snprintf(list + used, sizeof list - used, "%s%s %llu", used ? ", " : "",
+					 name, (unsigned long long)pid);
+		}
+		if (rows)
+			doc_free(&doc);
+		if (list[0])
+			app_message(a, false, "name or PID: %s", list);
+		else
+			app_message(a, false, "no process list: type a DTB");
+		return;
+	}
+	args.dtb[0] = 0;
+	if (pte_open(a, &args, true))
+		app_message(a, false, "the kernel's DTB");
+}
+
+static const struct key_binding pte_keys[] = {
+	{ 'e', 0, "e", "explain each set bit (pte -e), or stop", act_pte_explain },
+	{ ']', 0, "]", "the same offset in the next page of VA (+0x1000)", act_pte_step },
+	{ '[', 0, "[", "the same offset in the previous page of VA (-0x1000)", act_pte_step },
+	{ 'd', 0, "d", "walk in a process's space (name, PID or DTB), or back to the kernel's",
+	  act_pte_dtb },
+};
+const struct key_table keys_pte = {
+	"PTE pane (pte VA); Enter on a table or PFN opens it", pte_keys,
+	sizeof pte_keys / sizeof pte_keys[0],
+};
+
+/* ---- the layout pane ---- */
+
+/* b: the hex view of the line's first address that opens one (a mapped
+ * range's start); Enter follows the row's own link instead. */
+static void act_layout_bytes(struct app *a, int key)
+{
+	(void)key;
+	const struct line *l = pane_cursor_line(app_pane(a));
+	for (size_t i = 0; l && i < l->nspans; i++)
+		if (l->spans[i].link && pane_ops_for(l->spans[i].link) == &pane_hex_ops) {
+			char *line = xstrdup(l->spans[i].link);
+			if (app_open(a, line, true))
+				a->message[0] = 0;
+			free(line);
+			return;
+		}
+	app_message(a, false, "no memory to show on this line (Enter on a region walks it)");
+}
+
+static const struct key_binding layout_keys[] = {
+	{ 'b', 0, "b", "bytes of the mapped range in the hex view", act_layout_bytes },
+};
+const struct key_table keys_layout = {
+	"layout pane; Enter walks a region (Esc cancels), then opens a range's PTE", layout_keys,
+	sizeof layout_keys / sizeof layout_keys[0],
+};
+
 /* ---- the prompt ---- */
 
 static void edit_insert(struct line_edit *e, int key)
@@ -638,6 +879,16 @@ static void prompt_accept(struct app *a, int key)
 		add_history(a, s);
 		if (app_open(a, s, true))
 			a->message[0] = 0;
+		return;
+	}
+	if (kind == PROMPT_DTB) {
+		struct pte_args args;
+		if (!pte_args(p, &args))
+			return;
+		char who[96];
+		resolve_dtb(a, s, &args, who, sizeof who);
+		if (pte_open(a, &args, true))
+			app_message(a, false, "DTB %s%s (d: back to the kernel's)", args.dtb, who);
 		return;
 	}
 	/* Go to address: the hex view's own command, at the new address. */
@@ -806,10 +1057,8 @@ const struct key_table keys_picker = {
 	"theme picker (T)", picker_keys, sizeof picker_keys / sizeof picker_keys[0],
 };
 
-void app_key(struct app *a, int key)
+static void dispatch_key(struct app *a, int key)
 {
-	if (key == K_RESIZE || !app_pane(a))
-		return;
 	if (a->pending != PENDING_NONE) {
 		pending_key(a, key);
 		return;
@@ -842,6 +1091,14 @@ void app_key(struct app *a, int key)
 	}
 	char name[16];
 	app_message(a, false, "%s: no such key (? lists the keys)", kdx_key_name(key, name, sizeof name));
+}
+
+void app_key(struct app *a, int key)
+{
+	if (key == K_RESIZE || !app_pane(a))
+		return;
+	dispatch_key(a, key);
+	app_update_detail(a);
 }
 
 /* ---- help and status ---- */
@@ -919,6 +1176,8 @@ void app_status(const struct app *a, char *buf, size_t size)
 	used = (size_t)n;
 	if (p->filter)
 		used += (size_t)snprintf(buf + used, size - used, "  filter /%s/", p->filter);
+	if (used < size && a->split)
+		used += (size_t)snprintf(buf + used, size - used, "  split");
 	if (used < size && p->sort_table) {
 		char **cols;
 		size_t nc = table_columns(p->sort_table, &cols);
@@ -940,6 +1199,7 @@ const char *app_prompt_label(const struct app *a)
 	case PROMPT_COMMAND: return ":";
 	case PROMPT_FILTER: return "/";
 	case PROMPT_ADDRESS: return "address: ";
+	case PROMPT_DTB: return "DTB: ";
 	}
 	return "";
 }

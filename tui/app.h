@@ -35,7 +35,7 @@ struct location_stack {
 };
 
 enum app_mode { MODE_NORMAL, MODE_PROMPT, MODE_PICKER };
-enum prompt_kind { PROMPT_COMMAND, PROMPT_FILTER, PROMPT_ADDRESS };
+enum prompt_kind { PROMPT_COMMAND, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_DTB };
 enum pending_key { PENDING_NONE, PENDING_MARK_SET, PENDING_MARK_JUMP };
 
 struct line_edit {
@@ -75,6 +75,11 @@ struct app {
 	char picker_saved[64];            /* the theme before the picker opened */
 
 	const struct progress *progress;  /* for long work started by keys and commands */
+
+	/* Split view (v): the list on top, below it the document the cursor
+	 * line links to, rebuilt when that link changes. */
+	bool split;
+	struct pane *detail;              /* NULL unless split */
 };
 
 /* theme is the one to start with; a->themes (for t and T) starts empty. */
@@ -89,6 +94,9 @@ bool app_open(struct app *a, const char *line, bool remember);
 
 /* Feeds one key (keys.h codes). */
 void app_key(struct app *a, int key);
+/* Split view: makes the detail show the cursor line's link (the screen
+ * calls it after a click moved the cursor; keys do it themselves). */
+void app_update_detail(struct app *a);
 
 struct pane *app_pane(const struct app *a);
 void app_message(struct app *a, bool error, const char *fmt, ...)
@@ -105,7 +113,7 @@ void app_help_doc(struct doc *out);
 
 /* The status line's text (dump, facts, pane, position, filter, hints). */
 void app_status(const struct app *a, char *buf, size_t size);
-/* The prompt's label: ":", "/", "address: ". */
+/* The prompt's label: ":", "/", "address: ", "DTB: ". */
 const char *app_prompt_label(const struct app *a);
 
 #endif

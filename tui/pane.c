@@ -4,13 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
+#include "views/xalloc.h"
 
 /* The n-th span of l that carries a link, or NULL. */
 static const struct dspan *linked_span(const struct line *l, size_t n)
@@ -21,20 +15,10 @@ static const struct dspan *linked_span(const struct line *l, size_t n)
 	return NULL;
 }
 
-static char *dup_or_null(const char *s)
-{
-	if (!s)
-		return NULL;
-	char *d = strdup(s);
-	if (!d)
-		abort();
-	return d;
-}
-
 static char *follow_line(const struct pane *p)
 {
 	const struct line *l = pane_cursor_line(p);
-	return l ? dup_or_null(l->link) : NULL;
+	return l ? xstrdup(l->link) : NULL;
 }
 
 /* In the hex view a row holds several values; Left/Right pick one and
@@ -52,24 +36,30 @@ static char *follow_value(const struct pane *p)
 	 * as long as both are virtual or both physical. */
 	size_t word = strcspn(p->doc.command, " \t"), lword = strcspn(link, " \t");
 	if (pane_ops_for(link) != &pane_hex_ops || (link[0] == '!') != (p->doc.command[0] == '!'))
-		return dup_or_null(link);
-	char *out;
-	if (asprintf(&out, "%.*s%s", (int)word, p->doc.command, link + lword) < 0)
-		abort();
-	return out;
+		return xstrdup(link);
+	return xasprintf("%.*s%s", (int)word, p->doc.command, link + lword);
 }
 
 const struct pane_ops pane_doc_ops = { "doc", NULL, follow_line };
 const struct pane_ops pane_hex_ops = { "hex", &keys_hex, follow_value };
+const struct pane_ops pane_pte_ops = { "pte", &keys_pte, follow_line };
+const struct pane_ops pane_layout_ops = { "layout", &keys_layout, follow_line };
 const struct pane_ops pane_help_ops = { "help", NULL, follow_line };
 
 const struct pane_ops *pane_ops_for(const char *command)
 {
-	static const char *const hex[] = { "db", "dd", "dq", "!db", "!dd", "!dq" };
+	static const struct {
+		const char *word;
+		const struct pane_ops *ops;
+	} by_word[] = {
+		{ "db", &pane_hex_ops }, { "dd", &pane_hex_ops }, { "dq", &pane_hex_ops },
+		{ "!db", &pane_hex_ops }, { "!dd", &pane_hex_ops }, { "!dq", &pane_hex_ops },
+		{ "pte", &pane_pte_ops }, { "layout", &pane_layout_ops },
+	};
 	size_t len = strcspn(command, " \t");
-	for (size_t i = 0; i < sizeof hex / sizeof hex[0]; i++)
-		if (strlen(hex[i]) == len && strncmp(command, hex[i], len) == 0)
-			return &pane_hex_ops;
+	for (size_t i = 0; i < sizeof by_word / sizeof by_word[0]; i++)
+		if (strlen(by_word[i].word) == len && strncmp(command, by_word[i].word, len) == 0)
+			return by_word[i].ops;
 	return &pane_doc_ops;
 }
 
@@ -312,9 +302,7 @@ bool pane_set_filter(struct pane *p, const char *pattern, const struct progress 
 	p->re = re;
 	p->mctx = mctx;
 	p->filter_failures = failures;
-	p->filter = strdup(pattern);
-	if (!p->filter)
-		abort();
+	p->filter = xstrdup(pattern);
 	pane_set_cursor_layout(p, at);
 	p->top = 0;
 	int n = snprintf(msg, msgsize, "filter /%s/: %zu of %zu lines match", pattern, matched, rows);
@@ -345,9 +333,7 @@ static void add_columns(const struct dnode *obj, const char *prefix, char ***out
 		const struct dnode *k = obj->kids[i];
 		if (!k->key || (k->flags & DN_JSON_ONLY) || k->kind == DN_ARRAY || k->kind == DN_TEXT)
 			continue;
-		char *path;
-		if (asprintf(&path, "%s%s%s", prefix, *prefix ? "." : "", k->key) < 0)
-			abort();
+		char *path = xasprintf("%s%s%s", prefix, *prefix ? "." : "", k->key);
 		if (k->kind == DN_OBJECT) {
 			add_columns(k, path, out, n);
 			free(path);
@@ -403,7 +389,7 @@ bool pane_sort(struct pane *p, bool reverse, char *msg, size_t msgsize)
 	/* The table node stays where it is; only its rows move, so the layout
 	 * is rebuilt and the cursor put back on the header's line. */
 	size_t at = pane_cursor_layout_index(p);
-	char *pattern = p->filter ? strdup(p->filter) : NULL;
+	char *pattern = xstrdup(p->filter);
 	dn_sort_table((struct dnode *)table, cols[p->sort_column], p->sort_descending);
 	pane_clear_filter(p);
 	layout_free(&p->lay);

@@ -18,13 +18,14 @@
 struct pane;
 
 struct pane_ops {
-	const char *kind;                 /* "doc", "hex", "help" */
+	const char *kind;                 /* "doc", "hex", "pte", "layout", "help" */
 	const struct key_table *keys;     /* looked up before the global keys, or NULL */
 	/* The command Enter runs from the cursor (caller frees), or NULL. */
 	char *(*follow)(const struct pane *p);
 };
 
-extern const struct pane_ops pane_doc_ops, pane_hex_ops, pane_help_ops;
+extern const struct pane_ops pane_doc_ops, pane_hex_ops, pane_pte_ops, pane_layout_ops,
+	pane_help_ops;
 
 /* Bounds PCRE2 work per line: a pathological pattern fails the line (and is
  * reported) instead of freezing the screen. */
@@ -52,7 +53,8 @@ struct pane {
 };
 
 /* The ops for a command line: the hex view for db/dd/dq and their
- * physical (!) forms, the document pane for everything else. */
+ * physical (!) forms, the PTE and layout panes for pte and layout, the
+ * document pane for everything else. */
 const struct pane_ops *pane_ops_for(const char *command);
 
 struct pane *pane_new(int id, const struct pane_ops *ops);

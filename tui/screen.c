@@ -15,6 +15,7 @@
 #include "theme.h"
 #include "tui.h"
 #include "views/command.h"
+#include "views/xalloc.h"
 
 struct screen {
 	bool utf8;
@@ -111,13 +112,24 @@ static void fill(int y, int x, int end, attr_t attr)
 
 static const char *vbar(const struct screen *s) { return s->utf8 ? "│" : "|"; }
 
+/* Content rows a split needs: three of list, a title, three of detail. */
+#define SPLIT_MIN_ROWS 7
+
+/* A tab's text: " 3 Dump overview ", the title cut to 40 bytes. The buffer
+ * holds the longest index too, so the text is never cut short. */
+#define TAB_SIZE (40 + 24)
+static int tab_label(const struct app *a, size_t i, char *buf)
+{
+	return snprintf(buf, TAB_SIZE, " %zu %.40s ", i + 1, pane_title(a->panes[i]));
+}
+
 static void draw_tabs(struct screen *s, int y, int w)
 {
 	const struct app *a = s->app;
 	int x = 0;
 	for (size_t i = 0; i < a->npanes && x < w; i++) {
-		char tab[64];
-		snprintf(tab, sizeof tab, " %zu %.40s ", i + 1, pane_title(a->panes[i]));
+		char tab[TAB_SIZE];
+		tab_label(a, i, tab);
 		size_t skip = 0;
 		x = put_text(s, y, x, w, tab, &skip,
 			     role_attr(s, i == a->current ? ROLE_TAB_ACTIVE : ROLE_TAB));
@@ -126,10 +138,12 @@ static void draw_tabs(struct screen *s, int y, int w)
 	fill(y, x, w, role_attr(s, ROLE_TAB));
 }
 
-static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, int w)
+/* focused: the pane keys act on, whose cursor line is highlighted. */
+static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, int w,
+		      bool focused)
 {
 	const struct line *l = &p->lay.lines[p->vis[vi]];
-	bool selected = vi == p->cursor;
+	bool selected = focused && vi == p->cursor;
 	size_t skip = p->hscroll;
 	int x = 0;
 	size_t linked = 0, offset = 0, ms = 0, me = 0;
@@ -228,15 +242,35 @@ static void draw(struct screen *s)
 	int content_top = tabs, content_rows = h - tabs - status - 1;
 	if (content_rows < 0)
 		content_rows = 0;
-	a->view_rows = content_rows > 0 ? (size_t)content_rows : 1;
+	/* Split: the list above, a title line, the detail below; a terminal
+	 * too small for both shows the list alone. */
+	int list_rows = content_rows, detail_rows = 0;
+	if (a->split && a->detail && content_rows >= SPLIT_MIN_ROWS) {
+		list_rows = (content_rows - 1) / 2;
+		detail_rows = content_rows - list_rows - 1;
+	}
+	a->view_rows = list_rows > 0 ? (size_t)list_rows : 1;
 	struct pane *p = app_pane(a);
 	pane_scroll_into_view(p, a->view_rows);
 	if (tabs)
 		draw_tabs(s, 0, w);
-	for (int i = 0; i < content_rows; i++) {
+	for (int i = 0; i < list_rows; i++) {
 		size_t vi = p->top + (size_t)i;
 		if (vi < p->nvis)
-			draw_line(s, p, vi, content_top + i, w);
+			draw_line(s, p, vi, content_top + i, w, true);
+	}
+	if (detail_rows) {
+		const struct pane *d = a->detail;
+		int y = content_top + list_rows;
+		char title[160];
+		snprintf(title, sizeof title, "%s %.120s  (Enter opens it, v closes) ",
+			 s->utf8 ? "──" : "--", pane_title(d));
+		size_t skip = 0;
+		int x = put_text(s, y, 0, w, title, &skip, role_attr(s, ROLE_BORDER));
+		for (; x < w; x++)
+			put_text(s, y, x, x + 1, s->utf8 ? "─" : "-", &skip, role_attr(s, ROLE_BORDER));
+		for (int i = 0; i < detail_rows && (size_t)i < d->nvis; i++)
+			draw_line(s, d, (size_t)i, y + 1 + i, w, false);
 	}
 	size_t skip = 0;
 	if (status) {
@@ -306,9 +340,8 @@ static void click(struct screen *s, int y, int x)
 		/* Tabs are drawn left to right; find the one under x. */
 		int tx = 0;
 		for (size_t i = 0; i < a->npanes; i++) {
-			char tab[64];
-			int n = snprintf(tab, sizeof tab, " %zu %.40s ", i + 1, pane_title(a->panes[i]));
-			tx += n + 1;
+			char tab[TAB_SIZE];
+			tx += tab_label(a, i, tab) + 1;
 			if (x < tx) {
 				a->current = i;
 				return;
@@ -317,10 +350,12 @@ static void click(struct screen *s, int y, int x)
 		return;
 	}
 	struct pane *p = app_pane(a);
-	size_t vi = p->top + (size_t)(y - (tabs ? 1 : 0));
-	if (y >= (tabs ? 1 : 0) && vi < p->nvis) {
+	int row = y - (tabs ? 1 : 0);
+	size_t vi = p->top + (size_t)row;
+	if (row >= 0 && (size_t)row < a->view_rows && vi < p->nvis) {
 		p->cursor = vi;
 		p->link_index = 0;
+		app_update_detail(a);
 	}
 }
 
@@ -480,8 +515,8 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	app_init(&a, run_command, d, &start);
 	theme_list_find(&a.themes);
 	s.app = &a;
-	char *path = strdup(opt->dump_path);
-	a.dump_name = path ? basename(path) : opt->dump_path;
+	char *path = xstrdup(opt->dump_path);
+	a.dump_name = basename(path);
 	dump_facts(d, a.dump_facts, sizeof a.dump_facts);
 	struct progress_state ps = { .screen = &s };
 	struct progress progress = { report_progress, &ps };

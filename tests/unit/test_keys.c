@@ -23,6 +23,11 @@ static const unsigned sizes[] = { 30, 10, 50, 20, 40 };
  *   db|dd|dq|!db A   a hex-view-like row: address, two linked values
  *   big        5000 text lines
  *   slow       reports progress 10 times, fails when cancelled
+ *   pte [-e] VA [DTB]   "va" and its text; -e adds an explanation line
+ *   pte -compare        no "va"
+ *   layout [R]  a row linking to "pte 0x5000" with a db-linked cell
+ *   menu        rows linking to "slow" and "nope"
+ *   process     System 4 (DTB 0x102000) and explorer.exe 3208 (0x2c1000)
  *   anything else fails */
 static int fake_run(void *ctx, const char *line, const struct progress *progress,
 		    struct doc *out, struct kdx_error *err)
@@ -59,6 +64,52 @@ static int fake_run(void *ctx, const char *line, const struct progress *progress
 		dn_span(t, ROLE_ADDRESS, "%llx", addr);
 		dspan_link(dn_span(t, ROLE_LINK, " 2000"), "db 0x2000");
 		dspan_link(dn_span(t, ROLE_LINK, " 3000"), "db 0x3000");
+		return 0;
+	}
+	if (strncmp(line, "pte ", 4) == 0) {
+		if (strstr(line, "-compare"))
+			return 0;
+		char a1[32] = "", a2[32] = "", a3[32] = "";
+		int n = sscanf(line + 4, "%31s %31s %31s", a1, a2, a3);
+		bool explain = strcmp(a1, "-e") == 0;
+		const char *va = explain ? a2 : a1, *dtb = explain ? a3 : a2;
+		if (n < 1 + explain)
+			return kdx_fail(err, "usage: pte [-e] VA [DTB]");
+		doc_set_title(out, "PTE of %s", va);
+		dn_hex(out->root, "va", strtoull(va, NULL, 16), 0);
+		dn_str(out->root, "dtb", *dtb ? dtb : "kernel");
+		if (explain)
+			dn_span(dn_text(out->root), ROLE_MUTED, "Valid: present");
+		dspan_link(dn_span(dn_text(out->root), ROLE_ADDRESS, "table"), "!dq 0x1000");
+		return 0;
+	}
+	if (strncmp(line, "layout", 6) == 0) {
+		struct dnode *t = dn_array(out->root, "ranges");
+		struct dnode *r = dn_object(t, NULL);
+		dn_link(dn_hex(r, "start", 0x5000, 0), "db 0x5000");
+		dn_str(r, "region", line);
+		dn_link(r, "pte 0x5000");
+		return 0;
+	}
+	if (strcmp(line, "process") == 0) {
+		struct dnode *t = dn_array(out->root, "processes");
+		static const struct { const char *name; unsigned pid, dtb; } procs[] = {
+			{ "System", 4, 0x102000 }, { "explorer.exe", 3208, 0x2c1000 },
+		};
+		for (size_t i = 0; i < 2; i++) {
+			struct dnode *r = dn_object(t, NULL);
+			dn_str(r, "name", procs[i].name);
+			dn_uint(r, "pid", procs[i].pid);
+			dn_hex(r, "dtb", procs[i].dtb, 0);
+		}
+		return 0;
+	}
+	if (strcmp(line, "menu") == 0) {
+		struct dnode *t = dn_array(out->root, "links");
+		dn_link(dn_object(t, NULL), "slow");
+		dn_link(dn_object(t, NULL), "nope");
+		dn_str(t->kids[0], "name", "slow");
+		dn_str(t->kids[1], "name", "nope");
 		return 0;
 	}
 	if (strcmp(line, "slow") == 0) {
@@ -121,7 +172,7 @@ static void test_tables(void **state)
 	(void)state;
 	size_t n;
 	const struct key_table *const *t = key_tables(&n);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 6);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(t[i]->title);
 		assert_true(t[i]->count > 0);
@@ -526,6 +577,143 @@ static void test_hex_view(void **state)
 	assert_string_equal(p->doc.command, "db 0x2000");
 }
 
+static bool pane_has_text(const struct pane *p, const char *text)
+{
+	for (size_t l = 0; l < p->lay.count; l++) {
+		char *t = line_text(&p->lay.lines[l]);
+		bool found = strstr(t, text) != NULL;
+		free(t);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+static void test_pte_pane(void **state)
+{
+	struct app *a = &((struct fixture *)*state)->app;
+	assert_true(app_open(a, "pte 0x7000", false));
+	struct pane *p = app_pane(a);
+	assert_ptr_equal(p->ops, &pane_pte_ops);
+	keys(a, "e");
+	assert_string_equal(p->doc.command, "pte -e 0x7000");
+	assert_string_equal(a->message, "explanations on");
+	assert_true(pane_has_text(p, "Valid: present"));
+	keys(a, "]");
+	assert_string_equal(p->doc.command, "pte -e 0x8000");
+	keys(a, "e[[");
+	assert_string_equal(p->doc.command, "pte 0x6000");
+	assert_false(pane_has_text(p, "Valid: present"));
+	assert_int_equal(a->npanes, 1);
+	/* d: a typed DTB, then back to the kernel's; both are places. */
+	keys(a, "d");
+	assert_int_equal(a->mode, MODE_PROMPT);
+	assert_string_equal(app_prompt_label(a), "DTB: ");
+	keys(a, "0x3000\n");
+	assert_string_equal(p->doc.command, "pte 0x6000 0x3000");
+	assert_string_equal(a->message, "DTB 0x3000 (d: back to the kernel's)");
+	keys(a, "e]");
+	assert_string_equal(p->doc.command, "pte -e 0x7000 0x3000");
+	keys(a, "d");
+	assert_string_equal(p->doc.command, "pte -e 0x7000");
+	assert_string_equal(a->message, "the kernel's DTB");
+	keys(a, "h");
+	assert_string_equal(p->doc.command, "pte -e 0x7000 0x3000");
+	/* A process by name or PID from the process list. */
+	keys(a, "dd");
+	assert_string_equal(a->message, "name or PID: System 4, explorer.exe 3208");
+	keys(a, "EXPLORER.EXE\n");
+	assert_string_equal(p->doc.command, "pte -e 0x7000 0x2c1000");
+	assert_string_equal(a->message, "DTB 0x2c1000 of explorer.exe 3208 (d: back to the kernel's)");
+	keys(a, "dd4\n");
+	assert_string_equal(p->doc.command, "pte -e 0x7000 0x102000");
+	/* The lowest page has no page before it. */
+	assert_true(app_open(a, "pte 0x10", false));
+	keys(a, "[");
+	assert_string_equal(a->message, "already in the lowest page");
+	assert_string_equal(p->doc.command, "pte 0x10");
+	assert_true(app_open(a, "pte 0xfffffffffffff010", false));
+	keys(a, "]");
+	assert_string_equal(a->message, "already in the highest page");
+	/* Enter on a table address opens it in the hex view. */
+	keys(a, "G\n");
+	assert_ptr_equal(app_pane(a)->ops, &pane_hex_ops);
+	assert_string_equal(app_pane(a)->doc.command, "!dq 0x1000");
+	/* The mode comparison has no address to step. */
+	assert_true(app_open(a, "pte -compare", false));
+	keys(a, "]");
+	assert_string_equal(a->message, "this pane compares modes; pte VA shows one address");
+	/* Elsewhere the keys are not the PTE pane's. */
+	assert_true(app_open(a, "list", false));
+	keys(a, "e");
+	assert_string_equal(a->message, "e: no such key (? lists the keys)");
+}
+
+static void test_layout_pane(void **state)
+{
+	struct app *a = &((struct fixture *)*state)->app;
+	assert_true(app_open(a, "layout pool", false));
+	assert_ptr_equal(app_pane(a)->ops, &pane_layout_ops);
+	keys(a, "Gb");
+	assert_string_equal(app_pane(a)->doc.command, "db 0x5000");
+	keys(a, "h\n");
+	assert_string_equal(app_pane(a)->doc.command, "pte 0x5000");
+	keys(a, "hgb");
+	assert_string_equal(a->message, "no memory to show on this line (Enter on a region walks it)");
+}
+
+static void test_split(void **state)
+{
+	struct app *a = &((struct fixture *)*state)->app;
+	assert_true(app_open(a, "list", false));
+	keys(a, "v");
+	assert_true(a->split);
+	assert_non_null(a->detail);
+	assert_string_equal(pane_title(a->detail), "no link on this line");
+	char status[256];
+	app_status(a, status, sizeof status);
+	assert_non_null(strstr(status, "  split"));
+	keys(a, "jjjj");
+	assert_string_equal(a->detail->doc.command, "item 1");
+	keys(a, "j");
+	assert_string_equal(a->detail->doc.command, "item 2");
+	assert_int_equal(a->npanes, 1);
+	/* A link that fails shows its error below, and the list stays. */
+	assert_true(app_open(a, "db 0x1000", false));
+	keys(a, "g");
+	assert_string_equal(a->detail->doc.command, "db 0x2000");
+	assert_ptr_equal(a->detail->ops, &pane_hex_ops);
+	/* The detail follows what the pane's Enter would: the picked value. */
+	app_key(a, K_RIGHT);
+	assert_string_equal(a->detail->doc.command, "db 0x3000");
+	keys(a, "1");
+	assert_string_equal(a->detail->doc.command, "item 2");
+	keys(a, "v");
+	assert_false(a->split);
+	assert_null(a->detail);
+}
+
+/* A link whose command fails or is cancelled shows why below the list;
+ * the list stays. */
+static void test_split_failed_link(void **state)
+{
+	struct app *a = &((struct fixture *)*state)->app;
+	assert_true(app_open(a, "menu", false));
+	uint64_t seen = 0;
+	struct progress pr = { cancel_at_once, &seen };
+	a->progress = &pr;
+	keys(a, "vG");
+	assert_string_equal(a->detail->doc.command, "nope");
+	assert_true(pane_has_text(a->detail, "nope: it failed at 0x10"));
+	keys(a, "k");
+	assert_string_equal(a->detail->doc.command, "slow");
+	assert_true(pane_has_text(a->detail, "slow: cancelled"));
+	assert_string_equal(app_pane(a)->doc.command, "menu");
+	a->progress = NULL;
+	keys(a, "jk");
+	assert_non_null(dn_get(a->detail->doc.root, "done"));
+}
+
 static void test_themes(void **state)
 {
 	struct app *a = &((struct fixture *)*state)->app;
@@ -562,6 +750,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prompt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hex_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pte_pane, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layout_pane, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_failed_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_themes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
