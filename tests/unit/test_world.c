@@ -35,13 +35,16 @@ static const struct mode modes[] = {
 			 0xffffffffff000ull, (1u << 1) | (1u << 2) },
 };
 
+/* Little-endian bytes at pa (crossing pages; unstored pages read 0). */
 static uint64_t phys(const struct gen_image *img, uint64_t pa, unsigned size)
 {
-	uint64_t pfn = pa >> 12, v = 0;
-	assert_true(pfn < img->max_pfn);
-	const uint8_t *pg = img->pages[pfn];
-	for (unsigned i = size; pg && i-- > 0;)
-		v = (v << 8) | pg[(pa & 0xfff) + i];
+	uint64_t v = 0;
+	for (unsigned i = size; i-- > 0;) {
+		uint64_t pfn = (pa + i) >> 12;
+		assert_true(pfn < img->max_pfn);
+		const uint8_t *pg = img->pages[pfn];
+		v = (v << 8) | (pg ? pg[(pa + i) & 0xfff] : 0);
+	}
 	return v;
 }
 
@@ -323,12 +326,17 @@ static void test_formats(void **state)
 	world_free(&w);
 }
 
+/* Little-endian bytes at va under top, translating each page touched. */
 static uint64_t vread(const struct world *w, uint64_t top, uint64_t va, unsigned size)
 {
+	unsigned first = (va & 0xfff) + size > 0x1000 ? 0x1000 - (unsigned)(va & 0xfff) : size;
 	struct my_walk wk;
 	my_walk(w, top, va, &wk);
 	assert_int_equal(wk.stopped_at, -1);
-	return phys(&w->img, wk.pa, size);
+	uint64_t v = phys(&w->img, wk.pa, first);
+	if (first < size)
+		v |= vread(w, top, va + first, size - first) << (8 * first);
+	return v;
 }
 
 /* Walks a LIST_ENTRY ring from head (bounded) and checks each entry minus
