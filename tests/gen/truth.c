@@ -315,9 +315,29 @@ static void write_session_id(struct json *j, const char *key, uint32_t id)
 		json_uint(j, key, id);
 }
 
+/* A thread's kernel stack frames, innermost first. */
+static void write_frames(struct json *j, const char *key, const struct world_modules *M,
+			 size_t first, size_t n)
+{
+	json_open(j, key, '[');
+	for (size_t i = first; i < first + n; i++) {
+		const struct world_frame *f = &M->frames[i];
+		const struct world_module *m = &M->modules[f->module];
+		json_open(j, NULL, '{');
+		json_str(j, "module", m->name);
+		json_hex(j, "function", m->functions[f->function].start);
+		json_hex(j, "rip", f->rip);
+		json_hex(j, "sp", f->sp);
+		json_hex(j, "frame_size", f->frame_size);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+}
+
 /* Processes in ActiveProcessLinks order, threads in each process's thread
  * list order, sessions with their members in ProcessList order. */
-static void write_procs(struct json *j, const struct world_procs *P)
+static void write_procs(struct json *j, const struct world_procs *P,
+			const struct world_modules *M)
 {
 	json_open(j, "processes", '[');
 	for (size_t i = 0; i < P->nprocesses; i++) {
@@ -369,6 +389,7 @@ static void write_procs(struct json *j, const struct world_procs *P)
 			json_null(j, "cpu");
 		else
 			json_uint(j, "cpu", (unsigned)t->cpu);
+		write_frames(j, "frames", M, t->first_frame, t->nframes);
 		json_close(j, '}');
 	}
 	json_close(j, ']');
@@ -397,6 +418,8 @@ static void write_procs(struct json *j, const struct world_procs *P)
 	json_uint(j, "level", (unsigned)P->lazy_level);
 	json_close(j, '}');
 	json_uint(j, "deep_stack_thread", P->threads[P->deep_thread].tid);
+	const struct world_thread *deep = &P->threads[P->deep_thread];
+	write_frames(j, "deep_stack_frames", M, deep->first_frame, deep->nframes);
 }
 
 /* Modules in PsLoadedModuleList order; exports are the named functions. */
@@ -433,19 +456,6 @@ static void write_modules(struct json *j, const struct world_modules *M)
 			json_close(j, '}');
 		}
 		json_close(j, ']');
-		json_close(j, '}');
-	}
-	json_close(j, ']');
-	json_open(j, "deep_stack_frames", '[');
-	for (size_t i = 0; i < M->nframes; i++) {
-		const struct world_frame *f = &M->frames[i];
-		const struct world_module *m = &M->modules[f->module];
-		json_open(j, NULL, '{');
-		json_str(j, "module", m->name);
-		json_hex(j, "function", m->functions[f->function].start);
-		json_hex(j, "rip", f->rip);
-		json_hex(j, "sp", f->sp);
-		json_hex(j, "frame_size", f->frame_size);
 		json_close(j, '}');
 	}
 	json_close(j, ']');
@@ -580,7 +590,7 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 				write_translation(j, w, &w->xlat[i], fmt);
 		json_close(j, ']');
 	}
-	write_procs(j, w->procs);
+	write_procs(j, w->procs, w->modules);
 	write_modules(j, w->modules);
 	write_files(j, w->files);
 	write_pfn(j, w);

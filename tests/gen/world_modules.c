@@ -434,65 +434,90 @@ static void push_frame(struct world_modules *M, size_t module, size_t function, 
 	M->frames[M->nframes++] = (struct world_frame){ 0, sp, module, function, size };
 }
 
-/* The deep-stack thread (SCENARIOS.md case 2): under two kernel frames, a
- * chain of the deep driver's large frames runs the stack to within 1 KiB
- * of its limit. Frames are laid out from the outermost down; then the
- * return addresses (x64, unwound through .pdata) or the EBP chain (x86)
- * are written so that a reader walking from KernelStack finds them. */
-static void build_deep_stack(struct world *w)
+/* Writes thread ti's frames (chain: outermost first, n entries) from its
+ * InitialStack down and points KernelStack at the innermost: the return
+ * addresses (x64, unwound through .pdata) or the EBP chain (x86) let a
+ * reader walking from KernelStack find every frame. */
+static void lay_out_stack(struct world *w, size_t ti, const struct world_frame *chain, size_t n)
 {
 	struct world_modules *M = w->modules;
-	struct world_thread *t = &w->procs->threads[w->procs->deep_thread];
-	const struct world_module *nt = &M->modules[0], *dd = &M->modules[M->deep_driver];
+	struct world_thread *t = &w->procs->threads[ti];
 	unsigned ps = w->profile->ptr_size;
 	bool x64 = w->img.paging == PAGING_X64;
-	/* outermost first, collected in reverse */
-	struct world_frame outer_first[WORLD_MAX_FRAMES];
-	size_t n = 0;
 	uint64_t sp = t->initial_stack;
-	size_t nt_first = nt->nfunctions - INTERNAL_FUNCTIONS;
-	for (size_t k = 0; k < INTERNAL_FUNCTIONS; k++) {
-		uint32_t size = nt->functions[nt_first + k].frame_size;
-		sp -= size;
-		outer_first[n++] = (struct world_frame){ 0, sp, 0, nt_first + k, size };
+	t->first_frame = M->nframes;
+	t->nframes = n;
+	for (size_t i = 0; i < n; i++)
+		sp -= M->modules[chain[i].module].functions[chain[i].function].frame_size;
+	for (size_t i = n; i-- > 0;) {
+		const struct world_function *f = &M->modules[chain[i].module].functions[chain[i].function];
+		push_frame(M, chain[i].module, chain[i].function, sp, f->frame_size);
+		sp += f->frame_size;
 	}
-	uint64_t floor = t->stack_limit + 0x40;      /* room for the wait's own slots */
-	for (size_t k = 0; n < WORLD_MAX_FRAMES; k++) {
-		size_t fi = k % DEEP_LARGE_FUNCTIONS;
-		if (sp - dd->functions[fi].frame_size < floor)
-			fi = DEEP_LARGE_FUNCTIONS;          /* the small one tops it up */
-		uint32_t size = dd->functions[fi].frame_size;
-		if (sp - size < floor)
-			break;
-		sp -= size;
-		outer_first[n++] = (struct world_frame){ 0, sp, M->deep_driver, fi, size };
-	}
-	M->nframes = 0;
-	for (size_t i = n; i-- > 0;)
-		push_frame(M, outer_first[i].module, outer_first[i].function, outer_first[i].sp,
-			   outer_first[i].frame_size);
-	for (size_t i = 0; i < M->nframes; i++) {
-		struct world_frame *f = &M->frames[i];
+	struct world_frame *fr = &M->frames[t->first_frame];
+	for (size_t i = 0; i < n; i++) {
+		struct world_frame *f = &fr[i];
 		f->rip = return_address(w, &M->modules[f->module].functions[f->function]);
 		/* the slot just below the caller's frame holds the return into it */
-		uint64_t ret = i + 1 < M->nframes ? return_address(w,
-			&M->modules[M->frames[i + 1].module].functions[M->frames[i + 1].function]) : 0;
+		uint64_t ret = i + 1 < n ? return_address(w,
+			&M->modules[fr[i + 1].module].functions[fr[i + 1].function]) : 0;
 		uint64_t slot = f->sp + f->frame_size - ps;
 		world_kput(w, slot, ret, ps);
 		if (!x64) {   /* saved EBP below the return address: the caller's frame pointer */
-			uint64_t caller_ebp = i + 1 < M->nframes ?
-				M->frames[i + 1].sp + M->frames[i + 1].frame_size - 2 * ps : 0;
+			uint64_t caller_ebp = i + 1 < n ? fr[i + 1].sp + fr[i + 1].frame_size - 2 * ps : 0;
 			world_kput(w, slot - ps, caller_ebp, ps);
 		}
 	}
 	/* KernelStack: the wait's return into the innermost function (x86:
 	 * after the saved EBP of that function's frame). */
-	const struct world_frame *in = &M->frames[0];
-	t->kernel_stack = in->sp - (x64 ? 8 : 2 * ps);
-	world_kput(w, t->kernel_stack + (x64 ? 0 : ps), in->rip, ps);
+	t->kernel_stack = fr[0].sp - (x64 ? 8 : 2 * ps);
+	world_kput(w, t->kernel_stack + (x64 ? 0 : ps), fr[0].rip, ps);
 	if (!x64)
-		world_kput(w, t->kernel_stack, in->sp + in->frame_size - 2 * ps, ps);
+		world_kput(w, t->kernel_stack, fr[0].sp + fr[0].frame_size - 2 * ps, ps);
 	world_kput(w, t->ethread + w->profile->kthread->kernel_stack, t->kernel_stack, ps);
+}
+
+/* Every thread's kernel stack: two kernel frames (thread start), then a
+ * few frames of a driver; the deep-stack thread (SCENARIOS.md case 2)
+ * instead runs a chain of the deep driver's large frames to within 1 KiB
+ * of its limit. */
+static void build_stacks(struct world *w)
+{
+	struct world_modules *M = w->modules;
+	const struct world_module *nt = &M->modules[0], *dd = &M->modules[M->deep_driver];
+	size_t nt_first = nt->nfunctions - INTERNAL_FUNCTIONS;
+	for (size_t ti = 0; ti < w->procs->nthreads; ti++) {
+		const struct world_thread *t = &w->procs->threads[ti];
+		struct world_frame chain[WORLD_MAX_THREAD_FRAMES];
+		size_t n = 0;
+		uint64_t room = t->initial_stack - t->stack_limit - 0x40;  /* the wait's slots */
+		for (size_t k = 0; k < INTERNAL_FUNCTIONS; k++) {
+			chain[n] = (struct world_frame){ .module = 0, .function = nt_first + k };
+			room -= nt->functions[nt_first + k].frame_size;
+			n++;
+		}
+		if (ti == w->procs->deep_thread) {
+			for (size_t k = 0; n < WORLD_MAX_THREAD_FRAMES; k++) {
+				size_t fi = k % DEEP_LARGE_FUNCTIONS;
+				if (dd->functions[fi].frame_size > room)
+					fi = DEEP_LARGE_FUNCTIONS;  /* the small one tops it up */
+				if (dd->functions[fi].frame_size > room)
+					break;
+				room -= dd->functions[fi].frame_size;
+				chain[n++] = (struct world_frame){ .module = M->deep_driver, .function = fi };
+			}
+		} else {
+			for (uint64_t k = 1 + world_rnd_below(w, 3); k > 0; k--) {
+				size_t mi = 1 + world_rnd_below(w, M->nmodules - 1);
+				const struct world_module *m = &M->modules[mi];
+				if (m->session_image || mi == M->deep_driver)
+					mi = 0, m = nt;
+				chain[n++] = (struct world_frame){ .module = mi,
+					.function = world_rnd_below(w, m->nfunctions) };
+			}
+		}
+		lay_out_stack(w, ti, chain, n);
+	}
 }
 
 int world_build_modules(struct world *w, struct kdx_error *err)
@@ -530,7 +555,7 @@ int world_build_modules(struct world *w, struct kdx_error *err)
 		build_image(&b, m, pm);
 	}
 	build_ldr(&b);
-	build_deep_stack(w);
+	build_stacks(w);
 	return 0;
 }
 

@@ -30,7 +30,7 @@ struct world_module {
 	uint64_t tag_slot;            /* .text bytes reserved for a pool tag constant, or 0 */
 };
 
-/* One frame of the deep-stack thread, innermost first: rip is where the
+/* One frame of a thread's kernel stack, innermost first: rip is where the
  * function runs (a return address into it), sp its stack pointer after the
  * prologue, frame_size the distance to the caller's sp. */
 struct world_frame {
@@ -38,14 +38,15 @@ struct world_frame {
 	size_t module, function;      /* into modules[], functions[] */
 	uint32_t frame_size;
 };
-#define WORLD_MAX_FRAMES 64
+#define WORLD_MAX_FRAMES 1024
+#define WORLD_MAX_THREAD_FRAMES 64
 
 struct world_modules {
 	struct world_module modules[WORLD_MAX_MODULES];
 	size_t nmodules;
 	size_t tag_driver;            /* carries the leaking pool tag in its code */
 	size_t deep_driver;           /* its large frames fill the deep thread's stack */
-	struct world_frame frames[WORLD_MAX_FRAMES];
+	struct world_frame frames[WORLD_MAX_FRAMES];   /* by thread: world_thread.first_frame */
 	size_t nframes;
 };
 

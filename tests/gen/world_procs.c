@@ -289,7 +289,7 @@ static uint64_t kernel_code(struct procs_builder *b)
 }
 
 static void add_thread(struct procs_builder *b, size_t pi, uint8_t state, uint8_t wait_reason,
-		       uint64_t used, uint32_t kernel_time, uint32_t user_time)
+		       uint32_t kernel_time, uint32_t user_time)
 {
 	struct world *w = b->w;
 	const struct prof_kthread *K = b->prof->kthread;
@@ -330,7 +330,7 @@ static void add_thread(struct procs_builder *b, size_t pi, uint8_t state, uint8_
 	t->stack_limit = guard + KDX_PAGE_SIZE;
 	t->stack_base = t->stack_limit + S->size;
 	t->initial_stack = t->stack_base - 0x200;    /* save area below the base (‡) */
-	t->kernel_stack = t->stack_base - used;
+	/* KernelStack comes with the stack's frames (world_modules.c). */
 
 	t->start_address = kernel_code(b);
 	t->win32_start_address = p->peb ? user_image_base(b) + 0x1000 + 0x10 *
@@ -343,7 +343,6 @@ static void add_thread(struct procs_builder *b, size_t pi, uint8_t state, uint8_
 	kput_ptr(b, e + K->initial_stack, t->initial_stack);
 	kput_ptr(b, e + K->stack_limit, t->stack_limit);
 	kput_ptr(b, e + K->stack_base, t->stack_base);
-	kput_ptr(b, e + K->kernel_stack, t->kernel_stack);
 	world_kput(w, e + K->state, t->state, 1);
 	world_kput(w, e + K->wait_reason, t->wait_reason, 1);
 	world_kput(w, e + K->priority, t->priority, 1);
@@ -370,13 +369,11 @@ static const uint8_t wait_reasons[] = {
 	WAIT_EXECUTIVE, WAIT_DELAY, WAIT_USER_REQUEST, WAIT_QUEUE, WAIT_LPC_RECEIVE,
 };
 
-/* Ordinary threads: waiting, a few hundred bytes to a few KiB of stack. */
+/* Ordinary threads, mostly waiting. */
 static void add_threads(struct procs_builder *b, size_t pi, unsigned n, bool hog)
 {
 	struct world *w = b->w;
-	uint64_t size = b->prof->stack->size;
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t used = 0x200 + 0x10 * world_rnd_below(w, (size / 2) / 0x10);
 		uint32_t kt = (uint32_t)world_rnd_below(w, 2000);
 		uint32_t ut = b->p->processes[pi].peb ? (uint32_t)world_rnd_below(w, 3000) : 0;
 		if (hog) {   /* case 4: the CPU hog's threads burn user time */
@@ -385,7 +382,7 @@ static void add_threads(struct procs_builder *b, size_t pi, unsigned n, bool hog
 		}
 		uint8_t state = hog && i < 2 ? STATE_READY : STATE_WAITING;
 		add_thread(b, pi, state, wait_reasons[world_rnd_below(w, sizeof wait_reasons)],
-			   used, kt, ut);
+			   kt, ut);
 	}
 }
 
@@ -454,10 +451,8 @@ int world_build_procs(struct world *w, struct kdx_error *err)
 				hog = pi;
 			if (pi == 0) {
 				/* System: one worker thread deep in its stack (case 2) */
-				uint64_t size = w->profile->stack->size;
 				P->deep_thread = P->nthreads;
 				add_thread(&b, pi, STATE_WAITING, WAIT_EXECUTIVE,
-					   size - 0x100 - 0x10 * world_rnd_below(w, 0x2f),
 					   (uint32_t)world_rnd_below(w, 500), 0);
 				add_threads(&b, pi, pp->threads - 1, false);
 			} else {

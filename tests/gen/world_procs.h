@@ -33,6 +33,7 @@ struct world_thread {
 	uint32_t kernel_time, user_time;
 	uint8_t state, wait_reason, priority;
 	int cpu;                      /* processor it runs on, WORLD_NO_CPU */
+	size_t first_frame, nframes;  /* its kernel stack frames (world_modules.h) */
 };
 
 struct world_session {

@@ -644,20 +644,18 @@ static uint32_t frame_of(const struct world *w, uint64_t rip)
 
 /* Walks the deep thread's stack from KernelStack the way a debugger does
  * (x64 unwind data, x86 EBP chain) and compares with the frames built. */
-static void check_deep_stack(const struct world *w)
+static void check_stack(const struct world *w, const struct world_thread *t)
 {
 	const struct world_modules *M = w->modules;
-	const struct world_thread *t = &w->procs->threads[w->procs->deep_thread];
 	unsigned ps = w->profile->ptr_size;
 	bool x64 = w->img.paging == PAGING_X64;
 	uint64_t ks = vread(w, w->dtb, t->ethread + w->profile->kthread->kernel_stack, ps);
 	assert_int_equal(ks, t->kernel_stack);
-	assert_true(ks - t->stack_limit < 1024);
 	uint64_t rip = vread(w, w->dtb, ks + (x64 ? 0 : 4), ps);
 	uint64_t sp = ks + 8, ebp = x64 ? 0 : vread(w, w->dtb, ks, 4);
 	size_t i = 0, in_driver = 0;
-	for (; rip && i < M->nframes; i++) {
-		const struct world_frame *f = &M->frames[i];
+	for (; rip && i < t->nframes; i++) {
+		const struct world_frame *f = &M->frames[t->first_frame + i];
 		assert_int_equal(rip, f->rip);
 		assert_int_equal(sp, f->sp);
 		uint32_t size = x64 ? frame_of(w, rip) : (uint32_t)(ebp + 8 - sp);
@@ -672,9 +670,18 @@ static void check_deep_stack(const struct world *w)
 		sp += size;
 	}
 	assert_int_equal(rip, 0);
-	assert_int_equal(i, M->nframes);
-	assert_true(in_driver >= 6);
-	assert_true(sp <= t->initial_stack);
+	assert_int_equal(i, t->nframes);
+	assert_int_equal(sp, t->initial_stack);
+	if (t == &w->procs->threads[w->procs->deep_thread]) {
+		assert_true(ks - t->stack_limit < 1024);
+		assert_true(in_driver >= 6);
+	}
+}
+
+static void check_stacks(const struct world *w)
+{
+	for (size_t i = 0; i < w->procs->nthreads; i++)
+		check_stack(w, &w->procs->threads[i]);
 }
 
 /* The PFN database read back with the profile's MMPFN layout: every RAM
@@ -806,7 +813,7 @@ static void test_modules(void **state)
 		struct world w;
 		build(&w, profile_names[i], 5);
 		check_modules(&w);
-		check_deep_stack(&w);
+		check_stacks(&w);
 		world_free(&w);
 	}
 }
