@@ -910,6 +910,15 @@ static void kdbg_put(struct builder *b, unsigned off, uint64_t v, unsigned size)
 		kput(b, b->w->kdbg_va + off, v, size);
 }
 
+uint64_t world_kvar_new(struct world *w, const char *name, unsigned kdbg_offset, uint64_t value,
+			unsigned size)
+{
+	uint64_t va = kvar(w->build, name, kdbg_offset, value, size);
+	if (kdbg_offset)
+		kdbg_put(w->build, kdbg_offset, va, 8);
+	return va;
+}
+
 /* The KDBG (dump-format §8): the header, KernBase, the addresses of the
  * kernel variables, and for 2003+ sizes the structure offsets the block
  * states itself (taken from the profile, so readers can cross-check). */
@@ -979,7 +988,7 @@ static void build_kdbg(struct builder *b)
 	};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		unsigned size = vars[i].size ? vars[i].size : p->ptr_size;
-		kdbg_put(b, vars[i].off, kvar(b, vars[i].name, vars[i].off, vars[i].value, size), 8);
+		world_kvar_new(w, vars[i].name, vars[i].off, vars[i].value, size);
 	}
 	w->img.ps_loaded_module_list = kvar_list_head(b, "PsLoadedModuleList",
 						      KDBG_PS_LOADED_MODULE_LIST);

@@ -46,6 +46,11 @@ uint64_t world_region_end(const struct world *w, const char *region);
 struct world_xlat *world_teach(struct world *w, const char *kind, uint64_t top, uint64_t va,
 			       int expect_stop, uint64_t expect_pa);
 
+/* A kernel variable of size bytes in .data holding value, recorded in the
+ * truth; a nonzero kdbg_offset makes that KDBG field name it (when the
+ * build's block is long enough). Returns its VA. */
+uint64_t world_kvar_new(struct world *w, const char *name, unsigned kdbg_offset, uint64_t value,
+			unsigned size);
 /* Re-reads a pointer-sized kernel variable (a list head that gained
  * entries) into its kvar record. */
 void world_kvar_refresh(struct world *w, const char *name);
