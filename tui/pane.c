@@ -44,6 +44,7 @@ const struct pane_ops pane_doc_ops = { "doc", NULL, follow_line };
 const struct pane_ops pane_hex_ops = { "hex", &keys_hex, follow_value };
 const struct pane_ops pane_pte_ops = { "pte", &keys_pte, follow_line };
 const struct pane_ops pane_layout_ops = { "layout", &keys_layout, follow_line };
+const struct pane_ops pane_pool_ops = { "pool", &keys_pool, follow_line };
 const struct pane_ops pane_help_ops = { "help", NULL, follow_line };
 
 const struct pane_ops *pane_ops_for(const char *command)
@@ -55,6 +56,8 @@ const struct pane_ops *pane_ops_for(const char *command)
 		{ "db", &pane_hex_ops }, { "dd", &pane_hex_ops }, { "dq", &pane_hex_ops },
 		{ "!db", &pane_hex_ops }, { "!dd", &pane_hex_ops }, { "!dq", &pane_hex_ops },
 		{ "pte", &pane_pte_ops }, { "layout", &pane_layout_ops },
+		{ "poolfind", &pane_pool_ops }, { "pool", &pane_pool_ops },
+		{ "poolrefs", &pane_pool_ops },
 	};
 	size_t len = strcspn(command, " \t");
 	for (size_t i = 0; i < sizeof by_word / sizeof by_word[0]; i++)

@@ -25,7 +25,7 @@ struct pane_ops {
 };
 
 extern const struct pane_ops pane_doc_ops, pane_hex_ops, pane_pte_ops, pane_layout_ops,
-	pane_help_ops;
+	pane_help_ops, pane_pool_ops;
 
 /* Bounds PCRE2 work per line: a pathological pattern fails the line (and is
  * reported) instead of freezing the screen. */

@@ -172,7 +172,7 @@ static void test_tables(void **state)
 	(void)state;
 	size_t n;
 	const struct key_table *const *t = key_tables(&n);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 7);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(t[i]->title);
 		assert_true(t[i]->count > 0);
