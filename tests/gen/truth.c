@@ -576,6 +576,8 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 		json_uint(j, "number", i);
 		json_hex(j, "kpcr", w->kpcr[i]);
 		json_hex(j, "kprcb", w->kpcr[i] + w->profile->kpcr->prcb);
+		json_hex(j, "dpc_stack", w->procs->dpc_stack[i]);
+		json_hex(j, "dpc_stack_limit", w->procs->dpc_stack[i] - w->profile->stack->size);
 		json_close(j, '}');
 	}
 	json_close(j, ']');

@@ -404,6 +404,14 @@ static void assign_cpus(struct procs_builder *b, size_t hog)
 		world_kput(w, t->ethread + b->prof->kthread->state, t->state, 1);
 		world_kput(w, t->ethread + b->prof->kthread->wait_reason, 0, 1);
 		kput_ptr(b, w->kpcr[c] + k->prcb + k->prcb_current_thread, t->ethread);
+		/* each processor's DPC stack, KERNEL_STACK_SIZE under a guard PTE (§4, §10) */
+		uint64_t pages = b->prof->stack->size / KDX_PAGE_SIZE;
+		uint64_t guard = world_region_reserve(w, "SystemPtes", pages + 1);
+		uint64_t pfn = world_alloc_pages(w, pages);
+		for (uint64_t i = 0; i < pages; i++)
+			world_map_data_page(w, guard + (i + 1) * KDX_PAGE_SIZE, pfn + i);
+		P->dpc_stack[c] = guard + (pages + 1) * KDX_PAGE_SIZE;
+		kput_ptr(b, w->kpcr[c] + k->prcb + k->prcb_dpc_stack, P->dpc_stack[c]);
 	}
 }
 

@@ -62,6 +62,7 @@ struct world_procs {
 	uint64_t lazy_va;
 	int lazy_level;               /* level of the missing entry */
 	size_t deep_thread;           /* within 1 KiB of its stack limit */
+	uint64_t dpc_stack[WORLD_MAX_CPUS];   /* KPRCB.DpcStack: top of each DPC stack */
 };
 
 #endif

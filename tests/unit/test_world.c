@@ -414,8 +414,14 @@ static void check_processes(const struct world *w)
 		assert_int_not_equal(g.stopped_at, -1);
 	}
 	const struct world_thread *deep = &P->threads[P->deep_thread];
-	assert_true(deep->kernel_stack - deep->stack_limit < 1024);
 	assert_int_equal(deep->cpu, 0);
+	const struct prof_kpcr *kp0 = w->profile->kpcr;
+	for (unsigned c = 0; c < w->img.processors; c++) {
+		uint64_t top = vread(w, w->dtb, w->kpcr[c] + kp0->prcb + kp0->prcb_dpc_stack, ps);
+		assert_int_equal(top, P->dpc_stack[c]);
+		vread(w, w->dtb, top - S->size, 1);
+		vread(w, w->dtb, top - 1, 1);
+	}
 	const struct prof_kpcr *kp = w->profile->kpcr;
 	assert_int_equal(vread(w, w->dtb, w->kpcr[0] + kp->prcb + kp->prcb_current_thread, ps),
 			 deep->ethread);
