@@ -1,7 +1,13 @@
 /* The ground truth beside each dump, as JSON: the header facts under "info"
  * in the keys of kdx's `info` command, the teaching translations in the keys
  * of `vtop` (levels, pa, stopped_at, reason), and what the world holds.
- * 64-bit values are lowercase "0x..." strings, as in kdx's own JSON. */
+ * 64-bit values are lowercase "0x..." strings, as in kdx's own JSON.
+ * Top-level keys: generator, info, kernel, kdbg_variables, regions, kpcrs,
+ * translations (kernel DTB), process_translations (with their dtb),
+ * processes, threads (each with its frames), sessions, lazy_system_pde,
+ * deep_stack_thread, deep_stack_frames, modules, tag_driver,
+ * deep_stack_driver, mapped_files, pfn, pool, vm, and for corrupt variants
+ * corruption. */
 #include "world.h"
 
 #include <errno.h>

@@ -464,7 +464,8 @@ int world_build_procs(struct world *w, struct kdx_error *err)
 					   (uint32_t)world_rnd_below(w, 500), 0);
 				add_threads(&b, pi, pp->threads - 1, false);
 			} else {
-				add_threads(&b, pi, pp->threads, is_hog);
+				add_threads(&b, pi, pp->threads + (unsigned)world_rnd_below(w, 2),
+					    is_hog);
 			}
 		}
 	}

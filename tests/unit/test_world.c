@@ -101,6 +101,25 @@ static void build(struct world *w, const char *name, uint64_t seed)
 		fail_msg("%s", err.msg);
 }
 
+/* The readers' lookup: by name, and by machine, paging mode and build. */
+static void test_profile_lookup(void **state)
+{
+	(void)state;
+	assert_ptr_equal(profile_find(MACHINE_X86, PAGING_X86, 2600), profile_by_name("xp-x86"));
+	assert_ptr_equal(profile_find(MACHINE_X86, PAGING_PAE, 7600),
+			 profile_by_name("win7-x86-pae"));
+	assert_ptr_equal(profile_find(MACHINE_X64, PAGING_X64, 7601), profile_by_name("win7-x64"));
+	assert_ptr_equal(profile_find(MACHINE_X64, PAGING_X64, 19041),
+			 profile_by_name("win10-x64"));
+	assert_null(profile_find(MACHINE_X64, PAGING_X64, 9200));
+	assert_null(profile_find(MACHINE_X86, PAGING_X86, 7601));
+	assert_null(profile_by_name("win11-x64"));
+	const struct profile *w10 = profile_by_name("win10-x64");
+	assert_int_equal(w10->eprocess->active_process_links, 0x448);
+	assert_int_equal(w10->kdbg_size, 0x380);
+	assert_int_equal(profile_by_name("win7-x86-pae")->mmpfn->size, 0x1c);
+}
+
 static void test_self_map(void **state)
 {
 	(void)state;
@@ -860,6 +879,7 @@ static void test_determinism(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_profile_lookup),
 		cmocka_unit_test(test_self_map),
 		cmocka_unit_test(test_self_map_index),
 		cmocka_unit_test(test_teaching_walks_match_the_image),
