@@ -213,7 +213,7 @@ static void test_teaching_walks_match_the_image(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < NPROFILES; i++)
-		for (uint64_t seed = 1; seed <= 3; seed++) {
+		for (uint64_t seed = 1; seed <= 12; seed++) {
 			struct world w;
 			build(&w, profile_names[i], seed);
 			check_walks(&w);
@@ -503,7 +503,7 @@ static void test_processes_threads_sessions(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < NPROFILES; i++)
-		for (uint64_t seed = 1; seed <= 2; seed++) {
+		for (uint64_t seed = 1; seed <= 6; seed++) {
 			struct world w;
 			build(&w, profile_names[i], seed);
 			check_processes(&w);
