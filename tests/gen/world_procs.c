@@ -183,6 +183,10 @@ static void join_session(struct procs_builder *b, struct world_session *s, size_
 	else
 		kput_ptr(b, last, entry);
 	sput(b, top, head + b->ps, entry, b->ps);
+	if (s->nmembers == sizeof s->members / sizeof s->members[0]) {
+		fprintf(stderr, "kdx-gen: session %u has too many members\n", s->id);
+		abort();
+	}
 	s->members[s->nmembers++] = pi;
 	sput(b, top, s->mm_session_space + L->reference_count, s->nmembers, 4);
 	kput_ptr(b, p->eprocess + b->prof->eprocess->session, s->mm_session_space);
