@@ -31,6 +31,9 @@ struct module {
 	char full_name[MODULE_NAME_MAX];  /* FullDllName, UTF-8 */
 	bool headers_read;          /* the PE headers were in the dump and made sense */
 	char headers_note[96];      /* why not, when they were not */
+	/* IMAGE_DATA_DIRECTORY entries of the optional header (0 when absent):
+	 * the export table and, on PE32+, the exception table (.pdata). */
+	uint32_t export_rva, export_size, exception_rva, exception_size;
 	struct module_section *sections;
 	size_t nsections;
 };

@@ -1,0 +1,194 @@
+/* `kf [THREAD]` (and `k`): a thread's kernel stack frames unwound through
+ * the modules' x64 exception data (core/unwind.h), each with its child-SP,
+ * return address, module!export+offset and size, then the bytes each
+ * module's frames take, most first: the driver that ate the stack
+ * (SCENARIOS.md case 2). Without THREAD: the thread with the deepest
+ * stack. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/unwind.h"
+#include "commands.h"
+#include "process.h"
+
+/* Export names looked up per distinct function: deep stacks repeat a few
+ * functions many times. */
+#define NAME_CACHE 64u
+
+struct name_cache {
+	struct {
+		size_t module;
+		uint32_t function;
+		bool found;
+		uint32_t export_rva;
+		char name[64];
+	} e[NAME_CACHE];
+	size_t n, next;
+};
+
+/* "module!Export+0x1a" when an export starts inside the frame's function
+ * at or below rip, else "module+0x1a0b". */
+static void frame_symbol(struct dump *d, const struct module_list *ml, struct name_cache *nc,
+			 const struct unwind_frame *f, char *buf, size_t size)
+{
+	const struct module *m = &ml->items[f->module];
+	uint64_t rva = f->rip - m->base;
+	size_t i = 0;
+	while (i < nc->n && (nc->e[i].module != f->module || nc->e[i].function != f->function))
+		i++;
+	if (i == nc->n) {
+		i = nc->n < NAME_CACHE ? nc->n++ : nc->next++ % NAME_CACHE;
+		nc->e[i].module = f->module;
+		nc->e[i].function = f->function;
+		nc->e[i].found = unwind_nearest_export(d, m, (uint32_t)rva, nc->e[i].name,
+						       sizeof nc->e[i].name, &nc->e[i].export_rva) &&
+				 nc->e[i].export_rva >= f->function;
+	}
+	if (nc->e[i].found)
+		snprintf(buf, size, "%s!%s+0x%llx", m->name, nc->e[i].name,
+			 (unsigned long long)(rva - nc->e[i].export_rva));
+	else
+		snprintf(buf, size, "%s+0x%llx", m->name, (unsigned long long)rva);
+}
+
+static void add_frames(struct dump *d, struct dnode *r, const struct module_list *ml,
+		       const struct unwind_result *u)
+{
+	struct name_cache nc = { .n = 0 };
+	struct dnode *t = dn_label(dn_array(r, "frames"), "Frames (innermost first)");
+	for (size_t i = 0; i < u->count; i++) {
+		const struct unwind_frame *f = &u->frames[i];
+		const struct module *m = &ml->items[f->module];
+		char sym[MODULE_NAME_MAX + 96];
+		frame_symbol(d, ml, &nc, f, sym, sizeof sym);
+		struct dnode *o = dn_object(t, NULL);
+		dn_label(dn_uint(o, "index", i), "#");
+		dn_label(dn_hex(o, "frame_size", f->size, 0), "Memory");
+		dn_role(dn_label(dn_hex(o, "sp", f->sp, 0), "Child-SP"), ROLE_ADDRESS);
+		dn_role(dn_label(dn_hex(o, "return_address", f->return_address, 0), "RetAddr"),
+			ROLE_ADDRESS);
+		dn_role(dn_label(dn_str(o, "symbol", sym), "Call Site"), ROLE_NAME);
+		dn_flags(dn_hex(o, "rip", f->rip, 0), DN_JSON_ONLY);
+		dn_flags(dn_str(o, "module", m->name), DN_JSON_ONLY);
+		dn_flags(dn_hex(o, "function", m->base + f->function, 0), DN_JSON_ONLY);
+		dn_link(o, "dq 0x%llx L0x%llx", (unsigned long long)f->sp,
+			(unsigned long long)(f->size / 8));
+	}
+}
+
+/* Frames and bytes per module, most bytes first; the top one is the
+ * suspect and takes the danger role. Returns the bytes of all frames. */
+static uint64_t add_module_totals(struct dnode *r, const struct module_list *ml,
+				  const struct unwind_result *u, const struct thread *th)
+{
+	struct dnode *t = dn_label(dn_array(r, "modules"), "Stack bytes per module");
+	uint64_t total = 0;
+	for (size_t mi = 0; mi < ml->count; mi++) {
+		uint64_t bytes = 0, frames = 0;
+		for (size_t i = 0; i < u->count; i++)
+			if (u->frames[i].module == mi) {
+				bytes += u->frames[i].size;
+				frames++;
+			}
+		if (!frames)
+			continue;
+		total += bytes;
+		struct dnode *o = dn_object(t, NULL);
+		dn_role(dn_str(o, "module", ml->items[mi].name), ROLE_NAME);
+		dn_uint(o, "frames", frames);
+		dn_hex(o, "bytes", bytes, 0);
+		dn_label(dn_uint(o, "percent", th->stack_size ? bytes * 100 / th->stack_size : 0),
+			 "% of stack");
+		dn_link(o, "lm");
+	}
+	dn_sort_table(t, "bytes", true);
+	if (t->nkids) {
+		dn_role(t->kids[0], ROLE_DANGER);
+		dn_role(dn_label(dn_str(r, "suspect", dn_get(t->kids[0], "module")->v.s), "most stack"),
+			ROLE_DANGER);
+	}
+	return total;
+}
+
+static const struct thread *deepest_thread(const struct process_list *pl)
+{
+	const struct thread *best = NULL;
+	for (size_t i = 0; i < pl->nthreads; i++)
+		if (pl->threads[i].sp_in_stack &&
+		    (!best || pl->threads[i].stack_used > best->stack_used))
+			best = &pl->threads[i];
+	return best;
+}
+
+static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
+{
+	uint64_t key = 0;
+	if (argc > 2 || (argc == 2 && !parse_number(argv[1], &key)))
+		return kdx_fail(err, "usage: %s", cmd_kf.usage);
+	struct process_list pl;
+	if (process_list_read(d, &pl, err) < 0)
+		return -1;
+	const struct thread *t = argc == 2 ? thread_find(&pl, key) : deepest_thread(&pl);
+	struct module_list ml;
+	struct unwind_result u;
+	if (!t) {
+		process_list_free(&pl);
+		return argc == 2 ? kdx_fail(err, "kf: no thread with TID or ETHREAD 0x%llx in the "
+					    "process lists", (unsigned long long)key)
+				 : kdx_fail(err, "kf: no thread has a saved stack pointer in its stack");
+	}
+	if (modules_read(d, &ml, err) < 0) {
+		process_list_free(&pl);
+		return -1;
+	}
+	if (unwind_thread(d, &ml, t, &u, err) < 0) {
+		modules_free(&ml);
+		process_list_free(&pl);
+		return -1;
+	}
+	const struct process *p = &pl.processes[t->process];
+	doc_set_title(out, "Kernel stack frames of thread %u (%s, PID %u)", t->tid, p->name, p->pid);
+	doc_set_windbg(out, ".thread 0x%llx; kf", (unsigned long long)t->ethread);
+	struct dnode *r = out->root;
+	dn_uint(r, "tid", t->tid);
+	dn_label(dn_str(r, "chosen", argc == 2 ? "as asked" : "the deepest stack"), "thread");
+	dn_link(dn_role(dn_hex(r, "ethread", t->ethread, 0), ROLE_ADDRESS), "stack 0x%llx",
+		(unsigned long long)t->ethread);
+	dn_link(dn_role(dn_str(r, "process", p->name), ROLE_NAME), "threads 0n%u", p->pid);
+	dn_uint(r, "pid", p->pid);
+	dn_role(dn_label(dn_hex(r, "stack_base", t->stack_base, 0), "base"), ROLE_ADDRESS);
+	dn_role(dn_label(dn_hex(r, "stack_limit", t->stack_limit, 0), "limit"), ROLE_ADDRESS);
+	dn_role(dn_label(dn_hex(r, "kernel_stack", t->kernel_stack, 0), "current"), ROLE_ADDRESS);
+	dn_label(dn_hex(r, "stack_size", t->stack_size, 0), "size");
+	dn_role(dn_label(dn_uint(r, "percent", t->stack_percent), "used %"), stack_risk_role(t->risk));
+	if (t->state == 2)
+		dn_role(dn_str(r, "running", "the thread was running: the walk starts from its last "
+			       "switch, not the moment of the crash"), ROLE_WARNING);
+	dn_label(dn_str(r, "start", u.start), "walk starts from");
+	dn_bool(r, "complete", u.complete);
+	if (u.note[0])
+		dn_role(dn_str(r, "note", u.note), ROLE_WARNING);
+	else
+		dn_flags(dn_null(r, "note"), DN_JSON_ONLY);
+	add_frames(d, r, &ml, &u);
+	uint64_t total = add_module_totals(r, &ml, &u, t);
+	dn_label(dn_hex(r, "frames_bytes", total, 0), "frames total");
+	unwind_result_free(&u);
+	modules_free(&ml);
+	process_list_free(&pl);
+	return 0;
+}
+
+const struct command cmd_kf = {
+	.name = "kf", .usage = "kf [THREAD (TID or ETHREAD)]",
+	.summary = "a thread's kernel stack frames with their sizes, summed per module (x64 unwind)",
+	.windbg = "kf",
+	.run = run_kf,
+};
+
+const struct command cmd_k = {
+	.name = "k", .usage = "k [THREAD (TID or ETHREAD)]",
+	.summary = "the same as kf",
+	.windbg = "k",
+	.run = run_kf,
+};
