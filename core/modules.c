@@ -7,6 +7,7 @@
 #include "bytes.h"
 #include "kdbg.h"
 #include "profile.h"
+#include "ustr.h"
 
 /* PE image headers: the public Microsoft PE/COFF specification (the spec
  * folder has no PE section; these offsets are the format's own). */
@@ -31,52 +32,6 @@ static const struct {
 	.dir_export = 0, .dir_exception = 3, .sec_virtual_size = 8, .sec_virtual_address = 12,
 	.sec_characteristics = 36, .scn_cnt_code = 0x20, .scn_mem_execute = 0x20000000,
 };
-
-/* UNICODE_STRING (structs §1) as UTF-8; non-BMP pairs and bad code units
- * become '?'. The length is capped so a hostile Length stays bounded. */
-static bool read_unicode(struct dump *d, uint64_t va, char *out, size_t size)
-{
-	unsigned ps = dump_ptr_size(d);
-	uint8_t us[16];
-	out[0] = 0;
-	if (xlat_read(d->kernel, va, us, 2u * ps, NULL) != 2u * ps)
-		return false;
-	size_t len = (size_t)le_bytes(us, 2) & ~(size_t)1;
-	uint64_t buffer = le_bytes(us + ps, ps);
-	if (len > 2 * (MODULE_NAME_MAX - 1))
-		len = 2 * (MODULE_NAME_MAX - 1);
-	uint8_t raw[2 * MODULE_NAME_MAX];
-	if (len && xlat_read(d->kernel, buffer, raw, len, NULL) != len)
-		return false;
-	size_t n = 0;
-	for (size_t i = 0; i < len; i += 2) {
-		unsigned c = (unsigned)le_bytes(raw + i, 2);
-		char enc[3];
-		size_t k;
-		if (c < 0x80) {
-			enc[0] = (char)c;
-			k = 1;
-		} else if (c < 0x800) {
-			enc[0] = (char)(0xc0 | c >> 6);
-			enc[1] = (char)(0x80 | (c & 0x3f));
-			k = 2;
-		} else if (c >= 0xd800 && c < 0xe000) {
-			enc[0] = '?';
-			k = 1;
-		} else {
-			enc[0] = (char)(0xe0 | c >> 12);
-			enc[1] = (char)(0x80 | (c >> 6 & 0x3f));
-			enc[2] = (char)(0x80 | (c & 0x3f));
-			k = 3;
-		}
-		if (c == 0 || n + k >= size)
-			break;
-		memcpy(out + n, enc, k);
-		n += k;
-	}
-	out[n] = 0;
-	return true;
-}
 
 /* The export and exception directories from the optional header at opt
  * (size bytes, inside page); a directory past NumberOfRvaAndSizes, past
@@ -215,8 +170,8 @@ int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
 		m->base = le_bytes(rec + ldr->dll_base, ps);
 		m->entry_point = le_bytes(rec + ldr->entry_point, ps);
 		m->size = le_bytes(rec + ldr->size_of_image, 4);
-		read_unicode(d, entry + ldr->base_dll_name, m->name, sizeof m->name);
-		read_unicode(d, entry + ldr->full_dll_name, m->full_name, sizeof m->full_name);
+		ustr_read(d, entry + ldr->base_dll_name, m->name, sizeof m->name);
+		ustr_read(d, entry + ldr->full_dll_name, m->full_name, sizeof m->full_name);
 		const char *bad = m->base && m->size ? read_sections(d, m) :
 				  "DllBase or SizeOfImage is 0";
 		if (bad)

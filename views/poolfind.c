@@ -1,8 +1,61 @@
 /* `poolfind TAG`: the blocks with a tag, from the big-page table and a
  * scan of the pool ranges. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/mmst.h"
 #include "../core/pool.h"
 #include "commands.h"
 #include "poolblock.h"
+
+#define TAG_MMST 0x74536d4du   /* "MmSt": prototype PTEs of mapped files (§6.6) */
+
+/* MmSt blocks: the file each belongs to, then the files ranked by
+ * resident pages with the MmSt bytes each holds (structs §9 step 7). */
+static void mapped_files(const struct pool_ctx *c, const struct pool_scan *s,
+			 struct dnode *table, struct dnode *root)
+{
+	struct mmst_file *f = calloc(s->count ? s->count : 1, sizeof *f);
+	if (!f) {
+		dn_role(dn_str(root, "files_note", "out of memory for the mapped files"), ROLE_DANGER);
+		return;
+	}
+	mmst_resolve(c, s->blocks, s->count, f);
+	static const char *const kinds[] = { NULL, "segment", "prototype ptes" };
+	for (size_t i = 0; i < s->count; i++) {
+		struct dnode *o = table->kids[i];
+		dn_str(o, "holds", kinds[f[i].kind]);
+		dn_str(o, "file", f[i].kind != MMST_UNKNOWN ? f[i].name : NULL);
+		dn_flags(dn_str(o, "why_unknown", f[i].kind == MMST_UNKNOWN ? f[i].why : NULL),
+			 DN_JSON_ONLY);
+	}
+	struct dnode *files = dn_label(dn_array(root, "files"), "Mapped files by resident pages");
+	for (size_t i = 0; i < s->count; i++) {
+		if (f[i].kind == MMST_UNKNOWN)
+			continue;
+		struct dnode *row = NULL;
+		for (size_t k = 0; k < files->nkids && !row; k++)
+			if (dn_get(files->kids[k], "control_area")->v.u == f[i].control_area)
+				row = files->kids[k];
+		if (row) {
+			dn_get(row, "mmst_bytes")->v.u += s->blocks[i].size;
+			continue;
+		}
+		row = dn_object(files, NULL);
+		dn_role(dn_str(row, "name", f[i].name), ROLE_NAME);
+		dn_uint(row, "resident", f[i].resident_valid + f[i].resident_transition);
+		dn_label(dn_uint(row, "valid", f[i].resident_valid), "active");
+		dn_label(dn_uint(row, "transition", f[i].resident_transition), "standby");
+		dn_label(dn_uint(row, "ptes", f[i].total_ptes), "pages");
+		dn_label(dn_uint(row, "mmst_bytes", s->blocks[i].size), "MmSt bytes");
+		dn_role(dn_hex(row, "control_area", f[i].control_area, 0), ROLE_ADDRESS);
+		dn_flags(dn_hex(row, "segment", f[i].segment, 0), DN_JSON_ONLY);
+		dn_flags(dn_hex(row, "file_object", f[i].file_object, 0), DN_JSON_ONLY);
+		dn_link(row, "db 0x%llx", (unsigned long long)f[i].control_area);
+	}
+	dn_sort_table(files, "resident", true);
+	free(f);
+}
 
 struct dnode *pool_block_row(struct dump *d, struct dnode *table, const struct pool_block *b)
 {
@@ -64,6 +117,8 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 			bytes += s.blocks[i].size;
 	}
 	dn_label(dn_uint(r, "bytes", bytes), "bytes in use");
+	if (tag == TAG_MMST)
+		mapped_files(&c, &s, t, r);
 	pool_scan_free(&s);
 	return 0;
 }

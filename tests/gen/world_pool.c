@@ -12,6 +12,7 @@
 
 #include "core/kdbg.h"
 #include "world_build.h"
+#include "world_files.h"
 
 #define TAG(s) ((uint32_t)(s)[0] | (uint32_t)(s)[1] << 8 | (uint32_t)(s)[2] << 16 | \
 		(uint32_t)(s)[3] << 24)
@@ -20,6 +21,8 @@
 static const char *const nonpaged_tags[] = { "File", "Irp ", "Thre", "Proc", "Even", "Mdl ",
 					     "Ntfr", "Vad " };
 static const char *const paged_tags[] = { "MmSt", "CM31", "NtFs", "Toke", "ObNm", "Key " };
+/* Tags of the mapped files' blocks that the lists above lack. */
+static const char *const file_tags[] = { "MmCa", "IoNm" };
 #define NTAGS(a) (sizeof a / sizeof a[0])
 
 /* 2^9 + 1 entries: a power of two plus the entry ReactOS keeps apart (§6.5). */
@@ -188,6 +191,95 @@ static void lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 	pl->pages[pl->npages - 1].nblocks = pl->nblocks - pl->pages[pl->npages - 1].first_block;
 }
 
+/* One block of a page laid around structures another builder placed. */
+struct placed_block {
+	uint64_t data, end;          /* the structure's VA; where the block ends */
+	uint32_t tag;
+};
+
+/* Headers in front of structures already in a page (the mapped files'):
+ * each block runs from its header to the next one; on classic pages a pad
+ * block opens the page when the first header does not start it, and a free
+ * block closes it. Segment-heap pages need neither. */
+static void headers_around(struct pool_build *pb, bool paged, const struct placed_block *pl_blocks,
+			   size_t n)
+{
+	struct world_pool *pl = pb->pool;
+	const struct prof_pool *h = pb->hdr;
+	uint64_t page = pl_blocks[0].data & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
+	if (!pl->pages)
+		abort();
+	pl->pages[pl->npages++] = (struct world_pool_page){ page, pl->nblocks, 0 };
+	unsigned type = paged ? h->paged_allocated : h->nonpaged_allocated;
+	uint64_t at = page, prev = 0;
+	for (size_t i = 0; i <= n; i++) {
+		bool last = i == n;
+		if (last && h->segment_heap)
+			break;
+		uint64_t next = last ? page + KDX_PAGE_SIZE : pl_blocks[i].data - h->header_size;
+		if (next > at) {   /* the gap before this header: a pad, or the free tail */
+			unsigned units = (unsigned)((next - at) / h->block_unit);
+			uint32_t tag = pl_blocks[last ? n - 1 : i].tag;
+			put_header(pb, at, (unsigned)prev, 0, units, 0, tag);
+			add_block(pb, (struct world_pool_block){
+				.address = at, .size = next - at, .previous_size = prev * h->block_unit,
+				.tag = tag, .paged = paged, .state = WORLD_BLOCK_FREE });
+			prev = units;
+			at = next;
+		}
+		if (last)
+			break;
+		uint64_t end = i + 1 < n ? pl_blocks[i + 1].data - h->header_size :
+			       (pl_blocks[i].end + h->block_unit - 1) & ~(uint64_t)(h->block_unit - 1);
+		unsigned units = (unsigned)((end - at) / h->block_unit);
+		put_header(pb, at, h->segment_heap ? 0 : (unsigned)prev, paged ? 1 : 0, units, type,
+			   pl_blocks[i].tag);
+		add_block(pb, (struct world_pool_block){
+			.address = at, .size = end - at,
+			.previous_size = h->segment_heap ? 0 : prev * h->block_unit,
+			.tag = pl_blocks[i].tag, .paged = paged,
+			.state = h->segment_heap ? WORLD_BLOCK_UNKNOWN : WORLD_BLOCK_ALLOCATED });
+		prev = units;
+		at = end;
+	}
+	pl->pages[pl->npages - 1].nblocks = pl->nblocks - pl->pages[pl->npages - 1].first_block;
+}
+
+/* The mapped files' structures as pool blocks (structs §6.6, §9): the
+ * CONTROL_AREA (with its first SUBSECTION) an MmCa block, the FILE_OBJECT
+ * a File block, its SECTION_OBJECT_POINTERS and name buffer blocks of the
+ * file system; the SEGMENT (with inline prototype PTEs on XP..7) an MmSt
+ * block, and on 10 the separate prototype-PTE array another MmSt block. */
+static void file_blocks(struct pool_build *pb)
+{
+	struct world *w = pb->w;
+	const struct prof_section *S = w->profile->section;
+	unsigned es = (unsigned)paging_desc(w->profile->paging)->entry_size;
+	for (size_t i = 0; w->files && i < w->files->nfiles; i++) {
+		const struct world_file *f = &w->files->files[i];
+		uint64_t sop = world_kget(w, f->file_object + S->fo_section_object_pointer, pb->ps);
+		uint64_t name_len = world_kget(w, f->file_object + S->fo_file_name + 2, 2);
+		uint64_t name = world_kget(w, f->file_object + S->fo_file_name + pb->ps, pb->ps);
+		const struct placed_block nonpaged[] = {
+			{ f->control_area, f->subsection + S->sub_size, TAG("MmCa") },
+			{ f->file_object, f->file_object + S->fo_size, TAG("File") },
+			{ sop, sop + 3ull * pb->ps, TAG("NtFs") },
+			{ name, name + name_len, TAG("IoNm") },
+		};
+		headers_around(pb, false, nonpaged, NTAGS(nonpaged));
+		uint64_t ptes_end = f->prototype_ptes + (uint64_t)f->total_ptes * es;
+		bool inline_ptes = S->seg_the_ptes != PROF_ABSENT;
+		const struct placed_block segment[] = {
+			{ f->segment, inline_ptes ? ptes_end : f->segment + S->seg_size, TAG("MmSt") },
+		};
+		headers_around(pb, true, segment, 1);
+		const struct placed_block ptes[] = { { f->prototype_ptes, ptes_end, TAG("MmSt") } };
+		if (!inline_ptes)
+			headers_around(pb, true, ptes, 1);
+	}
+}
+
 static void pool_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 {
 	if (pb->hdr->segment_heap)
@@ -287,7 +379,7 @@ static void build_tracker(struct pool_build *pb)
 	struct world *w = pb->w;
 	struct world_pool *pl = pb->pool;
 	const struct prof_pool_tracker *t = w->profile->pool_tracker;
-	size_t n = NTAGS(nonpaged_tags) + NTAGS(paged_tags) + 1;
+	size_t n = NTAGS(nonpaged_tags) + NTAGS(paged_tags) + NTAGS(file_tags) + 1;
 	pl->rows = calloc(n, sizeof *pl->rows);
 	struct world_tracker_row *placed = calloc(TRACK_TABLE_ENTRIES, sizeof *placed);
 	if (!pl->rows || !placed)
@@ -296,6 +388,8 @@ static void build_tracker(struct pool_build *pb)
 		tracker_row(w, &pl->rows[pl->nrows++], false, TAG(nonpaged_tags[i]));
 	for (size_t i = 0; i < NTAGS(paged_tags); i++)
 		tracker_row(w, &pl->rows[pl->nrows++], true, TAG(paged_tags[i]));
+	for (size_t i = 0; i < NTAGS(file_tags); i++)
+		tracker_row(w, &pl->rows[pl->nrows++], false, TAG(file_tags[i]));
 	struct world_tracker_row *leak = &pl->rows[pl->nrows++];
 	leak->tag = pl->leak_tag;
 	leak->nonpaged_frees = world_rnd_below(w, 400);
@@ -578,6 +672,7 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 			pl->leak_blocks++;
 			pl->leak_bytes += big[i].bytes;
 		}
+	file_blocks(&pb);
 	build_big_pages(&pb, big, NTAGS(big));
 	build_tracker(&pb);
 	build_memory_summary(&pb);

@@ -11,12 +11,14 @@
 #include <stdbool.h>
 
 #include "core/memsummary.h"
+#include "core/mmst.h"
 #include "core/modules.h"
 #include "core/pool.h"
 #include "core/poolrefs.h"
 #include "core/pooltag.h"
 #include "core/tagowner.h"
 #include "tests/unit/fixtures.h"
+#include "tests/gen/world_files.h"
 #include "tests/gen/world_modules.h"
 #include "tests/gen/world_pool.h"
 
@@ -321,6 +323,50 @@ static void test_poolrefs(void **state)
 	dump_close(d);
 }
 
+/* MmSt blocks lead to their files; a CONTROL_AREA that no longer points
+ * back at its SEGMENT leaves that block unknown, saying why. */
+static void test_mmst_files(void **state)
+{
+	(void)state;
+	const struct world_file *f0 = &w.files->files[0];
+	struct dump *d = open_world("mmst.dmp");
+	poke(d, f0->control_area, 0, 8);              /* CONTROL_AREA.Segment (§9) */
+	dump_close(d);
+	d = open_world("mmst.dmp");
+	struct pool_ctx c;
+	struct pool_scan s;
+	struct kdx_error err;
+	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
+	assert_int_equal(pool_scan_tag(&c, 0x74536d4du, &s, &err), 0);
+	struct mmst_file *files = calloc(s.count, sizeof *files);
+	mmst_resolve(&c, s.blocks, s.count, files);
+	size_t named = 0, broken = 0;
+	for (size_t i = 0; i < s.count; i++) {
+		if (s.blocks[i].address + 16 == f0->segment) {
+			assert_int_equal(files[i].kind, MMST_UNKNOWN);
+			assert_string_equal(files[i].why,
+					    "the CONTROL_AREA does not point back at the SEGMENT");
+			broken++;
+		}
+		for (size_t k = 1; k < w.files->nfiles; k++)
+			if (s.blocks[i].address + 16 == w.files->files[k].segment) {
+				assert_int_equal(files[i].kind, MMST_SEGMENT);
+				assert_string_equal(files[i].name, w.files->files[k].name);
+				assert_int_equal(files[i].total_ptes, w.files->files[k].total_ptes);
+				assert_int_equal(files[i].resident_valid, w.files->files[k].resident_valid);
+				assert_int_equal(files[i].resident_transition,
+						 w.files->files[k].resident_standby);
+				named++;
+			}
+	}
+	assert_int_equal(broken, 1);
+	assert_int_equal(named, w.files->nfiles - 1);
+	free(files);
+	pool_scan_free(&s);
+	poke(d, f0->control_area, f0->segment, 8);
+	dump_close(d);
+}
+
 static void test_pooltag_parse(void **state)
 {
 	(void)state;
@@ -365,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_tagowner),
 		cmocka_unit_test(test_module_ring_loop),
 		cmocka_unit_test(test_poolrefs),
+		cmocka_unit_test(test_mmst_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
