@@ -37,13 +37,13 @@ static const struct phys_range world_ram[] = {
 #define PTE_G 0x100ull
 #define PTE_WRITE_SW 0x800ull       /* Windows' software Write bit 11 (§2.2) */
 #define PTE_XD (1ull << 63)
-#define KERNEL_TABLE 0x63ull        /* P RW A D, supervisor */
-#define USER_TABLE 0x67ull
-#define WIN10_USER_TABLE 0x867ull
-#define KERNEL_CODE 0x121ull        /* G--A--KRV */
-#define KERNEL_DATA 0x963ull        /* P RW A D G + Write */
-#define LARGE_KERNEL 0x1e3ull
-#define USER_READONLY 0x025ull
+#define KERNEL_TABLE (PTE_P | PTE_RW | PTE_A | PTE_D)           /* 0x63 */
+#define USER_TABLE (KERNEL_TABLE | PTE_US)                      /* 0x67 */
+#define WIN10_USER_TABLE (USER_TABLE | PTE_WRITE_SW)            /* 0x867 */
+#define KERNEL_CODE (PTE_G | PTE_A | PTE_P)                     /* 0x121: G--A--KRV */
+#define KERNEL_DATA (KERNEL_TABLE | PTE_G | PTE_WRITE_SW)       /* 0x963 */
+#define LARGE_KERNEL (KERNEL_TABLE | PTE_PS | PTE_G)            /* 0x1e3 */
+#define USER_READONLY (PTE_A | PTE_US | PTE_P)                  /* 0x025 */
 #define PAE_PDPTE PTE_P             /* PDPTEs carry no RW/US/A (§1.3) */
 
 enum { MM_READWRITE = 4, MM_DECOMMIT = 0x10 };  /* §2.7 */
