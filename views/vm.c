@@ -35,6 +35,13 @@ void vm_summary_to_doc(struct dump *d, struct dnode *parent)
 		}
 		dn_role(dn_str(o, "source", f->source), ROLE_MUTED);
 	}
+	/* WinDbg's "N pool allocations have failed" counts kernel variables
+	 * that no KDBG field or structure of the spec names. */
+	dn_role(dn_label(dn_null(parent, "pool_allocation_failures"), "pool allocations failed"),
+		ROLE_MUTED);
+	dn_role(dn_label(dn_str(parent, "pool_allocation_failures_source",
+				"unavailable without symbols: no KDBG field names the counters"),
+			 "  why"), ROLE_MUTED);
 	if (s.has_paging_files)
 		dn_label(dn_uint(parent, "paging_files", s.paging_files), "paging files");
 	else
