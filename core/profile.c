@@ -260,7 +260,8 @@ static const struct prof_session session_10_x64 = {
 
 /* §8 _MMPFN; list terminators from the §8 notes */
 static const struct prof_mmpfn mmpfn_xp = {
-	.flink = { 0x0, 0, 32 }, .blink = { 0x8, 0, 32 }, .pte_address = 0x4,
+	.flink = { 0x0, 0, 32 }, .blink = { 0x8, 0, 32 }, .share_count = { 0x8, 0, 32 },
+	.pte_address = 0x4,
 	.reference_count = 0xe, .original_pte = 0x10, .original_pte_size = 4,
 	.page_location = { 0xc, 8, 3 }, .modified = { 0xc, 0, 1 },
 	.prototype_pte = { 0xc, 3, 1 }, .pte_frame = { 0x14, 0, 26 },
@@ -268,21 +269,24 @@ static const struct prof_mmpfn mmpfn_xp = {
 };
 /* PAE: OriginalPte grows to 8 bytes, u4 moves from 0x14 to 0x18 (§0.1). */
 static const struct prof_mmpfn mmpfn_7_x86_pae = {
-	.flink = { 0x0, 0, 32 }, .blink = { 0x4, 0, 32 }, .pte_address = 0x8,
+	.flink = { 0x0, 0, 32 }, .blink = { 0x4, 0, 32 }, .share_count = { 0x4, 0, 32 },
+	.pte_address = 0x8,
 	.reference_count = 0xc, .original_pte = 0x10, .original_pte_size = 8,
 	.page_location = { 0xe, 0, 3 }, .modified = { 0xe, 4, 1 },
 	.prototype_pte = { 0x18, 27, 1 }, .pte_frame = { 0x18, 0, 25 },
 	.list_end = 0xffffffffu, .size = 0x1c,
 };
 static const struct prof_mmpfn mmpfn_7_x64 = {
-	.flink = { 0x0, 0, 64 }, .blink = { 0x8, 0, 64 }, .pte_address = 0x10,
+	.flink = { 0x0, 0, 64 }, .blink = { 0x8, 0, 64 }, .share_count = { 0x8, 0, 64 },
+	.pte_address = 0x10,
 	.reference_count = 0x18, .original_pte = 0x20, .original_pte_size = 8,
 	.page_location = { 0x1a, 0, 3 }, .modified = { 0x1a, 4, 1 },
 	.prototype_pte = { 0x28, 57, 1 }, .pte_frame = { 0x28, 0, 52 },
 	.list_end = UINT64_MAX, .size = 0x30,
 };
 static const struct prof_mmpfn mmpfn_10_x64 = {
-	.flink = { 0x0, 0, 36 }, .blink = { 0x18, 0, 36 }, .pte_address = 0x8,
+	.flink = { 0x0, 0, 36 }, .blink = { 0x18, 0, 36 }, .share_count = { 0x18, 0, 62 },
+	.pte_address = 0x8,
 	.reference_count = 0x20, .original_pte = 0x10, .original_pte_size = 8,
 	.page_location = { 0x22, 0, 3 }, .modified = { 0x22, 4, 1 },
 	.prototype_pte = { 0x28, 63, 1 }, .pte_frame = { 0x28, 0, 36 },

@@ -107,6 +107,7 @@ struct prof_session {
 /* _MMPFN: structs §8 (PAE: §0.1). */
 struct prof_mmpfn {
 	struct prof_bits flink, blink;        /* list links: PFNs */
+	struct prof_bits share_count;         /* active pages: u2 instead of Blink */
 	uint16_t pte_address, reference_count, original_pte;
 	uint8_t original_pte_size;
 	struct prof_bits page_location, modified, prototype_pte, pte_frame;

@@ -14,6 +14,7 @@ static const struct command *const all_commands[] = {
 	&cmd_process, &cmd_threads, &cmd_stacks, &cmd_stack,
 	&cmd_kf, &cmd_k,
 	&cmd_session, &cmd_sprocess,
+	&cmd_memusage, &cmd_pfn,
 };
 
 const struct command *const *command_all(size_t *count)
