@@ -101,6 +101,18 @@ static void build(struct world *w, const char *name, uint64_t seed)
 		fail_msg("%s", err.msg);
 }
 
+/* Runs check on every profile's world for nseeds seeds from first. */
+static void each_world(uint64_t first, uint64_t nseeds, void (*check)(const struct world *))
+{
+	for (size_t i = 0; i < NPROFILES; i++)
+		for (uint64_t seed = first; seed < first + nseeds; seed++) {
+			struct world w;
+			build(&w, profile_names[i], seed);
+			check(&w);
+			world_free(&w);
+		}
+}
+
 /* The readers' lookup: by name, and by machine, paging mode and build. */
 static void test_profile_lookup(void **state)
 {
@@ -120,32 +132,26 @@ static void test_profile_lookup(void **state)
 	assert_int_equal(profile_by_name("win7-x86-pae")->mmpfn->size, 0x1c);
 }
 
-static void test_self_map(void **state)
+static void check_self_map(const struct world *w)
 {
-	(void)state;
-	for (size_t i = 0; i < NPROFILES; i++) {
-		struct world w;
-		build(&w, profile_names[i], 11);
-		if (w.img.paging == PAGING_PAE) {
-			/* The fourth directory maps the four directories, itself last. */
-			uint64_t pd3 = phys(&w.img, w.dtb + 24, 8) & ~0xfffull;
-			for (int k = 0; k < 4; k++)
-				assert_int_equal(phys(&w.img, pd3 + 8 * k, 8),
-						 (phys(&w.img, w.dtb + 8 * k, 8) & ~0xfffull) | 0x63);
-			assert_int_equal(phys(&w.img, pd3 + 24, 8) & ~0xfffull, pd3);
-		} else {
-			int es = modes[w.img.paging].entry_size;
-			uint64_t e = phys(&w.img, w.dtb + w.self_map_index * (uint64_t)es,
-					  (unsigned)es);
-			assert_int_equal(e, w.dtb | 0x63);
-		}
-		if (w.img.paging == PAGING_X64) {
-			assert_int_equal(w.pte_base, 0xffff000000000000ull |
-					 ((uint64_t)w.self_map_index << 39));
-			assert_int_equal(w.img.dtb & ~0xfffull, w.dtb);
-			assert_int_not_equal(w.img.dtb & 0xfff, 0);
-		}
-		world_free(&w);
+	if (w->img.paging == PAGING_PAE) {
+		/* The fourth directory maps the four directories, itself last. */
+		uint64_t pd3 = phys(&w->img, w->dtb + 24, 8) & ~0xfffull;
+		for (int k = 0; k < 4; k++)
+			assert_int_equal(phys(&w->img, pd3 + 8 * k, 8),
+					 (phys(&w->img, w->dtb + 8 * k, 8) & ~0xfffull) | 0x63);
+		assert_int_equal(phys(&w->img, pd3 + 24, 8) & ~0xfffull, pd3);
+	} else {
+		int es = modes[w->img.paging].entry_size;
+		uint64_t e = phys(&w->img, w->dtb + w->self_map_index * (uint64_t)es,
+				  (unsigned)es);
+		assert_int_equal(e, w->dtb | 0x63);
+	}
+	if (w->img.paging == PAGING_X64) {
+		assert_int_equal(w->pte_base, 0xffff000000000000ull |
+				 ((uint64_t)w->self_map_index << 39));
+		assert_int_equal(w->img.dtb & ~0xfffull, w->dtb);
+		assert_int_not_equal(w->img.dtb & 0xfff, 0);
 	}
 }
 
@@ -212,13 +218,7 @@ static void check_walks(const struct world *w)
 static void test_teaching_walks_match_the_image(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < NPROFILES; i++)
-		for (uint64_t seed = 1; seed <= 12; seed++) {
-			struct world w;
-			build(&w, profile_names[i], seed);
-			check_walks(&w);
-			world_free(&w);
-		}
+	each_world(1, 12, check_walks);
 }
 
 static const struct world_xlat *find(const struct world *w, const char *kind)
@@ -269,47 +269,41 @@ static void test_walk_kinds(void **state)
 	world_free(&w);
 }
 
-static void test_kdbg(void **state)
+static void check_kdbg(const struct world *w)
 {
-	(void)state;
-	for (size_t i = 0; i < NPROFILES; i++) {
-		struct world w;
-		build(&w, profile_names[i], 21);
-		uint64_t k = w.kdbg_va;
-		assert_int_equal(w.img.kdbg_va, k);
-		assert_int_equal(my_kernel_read(&w, k + KDBG_OWNERTAG, 4), KDBG_OWNER_TAG);
-		assert_int_equal(my_kernel_read(&w, k + KDBG_SIZE, 4), w.profile->kdbg_size);
-		assert_int_equal(my_kernel_read(&w, k + KDBG_KERNBASE, 8), w.kernel_base);
-		assert_int_equal(my_kernel_read(&w, k + KDBG_PS_ACTIVE_PROCESS_HEAD, 8),
-				 w.img.ps_active_process_head);
-		assert_int_equal(my_kernel_read(&w, k + KDBG_PS_LOADED_MODULE_LIST, 8),
-				 w.img.ps_loaded_module_list);
-		/* Every variable field names the variable, which holds its value. */
-		unsigned ps = w.profile->ptr_size;
-		for (size_t v = 0; v < w.nkvar; v++) {
-			const struct world_kvar *kv = &w.kvar[v];
-			if (kv->kdbg_offset)
-				assert_int_equal(my_kernel_read(&w, k + kv->kdbg_offset, 8),
-						 kv->address);
-			unsigned size = strcmp(kv->name, "KeTimeIncrement") == 0 ||
-					strcmp(kv->name, "CmNtCSDVersion") == 0 ? 4 : ps;
-			assert_int_equal(my_kernel_read(&w, kv->address, size), kv->value);
-		}
-		const struct world_kvar *pfn = world_kvar(&w, "MmPfnDatabase");
-		assert_non_null(pfn);
-		assert_int_equal(pfn->value, w.img.pfn_database);
-		/* The PFN array is mapped over its whole length. */
-		my_kernel_read(&w, pfn->value + w.img.max_pfn * w.profile->mmpfn->size - 1, 1);
-		if (w.profile->kdbg_size >= KDBG_PTE_BASE + 8)
-			assert_int_equal(my_kernel_read(&w, k + KDBG_PTE_BASE, 8), w.pte_base);
-		/* KiProcessorBlock: one KPRCB per processor, then NULL. */
-		const uint64_t block = my_kernel_read(&w, k + KDBG_KI_PROCESSOR_BLOCK, 8);
-		for (unsigned c = 0; c <= w.img.processors; c++) {
-			uint64_t prcb = my_kernel_read(&w, block + c * ps, ps);
-			assert_int_equal(prcb, c < w.img.processors ?
-					 w.kpcr[c] + w.profile->kpcr->prcb : 0);
-		}
-		world_free(&w);
+	uint64_t k = w->kdbg_va;
+	assert_int_equal(w->img.kdbg_va, k);
+	assert_int_equal(my_kernel_read(w, k + KDBG_OWNERTAG, 4), KDBG_OWNER_TAG);
+	assert_int_equal(my_kernel_read(w, k + KDBG_SIZE, 4), w->profile->kdbg_size);
+	assert_int_equal(my_kernel_read(w, k + KDBG_KERNBASE, 8), w->kernel_base);
+	assert_int_equal(my_kernel_read(w, k + KDBG_PS_ACTIVE_PROCESS_HEAD, 8),
+			 w->img.ps_active_process_head);
+	assert_int_equal(my_kernel_read(w, k + KDBG_PS_LOADED_MODULE_LIST, 8),
+			 w->img.ps_loaded_module_list);
+	/* Every variable field names the variable, which holds its value. */
+	unsigned ps = w->profile->ptr_size;
+	for (size_t v = 0; v < w->nkvar; v++) {
+		const struct world_kvar *kv = &w->kvar[v];
+		if (kv->kdbg_offset)
+			assert_int_equal(my_kernel_read(w, k + kv->kdbg_offset, 8),
+					 kv->address);
+		unsigned size = strcmp(kv->name, "KeTimeIncrement") == 0 ||
+				strcmp(kv->name, "CmNtCSDVersion") == 0 ? 4 : ps;
+		assert_int_equal(my_kernel_read(w, kv->address, size), kv->value);
+	}
+	const struct world_kvar *pfn = world_kvar(w, "MmPfnDatabase");
+	assert_non_null(pfn);
+	assert_int_equal(pfn->value, w->img.pfn_database);
+	/* The PFN array is mapped over its whole length. */
+	my_kernel_read(w, pfn->value + w->img.max_pfn * w->profile->mmpfn->size - 1, 1);
+	if (w->profile->kdbg_size >= KDBG_PTE_BASE + 8)
+		assert_int_equal(my_kernel_read(w, k + KDBG_PTE_BASE, 8), w->pte_base);
+	/* KiProcessorBlock: one KPRCB per processor, then NULL. */
+	const uint64_t block = my_kernel_read(w, k + KDBG_KI_PROCESSOR_BLOCK, 8);
+	for (unsigned c = 0; c <= w->img.processors; c++) {
+		uint64_t prcb = my_kernel_read(w, block + c * ps, ps);
+		assert_int_equal(prcb, c < w->img.processors ?
+				 w->kpcr[c] + w->profile->kpcr->prcb : 0);
 	}
 }
 
@@ -499,18 +493,17 @@ static void check_lazy_pde(const struct world *w)
 		}
 }
 
+static void check_address_spaces(const struct world *w)
+{
+	check_processes(w);
+	check_sessions(w);
+	check_lazy_pde(w);
+}
+
 static void test_processes_threads_sessions(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < NPROFILES; i++)
-		for (uint64_t seed = 1; seed <= 6; seed++) {
-			struct world w;
-			build(&w, profile_names[i], seed);
-			check_processes(&w);
-			check_sessions(&w);
-			check_lazy_pde(&w);
-			world_free(&w);
-		}
+	each_world(1, 6, check_address_spaces);
 }
 
 static uint64_t image_top(const struct world *w, const struct world_module *m)
@@ -822,25 +815,27 @@ static void check_files(const struct world *w)
 static void test_pfn_database(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < NPROFILES; i++) {
-		struct world w;
-		build(&w, profile_names[i], 6);
-		check_pfn(&w);
-		check_files(&w);
-		world_free(&w);
-	}
+	each_world(6, 1, check_pfn);
+	each_world(6, 2, check_files);
 }
 
 static void test_modules(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < NPROFILES; i++) {
-		struct world w;
-		build(&w, profile_names[i], 5);
-		check_modules(&w);
-		check_stacks(&w);
-		world_free(&w);
-	}
+	each_world(5, 2, check_modules);
+	each_world(5, 3, check_stacks);
+}
+
+static void test_self_map(void **state)
+{
+	(void)state;
+	each_world(11, 1, check_self_map);
+}
+
+static void test_kdbg(void **state)
+{
+	(void)state;
+	each_world(21, 2, check_kdbg);
 }
 
 static bool same_image(const struct gen_image *a, const struct gen_image *b)
