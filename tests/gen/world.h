@@ -36,7 +36,9 @@ struct world_pte_meaning {
  * Conventions (core/xlat.c): a table not in the dump stops the walk at that
  * level with reason XLAT_NOT_IN_DUMP and read = false; a target page not in
  * the dump leaves stopped_at = -1 and pa set, with reason XLAT_NOT_IN_DUMP
- * and page_in_dump = false. */
+ * and page_in_dump = false. walk.dtb is the kernel's top table, or a
+ * process's for the process-space cases (lazy system PDE, session space,
+ * user pages). */
 struct world_xlat {
 	const char *kind;             /* "valid-4k-code", "large-2m", "transition", ... */
 	struct walk walk;
@@ -104,6 +106,9 @@ struct world {
 
 /* Builds the world of profile p for seed. Returns 0, or -1 with a message. */
 int world_build(struct world *w, const struct profile *p, uint64_t seed, struct kdx_error *err);
+/* kdx-gen --pool-mib (benchmarks): worlds built from now on get this many
+ * more bytes of RAM at the top. */
+void world_set_extra_ram(uint64_t bytes);
 void world_free(struct world *w);
 
 /* Whether a dump of format fmt stores the page (raw images store every page
