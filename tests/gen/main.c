@@ -18,7 +18,8 @@
 static const char usage[] =
 	"usage: kdx-gen --fixtures DIR\n"
 	"       kdx-gen --demo PATH\n"
-	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N] OUT\n"
+	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
+	"               [--pool-mib N] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win10-x64\n"
 	"formats: full summary triage bitmap kernel elf raw\n";
 
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 		{ "format", required_argument, 0, 'f' },
 		{ "seed", required_argument, 0, 's' },
 		{ "leak-pages", required_argument, 0, 'L' },
+		{ "pool-mib", required_argument, 0, 'P' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -124,6 +126,17 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			world_pool_set_leak_pages(pages);
+			break;
+		}
+		case 'P': {
+			uint64_t mib = strtoull(optarg, &end, 0);
+			if (*optarg == '\0' || *end != '\0' || mib == 0 || mib > 8192) {
+				fprintf(stderr, "kdx-gen: --pool-mib %s: expected 1 to 8192\n", optarg);
+				return 2;
+			}
+			/* the pages, their page tables and PFN entries, and room to spare */
+			world_set_extra_ram((mib + mib / 32 + 8) << 20);
+			world_pool_set_bulk_mib(mib);
 			break;
 		}
 		case 'h': fputs(usage, stdout); return 0;

@@ -1086,14 +1086,23 @@ static void add_regions(struct builder *b)
 				b->plan.region_start[r] + b->plan.region_size[r] };
 }
 
+static uint64_t extra_ram;
+
+void world_set_extra_ram(uint64_t bytes)
+{
+	extra_ram = bytes;
+}
+
 int world_build(struct world *w, const struct profile *p, uint64_t seed, struct kdx_error *err)
 {
 	memset(w, 0, sizeof *w);
 	w->profile = p;
 	w->seed = seed;
 	w->rng = seed ^ 0x6b6478ull;
-	if (gen_image_init(&w->img, p->paging, world_ram,
-			   sizeof world_ram / sizeof world_ram[0]) < 0)
+	struct phys_range ram[sizeof world_ram / sizeof world_ram[0]];
+	memcpy(ram, world_ram, sizeof ram);
+	ram[sizeof ram / sizeof ram[0] - 1].end += extra_ram;
+	if (gen_image_init(&w->img, p->paging, ram, sizeof ram / sizeof ram[0]) < 0)
 		return kdx_fail(err, "%s: cannot set up %zu RAM ranges", p->name,
 				sizeof world_ram / sizeof world_ram[0]);
 	w->used = calloc(w->img.max_pfn, sizeof *w->used);

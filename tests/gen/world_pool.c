@@ -48,12 +48,18 @@ static const uint64_t case1_paged_pools[] = { 19071, 735, 747, 720, 746 };
 #define CASE1_FREE_NONPAGED_PTES 335u
 #define CASE1_AVAILABLE 573277u
 
-static uint64_t leak_pages_wanted;
+static uint64_t leak_pages_wanted, bulk_mib;
 
 void world_pool_set_leak_pages(uint64_t pages)
 {
 	leak_pages_wanted = pages;
 }
+
+void world_pool_set_bulk_mib(uint64_t mib)
+{
+	bulk_mib = mib;
+}
+
 
 void world_tag_text(uint32_t tag, char out[5])
 {
@@ -628,6 +634,18 @@ static void build_memory_summary(struct pool_build *pb)
 		pl->warnings[pl->nwarnings++] = "Excessive Paged Pool Usage";
 }
 
+/* The bulk pages: built like any, then dropped from the records. */
+static void bulk_pages(struct pool_build *pb)
+{
+	struct world_pool *pl = pb->pool;
+	for (uint64_t i = 0; i < bulk_mib * (1024 * 1024 / KDX_PAGE_SIZE); i++) {
+		size_t nblocks = pl->nblocks, npages = pl->npages;
+		pool_page(pb, false, 0);
+		pl->nblocks = nblocks;
+		pl->npages = npages;
+	}
+}
+
 int world_build_pool(struct world *w, struct kdx_error *err)
 {
 	struct world_pool *pl = calloc(1, sizeof *pl);
@@ -653,6 +671,8 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 	uint64_t leak_pages = leak_pages_wanted ? leak_pages_wanted : seed_pages;
 	for (uint64_t i = 0; i < leak_pages; i++)
 		pool_page(&pb, false, pl->leak_tag);
+
+	bulk_pages(&pb);
 
 	struct big_alloc big[] = {
 		{ 0, 0x3000, pl->leak_tag, false, false },

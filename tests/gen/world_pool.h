@@ -68,6 +68,10 @@ struct world_pool {
  * leak (0, the default: 16 to 23 pages, chosen by the seed). The same seed
  * with a bigger N is the same machine later, the leak grown. */
 void world_pool_set_leak_pages(uint64_t pages);
+/* kdx-gen --pool-mib N (benchmarks): worlds built from now on carry N MiB
+ * more nonpaged pool pages of ordinary blocks, left out of the truth's page
+ * list so it stays small. The world needs the RAM (world_set_extra_ram). */
+void world_pool_set_bulk_mib(uint64_t mib);
 
 /* The tag as text: four bytes, little-endian, as WinDbg prints them. */
 void world_tag_text(uint32_t tag, char out[5]);
