@@ -14,6 +14,9 @@
 #define DTB_SCAN_BYTES (16ull << 20)
 #define KDBG_SCAN_BYTES (64ull << 20)
 #define KERNEL_IMAGE_SCAN_BYTES (32ull << 20)
+/* A crafted image can be full of look-alikes; each costs a bounded search,
+ * so the number of them tried is bounded too. */
+#define MAX_SCAN_CANDIDATES 16
 
 static uint64_t le64(const uint8_t *p)
 {
@@ -105,6 +108,7 @@ static bool scan_for_dtb(struct source *src, const enum paging *modes, size_t nm
 {
 	uint8_t scratch[KDX_PAGE_SIZE];
 	uint64_t max_pa = src->nranges ? src->ranges[src->nranges - 1].end : 0;
+	unsigned pae_candidates = 0;
 	for (size_t m = 0; m < nmodes; m++)
 		for (uint64_t pfn = 0; pfn < DTB_SCAN_BYTES / KDX_PAGE_SIZE; pfn++) {
 			const uint8_t *pg = source_page(src, pfn, scratch);
@@ -117,7 +121,8 @@ static bool scan_for_dtb(struct source *src, const enum paging *modes, size_t nm
 				*dtb = pa;
 				return true;
 			}
-			if (modes[m] == PAGING_PAE && pae_pd3(pg, pa, pds) &&
+			if (modes[m] == PAGING_PAE && pae_candidates < MAX_SCAN_CANDIDATES &&
+			    pae_pd3(pg, pa, pds) && ++pae_candidates &&
 			    pae_find_pdpt(src, pds, DTB_SCAN_BYTES, dtb)) {
 				*found = PAGING_PAE;
 				return true;
@@ -219,14 +224,18 @@ static bool kernel_va_of(struct dump *d, uint64_t kernbase, uint64_t pa, uint64_
 static void scan_for_kdbg(struct dump *d)
 {
 	uint8_t scratch[KDX_PAGE_SIZE];
-	for (uint64_t pfn = 0; pfn < KDBG_SCAN_BYTES / KDX_PAGE_SIZE; pfn++) {
+	unsigned candidates = 0;
+	for (uint64_t pfn = 0; pfn < KDBG_SCAN_BYTES / KDX_PAGE_SIZE &&
+	     candidates < MAX_SCAN_CANDIDATES; pfn++) {
 		const uint8_t *pg = source_page(d->src, pfn, scratch);
 		if (!pg)
 			continue;
-		for (unsigned off = 0; off + 0x18 <= KDX_PAGE_SIZE; off += 8) {
+		for (unsigned off = 0; off + 0x18 <= KDX_PAGE_SIZE &&
+		     candidates < MAX_SCAN_CANDIDATES; off += 8) {
 			uint32_t size;
 			if (!kdbg_header_ok(pg + off, &size))
 				continue;
+			candidates++;
 			uint64_t pa = (pfn << KDX_PAGE_SHIFT) + off, va;
 			uint8_t kb[8];
 			if (source_read_phys(d->src, pa + KDBG_KERNBASE, kb, 8) != 8)

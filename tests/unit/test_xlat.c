@@ -285,6 +285,36 @@ static void check_x86(struct dump *d)
 	assert_int_equal(pde, 0x2063);
 }
 
+/* A raw image crowded with KDBG look-alikes whose KernBase maps but whose
+ * blocks are mapped nowhere: each costs a bounded search for its VA, so
+ * kdx must try only a bounded number of them (no hang on crafted input). */
+static void test_kdbg_lookalikes(void **state)
+{
+	(void)state;
+	struct gen_image img;
+	build_x64(&img);
+	uint8_t rec[24] = { 0 };
+	memcpy(rec + 0x10, "KDBG", 4);
+	rec[0x14] = 0x40;
+	rec[0x15] = 0x03;   /* Size 0x340 */
+	for (uint64_t pa = MB(12); pa + sizeof rec <= MB(16); pa += sizeof rec) {
+		gen_put_bytes(&img, pa, rec, sizeof rec);
+		/* KernBase at +0x18 falls in the next record's first word. */
+		gen_put64(&img, pa + 0x18 < MB(16) ? pa + 0x18 : pa, X64_BASE);
+	}
+	char *path = write_image(&img, GEN_RAW, "lookalikes.raw");
+	gen_image_free(&img);
+	struct dump *d = open_ok(path);
+	assert_false(d->has_kdbg);
+	bool warned = false;
+	for (size_t i = 0; i < d->warnings.count; i++)
+		warned |= strstr(d->warnings.items[i], "no KDBG found") != NULL;
+	assert_true(warned);
+	dump_close(d);
+	unlink(path);
+	free(path);
+}
+
 struct mode_case {
 	const char *name;
 	void (*build)(struct gen_image *);
@@ -332,9 +362,11 @@ static int teardown(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[sizeof cases / sizeof cases[0]];
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+	enum { NCASES = sizeof cases / sizeof cases[0] };
+	struct CMUnitTest tests[NCASES + 1];
+	for (size_t i = 0; i < NCASES; i++)
 		tests[i] = (struct CMUnitTest){ cases[i].name, run_case, NULL, NULL,
 						(void *)&cases[i] };
-	return _cmocka_run_group_tests("xlat", tests, sizeof cases / sizeof cases[0], setup, teardown);
+	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_kdbg_lookalikes);
+	return _cmocka_run_group_tests("xlat", tests, NCASES + 1, setup, teardown);
 }
