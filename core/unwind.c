@@ -112,7 +112,8 @@ bool unwind_apply_info(const uint8_t *info, size_t len, uint64_t pc_offset,
 					"version %u", i, op, opinfo, version);
 		if (i + slots > count)
 			return fail_why(why, "unwind code %u runs past CountOfCodes %u", i, count);
-		uint64_t arg16 = le_bytes(code + 2 * i + 2, 2);
+		/* the count check above keeps these inside the codes */
+		uint64_t arg16 = slots >= 2 ? le_bytes(code + 2 * i + 2, 2) : 0;
 		uint64_t arg32 = slots == 3 ? le_bytes(code + 2 * i + 2, 4) : 0;
 		i += slots;
 		if (op == UWOP_EPILOG || offset > pc_offset)

@@ -1,8 +1,9 @@
 /* `stacks`: every thread's kernel stack (base, limit, saved pointer, bytes
  * used and percent, guard page), coloured by risk, deepest first; and
  * `stack THREAD`: one stack page by page with the used part, the raw
- * frames area and the return-address candidates in it. Facts: structs §3
- * and §10, va-and-pte §6. */
+ * frames area and the return-address candidates in it (x64 stacks link
+ * to their unwound frames, `kf`). Facts: structs §3 and §10, va-and-pte
+ * §6. */
 #include <stdio.h>
 #include <string.h>
 
@@ -73,7 +74,11 @@ static int run_stacks(struct dump *d, int argc, char **argv, struct doc *out,
 		add_stack_figures(o, th);
 		dn_flags(dn_str(o, "note", th->note[0] ? th->note : NULL), DN_JSON_ONLY);
 		dn_role(o, stack_risk_role(th->risk));
-		dn_link(o, "stack 0x%llx", (unsigned long long)th->ethread);
+		/* a stack near its limit: straight to who used it */
+		if (th->risk == STACK_RISK_DANGER && d->machine == MACHINE_X64)
+			dn_link(o, "kf 0x%llx", (unsigned long long)th->ethread);
+		else
+			dn_link(o, "stack 0x%llx", (unsigned long long)th->ethread);
 		warn += th->risk == STACK_RISK_WARN;
 		danger += th->risk == STACK_RISK_DANGER;
 	}
@@ -199,10 +204,13 @@ static int run_stack(struct dump *d, int argc, char **argv, struct doc *out,
 			"%s 0x%llx L0x%llx", ps == 8 ? "dq" : "dd", (unsigned long long)t->kernel_stack,
 			(unsigned long long)(t->stack_used / ps));
 	}
-	dn_role(dn_label(dn_str(r, "frame_sizes", "not computed: frame sizes per module need an "
-				"unwind through each module's exception data, which kdx does not do "
-				"yet; the candidates below are values that point into module code"),
-			 "frame sizes"), ROLE_MUTED);
+	if (d->machine == MACHINE_X64)
+		dn_link(dn_label(dn_strf(r, "frame_sizes", "kf 0x%llx", (unsigned long long)t->ethread),
+				 "frame sizes"), "kf 0x%llx", (unsigned long long)t->ethread);
+	else
+		dn_role(dn_label(dn_str(r, "frame_sizes", "not computed: x86 images carry no unwind "
+					"tables; the candidates below are values that point into "
+					"module code"), "frame sizes"), ROLE_MUTED);
 	add_pages(d, r, t);
 	add_candidates(d, r, t);
 	process_list_free(&pl);
