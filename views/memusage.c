@@ -47,7 +47,6 @@ static void add_lists(const struct pfn_db *db, const struct pfn_totals *t, struc
 static void add_mmst(struct dump *d, const struct mapped_files *m, struct dnode *root)
 {
 	struct dnode *o = dn_label(dn_object(root, "mmst"), "MmSt (prototype PTEs)");
-	dn_link(o, "poolfind MmSt");
 	uint64_t files_bytes = 0;
 	for (size_t i = 0; i < m->count; i++)
 		files_bytes += m->files[i].prototype_pte_bytes;
@@ -58,16 +57,17 @@ static void add_mmst(struct dump *d, const struct mapped_files *m, struct dnode 
 	if (pool_tag_parse("MmSt", &tag) && pool_tracker_read(d, &t, &e) == 0) {
 		for (size_t i = 0; i < t.count; i++)
 			if (t.rows[i].tag == tag) {
-				dn_label(dn_uint(o, "tracker_paged_bytes", t.rows[i].paged_bytes),
-					 "tracker paged bytes");
+				dn_link(dn_label(dn_uint(o, "tracker_paged_bytes",
+							 t.rows[i].paged_bytes), "tracker paged bytes"),
+					"poolused MmSt");
 				found = true;
 			}
 		pool_tracker_free(&t);
 	}
 	if (!found)
 		dn_label(dn_null(o, "tracker_paged_bytes"), "tracker paged bytes");
-	dn_label(dn_uint(o, "mapped_file_bytes", files_bytes),
-		 "the mapped files' prototype PTEs");
+	dn_link(dn_label(dn_uint(o, "mapped_file_bytes", files_bytes),
+			 "the mapped files' prototype PTEs"), "poolfind MmSt");
 	dn_label(dn_uint(o, "mapped_files", m->count), "mapped files");
 }
 
@@ -82,8 +82,10 @@ static void add_files(const struct mapped_files *m, struct dnode *root)
 	for (size_t i = 0; i < m->count; i++) {
 		const struct mapped_file_use *f = &m->files[i];
 		struct dnode *o = dn_object(rows, NULL);
-		dn_role(dn_label(dn_hex(o, "control_area", f->control_area, 0), "control area"),
-			ROLE_ADDRESS);
+		if (f->name[0])
+			dn_role(dn_str(o, "name", f->name), ROLE_NAME);
+		else
+			dn_role(dn_str(o, "name", f->problem), ROLE_WARNING);
 		dn_uint(o, "resident", f->resident);
 		dn_uint(o, "kb", f->resident * KB_PER_PAGE);
 		dn_label(dn_uint(o, "active", f->pages[PFN_ACTIVE]), "active");
@@ -91,10 +93,8 @@ static void add_files(const struct mapped_files *m, struct dnode *root)
 		dn_label(dn_uint(o, "modified", f->pages[PFN_MODIFIED] +
 				 f->pages[PFN_MODIFIED_NO_WRITE]), "modified");
 		dn_label(dn_uint(o, "mmst_bytes", f->prototype_pte_bytes), "MmSt bytes");
-		if (f->name[0])
-			dn_role(dn_str(o, "name", f->name), ROLE_NAME);
-		else
-			dn_role(dn_str(o, "name", f->problem), ROLE_WARNING);
+		dn_role(dn_label(dn_hex(o, "control_area", f->control_area, 0), "control area"),
+			ROLE_ADDRESS);
 		dn_link(o, "memusage 0x%llx", (unsigned long long)f->control_area);
 	}
 }
