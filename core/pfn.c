@@ -164,7 +164,10 @@ static bool runs_from_kernel(struct pfn_db *db)
 		if (add_run(db, first, count) < 0)
 			return false;
 	}
-	if (db->pages != claimed)
+	/* A descriptor claiming pages the array does not describe is not
+	 * believed: the scan stays bounded by what the dump maps. */
+	struct pfn_entry last;
+	if (db->pages != claimed || pfn_read(db, db->runs[db->nruns - 1].end - 1, &last, NULL) < 0)
 		return false;
 	db->runs_origin = "KDBG MmPhysicalMemoryBlock";
 	return true;

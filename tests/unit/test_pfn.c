@@ -2,8 +2,8 @@
  * process: every RAM page's entry and the page-list totals exact on every
  * profile, every mapped file with its exact resident pages; the base
  * found through each reading of the header's PfnDataBase when the KDBG's
- * is wrong; the scan cancelled; hostile runs, a subsection cycle and a
- * bad FILE_OBJECT giving bounded, clear results. */
+ * is wrong; the scan cancelled; hostile memory runs, a subsection cycle
+ * and a bad FILE_OBJECT giving bounded, clear results. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -227,34 +227,66 @@ static void test_cancel(void **state)
 	world_free(&w);
 }
 
-/* A descriptor claiming a huge run count: the dump's own ranges are used
- * (a full dump holds all of RAM, so the totals stay exact). A subsection
- * linked to itself ends the chain; a FILE_OBJECT of another type leaves
- * the file counted but unnamed, saying why. */
-static void test_hostile(void **state)
+/* The physical memory descriptor is not believed with a huge run count,
+ * nor with a last run reaching far past the PFN array: the dump's own
+ * ranges are used (a full dump holds all of RAM, so the totals stay
+ * exact). */
+static void test_hostile_runs(void **state)
+{
+	(void)state;
+	for (int variant = 0; variant < 2; variant++) {
+		struct world w;
+		build(&w, "win7-x64");
+		struct dump *d = open_world(&w, "good.dmp");
+		uint64_t var = world_kvar(&w, "MmPhysicalMemoryBlock")->address, desc, runs, pages;
+		assert_true(dump_read_ptr(d, var, &desc));
+		assert_true(dump_read_ptr(d, desc, &runs));
+		assert_true(dump_read_ptr(d, desc + 8, &pages));
+		runs &= 0xffffffff;
+		if (variant == 0) {
+			poke(&w, d, desc, 0x7fffffff, 4);
+		} else {
+			uint64_t count_at = desc + 0x10 + (runs - 1) * 0x10 + 8, count;
+			assert_true(dump_read_ptr(d, count_at, &count));
+			poke(&w, d, count_at, count + (1ull << 30), 8);
+			poke(&w, d, desc + 8, pages + (1ull << 30), 8);
+		}
+		dump_close(d);
+
+		d = open_world(&w, "hostile-runs.dmp");
+		struct pfn_db db;
+		struct kdx_error err = { "" };
+		assert_int_equal(pfn_db_open(d, &db, &err), 0);
+		assert_string_equal(db.runs_origin, "the pages the dump holds");
+		struct pfn_totals t;
+		assert_int_equal(pfn_scan(&db, NULL, NULL, &t, &err), 0);
+		for (int l = 0; l < PFN_LIST_COUNT; l++)
+			assert_int_equal(t.pages[l], w.pfn->totals[l]);
+		dump_close(d);
+		world_free(&w);
+	}
+}
+
+/* A subsection linked to itself ends the chain; a FILE_OBJECT of another
+ * type leaves the file counted but unnamed, saying why. */
+static void test_hostile_files(void **state)
 {
 	(void)state;
 	struct world w;
 	build(&w, "win7-x64");
 	const struct prof_section *S = w.profile->section;
 	struct dump *d = open_world(&w, "good.dmp");
-	uint64_t var = world_kvar(&w, "MmPhysicalMemoryBlock")->address, desc;
-	assert_true(dump_read_ptr(d, var, &desc));
-	poke(&w, d, desc, 0x7fffffff, 4);
 	const struct world_file *cyc = &w.files->files[0], *bad = &w.files->files[1];
 	poke(&w, d, cyc->subsection + S->sub_next_subsection, cyc->subsection, 8);
 	poke(&w, d, bad->file_object + S->fo_type, 6, 2);
 	dump_close(d);
 
-	d = open_world(&w, "hostile.dmp");
+	d = open_world(&w, "hostile-files.dmp");
 	struct pfn_db db;
 	struct kdx_error err = { "" };
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
-	assert_string_equal(db.runs_origin, "the pages the dump holds");
 	struct mapped_files m;
 	assert_int_equal(mapped_files_scan(&db, &m, &err), 0);
-	for (int l = 0; l < PFN_LIST_COUNT; l++)
-		assert_int_equal(m.totals.pages[l], w.pfn->totals[l]);
 	const struct mapped_file_use *f = mapped_files_by_control_area(&m, cyc->control_area);
 	assert_non_null(f);
 	assert_int_equal(f->nranges, 1);
@@ -275,7 +307,8 @@ int main(void)
 		cmocka_unit_test(test_every_profile),
 		cmocka_unit_test(test_base_from_header),
 		cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile_runs),
+		cmocka_unit_test(test_hostile_files),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	fixture_cleanup();
