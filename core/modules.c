@@ -6,6 +6,7 @@
 
 #include "bytes.h"
 #include "kdbg.h"
+#include "process.h"
 #include "profile.h"
 #include "ustr.h"
 
@@ -64,10 +65,10 @@ static void read_directories(struct module *m, const uint8_t *page, uint64_t opt
 
 /* The section table from the image's first page; every section is clipped
  * to SizeOfImage. Returns why the headers could not be used, or NULL. */
-static const char *read_sections(struct dump *d, struct module *m)
+static const char *read_sections(struct module *m)
 {
 	uint8_t page[KDX_PAGE_SIZE];
-	if (xlat_read(d->kernel, m->base, page, sizeof page, NULL) != sizeof page)
+	if (xlat_read(m->reader, m->base, page, sizeof page, NULL) != sizeof page)
 		return "the header page is not in the dump";
 	if (le_bytes(page, 2) != pe.dos_magic)
 		return "no MZ signature at the image base";
@@ -101,6 +102,31 @@ static const char *read_sections(struct dump *d, struct module *m)
 	}
 	m->headers_read = true;
 	return NULL;
+}
+
+static bool xlat_to_phys_ok(struct xlat *x, uint64_t va)
+{
+	uint64_t pa;
+	return xlat_to_phys(x, va, &pa) == XLAT_OK;
+}
+
+/* The address space of the first process that belongs to a session, made
+ * once per list; false when there is none. */
+static bool session_reader(struct dump *d, struct module_list *l)
+{
+	if (l->session)
+		return true;
+	struct process_list pl;
+	struct kdx_error e;
+	if (process_list_read(d, &pl, &e) < 0)
+		return false;
+	for (size_t i = 0; i < pl.count && !l->session; i++)
+		if (pl.processes[i].session_space) {
+			l->session = xlat_new(d->src, d->paging, pl.processes[i].dtb_raw, &e);
+			l->session_reader_pid = pl.processes[i].pid;
+		}
+	process_list_free(&pl);
+	return l->session != NULL;
 }
 
 static bool seen_before(const struct module_list *l, uint64_t ldr)
@@ -172,8 +198,14 @@ int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
 		m->size = le_bytes(rec + ldr->size_of_image, 4);
 		ustr_read(d, entry + ldr->base_dll_name, m->name, sizeof m->name);
 		ustr_read(d, entry + ldr->full_dll_name, m->full_name, sizeof m->full_name);
-		const char *bad = m->base && m->size ? read_sections(d, m) :
+		m->reader = d->kernel;
+		const char *bad = m->base && m->size ? read_sections(m) :
 				  "DllBase or SizeOfImage is 0";
+		if (bad && !xlat_to_phys_ok(d->kernel, m->base) && session_reader(d, l)) {
+			m->reader = l->session;
+			m->session_image = true;
+			bad = read_sections(m);
+		}
 		if (bad)
 			snprintf(m->headers_note, sizeof m->headers_note, "%s", bad);
 		prev = link;
@@ -184,6 +216,8 @@ int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
 
 void modules_free(struct module_list *l)
 {
+	xlat_free(l->session);
+	l->session = NULL;
 	for (size_t i = 0; i < l->count; i++)
 		free(l->items[i].sections);
 	free(l->items);

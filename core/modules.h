@@ -29,6 +29,10 @@ struct module {
 	uint64_t base, size, entry_point;
 	char name[MODULE_NAME_MAX];       /* BaseDllName, UTF-8 */
 	char full_name[MODULE_NAME_MAX];  /* FullDllName, UTF-8 */
+	/* The address space its image is read through: the kernel's, or a
+	 * session member's for a session image (win32k.sys; va-and-pte §5.3). */
+	struct xlat *reader;
+	bool session_image;
 	bool headers_read;          /* the PE headers were in the dump and made sense */
 	char headers_note[96];      /* why not, when they were not */
 	/* IMAGE_DATA_DIRECTORY entries of the optional header (0 when absent):
@@ -43,12 +47,16 @@ struct module_list {
 	size_t count;
 	uint64_t head;              /* &PsLoadedModuleList */
 	bool complete;              /* the ring closed at the head */
+	struct xlat *session;       /* a session member's address space, or NULL */
+	uint32_t session_reader_pid;
 	char note[160];             /* where and why the walk stopped early */
 };
 
 /* Walks the ring from the head with a bound and a cycle check. Fails only
  * when the head itself cannot be found; a ring that breaks gives the
- * modules read so far and says where it broke in note. */
+ * modules read so far and says where it broke in note. An image whose
+ * header page the kernel's tables do not map is read through the first
+ * session member process's tables. */
 int modules_read(struct dump *d, struct module_list *out, struct kdx_error *err);
 void modules_free(struct module_list *l);
 

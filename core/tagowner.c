@@ -74,7 +74,7 @@ int tagowner_search(struct dump *d, const struct module_list *ml, const uint32_t
 			}
 			uint64_t len = size - off < KDX_PAGE_SIZE ? size - off : KDX_PAGE_SIZE;
 			done += len;
-			if (xlat_read(d->kernel, m->base + off, buf + carry, len, NULL) != len) {
+			if (xlat_read(m->reader, m->base + off, buf + carry, len, NULL) != len) {
 				o->missing_bytes += len;
 				carry = 0;
 				continue;

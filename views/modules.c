@@ -17,6 +17,9 @@ static int run_lm(struct dump *d, int argc, char **argv, struct doc *out, struct
 	dn_bool(r, "complete", ml.complete);
 	if (ml.note[0])
 		dn_role(dn_str(r, "note", ml.note), ROLE_DANGER);
+	if (ml.session)
+		dn_label(dn_uint(r, "session_reader_pid", ml.session_reader_pid),
+			 "session images read as process");
 	struct dnode *t = dn_label(dn_array(r, "modules"), "Modules");
 	for (size_t i = 0; i < ml.count; i++) {
 		const struct module *m = &ml.items[i];
@@ -27,6 +30,7 @@ static int run_lm(struct dump *d, int argc, char **argv, struct doc *out, struct
 		dn_role(dn_str(o, "name", m->name), ROLE_NAME);
 		dn_label(dn_hex(o, "entry_point", m->entry_point, 0), "entry");
 		dn_label(dn_str(o, "full_name", m->full_name), "path");
+		dn_label(dn_bool(o, "session_image", m->session_image), "session");
 		dn_flags(dn_hex(o, "ldr", m->ldr, 0), DN_JSON_ONLY);
 		struct dnode *s = dn_flags(dn_array(o, "sections"), DN_JSON_ONLY);
 		for (size_t k = 0; k < m->nsections; k++) {
