@@ -265,6 +265,39 @@ static void test_tagowner(void **state)
 
 /* A Flink that leads back to an entry already read: the walk stops there,
  * keeps what it read and says why; a hostile name length stays bounded. */
+/* The tag's bytes also in the kernel's .data (the first module): the code
+ * hit still ranks first, the data hit follows, both counted. */
+static void test_tagowner_ranking(void **state)
+{
+	(void)state;
+	const struct world_module *nt = &w.modules->modules[0];
+	const struct world_module *want = &w.modules->modules[w.modules->tag_driver];
+	uint64_t data_hit = nt->base + nt->size - 0x100;   /* the last page is .data */
+	struct dump *d = open_world("rank.dmp");
+	uint64_t saved;
+	assert_true(dump_read_ptr(d, data_hit, &saved));
+	poke(d, data_hit, w.pool->leak_tag, 4);
+	dump_close(d);
+	d = open_world("rank.dmp");
+	struct module_list ml;
+	struct tag_owner o;
+	struct kdx_error err;
+	assert_int_equal(modules_read(d, &ml, &err), 0);
+	assert_int_equal(tagowner_search(d, &ml, &w.pool->leak_tag, 1, &o, &err), 0);
+	assert_int_equal(o.count, 2);
+	assert_true(o.items[0].code);
+	assert_string_equal(ml.items[o.items[0].module].name, want->name);
+	assert_false(o.items[1].code);
+	assert_int_equal(o.items[1].module, 0);
+	assert_int_equal(o.items[1].offset, nt->size - 0x100);
+	assert_string_equal(ml.items[0].sections[o.items[1].section].name, ".data");
+	assert_ptr_equal(tagowner_best(&ml, &o, 0), &ml.items[o.items[0].module]);
+	tagowner_free(&o);
+	modules_free(&ml);
+	poke(d, data_hit, saved, 8);
+	dump_close(d);
+}
+
 static void test_module_ring_loop(void **state)
 {
 	(void)state;
@@ -409,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_pooltag_parse),
 		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_tagowner),
+		cmocka_unit_test(test_tagowner_ranking),
 		cmocka_unit_test(test_module_ring_loop),
 		cmocka_unit_test(test_poolrefs),
 		cmocka_unit_test(test_mmst_files),
