@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/dump.h"
 #include "tests/gen/gen.h"
+#include "tests/gen/world.h"
 
 static char fixture_tmpdir[64];
 
@@ -84,6 +86,19 @@ static inline char *fixture_write(const struct gen_image *img, enum gen_format f
 	if (gen_write(img, fmt, path, &err) < 0)
 		fail_msg("gen_write %s: %s", path, err.msg);
 	return path;
+}
+
+/* Writes a generated world as a full dump named name and opens it. */
+static inline struct dump *fixture_open_world(struct world *w, const char *name)
+{
+	char *path = fixture_path(name);
+	struct kdx_error err = { "" };
+	assert_int_equal(gen_write(&w->img, GEN_FULL, path, &err), 0);
+	struct dump *d = NULL;
+	if (dump_open(path, &d, &err) < 0)
+		fail_msg("%s", err.msg);
+	free(path);
+	return d;
 }
 
 #endif

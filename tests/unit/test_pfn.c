@@ -19,18 +19,6 @@
 #include "tests/gen/world_pfn.h"
 #include "tests/unit/fixtures.h"
 
-static struct dump *open_world(struct world *w, const char *name)
-{
-	char *path = fixture_path(name);
-	struct kdx_error err = { "" };
-	assert_int_equal(gen_write(&w->img, GEN_FULL, path, &err), 0);
-	struct dump *d = NULL;
-	if (dump_open(path, &d, &err) < 0)
-		fail_msg("%s", err.msg);
-	free(path);
-	return d;
-}
-
 static void build(struct world *w, const char *profile)
 {
 	struct kdx_error err = { "" };
@@ -91,7 +79,7 @@ static void test_every_profile(void **state)
 	for (const struct profile *const *p = kdx_profiles; *p; p++) {
 		struct world w;
 		build(&w, (*p)->name);
-		struct dump *d = open_world(&w, "every.dmp");
+		struct dump *d = fixture_open_world(&w, "every.dmp");
 		struct pfn_db db;
 		struct kdx_error err = { "" };
 		if (pfn_db_open(d, &db, &err) < 0)
@@ -164,11 +152,11 @@ static void test_base_from_header(void **state)
 	struct world w;
 	build(&w, "win7-x64");
 	const struct world_kvar *var = world_kvar(&w, "MmPfnDatabase");
-	struct dump *d = open_world(&w, "good.dmp");
+	struct dump *d = fixture_open_world(&w, "good.dmp");
 	poke(&w, d, var->address, 0x1000, 8);
 	dump_close(d);
 
-	d = open_world(&w, "header-array.dmp");
+	d = fixture_open_world(&w, "header-array.dmp");
 	struct pfn_db db;
 	struct kdx_error err = { "" };
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
@@ -182,14 +170,14 @@ static void test_base_from_header(void **state)
 	dump_close(d);
 
 	w.img.pfn_database = var->address;
-	d = open_world(&w, "header-variable.dmp");
+	d = fixture_open_world(&w, "header-variable.dmp");
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
 	assert_int_equal(db.base, w.pfn->database);
 	assert_string_equal(db.base_origin, "crash header PfnDataBase (the variable's address)");
 	dump_close(d);
 
 	w.img.pfn_database = 0x2000;
-	d = open_world(&w, "no-base.dmp");
+	d = fixture_open_world(&w, "no-base.dmp");
 	assert_int_equal(pfn_db_open(d, &db, &err), -1);
 	assert_non_null(strstr(err.msg, "no PFN database"));
 	assert_non_null(strstr(err.msg, "crash header PfnDataBase 0x2000"));
@@ -210,7 +198,7 @@ static void test_cancel(void **state)
 	(void)state;
 	struct world w;
 	build(&w, "win10-x64");
-	struct dump *d = open_world(&w, "cancel.dmp");
+	struct dump *d = fixture_open_world(&w, "cancel.dmp");
 	struct pfn_db db;
 	struct kdx_error err = { "" };
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
@@ -237,7 +225,7 @@ static void test_hostile_runs(void **state)
 	for (int variant = 0; variant < 2; variant++) {
 		struct world w;
 		build(&w, "win7-x64");
-		struct dump *d = open_world(&w, "good.dmp");
+		struct dump *d = fixture_open_world(&w, "good.dmp");
 		uint64_t var = world_kvar(&w, "MmPhysicalMemoryBlock")->address, desc, runs, pages;
 		assert_true(dump_read_ptr(d, var, &desc));
 		assert_true(dump_read_ptr(d, desc, &runs));
@@ -253,7 +241,7 @@ static void test_hostile_runs(void **state)
 		}
 		dump_close(d);
 
-		d = open_world(&w, "hostile-runs.dmp");
+		d = fixture_open_world(&w, "hostile-runs.dmp");
 		struct pfn_db db;
 		struct kdx_error err = { "" };
 		assert_int_equal(pfn_db_open(d, &db, &err), 0);
@@ -275,13 +263,13 @@ static void test_hostile_files(void **state)
 	struct world w;
 	build(&w, "win7-x64");
 	const struct prof_section *S = w.profile->section;
-	struct dump *d = open_world(&w, "good.dmp");
+	struct dump *d = fixture_open_world(&w, "good.dmp");
 	const struct world_file *cyc = &w.files->files[0], *bad = &w.files->files[1];
 	poke(&w, d, cyc->subsection + S->sub_next_subsection, cyc->subsection, 8);
 	poke(&w, d, bad->file_object + S->fo_type, 6, 2);
 	dump_close(d);
 
-	d = open_world(&w, "hostile-files.dmp");
+	d = fixture_open_world(&w, "hostile-files.dmp");
 	struct pfn_db db;
 	struct kdx_error err = { "" };
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
