@@ -56,14 +56,16 @@ int tagowner_search(struct dump *d, const struct module_list *ml, const uint32_t
 	uint64_t total = 0, done = 0;
 	for (size_t i = 0; i < ml->count; i++)
 		total += ml->items[i].size < TAGOWNER_MAX_IMAGE ? ml->items[i].size : TAGOWNER_MAX_IMAGE;
+	if (total > TAGOWNER_MAX_TOTAL)
+		total = TAGOWNER_MAX_TOTAL;
 	size_t cap = 0;
 	/* Three bytes of the page before, so a constant across a page edge counts. */
 	uint8_t buf[3 + KDX_PAGE_SIZE];
 	for (size_t i = 0; i < ml->count; i++) {
 		const struct module *m = &ml->items[i];
-		uint64_t size = m->size;
-		if (size > TAGOWNER_MAX_IMAGE) {
-			size = TAGOWNER_MAX_IMAGE;
+		uint64_t size = m->size, room = TAGOWNER_MAX_TOTAL - done;
+		if (size > TAGOWNER_MAX_IMAGE || size > room) {
+			size = TAGOWNER_MAX_IMAGE < room ? TAGOWNER_MAX_IMAGE : room;
 			o->clipped_images++;
 		}
 		size_t carry = 0;

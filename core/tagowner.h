@@ -12,10 +12,12 @@
 #include "error.h"
 #include "modules.h"
 
-/* Hits kept (all are counted); bytes searched per image (no driver comes
- * near it; a hostile SizeOfImage is clipped). */
+/* Hits kept (all are counted); bytes searched per image and in all (no
+ * driver comes near the first, no system near the second; a hostile
+ * SizeOfImage or module count is clipped). */
 #define TAGOWNER_MAX_CANDIDATES 1024u
 #define TAGOWNER_MAX_IMAGE (256ull << 20)
+#define TAGOWNER_MAX_TOTAL (2ull << 30)
 
 struct tag_candidate {
 	size_t tag;                 /* index into the tags searched for */
@@ -30,7 +32,7 @@ struct tag_owner {
 	size_t count;
 	uint64_t hits;                 /* all hits, kept or not */
 	uint64_t searched_bytes, missing_bytes;
-	size_t clipped_images;
+	size_t clipped_images;         /* images searched only in part */
 };
 
 /* Searches for ntags tags (at most TAGOWNER_MAX_TAGS) in one pass over the

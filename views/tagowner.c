@@ -30,6 +30,9 @@ static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 	dn_label(dn_uint(r, "searched_bytes", o.searched_bytes), "image bytes searched");
 	dn_label(dn_uint(r, "missing_bytes", o.missing_bytes), "image bytes not in the dump");
 	dn_label(dn_uint(r, "hits", o.hits), "hits");
+	if (o.clipped_images)
+		dn_role(dn_strf(r, "clipped", "%zu images searched only in part (SizeOfImage past the "
+				"bounds)", o.clipped_images), ROLE_WARNING);
 	if (o.hits > o.count)
 		dn_role(dn_strf(r, "note", "only the first %zu hits are listed", o.count), ROLE_WARNING);
 	if (ml.note[0])

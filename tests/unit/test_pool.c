@@ -298,6 +298,31 @@ static void test_tagowner_ranking(void **state)
 	dump_close(d);
 }
 
+/* A hostile SizeOfImage: that image is searched only up to the bound, the
+ * search still ends and still names the owner. */
+static void test_tagowner_huge_image(void **state)
+{
+	(void)state;
+	const struct world_module *m1 = &w.modules->modules[1];
+	struct dump *d = open_world("huge.dmp");
+	poke(d, m1->ldr + 0x40, 0xfffff000u, 4);          /* SizeOfImage, x64 (§5) */
+	dump_close(d);
+	d = open_world("huge.dmp");
+	struct module_list ml;
+	struct tag_owner o;
+	struct kdx_error err;
+	assert_int_equal(modules_read(d, &ml, &err), 0);
+	assert_int_equal(ml.items[1].size, 0xfffff000u);
+	assert_int_equal(tagowner_search(d, &ml, &w.pool->leak_tag, 1, &o, &err), 0);
+	assert_int_equal(o.clipped_images, 1);
+	assert_true(o.searched_bytes + o.missing_bytes <= TAGOWNER_MAX_TOTAL);
+	assert_string_equal(tagowner_best(&ml, &o, 0)->name, w.pool->leak_owner);
+	tagowner_free(&o);
+	modules_free(&ml);
+	poke(d, m1->ldr + 0x40, m1->size, 4);
+	dump_close(d);
+}
+
 static void test_module_ring_loop(void **state)
 {
 	(void)state;
@@ -443,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_tagowner),
 		cmocka_unit_test(test_tagowner_ranking),
+		cmocka_unit_test(test_tagowner_huge_image),
 		cmocka_unit_test(test_module_ring_loop),
 		cmocka_unit_test(test_poolrefs),
 		cmocka_unit_test(test_mmst_files),
