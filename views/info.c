@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../core/bugcheck.h"
+#include "../core/pfn.h"
 #include "commands.h"
 #include "vm.h"
 
@@ -101,6 +102,10 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 		struct dnode *c = dn_label(dn_array(r, "reader_choices"), "reader choices");
 		for (size_t i = 0; i < s->choices.count; i++)
 			dn_str(c, NULL, s->choices.items[i]);
+		struct pfn_db db;
+		if (pfn_db_open(d, &db, NULL) == 0)
+			dn_strf(c, NULL, "PFN database 0x%llx: %s", (unsigned long long)db.base,
+				db.base_origin);
 		struct dnode *rg = dn_label(dn_array(r, "ranges"), "Physical ranges");
 		for (size_t i = 0; i < s->nranges; i++) {
 			struct dnode *o = dn_object(rg, NULL);

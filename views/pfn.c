@@ -115,6 +115,7 @@ static int run_pfn(struct dump *d, int argc, char **argv, struct doc *out, struc
 			 "physical address"), "!db 0x%llx", (unsigned long long)pfn << KDX_PAGE_SHIFT);
 	dn_link(dn_label(dn_hex(r, "entry", e.address, 0), "MMPFN at"), "dq 0x%llx",
 		(unsigned long long)e.address);
+	dn_label(dn_str(r, "database_origin", db.base_origin), "PFN database from");
 	dn_role(dn_label(dn_bool(r, "ram", pfn_is_ram(&db, pfn)), "in a RAM run"),
 		pfn_is_ram(&db, pfn) ? ROLE_OK : ROLE_WARNING);
 	dn_flags(dn_str(r, "list", pfn_list_key(e.list)), DN_JSON_ONLY);
