@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "kdbg.h"
 
 /* Heuristic scans are bounded so that opening stays O(1) in dump size. The
@@ -18,18 +19,8 @@
  * so the number of them tried is bounded too. */
 #define MAX_SCAN_CANDIDATES 16
 
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+static uint64_t le64(const uint8_t *p) { return le_bytes(p, 8); }
+static uint32_t le32(const uint8_t *p) { return (uint32_t)le_bytes(p, 4); }
 
 /* x64: a kernel-half PML4 slot maps the table itself (P, RW, supervisor,
  * not large), at least one other kernel slot is present, and every present
@@ -140,9 +131,7 @@ bool dump_kdbg_field(const struct dump *d, unsigned off, unsigned size, uint64_t
 {
 	if (!d->kdbg || off + size > d->kdbg_size)
 		return false;
-	uint64_t v = 0;
-	for (unsigned i = size; i-- > 0;)
-		v = (v << 8) | d->kdbg[off + i];
+	uint64_t v = le_bytes(d->kdbg + off, size);
 	/* 32-bit kernels keep pointers in 64-bit slots (spec 8.4). */
 	if (size == 8 && d->machine == MACHINE_X86)
 		v &= 0xffffffffull;

@@ -1,5 +1,7 @@
 #include "mapped_file.h"
 
+#include "bytes.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -62,12 +64,7 @@ int mapped_file_has(const struct mapped_file *f, uint64_t off, uint64_t len)
 
 static uint64_t load_le(const struct mapped_file *f, uint64_t off, unsigned n)
 {
-	if (!mapped_file_has(f, off, n))
-		return 0;
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)f->data[off + i] << (8 * i);
-	return v;
+	return mapped_file_has(f, off, n) ? le_bytes(f->data + off, n) : 0;
 }
 
 uint16_t mf_u16(const struct mapped_file *f, uint64_t off) { return (uint16_t)load_le(f, off, 2); }

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+
 static int add_hit(struct tag_owner *o, size_t *cap, size_t tag, const struct module *m,
 		   size_t index, uint64_t offset)
 {
@@ -44,7 +46,7 @@ static int rank(struct tag_owner *o)
 
 static uint32_t le32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return (uint32_t)le_bytes(p, 4);
 }
 
 int tagowner_search(struct dump *d, const struct module_list *ml, const uint32_t *tags,

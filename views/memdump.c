@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/bytes.h"
 #include "commands.h"
 
 #define MAX_DUMP_BYTES (1u << 20)
@@ -28,14 +29,6 @@ static enum role byte_role(uint8_t b)
 }
 
 
-static uint64_t load(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = n; i-- > 0;)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 static void add_row(struct dump *d, const struct memdump_kind *k, struct dnode *root,
 		    uint64_t addr, const uint8_t *buf, const uint8_t *missing, size_t n)
 {
@@ -57,7 +50,7 @@ static void add_row(struct dump *d, const struct memdump_kind *k, struct dnode *
 				k->unit == 1 ? "??" : k->unit == 4 ? "????????" : "????????`????????");
 			continue;
 		}
-		uint64_t v = load(buf + i, k->unit);
+		uint64_t v = le_bytes(buf + i, k->unit);
 		if (k->unit == 1) {
 			dn_span(t, byte_role(buf[i]), "%s%02x", sep, buf[i]);
 			continue;
