@@ -101,4 +101,17 @@ static inline struct dump *fixture_open_world(struct world *w, const char *name)
 	return d;
 }
 
+/* Stores the size-byte value v at kernel VA va of the world's image, byte
+ * by byte (a store may cross pages), through the dump d opened from it:
+ * reopen after poking to read the change. */
+static inline void fixture_poke(struct world *w, struct dump *d, uint64_t va, uint64_t v,
+				unsigned size)
+{
+	for (unsigned i = 0; i < size; i++) {
+		uint64_t pa;
+		assert_int_equal(xlat_to_phys(d->kernel, va + i, &pa), XLAT_OK);
+		gen_page(&w->img, pa >> KDX_PAGE_SHIFT)[pa & 0xfff] = (uint8_t)(v >> (8 * i));
+	}
+}
+
 #endif

@@ -27,15 +27,6 @@ static void build(struct world *w, const char *profile)
 }
 
 /* Stores v at kernel VA va of the world's image, translated by d. */
-static void poke(struct world *w, struct dump *d, uint64_t va, uint64_t v, unsigned size)
-{
-	for (unsigned i = 0; i < size; i++) {
-		uint64_t pa;
-		assert_int_equal(xlat_to_phys(d->kernel, va + i, &pa), XLAT_OK);
-		gen_page(&w->img, pa >> KDX_PAGE_SHIFT)[pa & 0xfff] = (uint8_t)(v >> (8 * i));
-	}
-}
-
 static const struct world_file *world_file_at(const struct world *w, uint64_t ca)
 {
 	for (size_t i = 0; i < w->files->nfiles; i++)
@@ -153,7 +144,7 @@ static void test_base_from_header(void **state)
 	build(&w, "win7-x64");
 	const struct world_kvar *var = world_kvar(&w, "MmPfnDatabase");
 	struct dump *d = fixture_open_world(&w, "good.dmp");
-	poke(&w, d, var->address, 0x1000, 8);
+	fixture_poke(&w, d, var->address, 0x1000, 8);
 	dump_close(d);
 
 	d = fixture_open_world(&w, "header-array.dmp");
@@ -165,8 +156,8 @@ static void test_base_from_header(void **state)
 	assert_non_null(strstr(db.base_note, "KDBG MmPfnDatabase"));
 	/* the variable right again but the KDBG's field cleared, and the
 	 * header naming the variable */
-	poke(&w, d, var->address, w.pfn->database, 8);
-	poke(&w, d, w.kdbg_va + KDBG_MM_PFN_DATABASE, 0, 8);
+	fixture_poke(&w, d, var->address, w.pfn->database, 8);
+	fixture_poke(&w, d, w.kdbg_va + KDBG_MM_PFN_DATABASE, 0, 8);
 	dump_close(d);
 
 	w.img.pfn_database = var->address;
@@ -232,12 +223,12 @@ static void test_hostile_runs(void **state)
 		assert_true(dump_read_ptr(d, desc + 8, &pages));
 		runs &= 0xffffffff;
 		if (variant == 0) {
-			poke(&w, d, desc, 0x7fffffff, 4);
+			fixture_poke(&w, d, desc, 0x7fffffff, 4);
 		} else {
 			uint64_t count_at = desc + 0x10 + (runs - 1) * 0x10 + 8, count;
 			assert_true(dump_read_ptr(d, count_at, &count));
-			poke(&w, d, count_at, count + (1ull << 30), 8);
-			poke(&w, d, desc + 8, pages + (1ull << 30), 8);
+			fixture_poke(&w, d, count_at, count + (1ull << 30), 8);
+			fixture_poke(&w, d, desc + 8, pages + (1ull << 30), 8);
 		}
 		dump_close(d);
 
@@ -265,8 +256,8 @@ static void test_hostile_files(void **state)
 	const struct prof_section *S = w.profile->section;
 	struct dump *d = fixture_open_world(&w, "good.dmp");
 	const struct world_file *cyc = &w.files->files[0], *bad = &w.files->files[1];
-	poke(&w, d, cyc->subsection + S->sub_next_subsection, cyc->subsection, 8);
-	poke(&w, d, bad->file_object + S->fo_type, 6, 2);
+	fixture_poke(&w, d, cyc->subsection + S->sub_next_subsection, cyc->subsection, 8);
+	fixture_poke(&w, d, bad->file_object + S->fo_type, 6, 2);
 	dump_close(d);
 
 	d = fixture_open_world(&w, "hostile-files.dmp");

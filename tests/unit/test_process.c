@@ -16,32 +16,12 @@
 #include "tests/gen/world_procs.h"
 #include "tests/unit/fixtures.h"
 
-static struct dump *open_world(struct world *w, const char *name)
-{
-	char *path = fixture_path(name);
-	struct kdx_error err = { "" };
-	assert_int_equal(gen_write(&w->img, GEN_FULL, path, &err), 0);
-	struct dump *d = NULL;
-	if (dump_open(path, &d, &err) < 0)
-		fail_msg("%s", err.msg);
-	free(path);
-	return d;
-}
-
-static void poke(struct world *w, struct dump *d, uint64_t va, uint64_t v, unsigned size)
-{
-	uint64_t pa;
-	assert_int_equal(xlat_to_phys(d->kernel, va, &pa), XLAT_OK);
-	for (unsigned i = 0; i < size; i++)
-		w->img.pages[(pa + i) >> 12][(pa + i) & 0xfff] = (uint8_t)(v >> (8 * i));
-}
-
 static void check_world(const char *profile)
 {
 	struct world w;
 	struct kdx_error err;
 	assert_int_equal(world_build(&w, profile_by_name(profile), 11, &err), 0);
-	struct dump *d = open_world(&w, "procs.dmp");
+	struct dump *d = fixture_open_world(&w, "procs.dmp");
 	const struct world_procs *P = w.procs;
 	struct process_list pl;
 	assert_int_equal(process_list_read(d, &pl, &err), 0);
@@ -125,18 +105,18 @@ static void test_damage(void **state)
 	assert_int_equal(world_build(&w, profile_by_name("win7-x64"), 5, &err), 0);
 	const struct profile *p = w.profile;
 	const struct world_procs *P = w.procs;
-	struct dump *d = open_world(&w, "good.dmp");
+	struct dump *d = fixture_open_world(&w, "good.dmp");
 	uint64_t links = p->eprocess->active_process_links;
 	/* The third process's Blink names the first: the ring stops there. */
-	poke(&w, d, P->processes[2].eprocess + links + 8, P->processes[0].eprocess + links, 8);
+	fixture_poke(&w, d, P->processes[2].eprocess + links + 8, P->processes[0].eprocess + links, 8);
 	const struct world_thread *deep = &P->threads[P->deep_thread];
 	/* The deep thread's saved pointer below its limit: an overflow. */
-	poke(&w, d, deep->ethread + p->kthread->kernel_stack, deep->stack_limit - 0x40, 8);
+	fixture_poke(&w, d, deep->ethread + p->kthread->kernel_stack, deep->stack_limit - 0x40, 8);
 	/* A hog thread claims to belong to System. */
 	const struct world_process *hog = &P->processes[P->nprocesses - 1];
 	const struct world_thread *t1 = &P->threads[hog->first_thread + 1];
 	dump_close(d);
-	d = open_world(&w, "blink.dmp");
+	d = fixture_open_world(&w, "blink.dmp");
 	struct process_list pl;
 	assert_int_equal(process_list_read(d, &pl, &err), 0);
 	assert_false(pl.walk.complete);
@@ -152,13 +132,13 @@ static void test_damage(void **state)
 
 	/* Undo the Blink; make the hog's second thread System's, and loop the
 	 * last process back to the first. */
-	d = open_world(&w, "blink2.dmp");
-	poke(&w, d, P->processes[2].eprocess + links + 8, P->processes[1].eprocess + links, 8);
+	d = fixture_open_world(&w, "blink2.dmp");
+	fixture_poke(&w, d, P->processes[2].eprocess + links + 8, P->processes[1].eprocess + links, 8);
 	unsigned owner = p->kthread->process;
-	poke(&w, d, t1->ethread + owner, P->processes[0].eprocess, 8);
-	poke(&w, d, hog->eprocess + links, P->processes[0].eprocess + links, 8);
+	fixture_poke(&w, d, t1->ethread + owner, P->processes[0].eprocess, 8);
+	fixture_poke(&w, d, hog->eprocess + links, P->processes[0].eprocess + links, 8);
 	dump_close(d);
-	d = open_world(&w, "cycle.dmp");
+	d = fixture_open_world(&w, "cycle.dmp");
 	assert_int_equal(process_list_read(d, &pl, &err), 0);
 	assert_false(pl.walk.complete);
 	assert_int_equal(pl.count, P->nprocesses);

@@ -247,18 +247,6 @@ static void test_versions_and_bounds(void **state)
 	assert_string_equal(why, "the UNWIND_INFO header is cut short");
 }
 
-static struct dump *open_world(struct world *w, const char *name)
-{
-	char *path = fixture_path(name);
-	struct kdx_error err = { "" };
-	assert_int_equal(gen_write(&w->img, GEN_FULL, path, &err), 0);
-	struct dump *d = NULL;
-	if (dump_open(path, &d, &err) < 0)
-		fail_msg("%s", err.msg);
-	free(path);
-	return d;
-}
-
 /* Every thread of the world, frame by frame as laid out. */
 static void check_threads(struct world *w, struct dump *d)
 {
@@ -309,7 +297,7 @@ static void check_world(const char *profile)
 	struct world w;
 	struct kdx_error err;
 	assert_int_equal(world_build(&w, profile_by_name(profile), 11, &err), 0);
-	struct dump *d = open_world(&w, "unwind.dmp");
+	struct dump *d = fixture_open_world(&w, "unwind.dmp");
 	check_threads(&w, d);
 	dump_close(d);
 	world_free(&w);
@@ -318,19 +306,11 @@ static void check_world(const char *profile)
 static void test_win7_x64(void **state) { (void)state; check_world("win7-x64"); }
 static void test_win10(void **state) { (void)state; check_world("win10-x64"); }
 
-static void poke(struct world *w, struct dump *d, uint64_t va, uint64_t v, unsigned size)
-{
-	uint64_t pa;
-	assert_int_equal(xlat_to_phys(d->kernel, va, &pa), XLAT_OK);
-	for (unsigned i = 0; i < size; i++)
-		w->img.pages[(pa + i) >> 12][(pa + i) & 0xfff] = (uint8_t)(v >> (8 * i));
-}
-
 /* The deep thread unwound after the deep driver's data was damaged. */
 static void unwind_deep(struct world *w, const char *name, struct unwind_result *u)
 {
 	struct kdx_error err;
-	struct dump *d = open_world(w, name);
+	struct dump *d = fixture_open_world(w, name);
 	struct process_list pl;
 	struct module_list ml;
 	assert_int_equal(process_list_read(d, &pl, &err), 0);
@@ -349,7 +329,7 @@ static void test_damage(void **state)
 	struct world w;
 	struct kdx_error err;
 	assert_int_equal(world_build(&w, profile_by_name("win7-x64"), 5, &err), 0);
-	struct dump *d = open_world(&w, "good.dmp");
+	struct dump *d = fixture_open_world(&w, "good.dmp");
 	struct module_list ml;
 	assert_int_equal(modules_read(d, &ml, &err), 0);
 	const struct world_modules *M = w.modules;
@@ -368,13 +348,13 @@ static void test_damage(void **state)
 	char want[UNWIND_NOTE_MAX];
 
 	/* The innermost function's UNWIND_INFO chained to itself. */
-	poke(&w, d, info, 0x01 | 0x04 << 3, 1);
+	fixture_poke(&w, d, info, 0x01 | 0x04 << 3, 1);
 	uint8_t count;
 	assert_int_equal(xlat_read(d->kernel, info + 2, &count, 1, NULL), 1);
 	uint64_t tail = info + 4 + 2 * ((count + 1u) & ~1u);
-	poke(&w, d, tail, rf.begin, 4);
-	poke(&w, d, tail + 4, rf.end, 4);
-	poke(&w, d, tail + 8, rf.unwind_info, 4);
+	fixture_poke(&w, d, tail, rf.begin, 4);
+	fixture_poke(&w, d, tail + 4, rf.end, 4);
+	fixture_poke(&w, d, tail + 8, rf.unwind_info, 4);
 	struct unwind_result u;
 	unwind_deep(&w, "cycle.dmp", &u);
 	assert_int_equal(u.count, 0);
@@ -386,8 +366,8 @@ static void test_damage(void **state)
 	unwind_result_free(&u);
 
 	/* Its table entry pointing past the image. */
-	poke(&w, d, info, 0x01, 1);
-	poke(&w, d, entry + 8, 0x7ffffff0, 4);
+	fixture_poke(&w, d, info, 0x01, 1);
+	fixture_poke(&w, d, entry + 8, 0x7ffffff0, 4);
 	unwind_deep(&w, "past.dmp", &u);
 	assert_int_equal(u.count, 0);
 	snprintf(want, sizeof want, "frame 0: UNWIND_INFO at %s+0x7ffffff0 for %s+0x%llx: it is not "
@@ -397,8 +377,8 @@ static void test_damage(void **state)
 	unwind_result_free(&u);
 
 	/* A return address into no module ends the walk there. */
-	poke(&w, d, entry + 8, rf.unwind_info, 4);
-	poke(&w, d, inner->sp + inner->frame_size - 8, 0x1234, 8);
+	fixture_poke(&w, d, entry + 8, rf.unwind_info, 4);
+	fixture_poke(&w, d, inner->sp + inner->frame_size - 8, 0x1234, 8);
 	unwind_deep(&w, "outside.dmp", &u);
 	assert_int_equal(u.count, 1);
 	assert_int_equal(u.frames[0].return_address, 0x1234);
@@ -417,7 +397,7 @@ static void test_x86(void **state)
 	struct world w;
 	struct kdx_error err;
 	assert_int_equal(world_build(&w, profile_by_name("win7-x86-pae"), 11, &err), 0);
-	struct dump *d = open_world(&w, "x86.dmp");
+	struct dump *d = fixture_open_world(&w, "x86.dmp");
 	struct process_list pl;
 	struct module_list ml;
 	assert_int_equal(process_list_read(d, &pl, &err), 0);
@@ -444,7 +424,7 @@ static void test_exports(void **state)
 	struct world w;
 	struct kdx_error err;
 	assert_int_equal(world_build(&w, profile_by_name("win10-x64"), 11, &err), 0);
-	struct dump *d = open_world(&w, "exports.dmp");
+	struct dump *d = fixture_open_world(&w, "exports.dmp");
 	struct module_list ml;
 	assert_int_equal(modules_read(d, &ml, &err), 0);
 	const struct world_module *nt = &w.modules->modules[0];
