@@ -47,6 +47,14 @@ static inline void fixture_cleanup(void)
 	fixture_tmpdir[0] = '\0';
 }
 
+/* cmocka group teardown that removes the temporary files. */
+static inline int fixture_group_teardown(void **state)
+{
+	(void)state;
+	fixture_cleanup();
+	return 0;
+}
+
 /* A malloc'd path for name inside the directory. */
 static inline char *fixture_path(const char *name)
 {

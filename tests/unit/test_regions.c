@@ -179,13 +179,6 @@ static void test_walk_refuses_bad_range(void **state)
 	assert_non_null(strstr(err.msg, "not a range"));
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	fixture_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,5 +189,5 @@ int main(void)
 		cmocka_unit_test(test_walk_win10),
 		cmocka_unit_test(test_walk_refuses_bad_range),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, fixture_group_teardown);
 }

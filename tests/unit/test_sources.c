@@ -638,13 +638,6 @@ const char *__lsan_default_suppressions(void)
 	return "leak:libkdumpfile.so\n";
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	fixture_cleanup();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -680,5 +673,5 @@ int main(void)
 		cmocka_unit_test(kdump_bad_header),
 		cmocka_unit_test(directory_and_fifo),
 	};
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, fixture_group_teardown);
 }
