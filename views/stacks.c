@@ -145,7 +145,11 @@ static void add_candidates(struct dump *d, struct dnode *r, const struct thread 
 	if (!t->sp_in_stack || modules_read(d, &ml, &e) < 0)
 		return;
 	unsigned ps = dump_ptr_size(d);
-	for (uint64_t slot = t->kernel_stack; slot + ps <= t->stack_base &&
+	/* a hostile StackBase: scan no more than the pages add_pages shows */
+	uint64_t end = t->stack_base;
+	if (end - t->kernel_stack > STACK_PAGES_SHOWN * KDX_PAGE_SIZE)
+		end = t->kernel_stack + STACK_PAGES_SHOWN * KDX_PAGE_SIZE;
+	for (uint64_t slot = t->kernel_stack; slot + ps <= end &&
 	     c->nkids < CANDIDATES_MAX; slot += ps) {
 		uint64_t v;
 		if (!dump_read_ptr(d, slot, &v))
