@@ -735,8 +735,10 @@ int main(int argc, char **argv)
 				status = 2;
 			}
 		if (status == 0 && (run_mutant(&s, edits, npatches, "patch", false) < 0 ||
-				    run_mutant(&s, edits, npatches, "patch --json", true) < 0))
+				    run_mutant(&s, edits, npatches, "patch --json", true) < 0)) {
+			perror("kdx-mutate: writing the mutant");
 			status = 2;
+		}
 	}
 	uint64_t first = only == UINT64_MAX ? 0 : only, last = only == UINT64_MAX ? count : only + 1;
 	for (uint64_t i = first; status == 0 && !npatches && i < last; i++) {
@@ -747,11 +749,11 @@ int main(int argc, char **argv)
 			nedits += random_edit(&rng, t, &edits[nedits]);
 		char label[64];
 		snprintf(label, sizeof label, "mutant %" PRIu64 " (seed %" PRIu64 ")", i, s.seed);
-		if (run_mutant(&s, edits, nedits, label, i % 2) < 0)
+		if (run_mutant(&s, edits, nedits, label, i % 2) < 0) {
+			perror("kdx-mutate: writing the mutant");
 			status = 2;
+		}
 	}
-	if (status == 2)
-		perror("kdx-mutate: writing the mutant");
 	if (s.fd >= 0)
 		close(s.fd);
 	unlink(path);
