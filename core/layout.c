@@ -22,14 +22,22 @@ const char *region_kind_name(enum region_kind k)
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
 
+/* A kernel variable a KDBG field points at, dereferenced. */
+static bool kdbg_variable(struct dump *d, unsigned field, uint64_t *value)
+{
+	uint64_t addr;
+	return dump_kdbg_field(d, field, 8, &addr) && addr && dump_read_ptr(d, addr, value);
+}
+
 void layout_pte_context(struct dump *d, struct pte_context *ctx)
 {
-	memset(ctx, 0, sizeof *ctx);
-	ctx->format = pte_format_for(d->paging, d->has_build, d->build);
-	uint64_t addr;
-	if (dump_kdbg_field(d, KDBG_MM_PAGED_POOL_START, 8, &addr) && addr &&
-	    dump_read_ptr(d, addr, &ctx->paged_pool_start))
-		ctx->has_paged_pool_start = true;
+	bool known = d->has_build && profile_find(d->machine, d->paging, d->build);
+	pte_context_init(ctx, d->paging, d->has_build, d->build, known);
+	ctx->has_paged_pool_start = kdbg_variable(d, KDBG_MM_PAGED_POOL_START,
+						  &ctx->paged_pool_start);
+	ctx->has_subsection_bases = kdbg_variable(d, KDBG_MM_SUBSECTION_BASE, &ctx->subsection_base) &&
+				    kdbg_variable(d, KDBG_MM_NONPAGED_POOL_END,
+						  &ctx->nonpaged_pool_end);
 }
 
 const char *region_source_name(enum region_source s)

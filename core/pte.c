@@ -1,5 +1,6 @@
 #include "pte.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define LIST(a) { a, sizeof a / sizeof a[0] }
@@ -186,30 +187,64 @@ static const struct pte_bits proto_x64_win10_rs5[] = {
 	BIT("Combined", 11, "combined page"), PROTO_ADDRESS_48,
 };
 
-/* Prototype address rules, spec 2.3 (x86), 2.4 (PAE), 2.5 (x64). */
-#define PROTO_XP { .base_is_paged_pool = true, .scale = 2 }
-#define PROTO_VISTA { .base = 0x80000000u, .scale = 2 }
-#define PROTO_HIGH_DWORD { .base = 0 }
-#define PROTO_SIGNED48 { .sign_bits = 48 }
+/* MMPTE_SUBSECTION, found only in prototype PTE arrays: spec 2.3 (x86),
+ * 2.4 (PAE), 2.5 (x64; Windows 8 and 10 before 1809 are not drawn there,
+ * kdx reads them with the Windows 7 positions). */
+#define SUB_ADDRESS_32 { "SubsectionAddress", 32, 32, 0, PM_PROTO_HIGH, "SUBSECTION address" }
+#define SUB_ADDRESS_48 { "SubsectionAddress", 16, 48, 0, PM_PROTO_HIGH, "SUBSECTION address" }
+static const struct pte_bits sub_x86_xp[] = {
+	{ "SubsectionAddressLow", 1, 4, 0, PM_PROTO_LOW, "SUBSECTION offset, low part" },
+	PROTECTION, PROTO_BIT,
+	{ "SubsectionAddressHigh", 11, 20, 0, PM_PROTO_HIGH, "SUBSECTION offset, high part" },
+	{ "WhichPool", 31, 1, 0, PM_WHICH_POOL, "pool holding the SUBSECTION" },
+};
+static const struct pte_bits sub_x86_vista[] = {
+	{ "SubsectionAddressLow", 1, 9, 0, PM_PROTO_LOW, "SUBSECTION address, low part" },
+	PROTO_BIT,
+	{ "SubsectionAddressHigh", 11, 21, 0, PM_PROTO_HIGH, "SUBSECTION address, high part" },
+};
+static const struct pte_bits sub_pae[] = { PROTECTION, PROTO_BIT, SUB_ADDRESS_32 };
+static const struct pte_bits sub_pae_win10[] = { SWIZZLE, PROTECTION, PROTO_BIT, SUB_ADDRESS_32 };
+static const struct pte_bits sub_x64[] = { PROTECTION, PROTO_BIT, SUB_ADDRESS_48 };
+static const struct pte_bits sub_x64_win10_rs5[] = {
+	SWIZZLE, PROTECTION, PROTO_BIT, BIT("ColdPage", 11, "cold page"),
+	BIT("ExecutePrivilege", 15, "execute privilege"), SUB_ADDRESS_48,
+};
+
+/* Address rules of prototype and subsection PTEs, spec 2.3 (x86), 2.4
+ * (PAE), 2.5 (x64). Vista/7 x86 subsection: field widths known, formula
+ * not (spec Uncertain #6), so kdx names the fields and no address. */
+#define PROTO_XP { .base_kind = PA_PAGED_POOL, .scale = 2 }
+#define PROTO_VISTA { .base_kind = PA_FIXED, .base = 0x80000000u, .scale = 2 }
+#define SUB_XP { .base_kind = PA_WHICH_POOL, .scale = 3 }
+#define SUB_VISTA { .base_kind = PA_UNKNOWN }
+#define ADDRESS_HIGH_DWORD { .base_kind = PA_FIXED }
+#define ADDRESS_SIGNED48 { .base_kind = PA_FIXED, .sign_bits = 48 }
 
 static const struct pte_format formats[] = {
 	{ PTE_FAMILY_X86_XP, "x86 XP/2003", PAGING_X86, { 0, 0 },
-	  LIST(sw_x86), LIST(trans_x86), LIST(proto_x86_xp), PROTO_XP },
+	  LIST(sw_x86), LIST(trans_x86), LIST(proto_x86_xp), LIST(sub_x86_xp), PROTO_XP, SUB_XP },
 	{ PTE_FAMILY_X86_VISTA, "x86 Vista/7", PAGING_X86, { 0, 0 },
-	  LIST(sw_x86), LIST(trans_x86), LIST(proto_x86_vista), PROTO_VISTA },
+	  LIST(sw_x86), LIST(trans_x86), LIST(proto_x86_vista), LIST(sub_x86_vista), PROTO_VISTA,
+	  SUB_VISTA },
 	{ PTE_FAMILY_PAE, "x86 PAE XP..8.1", PAGING_PAE, LIST(high_pae),
-	  LIST(sw_pae), LIST(trans_pae), LIST(proto_pae), PROTO_HIGH_DWORD },
+	  LIST(sw_pae), LIST(trans_pae), LIST(proto_pae), LIST(sub_pae), ADDRESS_HIGH_DWORD,
+	  ADDRESS_HIGH_DWORD },
 	{ PTE_FAMILY_PAE_WIN10, "x86 PAE Windows 10", PAGING_PAE, LIST(high_pae),
-	  LIST(sw_pae_win10), LIST(trans_pae_win10), LIST(proto_pae_win10), PROTO_HIGH_DWORD },
+	  LIST(sw_pae_win10), LIST(trans_pae_win10), LIST(proto_pae_win10), LIST(sub_pae_win10),
+	  ADDRESS_HIGH_DWORD, ADDRESS_HIGH_DWORD },
 	{ PTE_FAMILY_X64_WIN7, "x64 2003..7", PAGING_X64, LIST(high_x64_win7),
-	  LIST(sw_x64_win7), LIST(trans_x64), LIST(proto_x64_win7), PROTO_SIGNED48 },
+	  LIST(sw_x64_win7), LIST(trans_x64), LIST(proto_x64_win7), LIST(sub_x64),
+	  ADDRESS_SIGNED48, ADDRESS_SIGNED48 },
 	{ PTE_FAMILY_X64_WIN8, "x64 8/8.1", PAGING_X64, LIST(high_x64_win7),
-	  LIST(sw_x64_win8), LIST(trans_x64), LIST(proto_x64_win8), PROTO_SIGNED48 },
+	  LIST(sw_x64_win8), LIST(trans_x64), LIST(proto_x64_win8), LIST(sub_x64),
+	  ADDRESS_SIGNED48, ADDRESS_SIGNED48 },
 	{ PTE_FAMILY_X64_WIN10, "x64 Windows 10 before 1809", PAGING_X64, LIST(high_x64_win7),
-	  LIST(sw_x64_win10), LIST(trans_x64), LIST(proto_x64_win8), PROTO_SIGNED48 },
+	  LIST(sw_x64_win10), LIST(trans_x64), LIST(proto_x64_win8), LIST(sub_x64),
+	  ADDRESS_SIGNED48, ADDRESS_SIGNED48 },
 	{ PTE_FAMILY_X64_WIN10_RS5, "x64 Windows 10 1809+", PAGING_X64, LIST(high_x64_win10_rs5),
 	  LIST(sw_x64_win10_rs5), LIST(trans_x64_win10_rs5), LIST(proto_x64_win10_rs5),
-	  PROTO_SIGNED48 },
+	  LIST(sub_x64_win10_rs5), ADDRESS_SIGNED48, ADDRESS_SIGNED48 },
 };
 
 const struct pte_format *pte_format_of(enum pte_family family)
@@ -245,6 +280,28 @@ const struct pte_format *pte_format_for(enum paging mode, bool has_build, uint32
 	}
 }
 
+void pte_context_init(struct pte_context *ctx, enum paging mode, bool has_build, uint32_t build,
+		      bool has_profile)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->format = pte_format_for(mode, has_build, build);
+	const char *family = ctx->format ? ctx->format->name : "none";
+	if (!ctx->format)
+		snprintf(ctx->family_note, sizeof ctx->family_note,
+			 "no PTE format for this paging mode: software states cannot be decoded");
+	else if (!has_build)
+		snprintf(ctx->family_note, sizeof ctx->family_note,
+			 "the dump states no build: software states decoded as %s, the newest of "
+			 "the mode (assumed)", family);
+	else if (!has_profile)
+		snprintf(ctx->family_note, sizeof ctx->family_note,
+			 "build %u has no profile: software states decoded as %s, assumed from "
+			 "the build number", build, family);
+	else
+		snprintf(ctx->family_note, sizeof ctx->family_note, "build %u: %s", build, family);
+	ctx->family_assumed = ctx->format && (!has_build || !has_profile);
+}
+
 const char *pte_state_name(enum pte_state s)
 {
 	static const char *const names[] = {
@@ -253,6 +310,7 @@ const char *pte_state_name(enum pte_state s)
 		[PTE_STATE_PROTOTYPE] = "prototype", [PTE_STATE_DEMAND_ZERO] = "demand-zero",
 		[PTE_STATE_VAD] = "vad", [PTE_STATE_NO_ACCESS] = "no-access",
 		[PTE_STATE_EMPTY] = "empty", [PTE_STATE_NOT_PRESENT] = "not-present",
+		[PTE_STATE_SUBSECTION] = "subsection",
 	};
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
 }
@@ -288,8 +346,8 @@ static uint64_t bits_value(const struct pte_bits *b, uint64_t raw)
 
 /* Values a decode collects from the meaning-tagged fields it extracted. */
 struct meanings {
-	uint64_t value[PM_SWIZZLE + 1];
-	bool seen[PM_SWIZZLE + 1];
+	uint64_t value[PM_WHICH_POOL + 1];
+	bool seen[PM_WHICH_POOL + 1];
 	uint8_t low_width;          /* width of PM_PROTO_LOW */
 };
 
@@ -380,29 +438,78 @@ static void finish_protection(struct pte_decoded *out, const struct meanings *m)
 	out->protection = (unsigned)m->value[PM_PROTECTION];
 }
 
+/* The kernel address a prototype or subsection entry names; false with
+ * why when the decode lacks a fact it needs. */
+static bool named_address(const struct pte_context *ctx, const struct pte_proto *p,
+			  const struct meanings *m, uint64_t *addr, const char **why)
+{
+	uint64_t combined = (m->value[PM_PROTO_HIGH] << m->low_width) | m->value[PM_PROTO_LOW];
+	uint64_t offset = combined << p->scale, a;
+	switch (p->base_kind) {
+	case PA_UNKNOWN:
+		*why = "the address formula of this build is not known (va-and-pte Uncertain #6)";
+		return false;
+	case PA_PAGED_POOL:
+		if (!ctx->has_paged_pool_start) {
+			*why = "the address is relative to the paged-pool start, which is unknown";
+			return false;
+		}
+		a = ctx->paged_pool_start + offset;
+		break;
+	case PA_WHICH_POOL:
+		if (!ctx->has_subsection_bases) {
+			*why = "the address is relative to MmSubsectionBase or MmNonPagedPoolEnd, "
+			       "which are unknown";
+			return false;
+		}
+		/* The spec leaves the WhichPool convention open (2.3); kdx follows
+		 * ReactOS MiSubsectionPteToSubsection: WhichPool = PagedPool (1). */
+		a = m->value[PM_WHICH_POOL] ? ctx->subsection_base + offset
+					    : ctx->nonpaged_pool_end - offset;
+		break;
+	default:
+		a = p->base + offset;
+		break;
+	}
+	if (p->sign_bits && (a >> (p->sign_bits - 1)) & 1)
+		a |= ~0ull << p->sign_bits;
+	*addr = ctx->format->mode == PAGING_X64 ? a : a & 0xffffffffu;
+	return true;
+}
+
 static void decode_prototype(const struct pte_context *ctx, uint64_t raw, struct pte_decoded *out)
 {
 	const struct pte_format *f = ctx->format;
-	const struct pte_proto *p = &f->proto;
 	struct meanings m = { 0 };
+	const char *why;
 	out->format_name = "MMPTE_PROTOTYPE";
 	out->state = PTE_STATE_PROTOTYPE;
 	/* The Protection field of a prototype-format entry is not the page's
 	 * protection (spec Uncertain #9): the prototype PTE decides. */
 	add_list(out, f->prototype, raw, &m);
-	uint64_t combined = (m.value[PM_PROTO_HIGH] << m.low_width) | m.value[PM_PROTO_LOW];
-	uint64_t addr = p->base + (combined << p->scale);
-	if (p->sign_bits && (addr >> (p->sign_bits - 1)) & 1)
-		addr |= ~0ull << p->sign_bits;
-	if (p->base_is_paged_pool && !ctx->has_paged_pool_start) {
-		out->detail = "prototype: address relative to the paged-pool start, which is unknown";
+	if (!named_address(ctx, &f->proto, &m, &out->prototype_address, &why)) {
+		out->detail = why;
 		return;
 	}
-	if (p->base_is_paged_pool)
-		addr += ctx->paged_pool_start;
 	out->detail = "prototype: the page is described by the prototype PTE at this address";
 	out->has_prototype_address = true;
-	out->prototype_address = f->mode == PAGING_X64 ? addr : addr & 0xffffffffu;
+}
+
+static void decode_subsection(const struct pte_context *ctx, uint64_t raw, struct pte_decoded *out)
+{
+	const struct pte_format *f = ctx->format;
+	struct meanings m = { 0 };
+	const char *why;
+	out->format_name = "MMPTE_SUBSECTION";
+	out->state = PTE_STATE_SUBSECTION;
+	add_list(out, f->subsection, raw, &m);
+	finish_protection(out, &m);
+	if (!named_address(ctx, &f->sub, &m, &out->subsection_address, &why)) {
+		out->detail = why;
+		return;
+	}
+	out->detail = "subsection: a file page not in memory; the SUBSECTION says where in the file";
+	out->has_subsection_address = true;
 }
 
 /* spec 2.1: the classification order for a not-present leaf entry. */
@@ -478,6 +585,21 @@ void pte_decode(const struct pte_context *ctx, int level, uint64_t raw, struct p
 		out->detail = "not present: the table below is not in memory";
 		add_list(out, LIST_OF(hw_low), raw, &m);
 	}
+}
+
+void pte_decode_prototype_pte(const struct pte_context *ctx, uint64_t raw,
+			      struct pte_decoded *out)
+{
+	const struct paging_desc *pd = paging_desc(ctx->format->mode);
+	int leaf = pd->levels - 1;
+	if (raw & 1 || raw == 0 || !(raw & 0x400)) {
+		pte_decode(ctx, leaf, raw, out);
+		return;
+	}
+	memset(out, 0, sizeof *out);
+	out->raw = raw;
+	out->level = leaf;
+	decode_subsection(ctx, raw, out);
 }
 
 bool pte_field_value(const struct pte_decoded *d, const char *name, uint64_t *value)

@@ -34,6 +34,7 @@ enum pte_meaning {
 	PM_PROTO_LOW,      /* prototype address parts (see struct pte_proto) */
 	PM_PROTO_HIGH,
 	PM_SWIZZLE,        /* SwizzleBit: 0 means the offset is XOR-ed (spec 2.6) */
+	PM_WHICH_POOL,     /* XP/2003 subsection: the pool the SUBSECTION is in */
 };
 
 /* A bit field: value = ((raw >> pos) & (2^width - 1)) << shift. */
@@ -49,12 +50,20 @@ struct pte_bits_list {
 	size_t count;
 };
 
-/* How a prototype PTE encodes the prototype's kernel address (spec 2.3-2.5):
+/* What the address of a prototype or subsection PTE is relative to. */
+enum pte_address_base {
+	PA_FIXED,                   /* base alone */
+	PA_PAGED_POOL,              /* XP/2003 prototype: the paged-pool start */
+	PA_WHICH_POOL,              /* XP/2003 subsection: by WhichPool (spec 2.3) */
+	PA_UNKNOWN,                 /* the spec knows the fields, not the formula */
+};
+
+/* How a prototype or subsection PTE encodes a kernel address (spec 2.3-2.5):
  * combined = (High << width(Low)) | Low; address = base + (combined << scale),
  * then sign-extended from sign_bits when sign_bits is nonzero. */
 struct pte_proto {
+	enum pte_address_base base_kind;
 	uint64_t base;              /* fixed part of the address */
-	bool base_is_paged_pool;    /* XP/2003: plus the paged-pool start */
 	uint8_t scale, sign_bits;
 };
 
@@ -66,21 +75,24 @@ struct pte_format {
 	struct pte_bits_list software;     /* MMPTE_SOFTWARE */
 	struct pte_bits_list transition;   /* MMPTE_TRANSITION */
 	struct pte_bits_list prototype;    /* MMPTE_PROTOTYPE */
-	struct pte_proto proto;
+	struct pte_bits_list subsection;   /* MMPTE_SUBSECTION, in prototype PTE arrays */
+	struct pte_proto proto, sub;
 };
 
-/* The family of a paging mode and build (MinorVersion); unknown builds get
- * the newest family of the mode. NULL for an unknown mode. */
+/* The family of a paging mode and build (MinorVersion), by the build
+ * ranges of spec 2.3-2.5; no build gets the newest family of the mode.
+ * NULL for an unknown mode. The one place a family is picked. */
 const struct pte_format *pte_format_for(enum paging mode, bool has_build, uint32_t build);
 const struct pte_format *pte_format_of(enum pte_family family);
 
 enum pte_state {
 	PTE_STATE_VALID, PTE_STATE_LARGE, PTE_STATE_TRANSITION, PTE_STATE_PAGEFILE,
 	PTE_STATE_PROTOTYPE, PTE_STATE_DEMAND_ZERO, PTE_STATE_VAD, PTE_STATE_NO_ACCESS,
-	PTE_STATE_EMPTY, PTE_STATE_NOT_PRESENT,
+	PTE_STATE_EMPTY, PTE_STATE_NOT_PRESENT, PTE_STATE_SUBSECTION,
 };
 /* JSON names: "valid", "large", "transition", "pagefile", "prototype",
- * "demand-zero", "vad", "no-access", "empty", "not-present". */
+ * "demand-zero", "vad", "no-access", "empty", "not-present", "subsection"
+ * (a prototype PTE of a file page that is not resident). */
 const char *pte_state_name(enum pte_state s);
 
 /* MM_* name of a 5-bit protection value (spec 2.7). */
@@ -89,10 +101,21 @@ const char *pte_protection_name(unsigned protection);
 /* Facts some formats need to finish a decode. */
 struct pte_context {
 	const struct pte_format *format;
+	/* The dump's build has no kdx profile (or the dump states none): the
+	 * family was assumed from the build number alone; note says so. */
+	bool family_assumed;
+	char family_note[128];
 	bool has_paged_pool_start;  /* XP/2003 prototype addresses */
 	uint64_t paged_pool_start;
+	bool has_subsection_bases;  /* XP/2003 subsection addresses */
+	uint64_t subsection_base, nonpaged_pool_end;
 	uint64_t invalid_pte_mask;  /* Windows 10 swizzling; 0 when unknown */
 };
+
+/* Fills the format and family note of ctx for a mode and build;
+ * has_profile says whether kdx knows the build. The other facts are 0. */
+void pte_context_init(struct pte_context *ctx, enum paging mode, bool has_build, uint32_t build,
+		      bool has_profile);
 
 #define PTE_MAX_FIELDS 24
 
@@ -120,12 +143,20 @@ struct pte_decoded {
 	uint64_t pagefile_number, pagefile_offset;
 	bool has_prototype_address;
 	uint64_t prototype_address;
+	bool has_subsection_address;
+	uint64_t subsection_address;
 };
 
 /* Decodes raw, found at level (0 = top) of the context's paging mode.
  * Software states are decoded for not-present entries at the last level;
  * a not-present entry higher up is "empty" (zero) or "not-present". */
 void pte_decode(const struct pte_context *ctx, int level, uint64_t raw, struct pte_decoded *out);
+
+/* Decodes raw read from a prototype PTE (spec 2.1): valid, transition,
+ * page file, demand zero, or with Prototype set a subsection PTE (the file
+ * page is not resident) rather than a further indirection. */
+void pte_decode_prototype_pte(const struct pte_context *ctx, uint64_t raw,
+			      struct pte_decoded *out);
 
 /* The value of the named field, false if the decode has none. */
 bool pte_field_value(const struct pte_decoded *d, const char *name, uint64_t *value);

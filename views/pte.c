@@ -211,6 +211,73 @@ static void add_state(struct dnode *root, const struct pte_decoded *d)
 		dn_label(dn_null(root, "prototype_address"), "prototype PTE");
 }
 
+/* spec 2.1: a prototype PTE names a kernel VA holding the entry that
+ * really describes the page; read it through the same address space and
+ * decode it in turn (it is never a further indirection). */
+static void add_prototype(struct dnode *root, struct xlat *space, const struct pte_context *ctx,
+			  uint64_t address)
+{
+	struct dnode *o = dn_label(dn_object(root, "prototype"), "Prototype PTE");
+	dn_link(dn_hex(o, "address", address, 0), "dq 0x%llx", HEX(address));
+	unsigned esz = (unsigned)paging_desc(ctx->format->mode)->entry_size;
+	uint8_t b[8] = { 0 };
+	uint64_t pa;
+	enum xlat_reason why = xlat_to_phys(space, address, &pa);
+	struct hole_list holes = { 0 };
+	bool read = why == XLAT_OK && xlat_read(space, address, b, esz, &holes) == esz &&
+		    holes.count == 0;
+	hole_list_free(&holes);
+	if (why == XLAT_OK)
+		dn_label(dn_hex(o, "pa", pa, 0), "physical address");
+	else
+		dn_label(dn_null(o, "pa"), "physical address");
+	if (!read) {
+		dn_null(o, "entry");
+		dn_null(o, "state");
+		dn_str(o, "error", why == XLAT_OK ? "the prototype PTE's page is not in the dump"
+			: "the prototype PTE's address does not translate");
+		return;
+	}
+	uint64_t raw = 0;
+	for (unsigned i = esz; i-- > 0;)
+		raw = (raw << 8) | b[i];
+	struct pte_decoded p;
+	pte_decode_prototype_pte(ctx, raw, &p);
+	dn_hex(o, "entry", raw, 0);
+	dn_role(dn_str(o, "state", pte_state_name(p.state)), state_role(p.state));
+	dn_label(dn_str(o, "format", p.format_name), "format");
+	dn_str(o, "detail", p.detail);
+	if (p.has_flags)
+		dn_str(o, "flags", p.flags);
+	struct dnode *f = dn_flags(dn_object(o, "fields"), DN_JSON_ONLY);
+	for (size_t k = 0; k < p.nfields; k++)
+		dn_uint(f, p.fields[k].bits->name, p.fields[k].value);
+	if (p.has_pfn)
+		dn_link(dn_hex(o, "pfn", p.pfn, 0), "!db 0x%llx", HEX(p.pfn << KDX_PAGE_SHIFT));
+	if (p.has_protection) {
+		dn_uint(o, "protection", p.protection);
+		dn_label(dn_str(o, "protection_name", pte_protection_name(p.protection)),
+			 "protection name");
+	}
+	if (p.has_pagefile) {
+		dn_label(dn_uint(o, "pagefile_number", p.pagefile_number), "page file");
+		dn_label(dn_hex(o, "pagefile_offset", p.pagefile_offset, 0), "page file offset");
+	}
+	if (p.has_subsection_address)
+		dn_link(dn_label(dn_hex(o, "subsection_address", p.subsection_address, 0),
+				 "SUBSECTION"), "dq 0x%llx", HEX(p.subsection_address));
+	struct dnode *t = dn_text(root);
+	dn_span(t, ROLE_PTE_PROTOTYPE, "prototype PTE ");
+	dn_span(t, ROLE_ADDRESS, "0x%llx", HEX(address));
+	dn_span(t, ROLE_MUTED, " contains ");
+	dn_span(t, ROLE_VALUE, "%0*llx", (int)esz * 2, HEX(raw));
+	dn_span(t, state_role(p.state), "  %s: %s", p.format_name, p.detail);
+	if (p.has_subsection_address) {
+		struct dnode *l = dn_text(root);
+		dn_span(l, ROLE_PTE_PROTOTYPE, "Subsection: %llx", HEX(p.subsection_address));
+	}
+}
+
 /* The result in `!pte`'s words (spec 2.8), and the page's first bytes. */
 static void add_result_lines(struct dump *d, struct dnode *root, const struct walk *w,
 			     const struct pte_decoded *fin)
@@ -266,36 +333,80 @@ static void add_result_lines(struct dump *d, struct dnode *root, const struct wa
 	}
 }
 
-/* spec 4 and SCENARIOS case 6: system entries of a process directory are
- * copied from the kernel's lazily; mark those that differ. */
+/* How a process's entry can differ from the kernel's at the same level. */
+struct kernel_difference {
+	const char *key;            /* JSON */
+	const char *says;
+	enum role role;
+};
+static const struct kernel_difference diff_missing = {
+	"missing", "lazy: not yet copied from the kernel's (filled on first touch)", ROLE_WARNING };
+static const struct kernel_difference diff_process_only = {
+	"process-only", "mapped for this process only (e.g. session space)", ROLE_MUTED };
+static const struct kernel_difference diff_own_table = {
+	"own-table", "the process's own copy of the table (e.g. PAE's four directories)",
+	ROLE_MUTED };
+static const struct kernel_difference diff_other = {
+	"different", "a different mapping", ROLE_MUTED };
+
+static const struct kernel_difference *difference(const struct walk_level *own,
+						  const struct walk_level *kernel)
+{
+	if (own->entry == kernel->entry)
+		return NULL;
+	if (!own->present && kernel->present)
+		return &diff_missing;
+	if (own->present && !kernel->present)
+		return &diff_process_only;
+	if (own->present && !own->large && !kernel->large)
+		return &diff_own_table;
+	return &diff_other;
+}
+
+/* spec 5.3, 8 and SCENARIOS case 6: a process directory's system entries
+ * are copied from the kernel's on first touch; mark each level whose entry
+ * differs, with the kernel's entry beside it. */
 static void add_lazy_marker(struct dump *d, struct dnode *root, const struct walk *w)
 {
 	struct walk k;
 	xlat_walk(d->kernel, w->va, &k);
 	struct dnode *levels = dn_get(root, "levels");
-	int n = w->nlevels < k.nlevels ? w->nlevels : k.nlevels;
-	bool any = false;
-	/* The top table is per process; its system entries are the kernel's. */
-	for (int lv = 0; lv < n && levels; lv++) {
-		if (!w->level[lv].read || !k.level[lv].read || (size_t)lv >= levels->nkids)
-			continue;
-		bool differs = w->level[lv].entry != k.level[lv].entry;
+	const char *lazy_level = NULL;
+	bool header = false;
+	for (int lv = 0; levels && (size_t)lv < levels->nkids && lv < w->nlevels; lv++) {
 		struct dnode *o = levels->kids[lv];
-		dn_flags(dn_bool(o, "differs_from_kernel", differs), DN_JSON_ONLY);
-		if (!differs)
+		bool comparable = lv < k.nlevels && w->level[lv].read && k.level[lv].read;
+		const struct kernel_difference *how =
+			comparable ? difference(&w->level[lv], &k.level[lv]) : NULL;
+		if (comparable)
+			dn_flags(dn_hex(o, "kernel_entry", k.level[lv].entry, 0), DN_JSON_ONLY);
+		else
+			dn_flags(dn_null(o, "kernel_entry"), DN_JSON_ONLY);
+		dn_flags(dn_bool(o, "differs_from_kernel", how != NULL), DN_JSON_ONLY);
+		if (how)
+			dn_flags(dn_str(o, "kernel_difference", how->key), DN_JSON_ONLY);
+		else
+			dn_flags(dn_null(o, "kernel_difference"), DN_JSON_ONLY);
+		if (!how)
 			continue;
-		if (!any) {
+		if (!lazy_level && how == &diff_missing)
+			lazy_level = w->level[lv].name;
+		if (!header) {
 			struct dnode *h = dn_text(root);
-			dn_span(h, ROLE_WARNING, "lazy system entries: this directory differs from the "
-				"kernel's (filled on first touch)");
+			dn_span(h, ROLE_WARNING, "system entries that differ from the kernel's directory:");
 		}
-		any = true;
+		header = true;
 		struct dnode *t = dn_text(root);
 		dn_span(t, level_roles[lv], "  %-6s", w->level[lv].name);
-		dn_span(t, ROLE_NORMAL, "process %0*llx  kernel %0*llx", w->mode->entry_size * 2,
+		dn_span(t, ROLE_NORMAL, "process %0*llx  kernel %0*llx  ", w->mode->entry_size * 2,
 			HEX(w->level[lv].entry), w->mode->entry_size * 2, HEX(k.level[lv].entry));
+		dn_span(t, how->role, "%s", how->says);
 	}
-	dn_bool(root, "lazy_system_entry", any);
+	dn_bool(root, "lazy_system_entry", lazy_level != NULL);
+	if (lazy_level)
+		dn_label(dn_str(root, "lazy_system_level", lazy_level), "lazy system level");
+	else
+		dn_label(dn_null(root, "lazy_system_level"), "lazy system level");
 }
 
 static bool is_system_va(struct dump *d, uint64_t va)
@@ -340,10 +451,16 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 		if (w.level[i].read)
 			pte_decode(&ctx, i, w.level[i].entry, &dec[i]);
 
-	doc_set_title(out, "PTE of 0x%llx (%s, %s)", HEX(va), w.mode->name, ctx.format->name);
+	doc_set_title(out, "PTE of 0x%llx (%s, %s%s)", HEX(va), w.mode->name, ctx.format->name,
+		      ctx.family_assumed ? ", assumed" : "");
 	doc_set_windbg(out, "!pte 0x%llx", HEX(va));
 	struct dnode *root = out->root;
 	add_va_bits(root, &w);
+	struct dnode *fam = dn_label(dn_object(root, "pte_format"), "PTE format");
+	dn_str(fam, "family", ctx.format->name);
+	dn_role(dn_bool(fam, "assumed", ctx.family_assumed),
+		ctx.family_assumed ? ROLE_WARNING : ROLE_NORMAL);
+	dn_role(dn_str(fam, "note", ctx.family_note), ctx.family_assumed ? ROLE_WARNING : ROLE_MUTED);
 	walk_to_doc(&w, root);
 	struct dnode *idx = dn_flags(dn_array(root, "indexes"), DN_JSON_ONLY);
 	for (int i = 0; i < w.mode->levels; i++)
@@ -351,6 +468,8 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 	add_level_details(root, &w, dec, &sm, d->paging, explain);
 	const struct pte_decoded *fin = final_entry(&w, dec);
 	add_state(root, fin);
+	if (fin && fin->state == PTE_STATE_PROTOTYPE && fin->has_prototype_address)
+		add_prototype(root, space, &ctx, fin->prototype_address);
 	add_result_lines(d, root, &w, fin);
 	if (owned && xlat_dtb(space) != xlat_dtb(d->kernel) && is_system_va(d, va))
 		add_lazy_marker(d, root, &w);

@@ -162,6 +162,18 @@ static void write_leaf(struct json *j, const struct world_pte_meaning *m)
 	}
 	if (m->has_prototype_address)
 		json_hex(j, "prototype_address", m->prototype_address);
+	const struct world_proto_meaning *p = &m->prototype;
+	if (p->state) {
+		json_open(j, "prototype", '{');
+		json_str(j, "state", p->state);
+		if (p->has_pfn)
+			json_hex(j, "pfn", p->pfn);
+		if (p->has_protection)
+			json_uint(j, "protection", p->protection);
+		if (p->has_subsection_address)
+			json_hex(j, "subsection_address", p->subsection_address);
+		json_close(j, '}');
+	}
 	json_close(j, '}');
 }
 

@@ -708,6 +708,8 @@ static void build_software_ptes(struct builder *b)
 	x->leaf.state = "prototype";
 	x->leaf.has_prototype_address = true;
 	x->leaf.prototype_address = proto;
+	x->leaf.prototype = (struct world_proto_meaning){ .state = "valid", .has_pfn = true,
+							  .pfn = target };
 
 	map_entry(b, w->dtb, p->user_va + 0x1000, lvl, sw_vad_marker(w, MM_READWRITE), true);
 	x = teach(b, "vad-prototype", p->user_va + 0x1000, lvl, 0);
@@ -1212,6 +1214,11 @@ void world_map_data_page(struct world *w, uint64_t va, uint64_t pfn)
 uint64_t world_subsection_pte(const struct world *w, uint64_t subsection, unsigned prot)
 {
 	return sw_subsection(w, subsection, prot);
+}
+
+uint64_t world_prototype_pte(const struct world *w, uint64_t proto)
+{
+	return sw_prototype(w, proto, w->build->plan.region_start[R_PAGED_POOL]);
 }
 
 uint64_t world_transition_pte(uint64_t pfn, unsigned prot)

@@ -17,6 +17,18 @@
 #include "core/xlat.h"
 #include "gen.h"
 
+/* What the prototype PTE a prototype-format entry names decodes to (spec
+ * 2.1): valid, transition or subsection. */
+struct world_proto_meaning {
+	const char *state;            /* pte_state_name(); NULL: no prototype followed */
+	bool has_pfn;
+	uint64_t pfn;
+	bool has_protection;
+	unsigned protection;
+	bool has_subsection_address;
+	uint64_t subsection_address;
+};
+
 /* What the last entry of a teaching walk means to a PTE decoder; the field
  * names follow struct pte_decoded (core/pte.h). */
 struct world_pte_meaning {
@@ -29,6 +41,7 @@ struct world_pte_meaning {
 	uint64_t pagefile_number, pagefile_offset;
 	bool has_prototype_address;   /* the prototype PTE's kernel VA */
 	uint64_t prototype_address;
+	struct world_proto_meaning prototype;
 };
 
 /* One teaching address and its walk as built. The walk assumes every page

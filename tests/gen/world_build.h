@@ -64,6 +64,8 @@ uint64_t world_pagefile_pte(const struct world *w, uint64_t file, uint64_t offse
 /* Prototype PTE forms for section objects: subsection format (not XP),
  * transition, and a valid read-only page. */
 uint64_t world_subsection_pte(const struct world *w, uint64_t subsection, unsigned prot);
+/* A prototype-format PTE naming the prototype PTE at proto (§2.3-2.5). */
+uint64_t world_prototype_pte(const struct world *w, uint64_t proto);
 uint64_t world_transition_pte(uint64_t pfn, unsigned prot);
 uint64_t world_user_valid_pte(struct world *w, uint64_t pfn);
 

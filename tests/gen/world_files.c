@@ -6,7 +6,9 @@
  * active page), in transition (a standby page) or in subsection format
  * (not resident; va-and-pte §2.4/2.5). XP's subsection encoding rests on
  * an undecided WhichPool convention (§2.3), so XP files are fully
- * resident. */
+ * resident. Two teaching addresses beside the "prototype" one name a
+ * transition and a subsection prototype PTE of the first file, so a
+ * decoder following prototypes (§2.1) meets both. */
 #include "world_files.h"
 
 #include <stdio.h>
@@ -111,6 +113,50 @@ static void build_file(struct world *w, struct world_file *f, const char *name)
 	world_kput(w, f->control_area + S->ca_number_of_pfn_references, resident, 4);
 }
 
+static const struct world_xlat *find_teaching(const struct world *w, const char *kind)
+{
+	for (size_t i = 0; i < w->nxlat; i++)
+		if (strcmp(w->xlat[i].kind, kind) == 0)
+			return &w->xlat[i];
+	fprintf(stderr, "kdx-gen: no teaching address %s\n", kind);
+	abort();
+}
+
+/* A prototype-format PTE in the kernel's user page table, at the page after
+ * after pages past the "prototype" teaching address, naming the first of f's
+ * prototype PTEs in state st (when the file has one). */
+static void teach_file_prototype(struct world *w, const struct world_file *f,
+				 enum world_proto_state st, const char *kind, uint64_t after)
+{
+	unsigned es = (unsigned)paging_desc(w->profile->paging)->entry_size;
+	unsigned i = 0;
+	while (i < f->total_ptes && f->state[i] != st)
+		i++;
+	if (i == f->total_ptes)
+		return;
+	const struct world_xlat *base = find_teaching(w, "prototype");
+	uint64_t va = base->walk.va + after * KDX_PAGE_SIZE;
+	int lvl = base->walk.stopped_at;
+	uint64_t proto = f->prototype_ptes + (uint64_t)i * es;
+	world_map_entry(w, w->dtb, va, lvl, world_prototype_pte(w, proto), true);
+	struct world_xlat *x = world_teach(w, kind, w->dtb, va, lvl, 0);
+	x->leaf.state = "prototype";
+	x->leaf.has_prototype_address = true;
+	x->leaf.prototype_address = proto;
+	struct world_proto_meaning *m = &x->leaf.prototype;
+	m->has_protection = true;
+	m->protection = MM_READWRITE;
+	if (st == WP_SUBSECTION) {
+		m->state = "subsection";
+		m->has_subsection_address = true;
+		m->subsection_address = f->subsection;
+	} else {
+		m->state = "transition";
+		m->has_pfn = true;
+		m->pfn = f->pfn[i];
+	}
+}
+
 int world_build_files(struct world *w, struct kdx_error *err)
 {
 	struct world_files *F = calloc(1, sizeof *F);
@@ -120,6 +166,8 @@ int world_build_files(struct world *w, struct kdx_error *err)
 	F->nfiles = 4 + world_rnd_below(w, 3);
 	for (size_t i = 0; i < F->nfiles; i++)
 		build_file(w, &F->files[i], file_names[i]);
+	teach_file_prototype(w, &F->files[0], WP_TRANSITION, "prototype-transition", 2);
+	teach_file_prototype(w, &F->files[0], WP_SUBSECTION, "prototype-subsection", 3);
 	return 0;
 }
 

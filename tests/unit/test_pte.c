@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -326,6 +327,94 @@ static void test_protection_names(void **state)
 	assert_string_equal(pte_protection_name(32), "invalid");
 }
 
+/* A prototype PTE read in turn (spec 2.1): Prototype set means subsection
+ * format there (2.3-2.5), anything else decodes as a leaf entry. */
+static void test_prototype_pte_contents(void **state)
+{
+	(void)state;
+	/* XP: offset (High << 7 | Low << 3) = 0x91a8; WhichPool 1 = paged pool:
+	 * MmSubsectionBase + offset, 0: MmNonPagedPoolEnd - offset. */
+	struct pte_context xp = { .format = pte_format_of(PTE_FAMILY_X86_XP),
+				  .has_subsection_bases = true, .subsection_base = 0xE1000000,
+				  .nonpaged_pool_end = 0xFFBE0000 };
+	struct pte_decoded d;
+	pte_decode_prototype_pte(&xp, 0x80091C8A, &d);
+	assert_int_equal(d.state, PTE_STATE_SUBSECTION);
+	assert_string_equal(d.format_name, "MMPTE_SUBSECTION");
+	assert_true(d.has_subsection_address);
+	assert_int_equal(d.subsection_address, 0xE10091A8);
+	assert_true(d.has_protection);
+	assert_int_equal(d.protection, 4);
+	assert_int_equal(field(&d, "WhichPool"), 1);
+	pte_decode_prototype_pte(&xp, 0x00091C8A, &d);
+	assert_int_equal(d.subsection_address, 0xFFBD6E58);
+	xp.has_subsection_bases = false;
+	pte_decode_prototype_pte(&xp, 0x00091C8A, &d);
+	assert_int_equal(d.state, PTE_STATE_SUBSECTION);
+	assert_false(d.has_subsection_address);
+
+	/* Vista/7 x86: fields named, the address formula unknown (Uncertain #6). */
+	struct pte_context vista = { .format = pte_format_of(PTE_FAMILY_X86_VISTA) };
+	pte_decode_prototype_pte(&vista, 0x00091C8A, &d);
+	assert_int_equal(d.state, PTE_STATE_SUBSECTION);
+	assert_false(d.has_subsection_address);
+	assert_int_equal(field(&d, "SubsectionAddressLow"), 0x45);
+	assert_int_equal(field(&d, "SubsectionAddressHigh"), 0x123);
+	assert_non_null(strstr(d.detail, "Uncertain #6"));
+
+	/* PAE: the address in the high dword. */
+	struct pte_context pae = { .format = pte_format_of(PTE_FAMILY_PAE) };
+	pte_decode_prototype_pte(&pae, 0x8444506000000480ull, &d);
+	assert_int_equal(d.state, PTE_STATE_SUBSECTION);
+	assert_int_equal(d.subsection_address, 0x84445060);
+
+	/* x64: signed 48-bit address in 16..63; 1809+ adds SwizzleBit. */
+	for (size_t i = 0; i < sizeof x64_families / sizeof x64_families[0]; i++) {
+		struct pte_context x64 = { .format = pte_format_of(x64_families[i]) };
+		pte_decode_prototype_pte(&x64, 0xFA80010400900490ull, &d);
+		assert_int_equal(d.state, PTE_STATE_SUBSECTION);
+		assert_int_equal(d.subsection_address, 0xFFFFFA8001040090ull);
+		assert_int_equal(d.protection, 4);
+	}
+	struct pte_context rs5 = { .format = pte_format_of(PTE_FAMILY_X64_WIN10_RS5) };
+	pte_decode_prototype_pte(&rs5, 0xFA80010400900490ull, &d);
+	assert_int_equal(field(&d, "SwizzleBit"), 1);
+
+	/* Valid and transition prototype PTEs decode as leaf entries. */
+	pte_decode_prototype_pte(&xp, 0x1A4025, &d);
+	assert_int_equal(d.state, PTE_STATE_VALID);
+	assert_int_equal(d.pfn, 0x1A4);
+	pte_decode_prototype_pte(&xp, 0x2AD880, &d);
+	assert_int_equal(d.state, PTE_STATE_TRANSITION);
+	assert_int_equal(d.pfn, 0x2AD);
+	assert_string_equal(pte_state_name(PTE_STATE_SUBSECTION), "subsection");
+}
+
+/* The family of a build kdx has no profile for is stated as assumed. */
+static void test_family_assumed(void **state)
+{
+	(void)state;
+	struct pte_context c;
+	pte_context_init(&c, PAGING_X86, true, 12345, false);
+	assert_int_equal(c.format->family, PTE_FAMILY_X86_VISTA);
+	assert_true(c.family_assumed);
+	assert_string_equal(c.family_note, "build 12345 has no profile: software states decoded "
+			    "as x86 Vista/7, assumed from the build number");
+	pte_context_init(&c, PAGING_X64, false, 0, false);
+	assert_int_equal(c.format->family, PTE_FAMILY_X64_WIN10_RS5);
+	assert_true(c.family_assumed);
+	assert_string_equal(c.family_note, "the dump states no build: software states decoded as "
+			    "x64 Windows 10 1809+, the newest of the mode (assumed)");
+	pte_context_init(&c, PAGING_X64, true, 7601, true);
+	assert_false(c.family_assumed);
+	assert_string_equal(c.family_note, "build 7601: x64 2003..7");
+	pte_context_init(&c, PAGING_UNKNOWN, true, 7601, false);
+	assert_null(c.format);
+	assert_false(c.family_assumed);
+	assert_string_equal(c.family_note,
+			    "no PTE format for this paging mode: software states cannot be decoded");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +431,8 @@ int main(void)
 		cmocka_unit_test(test_pae_software),
 		cmocka_unit_test(test_x64_pagefile_and_prototype),
 		cmocka_unit_test(test_protection_names),
+		cmocka_unit_test(test_prototype_pte_contents),
+		cmocka_unit_test(test_family_assumed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
