@@ -313,7 +313,8 @@ int mapped_files_scan(const struct pfn_db *db, struct mapped_files *out, struct 
 		mapped_files_free(out);
 		return -1;
 	}
-	qsort(out->files, out->count, sizeof *out->files, by_resident);
+	if (out->count)   /* files is NULL when none was found */
+		qsort(out->files, out->count, sizeof *out->files, by_resident);
 	return 0;
 }
 

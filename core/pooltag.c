@@ -88,7 +88,8 @@ int pooltag_load(const char *path, struct pooltag_db *db, struct kdx_error *err)
 		pooltag_free(db);
 		return -1;
 	}
-	qsort(db->items, db->count, sizeof *db->items, by_tag);
+	if (db->count)   /* items is NULL for a file without tags */
+		qsort(db->items, db->count, sizeof *db->items, by_tag);
 	db->path = strdup(path);
 	return 0;
 }
