@@ -6,7 +6,9 @@
 #include "world.h"
 #include "world_build.h"
 #include "world_modules.h"
+#include "world_pool.h"
 #include "world_procs.h"
+#include "core/pool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -220,13 +222,41 @@ static void corrupt(struct world *w, const char *kind, const char *field, uint64
 		    uint64_t value, unsigned size)
 {
 	vput(w, at, value, size);
-	w->corruption = (struct world_corruption){ kind, field, at, value };
+	w->corruption = (struct world_corruption){ .kind = kind, .field = field, .address = at,
+						   .value = value };
 }
 
-enum corruption_id { C_PROCESS_CYCLE, C_MODULE_CYCLE, C_THREAD_UNMAPPED, C_HUGE_COUNT, C_COUNT };
+enum corruption_id {
+	C_PROCESS_CYCLE, C_MODULE_CYCLE, C_THREAD_UNMAPPED, C_HUGE_COUNT,
+	C_POOL_TILING, C_POOL_TRACKER_UNMAPPED, C_POOL_HUGE_TAG_COUNT, C_COUNT
+};
 static const char *const corruption_names[C_COUNT] = {
 	"process-cycle", "module-cycle", "thread-list-unmapped", "huge-thread-count",
+	"pool-tiling", "pool-tracker-unmapped", "pool-huge-tag-count",
 };
+
+/* The first pool page's third block claims 0xff units, past the page end
+ * (x64 POOL_HEADER BlockSize byte, spec/windows-structs.md §6.1; the
+ * variants derive from win7-x64): the walk keeps the two blocks before it. */
+static void break_pool_tiling(struct world *w)
+{
+	struct world_pool *pool = w->pool;
+	struct world_pool_page *pg = &pool->pages[0];
+	const struct world_pool_block *third = &pool->blocks[pg->first_block + 2];
+	corrupt(w, "bad-tiling", "BlockSize", third->address + 2, 0xff, 1);
+	snprintf(w->corruption.reason, sizeof w->corruption.reason,
+		 "the block runs past the page end");
+	w->corruption.broken_page = pg->va;
+	w->corruption.broken_at = third->address;
+	for (size_t i = 2; i < pg->nblocks; i++) {
+		const struct world_pool_block *lost = &pool->blocks[pg->first_block + i];
+		if (lost->tag == pool->leak_tag) {
+			pool->leak_blocks--;
+			pool->leak_bytes -= lost->size;
+		}
+	}
+	pg->nblocks = 2;
+}
 
 /* Breaks w as variant c and trims the truth to what a reader can reach. */
 static void apply(struct world *w, enum corruption_id c)
@@ -267,6 +297,31 @@ static void apply(struct world *w, enum corruption_id c)
 		corrupt(w, "huge-count", "ActiveThreads", P->processes[hog].eprocess +
 			E->active_threads, 0x7fffffff, 4);
 		break;
+	case C_POOL_TILING:
+		break_pool_tiling(w);
+		break;
+	case C_POOL_TRACKER_UNMAPPED: {   /* the page just past the kernel image */
+		const struct world_kvar *v = world_kvar(w, "PoolTrackTable");
+		corrupt(w, "unmapped-pointer", "PoolTrackTable", v->address,
+			w->kernel_base + w->kernel_size, ps);
+		snprintf(w->corruption.reason, sizeof w->corruption.reason,
+			 "0x%llx, which is not mapped", (unsigned long long)w->corruption.value);
+		w->corruption.reader_fails = true;
+		w->pool->track_table = w->corruption.value;
+		w->pool->nrows = 0;
+		break;
+	}
+	case C_POOL_HUGE_TAG_COUNT: {   /* the reader reads up to its cap */
+		const struct world_kvar *v = world_kvar(w, "PoolTrackTableSize");
+		corrupt(w, "huge-count", "PoolTrackTableSize", v->address, 0x7fffffff, ps);
+		w->corruption.tracker_read = POOL_TRACKER_MAX_ENTRIES;
+		snprintf(w->corruption.reason, sizeof w->corruption.reason,
+			 "%llu entries claimed; read the first %llu",
+			 (unsigned long long)w->corruption.value,
+			 (unsigned long long)w->corruption.tracker_read);
+		w->pool->track_table_entries = w->corruption.value;
+		break;
+	}
 	default:
 		break;
 	}

@@ -620,6 +620,16 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 		json_str(j, "field", w->corruption.field);
 		json_hex(j, "address", w->corruption.address);
 		json_hex(j, "value", w->corruption.value);
+		if (w->corruption.reason[0]) {
+			json_str(j, "reason", w->corruption.reason);
+			json_bool(j, "reader_fails", w->corruption.reader_fails);
+		}
+		if (w->corruption.broken_page) {
+			json_hex(j, "broken_page", w->corruption.broken_page);
+			json_hex(j, "broken_at", w->corruption.broken_at);
+		}
+		if (w->corruption.tracker_read)
+			json_uint(j, "tracker_read", w->corruption.tracker_read);
 		json_close(j, '}');
 	}
 	write_pool(j, w->pool);

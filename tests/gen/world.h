@@ -77,10 +77,16 @@ struct world_region {
 /* What a corrupt variant broke (kind NULL: nothing). The truth then lists
  * only what a reader can still reach. */
 struct world_corruption {
-	const char *kind;             /* "cycle", "unmapped-link", "huge-count" */
+	const char *kind;             /* "cycle", "unmapped-link", "unmapped-pointer",
+					 * "huge-count", "bad-tiling" */
 	const char *field;            /* "ActiveProcessLinks", "ActiveThreads", ... */
 	uint64_t address;             /* of the corrupted field */
 	uint64_t value;               /* what it holds now */
+	/* Pool variants: what a reader must report. */
+	char reason[80];              /* in the reader's note or error; "": none */
+	bool reader_fails;            /* the command reading the broken part fails */
+	uint64_t broken_page, broken_at;   /* the page whose chain breaks, and where */
+	uint64_t tracker_read;        /* tracker entries read of the claimed count */
 };
 
 #define WORLD_MAX_XLAT 40
