@@ -174,6 +174,8 @@ enum bound_kind {
 	/* end bounds relative to the start */
 	B_SIZE, B_KDBG_VAR_SIZE, B_PTE_SPACE_SIZE, B_PDE_SPACE_SIZE, B_IMAGE_SIZE, B_PFN_SIZE,
 	B_MAPPED_RUN,      /* the run of mapped pages from the start */
+	/* a start: the run of present page tables down from the variable */
+	B_TABLES_BELOW_VAR,
 	B_SLOT_END,        /* the end of the start's 512 GiB PML4 slot (spec 4.4) */
 };
 
@@ -274,6 +276,25 @@ static const struct row x86_fixed[] = {
 	{ "hal", "HAL area (KPCR, KUSER_SHARED_DATA kernel view)", REGION_HAL,
 	  FIXED(0xffc00000), FIXED(0xffffffff), false },
 };
+/* x86 XP/2003 nonpaged pool in two parts (spec 4.1): the initial part in
+ * the boot region "when large pages are usable", bounds "KernBase,
+ * MmPfnDatabase, MmNonPagedPoolStart", and the "nonpaged pool expansion"
+ * ending at FFBDFFFF, bounds "MmNonPagedPoolStart/End, MmNonPagedSystemStart".
+ * The spec does not say which variable bounds which part; this table is the
+ * one place that decides, from what the page tables show: the initial part
+ * is the run of mapped pages from MmNonPagedPoolStart, the expansion ends at
+ * MmNonPagedPoolEnd and starts where the present page tables below it stop,
+ * not below MmNonPagedSystemStart. These rows come before kdbg_rows so they
+ * win over its single MmNonPagedPoolStart..End, which on XP spans the system
+ * space between the parts. */
+static const struct row nonpaged_x86_xp[] = {
+	{ "nonpaged-pool", "initial nonpaged pool", REGION_NONPAGED_POOL,
+	  KVAR(KDBG_MM_NONPAGED_POOL_START, "MmNonPagedPoolStart"), { B_MAPPED_RUN, 0, 0, NULL },
+	  false },
+	{ "nonpaged-pool-expansion", "nonpaged pool expansion", REGION_NONPAGED_POOL,
+	  { B_TABLES_BELOW_VAR, 0, KDBG_MM_NONPAGED_POOL_END, NULL },
+	  KVAR(KDBG_MM_NONPAGED_POOL_END, "MmNonPagedPoolEnd"), false },
+};
 static const struct row x86_xp_fixed[] = {
 	{ "system-ws", "system (cache) working-set list", REGION_CACHE,
 	  FIXED(0xc0c00000), FIXED(0xc0ffffff), false },
@@ -314,11 +335,11 @@ enum layout_family { LAYOUT_X86_XP, LAYOUT_X86_DYNAMIC, LAYOUT_X64_7, LAYOUT_X64
 static const struct {
 	enum layout_family family;
 	const char *name;
-	struct row_list lists[8];
+	struct row_list lists[9];
 } layouts[] = {
 	{ LAYOUT_X86_XP, "x86 XP/2003", { ROWS(user_x86), ROWS(user_guard), ROWS(self_map_rows),
-	  ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x86), ROWS(x86_fixed),
-	  ROWS(x86_xp_fixed) } },
+	  ROWS(kernel_image), ROWS(nonpaged_x86_xp), ROWS(kdbg_rows), ROWS(pfn_x86),
+	  ROWS(x86_fixed), ROWS(x86_xp_fixed) } },
 	{ LAYOUT_X86_DYNAMIC, "x86 Vista and later (dynamic system VA)", { ROWS(user_x86),
 	  ROWS(user_guard), ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows),
 	  ROWS(pfn_x86), ROWS(x86_fixed) } },
@@ -374,10 +395,32 @@ static bool image_size(struct dump *d, uint64_t base, uint64_t *size)
 	return *size != 0;
 }
 
+/* The lowest VA of the run of present page tables (PDEs, the level above
+ * the leaf) that ends with the one mapping top, not below floor. */
+static bool tables_below(struct dump *d, uint64_t top, uint64_t floor, uint64_t *v)
+{
+	const struct paging_desc *pd = xlat_mode(d->kernel);
+	int level = pd->levels - 2;
+	uint64_t chunk = 1ull << pd->shift[level];
+	uint64_t base = top & ~(chunk - 1);
+	struct walk w;
+	xlat_walk(d->kernel, base, &w);
+	if (w.nlevels <= level || !w.level[level].present)
+		return false;
+	for (uint64_t n = 0; base >= chunk && base - chunk >= floor && n < MAX_RUN_PAGES; n++) {
+		xlat_walk(d->kernel, base - chunk, &w);
+		if (w.nlevels <= level || !w.level[level].present)
+			break;
+		base -= chunk;
+	}
+	*v = base;
+	return true;
+}
+
 static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, uint64_t *v)
 {
 	const struct self_map *s = &r->list->self_map;
-	uint64_t x, x_pa;
+	uint64_t x, x_pa, floor;
 	switch (b->kind) {
 	case B_FIXED: *v = b->value; return true;
 	case B_KDBG_VAR: return kdbg_var(r, b, v) && *v;
@@ -427,6 +470,15 @@ static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, u
 	case B_SLOT_END:
 		*v = start | ((1ull << 39) - 1);
 		return true;
+	case B_TABLES_BELOW_VAR:
+		if (!dump_kdbg_field(r->d, b->field, 8, &x) || !x || !dump_read_ptr(r->d, x, &x))
+			return false;
+		r->from_scan = true;
+		/* The system PTEs from MmNonPagedSystemStart may have present
+		 * tables right below (spec 4.1 lists it among the bounds). */
+		if (!kdbg_variable(r->d, KDBG_MM_NONPAGED_SYSTEM_START, &floor))
+			floor = 0;
+		return tables_below(r->d, x, floor, v);
 	}
 	return false;
 }
@@ -479,7 +531,8 @@ static int add_row(struct dump *d, struct region_list *l, const struct profile *
 	if (r.from_kdbg) {
 		g->source = REGION_FROM_KDBG;
 		snprintf(g->source_detail, sizeof g->source_detail, "%s%s", r.detail,
-			 row->end.kind == B_MAPPED_RUN ? "; end: mapped pages" : "");
+			 row->end.kind == B_MAPPED_RUN ? "; end: mapped pages"
+			 : row->start.kind == B_TABLES_BELOW_VAR ? "; start: present page tables" : "");
 	} else if (r.from_scan) {
 		g->source = REGION_FROM_PAGE_TABLES;
 		if (row->end.kind == B_MAPPED_RUN)
@@ -608,6 +661,23 @@ void region_list_free(struct region_list *l)
 {
 	free(l->items);
 	memset(l, 0, sizeof *l);
+}
+
+size_t layout_nonpaged_pool(struct dump *d, uint64_t start[LAYOUT_NONPAGED_PARTS],
+			    uint64_t end[LAYOUT_NONPAGED_PARTS])
+{
+	struct region_list l;
+	struct kdx_error err;
+	size_t n = 0;
+	if (layout_build(d, &l, &err) < 0)
+		return 0;
+	for (size_t i = 0; i < l.count && n < LAYOUT_NONPAGED_PARTS; i++)
+		if (l.items[i].kind == REGION_NONPAGED_POOL) {
+			start[n] = l.items[i].start;
+			end[n++] = l.items[i].end;
+		}
+	region_list_free(&l);
+	return n;
 }
 
 const struct region *region_find(const struct region_list *l, const char *name)

@@ -60,6 +60,12 @@ void layout_pte_context(struct dump *d, struct pte_context *ctx);
 /* Builds the region list of the dump's kernel address space. */
 int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err);
 void region_list_free(struct region_list *l);
+/* The ranges of the nonpaged pool in the layout: one, or on x86 XP/2003 the
+ * initial part and the expansion (spec 4.1), by start; how many were found
+ * (0: the layout cannot be built or names none). */
+#define LAYOUT_NONPAGED_PARTS 2
+size_t layout_nonpaged_pool(struct dump *d, uint64_t start[LAYOUT_NONPAGED_PARTS],
+			    uint64_t end[LAYOUT_NONPAGED_PARTS]);
 /* By name (case-insensitive) or by index in the list. */
 const struct region *region_find(const struct region_list *l, const char *name);
 

@@ -48,25 +48,49 @@ static void var_figure(struct dump *d, struct mem_summary *s, const char *name, 
 
 /* Free PTEs: the empty entries of the page tables present over the range
  * whose bounds the two KDBG variables hold. */
+/* The empty leaf PTEs of [start, end] in the kernel's tables. */
+static bool empty_ptes(struct dump *d, uint64_t start, uint64_t end, uint64_t *pages)
+{
+	struct pte_context ctx;
+	struct region_walk rw;
+	struct kdx_error err;
+	layout_pte_context(d, &ctx);
+	if (!ctx.format || layout_walk(d->src, &ctx, d->dtb, start, end, NULL, NULL, &rw, &err) < 0)
+		return false;
+	*pages += rw.empty;
+	region_walk_free(&rw);
+	return true;
+}
+
 static void free_ptes(struct dump *d, struct mem_summary *s, const char *name, const char *label,
 		      unsigned start_field, unsigned end_field, const char *source)
 {
 	struct mem_figure *f = add(s, name, label);
 	uint64_t start, end;
-	struct pte_context ctx;
-	struct region_walk rw;
-	struct kdx_error err;
-	layout_pte_context(d, &ctx);
 	if (!kdbg_var(d, start_field, dump_ptr_size(d), &start) ||
-	    !kdbg_var(d, end_field, dump_ptr_size(d), &end) || !ctx.format ||
-	    layout_walk(d->src, &ctx, d->dtb, start, end, NULL, NULL, &rw, &err) < 0) {
+	    !kdbg_var(d, end_field, dump_ptr_size(d), &end) || !empty_ptes(d, start, end, &f->pages)) {
 		f->source = "range bounds not in the dump";
 		return;
 	}
 	f->has = true;
-	f->pages = rw.empty;
 	f->source = source;
-	region_walk_free(&rw);
+}
+
+/* Over the nonpaged pool's parts as the layout has them: on x86 XP/2003
+ * MmNonPagedPoolStart..End also spans the system space between them. */
+static void free_nonpaged_ptes(struct dump *d, struct mem_summary *s)
+{
+	struct mem_figure *f = add(s, "free_nonpaged_ptes", "Free nonpaged PTEs");
+	uint64_t start[LAYOUT_NONPAGED_PARTS], end[LAYOUT_NONPAGED_PARTS];
+	size_t n = layout_nonpaged_pool(d, start, end);
+	f->has = n > 0;
+	for (size_t i = 0; i < n; i++)
+		f->has &= empty_ptes(d, start[i], end[i], &f->pages);
+	if (!f->has)
+		f->pages = 0;
+	f->source = !f->has ? "range bounds not in the dump"
+		    : n > 1 ? "empty PTEs of the initial nonpaged pool and its expansion"
+			    : "empty PTEs from MmNonPagedPoolStart to End";
 }
 
 /* ExpPagedPoolDescriptor: the address of an array of POOL_DESCRIPTOR
@@ -157,8 +181,7 @@ void memsummary_build(struct dump *d, struct mem_summary *s)
 	mod->source = "MmModifiedPageListHead: MMPFNLIST layout unknown without symbols";
 	free_ptes(d, s, "free_system_ptes", "Free system PTEs", KDBG_MM_SYSTEM_PTES_START,
 		  KDBG_MM_SYSTEM_PTES_END, "empty PTEs from MmSystemPtesStart to End");
-	free_ptes(d, s, "free_nonpaged_ptes", "Free nonpaged PTEs", KDBG_MM_NONPAGED_POOL_START,
-		  KDBG_MM_NONPAGED_POOL_END, "empty PTEs from MmNonPagedPoolStart to End");
+	free_nonpaged_ptes(d, s);
 	var_figure(d, s, "nonpaged_pool_usage", "NonPagedPool usage",
 		   KDBG_MM_ALLOCATED_NON_PAGED_POOL, "MmAllocatedNonPagedPool", 1);
 	var_figure(d, s, "nonpaged_pool_max", "NonPagedPool maximum",

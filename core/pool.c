@@ -154,8 +154,9 @@ int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err)
 	if (!c->p || !d->kernel)
 		return kdx_fail(err, "pool: no structure layout or kernel page tables for this dump");
 	uint64_t a;
-	c->has_np = read_var(d, KDBG_MM_NONPAGED_POOL_START, &a, &c->np_start) &&
-		    read_var(d, KDBG_MM_NONPAGED_POOL_END, &a, &c->np_end) && c->np_end > c->np_start;
+	/* x86 XP/2003: MmNonPagedPoolStart..End spans the system space between
+	 * the initial part and the expansion; the layout tells the parts. */
+	c->n_np = layout_nonpaged_pool(d, c->np_start, c->np_end);
 	c->has_pp = read_var(d, KDBG_MM_PAGED_POOL_START, &a, &c->pp_start) &&
 		    read_var(d, KDBG_MM_PAGED_POOL_END, &a, &c->pp_end) && c->pp_end > c->pp_start;
 	return 0;
@@ -453,18 +454,19 @@ int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, struct pool_scan *s,
 {
 	memset(s, 0, sizeof *s);
 	tag &= ~PROTECTED_POOL;
-	if (!c->has_np && !c->has_pp)
+	if (!c->n_np && !c->has_pp)
 		return kdx_fail(err, "poolfind: the KDBG pool bounds (MmNonPagedPoolStart/End, "
 				"MmPagedPoolStart/End) are not in the dump");
 	struct pool_big_table bt;
 	pool_big_find(c, &bt);
 	struct big_match m = { s, tag };
 	pool_big_each(c, &bt, big_match, &m);
-	uint64_t total = (c->has_np ? mapped_bytes(c, c->np_start, c->np_end) : 0) +
-			 (c->has_pp ? mapped_bytes(c, c->pp_start, c->pp_end) : 0), done = 0;
+	uint64_t total = c->has_pp ? mapped_bytes(c, c->pp_start, c->pp_end) : 0, done = 0;
+	for (size_t i = 0; i < c->n_np; i++)
+		total += mapped_bytes(c, c->np_start[i], c->np_end[i]);
 	int r = 0;
-	if (c->has_np)
-		r = scan_range(c, c->np_start, c->np_end, tag, &done, total, s, err);
+	for (size_t i = 0; i < c->n_np && r == 0; i++)
+		r = scan_range(c, c->np_start[i], c->np_end[i], tag, &done, total, s, err);
 	if (r == 0 && c->has_pp)
 		r = scan_range(c, c->pp_start, c->pp_end, tag, &done, total, s, err);
 	if (r < 0) {

@@ -66,8 +66,10 @@ struct pool_page {
 struct pool_ctx {
 	struct dump *d;
 	const struct profile *p;
-	uint64_t np_start, np_end, pp_start, pp_end;   /* inclusive; 0,0: unknown */
-	bool has_np, has_pp;
+	/* inclusive; the nonpaged pool in up to two parts (x86 XP/2003) */
+	uint64_t np_start[2], np_end[2], pp_start, pp_end;
+	size_t n_np;
+	bool has_pp;
 };
 int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err);
 void pool_walk_page(const struct pool_ctx *c, uint64_t va, struct pool_page *out);

@@ -25,8 +25,9 @@ static int covers(void *ctx, const struct pool_block *b)
 bool pool_block_containing(const struct pool_ctx *c, const struct pool_big_table *bt,
 			   uint64_t va, struct pool_block *out)
 {
-	bool in_pool = (c->has_np && va >= c->np_start && va <= c->np_end) ||
-		       (c->has_pp && va >= c->pp_start && va <= c->pp_end);
+	bool in_pool = c->has_pp && va >= c->pp_start && va <= c->pp_end;
+	for (size_t i = 0; i < c->n_np; i++)
+		in_pool |= va >= c->np_start[i] && va <= c->np_end[i];
 	if (!in_pool)
 		return false;
 	struct pool_page *pg = malloc(sizeof *pg);

@@ -50,11 +50,11 @@ enum { MM_READWRITE = 4, MM_DECOMMIT = 0x10 };  /* §2.7 */
 
 enum region_id {
 	R_PAGE_TABLES, R_SYSTEM_IMAGES, R_PFN_DATABASE, R_NONPAGED_POOL, R_PAGED_POOL,
-	R_SYSTEM_PTES, R_SESSION, R_SYSTEM_CACHE, R_HYPERSPACE, R_COUNT
+	R_SYSTEM_PTES, R_SESSION, R_SYSTEM_CACHE, R_HYPERSPACE, R_NONPAGED_POOL_EXPANSION, R_COUNT
 };
 static const char *const region_names[R_COUNT] = {
 	"PageTables", "SystemImages", "PfnDatabase", "NonPagedPool", "PagedPool",
-	"SystemPtes", "Session", "SystemCache", "HyperSpace",
+	"SystemPtes", "Session", "SystemCache", "HyperSpace", "NonPagedPoolExpansion",
 };
 
 /* Where the builder puts things that are not regions of their own. */
@@ -379,6 +379,10 @@ static void plan_x86(struct builder *b, bool pae)
 	uint64_t pfn_db = pae ? 0x84000000ull : 0x81000000ull;
 	set_region(p, R_PFN_DATABASE, pfn_db, MB(2));
 	set_region(p, R_NONPAGED_POOL, pfn_db + MB(4), MB(8));
+	/* XP/2003 (§4.1): the initial pool above sits in the boot region; the
+	 * expansion ends below the crash-dump area, in one page table of its own. */
+	if (w->profile->build < 6000)
+		set_region(p, R_NONPAGED_POOL_EXPANSION, 0xff800000ull, 0xffbe0000ull - 0xff800000ull);
 	set_region(p, R_PAGED_POOL, (pae ? 0x8c000000ull : 0xe1000000ull) +
 		   rnd_below(w, 8) * large, MB(32));
 	set_region(p, R_SYSTEM_PTES, pae ? 0x90000000ull : 0xf0000000ull, MB(48));
@@ -924,6 +928,15 @@ uint64_t world_kvar_new(struct world *w, const char *name, unsigned kdbg_offset,
 /* The KDBG (dump-format §8): the header, KernBase, the addresses of the
  * kernel variables, and for 2003+ sizes the structure offsets the block
  * states itself (taken from the profile, so readers can cross-check). */
+/* MmNonPagedPoolEnd: on XP/2003 the end of the expansion, so that
+ * MmNonPagedPoolStart..End spans both parts (§4.1). */
+static uint64_t nonpaged_pool_end(const struct plan *pl)
+{
+	enum region_id r = pl->region_size[R_NONPAGED_POOL_EXPANSION] ? R_NONPAGED_POOL_EXPANSION
+									: R_NONPAGED_POOL;
+	return pl->region_start[r] + pl->region_size[r] - 1;
+}
+
 static void build_kdbg(struct builder *b)
 {
 	struct world *w = b->w;
@@ -971,8 +984,7 @@ static void build_kdbg(struct builder *b)
 		  pl->region_start[R_SYSTEM_PTES], 0 },
 		{ "MmNonPagedPoolStart", KDBG_MM_NONPAGED_POOL_START,
 		  pl->region_start[R_NONPAGED_POOL], 0 },
-		{ "MmNonPagedPoolEnd", KDBG_MM_NONPAGED_POOL_END,
-		  pl->region_start[R_NONPAGED_POOL] + pl->region_size[R_NONPAGED_POOL] - 1, 0 },
+		{ "MmNonPagedPoolEnd", KDBG_MM_NONPAGED_POOL_END, nonpaged_pool_end(pl), 0 },
 		{ "MmPagedPoolStart", KDBG_MM_PAGED_POOL_START, pl->region_start[R_PAGED_POOL], 0 },
 		{ "MmPagedPoolEnd", KDBG_MM_PAGED_POOL_END,
 		  pl->region_start[R_PAGED_POOL] + pl->region_size[R_PAGED_POOL] - 1, 0 },
@@ -1078,6 +1090,18 @@ static void build_self_map_cases(struct builder *b)
 		    kb.level[kb.nlevels - 1].entry_address);
 }
 
+/* The initial part's end is where its allocations stopped: the run of
+ * mapped pages from MmNonPagedPoolStart (§4.1), known once all are made. */
+static void end_initial_nonpaged_pool(struct builder *b)
+{
+	struct world *w = b->w;
+	if (!b->plan.region_size[R_NONPAGED_POOL_EXPANSION])
+		return;
+	for (size_t i = 0; i < w->nregion; i++)
+		if (strcmp(w->region[i].name, region_names[R_NONPAGED_POOL]) == 0)
+			w->region[i].end = b->plan.next[R_NONPAGED_POOL];
+}
+
 static void add_regions(struct builder *b)
 {
 	struct world *w = b->w;
@@ -1148,6 +1172,7 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 		world_modules_place_tag(w);
 	if (r == 0)
 		r = world_build_pfn(w, err);
+	end_initial_nonpaged_pool(&b);
 	w->build = NULL;
 	if (r < 0)
 		world_free(w);

@@ -115,11 +115,28 @@ static uint32_t pick(struct world *w, const char *const *tags, size_t n)
 	return TAG(t);
 }
 
-/* A fresh page of the pool, recorded; its blocks follow in blocks[]. */
+static const struct world_region *region_of(const struct world *w, const char *name)
+{
+	for (size_t i = 0; i < w->nregion; i++)
+		if (strcmp(w->region[i].name, name) == 0)
+			return &w->region[i];
+	return NULL;
+}
+
+/* Where the free nonpaged PTEs are: XP/2003's expansion (va-and-pte §4.1;
+ * its initial part is mapped whole), else the one nonpaged pool. */
+static const char *nonpaged_spare(const struct world *w)
+{
+	return region_of(w, "NonPagedPoolExpansion") ? "NonPagedPoolExpansion" : "NonPagedPool";
+}
+
+/* A fresh page of the pool, recorded; its blocks follow in blocks[]. Where
+ * the nonpaged pool has two parts, every other page is in the expansion. */
 static uint64_t new_page(struct pool_build *pb, bool paged)
 {
 	struct world_pool *pl = pb->pool;
-	uint64_t va = world_region_pages(pb->w, paged ? "PagedPool" : "NonPagedPool", 1);
+	const char *np = pl->npages % 2 ? nonpaged_spare(pb->w) : "NonPagedPool";
+	uint64_t va = world_region_pages(pb->w, paged ? "PagedPool" : np, 1);
 	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
 	if (!pl->pages)
 		abort();
@@ -494,23 +511,26 @@ static void add_figure(struct world_pool *pl, const char *name, bool has, uint64
  * region's tables are contiguous from its start (the builders bump-allocate). */
 static void set_free_ptes(struct world *w, const char *region, uint64_t target, uint64_t shared_pfn)
 {
-	const struct world_region *r = NULL;
-	for (size_t i = 0; i < w->nregion; i++)
-		if (strcmp(w->region[i].name, region) == 0)
-			r = &w->region[i];
+	const struct world_region *r = region_of(w, region);
 	const struct paging_desc *d = paging_desc(w->img.paging);
 	uint64_t per_table = KDX_PAGE_SIZE / (uint64_t)d->entry_size;
 	uint64_t span = per_table * KDX_PAGE_SIZE, tables = 0, empty = 0, pa;
-	while (r->start + (tables + 1) * span <= r->end &&
+	/* A region may end inside its last table (XP's expansion): count the
+	 * entries up to its end only. */
+	uint64_t in_last = ((r->end - r->start) % span) / KDX_PAGE_SIZE;
+	uint64_t ntables = (r->end - r->start + span - 1) / span;
+	while (tables < ntables &&
 	       (world_leaf_table_present(w, r->start + tables * span, &pa) || empty < target)) {
 		pa = world_leaf_table(w, r->start + tables * span);
-		for (uint64_t i = 0; i < per_table; i++)
+		uint64_t n = tables + 1 == ntables && in_last ? in_last : per_table;
+		for (uint64_t i = 0; i < n; i++)
 			empty += w->img.pages[pa >> KDX_PAGE_SHIFT] == NULL ||
 				 !memcmp(w->img.pages[pa >> KDX_PAGE_SHIFT] + i * d->entry_size,
 					 "\0\0\0\0\0\0\0\0", (size_t)d->entry_size);
 		tables++;
 	}
-	for (uint64_t va = r->start + tables * span; empty > target && va > r->start;) {
+	uint64_t top = r->start + tables * span < r->end ? r->start + tables * span : r->end;
+	for (uint64_t va = top; empty > target && va > r->start;) {
 		va -= KDX_PAGE_SIZE;
 		pa = world_leaf_table(w, va);
 		uint64_t idx = (va / KDX_PAGE_SIZE) % per_table;
@@ -608,7 +628,7 @@ static void build_memory_summary(struct pool_build *pb)
 		free_np = 100 + world_rnd_below(w, 200);
 	}
 	set_free_ptes(w, "SystemPtes", free_sys, shared);
-	set_free_ptes(w, "NonPagedPool", free_np, shared);
+	set_free_ptes(w, nonpaged_spare(w), free_np, shared);
 
 	uint64_t paged_total = 0;
 	for (size_t i = 0; i < npools; i++)

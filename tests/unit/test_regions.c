@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -12,6 +13,7 @@
 #include "core/layout.h"
 #include "views/command.h"
 #include "tests/gen/world.h"
+#include "tests/gen/world_pool.h"
 #include "tests/unit/fixtures.h"
 
 /* spec 3.2: x86 801544F4 -> PDE C0300800, PTE C0200550; Windows 10 with
@@ -167,6 +169,128 @@ static void test_walk_pae(void **state) { (void)state; walk_profile("win7-x86-pa
 static void test_walk_win7(void **state) { (void)state; walk_profile("win7-x64"); }
 static void test_walk_win10(void **state) { (void)state; walk_profile("win10-x64"); }
 
+static const struct world_region *world_region_named(const struct world *w, const char *name)
+{
+	for (size_t i = 0; i < w->nregion; i++)
+		if (strcmp(w->region[i].name, name) == 0)
+			return &w->region[i];
+	return NULL;
+}
+
+/* spec 4.1: on XP the nonpaged pool is the initial part (the mapped run
+ * from MmNonPagedPoolStart) and the expansion (present tables down from
+ * MmNonPagedPoolEnd), each with the world's bounds; the walk of each finds
+ * the world's pool pages in it. Vista+ x86 keeps the one KDBG range. */
+static void test_nonpaged_parts_xp(void **state)
+{
+	(void)state;
+	struct world w;
+	struct dump *d = open_world("xp-x86", &w);
+	struct region_list l;
+	struct kdx_error err;
+	assert_int_equal(layout_build(d, &l, &err), 0);
+	static const char *const truth[] = { "NonPagedPool", "NonPagedPoolExpansion" };
+	static const char *const names[] = { "nonpaged-pool", "nonpaged-pool-expansion" };
+	static const char *const details[] = { "KDBG MmNonPagedPoolStart; end: mapped pages",
+					       "KDBG MmNonPagedPoolEnd; start: present page tables" };
+	uint64_t start[LAYOUT_NONPAGED_PARTS], end[LAYOUT_NONPAGED_PARTS];
+	assert_int_equal(layout_nonpaged_pool(d, start, end), 2);
+	struct pte_context ctx;
+	layout_pte_context(d, &ctx);
+	for (int i = 0; i < 2; i++) {
+		const struct world_region *want = world_region_named(&w, truth[i]);
+		const struct region *g = region_find(&l, names[i]);
+		assert_non_null(want);
+		assert_non_null(g);
+		assert_int_equal(g->start, want->start);
+		assert_int_equal(g->end, want->end - 1);
+		assert_int_equal(g->kind, REGION_NONPAGED_POOL);
+		assert_int_equal(g->source, REGION_FROM_KDBG);
+		assert_string_equal(g->source_detail, details[i]);
+		assert_int_equal(start[i], g->start);
+		assert_int_equal(end[i], g->end);
+		size_t pages = 0;
+		for (size_t k = 0; k < w.pool->npages; k++)
+			pages += w.pool->pages[k].va >= want->start && w.pool->pages[k].va < want->end;
+		assert_true(pages > 0);
+		struct region_walk rw;
+		assert_int_equal(layout_walk(d->src, &ctx, xlat_dtb(d->kernel), g->start, g->end,
+					     NULL, NULL, &rw, &err), 0);
+		assert_true(rw.valid >= pages);
+		region_walk_free(&rw);
+	}
+	region_list_free(&l);
+	dump_close(d);
+	world_free(&w);
+
+	d = open_world("win7-x86-pae", &w);
+	const struct world_region *np = world_region_named(&w, "NonPagedPool");
+	assert_non_null(np);
+	assert_null(world_region_named(&w, "NonPagedPoolExpansion"));
+	assert_int_equal(layout_nonpaged_pool(d, start, end), 1);
+	assert_int_equal(start[0], np->start);
+	assert_int_equal(end[0], np->end - 1);
+	dump_close(d);
+	world_free(&w);
+}
+
+static void patch_u32(const char *path, uint64_t off, uint32_t v)
+{
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	uint8_t b[4] = { v & 0xff, v >> 8 & 0xff, v >> 16 & 0xff, v >> 24 };
+	assert_int_equal(fseek(f, (long)off, SEEK_SET), 0);
+	assert_int_equal(fwrite(b, 1, 4, f), 4);
+	assert_int_equal(fclose(f), 0);
+}
+
+static uint64_t expansion_start(const char *path)
+{
+	struct dump *d;
+	struct region_list l;
+	struct kdx_error err;
+	assert_int_equal(dump_open(path, &d, &err), 0);
+	assert_int_equal(layout_build(d, &l, &err), 0);
+	const struct region *g = region_find(&l, "nonpaged-pool-expansion");
+	assert_non_null(g);
+	uint64_t start = g->start;
+	region_list_free(&l);
+	dump_close(d);
+	return start;
+}
+
+/* The expansion's start follows the present page tables down from
+ * MmNonPagedPoolEnd, but not below MmNonPagedSystemStart: a raw XP image
+ * (file offset = physical address) with the page table below made present,
+ * then MmNonPagedSystemStart moved up to the expansion. */
+static void test_expansion_start_floor(void **state)
+{
+	(void)state;
+	struct world w;
+	struct kdx_error err;
+	assert_int_equal(world_build(&w, profile_by_name("xp-x86"), 7, &err), 0);
+	char path[128];
+	snprintf(path, sizeof path, "%s/xp-floor.raw", fixture_dir());
+	assert_int_equal(gen_write(&w.img, GEN_RAW, path, &err), 0);
+	const struct world_region *x = world_region_named(&w, "NonPagedPoolExpansion");
+	assert_non_null(x);
+	assert_int_equal(expansion_start(path), x->start);
+
+	struct dump *d;
+	uint64_t var_pa, pde;
+	assert_int_equal(dump_open(path, &d, &err), 0);
+	uint64_t pd = xlat_dtb(d->kernel);
+	assert_int_equal(xlat_to_phys(d->kernel, world_kvar(&w, "MmNonPagedSystemStart")->address,
+				      &var_pa), XLAT_OK);
+	assert_true(dump_read_ptr(d, 0xc0300000u + (x->start >> 22) * 4, &pde));
+	dump_close(d);
+	patch_u32(path, pd + ((x->start >> 22) - 1) * 4, (uint32_t)pde);
+	assert_int_equal(expansion_start(path), x->start - (4u << 20));
+	patch_u32(path, var_pa, (uint32_t)x->start);
+	assert_int_equal(expansion_start(path), x->start);
+	world_free(&w);
+}
+
 /* A range across the x64 canonical hole is refused, not walked. */
 static void test_walk_refuses_bad_range(void **state)
 {
@@ -187,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_walk_pae),
 		cmocka_unit_test(test_walk_win7),
 		cmocka_unit_test(test_walk_win10),
+		cmocka_unit_test(test_nonpaged_parts_xp),
+		cmocka_unit_test(test_expansion_start_floor),
 		cmocka_unit_test(test_walk_refuses_bad_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, fixture_group_teardown);
