@@ -11,7 +11,7 @@ void vm_summary_to_doc(struct dump *d, struct dnode *parent)
 	struct dnode *w = dn_array(parent, "warnings");
 	for (size_t i = 0; i < s.nwarnings; i++)
 		dn_link(dn_role(dn_str(w, NULL, s.warnings[i]), ROLE_DANGER), "poolused");
-	struct dnode *t = dn_label(dn_array(parent, "figures"), "Memory summary");
+	struct dnode *t = dn_label(dn_array(parent, "figures"), "Figures");
 	for (size_t i = 0; i < s.count; i++) {
 		const struct mem_figure *f = &s.figures[i];
 		struct dnode *o = dn_object(t, NULL);
