@@ -11,6 +11,8 @@
 #include "core/pooltag.h"
 #include "options.h"
 #include "tui.h"
+#include "views/command.h"
+#include "views/xalloc.h"
 
 static void usage(FILE *f)
 {
@@ -87,14 +89,16 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	char diff_command[4200];
+	char *diff_command = NULL;
 	if (diff) {
 		if (opt.demo || optind + 2 != argc) {
 			fprintf(stderr, "kdx: --diff takes two dumps: the earlier and the later\n");
 			return 2;
 		}
 		opt.dump_path = argv[optind];
-		snprintf(diff_command, sizeof diff_command, "pooldiff %s", argv[optind + 1]);
+		char *later = command_quote(argv[optind + 1]);
+		diff_command = xasprintf("pooldiff %s", later);
+		free(later);
 		opt.first_command = diff_command;
 		if (opt.json && !opt.commands)
 			opt.commands = diff_command;
@@ -126,6 +130,7 @@ int main(int argc, char **argv)
 	struct kdx_error err;
 	if (dump_open(opt.dump_path, &d, &err) < 0) {
 		fprintf(stderr, "kdx: %s\n", err.msg);
+		free(diff_command);
 		return 2;
 	}
 	int status;
@@ -137,5 +142,6 @@ int main(int argc, char **argv)
 		status = tui_run(d, &opt);
 	}
 	dump_close(d);
+	free(diff_command);
 	return status;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "xalloc.h"
 
 const struct command *command_find(const char *name)
 {
@@ -23,22 +24,72 @@ const struct command *command_find(const char *name)
 
 #define MAX_WORDS 32
 
+/* Splits line in place into words at blanks. A word may be "quoted" to hold
+ * blanks (a dump path, a pattern); inside quotes \" and \\ stand for " and \. */
+static int split_words(const char *line, char *buf, char **argv, int *argc,
+		       struct kdx_error *err)
+{
+	const char *p = line;
+	char *o = buf;
+	*argc = 0;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		if (*argc == MAX_WORDS)
+			return kdx_fail(err, "%s: too many words (at most %d)", line, MAX_WORDS);
+		argv[(*argc)++] = o;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+			if (*p != '"') {
+				*o++ = *p++;
+				continue;
+			}
+			const char *open = p++;
+			while (*p && *p != '"') {
+				if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+					p++;
+				*o++ = *p++;
+			}
+			if (!*p)
+				return kdx_fail(err, "%s: offset %td: unterminated quote", line,
+						open - line);
+			p++;
+		}
+		*o++ = 0;
+	}
+	argv[*argc] = NULL;
+	return 0;
+}
+
+char *command_quote(const char *word)
+{
+	if (*word && !strpbrk(word, " \t\r\n\"\\"))
+		return xstrdup(word);
+	char *q = xrealloc(NULL, 2 * strlen(word) + 3), *o = q;
+	*o++ = '"';
+	for (const char *p = word; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	*o = 0;
+	return q;
+}
+
 int command_run(struct dump *d, const char *line, struct doc *out, struct kdx_error *err)
 {
 	doc_init(out, line);
-	char *copy = strdup(line);
+	char *copy = malloc(strlen(line) + 1);
 	if (!copy)
 		return kdx_fail(err, "out of memory");
 	char *argv[MAX_WORDS + 1];
 	int argc = 0;
-	for (char *tok = strtok(copy, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n")) {
-		if (argc == MAX_WORDS) {
-			free(copy);
-			return kdx_fail(err, "%s: too many words (at most %d)", line, MAX_WORDS);
-		}
-		argv[argc++] = tok;
+	if (split_words(line, copy, argv, &argc, err) < 0) {
+		free(copy);
+		return -1;
 	}
-	argv[argc] = NULL;
 	if (argc == 0) {
 		free(copy);
 		return kdx_fail(err, "empty command");

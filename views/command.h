@@ -29,6 +29,10 @@ const struct command *command_find(const char *name);
  * Returns 0, or -1 with err set (out is then still a valid empty doc). */
 int command_run(struct dump *d, const char *line, struct doc *out, struct kdx_error *err);
 
+/* word as one word of a command line: quoted when it holds blanks, quotes
+ * or backslashes (caller frees). */
+char *command_quote(const char *word);
+
 /* Argument helpers. Numbers are hex by default, as in WinDbg; 0x and 0n
  * (decimal) prefixes and ` separators (fffff800`00000000) are accepted. */
 bool parse_number(const char *s, uint64_t *v);

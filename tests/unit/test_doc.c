@@ -160,6 +160,35 @@ static void test_json_escape(void **state)
 	doc_free(&d);
 }
 
+static void test_quoting(void **state)
+{
+	(void)state;
+	char *q = command_quote("a b");
+	assert_string_equal(q, "\"a b\"");
+	free(q);
+	q = command_quote("x\"y\\z");
+	assert_string_equal(q, "\"x\\\"y\\\\z\"");
+	free(q);
+	q = command_quote("plain");
+	assert_string_equal(q, "plain");
+	free(q);
+	q = command_quote("");
+	assert_string_equal(q, "\"\"");
+	free(q);
+
+	/* A quoted word reaches the command whole; help needs no dump. */
+	struct doc d;
+	struct kdx_error err = { "" };
+	assert_int_equal(command_run(NULL, "help \"in\"fo", &d, &err), 0);
+	struct dnode *rows = dn_get(d.root, "commands");
+	assert_int_equal(rows->nkids, 1);
+	assert_string_equal(dn_get(rows->kids[0], "usage")->v.s, "info [-v]");
+	doc_free(&d);
+	assert_int_equal(command_run(NULL, "help \"info", &d, &err), -1);
+	assert_string_equal(err.msg, "help \"info: offset 5: unterminated quote");
+	doc_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_layout_links),
 		cmocka_unit_test(test_parse_number),
 		cmocka_unit_test(test_json_escape),
+		cmocka_unit_test(test_quoting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
