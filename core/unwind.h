@@ -18,8 +18,23 @@
  * the function's unwind codes apply. Version 2 UWOP_EPILOG codes (op 6)
  * only describe epilogues and are skipped, one slot each.
  *
- * x86 has no unwind tables: kdx does not unwind x86 stacks (the stack
- * pane's return-address candidate scan is what it offers there). */
+ * x86 images carry no unwind tables: kdx follows the EBP chain instead,
+ * which only finds functions that keep a frame pointer (frame-pointer
+ * omission hides frames). Each frame's EBP points at its saved caller's
+ * EBP, with the return into the caller at EBP+4 (push ebp; mov ebp,
+ * esp). The walk starts from one of these saved contexts at
+ * KTHREAD.KernelStack, the one that walks furthest winning (ties go to
+ * the earlier):
+ *   - the saved EBP of the innermost function at +0, the return into it
+ *     at +4 (the generator's switch frame, tests/gen/world_modules.c);
+ *   - the KSWITCHFRAME (ExceptionList, the wait IRQL, the return into
+ *     KiSwapContext) under KiSwapContext's saves of EBP, EDI, ESI, EBX:
+ *     EBP at +0xC, the return into KiSwapContext's caller at +0x1C
+ *     (ReactOS ntoskrnl/ke/i386/ctxswitch.S; KiSwapContext keeps no
+ *     frame, so the walk starts at its caller).
+ * A frame's stack pointer is just above the return slot into it, its
+ * size reaches up to its caller's (EBP + 8): successive frame pointers'
+ * difference, as WinDbg's Memory column. */
 #ifndef KDX_UNWIND_H
 #define KDX_UNWIND_H
 
@@ -53,7 +68,8 @@ struct unwind_context {
 	bool machine_frame;         /* rip and rsp came from a UWOP_PUSH_MACHFRAME */
 };
 
-/* Reads 8 bytes at va into *v; false when they cannot be read. */
+/* Reads one stack slot at va into *v (8 bytes on x64, 4 on x86); false
+ * when it cannot be read. */
 typedef bool (*unwind_read_fn)(void *ctx, uint64_t va, uint64_t *v);
 
 /* A RUNTIME_FUNCTION: image-relative, end exclusive. */
@@ -83,20 +99,30 @@ struct unwind_frame {
 	uint64_t size;              /* bytes up to the caller's sp (WinDbg Memory) */
 	size_t module;              /* into the module list */
 	uint32_t function;          /* RVA where the function starts (primary entry) */
+	bool function_known;        /* false on x86: no table says where it starts */
 };
 
 struct unwind_result {
 	struct unwind_frame *frames;
 	size_t count;
+	const char *method;         /* how the frames were found */
 	const char *start;          /* the saved-context layout the walk used */
 	bool complete;              /* ended at a zero return address or the stack base */
 	char note[UNWIND_NOTE_MAX]; /* where and why it stopped */
 };
 
-/* Unwinds thread t's kernel stack through the modules in ml. Fails on
- * x86 dumps, on a saved stack pointer outside the stack, and when out of
- * memory; a walk that stops early gives the frames so far and says why
- * in note. */
+/* Follows thread t's EBP chain from each x86 saved-context layout (see
+ * above), reading slots with read, bounded by the frame cap and t's
+ * stack: every frame pointer inside [StackLimit, StackBase) and above
+ * the frame's stack pointer, so the chain grows strictly toward the
+ * base. Returns -1 only when out of memory. */
+int unwind_ebp_chain(const struct module_list *ml, const struct thread *t, unwind_read_fn read,
+		     void *read_ctx, struct unwind_result *out);
+
+/* Unwinds thread t's kernel stack through the modules in ml: x64 through
+ * their exception data, x86 along the EBP chain. Fails on a saved stack
+ * pointer outside the stack and when out of memory; a walk that stops
+ * early gives the frames so far and says why in note. */
 int unwind_thread(struct dump *d, const struct module_list *ml, const struct thread *t,
 		  struct unwind_result *out, struct kdx_error *err);
 void unwind_result_free(struct unwind_result *r);

@@ -1,5 +1,6 @@
 /* `kf [THREAD]` (and `k`): a thread's kernel stack frames unwound through
- * the modules' x64 exception data (core/unwind.h), each with its child-SP,
+ * the modules' x64 exception data or along the x86 EBP chain
+ * (core/unwind.h), each with its child-SP,
  * return address, module!export+offset and size, then the bytes each
  * module's frames take, most first: the driver that ate the stack
  * (SCENARIOS.md case 2). Without THREAD: the thread with the deepest
@@ -11,14 +12,13 @@
 #include "commands.h"
 #include "process.h"
 
-/* Export names looked up per distinct function: deep stacks repeat a few
- * functions many times. */
+/* Export names looked up per distinct address: deep stacks repeat a few
+ * return addresses many times. */
 #define NAME_CACHE 64u
 
 struct name_cache {
 	struct {
-		size_t module;
-		uint32_t function;
+		uint64_t rip;
 		bool found;
 		uint32_t export_rva;
 		char name[64];
@@ -26,23 +26,22 @@ struct name_cache {
 	size_t n, next;
 };
 
-/* "module!Export+0x1a" when an export starts inside the frame's function
- * at or below rip, else "module+0x1a0b". */
+/* "module!Export+0x1a" when an export starts at or below rip (inside the
+ * frame's function when its start is known), else "module+0x1a0b". */
 static void frame_symbol(struct dump *d, const struct module_list *ml, struct name_cache *nc,
 			 const struct unwind_frame *f, char *buf, size_t size)
 {
 	const struct module *m = &ml->items[f->module];
 	uint64_t rva = f->rip - m->base;
 	size_t i = 0;
-	while (i < nc->n && (nc->e[i].module != f->module || nc->e[i].function != f->function))
+	while (i < nc->n && nc->e[i].rip != f->rip)
 		i++;
 	if (i == nc->n) {
 		i = nc->n < NAME_CACHE ? nc->n++ : nc->next++ % NAME_CACHE;
-		nc->e[i].module = f->module;
-		nc->e[i].function = f->function;
+		nc->e[i].rip = f->rip;
 		nc->e[i].found = unwind_nearest_export(d, m, (uint32_t)rva, nc->e[i].name,
 						       sizeof nc->e[i].name, &nc->e[i].export_rva) &&
-				 nc->e[i].export_rva >= f->function;
+				 (!f->function_known || nc->e[i].export_rva >= f->function);
 	}
 	if (nc->e[i].found)
 		snprintf(buf, size, "%s!%s+0x%llx", m->name, nc->e[i].name,
@@ -70,7 +69,10 @@ static void add_frames(struct dump *d, struct dnode *r, const struct module_list
 		dn_role(dn_label(dn_str(o, "symbol", sym), "Call Site"), ROLE_NAME);
 		dn_flags(dn_hex(o, "rip", f->rip, 0), DN_JSON_ONLY);
 		dn_flags(dn_str(o, "module", m->name), DN_JSON_ONLY);
-		dn_flags(dn_hex(o, "function", m->base + f->function, 0), DN_JSON_ONLY);
+		if (f->function_known)
+			dn_flags(dn_hex(o, "function", m->base + f->function, 0), DN_JSON_ONLY);
+		else
+			dn_flags(dn_null(o, "function"), DN_JSON_ONLY);
 		dn_link(o, "dq 0x%llx L0x%llx", (unsigned long long)f->sp,
 			(unsigned long long)(f->size / 8));
 	}
@@ -164,6 +166,7 @@ static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct
 	if (t->state == 2)
 		dn_role(dn_str(r, "running", "the thread was running: the walk starts from its last "
 			       "switch, not the moment of the crash"), ROLE_WARNING);
+	dn_label(dn_str(r, "method", u.method), "frames from");
 	dn_label(dn_str(r, "start", u.start), "walk starts from");
 	dn_bool(r, "complete", u.complete);
 	if (u.note[0])
@@ -181,7 +184,8 @@ static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct
 
 const struct command cmd_kf = {
 	.name = "kf", .usage = "kf [THREAD (TID or ETHREAD)]",
-	.summary = "a thread's kernel stack frames with their sizes, summed per module (x64 unwind)",
+	.summary = "a thread's kernel stack frames with their sizes, summed per module (x64 unwind, "
+		   "x86 EBP chain)",
 	.windbg = "kf",
 	.run = run_kf,
 };
