@@ -2,7 +2,10 @@
  * (and the ways they go wrong) over a small fake stack, then the
  * generated worlds' threads unwound frame by frame against the frames
  * the generator laid out, the deep-stack driver's bytes on top, damaged
- * unwind data giving bounded, clear stops, and x86 refused plainly. */
+ * unwind data giving bounded, clear stops. The x86 EBP chain: hand-built
+ * chains (good from either saved-context layout, cyclic, out of the
+ * stack, decreasing, into no module, past the frame cap) and the x86
+ * worlds' threads against the generator's frames. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -247,8 +250,9 @@ static void test_versions_and_bounds(void **state)
 	assert_string_equal(why, "the UNWIND_INFO header is cut short");
 }
 
-/* Every thread of the world, frame by frame as laid out. */
-static void check_threads(struct world *w, struct dump *d)
+/* Every thread of the world, frame by frame as laid out, walked from
+ * the start layout named start. */
+static void check_threads(struct world *w, struct dump *d, const char *start)
 {
 	const struct world_modules *M = w->modules;
 	const struct world_procs *P = w->procs;
@@ -266,7 +270,7 @@ static void check_threads(struct world *w, struct dump *d)
 			fail_msg("%s", err.msg);
 		assert_string_equal(u.note, "");
 		assert_true(u.complete);
-		assert_string_equal(u.start, "return address at KernelStack");
+		assert_string_equal(u.start, start);
 		assert_int_equal(u.count, wt->nframes);
 		uint64_t deep_bytes = 0, other_bytes = 0;
 		for (size_t i = 0; i < u.count; i++) {
@@ -277,8 +281,10 @@ static void check_threads(struct world *w, struct dump *d)
 			assert_int_equal(got->rip, want->rip);
 			assert_int_equal(got->size, want->frame_size);
 			assert_string_equal(ml.items[got->module].name, wm->name);
-			assert_int_equal(ml.items[got->module].base + got->function,
-					 wm->functions[want->function].start);
+			assert_int_equal(got->function_known, d->machine == MACHINE_X64);
+			if (got->function_known)
+				assert_int_equal(ml.items[got->module].base + got->function,
+						 wm->functions[want->function].start);
 			assert_int_equal(got->return_address, i + 1 < u.count ? want[1].rip : 0);
 			*(want->module == M->deep_driver ? &deep_bytes : &other_bytes) += got->size;
 		}
@@ -292,19 +298,40 @@ static void check_threads(struct world *w, struct dump *d)
 	process_list_free(&pl);
 }
 
-static void check_world(const char *profile)
+static void check_world(const char *profile, const char *start)
 {
 	struct world w;
 	struct kdx_error err;
 	assert_int_equal(world_build(&w, profile_by_name(profile), 11, &err), 0);
 	struct dump *d = fixture_open_world(&w, "unwind.dmp");
-	check_threads(&w, d);
+	check_threads(&w, d, start);
 	dump_close(d);
 	world_free(&w);
 }
 
-static void test_win7_x64(void **state) { (void)state; check_world("win7-x64"); }
-static void test_win10(void **state) { (void)state; check_world("win10-x64"); }
+static void test_win7_x64(void **state)
+{
+	(void)state;
+	check_world("win7-x64", "return address at KernelStack");
+}
+
+static void test_win10(void **state)
+{
+	(void)state;
+	check_world("win10-x64", "return address at KernelStack");
+}
+
+static void test_xp_x86(void **state)
+{
+	(void)state;
+	check_world("xp-x86", "saved EBP, return address at KernelStack");
+}
+
+static void test_win7_x86(void **state)
+{
+	(void)state;
+	check_world("win7-x86-pae", "saved EBP, return address at KernelStack");
+}
 
 /* The deep thread unwound after the deep driver's data was damaged. */
 static void unwind_deep(struct world *w, const char *name, struct unwind_result *u)
@@ -391,29 +418,165 @@ static void test_damage(void **state)
 	world_free(&w);
 }
 
-static void test_x86(void **state)
+/* A fake 32-bit stack of 4-byte slots at STACK32_VA, zero unless set,
+ * with one module at DRV_BASE. Reads outside it fail. */
+#define STACK32_VA 0x20000u
+#define STACK32_SLOTS (2u * UNWIND_MAX_FRAMES + 16u)
+#define DRV_BASE 0x400000u
+static uint32_t stack32[STACK32_SLOTS];
+
+static bool read_stack32(void *ctx, uint64_t va, uint64_t *v)
+{
+	(void)ctx;
+	if (va < STACK32_VA || va - STACK32_VA >= sizeof stack32 || (va - STACK32_VA) % 4)
+		return false;
+	*v = stack32[(va - STACK32_VA) / 4];
+	return true;
+}
+
+static void put32(uint64_t va, uint32_t v)
+{
+	stack32[(va - STACK32_VA) / 4] = v;
+}
+
+/* Thread stack [STACK32_VA, base) saved at KernelStack 0x20010. */
+static void ebp_walk(uint64_t base, struct unwind_result *u)
+{
+	struct module drv = { .base = DRV_BASE, .size = 0x1000, .name = "drv.sys" };
+	struct module_list ml = { .items = &drv, .count = 1 };
+	struct thread t = { .stack_limit = STACK32_VA, .stack_base = base, .initial_stack = base,
+			    .kernel_stack = 0x20010 };
+	assert_int_equal(unwind_ebp_chain(&ml, &t, read_stack32, NULL, u), 0);
+	assert_string_equal(u->method, "EBP chain (frame-pointer omission would hide frames)");
+}
+
+static void assert_frame(const struct unwind_result *u, size_t i, uint64_t sp, uint64_t rip,
+			 uint64_t ret, uint64_t size)
+{
+	assert_true(i < u->count);
+	assert_int_equal(u->frames[i].sp, sp);
+	assert_int_equal(u->frames[i].rip, rip);
+	assert_int_equal(u->frames[i].return_address, ret);
+	assert_int_equal(u->frames[i].size, size);
+	assert_int_equal(u->frames[i].module, 0);
+	assert_false(u->frames[i].function_known);
+}
+
+/* Two frames from the generator's layout: EBP 0x20040 then 0x20080,
+ * the outer one returning to 0. */
+static void good_chain(void)
+{
+	memset(stack32, 0, sizeof stack32);
+	put32(0x20010, 0x20040);
+	put32(0x20014, DRV_BASE + 0x10);
+	put32(0x20040, 0x20080);
+	put32(0x20044, DRV_BASE + 0x20);
+}
+
+static void test_ebp_chains(void **state)
 {
 	(void)state;
-	struct world w;
-	struct kdx_error err;
-	assert_int_equal(world_build(&w, profile_by_name("win7-x86-pae"), 11, &err), 0);
-	struct dump *d = fixture_open_world(&w, "x86.dmp");
-	struct process_list pl;
-	struct module_list ml;
-	assert_int_equal(process_list_read(d, &pl, &err), 0);
-	assert_int_equal(modules_read(d, &ml, &err), 0);
-	const struct thread *t = &pl.threads[0];
 	struct unwind_result u;
-	assert_int_equal(unwind_thread(d, &ml, t, &u, &err), -1);
-	char want[256];
-	snprintf(want, sizeof want, "kf: x86 images carry no unwind tables, so kdx cannot unwind this "
-		 "stack; `stack 0x%llx` lists the return-address candidates in it",
-		 (unsigned long long)t->ethread);
-	assert_string_equal(err.msg, want);
-	modules_free(&ml);
-	process_list_free(&pl);
-	dump_close(d);
-	world_free(&w);
+	good_chain();
+	ebp_walk(0x20100, &u);
+	assert_string_equal(u.start, "saved EBP, return address at KernelStack");
+	assert_int_equal(u.count, 2);
+	assert_frame(&u, 0, 0x20018, DRV_BASE + 0x10, DRV_BASE + 0x20, 0x30);
+	assert_frame(&u, 1, 0x20048, DRV_BASE + 0x20, 0, 0x40);
+	assert_true(u.complete);
+	assert_string_equal(u.note, "");
+	unwind_result_free(&u);
+
+	/* The same chain under a KSWITCHFRAME and KiSwapContext's saves. */
+	good_chain();
+	put32(0x20010, 0x8055a000);   /* ExceptionList */
+	put32(0x20014, 1);            /* the wait IRQL */
+	put32(0x2001c, 0x20040);
+	put32(0x2002c, DRV_BASE + 0x10);
+	ebp_walk(0x20100, &u);
+	assert_string_equal(u.start, "KSWITCHFRAME under KiSwapContext's saves");
+	assert_int_equal(u.count, 2);
+	assert_frame(&u, 0, 0x20030, DRV_BASE + 0x10, DRV_BASE + 0x20, 0x18);
+	assert_frame(&u, 1, 0x20048, DRV_BASE + 0x20, 0, 0x40);
+	assert_true(u.complete);
+	unwind_result_free(&u);
+
+	/* Cyclic: the outer frame's saved EBP is its own. */
+	good_chain();
+	put32(0x20080, 0x20080);
+	put32(0x20084, DRV_BASE + 0x30);
+	ebp_walk(0x20100, &u);
+	assert_int_equal(u.count, 2);
+	assert_false(u.complete);
+	assert_string_equal(u.note, "frame 2: its EBP 0x20080 is below its stack pointer 0x20088: "
+			    "the chain must grow toward the stack base");
+	unwind_result_free(&u);
+
+	/* Decreasing: it points back at the inner frame. */
+	put32(0x20080, 0x20040);
+	ebp_walk(0x20100, &u);
+	assert_int_equal(u.count, 2);
+	assert_string_equal(u.note, "frame 2: its EBP 0x20040 is below its stack pointer 0x20088: "
+			    "the chain must grow toward the stack base");
+	unwind_result_free(&u);
+
+	/* Out of the stack: at the base, and too close below it for the
+	 * two slots. */
+	put32(0x20080, 0x20100);
+	ebp_walk(0x20100, &u);
+	assert_int_equal(u.count, 2);
+	assert_false(u.complete);
+	assert_string_equal(u.note, "frame 2: its EBP 0x20100 is outside the stack "
+			    "[0x20000, 0x20100)");
+	unwind_result_free(&u);
+	put32(0x20080, 0x200fc);
+	ebp_walk(0x20100, &u);
+	assert_string_equal(u.note, "frame 2: its EBP 0x200fc is outside the stack "
+			    "[0x20000, 0x20100)");
+	unwind_result_free(&u);
+
+	/* A return address into no module. */
+	put32(0x20080, 0x200c0);
+	put32(0x20084, 0x1234);
+	ebp_walk(0x20100, &u);
+	assert_int_equal(u.count, 2);
+	assert_int_equal(u.frames[1].return_address, 0x1234);
+	assert_string_equal(u.note, "frame 2: 0x1234 is outside every loaded module");
+	unwind_result_free(&u);
+
+	/* Inside the stack but past what the dump holds. */
+	uint64_t end = STACK32_VA + sizeof stack32;
+	put32(0x20080, (uint32_t)end);
+	put32(0x20084, DRV_BASE + 0x30);
+	ebp_walk(end + 0x100, &u);
+	assert_int_equal(u.count, 2);
+	char want[UNWIND_NOTE_MAX];
+	snprintf(want, sizeof want, "frame 2: the slots at its EBP 0x%llx are not in the dump",
+		 (unsigned long long)end);
+	assert_string_equal(u.note, want);
+	unwind_result_free(&u);
+}
+
+/* 8-byte frames all the way up: the cap ends the walk. */
+static void test_ebp_cap(void **state)
+{
+	(void)state;
+	memset(stack32, 0, sizeof stack32);
+	put32(0x20010, 0x20018);
+	put32(0x20014, DRV_BASE + 0x10);
+	for (uint64_t ebp = 0x20018; ebp + 8 <= STACK32_VA + sizeof stack32; ebp += 8) {
+		put32(ebp, (uint32_t)ebp + 8);
+		put32(ebp + 4, DRV_BASE + 0x10);
+	}
+	struct unwind_result u;
+	ebp_walk(STACK32_VA + sizeof stack32, &u);
+	assert_int_equal(u.count, UNWIND_MAX_FRAMES);
+	assert_false(u.complete);
+	char want[UNWIND_NOTE_MAX];
+	snprintf(want, sizeof want, "stopped after %u frames", UNWIND_MAX_FRAMES);
+	assert_string_equal(u.note, want);
+	assert_int_equal(u.frames[UNWIND_MAX_FRAMES - 1].size, 8);
+	unwind_result_free(&u);
 }
 
 /* Nearest exports: an exported function's own name, nothing below the
@@ -465,7 +628,10 @@ int main(void)
 		cmocka_unit_test(test_win7_x64),
 		cmocka_unit_test(test_win10),
 		cmocka_unit_test(test_damage),
-		cmocka_unit_test(test_x86),
+		cmocka_unit_test(test_xp_x86),
+		cmocka_unit_test(test_win7_x86),
+		cmocka_unit_test(test_ebp_chains),
+		cmocka_unit_test(test_ebp_cap),
 		cmocka_unit_test(test_exports),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
