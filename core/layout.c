@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bytes.h"
 #include "kdbg.h"
 #include "profile.h"
 #include "source.h"
@@ -49,20 +50,12 @@ const char *region_source_name(enum region_source s)
 	}
 }
 
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = n; i-- > 0;)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 static bool read_entry(struct source *src, uint64_t pa, unsigned size, uint64_t *v)
 {
 	uint8_t b[8];
 	if (source_read_phys(src, pa, b, size) != size)
 		return false;
-	*v = le(b, size);
+	*v = le_bytes(b, size);
 	return true;
 }
 
@@ -132,7 +125,7 @@ void layout_find_self_map(struct source *src, enum paging mode, uint64_t dtb,
 		return;
 	unsigned matches = 0, index = 0;
 	for (unsigned i = 256; i < 512; i++) {
-		e = le(page + 8 * i, 8);
+		e = le_bytes(page + 8 * i, 8);
 		if ((e & 0x83) != 0x03 || (e & pd->pfn_mask) != dtb)
 			continue;
 		if (matches++ == 0)
@@ -386,12 +379,12 @@ static bool image_size(struct dump *d, uint64_t base, uint64_t *size)
 	if (xlat_read(d->kernel, base, mz, sizeof mz, NULL) != sizeof mz || mz[0] != 'M' ||
 	    mz[1] != 'Z')
 		return false;
-	uint64_t lfanew = le(mz + 0x3c, 4);
+	uint64_t lfanew = le_bytes(mz + 0x3c, 4);
 	if (lfanew > 0x1000 ||
 	    xlat_read(d->kernel, base + lfanew, pe, sizeof pe, NULL) != sizeof pe ||
 	    memcmp(pe, "PE\0\0", 4) != 0)
 		return false;
-	*size = le(pe + 0x50, 4);
+	*size = le_bytes(pe + 0x50, 4);
 	return *size != 0;
 }
 
@@ -801,7 +794,7 @@ static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base
 	o->tables++;
 	bool leaf = level == pd->levels - 1;
 	for (uint64_t i = first; i <= last; i++) {
-		uint64_t raw = le(page + i * esz, esz), va = base + i * span;
+		uint64_t raw = le_bytes(page + i * esz, esz), va = base + i * span;
 		if (!leaf && level <= 1 &&
 		    !progress_update(w->progress, va < w->lo ? 0 : va - w->lo, w->hi - w->lo + 1,
 				     w->what))
