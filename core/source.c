@@ -3,12 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Crash dumps and libkdumpfile containers are recognised by signature; raw
- * images have none, so they come last and only by file extension. */
+/* Crash dumps are recognised by signature. Raw images have none: they are
+ * taken by file extension (unless an ELF or kdump signature says otherwise)
+ * before libkdumpfile, whose probe of an unknown file runs in a forked child. */
 static int (*const probes[])(struct source *, struct kdx_error *) = {
 	source_windmp_probe,
-	source_kdump_probe,
 	source_raw_probe,
+	source_kdump_probe,
 };
 
 int source_open(const char *path, struct source **out, struct kdx_error *err)

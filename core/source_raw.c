@@ -31,7 +31,13 @@ static int has_raw_extension(const char *path)
 
 int source_raw_probe(struct source *s, struct kdx_error *err)
 {
-	if (!has_raw_extension(s->path))
+	/* QEMU and virsh write ELF cores, makedumpfile kdump files, under any
+	 * name: those signatures belong to the libkdumpfile reader. */
+	const struct mapped_file *f = &s->file;
+	if (!has_raw_extension(s->path) ||
+	    (f->size >= 4 && memcmp(f->data, "\x7f" "ELF", 4) == 0) ||
+	    (f->size >= 8 && (memcmp(f->data, "KDUMP   ", 8) == 0 ||
+			      memcmp(f->data, "DISKDUMP", 8) == 0)))
 		return 0;
 	uint64_t pages = s->file.size / KDX_PAGE_SIZE;
 	if (pages == 0)

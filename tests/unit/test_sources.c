@@ -276,6 +276,13 @@ static void elf64(void **state)
 	check_plain_source("core64.elf", PAGING_X64, GEN_ELF, "elf", MACHINE_X64, PAGING_X64);
 }
 
+/* A core named like a raw image is still read as the ELF file it is. */
+static void elf_named_raw(void **state)
+{
+	(void)state;
+	check_plain_source("core64.mem", PAGING_X64, GEN_ELF, "elf", MACHINE_X64, PAGING_X64);
+}
+
 static void elf32(void **state)
 {
 	(void)state;
@@ -653,6 +660,7 @@ int main(void)
 		cmocka_unit_test(triage64),
 		cmocka_unit_test(triage32),
 		cmocka_unit_test(elf64),
+		cmocka_unit_test(elf_named_raw),
 		cmocka_unit_test(elf32),
 		cmocka_unit_test(raw),
 		cmocka_unit_test(kdump_compressed),
