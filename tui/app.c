@@ -4,13 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "views/command.h"
+#include "prompt.h"
 #include "views/xalloc.h"
-
-/* The help pane's command line: it is built here, not by a command. */
-#define HELP_COMMAND "?"
 
 void app_message(struct app *a, bool error, const char *fmt, ...)
 {
@@ -91,19 +87,14 @@ static void remember_here(struct app *a)
 	stack_clear(&a->forward);
 }
 
-static size_t first_word_len(const char *s)
-{
-	return strcspn(s, " \t");
-}
-
 static bool same_family(const struct pane *p, const struct pane_ops *ops, const char *line)
 {
 	if (p->ops != ops)
 		return false;
 	if (ops == &pane_hex_ops || ops == &pane_help_ops)
 		return true;
-	size_t n = first_word_len(line);
-	return first_word_len(p->doc.command) == n && strncmp(p->doc.command, line, n) == 0;
+	size_t n = command_name_len(line);
+	return command_name_len(p->doc.command) == n && strncmp(p->doc.command, line, n) == 0;
 }
 
 /* The pane that shows line: the one of its family, else a new one, else
@@ -368,24 +359,15 @@ static void pending_key(struct app *a, int key)
 	}
 }
 
-static void open_prompt(struct app *a, enum prompt_kind kind, const char *initial)
-{
-	a->mode = MODE_PROMPT;
-	a->prompt = kind;
-	snprintf(a->edit.text, sizeof a->edit.text, "%s", initial);
-	a->edit.len = a->edit.pos = strlen(a->edit.text);
-	a->history_pos = a->nhistory;
-}
 
 static void act_filter(struct app *a, int key)
 {
 	(void)key;
 	const struct pane *p = app_pane(a);
-	open_prompt(a, PROMPT_FILTER, p->filter ? p->filter : "");
+	prompt_open(a, PROMPT_FILTER, p->filter ? p->filter : "");
 }
 
-static void act_command(struct app *a, int key) { (void)key; open_prompt(a, PROMPT_COMMAND, ""); }
-static void act_address(struct app *a, int key) { (void)key; open_prompt(a, PROMPT_ADDRESS, ""); }
+static void act_command(struct app *a, int key) { (void)key; prompt_open(a, PROMPT_COMMAND, ""); }
 
 static void act_match(struct app *a, int key)
 {
@@ -509,20 +491,6 @@ static void act_picker(struct app *a, int key)
 	a->mode = MODE_PICKER;
 }
 
-/* Hex pane: Left/Right pick the value Enter follows. */
-static void act_value(struct app *a, int key)
-{
-	struct pane *p = app_pane(a);
-	const struct line *l = pane_cursor_line(p);
-	size_t n = 0;
-	for (size_t i = 0; l && i < l->nspans; i++)
-		n += l->spans[i].link != NULL;
-	if (key == K_LEFT && p->link_index > 0)
-		p->link_index--;
-	else if (key == K_RIGHT && p->link_index + 1 < n)
-		p->link_index++;
-}
-
 static const struct key_binding global_keys[] = {
 	{ 'j', 0, "j", "down one line", act_down },
 	{ K_DOWN, 0, "Down", "down one line", act_down },
@@ -564,485 +532,6 @@ static const struct key_binding global_keys[] = {
 };
 const struct key_table keys_global = {
 	"keys everywhere", global_keys, sizeof global_keys / sizeof global_keys[0],
-};
-
-/* The hex view's address and length, from its document. */
-static bool hex_range(const struct pane *p, uint64_t *addr, uint64_t *len)
-{
-	const struct dnode *at = dn_get(p->doc.root, "address");
-	const struct dnode *bytes = dn_get(p->doc.root, "bytes");
-	if (!at || at->kind != DN_HEX || !bytes || bytes->kind != DN_STR)
-		return false;
-	*addr = at->v.u;
-	*len = strlen(bytes->v.s) / 2;
-	return true;
-}
-
-/* u: db -> dd -> dq -> db at the same address; pointers are followable in
- * the pointer-sized unit. */
-static void act_unit(struct app *a, int key)
-{
-	(void)key;
-	const struct pane *p = app_pane(a);
-	uint64_t addr, len;
-	if (!hex_range(p, &addr, &len))
-		return;
-	const char *cmd = p->doc.command;
-	bool phys = cmd[0] == '!';
-	char unit = cmd[phys + 1];
-	char next = unit == 'b' ? 'd' : unit == 'd' ? 'q' : 'b';
-	char line[64];
-	snprintf(line, sizeof line, "%sd%c 0x%llx", phys ? "!" : "", next, (unsigned long long)addr);
-	app_open(a, line, true);
-}
-
-/* ] and [: the next or previous block of the same size. */
-static void act_block(struct app *a, int key)
-{
-	const struct pane *p = app_pane(a);
-	uint64_t addr, len;
-	if (!hex_range(p, &addr, &len) || len == 0)
-		return;
-	if (key == '[' && addr < len) {
-		app_message(a, false, "already at the lowest address");
-		return;
-	}
-	uint64_t next = key == ']' ? addr + len : addr - len;
-	char line[64];
-	snprintf(line, sizeof line, "%.*s 0x%llx", (int)first_word_len(p->doc.command), p->doc.command,
-		 (unsigned long long)next);
-	app_open(a, line, false);
-}
-
-static const struct key_binding hex_keys[] = {
-	{ K_LEFT, 0, "Left", "previous value on the line", act_value },
-	{ K_RIGHT, 0, "Right", "next value on the line (Enter follows it)", act_value },
-	{ 'a', 0, "a", "go to an address", act_address },
-	{ 'u', 0, "u", "show as bytes, dwords, qwords (db, dd, dq)", act_unit },
-	{ ']', 0, "]", "next block of memory", act_block },
-	{ '[', 0, "[", "previous block of memory", act_block },
-};
-const struct key_table keys_hex = { "hex view", hex_keys, sizeof hex_keys / sizeof hex_keys[0] };
-
-/* ---- the PTE pane: `pte [-e] VA [DTB]` re-run with one part changed ---- */
-
-/* The parts of a pte pane's command; false for `pte -compare`. */
-struct pte_args {
-	bool explain;
-	uint64_t va;
-	char dtb[32];                     /* as typed; empty: the kernel's */
-};
-
-static bool pte_args(const struct pane *p, struct pte_args *out)
-{
-	const struct dnode *va = dn_get(p->doc.root, "va");
-	if (!va || va->kind != DN_HEX)
-		return false;
-	*out = (struct pte_args){ .va = va->v.u };
-	const char *s = p->doc.command + first_word_len(p->doc.command);
-	int positional = 0;
-	while (*(s += strspn(s, " \t"))) {
-		size_t n = first_word_len(s);
-		if (n == 2 && strncmp(s, "-e", 2) == 0)
-			out->explain = true;
-		else if (positional++ == 1)
-			snprintf(out->dtb, sizeof out->dtb, "%.*s", (int)n, s);
-		s += n;
-	}
-	return true;
-}
-
-static bool pte_open(struct app *a, const struct pte_args *args, bool remember)
-{
-	char line[96];
-	snprintf(line, sizeof line, "pte%s 0x%llx%s%s", args->explain ? " -e" : "",
-		 (unsigned long long)args->va, args->dtb[0] ? " " : "", args->dtb);
-	return app_open(a, line, remember);
-}
-
-static bool current_pte_args(struct app *a, struct pte_args *args)
-{
-	if (pte_args(app_pane(a), args))
-		return true;
-	app_message(a, false, "this pane compares modes; pte VA shows one address");
-	return false;
-}
-
-static void act_pte_explain(struct app *a, int key)
-{
-	(void)key;
-	struct pte_args args;
-	if (!current_pte_args(a, &args))
-		return;
-	args.explain = !args.explain;
-	if (pte_open(a, &args, false))
-		app_message(a, false, "explanations %s", args.explain ? "on" : "off");
-}
-
-/* ] and [: the same place in the next or previous 4 KiB page. */
-static void act_pte_step(struct app *a, int key)
-{
-	struct pte_args args;
-	if (!current_pte_args(a, &args))
-		return;
-	if (key == '[' && args.va < KDX_PAGE_SIZE) {
-		app_message(a, false, "already in the lowest page");
-		return;
-	}
-	if (key == ']' && args.va > UINT64_MAX - KDX_PAGE_SIZE) {
-		app_message(a, false, "already in the highest page");
-		return;
-	}
-	args.va = key == ']' ? args.va + KDX_PAGE_SIZE : args.va - KDX_PAGE_SIZE;
-	pte_open(a, &args, false);
-}
-
-/* The rows of the `process` command's list (name, pid, dtb) into doc,
- * or NULL (doc freed) when the dump has none to give. */
-static const struct dnode *process_rows(struct app *a, struct doc *doc)
-{
-	struct kdx_error err = { { 0 } };
-	if (a->run(a->run_ctx, "process", a->progress, doc, &err) < 0) {
-		doc_free(doc);
-		return NULL;
-	}
-	const struct dnode *rows = dn_get(doc->root, "processes");
-	if (rows && rows->kind == DN_ARRAY)
-		return rows;
-	doc_free(doc);
-	return NULL;
-}
-
-static bool process_fields(const struct dnode *row, const char **name, uint64_t *pid,
-			   uint64_t *dtb)
-{
-	const struct dnode *n = dn_get(row, "name"), *p = dn_get(row, "pid"),
-			   *d = dn_get(row, "dtb");
-	if (!n || n->kind != DN_STR || !p || p->kind != DN_UINT || !d || d->kind != DN_HEX)
-		return false;
-	*name = n->v.s;
-	*pid = p->v.u;
-	*dtb = d->v.u;
-	return true;
-}
-
-/* What the DTB prompt typed: a process's name or decimal PID from the
- * process list, else a DTB as the pte command takes it. who names the
- * process, or is empty. */
-static void resolve_dtb(struct app *a, const char *typed, struct pte_args *args, char *who,
-			size_t size)
-{
-	snprintf(args->dtb, sizeof args->dtb, "%.*s", (int)first_word_len(typed), typed);
-	who[0] = 0;
-	struct doc doc;
-	const struct dnode *rows = process_rows(a, &doc);
-	for (size_t i = 0; rows && i < rows->nkids; i++) {
-		const char *name;
-		uint64_t pid, dtb;
-		char pid_text[24];
-		if (!process_fields(rows->kids[i], &name, &pid, &dtb))
-			continue;
-		snprintf(pid_text, sizeof pid_text, "%llu", (unsigned long long)pid);
-		if (strcasecmp(name, args->dtb) == 0 || strcmp(pid_text, args->dtb) == 0) {
-			snprintf(args->dtb, sizeof args->dtb, "0x%llx", (unsigned long long)dtb);
-			snprintf(who, size, " of %s %s", name, pid_text);
-			break;
-		}
-	}
-	if (rows)
-		doc_free(&doc);
-}
-
-/* d: a process (from the process list) or a DTB the reader types, or back
- * to the kernel's. */
-static void act_pte_dtb(struct app *a, int key)
-{
-	(void)key;
-	struct pte_args args;
-	if (!current_pte_args(a, &args))
-		return;
-	if (!args.dtb[0]) {
-		open_prompt(a, PROMPT_DTB, "");
-		struct doc doc;
-		const struct dnode *rows = process_rows(a, &doc);
-		char list[400] = "";
-		for (size_t i = 0; rows && i < rows->nkids; i++) {
-			const char *name;
-			uint64_t pid, dtb;
-			size_t used = strlen(list);
-			if (process_fields(rows->kids[i], &name, &pid, &dtb))
-				snprintf(list + used, sizeof list - used, "%s%s %llu", used ? ", " : "",
-					 name, (unsigned long long)pid);
-		}
-		if (rows)
-			doc_free(&doc);
-		if (list[0])
-			app_message(a, false, "name or PID: %s", list);
-		else
-			app_message(a, false, "no process list: type a DTB");
-		return;
-	}
-	args.dtb[0] = 0;
-	if (pte_open(a, &args, true))
-		app_message(a, false, "the kernel's DTB");
-}
-
-static const struct key_binding pte_keys[] = {
-	{ 'e', 0, "e", "explain each set bit (pte -e), or stop", act_pte_explain },
-	{ ']', 0, "]", "the same offset in the next page of VA (+0x1000)", act_pte_step },
-	{ '[', 0, "[", "the same offset in the previous page of VA (-0x1000)", act_pte_step },
-	{ 'd', 0, "d", "walk in a process's space (name, PID or DTB), or back to the kernel's",
-	  act_pte_dtb },
-};
-const struct key_table keys_pte = {
-	"PTE pane (pte VA); Enter on a table or PFN opens it", pte_keys,
-	sizeof pte_keys / sizeof pte_keys[0],
-};
-
-/* ---- the layout pane ---- */
-
-/* b: the hex view of the line's first address that opens one (a mapped
- * range's start); Enter follows the row's own link instead. */
-static void act_layout_bytes(struct app *a, int key)
-{
-	(void)key;
-	const struct line *l = pane_cursor_line(app_pane(a));
-	for (size_t i = 0; l && i < l->nspans; i++)
-		if (l->spans[i].link && pane_ops_for(l->spans[i].link) == &pane_hex_ops) {
-			char *line = xstrdup(l->spans[i].link);
-			if (app_open(a, line, true))
-				a->message[0] = 0;
-			free(line);
-			return;
-		}
-	app_message(a, false, "no memory to show on this line (Enter on a region walks it)");
-}
-
-static const struct key_binding layout_keys[] = {
-	{ 'b', 0, "b", "bytes of the mapped range in the hex view", act_layout_bytes },
-};
-const struct key_table keys_layout = {
-	"layout pane; Enter walks a region (Esc cancels), then opens a range's PTE", layout_keys,
-	sizeof layout_keys / sizeof layout_keys[0],
-};
-
-/* ---- the pool panes ---- */
-
-/* o: the pointers out of the block on this line (its row links to the
- * block's bytes or to its pointers: the address is the link's argument). */
-static void act_pool_refs(struct app *a, int key)
-{
-	(void)key;
-	const struct line *l = pane_cursor_line(app_pane(a));
-	const char *arg = l && l->link ? strchr(l->link, ' ') : NULL;
-	if (!arg) {
-		app_message(a, false, "no pool block on this line");
-		return;
-	}
-	char *line = xasprintf("poolrefs%s", arg);
-	if (app_open(a, line, true))
-		a->message[0] = 0;
-	free(line);
-}
-
-static const struct key_binding pool_keys[] = {
-	{ 'o', 0, "o", "pointers out of this block: into module images and other pool blocks",
-	  act_pool_refs },
-};
-const struct key_table keys_pool = {
-	"pool panes (poolfind, pool, poolrefs); Enter opens a block's bytes", pool_keys,
-	sizeof pool_keys / sizeof pool_keys[0],
-};
-
-/* ---- the prompt ---- */
-
-static void edit_insert(struct line_edit *e, int key)
-{
-	if (key < 32 || key >= 127 || e->len + 1 >= sizeof e->text)
-		return;
-	memmove(e->text + e->pos + 1, e->text + e->pos, e->len - e->pos + 1);
-	e->text[e->pos++] = (char)key;
-	e->len++;
-}
-
-static void prompt_close(struct app *a)
-{
-	a->mode = MODE_NORMAL;
-	a->edit.len = a->edit.pos = 0;
-	a->edit.text[0] = 0;
-}
-
-static void add_history(struct app *a, const char *line)
-{
-	if (a->nhistory && strcmp(a->command_history[a->nhistory - 1], line) == 0)
-		return;
-	if (a->nhistory == APP_MAX_HISTORY) {
-		free(a->command_history[0]);
-		memmove(a->command_history, a->command_history + 1,
-			(APP_MAX_HISTORY - 1) * sizeof a->command_history[0]);
-		a->nhistory--;
-	}
-	a->command_history[a->nhistory++] = xstrdup(line);
-}
-
-static void prompt_accept(struct app *a, int key)
-{
-	(void)key;
-	char line[sizeof a->edit.text];
-	snprintf(line, sizeof line, "%s", a->edit.text);
-	enum prompt_kind kind = a->prompt;
-	prompt_close(a);
-	struct pane *p = app_pane(a);
-	if (kind == PROMPT_FILTER) {
-		char msg[512];
-		bool ok = pane_set_filter(p, line, a->progress, msg, sizeof msg);
-		app_message(a, !ok, "%s", msg);
-		pane_scroll_into_view(p, a->view_rows);
-		return;
-	}
-	const char *s = line + strspn(line, " \t");
-	if (!*s)
-		return;
-	if (kind == PROMPT_COMMAND) {
-		add_history(a, s);
-		if (app_open(a, s, true))
-			a->message[0] = 0;
-		return;
-	}
-	if (kind == PROMPT_DTB) {
-		struct pte_args args;
-		if (!pte_args(p, &args))
-			return;
-		char who[96];
-		resolve_dtb(a, s, &args, who, sizeof who);
-		if (pte_open(a, &args, true))
-			app_message(a, false, "DTB %s%s (d: back to the kernel's)", args.dtb, who);
-		return;
-	}
-	/* Go to address: the hex view's own command, at the new address. */
-	char cmd[sizeof line + 8];
-	snprintf(cmd, sizeof cmd, "%.*s %s", (int)first_word_len(p->doc.command), p->doc.command, s);
-	if (app_open(a, cmd, true))
-		a->message[0] = 0;
-}
-
-static void prompt_cancel(struct app *a, int key) { (void)key; prompt_close(a); }
-
-static void prompt_backspace(struct app *a, int key)
-{
-	(void)key;
-	struct line_edit *e = &a->edit;
-	if (e->pos == 0) {
-		if (e->len == 0)
-			prompt_close(a);
-		return;
-	}
-	memmove(e->text + e->pos - 1, e->text + e->pos, e->len - e->pos + 1);
-	e->pos--;
-	e->len--;
-}
-
-static void prompt_delete(struct app *a, int key)
-{
-	(void)key;
-	struct line_edit *e = &a->edit;
-	if (e->pos < e->len) {
-		memmove(e->text + e->pos, e->text + e->pos + 1, e->len - e->pos);
-		e->len--;
-	}
-}
-
-static void prompt_left(struct app *a, int key) { (void)key; if (a->edit.pos) a->edit.pos--; }
-static void prompt_right(struct app *a, int key) { (void)key; if (a->edit.pos < a->edit.len) a->edit.pos++; }
-static void prompt_home(struct app *a, int key) { (void)key; a->edit.pos = 0; }
-static void prompt_end(struct app *a, int key) { (void)key; a->edit.pos = a->edit.len; }
-
-static void prompt_kill(struct app *a, int key)
-{
-	(void)key;
-	a->edit.text[0] = 0;
-	a->edit.len = a->edit.pos = 0;
-}
-
-static void prompt_set(struct app *a, const char *s)
-{
-	snprintf(a->edit.text, sizeof a->edit.text, "%s", s);
-	a->edit.len = a->edit.pos = strlen(a->edit.text);
-}
-
-static void prompt_history(struct app *a, int key)
-{
-	if (a->prompt != PROMPT_COMMAND)
-		return;
-	if (key == K_UP && a->history_pos > 0)
-		prompt_set(a, a->command_history[--a->history_pos]);
-	else if (key == K_DOWN && a->history_pos < a->nhistory) {
-		a->history_pos++;
-		prompt_set(a, a->history_pos < a->nhistory ? a->command_history[a->history_pos] : "");
-	}
-}
-
-/* Tab: completes the command name; with several candidates, extends to
- * their common prefix and lists them on the message line. */
-static void prompt_complete(struct app *a, int key)
-{
-	(void)key;
-	struct line_edit *e = &a->edit;
-	if (a->prompt != PROMPT_COMMAND || first_word_len(e->text) < e->len)
-		return;
-	size_t n;
-	const struct command *const *all = command_all(&n);
-	const char *first = NULL;
-	size_t common = 0, matches = 0;
-	char list[400] = "";
-	for (size_t i = 0; i < n; i++) {
-		const char *name = all[i]->name;
-		if (strncmp(name, e->text, e->len) != 0)
-			continue;
-		if (!first) {
-			first = name;
-			common = strlen(name);
-		} else {
-			size_t k = 0;
-			while (k < common && name[k] == first[k])
-				k++;
-			common = k;
-		}
-		size_t used = strlen(list);
-		snprintf(list + used, sizeof list - used, "%s%s", used ? " " : "", name);
-		matches++;
-	}
-	if (!first) {
-		app_message(a, true, "no command starts with '%s' (? lists them)", e->text);
-		return;
-	}
-	char done[sizeof e->text];
-	snprintf(done, sizeof done, "%.*s%s", (int)common, first, matches == 1 ? " " : "");
-	prompt_set(a, done);
-	if (matches > 1)
-		app_message(a, false, "%s", list);
-	else
-		a->message[0] = 0;
-}
-
-static const struct key_binding prompt_keys[] = {
-	{ K_ENTER, 0, "Enter", "run the command / apply the filter", prompt_accept },
-	{ K_ESC, 0, "Esc", "cancel", prompt_cancel },
-	{ K_BACKSPACE, 0, "Backspace", "delete before the cursor", prompt_backspace },
-	{ K_DELETE, 0, "Delete", "delete under the cursor", prompt_delete },
-	{ K_LEFT, 0, "Left", "cursor left", prompt_left },
-	{ K_RIGHT, 0, "Right", "cursor right", prompt_right },
-	{ K_HOME, 0, "Home", "start of the line", prompt_home },
-	{ KEY_CTRL('a'), 0, "Ctrl-A", "start of the line", prompt_home },
-	{ K_END, 0, "End", "end of the line", prompt_end },
-	{ KEY_CTRL('e'), 0, "Ctrl-E", "end of the line", prompt_end },
-	{ KEY_CTRL('u'), 0, "Ctrl-U", "clear the line", prompt_kill },
-	{ K_UP, 0, "Up", "previous command", prompt_history },
-	{ K_DOWN, 0, "Down", "next command", prompt_history },
-	{ K_TAB, 0, "Tab", "complete the command name", prompt_complete },
-};
-const struct key_table keys_prompt = {
-	"prompt (: / a); other keys type", prompt_keys, sizeof prompt_keys / sizeof prompt_keys[0],
 };
 
 /* ---- the theme picker ---- */
@@ -1094,11 +583,7 @@ static void dispatch_key(struct app *a, int key)
 	const struct key_binding *b;
 	switch (a->mode) {
 	case MODE_PROMPT:
-		b = key_lookup(&keys_prompt, key);
-		if (b)
-			b->run(a, key);
-		else
-			edit_insert(&a->edit, key);
+		prompt_key(a, key);
 		return;
 	case MODE_PICKER:
 		b = key_lookup(&keys_picker, key);
@@ -1131,66 +616,6 @@ void app_key(struct app *a, int key)
 
 /* ---- help and status ---- */
 
-/* Bindings with the same handler and help share one help row: "j, Down". */
-static void help_table(struct dnode *root, const struct key_table *t)
-{
-	struct dnode *arr = dn_label(dn_array(root, t->title), t->title);
-	for (size_t i = 0; i < t->count; i++) {
-		const struct key_binding *b = &t->keys[i];
-		bool seen = false;
-		for (size_t j = 0; j < i; j++)
-			seen |= t->keys[j].run == b->run && strcmp(t->keys[j].help, b->help) == 0;
-		if (seen)
-			continue;
-		char names[64];
-		snprintf(names, sizeof names, "%s", b->name);
-		for (size_t j = i + 1; j < t->count; j++)
-			if (t->keys[j].run == b->run && strcmp(t->keys[j].help, b->help) == 0) {
-				size_t used = strlen(names);
-				snprintf(names + used, sizeof names - used, ", %s", t->keys[j].name);
-			}
-		struct dnode *row = dn_object(arr, NULL);
-		dn_role(dn_str(row, "key", names), ROLE_HELP_KEY);
-		dn_str(row, "does", b->help);
-	}
-}
-
-/* Whether a usage line ("info [-v]") has only optional arguments. */
-static bool runs_bare(const char *usage)
-{
-	for (const char *p = strchr(usage, ' '); p; p = strchr(p + 1, ' '))
-		if (p[1] != '[' && p[1] != ' ' && p[1])
-			return false;
-	return true;
-}
-
-void app_help_doc(struct doc *out)
-{
-	doc_init(out, HELP_COMMAND);
-	doc_set_title(out, "help");
-	struct dnode *intro = dn_text(out->root);
-	dn_span(intro, ROLE_NORMAL, "Keys, then commands. Enter on a command runs it; ");
-	dn_span(intro, ROLE_HELP_KEY, ":");
-	dn_span(intro, ROLE_NORMAL, " runs one with arguments; ");
-	dn_span(intro, ROLE_HELP_KEY, "h");
-	dn_span(intro, ROLE_NORMAL, " comes back here.");
-	size_t nt;
-	const struct key_table *const *tables = key_tables(&nt);
-	for (size_t i = 0; i < nt; i++)
-		help_table(out->root, tables[i]);
-	size_t nc;
-	const struct command *const *cmds = command_all(&nc);
-	struct dnode *arr = dn_label(dn_array(out->root, "commands"), "commands (also kdx -c 'CMD' DUMP)");
-	for (size_t i = 0; i < nc; i++) {
-		struct dnode *row = dn_object(arr, NULL);
-		dn_role(dn_str(row, "command", cmds[i]->usage), ROLE_HELP_KEY);
-		dn_str(row, "does", cmds[i]->summary);
-		dn_str(row, "windbg", cmds[i]->windbg ? cmds[i]->windbg : "");
-		if (runs_bare(cmds[i]->usage))
-			dn_link(row, "%s", cmds[i]->name);
-	}
-}
-
 void app_status(const struct app *a, char *buf, size_t size)
 {
 	/* Where the reader is comes first: on a narrow terminal it is what
@@ -1219,15 +644,4 @@ void app_status(const struct app *a, char *buf, size_t size)
 	if (used < size)
 		snprintf(buf + used, size - used, "  %s  %s  ? help  q quit",
 			 a->dump_name ? a->dump_name : "", a->dump_facts);
-}
-
-const char *app_prompt_label(const struct app *a)
-{
-	switch (a->prompt) {
-	case PROMPT_COMMAND: return ":";
-	case PROMPT_FILTER: return "/";
-	case PROMPT_ADDRESS: return "address: ";
-	case PROMPT_DTB: return "DTB: ";
-	}
-	return "";
 }

@@ -35,7 +35,8 @@ struct location_stack {
 };
 
 enum app_mode { MODE_NORMAL, MODE_PROMPT, MODE_PICKER };
-enum prompt_kind { PROMPT_COMMAND, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_DTB };
+/* PROMPT_PANE: the current pane's own question (pane_ops.prompt_answer). */
+enum prompt_kind { PROMPT_COMMAND, PROMPT_FILTER, PROMPT_PANE };
 enum pending_key { PENDING_NONE, PENDING_MARK_SET, PENDING_MARK_JUMP };
 
 struct line_edit {
@@ -108,12 +109,15 @@ void app_set_theme(struct app *a, const char *name);
 /* Shows the first of w's warnings on the message line; false if none. */
 bool app_warnings(struct app *a, const struct theme_warnings *w);
 
+/* The help pane's command line: its document is built by app_help_doc
+ * (pane_help.c), not by a command. */
+#define HELP_COMMAND "?"
 /* The help document, generated from the key tables and the commands. */
 void app_help_doc(struct doc *out);
 
 /* The status line's text (dump, facts, pane, position, filter, hints). */
 void app_status(const struct app *a, char *buf, size_t size);
-/* The prompt's label: ":", "/", "address: ", "DTB: ". */
+/* The prompt's label: ":", "/", or the pane's ("address: ", "DTB: "). */
 const char *app_prompt_label(const struct app *a);
 
 #endif

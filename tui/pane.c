@@ -6,46 +6,18 @@
 
 #include "views/xalloc.h"
 
-/* The n-th span of l that carries a link, or NULL. */
-static const struct dspan *linked_span(const struct line *l, size_t n)
+size_t command_name_len(const char *line)
 {
-	for (size_t i = 0; i < l->nspans; i++)
-		if (l->spans[i].link && n-- == 0)
-			return &l->spans[i];
-	return NULL;
+	return strcspn(line, " \t");
 }
 
-static char *follow_line(const struct pane *p)
+char *pane_follow_line(const struct pane *p)
 {
 	const struct line *l = pane_cursor_line(p);
 	return l ? xstrdup(l->link) : NULL;
 }
 
-/* In the hex view a row holds several values; Left/Right pick one and
- * Enter follows the picked value rather than the row. */
-static char *follow_value(const struct pane *p)
-{
-	const struct line *l = pane_cursor_line(p);
-	if (!l)
-		return NULL;
-	const struct dspan *s = linked_span(l, p->link_index);
-	const char *link = s ? s->link : l->link;
-	if (!link)
-		return NULL;
-	/* Following a pointer keeps the unit the reader chose (dq stays dq),
-	 * as long as both are virtual or both physical. */
-	size_t word = strcspn(p->doc.command, " \t"), lword = strcspn(link, " \t");
-	if (pane_ops_for(link) != &pane_hex_ops || (link[0] == '!') != (p->doc.command[0] == '!'))
-		return xstrdup(link);
-	return xasprintf("%.*s%s", (int)word, p->doc.command, link + lword);
-}
-
-const struct pane_ops pane_doc_ops = { "doc", NULL, follow_line };
-const struct pane_ops pane_hex_ops = { "hex", &keys_hex, follow_value };
-const struct pane_ops pane_pte_ops = { "pte", &keys_pte, follow_line };
-const struct pane_ops pane_layout_ops = { "layout", &keys_layout, follow_line };
-const struct pane_ops pane_pool_ops = { "pool", &keys_pool, follow_line };
-const struct pane_ops pane_help_ops = { "help", NULL, follow_line };
+const struct pane_ops pane_doc_ops = { .kind = "doc", .follow = pane_follow_line };
 
 const struct pane_ops *pane_ops_for(const char *command)
 {
@@ -59,7 +31,7 @@ const struct pane_ops *pane_ops_for(const char *command)
 		{ "poolfind", &pane_pool_ops }, { "pool", &pane_pool_ops },
 		{ "poolrefs", &pane_pool_ops },
 	};
-	size_t len = strcspn(command, " \t");
+	size_t len = command_name_len(command);
 	for (size_t i = 0; i < sizeof by_word / sizeof by_word[0]; i++)
 		if (strlen(by_word[i].word) == len && strncmp(command, by_word[i].word, len) == 0)
 			return by_word[i].ops;

@@ -17,15 +17,28 @@
 
 struct pane;
 
+/* Each kind of pane keeps its ops, keys and actions in a file of its own
+ * (pane_hex.c, pane_pte.c, ...), as tig keeps a view. */
 struct pane_ops {
 	const char *kind;                 /* "doc", "hex", "pte", "layout", "help" */
 	const struct key_table *keys;     /* looked up before the global keys, or NULL */
 	/* The command Enter runs from the cursor (caller frees), or NULL. */
 	char *(*follow)(const struct pane *p);
+	/* The pane's own question at the prompt (the hex pane's address, the
+	 * PTE pane's DTB): its label, and what is done with the answer
+	 * (typed is not empty). NULL when the pane asks none. */
+	const char *prompt_label;
+	void (*prompt_answer)(struct app *a, const char *typed);
 };
 
 extern const struct pane_ops pane_doc_ops, pane_hex_ops, pane_pte_ops, pane_layout_ops,
 	pane_help_ops, pane_pool_ops;
+
+/* Follows the cursor line's own link: most panes' follow. */
+char *pane_follow_line(const struct pane *p);
+
+/* The length of a command line's first word, its command name. */
+size_t command_name_len(const char *line);
 
 /* Bounds PCRE2 work per line: a pathological pattern fails the line (and is
  * reported) instead of freezing the screen. */

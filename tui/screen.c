@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "batch.h"
+#include "config.h"
 #include "theme.h"
 #include "tui.h"
 #include "views/command.h"

@@ -8,9 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Theme and config files are a few hundred bytes; anything past this is not
- * one and would only cost memory. */
-#define MAX_FILE_BYTES (1u << 20)
+#include "config.h"
 
 void theme_warn(struct theme_warnings *w, const char *fmt, ...)
 {
@@ -119,28 +117,6 @@ static int split_words(char *line, char **words)
 	return n;
 }
 
-/* Calls each(line, lineno) for every line of text, on a private copy of
- * the line; lineno counts every line, empty ones too. */
-static void walk_lines(const char *text, void (*each)(char *line, unsigned lineno, void *ctx),
-		       void *ctx)
-{
-	unsigned lineno = 1;
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = strndup(p, len);
-		if (!line)
-			return;
-		each(line, lineno, ctx);
-		free(line);
-		if (!nl)
-			break;
-		p = nl + 1;
-		lineno++;
-	}
-}
-
 struct parse_ctx {
 	struct theme *t;
 	const char *where;
@@ -187,7 +163,7 @@ static void theme_line(char *line, unsigned lineno, void *vctx)
 void theme_parse(struct theme *t, const char *text, const char *where, struct theme_warnings *w)
 {
 	struct parse_ctx c = { t, where, w };
-	walk_lines(text, theme_line, &c);
+	config_walk_lines(text, theme_line, &c);
 }
 
 /* The xterm palette, the reference for nearest-colour choices. */
@@ -252,20 +228,6 @@ const char *theme_origin_name(enum theme_origin o)
 	case THEME_SOURCE_TREE: return "source tree";
 	}
 	return "?";
-}
-
-static bool config_dir(char *buf, size_t size)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	int n;
-	if (xdg && *xdg)
-		n = snprintf(buf, size, "%s/kdx", xdg);
-	else if (home && *home)
-		n = snprintf(buf, size, "%s/.config/kdx", home);
-	else
-		return false;
-	return n > 0 && (size_t)n < size;
 }
 
 /* True when this binary is the build tree's, so the source tree's themes are
@@ -362,29 +324,10 @@ void theme_list_free(struct theme_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* Reads a whole small text file; NULL (errno set) on failure. */
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	char *buf = malloc(MAX_FILE_BYTES + 1);
-	size_t n = buf ? fread(buf, 1, MAX_FILE_BYTES, f) : 0;
-	int failed = ferror(f);
-	fclose(f);
-	if (!buf || failed) {
-		free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	buf[n] = 0;
-	return buf;
-}
-
 /* Parses the theme file at path over t; false when it cannot be read. */
 static bool apply_file(struct theme *t, const char *path, struct theme_warnings *w)
 {
-	char *text = read_text(path);
+	char *text = config_read_text(path);
 	if (!text) {
 		theme_warn(w, "%s: cannot read theme: %s", path, strerror(errno));
 		return false;
@@ -430,80 +373,6 @@ bool theme_load(struct theme *t, const char *name, struct theme_warnings *w)
 	const char *base = strrchr(name, '/');
 	snprintf(t->name, sizeof t->name, "%s", base ? base + 1 : name);
 	return true;
-}
-
-struct config_ctx {
-	struct kdx_config *c;
-	const char *where;
-	struct theme_warnings *w;
-};
-
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = 0;
-	return s;
-}
-
-static void config_line(char *line, unsigned lineno, void *vctx)
-{
-	struct config_ctx *c = vctx;
-	char *hash = strchr(line, '#');
-	if (hash)
-		*hash = 0;
-	char *p = trim(line);
-	if (!*p)
-		return;
-	char *eq = strchr(p, '=');
-	if (strncmp(p, "set", 3) != 0 || (p[3] != ' ' && p[3] != '\t') || !eq) {
-		theme_warn(c->w, "%s:%u: expected 'set NAME = VALUE'", c->where, lineno);
-		return;
-	}
-	*eq = 0;
-	char *key = trim(p + 3), *value = trim(eq + 1);
-	if (strcmp(key, "theme") == 0) {
-		if (!*value || strlen(value) >= sizeof c->c->theme)
-			theme_warn(c->w, "%s:%u: 'theme' needs a theme name", c->where, lineno);
-		else
-			snprintf(c->c->theme, sizeof c->c->theme, "%s", value);
-	} else if (strcmp(key, "mouse") == 0) {
-		if (!strcmp(value, "on") || !strcmp(value, "yes") || !strcmp(value, "true"))
-			c->c->mouse = true;
-		else if (!strcmp(value, "off") || !strcmp(value, "no") || !strcmp(value, "false"))
-			c->c->mouse = false;
-		else
-			theme_warn(c->w, "%s:%u: 'mouse' is on or off, not '%s'", c->where, lineno, value);
-	} else {
-		theme_warn(c->w, "%s:%u: unknown setting '%s' (known: theme, mouse)", c->where,
-			   lineno, key);
-	}
-}
-
-void config_parse(struct kdx_config *c, const char *text, const char *where,
-		  struct theme_warnings *w)
-{
-	struct config_ctx ctx = { c, where, w };
-	walk_lines(text, config_line, &ctx);
-}
-
-void config_load(struct kdx_config *c, struct theme_warnings *w)
-{
-	memset(c, 0, sizeof *c);
-	char dir[448], path[480];
-	if (!config_dir(dir, sizeof dir))
-		return;
-	snprintf(path, sizeof path, "%s/config", dir);
-	char *text = read_text(path);
-	if (!text) {
-		if (errno != ENOENT)
-			theme_warn(w, "%s: cannot read: %s", path, strerror(errno));
-		return;
-	}
-	config_parse(c, text, path, w);
-	free(text);
 }
 
 void theme_list_print(FILE *out, const struct theme_list *l, const char *current)

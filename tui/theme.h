@@ -89,16 +89,6 @@ int theme_list_index(const struct theme_list *l, const char *name);
  * warning) when no file holds the theme; t is then the default theme. */
 bool theme_load(struct theme *t, const char *name, struct theme_warnings *w);
 
-/* User settings from $XDG_CONFIG_HOME/kdx/config: `set NAME = VALUE`. */
-struct kdx_config {
-	char theme[64];             /* empty: "default" */
-	bool mouse;
-};
-void config_parse(struct kdx_config *c, const char *text, const char *where,
-		  struct theme_warnings *w);
-/* Reads the user's config file; a missing file is no error. */
-void config_load(struct kdx_config *c, struct theme_warnings *w);
-
 /* --list-themes output. */
 void theme_list_print(FILE *out, const struct theme_list *l, const char *current);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tui/config.h"
 #include "tui/theme.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "tui/config.h"
 #include "tui/theme.h"
 
 static void test_colour_forms(void **state)

@@ -1,0 +1,128 @@
+/* The hex view (db, dd, dq and their physical ! forms): a row holds
+ * several values; Left/Right pick the one Enter follows, u changes the
+ * unit, [ and ] step a block, a goes to an address. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "prompt.h"
+#include "views/xalloc.h"
+
+/* The n-th span of l that carries a link, or NULL. */
+static const struct dspan *linked_span(const struct line *l, size_t n)
+{
+	for (size_t i = 0; i < l->nspans; i++)
+		if (l->spans[i].link && n-- == 0)
+			return &l->spans[i];
+	return NULL;
+}
+
+/* In the hex view a row holds several values; Left/Right pick one and
+ * Enter follows the picked value rather than the row. */
+static char *follow_value(const struct pane *p)
+{
+	const struct line *l = pane_cursor_line(p);
+	if (!l)
+		return NULL;
+	const struct dspan *s = linked_span(l, p->link_index);
+	const char *link = s ? s->link : l->link;
+	if (!link)
+		return NULL;
+	/* Following a pointer keeps the unit the reader chose (dq stays dq),
+	 * as long as both are virtual or both physical. */
+	size_t word = command_name_len(p->doc.command), lword = command_name_len(link);
+	if (pane_ops_for(link) != &pane_hex_ops || (link[0] == '!') != (p->doc.command[0] == '!'))
+		return xstrdup(link);
+	return xasprintf("%.*s%s", (int)word, p->doc.command, link + lword);
+}
+
+/* Left/Right pick the value Enter follows. */
+static void act_value(struct app *a, int key)
+{
+	struct pane *p = app_pane(a);
+	const struct line *l = pane_cursor_line(p);
+	size_t n = 0;
+	for (size_t i = 0; l && i < l->nspans; i++)
+		n += l->spans[i].link != NULL;
+	if (key == K_LEFT && p->link_index > 0)
+		p->link_index--;
+	else if (key == K_RIGHT && p->link_index + 1 < n)
+		p->link_index++;
+}
+
+/* The hex view's address and length, from its document. */
+static bool hex_range(const struct pane *p, uint64_t *addr, uint64_t *len)
+{
+	const struct dnode *at = dn_get(p->doc.root, "address");
+	const struct dnode *bytes = dn_get(p->doc.root, "bytes");
+	if (!at || at->kind != DN_HEX || !bytes || bytes->kind != DN_STR)
+		return false;
+	*addr = at->v.u;
+	*len = strlen(bytes->v.s) / 2;
+	return true;
+}
+
+/* u: db -> dd -> dq -> db at the same address; pointers are followable in
+ * the pointer-sized unit. */
+static void act_unit(struct app *a, int key)
+{
+	(void)key;
+	const struct pane *p = app_pane(a);
+	uint64_t addr, len;
+	if (!hex_range(p, &addr, &len))
+		return;
+	const char *cmd = p->doc.command;
+	bool phys = cmd[0] == '!';
+	char unit = cmd[phys + 1];
+	char next = unit == 'b' ? 'd' : unit == 'd' ? 'q' : 'b';
+	char line[64];
+	snprintf(line, sizeof line, "%sd%c 0x%llx", phys ? "!" : "", next, (unsigned long long)addr);
+	app_open(a, line, true);
+}
+
+/* ] and [: the next or previous block of the same size. */
+static void act_block(struct app *a, int key)
+{
+	const struct pane *p = app_pane(a);
+	uint64_t addr, len;
+	if (!hex_range(p, &addr, &len) || len == 0)
+		return;
+	if (key == '[' && addr < len) {
+		app_message(a, false, "already at the lowest address");
+		return;
+	}
+	uint64_t next = key == ']' ? addr + len : addr - len;
+	char line[64];
+	snprintf(line, sizeof line, "%.*s 0x%llx", (int)command_name_len(p->doc.command), p->doc.command,
+		 (unsigned long long)next);
+	app_open(a, line, false);
+}
+
+static void act_address(struct app *a, int key) { (void)key; prompt_open(a, PROMPT_PANE, ""); }
+
+/* The address prompt's answer: the hex view's own command, at the new
+ * address. */
+static void hex_go_to(struct app *a, const char *typed)
+{
+	const struct pane *p = app_pane(a);
+	char *cmd = xasprintf("%.*s %s", (int)command_name_len(p->doc.command), p->doc.command, typed);
+	if (app_open(a, cmd, true))
+		a->message[0] = 0;
+	free(cmd);
+}
+
+static const struct key_binding hex_keys[] = {
+	{ K_LEFT, 0, "Left", "previous value on the line", act_value },
+	{ K_RIGHT, 0, "Right", "next value on the line (Enter follows it)", act_value },
+	{ 'a', 0, "a", "go to an address", act_address },
+	{ 'u', 0, "u", "show as bytes, dwords, qwords (db, dd, dq)", act_unit },
+	{ ']', 0, "]", "next block of memory", act_block },
+	{ '[', 0, "[", "previous block of memory", act_block },
+};
+const struct key_table keys_hex = { "hex view", hex_keys, sizeof hex_keys / sizeof hex_keys[0] };
+
+const struct pane_ops pane_hex_ops = {
+	.kind = "hex", .keys = &keys_hex, .follow = follow_value,
+	.prompt_label = "address: ", .prompt_answer = hex_go_to,
+};
