@@ -642,6 +642,6 @@ void app_status(const struct app *a, char *buf, size_t size)
 		free(cols);
 	}
 	if (used < size)
-		snprintf(buf + used, size - used, "  %s  %s  ? help  q quit",
-			 a->dump_name ? a->dump_name : "", a->dump_facts);
+		snprintf(buf + used, size - used, "  %s  %s", a->dump_name ? a->dump_name : "",
+			 a->dump_facts);
 }

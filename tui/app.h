@@ -115,8 +115,11 @@ bool app_warnings(struct app *a, const struct theme_warnings *w);
 /* The help document, generated from the key tables and the commands. */
 void app_help_doc(struct doc *out);
 
-/* The status line's text (dump, facts, pane, position, filter, hints). */
+/* The status line's text (pane, position, filter, sort, dump, facts). */
 void app_status(const struct app *a, char *buf, size_t size);
+/* Drawn at the status line's right end whenever the width allows, so that
+ * long titles and many panes never hide it. */
+#define APP_STATUS_HINTS "? help  q quit"
 /* The prompt's label: ":", "/", or the pane's ("address: ", "DTB: "). */
 const char *app_prompt_label(const struct app *a);
 

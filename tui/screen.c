@@ -113,6 +113,9 @@ static void fill(int y, int x, int end, attr_t attr)
 
 static const char *vbar(const struct screen *s) { return s->utf8 ? "│" : "|"; }
 
+/* Below this width the status line is the position alone, cut. */
+#define STATUS_HINTS_MIN_WIDTH 60
+
 /* Content rows a split needs: three of list, a title, three of detail. */
 #define SPLIT_MIN_ROWS 7
 
@@ -124,19 +127,64 @@ static int tab_label(const struct app *a, size_t i, char *buf)
 	return snprintf(buf, TAB_SIZE, " %zu %.40s ", i + 1, pane_title(a->panes[i]));
 }
 
+/* Tabs scroll to keep the current one whole: the first tab shown, and
+ * whether markers say that tabs are hidden to the left or right. */
+struct tab_view {
+	size_t first;
+	bool left, right;
+};
+
+static const char *tab_marker(const struct screen *s, bool left)
+{
+	return s->utf8 ? (left ? "«" : "»") : (left ? "<" : ">");
+}
+
+static struct tab_view tab_view(const struct app *a, int w)
+{
+	struct tab_view v = { 0, false, false };
+	char tab[TAB_SIZE];
+	int width[APP_MAX_PANES], total = 0;
+	for (size_t i = 0; i < a->npanes; i++) {
+		width[i] = tab_label(a, i, tab) + 1;      /* the tab and its bar */
+		total += width[i];
+	}
+	if (total <= w)
+		return v;
+	/* A marker takes a column at each end that hides tabs. */
+	for (;;) {
+		int used = v.first ? 1 : 0;
+		for (size_t i = v.first; i <= a->current; i++)
+			used += width[i];
+		if (used <= w - 1 || v.first == a->current)
+			break;
+		v.first++;
+	}
+	v.left = v.first > 0;
+	int used = v.left ? 1 : 0;
+	for (size_t i = v.first; i < a->npanes; i++)
+		used += width[i];
+	v.right = used > w;
+	return v;
+}
+
 static void draw_tabs(struct screen *s, int y, int w)
 {
 	const struct app *a = s->app;
-	int x = 0;
-	for (size_t i = 0; i < a->npanes && x < w; i++) {
+	struct tab_view v = tab_view(a, w);
+	int x = 0, end = v.right ? w - 1 : w;
+	size_t skip = 0;
+	if (v.left)
+		x = put_text(s, y, x, end, tab_marker(s, true), &skip, role_attr(s, ROLE_BORDER));
+	for (size_t i = v.first; i < a->npanes && x < end; i++) {
 		char tab[TAB_SIZE];
 		tab_label(a, i, tab);
-		size_t skip = 0;
-		x = put_text(s, y, x, w, tab, &skip,
+		x = put_text(s, y, x, end, tab, &skip,
 			     role_attr(s, i == a->current ? ROLE_TAB_ACTIVE : ROLE_TAB));
-		x = put_text(s, y, x, w, vbar(s), &skip, role_attr(s, ROLE_BORDER));
+		x = put_text(s, y, x, end, vbar(s), &skip, role_attr(s, ROLE_BORDER));
 	}
-	fill(y, x, w, role_attr(s, ROLE_TAB));
+	fill(y, x, end, role_attr(s, ROLE_TAB));
+	if (v.right)
+		put_text(s, y, w - 1, w, tab_marker(s, false), &skip, role_attr(s, ROLE_BORDER));
 }
 
 /* focused: the pane keys act on, whose cursor line is highlighted. */
@@ -284,8 +332,14 @@ static void draw(struct screen *s)
 		else
 			app_status(a, line, sizeof line);
 		enum role r = !message ? ROLE_STATUS : a->message_is_error ? ROLE_ERROR : ROLE_MESSAGE;
-		int x = put_text(s, h - 2, 0, w, line, &skip, role_attr(s, r));
+		/* The hints keep their place at the right unless the terminal
+		 * is too narrow for them and the position. */
+		int hints = (int)strlen(" " APP_STATUS_HINTS " ");
+		int end = !message && w >= STATUS_HINTS_MIN_WIDTH ? w - hints : w;
+		int x = put_text(s, h - 2, 0, end, line, &skip, role_attr(s, r));
 		fill(h - 2, x, w, role_attr(s, r));
+		if (end < w)
+			put_text(s, h - 2, end, w, " " APP_STATUS_HINTS " ", &skip, role_attr(s, r));
 	}
 	if (a->mode == MODE_PROMPT) {
 		const char *label = app_prompt_label(a);
@@ -339,8 +393,9 @@ static void click(struct screen *s, int y, int x)
 	bool tabs = h >= 4;
 	if (tabs && y == 0) {
 		/* Tabs are drawn left to right; find the one under x. */
-		int tx = 0;
-		for (size_t i = 0; i < a->npanes; i++) {
+		struct tab_view v = tab_view(a, getmaxx(stdscr));
+		int tx = v.left ? 1 : 0;
+		for (size_t i = v.first; i < a->npanes; i++) {
 			char tab[TAB_SIZE];
 			tx += tab_label(a, i, tab) + 1;
 			if (x < tx) {
