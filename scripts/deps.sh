@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs what kdx needs to build and test on Debian (run as root).
+# zlib1g-dev: Debian's libkdumpfile.pc requires zlib.pc, but libkdumpfile-dev
+# does not depend on it, so pkg-config fails on libkdumpfile without it.
 set -e
-packages="build-essential autoconf automake pkg-config libncurses-dev libkdumpfile-dev
+packages="build-essential autoconf automake pkg-config libncurses-dev libkdumpfile-dev zlib1g-dev
 libpcre2-dev libcmocka-dev tmux jq"
 missing=""
 for p in $packages; do
