@@ -6,12 +6,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "batch.h"
 #include "core/dump.h"
 #include "core/pooltag.h"
 #include "options.h"
 #include "tui.h"
 #include "views/command.h"
+#include "views/render.h"
 #include "views/xalloc.h"
 
 static void usage(FILE *f)
@@ -32,6 +34,7 @@ static void usage(FILE *f)
 	      "      --theme NAME           colour theme (default: set theme = NAME in\n"
 	      "                             $XDG_CONFIG_HOME/kdx/config)\n"
 	      "      --list-themes          list themes and where each comes from\n"
+	      "      --keys                 the explorer's keys and the commands, as ? shows them\n"
 	      "      --pooltag FILE         pool tag descriptions (pooltag.txt format)\n"
 	      "      --diff A B             open A with the pooldiff pane against B (with\n"
 	      "                             --json and no -c: print that pane)\n"
@@ -40,6 +43,22 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands: kdx -c help DUMP lists them. Exit status: 0 success, 1 a command\n"
 	      "failed, 2 usage error or unreadable dump.\n", f);
+}
+
+/* --keys: the help pane's document, so the keys can be read (and the man
+ * page checked against them) without a terminal or a dump. */
+static int print_keys(bool json)
+{
+	struct doc doc;
+	app_help_doc(&doc);
+	if (json) {
+		render_json_value(stdout, doc.root);
+		putchar('\n');
+	} else {
+		render_text(stdout, &doc);
+	}
+	doc_free(&doc);
+	return 0;
 }
 
 /* The demo dump: the build tree's when run from it, else the installed one. */
@@ -57,7 +76,7 @@ static const char *demo_path(void)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG, OPT_DIFF };
+	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG, OPT_DIFF, OPT_KEYS };
 	static const struct option longopts[] = {
 		{ "commands", required_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' },
@@ -65,6 +84,7 @@ int main(int argc, char **argv)
 		{ "demo", no_argument, 0, OPT_DEMO },
 		{ "theme", required_argument, 0, OPT_THEME },
 		{ "list-themes", no_argument, 0, OPT_LIST_THEMES },
+		{ "keys", no_argument, 0, OPT_KEYS },
 		{ "pooltag", required_argument, 0, OPT_POOLTAG },
 		{ "diff", no_argument, 0, OPT_DIFF },
 		{ "help", no_argument, 0, 'h' },
@@ -72,7 +92,7 @@ int main(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	struct kdx_options opt = { 0 };
-	bool diff = false;
+	bool diff = false, keys = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:jvhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -84,11 +104,14 @@ int main(int argc, char **argv)
 		case OPT_LIST_THEMES: return tui_list_themes();
 		case OPT_POOLTAG: opt.pooltag = optarg; break;
 		case OPT_DIFF: diff = true; break;
+		case OPT_KEYS: keys = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("kdx %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (keys)
+		return print_keys(opt.json);
 	char *diff_command = NULL;
 	if (diff) {
 		if (opt.demo || optind + 2 != argc) {
