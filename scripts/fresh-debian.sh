@@ -18,6 +18,12 @@ suite=${1:-${VERSION_CODENAME:-}}
 
 bail() { echo "Bail out! fresh-debian: $*"; exit 1; }
 [ "$(id -u)" -eq 0 ] || bail "must run as root (debootstrap, chroot, mount)"
+# The roots' mounts live in a mount namespace of their own, so they vanish
+# with this script however it ends, and never show in the machine's tree.
+if [ -z "${KDX_FRESH_NAMESPACE:-}" ]; then
+	KDX_FRESH_NAMESPACE=1 exec unshare --mount --propagation private sh "$0" "$@"
+	bail "cannot start a mount namespace (unshare --mount)"
+fi
 [ -n "$suite" ] || bail "no Debian suite given and none in /etc/os-release"
 
 # What the script itself needs on this machine.
@@ -81,7 +87,8 @@ cleanup() {
 			mountpoint -q "$r/$m" && umount -l "$r/$m"
 		done
 	done
-	rm -rf "$work"
+	# Never across a mount that is still there (the roots bind /dev).
+	rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
