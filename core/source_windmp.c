@@ -1,6 +1,7 @@
 /* Windows kernel crash dumps: PAGEDUMP (32-bit) and PAGEDU64 (64-bit)
- * headers; full (run-based), legacy summary, bitmap and kernel bitmap
- * memory; triage and header-only dumps open for their header facts.
+ * headers; full (run-based), legacy summary, bitmap, kernel bitmap and
+ * RDMP range-list memory; triage and header-only dumps open for their
+ * header facts.
  * Layout: spec/windows-dump-format.md (sections cited per table). Page
  * lookups use indexes built from the run table or the bitmap at open; page
  * data is never read at open. */
@@ -17,6 +18,7 @@
 #define SIG_SDMP 0x504D4453u
 #define SIG_FDMP 0x504D4446u
 #define SIG_TRGD 0x44475254u
+#define SIG_RDMP 0x504D4452u
 #define FILL64 0x4547415045474150ull
 
 #define MACHINE_I386 0x014C
@@ -68,6 +70,20 @@ struct bitmap_fields {
 static const struct bitmap_fields bitmap_v8 = { 0x20, 0x28, 0x30, 0x38, 8 };
 static const struct bitmap_fields summary32 = { 0x0C, 0x14, 0x10, 0x20, 4 };
 static const struct bitmap_fields summary64 = { 0x0C, 0x14, 0x10, 0x28, 4 };
+
+/* RDMP sub-header at the end of the 64-bit header (§6.5; kdmp-parser is the
+ * only public source): a common part, then per-type fields, then the range
+ * table up to FirstPageOffset. */
+#define RDMP_MARKER_VALUE 0x40u
+enum {
+	RDMP_MARKER = 0x00, RDMP_SIGNATURE = 0x04, RDMP_VALID_DUMP = 0x08,
+	RDMP_METADATA_SIZE = 0x10, RDMP_FIRST_PAGE = 0x18,
+	RDMP_METADATA = 0x20,               /* MetadataSize counts from here */
+	RDMP_NUMBER_OF_RANGES = 0x20,       /* type 0xA: u32 */
+	RDMP_TOTAL_PAGES = 0x28,            /* type 0xA: u64 */
+	RDMP_TABLE = 0x30,                  /* {u64 BasePFN, u64 PageCount} */
+	RDMP_ENTRY = 0x10,
+};
 
 struct run {
 	uint64_t base, count;
@@ -178,7 +194,7 @@ static const struct source_ops runs_ops = { .page = runs_page, .close = windmp_c
 static const struct source_ops bitmap_ops = { .page = bitmap_page, .close = windmp_close };
 static const struct source_ops no_memory_ops = { .page = no_page, .close = windmp_close };
 
-/* ---- the run table (type 1, §4 and §6.1) ---- */
+/* ---- run tables (type 1, §4 and §6.1; RDMP ranges, §6.5) ---- */
 
 static int add_range(struct phys_range **r, size_t *n, size_t *cap, uint64_t start_pfn,
 		     uint64_t end_pfn, const char *path, struct kdx_error *err)
@@ -198,6 +214,80 @@ static int add_range(struct phys_range **r, size_t *n, size_t *cap, uint64_t sta
 	}
 	(*r)[(*n)++] = (struct phys_range){ start, end };
 	return 0;
+}
+
+/* How a run table names its entries and their fields in messages. */
+struct run_names {
+	const char *entry, *base, *count;
+};
+static const struct run_names run_names = { "Run", "BasePage", "PageCount" };
+static const struct run_names range_names = { "Range", "BasePfn", "PageCount" };
+
+/* Appends entry i (its fields at file offsets at and count_at) to w->runs,
+ * which has room for it: it must hold pages, end below 2^64 bytes, follow
+ * the previous run without overlap, and fit the file after w->data_start. */
+static int add_run(struct source *s, struct windmp *w, const struct run_names *n, uint64_t at,
+		   uint64_t count_at, uint64_t base, uint64_t count, struct kdx_error *err)
+{
+	size_t i = w->nruns;
+	uint64_t stored = i ? w->runs[i - 1].file_page + w->runs[i - 1].count : 0;
+	uint64_t max_pages = (s->file.size - w->data_start) / KDX_PAGE_SIZE;
+	if (count == 0)
+		return kdx_fail(err, "%s: offset 0x%llx: %s[%zu].%s is 0: expected at least one "
+				"page", s->path, (unsigned long long)count_at, n->entry, i,
+				n->count);
+	if (base > (UINT64_MAX >> KDX_PAGE_SHIFT) - count)
+		return kdx_fail(err, "%s: offset 0x%llx: %s[%zu] is PFN 0x%llx + 0x%llx pages: "
+				"expected a run that ends below 2^64 bytes", s->path,
+				(unsigned long long)at, n->entry, i, (unsigned long long)base,
+				(unsigned long long)count);
+	if (i) {
+		const struct run *prev = &w->runs[i - 1];
+		uint64_t prev_end = prev->base + prev->count;
+		if (base < prev->base)
+			return kdx_fail(err, "%s: offset 0x%llx: %s[%zu].%s is 0x%llx: expected "
+					"at least 0x%llx (runs out of order: %s[%zu] starts at "
+					"0x%llx)", s->path, (unsigned long long)at, n->entry, i,
+					n->base, (unsigned long long)base,
+					(unsigned long long)prev_end, n->entry, i - 1,
+					(unsigned long long)prev->base);
+		if (base < prev_end)
+			return kdx_fail(err, "%s: offset 0x%llx: %s[%zu].%s is 0x%llx: expected "
+					"at least 0x%llx (runs overlap: %s[%zu] ends there)",
+					s->path, (unsigned long long)at, n->entry, i, n->base,
+					(unsigned long long)base, (unsigned long long)prev_end,
+					n->entry, i - 1);
+	}
+	if (count > max_pages - stored)
+		return kdx_fail(err, "%s: offset 0x%llx: %s[%zu] (PFN 0x%llx, 0x%llx pages) "
+				"ends at file offset 0x%llx: expected at most the file size "
+				"0x%llx (truncated dump)", s->path, (unsigned long long)at,
+				n->entry, i, (unsigned long long)base, (unsigned long long)count,
+				(unsigned long long)(w->data_start + (stored + count) *
+						     KDX_PAGE_SIZE),
+				(unsigned long long)s->file.size);
+	w->runs[w->nruns++] = (struct run){ base, count, stored };
+	return 0;
+}
+
+static uint64_t runs_pages(const struct windmp *w)
+{
+	return w->nruns ? w->runs[w->nruns - 1].file_page + w->runs[w->nruns - 1].count : 0;
+}
+
+/* The present ranges are the runs, adjacent ones merged. */
+static int publish_runs(struct source *s, const struct windmp *w, struct kdx_error *err)
+{
+	struct phys_range *r = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+	for (size_t i = 0; i < w->nruns && rc == 0; i++)
+		rc = add_range(&r, &n, &cap, w->runs[i].base, w->runs[i].base + w->runs[i].count,
+			       s->path, err);
+	if (rc == 0)
+		rc = source_set_ranges(s, r, n, err);
+	free(r);
+	return rc;
 }
 
 static int read_runs(struct source *s, const struct header_layout *L, struct windmp *w,
@@ -222,65 +312,127 @@ static int read_runs(struct source *s, const struct header_layout *L, struct win
 	w->runs = calloc(nruns, sizeof *w->runs);
 	if (!w->runs)
 		return kdx_fail(err, "%s: out of memory for %u runs", s->path, nruns);
-	w->nruns = nruns;
 	w->data_start = L->size;
-
-	uint64_t stored = 0, max_pages = (f->size - L->size) / KDX_PAGE_SIZE;
 	for (uint32_t i = 0; i < nruns; i++) {
 		uint64_t at = pmd + 2 * word + i * 2 * word;
-		uint64_t base = load_word(f, at, L->word), count = load_word(f, at + word, L->word);
-		if (count == 0)
-			return kdx_fail(err, "%s: offset 0x%llx: Run[%u].PageCount is 0: expected "
-					"at least one page", s->path,
-					(unsigned long long)(at + word), i);
-		if (base > (UINT64_MAX >> KDX_PAGE_SHIFT) - count)
-			return kdx_fail(err, "%s: offset 0x%llx: Run[%u] is PFN 0x%llx + 0x%llx "
-					"pages: expected a run that ends below 2^64 bytes",
-					s->path, (unsigned long long)at, i,
-					(unsigned long long)base, (unsigned long long)count);
-		if (i) {
-			const struct run *prev = &w->runs[i - 1];
-			uint64_t prev_end = prev->base + prev->count;
-			if (base < prev->base)
-				return kdx_fail(err, "%s: offset 0x%llx: Run[%u].BasePage is 0x%llx: "
-						"expected at least 0x%llx (runs out of order: "
-						"Run[%u] starts at 0x%llx)", s->path,
-						(unsigned long long)at, i, (unsigned long long)base,
-						(unsigned long long)prev_end, i - 1,
-						(unsigned long long)prev->base);
-			if (base < prev_end)
-				return kdx_fail(err, "%s: offset 0x%llx: Run[%u].BasePage is 0x%llx: "
-						"expected at least 0x%llx (runs overlap: Run[%u] "
-						"ends there)", s->path, (unsigned long long)at, i,
-						(unsigned long long)base,
-						(unsigned long long)prev_end, i - 1);
-		}
-		if (count > max_pages - stored)
-			return kdx_fail(err, "%s: offset 0x%llx: Run[%u] (PFN 0x%llx, 0x%llx pages) "
-					"ends at file offset 0x%llx: expected at most the file size "
-					"0x%llx (truncated dump)", s->path, (unsigned long long)at,
-					i, (unsigned long long)base, (unsigned long long)count,
-					(unsigned long long)(L->size + (stored + count) *
-							     KDX_PAGE_SIZE),
-					(unsigned long long)f->size);
-		w->runs[i] = (struct run){ base, count, stored };
-		stored += count;
+		if (add_run(s, w, &run_names, at, at + word, load_word(f, at, L->word),
+			    load_word(f, at + word, L->word), err) < 0)
+			return -1;
 	}
-	if (stored != npages)
+	if (runs_pages(w) != npages)
 		kdx_warn(&s->warnings, "offset 0x%llx: NumberOfPages is %llu but the runs hold "
 			 "%llu pages; using the runs", (unsigned long long)(pmd + word),
-			 (unsigned long long)npages, (unsigned long long)stored);
+			 (unsigned long long)npages, (unsigned long long)runs_pages(w));
+	return publish_runs(s, w, err);
+}
 
-	struct phys_range *r = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
-	for (size_t i = 0; i < w->nruns && rc == 0; i++)
-		rc = add_range(&r, &n, &cap, w->runs[i].base, w->runs[i].base + w->runs[i].count,
-			       s->path, err);
-	if (rc == 0)
-		rc = source_set_ranges(s, r, n, err);
-	free(r);
-	return rc;
+/* Types 8, 9 and 0xA (§6.5). MetadataSize counts from +0x20 to the first
+ * page, so the table has (FirstPageOffset - 0x2030) / 16 slots. How many
+ * are used differs by type: 0xA states NumberOfRanges and TotalNumberOfPages
+ * (MetadataSize can overstate the table, kdmp-parser issue 27); 8 and 9 state
+ * neither, and kdmp-parser ends the table at an entry with PFN 0. The
+ * reading used goes to `info -v`. */
+static int read_rdmp(struct source *s, const struct header_layout *L, uint32_t dump_type,
+		     struct windmp *w, struct kdx_error *err)
+{
+	const struct mapped_file *f = &s->file;
+	uint64_t sub = L->size, table = sub + RDMP_TABLE;
+	char a[5];
+	if (L->word != 8)
+		return kdx_fail(err, "%s: offset 0x%x: DumpType is %u (an RDMP range-list dump) "
+				"in a 32-bit header: expected a 64-bit header, the only kind "
+				"described publicly", s->path, L->dump_type, dump_type);
+	if (!mapped_file_has(f, sub, RDMP_TABLE))
+		return kdx_fail(err, "%s: offset 0x%llx: file size is 0x%llx: expected the "
+				"0x%x-byte RDMP sub-header to follow the header (truncated dump)",
+				s->path, (unsigned long long)sub, (unsigned long long)f->size,
+				RDMP_TABLE);
+	struct { uint32_t off, want; const char *name, *text; } magic[] = {
+		{ RDMP_MARKER, RDMP_MARKER_VALUE, "RDMP marker", "the marker" },
+		{ RDMP_SIGNATURE, SIG_RDMP, "RDMP Signature", "\"RDMP\"" },
+		{ RDMP_VALID_DUMP, SIG_DUMP, "RDMP ValidDump", "\"DUMP\"" },
+	};
+	for (size_t i = 0; i < sizeof magic / sizeof magic[0]; i++) {
+		uint32_t v = mf_u32(f, sub + magic[i].off);
+		if (v != magic[i].want)
+			return kdx_fail(err, "%s: offset 0x%llx: %s is 0x%08x (\"%s\"): expected "
+					"0x%08x (%s)", s->path,
+					(unsigned long long)(sub + magic[i].off), magic[i].name, v,
+					fourcc(v, a), magic[i].want, magic[i].text);
+	}
+	uint64_t metadata = mf_u64(f, sub + RDMP_METADATA_SIZE);
+	uint64_t first_page = mf_u64(f, sub + RDMP_FIRST_PAGE);
+	uint64_t first_at = sub + RDMP_FIRST_PAGE, meta_at = sub + RDMP_METADATA_SIZE;
+	if (metadata > UINT64_MAX - (sub + RDMP_METADATA) ||
+	    first_page != sub + RDMP_METADATA + metadata)
+		return kdx_fail(err, "%s: offset 0x%llx: MetadataSize is 0x%llx: expected "
+				"FirstPageOffset 0x%llx - 0x%llx (the metadata ends where the "
+				"pages start)", s->path, (unsigned long long)meta_at,
+				(unsigned long long)metadata, (unsigned long long)first_page,
+				(unsigned long long)(sub + RDMP_METADATA));
+	if (first_page < table || first_page > f->size)
+		return kdx_fail(err, "%s: offset 0x%llx: FirstPageOffset is 0x%llx: expected "
+				"0x%llx to 0x%llx (the range list at 0x%llx overflows the %s)",
+				s->path, (unsigned long long)first_at,
+				(unsigned long long)first_page, (unsigned long long)table,
+				(unsigned long long)f->size, (unsigned long long)table,
+				first_page < table ? "header" : "file");
+	uint64_t slots = (first_page - table) / RDMP_ENTRY, used = slots;
+	uint64_t total = UINT64_MAX;
+	if (dump_type == 0xA) {
+		uint64_t count_at = sub + RDMP_NUMBER_OF_RANGES;
+		used = mf_u32(f, count_at);
+		if (used == 0 || used > slots)
+			return kdx_fail(err, "%s: offset 0x%llx: NumberOfRanges is %llu: expected "
+					"1 to %llu (the range list must end by FirstPageOffset "
+					"0x%llx, or it overflows the header)", s->path,
+					(unsigned long long)count_at, (unsigned long long)used,
+					(unsigned long long)slots, (unsigned long long)first_page);
+		total = mf_u64(f, sub + RDMP_TOTAL_PAGES);
+	}
+	w->runs = calloc(used ? used : 1, sizeof *w->runs);
+	if (!w->runs)
+		return kdx_fail(err, "%s: out of memory for %llu ranges", s->path,
+				(unsigned long long)used);
+	w->data_start = first_page;
+	uint64_t i = 0;
+	bool stopped_at_total = false;
+	for (; i < used; i++) {
+		uint64_t at = table + i * RDMP_ENTRY;
+		uint64_t base = mf_u64(f, at), count = mf_u64(f, at + 8);
+		/* PFN 0 after the first entry cannot continue an ascending table. */
+		if (dump_type != 0xA && base == 0 && (i > 0 || count == 0))
+			break;
+		if (runs_pages(w) >= total) {
+			stopped_at_total = true;
+			break;
+		}
+		if (add_run(s, w, &range_names, at, at + 8, base, count, err) < 0)
+			return -1;
+	}
+	if (w->nruns == 0)
+		return kdx_fail(err, "%s: offset 0x%llx: the RDMP range list is empty: expected "
+				"at least one range of pages", s->path, (unsigned long long)table);
+	if (dump_type == 0xA) {
+		kdx_warn(&s->choices, "RDMP ranges: %zu from NumberOfRanges%s, of %llu slots "
+			 "before FirstPageOffset", w->nruns,
+			 stopped_at_total ? ", stopping once TotalNumberOfPages was reached "
+			 "(kdmp-parser)" : "", (unsigned long long)slots);
+		if (runs_pages(w) != total)
+			kdx_warn(&s->warnings, "offset 0x%llx: TotalNumberOfPages is %llu but the "
+				 "ranges hold %llu pages; using the ranges",
+				 (unsigned long long)(sub + RDMP_TOTAL_PAGES),
+				 (unsigned long long)total, (unsigned long long)runs_pages(w));
+	} else if (i < used) {
+		kdx_warn(&s->choices, "RDMP ranges: %zu, ended by an entry with PFN 0 at 0x%llx "
+			 "(kdmp-parser's terminator), of %llu slots before FirstPageOffset",
+			 w->nruns, (unsigned long long)(table + i * RDMP_ENTRY),
+			 (unsigned long long)slots);
+	} else {
+		kdx_warn(&s->choices, "RDMP ranges: %zu, every slot before FirstPageOffset "
+			 "(MetadataSize)", w->nruns);
+	}
+	return publish_runs(s, w, err);
 }
 
 /* ---- bitmaps (types 2, 5, 6: §6.2, §6.3) ---- */
@@ -552,6 +704,9 @@ static const char *dump_kind(uint32_t dump_type)
 	case 4: return "triage (mini) dump: holds no full memory, only the header facts";
 	case 5: return "complete bitmap dump (FDMP)";
 	case 6: return "kernel bitmap dump (SDMP)";
+	case 8: return "kernel memory dump (RDMP, .dump /k)";
+	case 9: return "kernel and user memory dump (RDMP, .dump /ka)";
+	case 0xA: return "complete memory dump (RDMP, .dump /f)";
 	default: return NULL;
 	}
 }
@@ -561,16 +716,13 @@ static int check_dump_type(const struct source *s, const struct header_layout *L
 {
 	if (dump_kind(dump_type))
 		return 0;
-	const char *known = dump_type == 7 ? "DUMP_TYPE_AUTOMATIC, not a file layout" :
-			    dump_type >= 8 && dump_type <= 0xA ? "a dbgeng RDMP range-list dump" :
-			    NULL;
-	if (known)
-		return kdx_fail(err, "%s: offset 0x%x: DumpType is %u (%s): expected 1, 2, 3, "
-				"4, 5 or 6; this known type is not supported", s->path,
-				L->dump_type, dump_type, known);
+	if (dump_type == 7)
+		return kdx_fail(err, "%s: offset 0x%x: DumpType is 7 (DUMP_TYPE_AUTOMATIC, not a "
+				"file layout): expected 1 to 6 or 8 to 0xA", s->path,
+				L->dump_type);
 	return kdx_fail(err, "%s: offset 0x%x: DumpType is 0x%x: expected a known dump type "
-			"(1 full, 2 summary, 3 header, 4 triage, 5 bitmap, 6 kernel bitmap)",
-			s->path, L->dump_type, dump_type);
+			"(1 full, 2 summary, 3 header, 4 triage, 5 bitmap, 6 kernel bitmap, "
+			"8/9/0xA RDMP)", s->path, L->dump_type, dump_type);
 }
 
 int source_windmp_probe(struct source *s, struct kdx_error *err)
@@ -614,6 +766,8 @@ int source_windmp_probe(struct source *s, struct kdx_error *err)
 		rc = read_runs(s, L, w, err);
 	else if (dump_type == 2 || dump_type == 5 || dump_type == 6)
 		rc = read_bitmap(s, L, dump_type, w, err);
+	else if (dump_type >= 8 && dump_type <= 0xA)
+		rc = read_rdmp(s, L, dump_type, w, err);
 	else if (dump_type == 4)
 		check_triage(s, L);
 	if (rc < 0) {
@@ -623,7 +777,7 @@ int source_windmp_probe(struct source *s, struct kdx_error *err)
 	read_facts(s, L, dump_type);
 	s->facts.holds_memory = dump_type != 3 && dump_type != 4;
 	s->priv = w;
-	s->ops = dump_type == 1 ? &runs_ops : s->facts.holds_memory ? &bitmap_ops : &no_memory_ops;
+	s->ops = w->runs ? &runs_ops : s->facts.holds_memory ? &bitmap_ops : &no_memory_ops;
 	s->format = "windows-crash-dump";
 	snprintf(s->description, sizeof s->description, "%s%s %s",
 		 L->word == 8 ? "64-bit" : "32-bit",

@@ -13,6 +13,7 @@ static const char *dump_type_name(uint32_t t)
 	static const char *const names[] = {
 		[1] = "full", [2] = "summary", [3] = "header", [4] = "triage",
 		[5] = "bitmap-full", [6] = "bitmap-kernel", [7] = "automatic",
+		[8] = "rdmp-kernel", [9] = "rdmp-active", [10] = "rdmp-full",
 	};
 	return t < sizeof names / sizeof names[0] && names[t] ? names[t] : "unknown";
 }

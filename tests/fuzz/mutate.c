@@ -293,6 +293,9 @@ static void find_targets(const char *fixture, const struct mapped_file *map)
 		if (map->size >= header + 4 && (memcmp(map->data + header, "SDMP", 4) == 0 ||
 						memcmp(map->data + header, "FDMP", 4) == 0))
 			target_add_file("bitmap", header, 0x60);
+		/* RDMP sub-header and range table (types 8, 9, 0xA) */
+		if (map->size >= header + 8 && memcmp(map->data + header + 4, "RDMP", 4) == 0)
+			target_add_file("ranges", header, 0x80);
 	}
 
 	char truth_path[4096];

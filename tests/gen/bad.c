@@ -24,6 +24,13 @@
 #define BITMAP_BITS 0x2030u
 #define BITMAP_START 0x2038u
 #define ELF_MACHINE 0x12u
+/* RDMP sub-header (§6.5) */
+#define RDMP_MARKER 0x2000u
+#define RDMP_SIGNATURE 0x2004u
+#define RDMP_METADATA_SIZE 0x2010u
+#define RDMP_FIRST_PAGE 0x2018u
+#define RDMP_NUMBER_OF_RANGES 0x2020u
+#define RDMP_TABLE 0x2030u
 
 struct blob {
 	uint8_t *data;
@@ -208,6 +215,53 @@ int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error 
 	free(full.data);
 	free(kernel.data);
 	free(elf.data);
+	return r;
+}
+
+/* Variants of the complete RDMP dump (type 0xA): its magic values, a
+ * MetadataSize that disagrees with FirstPageOffset, a range list that
+ * overflows the header or the file, ranges that claim more pages than the
+ * file holds, ranges out of order. */
+int bad_rdmp_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err)
+{
+	char path[4096];
+	struct blob full = { 0 };
+	snprintf(path, sizeof path, "%s/%s%s", dir, w->profile->name,
+		 world_format_suffix(GEN_RDMP_FULL));
+	if (load(path, &full, err) < 0)
+		return -1;
+	uint64_t first_page = get(full.data + RDMP_FIRST_PAGE, 8);
+	uint64_t slots = (first_page - RDMP_TABLE) / 16;
+	struct { const char *name; unsigned off; uint64_t v; unsigned n; uint64_t off2, v2;
+		 const char *expect; } v[] = {
+		{ "rdmp-marker", RDMP_MARKER, 0x41, 4, 0, 0, "offset 0x2000: RDMP marker" },
+		{ "rdmp-signature", RDMP_SIGNATURE, 0x504D4458, 4, 0, 0,      /* "XDMP" */
+		  "offset 0x2004: RDMP Signature" },
+		{ "rdmp-metadata", RDMP_METADATA_SIZE, first_page - 0x2020 + 0x10, 8, 0, 0,
+		  "offset 0x2010: MetadataSize" },
+		{ "rdmp-ranges-header", RDMP_NUMBER_OF_RANGES, slots + 1, 4, 0, 0,
+		  "overflows the header" },
+		{ "rdmp-ranges-file", RDMP_METADATA_SIZE, full.size, 8, RDMP_FIRST_PAGE,
+		  0x2020 + full.size, "overflows the file" },
+		{ "rdmp-order", RDMP_TABLE + 16, 0, 8, 0, 0, "order" },
+	};
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < sizeof v / sizeof v[0]; i++) {
+		uint8_t saved[16];
+		memcpy(saved, full.data + v[i].off, sizeof saved);
+		uint64_t saved2 = v[i].off2 ? get(full.data + v[i].off2, 8) : 0;
+		put(full.data + v[i].off, v[i].v, v[i].n);
+		if (v[i].off2)
+			put(full.data + v[i].off2, v[i].v2, 8);
+		r = emit(dir, v[i].name, "dmp", full.data, full.size, v[i].expect, err);
+		memcpy(full.data + v[i].off, saved, sizeof saved);
+		if (v[i].off2)
+			put(full.data + v[i].off2, saved2, 8);
+	}
+	if (r == 0)
+		r = emit(dir, "rdmp-pages", "dmp", full.data, full.size - KDX_PAGE_SIZE,
+			 "truncated dump", err);
+	free(full.data);
 	return r;
 }
 

@@ -297,10 +297,23 @@ static uint64_t round_up(uint64_t v, uint64_t to)
 	return (v + to - 1) / to * to;
 }
 
-/* Which PFNs a bitmap-style dump stores. */
-static bool stored(const struct gen_image *img, uint64_t pfn, bool kernel_only)
+/* Kernel dumps keep the kernel's pages; the RDMP kernel-and-user dump every
+ * page the world put to use (its free pages were never written); the others
+ * all RAM. */
+bool gen_stores(const struct gen_image *img, enum gen_format fmt, uint64_t pfn)
 {
-	return gen_is_ram(img, pfn) && (!kernel_only || img->kernel_page[pfn]);
+	if (!gen_is_ram(img, pfn))
+		return false;
+	switch (fmt) {
+	case GEN_SUMMARY: case GEN_BITMAP_KERNEL: case GEN_RDMP_KERNEL:
+		return img->kernel_page[pfn];
+	case GEN_RDMP_ACTIVE:
+		return img->kernel_page[pfn] || img->pages[pfn];
+	case GEN_TRIAGE:
+		return false;
+	default:
+		return true;
+	}
 }
 
 /* Type 1, §6.1: the header, then every RAM run back to back. */
@@ -321,11 +334,10 @@ static void write_full(struct out *o, const struct gen_image *img, const struct 
 static void write_bitmap(struct out *o, const struct gen_image *img, const struct dmp_layout *L,
 			 uint8_t *h, enum gen_format fmt)
 {
-	bool kernel_only = fmt != GEN_BITMAP_FULL;
 	uint64_t bits = round_up(img->max_pfn, 64);
 	uint64_t present = 0;
 	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
-		present += stored(img, pfn, kernel_only);
+		present += gen_stores(img, fmt, pfn);
 	uint32_t bitmap_at = fmt == GEN_SUMMARY ? L->summary_bitmap : 0x38;
 	uint64_t sub_size = bitmap_at + bits / 8;
 	uint64_t first_page = round_up(L->header_size + sub_size, PAGE_BYTES);
@@ -350,7 +362,7 @@ static void write_bitmap(struct out *o, const struct gen_image *img, const struc
 		le_store(sub + 0x30, bits, 8);              /* Pages (bit count) */
 	}
 	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
-		if (stored(img, pfn, kernel_only))
+		if (gen_stores(img, fmt, pfn))
 			sub[bitmap_at + pfn / 8] |= (uint8_t)(1u << (pfn % 8));
 
 	build_header(h, L, img, fmt, first_page + present * PAGE_BYTES);
@@ -358,7 +370,61 @@ static void write_bitmap(struct out *o, const struct gen_image *img, const struc
 	out_bytes(o, sub, sub_size);
 	out_zeros(o, first_page - L->header_size - sub_size);
 	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
-		if (stored(img, pfn, kernel_only))
+		if (gen_stores(img, fmt, pfn))
+			out_page(o, img, pfn);
+	free(sub);
+}
+
+/* Types 8, 9, 0xA (§6.5): the RDMP sub-header after the 64-bit header, the
+ * stored pages' PFN ranges from +0x30, the pages right after the table
+ * (FirstPageOffset = +0x20 + MetadataSize, not page-aligned, as in a real
+ * file kdmp-parser issue 27 shows). Type 0xA states NumberOfRanges and
+ * TotalNumberOfPages; type 8 ends its table with an all-zero entry (the
+ * terminator kdmp-parser accepts), type 9 fills every slot. */
+static void write_rdmp(struct out *o, const struct gen_image *img, const struct dmp_layout *L,
+		       uint8_t *h, enum gen_format fmt)
+{
+	uint64_t nranges = 0, pages = 0;
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++) {
+		bool in = gen_stores(img, fmt, pfn);
+		nranges += in && (pfn == 0 || !gen_stores(img, fmt, pfn - 1));
+		pages += in;
+	}
+	uint64_t slots = nranges + (fmt == GEN_RDMP_KERNEL);
+	uint64_t sub_size = 0x30 + slots * 0x10;
+	uint8_t *sub = calloc(1, sub_size);
+	if (!sub) {
+		o->failed = 1;
+		kdx_fail(o->err, "%s: out of memory for %llu ranges", o->path,
+			 (unsigned long long)nranges);
+		return;
+	}
+	uint64_t first_page = L->header_size + sub_size;
+	le_store(sub + 0x00, 0x40, 4);                  /* Marker */
+	memcpy(sub + 0x04, "RDMP", 4);
+	memcpy(sub + 0x08, "DUMP", 4);
+	le_store(sub + 0x10, sub_size - 0x20, 8);       /* MetadataSize */
+	le_store(sub + 0x18, first_page, 8);            /* FirstPageOffset */
+	if (fmt == GEN_RDMP_FULL) {
+		le_store(sub + 0x20, nranges, 4);       /* NumberOfRanges */
+		le_store(sub + 0x28, pages, 8);         /* TotalNumberOfPages */
+	}
+	uint8_t *entry = sub + 0x30;
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++) {
+		if (!gen_stores(img, fmt, pfn) || (pfn && gen_stores(img, fmt, pfn - 1)))
+			continue;
+		uint64_t end = pfn;
+		while (end < img->max_pfn && gen_stores(img, fmt, end))
+			end++;
+		le_store(entry, pfn, 8);
+		le_store(entry + 8, end - pfn, 8);
+		entry += 0x10;
+	}
+	build_header(h, L, img, fmt, first_page + pages * PAGE_BYTES);
+	out_bytes(o, h, L->header_size);
+	out_bytes(o, sub, sub_size);
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
+		if (gen_stores(img, fmt, pfn))
 			out_page(o, img, pfn);
 	free(sub);
 }
@@ -392,6 +458,8 @@ static void write_crash_dump(struct out *o, const struct gen_image *img, enum ge
 		write_full(o, img, L, h);
 	else if (fmt == GEN_TRIAGE)
 		write_triage(o, img, L, h);
+	else if (fmt == GEN_RDMP_KERNEL || fmt == GEN_RDMP_ACTIVE || fmt == GEN_RDMP_FULL)
+		write_rdmp(o, img, L, h, fmt);
 	else
 		write_bitmap(o, img, L, h, fmt);
 	free(h);
@@ -473,6 +541,10 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 	switch (fmt) {
 	case GEN_FULL: case GEN_SUMMARY: case GEN_TRIAGE:
 	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_RAW:
+		break;
+	case GEN_RDMP_KERNEL: case GEN_RDMP_ACTIVE: case GEN_RDMP_FULL:
+		if (img->machine != MACHINE_X64)
+			return kdx_fail(err, "%s: RDMP dumps are 64-bit only", path);
 		break;
 	default:
 		return kdx_fail(err, "%s: unknown generator format %d", path, (int)fmt);

@@ -34,7 +34,7 @@ struct gen_image {
 
 	/* Page contents, indexed by PFN (NULL: an all-zero RAM page). */
 	uint8_t **pages;
-	bool *kernel_page;            /* kept in kernel (type 2 / 6) dumps */
+	bool *kernel_page;            /* kept in kernel (type 2 / 6 / 8) dumps */
 	uint64_t max_pfn;             /* pages[] and kernel_page[] hold max_pfn entries */
 };
 
@@ -45,6 +45,9 @@ enum gen_format {
 	GEN_TRIAGE = 4,               /* mini dump: header facts, no memory */
 	GEN_BITMAP_FULL = 5,          /* FDMP */
 	GEN_BITMAP_KERNEL = 6,        /* SDMP */
+	GEN_RDMP_KERNEL = 8,          /* RDMP ranges of kernel pages (.dump /k) */
+	GEN_RDMP_ACTIVE = 9,          /* RDMP ranges of pages in use (.dump /ka) */
+	GEN_RDMP_FULL = 0xA,          /* RDMP ranges of all RAM (.dump /f) */
 	GEN_ELF = 100,                /* ELF core, one PT_LOAD per RAM range */
 	GEN_RAW = 101,                /* flat image: offset = physical address */
 };
@@ -60,6 +63,9 @@ bool gen_is_ram(const struct gen_image *img, uint64_t pfn);
 void gen_put32(struct gen_image *img, uint64_t pa, uint32_t v);
 void gen_put64(struct gen_image *img, uint64_t pa, uint64_t v);
 void gen_put_bytes(struct gen_image *img, uint64_t pa, const void *p, size_t n);
+
+/* Whether a Windows crash dump of format fmt stores pfn. */
+bool gen_stores(const struct gen_image *img, enum gen_format fmt, uint64_t pfn);
 
 /* Writes img to path in the given format. Returns 0, or -1 with a message. */
 int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path,

@@ -21,15 +21,17 @@ static const char usage[] =
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win10-x64\n"
-	"formats: full summary triage bitmap kernel elf raw\n";
+	"formats: full summary triage bitmap kernel elf raw rdmp-kernel rdmp-active\n"
+	"         rdmp-full\n";
 
 /* The fixture set: full dumps for every profile, bitmap and kernel bitmap
- * for x64, legacy summary for 7, triage for 10, ELF and raw for one 32-bit
- * and one 64-bit profile. Bad inputs derive from the win7-x64 files. */
+ * for x64, legacy summary for 7, triage and the three RDMP types for 10, ELF
+ * and raw for one 32-bit and one 64-bit profile. Bad inputs derive from the
+ * win7-x64 files, bad RDMP inputs from the win10-x64 one. */
 struct fixture_profile {
 	const char *profile;
 	uint64_t seed;
-	enum gen_format formats[6];
+	enum gen_format formats[8];
 	size_t nformats;
 };
 static const struct fixture_profile fixture_set[] = {
@@ -37,9 +39,11 @@ static const struct fixture_profile fixture_set[] = {
 	{ "win7-x86-pae", 2, { GEN_FULL, GEN_SUMMARY }, 2 },
 	{ "win7-x64", 3, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_SUMMARY, GEN_ELF,
 			   GEN_RAW }, 6 },
-	{ "win10-x64", 4, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_TRIAGE }, 4 },
+	{ "win10-x64", 4, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_TRIAGE,
+			    GEN_RDMP_KERNEL, GEN_RDMP_ACTIVE, GEN_RDMP_FULL }, 7 },
 };
 #define BAD_SOURCE "win7-x64"
+#define BAD_RDMP_SOURCE "win10-x64"
 
 static int write_dump(const struct world *w, enum gen_format fmt, const char *path,
 		      struct kdx_error *err)
@@ -69,6 +73,8 @@ static int write_fixtures(const char *dir, struct kdx_error *err)
 			r = bad_fixtures_write(dir, &w, err);
 		if (r == 0 && strcmp(fp->profile, BAD_SOURCE) == 0)
 			r = corrupt_fixtures_write(dir, w.profile, fp->seed, err);
+		if (r == 0 && strcmp(fp->profile, BAD_RDMP_SOURCE) == 0)
+			r = bad_rdmp_fixtures_write(dir, &w, err);
 		world_free(&w);
 		if (r < 0)
 			return -1;

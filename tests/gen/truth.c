@@ -109,6 +109,9 @@ static const char *dump_type_name(enum gen_format fmt)
 	case GEN_TRIAGE: return "triage";
 	case GEN_BITMAP_FULL: return "bitmap-full";
 	case GEN_BITMAP_KERNEL: return "bitmap-kernel";
+	case GEN_RDMP_KERNEL: return "rdmp-kernel";
+	case GEN_RDMP_ACTIVE: return "rdmp-active";
+	case GEN_RDMP_FULL: return "rdmp-full";
 	default: return NULL;
 	}
 }

@@ -1409,13 +1409,7 @@ void world_free(struct world *w)
 
 bool world_page_in_dump(const struct world *w, enum gen_format fmt, uint64_t pfn)
 {
-	switch (fmt) {
-	case GEN_TRIAGE: return false;
-	case GEN_RAW: return pfn < w->img.max_pfn;
-	case GEN_SUMMARY:
-	case GEN_BITMAP_KERNEL: return gen_is_ram(&w->img, pfn) && w->img.kernel_page[pfn];
-	default: return gen_is_ram(&w->img, pfn);
-	}
+	return fmt == GEN_RAW ? pfn < w->img.max_pfn : gen_stores(&w->img, fmt, pfn);
 }
 
 uint64_t world_physical_pages(const struct world *w, enum gen_format fmt)
@@ -1473,6 +1467,9 @@ static const struct { enum gen_format fmt; const char *name, *suffix; } formats[
 	{ GEN_BITMAP_KERNEL, "kernel", ".kernel.dmp" },
 	{ GEN_ELF, "elf", ".elf" },
 	{ GEN_RAW, "raw", ".raw" },
+	{ GEN_RDMP_KERNEL, "rdmp-kernel", ".rdmp-kernel.dmp" },
+	{ GEN_RDMP_ACTIVE, "rdmp-active", ".rdmp-active.dmp" },
+	{ GEN_RDMP_FULL, "rdmp-full", ".rdmp-full.dmp" },
 };
 
 const char *world_format_name(enum gen_format fmt)

@@ -154,6 +154,9 @@ int truth_write(const struct world *w, enum gen_format fmt, const char *path,
  * files) into dir, derived from w's full, kernel bitmap and ELF fixtures,
  * which must already be there. */
 int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err);
+/* Writes the RDMP variants (bad-rdmp-*.dmp and their .expect files) into
+ * dir, derived from w's complete RDMP fixture, which must be there. */
+int bad_rdmp_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err);
 /* Writes corrupt-*.dmp (kernel bitmap dumps of the profile's world with a
  * list or count broken) and their truth into dir. */
 int corrupt_fixtures_write(const char *dir, const struct profile *p, uint64_t seed,

@@ -170,6 +170,7 @@ struct crash_case {
 	enum paging mode;
 	enum gen_format fmt;
 	const char *name, *description;
+	const char *note;               /* a reader choice `info -v` must show */
 };
 
 static void run_crash_case(const struct crash_case *c)
@@ -180,7 +181,8 @@ static void run_crash_case(const struct crash_case *c)
 	struct source *s = open_ok(path);
 	check_facts(s, &img, c->fmt);
 	assert_string_equal(s->description, c->description);
-	bool kernel_only = c->fmt == GEN_SUMMARY || c->fmt == GEN_BITMAP_KERNEL;
+	bool kernel_only = c->fmt == GEN_SUMMARY || c->fmt == GEN_BITMAP_KERNEL ||
+			   c->fmt == GEN_RDMP_KERNEL;
 	if (c->fmt == GEN_TRIAGE) {
 		assert_int_equal(s->nranges, 0);
 		assert_int_equal(s->present_pages, 0);
@@ -199,17 +201,20 @@ static void run_crash_case(const struct crash_case *c)
 	}
 	if (c->fmt == GEN_BITMAP_FULL || c->fmt == GEN_BITMAP_KERNEL)
 		assert_true(has_note(&s->choices, "+0x28 read as the present-page count"));
+	if (c->note)
+		assert_true(has_note(&s->choices, c->note));
 	source_close(s);
 	free(path);
 	gen_image_free(&img);
 }
 
-#define CRASH_TEST(fn, mode, fmt, name, desc)                                  \
-	static void fn(void **state)                                           \
-	{                                                                      \
-		(void)state;                                                   \
-		run_crash_case(&(struct crash_case){ mode, fmt, name, desc }); \
+#define CRASH_TEST_NOTE(fn, mode, fmt, name, desc, note)                              \
+	static void fn(void **state)                                                 \
+	{                                                                            \
+		(void)state;                                                         \
+		run_crash_case(&(struct crash_case){ mode, fmt, name, desc, note }); \
 	}
+#define CRASH_TEST(fn, mode, fmt, name, desc) CRASH_TEST_NOTE(fn, mode, fmt, name, desc, NULL)
 
 CRASH_TEST(full32, PAGING_X86, GEN_FULL, "full32.dmp",
 	   "32-bit complete memory dump (run-based)")
@@ -229,6 +234,18 @@ CRASH_TEST(bitmap5_32, PAGING_X86, GEN_BITMAP_FULL, "bitmap5_32.dmp",
 	   "32-bit complete bitmap dump (FDMP)")
 CRASH_TEST(bitmap6_32, PAGING_PAE, GEN_BITMAP_KERNEL, "bitmap6_32.dmp",
 	   "32-bit PAE kernel bitmap dump (SDMP)")
+/* Type 8 ends its table with a zero entry, type 9 starts at PFN 0 and fills
+ * every slot, type 0xA counts its ranges. */
+CRASH_TEST_NOTE(rdmp8, PAGING_X64, GEN_RDMP_KERNEL, "rdmp8.dmp",
+		"64-bit kernel memory dump (RDMP, .dump /k)",
+		"RDMP ranges: 3, ended by an entry with PFN 0 at 0x2060 (kdmp-parser's "
+		"terminator), of 4 slots")
+CRASH_TEST_NOTE(rdmp9, PAGING_X64, GEN_RDMP_ACTIVE, "rdmp9.dmp",
+		"64-bit kernel and user memory dump (RDMP, .dump /ka)",
+		"RDMP ranges: 3, every slot before FirstPageOffset")
+CRASH_TEST_NOTE(rdmp10, PAGING_X64, GEN_RDMP_FULL, "rdmp10.dmp",
+		"64-bit complete memory dump (RDMP, .dump /f)",
+		"RDMP ranges: 3 from NumberOfRanges, of 3 slots")
 CRASH_TEST(triage64, PAGING_X64, GEN_TRIAGE, "triage64.dmp",
 	   "64-bit triage (mini) dump: holds no full memory, only the header facts")
 CRASH_TEST(triage32, PAGING_X86, GEN_TRIAGE, "triage32.dmp",
@@ -295,6 +312,44 @@ static void raw(void **state)
 	(void)state;
 	check_plain_source("image.raw", PAGING_X64, GEN_RAW, "raw", MACHINE_UNKNOWN,
 			   PAGING_UNKNOWN);
+}
+
+/* The RDMP dumps of a generated win10-x64 machine against its type 1 dump,
+ * page for page: each holds exactly the pages its type stores (kernel pages,
+ * pages in use, all RAM), with the type 1 dump's bytes. */
+static void rdmp_equals_full_world(void **state)
+{
+	(void)state;
+	struct world w;
+	struct kdx_error err = { "" };
+	assert_int_equal(world_build(&w, profile_by_name("win10-x64"), 4, &err), 0);
+	char *full_path = fixture_write(&w.img, GEN_FULL, "world.full.dmp");
+	struct source *full = open_ok(full_path);
+	static const enum gen_format types[] = { GEN_RDMP_KERNEL, GEN_RDMP_ACTIVE, GEN_RDMP_FULL };
+	uint64_t held[3] = { 0 };
+	for (size_t t = 0; t < 3; t++) {
+		char *path = fixture_write(&w.img, types[t], "world.rdmp.dmp");
+		struct source *s = open_ok(path);
+		uint8_t a[KDX_PAGE_SIZE], b[KDX_PAGE_SIZE];
+		for (uint64_t pfn = 0; pfn < w.img.max_pfn + 16; pfn++) {
+			const uint8_t *got = source_page(s, pfn, a);
+			assert_int_equal(got != NULL, gen_stores(&w.img, types[t], pfn));
+			if (!got)
+				continue;
+			const uint8_t *want = source_page(full, pfn, b);
+			assert_non_null(want);
+			assert_memory_equal(got, want, KDX_PAGE_SIZE);
+			held[t]++;
+		}
+		assert_int_equal(s->present_pages, held[t]);
+		source_close(s);
+		free(path);
+	}
+	assert_true(held[0] > 0 && held[0] < held[1] && held[1] < held[2]);
+	assert_int_equal(held[2], full->present_pages);
+	source_close(full);
+	free(full_path);
+	world_free(&w);
 }
 
 /* ---- variants the spec lists (section 12) and non-fatal oddities ---- */
@@ -474,14 +529,107 @@ static void unknown_dump_type(void **state)
 	char *path = variant(PAGING_X64, GEN_FULL, "type.dmp");
 	patch(path, 0xF98, 0x1234, 4);
 	expect_error(path, "offset 0xf98:", "DumpType is 0x1234: expected a known dump type");
-	patch(path, 0xF98, 9, 4);
-	expect_error(path, "offset 0xf98:", "DumpType is 9 (a dbgeng RDMP range-list dump)");
+	patch(path, 0xF98, 9, 4);       /* page data where the RDMP sub-header belongs */
+	expect_error(path, "offset 0x2000:", "RDMP marker is");
 	patch(path, 0xF98, 0, 4);
 	expect_error(path, "offset 0xf98:", "DumpType is 0x0");
 	free(path);
 	path = variant(PAGING_X86, GEN_FULL, "type32.dmp");
 	patch(path, 0xF88, 7, 4);
 	expect_error(path, "offset 0xf88:", "DumpType is 7 (DUMP_TYPE_AUTOMATIC");
+	patch(path, 0xF88, 8, 4);
+	expect_error(path, "offset 0xf88:", "DumpType is 8 (an RDMP range-list dump) in a "
+		     "32-bit header: expected a 64-bit header");
+	free(path);
+}
+
+/* RDMP (types 8, 9, 0xA): the sub-header's magic values, MetadataSize
+ * against FirstPageOffset, a range list that overflows the header or the
+ * file, ranges that claim more pages than the file holds, bad ranges. The
+ * type 0xA file has its three ranges at 0x2030 and pages from 0x2060. */
+static void rdmp_bad_input(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_RDMP_FULL, "rdmpbad.dmp");
+	patch(path, 0x2000, 0x41, 4);
+	expect_error(path, "offset 0x2000:", "RDMP marker is 0x00000041 (\"A...\"): expected "
+		     "0x00000040");
+	patch(path, 0x2000, 0x40, 4);
+	patch(path, 0x2004, 0x504D4458, 4);     /* "XDMP" */
+	expect_error(path, "offset 0x2004:", "RDMP Signature is 0x504d4458 (\"XDMP\"): expected "
+		     "0x504d4452 (\"RDMP\")");
+	patch(path, 0x2004, 0x504D4452, 4);
+	patch(path, 0x2008, 0x504D5545, 4);
+	expect_error(path, "offset 0x2008:", "RDMP ValidDump is 0x504d5545");
+	patch(path, 0x2008, 0x504D5544, 4);
+	patch(path, 0x2010, 0x50, 8);           /* MetadataSize: 0x40 is right */
+	expect_error(path, "offset 0x2010:", "MetadataSize is 0x50: expected FirstPageOffset "
+		     "0x2060 - 0x2020");
+	patch(path, 0x2010, UINT64_MAX, 8);
+	expect_error(path, "offset 0x2010:", "MetadataSize is 0xffffffffffffffff");
+	patch(path, 0x2010, 0x8, 8);            /* consistent, but before the table */
+	patch(path, 0x2018, 0x2028, 8);
+	expect_error(path, "offset 0x2018:", "FirstPageOffset is 0x2028: expected 0x2030 to "
+		     "0xe4060 (the range list at 0x2030 overflows the header)");
+	patch(path, 0x2010, 0x100000, 8);       /* consistent, past the end of the file */
+	patch(path, 0x2018, 0x102020, 8);
+	expect_error(path, "offset 0x2018:", "overflows the file");
+	patch(path, 0x2010, 0x40, 8);
+	patch(path, 0x2018, 0x2060, 8);
+	patch(path, 0x2020, 4, 4);              /* NumberOfRanges: 3 fit */
+	expect_error(path, "offset 0x2020:", "NumberOfRanges is 4: expected 1 to 3 (the range "
+		     "list must end by FirstPageOffset 0x2060, or it overflows the header)");
+	patch(path, 0x2020, 0, 4);
+	expect_error(path, "offset 0x2020:", "NumberOfRanges is 0");
+	patch(path, 0x2020, 3, 4);
+	patch(path, 0x2048, 0x41, 8);           /* Range[1] one page longer than stored */
+	patch(path, 0x2050, 0x141, 8);          /* Range[2] right after it */
+	expect_error(path, "offset 0x2050:", "Range[2] (PFN 0x141, 0x2 pages) ends at file "
+		     "offset 0xe5060: expected at most the file size 0xe4060 (truncated dump)");
+	patch(path, 0x2048, 0x40, 8);
+	patch(path, 0x2050, 0x120, 8);
+	expect_error(path, "offset 0x2050:", "Range[2].BasePfn is 0x120: expected at least "
+		     "0x140 (runs overlap");
+	patch(path, 0x2050, 0x50, 8);
+	expect_error(path, "offset 0x2050:", "runs out of order");
+	patch(path, 0x2050, 0x1000, 8);
+	patch(path, 0x2058, 0, 8);
+	expect_error(path, "offset 0x2058:", "Range[2].PageCount is 0");
+	free(path);
+	path = variant(PAGING_X64, GEN_RDMP_KERNEL, "rdmpcut.dmp");
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	cut(path, (uint64_t)st.st_size - 4096);
+	expect_error(path, "offset 0x2050:", "truncated dump");
+	cut(path, 0x2010);
+	expect_error(path, "offset 0x2000:", "expected the 0x30-byte RDMP sub-header");
+	free(path);
+	path = variant(PAGING_X64, GEN_RDMP_KERNEL, "rdmpempty.dmp");
+	patch(path, 0x2030, 0, 8);
+	patch(path, 0x2038, 0, 8);
+	expect_error(path, "offset 0x2030:", "the RDMP range list is empty");
+	free(path);
+}
+
+/* Type 0xA's TotalNumberOfPages: fewer pages than the ranges hold ends the
+ * table there (kdmp-parser); a count the ranges never reach is a warning. */
+static void rdmp_total_pages(void **state)
+{
+	(void)state;
+	char *path = variant(PAGING_X64, GEN_RDMP_FULL, "rdmptotal.dmp");
+	patch(path, 0x2028, 0xA0 + 0x40, 8);    /* the first two ranges */
+	struct source *s = open_ok(path);
+	assert_true(has_note(&s->choices, "RDMP ranges: 2 from NumberOfRanges, stopping once "
+			     "TotalNumberOfPages was reached (kdmp-parser), of 3 slots"));
+	check_ranges(s, ram, NRAM - 1);
+	check_absent(s, ram[NRAM - 1].start >> 12);
+	source_close(s);
+	patch(path, 0x2028, 1000, 8);
+	s = open_ok(path);
+	assert_true(has_note(&s->warnings, "TotalNumberOfPages is 1000 but the ranges hold 226 "
+			     "pages; using the ranges"));
+	check_ranges(s, ram, NRAM);
+	source_close(s);
 	free(path);
 }
 
@@ -657,6 +805,10 @@ int main(void)
 		cmocka_unit_test(bitmap6_64),
 		cmocka_unit_test(bitmap5_32),
 		cmocka_unit_test(bitmap6_32),
+		cmocka_unit_test(rdmp8),
+		cmocka_unit_test(rdmp9),
+		cmocka_unit_test(rdmp10),
+		cmocka_unit_test(rdmp_equals_full_world),
 		cmocka_unit_test(triage64),
 		cmocka_unit_test(triage32),
 		cmocka_unit_test(elf64),
@@ -671,6 +823,8 @@ int main(void)
 		cmocka_unit_test(wrong_signatures),
 		cmocka_unit_test(unknown_dump_type),
 		cmocka_unit_test(header_fields),
+		cmocka_unit_test(rdmp_bad_input),
+		cmocka_unit_test(rdmp_total_pages),
 		cmocka_unit_test(run_table_overflows_descriptor),
 		cmocka_unit_test(run_table_overflows_file),
 		cmocka_unit_test(runs_overlap_or_out_of_order),
