@@ -1,13 +1,13 @@
 /* Opening a dump: the container gives physical pages; the rest (paging
  * mode, kernel DTB, KDBG, build, processors, bug check) comes from the crash
  * header when there is one, else from memory itself. */
-#include "dump.h"
+#include "core/dump.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "kdbg.h"
+#include "core/util/bytes.h"
+#include "core/nt/kdbg.h"
 
 /* Heuristic scans are bounded so that opening stays O(1) in dump size. The
  * kernel's top-level table and the KDBG sit low in physical memory on real

@@ -6,11 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "paging.h"
-#include "progress.h"
-#include "source.h"
-#include "xlat.h"
+#include "core/util/error.h"
+#include "core/xlat/paging.h"
+#include "core/util/progress.h"
+#include "core/source/source.h"
+#include "core/xlat/xlat.h"
 
 struct dump {
 	struct source *src;

@@ -1,12 +1,12 @@
-#include "app.h"
+#include "tui/app.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "prompt.h"
-#include "views/xalloc.h"
+#include "tui/prompt.h"
+#include "views/doc/xalloc.h"
 
 void app_message(struct app *a, bool error, const char *fmt, ...)
 {

@@ -7,11 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/error.h"
-#include "pane.h"
-#include "core/progress.h"
-#include "theme.h"
-#include "views/doc.h"
+#include "core/util/error.h"
+#include "tui/pane.h"
+#include "core/util/progress.h"
+#include "tui/theme.h"
+#include "views/doc/doc.h"
 
 #define APP_MAX_PANES 9
 #define APP_MAX_HISTORY 256
@@ -19,7 +19,7 @@
 
 /* Builds the document for a command line: command_run on the dump, or a
  * test's documents. Long work reports to progress (NULL: none); a
- * cancelled command fails (core/progress.h). */
+ * cancelled command fails (core/util/progress.h). */
 typedef int (*app_runner)(void *ctx, const char *line, const struct progress *progress,
 			  struct doc *out, struct kdx_error *err);
 

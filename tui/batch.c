@@ -1,10 +1,10 @@
-#include "batch.h"
+#include "tui/batch.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "views/command.h"
-#include "views/render.h"
+#include "views/doc/render.h"
 
 static char *trim(char *s)
 {

@@ -1,7 +1,7 @@
 /* The user's config directory ($XDG_CONFIG_HOME/kdx, else ~/.config/kdx),
  * the small text files read from it and beside it (themes), and the
  * settings file. */
-#include "config.h"
+#include "tui/config.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "theme.h"
+#include "tui/theme.h"
 
 /* $XDG_CONFIG_HOME/kdx, else $HOME/.config/kdx, into buf; false when
  * neither is set (or buf is too small). */

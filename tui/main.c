@@ -6,15 +6,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "batch.h"
+#include "tui/app.h"
+#include "tui/batch.h"
 #include "core/dump.h"
-#include "core/pooltag.h"
-#include "options.h"
-#include "tui.h"
+#include "core/analysis/pooltag.h"
+#include "tui/options.h"
+#include "tui/tui.h"
 #include "views/command.h"
-#include "views/render.h"
-#include "views/xalloc.h"
+#include "views/doc/render.h"
+#include "views/doc/xalloc.h"
 
 static void usage(FILE *f)
 {

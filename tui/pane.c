@@ -1,10 +1,10 @@
-#include "pane.h"
+#include "tui/pane.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "views/xalloc.h"
+#include "views/doc/xalloc.h"
 
 size_t command_name_len(const char *line)
 {

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "keys.h"
-#include "core/progress.h"
-#include "views/doc.h"
-#include "views/layout.h"
+#include "tui/keys.h"
+#include "core/util/progress.h"
+#include "views/doc/doc.h"
+#include "views/doc/lines.h"
 
 struct pane;
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
+#include "tui/app.h"
 #include "views/command.h"
 
 /* Bindings with the same handler and help share one help row: "j, Down". */

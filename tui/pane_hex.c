@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "prompt.h"
-#include "views/xalloc.h"
+#include "tui/app.h"
+#include "tui/prompt.h"
+#include "views/doc/xalloc.h"
 
 /* The n-th span of l that carries a link, or NULL. */
 static const struct dspan *linked_span(const struct line *l, size_t n)

@@ -2,8 +2,8 @@
  * mapped range's bytes. */
 #include <stdlib.h>
 
-#include "app.h"
-#include "views/xalloc.h"
+#include "tui/app.h"
+#include "views/doc/xalloc.h"
 
 /* b: the hex view of the line's first address that opens one (a mapped
  * range's start); Enter follows the row's own link instead. */

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "views/xalloc.h"
+#include "tui/app.h"
+#include "views/doc/xalloc.h"
 
 /* o: the pointers out of the block on this line (its row links to the
  * block's bytes or to its pointers: the address is the link's argument). */

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "app.h"
-#include "core/paging.h"
-#include "prompt.h"
+#include "tui/app.h"
+#include "core/xlat/paging.h"
+#include "tui/prompt.h"
 
 /* The parts of a pte pane's command; false for `pte -compare`. */
 struct pte_args {

@@ -2,14 +2,14 @@
  * the command history, and completion of command names. What Enter does
  * depends on the prompt: run a command, set the filter, or the pane's own
  * question (pane_ops.prompt_answer). */
-#include "prompt.h"
+#include "tui/prompt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "views/command.h"
-#include "views/xalloc.h"
+#include "views/doc/xalloc.h"
 
 void prompt_open(struct app *a, enum prompt_kind kind, const char *initial)
 {

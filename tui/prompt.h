@@ -2,7 +2,7 @@
 #ifndef KDX_PROMPT_H
 #define KDX_PROMPT_H
 
-#include "app.h"
+#include "tui/app.h"
 
 /* Opens the prompt of kind with initial text, the cursor at its end. */
 void prompt_open(struct app *a, enum prompt_kind kind, const char *initial);

@@ -10,13 +10,13 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "app.h"
-#include "batch.h"
-#include "config.h"
-#include "theme.h"
-#include "tui.h"
+#include "tui/app.h"
+#include "tui/batch.h"
+#include "tui/config.h"
+#include "tui/theme.h"
+#include "tui/tui.h"
 #include "views/command.h"
-#include "views/xalloc.h"
+#include "views/doc/xalloc.h"
 
 struct screen {
 	bool utf8;

@@ -1,4 +1,4 @@
-#include "theme.h"
+#include "tui/theme.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "tui/config.h"
 
 void theme_warn(struct theme_warnings *w, const char *fmt, ...)
 {

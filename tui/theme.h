@@ -1,4 +1,4 @@
-/* Themes: each semantic role (views/role.h) gets a foreground, a background
+/* Themes: each semantic role (views/doc/role.h) gets a foreground, a background
  * and attributes. Theme files hold one `color ROLE FG BG [ATTR...]` line
  * each. This file knows nothing about the terminal: screen.c turns a theme
  * into ncurses colour pairs with theme_terminal_color(). */
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "views/role.h"
+#include "views/doc/role.h"
 
 enum color_kind { COLOR_DEFAULT, COLOR_INDEX, COLOR_RGB };
 

@@ -3,7 +3,7 @@
 #define KDX_TUI_H
 
 #include "core/dump.h"
-#include "options.h"
+#include "tui/options.h"
 
 /* Runs the TUI on an opened dump until the user quits. Returns the process
  * exit status. */

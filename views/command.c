@@ -1,12 +1,12 @@
-#include "command.h"
+#include "views/command.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "xalloc.h"
+#include "views/commands.h"
+#include "views/doc/xalloc.h"
 
 const struct command *command_find(const char *name)
 {

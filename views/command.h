@@ -7,9 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../core/dump.h"
-#include "../core/error.h"
-#include "doc.h"
+#include "core/dump.h"
+#include "core/util/error.h"
+#include "views/doc/doc.h"
 
 struct command {
 	const char *name;       /* as typed; "!db" is distinct from "db" */

@@ -1,5 +1,5 @@
 /* The command table and the `help` command. */
-#include "commands.h"
+#include "views/commands.h"
 
 static const struct command *const all_commands[] = {
 	&cmd_help,

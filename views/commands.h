@@ -2,7 +2,7 @@
 #ifndef KDX_COMMANDS_H
 #define KDX_COMMANDS_H
 
-#include "command.h"
+#include "views/command.h"
 
 extern const struct command cmd_help;
 extern const struct command cmd_info;

@@ -1,6 +1,6 @@
 /* `kf [THREAD]` (and `k`): a thread's kernel stack frames unwound through
  * the modules' x64 exception data or along the x86 EBP chain
- * (core/unwind.h), each with its child-SP,
+ * (core/nt/unwind.h), each with its child-SP,
  * return address, module!export+offset and size, then the bytes each
  * module's frames take, most first: the driver that ate the stack
  * (SCENARIOS.md case 2). Without THREAD: the thread with the deepest
@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/unwind.h"
-#include "commands.h"
-#include "process.h"
+#include "core/nt/unwind.h"
+#include "views/commands.h"
+#include "views/process.h"
 
 /* Export names looked up per distinct address: deep stacks repeat a few
  * return addresses many times. */

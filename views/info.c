@@ -2,10 +2,10 @@
  * processors, bug check with its name and what it usually means. */
 #include <string.h>
 
-#include "../core/bugcheck.h"
-#include "../core/pfn.h"
-#include "commands.h"
-#include "vm.h"
+#include "core/analysis/bugcheck.h"
+#include "core/nt/pfn.h"
+#include "views/commands.h"
+#include "views/vm.h"
 
 static const char *dump_type_name(uint32_t t)
 {

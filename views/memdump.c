@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/bytes.h"
-#include "commands.h"
+#include "core/util/bytes.h"
+#include "views/commands.h"
 
 #define MAX_DUMP_BYTES (1u << 20)
 

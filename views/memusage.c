@@ -4,9 +4,9 @@
  * pages; with a control area, that file's structures and pages. */
 #include <stdlib.h>
 
-#include "../core/mapped_files.h"
-#include "../core/pool.h"
-#include "commands.h"
+#include "core/nt/mapped_files.h"
+#include "core/nt/pool.h"
+#include "views/commands.h"
 
 #define KB_PER_PAGE (KDX_PAGE_SIZE / 1024)
 

@@ -1,7 +1,7 @@
 /* `lm`: the loaded kernel modules (PsLoadedModuleList) with their PE
  * sections. */
-#include "../core/modules.h"
-#include "commands.h"
+#include "core/nt/modules.h"
+#include "views/commands.h"
 
 static int run_lm(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {

@@ -4,10 +4,10 @@
  * file), the OriginalPte decoded, and the page table holding the PTE. */
 #include <stdlib.h>
 
-#include "../core/layout.h"
-#include "../core/mapped_files.h"
-#include "../core/pte.h"
-#include "commands.h"
+#include "core/xlat/layout.h"
+#include "core/nt/mapped_files.h"
+#include "core/xlat/pte.h"
+#include "views/commands.h"
 
 static enum role list_role(enum pfn_list l)
 {

@@ -2,9 +2,9 @@
  * holding ADDR marked; for a big allocation, its big-page table entry. */
 #include <stdlib.h>
 
-#include "../core/pool.h"
-#include "commands.h"
-#include "poolblock.h"
+#include "core/nt/pool.h"
+#include "views/commands.h"
+#include "views/poolblock.h"
 
 struct covering {
 	uint64_t va;

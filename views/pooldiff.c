@@ -1,9 +1,9 @@
 /* `pooldiff LATER`: this dump's pool tracker rows beside a later dump's
  * (kdx --diff A B opens it), with the change in each column, sorted by the
  * growth of nonpaged bytes. */
-#include "../core/pooldiff.h"
-#include "../core/pooltag.h"
-#include "commands.h"
+#include "core/analysis/pooldiff.h"
+#include "core/analysis/pooltag.h"
+#include "views/commands.h"
 
 static void side(struct dnode *row, const char *key, const char *label, bool present,
 		 const struct pool_tracker_row *r)

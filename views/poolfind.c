@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/mmst.h"
-#include "../core/pool.h"
-#include "commands.h"
-#include "poolblock.h"
+#include "core/nt/mmst.h"
+#include "core/nt/pool.h"
+#include "views/commands.h"
+#include "views/poolblock.h"
 
 #define TAG_MMST 0x74536d4du   /* "MmSt": prototype PTEs of mapped files (§6.6) */
 

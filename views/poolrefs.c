@@ -2,9 +2,9 @@
  * lead into a module image or another pool block. */
 #include <string.h>
 
-#include "../core/poolrefs.h"
-#include "commands.h"
-#include "poolblock.h"
+#include "core/analysis/poolrefs.h"
+#include "views/commands.h"
+#include "views/poolblock.h"
 
 static int run_poolrefs(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)

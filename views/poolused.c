@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/pool.h"
-#include "../core/pooltag.h"
-#include "../core/tagowner.h"
-#include "commands.h"
+#include "core/nt/pool.h"
+#include "core/analysis/pooltag.h"
+#include "core/analysis/tagowner.h"
+#include "views/commands.h"
 
 /* How many of the biggest nonpaged consumers are highlighted. */
 #define TOP_DANGER 1

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
-#include "process.h"
+#include "views/commands.h"
+#include "views/process.h"
 
 void add_ring_note(struct dnode *parent, const char *key, const struct ring_result *r)
 {

@@ -2,8 +2,8 @@
 #ifndef KDX_VIEWS_PROCESS_H
 #define KDX_VIEWS_PROCESS_H
 
-#include "../core/process.h"
-#include "doc.h"
+#include "core/nt/process.h"
+#include "views/doc/doc.h"
 
 /* A ring that broke: its note as a danger field under key. */
 void add_ring_note(struct dnode *parent, const char *key, const struct ring_result *r);

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/layout.h"
-#include "../core/pte.h"
-#include "commands.h"
-#include "vtop.h"
+#include "core/xlat/layout.h"
+#include "core/xlat/pte.h"
+#include "views/commands.h"
+#include "views/vtop.h"
 
 #define HEX(v) ((unsigned long long)(v))
 

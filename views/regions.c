@@ -1,13 +1,13 @@
 /* `layout`: the system regions, coloured by kind, with a proportional bar
  * of the address space; `layout REGION [DTB]`: a walk of the region's page
  * tables with counts per entry state and the mapped ranges. */
-#include "regions.h"
+#include "views/regions.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
+#include "views/commands.h"
 
 #define HEX(v) ((unsigned long long)(v))
 #define BAR_WIDTH 64

@@ -3,11 +3,11 @@
 #ifndef KDX_REGIONS_H
 #define KDX_REGIONS_H
 
-#include "../core/layout.h"
-#include "command.h"
+#include "core/xlat/layout.h"
+#include "views/command.h"
 
 /* Builds the `layout REGION [DTB]` document into out (already initialised).
- * dtb 0: the kernel's address space. Cancelling fails (core/progress.h). */
+ * dtb 0: the kernel's address space. Cancelling fails (core/util/progress.h). */
 int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
 		     const struct progress *progress, struct doc *out, struct kdx_error *err);
 

@@ -3,9 +3,9 @@
  * Facts: structs §7, va-and-pte §5. */
 #include <stdio.h>
 
-#include "../core/session.h"
-#include "commands.h"
-#include "process.h"
+#include "core/nt/session.h"
+#include "views/commands.h"
+#include "views/process.h"
 
 static int read_both(struct dump *d, struct process_list *pl, struct session_list *sl,
 		     struct kdx_error *err)

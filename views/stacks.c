@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/bugcheck.h"
-#include "../core/modules.h"
-#include "commands.h"
-#include "process.h"
+#include "core/analysis/bugcheck.h"
+#include "core/nt/modules.h"
+#include "views/commands.h"
+#include "views/process.h"
 
 /* A hostile StackBase - StackLimit could be huge; real stacks are at most
  * KERNEL_LARGE_STACK_SIZE (72 KiB), so this many pages is plenty. */

@@ -1,8 +1,8 @@
 /* `tagowner TAG`: the loaded modules whose images hold the tag's four
  * bytes, code-section hits first. */
-#include "../core/pool.h"
-#include "../core/tagowner.h"
-#include "commands.h"
+#include "core/nt/pool.h"
+#include "core/analysis/tagowner.h"
+#include "views/commands.h"
 
 static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)

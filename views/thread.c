@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "process.h"
+#include "views/commands.h"
+#include "views/process.h"
 
 static const char *const sort_keys[][2] = {
 	{ "user", "user_time" }, { "kernel", "kernel_time" }, { "total", "total_time" },

@@ -1,8 +1,8 @@
 /* `vm`: WinDbg !vm's figures, each as pages and KB, with the warnings. */
-#include "vm.h"
+#include "views/vm.h"
 
-#include "../core/memsummary.h"
-#include "commands.h"
+#include "core/analysis/memsummary.h"
+#include "views/commands.h"
 
 void vm_summary_to_doc(struct dump *d, struct dnode *parent)
 {

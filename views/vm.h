@@ -3,7 +3,7 @@
 #ifndef KDX_VIEWS_VM_H
 #define KDX_VIEWS_VM_H
 
-#include "command.h"
+#include "views/command.h"
 
 /* Adds "figures" (name, pages, kb) and "warnings" under parent. */
 void vm_summary_to_doc(struct dump *d, struct dnode *parent);

@@ -1,6 +1,6 @@
 /* `vtop VA [DTB]`: a virtual address translated level by level. */
-#include "commands.h"
-#include "vtop.h"
+#include "views/commands.h"
+#include "views/vtop.h"
 
 int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t *va,
 	      struct xlat **space, bool *owned, struct kdx_error *err)

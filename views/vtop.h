@@ -2,7 +2,7 @@
 #ifndef KDX_VTOP_H
 #define KDX_VTOP_H
 
-#include "command.h"
+#include "views/command.h"
 
 /* Parses "VA [DTB]" at argv[1..]; *space is the kernel's address space or a
  * new one for DTB (then *owned is true and the caller frees it). */

@@ -1,4 +1,4 @@
-/* kdx-mutate: the deterministic mutation test of tests/fuzz.test. It
+/* kdx-mutate: the deterministic mutation test of tests/batch/fuzz.test. It
  * derives mutants of one generated fixture with a seeded PRNG, each a few
  * edits inside one structure the truth JSON locates (the crash header, the
  * run table, the bitmap header, the KDBG, page-table entries, the process,
@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "core/dump.h"
-#include "core/mapped_file.h"
+#include "core/source/dumpfile.h"
 #include "tests/fuzz/commands.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -168,13 +168,13 @@ static size_t truth_values(const char *json, const char *section, const char *af
 
 /* ---- locating structures in the file */
 
-static const struct mapped_file *fixture_map;
+static const struct dump_file *fixture_map;
 
 /* ELF cores are read through libkdumpfile, which copies pages; their file
  * offsets come from the PT_LOAD headers (ELF32 and ELF64). */
 static bool elf_offset(uint64_t pa, uint64_t *off)
 {
-	const struct mapped_file *f = fixture_map;
+	const struct dump_file *f = fixture_map;
 	if (f->size < 52 || memcmp(f->data, "\177ELF", 4) != 0)
 		return false;
 	bool is64 = f->data[4] == 2;
@@ -182,7 +182,7 @@ static bool elf_offset(uint64_t pa, uint64_t *off)
 	unsigned phentsize = mf_u16(f, is64 ? 54 : 42), phnum = mf_u16(f, is64 ? 56 : 44);
 	for (unsigned i = 0; i < phnum; i++) {
 		uint64_t ph = phoff + (uint64_t)i * phentsize;
-		if (!mapped_file_has(f, ph, is64 ? 56 : 32) || mf_u32(f, ph) != 1)
+		if (!dump_file_has(f, ph, is64 ? 56 : 32) || mf_u32(f, ph) != 1)
 			continue;
 		uint64_t p_off = is64 ? mf_u64(f, ph + 8) : mf_u32(f, ph + 4);
 		uint64_t p_pa = is64 ? mf_u64(f, ph + 24) : mf_u32(f, ph + 12);
@@ -280,7 +280,7 @@ static void targets_from_truth(struct dump *d, const char *json, const char *sec
 	}
 }
 
-static void find_targets(const char *fixture, const struct mapped_file *map)
+static void find_targets(const char *fixture, const struct dump_file *map)
 {
 	fixture_map = map;
 	bool crash = map->size >= 8 && memcmp(map->data, "PAGEDU", 6) == 0;
@@ -699,16 +699,16 @@ int main(int argc, char **argv)
 	s.kdx = argv[optind];
 	s.fixture = argv[optind + 1];
 	s.base = strrchr(s.fixture, '/') ? strrchr(s.fixture, '/') + 1 : s.fixture;
-	struct mapped_file map;
+	struct dump_file map;
 	struct kdx_error err = { "" };
-	if (mapped_file_open(s.fixture, &map, &err) < 0) {
+	if (dump_file_open(s.fixture, &map, &err) < 0) {
 		fprintf(stderr, "kdx-mutate: %s\n", err.msg);
 		return 2;
 	}
 	find_targets(s.fixture, &map);
 	if (ntargets == 0) {
 		fprintf(stderr, "kdx-mutate: %s: empty: nothing to mutate\n", s.fixture);
-		mapped_file_close(&map);
+		dump_file_close(&map);
 		return 2;
 	}
 	static char commands[FUZZ_MAX_COMMANDS * FUZZ_COMMAND_LEN];
@@ -719,7 +719,7 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/kdx-mutate-XXXXXX", path[4200];
 	if (!mkdtemp(dir)) {
 		perror("kdx-mutate: mkdtemp");
-		mapped_file_close(&map);
+		dump_file_close(&map);
 		return 2;
 	}
 	snprintf(path, sizeof path, "%s/%s", dir, s.base);
@@ -775,6 +775,6 @@ int main(int argc, char **argv)
 	if (s.failed)
 		printf("# reproduce one: kdx-mutate --seed %" PRIu64 " --only I --keep DIR %s %s\n",
 		       s.seed, s.kdx, s.fixture);
-	mapped_file_close(&map);
+	dump_file_close(&map);
 	return status;
 }

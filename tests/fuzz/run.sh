@@ -4,7 +4,7 @@
 # build tree). From a build configured with
 #   ../configure --enable-fuzzers CC=clang
 # run: sh ../tests/fuzz/run.sh [SECONDS [TARGET...]]
-# The mutation test (tests/fuzz.test, in make check) needs none of this.
+# The mutation test (tests/batch/fuzz.test, in make check) needs none of this.
 set -eu
 secs=${1:-60}
 [ $# -gt 0 ] && shift

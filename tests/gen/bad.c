@@ -3,12 +3,12 @@
  * bad-NAME.expect holding one line: a substring the reader's message must
  * contain (the offset or address at fault, or the word that names the
  * problem). Header offsets: spec/windows-dump-format.md §5, §6.1, §6.2. */
-#include "world.h"
-#include "world_build.h"
-#include "world_modules.h"
-#include "world_pool.h"
-#include "world_procs.h"
-#include "core/pool.h"
+#include "tests/gen/world.h"
+#include "tests/gen/world_build.h"
+#include "tests/gen/world_modules.h"
+#include "tests/gen/world_pool.h"
+#include "tests/gen/world_procs.h"
+#include "core/nt/pool.h"
 
 #include <errno.h>
 #include <stdio.h>

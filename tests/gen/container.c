@@ -1,9 +1,9 @@
 /* Container writers: lay a gen_image out as a Windows crash dump (every
  * DumpType kdx reads), an ELF core or a raw image. Layouts follow
  * spec/windows-dump-format.md; the offsets are transcribed here on their own
- * (not shared with core/windmp.h) so that reader and writer are checked
+ * (not shared with core/source/source_windmp.c) so that reader and writer are checked
  * against each other. */
-#include "gen.h"
+#include "tests/gen/gen.h"
 
 #include <elf.h>
 #include <errno.h>

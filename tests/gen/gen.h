@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/paging.h"
-#include "core/source.h"
+#include "core/xlat/paging.h"
+#include "core/source/source.h"
 
 struct gen_image {
 	enum machine machine;

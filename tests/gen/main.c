@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "world.h"
-#include "world_pool.h"
+#include "tests/gen/world.h"
+#include "tests/gen/world_pool.h"
 
 #define DEMO_PROFILE "win10-x64"
 #define DEMO_SEED 42

@@ -8,18 +8,18 @@
  * deep_stack_thread, deep_stack_frames, modules, tag_driver,
  * deep_stack_driver, mapped_files, pfn, pool, vm, and for corrupt variants
  * corruption. */
-#include "world.h"
+#include "tests/gen/world.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/bugcheck.h"
-#include "world_pool.h"
-#include "world_files.h"
-#include "world_modules.h"
-#include "world_pfn.h"
-#include "world_procs.h"
+#include "core/analysis/bugcheck.h"
+#include "tests/gen/world_pool.h"
+#include "tests/gen/world_files.h"
+#include "tests/gen/world_modules.h"
+#include "tests/gen/world_pfn.h"
+#include "tests/gen/world_procs.h"
 
 #define JSON_MAX_DEPTH 16
 

@@ -2,14 +2,14 @@
  * Page tables follow spec/windows-va-and-pte.md (self-map §3, layouts §4,
  * PTE formats §2, generator notes §8), the KDBG follows
  * spec/windows-dump-format.md §8, structure offsets come from core/profile. */
-#include "world.h"
+#include "tests/gen/world.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/kdbg.h"
-#include "world_build.h"
+#include "core/nt/kdbg.h"
+#include "tests/gen/world_build.h"
 
 /* RAM as a small machine reports it: the 640 KiB..1 MiB legacy hole and a
  * 1 MiB hole at 10 MiB, so large pages can straddle missing memory. Small

@@ -1,6 +1,6 @@
 /* A generated Windows kernel: the gen_image a dump is written from, plus the
  * ground truth a reader must reproduce from that dump. Built from a profile
- * (core/profile.h) and a seed; everything is deterministic for the pair and
+ * (core/nt/profile.h) and a seed; everything is deterministic for the pair and
  * addresses, counts and names move with the seed.
  *
  * The truth is in-process here (cmocka tests compare without parsing JSON)
@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/error.h"
-#include "core/profile.h"
-#include "core/xlat.h"
-#include "gen.h"
+#include "core/util/error.h"
+#include "core/nt/profile.h"
+#include "core/xlat/xlat.h"
+#include "tests/gen/gen.h"
 
 /* What the prototype PTE a prototype-format entry names decodes to (spec
  * 2.1): valid, transition or subsection. */
@@ -30,7 +30,7 @@ struct world_proto_meaning {
 };
 
 /* What the last entry of a teaching walk means to a PTE decoder; the field
- * names follow struct pte_decoded (core/pte.h). */
+ * names follow struct pte_decoded (core/xlat/pte.h). */
 struct world_pte_meaning {
 	const char *state;            /* pte_state_name(): "valid", "large", "transition", ... */
 	bool has_pfn;                 /* valid, large, transition: the frame */
@@ -46,7 +46,7 @@ struct world_pte_meaning {
 
 /* One teaching address and its walk as built. The walk assumes every page
  * is in the dump; world_walk_in() restricts it to what a format stores.
- * Conventions (core/xlat.c): a table not in the dump stops the walk at that
+ * Conventions (core/xlat/xlat.c): a table not in the dump stops the walk at that
  * level with reason XLAT_NOT_IN_DUMP and read = false; a target page not in
  * the dump leaves stopped_at = -1 and pa set, with reason XLAT_NOT_IN_DUMP
  * and page_in_dump = false. walk.dtb is the kernel's top table, or a

@@ -3,7 +3,7 @@
 #ifndef KDX_GEN_WORLD_BUILD_H
 #define KDX_GEN_WORLD_BUILD_H
 
-#include "world.h"
+#include "tests/gen/world.h"
 
 uint64_t world_rnd_below(struct world *w, uint64_t n);
 /* npages fresh kernel data pages at the next free VA of the named region

@@ -9,13 +9,13 @@
  * resident. Two teaching addresses beside the "prototype" one name a
  * transition and a subsection prototype PTE of the first file, so a
  * decoder following prototypes (§2.1) meets both. */
-#include "world_files.h"
+#include "tests/gen/world_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "world_build.h"
+#include "tests/gen/world_build.h"
 
 static const char *const file_names[] = {
 	"\\Windows\\System32\\config\\SOFTWARE",

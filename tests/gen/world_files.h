@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "world.h"
+#include "tests/gen/world.h"
 
 #define WORLD_MAX_FILES 6
 #define WORLD_MAX_FILE_PAGES 64

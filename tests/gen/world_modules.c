@@ -4,15 +4,15 @@
  * Format" specification (DOS header e_lfanew at 0x3C; COFF file header;
  * PE32 / PE32+ optional header with its data directories; section headers;
  * the export directory; x64 RUNTIME_FUNCTION and UNWIND_INFO). */
-#include "world_modules.h"
+#include "tests/gen/world_modules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "world_build.h"
-#include "world_pool.h"
-#include "world_procs.h"
+#include "tests/gen/world_build.h"
+#include "tests/gen/world_pool.h"
+#include "tests/gen/world_procs.h"
 
 #define PE_LFANEW 0x80u
 #define PE_FILE_HEADER (PE_LFANEW + 4)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "world.h"
+#include "tests/gen/world.h"
 
 #define WORLD_MAX_EXPORTS 8
 #define WORLD_MAX_FUNCTIONS 8

@@ -5,14 +5,14 @@
  * the page behind the teaching prototype PTE is a prototype page; the rest
  * of RAM is spread over the zeroed, free, standby, modified,
  * modified-no-write, bad and transition lists, linked by Flink/Blink. */
-#include "world_pfn.h"
+#include "tests/gen/world_pfn.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "world_build.h"
-#include "world_files.h"
-#include "world_procs.h"
+#include "tests/gen/world_build.h"
+#include "tests/gen/world_files.h"
+#include "tests/gen/world_procs.h"
 
 const char *const world_page_list_names[WL_COUNT] = {
 	"Zeroed", "Free", "Standby", "Modified", "ModifiedNoWrite", "Bad", "Active",

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "world.h"
+#include "tests/gen/world.h"
 
 /* _MMLISTS (structs §8). */
 enum world_page_list {

@@ -4,15 +4,15 @@
  * (dump-format §8.3). The memory-summary figures are counters in kernel
  * variables: on win10-x64 they are those of SCENARIOS case 1, elsewhere
  * they move with the seed. */
-#include "world_pool.h"
+#include "tests/gen/world_pool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/kdbg.h"
-#include "world_build.h"
-#include "world_files.h"
+#include "core/nt/kdbg.h"
+#include "tests/gen/world_build.h"
+#include "tests/gen/world_files.h"
 
 #define TAG(s) ((uint32_t)(s)[0] | (uint32_t)(s)[1] << 8 | (uint32_t)(s)[2] << 16 | \
 		(uint32_t)(s)[3] << 24)
@@ -647,7 +647,7 @@ static void build_memory_summary(struct pool_build *pb)
 	add_figure(pl, "paged_pool_max", true, pp_max);
 	add_figure(pl, "committed_pages", true, committed);
 	add_figure(pl, "commit_limit", true, limit);
-	/* The rules of core/memsummary.c, stated independently. */
+	/* The rules of core/analysis/memsummary.c, stated independently. */
 	if (np_usage * 100 > np_max * 95)
 		pl->warnings[pl->nwarnings++] = "Excessive NonPaged Pool Usage";
 	if (paged_total * 100 > pp_max * 95)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "world.h"
+#include "tests/gen/world.h"
 
 struct world_tracker_row {
 	uint32_t tag;

@@ -3,13 +3,13 @@
  * sharing from spec/windows-va-and-pte.md §3 (self-map in every process),
  * §5.3 (session members share the session's tables) and SCENARIOS.md case 6
  * (a process directory lacking a system PDE the master has). */
-#include "world_procs.h"
+#include "tests/gen/world_procs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "world_build.h"
+#include "tests/gen/world_build.h"
 
 enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };            /* structs §1 */
 enum { STATE_READY = 1, STATE_RUNNING = 2, STATE_WAITING = 5 };   /* structs §3 */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "world.h"
+#include "tests/gen/world.h"
 
 #define WORLD_NO_SESSION UINT32_MAX
 #define WORLD_NO_CPU (-1)

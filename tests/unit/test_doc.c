@@ -11,9 +11,9 @@
 #include <cmocka.h>
 
 #include "views/command.h"
-#include "views/doc.h"
-#include "views/layout.h"
-#include "views/render.h"
+#include "views/doc/doc.h"
+#include "views/doc/lines.h"
+#include "views/doc/render.h"
 
 static char *capture(void (*fn)(FILE *, const void *), const void *arg)
 {

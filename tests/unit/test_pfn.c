@@ -12,9 +12,9 @@
 #include <cmocka.h>
 #include <stdbool.h>
 
-#include "core/kdbg.h"
-#include "core/mapped_files.h"
-#include "core/pfn.h"
+#include "core/nt/kdbg.h"
+#include "core/nt/mapped_files.h"
+#include "core/nt/pfn.h"
 #include "tests/gen/world_files.h"
 #include "tests/gen/world_pfn.h"
 #include "tests/unit/fixtures.h"

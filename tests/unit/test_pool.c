@@ -10,13 +10,13 @@
 #include <cmocka.h>
 #include <stdbool.h>
 
-#include "core/memsummary.h"
-#include "core/mmst.h"
-#include "core/modules.h"
-#include "core/pool.h"
-#include "core/poolrefs.h"
-#include "core/pooltag.h"
-#include "core/tagowner.h"
+#include "core/analysis/memsummary.h"
+#include "core/nt/mmst.h"
+#include "core/nt/modules.h"
+#include "core/nt/pool.h"
+#include "core/analysis/poolrefs.h"
+#include "core/analysis/pooltag.h"
+#include "core/analysis/tagowner.h"
 #include "tests/unit/fixtures.h"
 #include "tests/gen/world_files.h"
 #include "tests/gen/world_modules.h"

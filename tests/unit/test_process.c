@@ -11,8 +11,8 @@
 #include <cmocka.h>
 #include <stdbool.h>
 
-#include "core/process.h"
-#include "core/session.h"
+#include "core/nt/process.h"
+#include "core/nt/session.h"
 #include "tests/gen/world_procs.h"
 #include "tests/unit/fixtures.h"
 

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/pte.h"
+#include "core/xlat/pte.h"
 
 static struct pte_decoded decode(enum pte_family family, int level, uint64_t raw)
 {

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "core/dump.h"
-#include "core/layout.h"
+#include "core/xlat/layout.h"
 #include "views/command.h"
 #include "tests/gen/world.h"
 #include "tests/gen/world_pool.h"

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "core/source.h"
+#include "core/source/source.h"
 #include "tests/unit/fixtures.h"
 
 /* RAM: low memory, a block at 1 MiB, two pages at 16 MiB. */

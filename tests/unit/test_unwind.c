@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <stdbool.h>
 
-#include "core/unwind.h"
+#include "core/nt/unwind.h"
 #include "tests/gen/world_modules.h"
 #include "tests/gen/world_procs.h"
 #include "tests/unit/fixtures.h"

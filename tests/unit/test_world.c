@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <stdbool.h>
 
-#include "core/kdbg.h"
+#include "core/nt/kdbg.h"
 #include "tests/gen/world.h"
 #include "tests/gen/world_files.h"
 #include "tests/gen/world_modules.h"

@@ -1,0 +1,484 @@
+#include "core/nt/pool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util/bytes.h"
+#include "core/nt/kdbg.h"
+#include "core/xlat/layout.h"
+
+#define PROTECTED_POOL 0x80000000u   /* §6.3: compare tags without it */
+#define POOL_SESSION_FLAG 0x20u      /* §6.3 flag masks */
+#define SEGMENT_HEAP_ALIGN 16u       /* §6.4: headers sit on 16-byte steps */
+/* Words either side of &PoolTrackTable searched for the big-page table. */
+#define BIG_TABLE_SEARCH_WORDS 32
+
+void pool_tag_text(uint32_t tag, char out[5])
+{
+	for (int i = 0; i < 4; i++) {
+		char c = (char)(tag >> (8 * i) & 0x7f);
+		out[i] = c >= 0x20 && c < 0x7f ? c : '.';
+	}
+	out[4] = 0;
+}
+
+bool pool_tag_parse(const char *s, uint32_t *tag)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 4)
+		return false;
+	*tag = 0;
+	for (size_t i = 0; i < 4; i++)
+		*tag |= (uint32_t)(uint8_t)(i < n ? s[i] : ' ') << (8 * i);
+	return true;
+}
+
+const char *pool_kind_name(enum pool_kind k)
+{
+	return k == POOL_KIND_PAGED ? "paged" : k == POOL_KIND_SESSION ? "session" : "nonpaged";
+}
+
+const char *pool_state_name(enum pool_state s)
+{
+	return s == POOL_ALLOCATED ? "allocated" : s == POOL_FREE ? "free" : "unknown";
+}
+
+static bool read_var(struct dump *d, unsigned field, uint64_t *addr, uint64_t *value)
+{
+	return dump_kdbg_field(d, field, 8, addr) && *addr && dump_read_ptr(d, *addr, value);
+}
+
+/* ---- tracker table ---- */
+
+static bool tag_printable(uint32_t tag)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned ch = tag >> (8 * i) & (i == 3 ? 0x7f : 0xff);
+		if (ch < 0x20 || ch > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+int pool_tracker_read(struct dump *d, struct pool_tracker *t, struct kdx_error *err)
+{
+	memset(t, 0, sizeof *t);
+	const struct profile *p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	if (!p)
+		return kdx_fail(err, "poolused: no structure layout for this build");
+	uint64_t var;
+	if (!d->has_kdbg || !read_var(d, KDBG_POOL_TRACK_TABLE, &var, &t->table))
+		return kdx_fail(err, "poolused: KDBG PoolTrackTable (+0x%x) or the variable it names "
+				"is not in the dump", KDBG_POOL_TRACK_TABLE);
+	const struct prof_pool_tracker *pt = p->pool_tracker;
+	uint8_t probe[64];   /* the largest entry is 0x38 bytes (§6.5) */
+	if (!t->table || xlat_read(d->kernel, t->table, probe, pt->size, NULL) != pt->size)
+		return kdx_fail(err, "poolused: PoolTrackTable (at 0x%llx) is 0x%llx, which is not "
+				"mapped in the dump: expected the tracker array",
+				(unsigned long long)var, (unsigned long long)t->table);
+	/* PoolTrackTableSize: the word just before the pointer (§6.5, †). */
+	if (!dump_read_ptr(d, var - dump_ptr_size(d), &t->claimed) || t->claimed < 2)
+		return kdx_fail(err, "poolused: no entry count before PoolTrackTable (0x%llx)",
+				(unsigned long long)var);
+	t->read = t->claimed > POOL_TRACKER_MAX_ENTRIES ? POOL_TRACKER_MAX_ENTRIES : t->claimed;
+	size_t bytes = (size_t)t->read * pt->size;
+	uint8_t *buf = malloc(bytes);
+	t->rows = calloc(t->read, sizeof *t->rows);
+	if (!buf || !t->rows) {
+		free(buf);
+		pool_tracker_free(t);
+		return kdx_fail(err, "poolused: out of memory for %llu entries",
+				(unsigned long long)t->read);
+	}
+	struct hole_list holes = { 0 };
+	xlat_read(d->kernel, t->table, buf, bytes, &holes);
+	uint64_t unprintable = 0;
+	for (uint64_t i = 0; i < t->read; i++) {
+		const uint8_t *e = buf + i * pt->size;
+		uint32_t key = (uint32_t)le_bytes(e + pt->key, 4) & ~PROTECTED_POOL;
+		if (!key)
+			continue;
+		/* Past a bogus count the entries are other data: keys that are
+		 * no tag are counted, not listed. */
+		if (!tag_printable(key)) {
+			unprintable++;
+			continue;
+		}
+		struct pool_tracker_row *r = &t->rows[t->count++];
+		r->tag = key;
+		r->nonpaged_allocs = le_bytes(e + pt->nonpaged_allocs, pt->counter_size);
+		r->nonpaged_frees = le_bytes(e + pt->nonpaged_frees, pt->counter_size);
+		r->nonpaged_bytes = le_bytes(e + pt->nonpaged_bytes, pt->bytes_size);
+		r->paged_allocs = le_bytes(e + pt->paged_allocs, pt->counter_size);
+		r->paged_frees = le_bytes(e + pt->paged_frees, pt->counter_size);
+		r->paged_bytes = le_bytes(e + pt->paged_bytes, pt->bytes_size);
+	}
+	uint64_t missing = 0;
+	for (size_t i = 0; i < holes.count; i++)
+		missing += holes.items[i].size;
+	hole_list_free(&holes);
+	free(buf);
+	int n = snprintf(t->note, sizeof t->note, "PoolTrackTable, %llu entries",
+			 (unsigned long long)t->claimed);
+	if (t->claimed > t->read)
+		n += snprintf(t->note + n, sizeof t->note - (size_t)n, " claimed; read the first %llu",
+			      (unsigned long long)t->read);
+	if (missing)
+		n += snprintf(t->note + n, sizeof t->note - (size_t)n, "; %llu bytes not in the dump",
+			      (unsigned long long)missing);
+	if (unprintable)
+		n += snprintf(t->note + n, sizeof t->note - (size_t)n,
+			      "; %llu entries with keys that are no tag skipped",
+			      (unsigned long long)unprintable);
+	if (p->pool->segment_heap)
+		snprintf(t->note + n, sizeof t->note - (size_t)n,
+			 "; per-processor ExPoolTagTables have no KDBG field and are not summed");
+	return 0;
+}
+
+void pool_tracker_free(struct pool_tracker *t)
+{
+	free(t->rows);
+	t->rows = NULL;
+	t->count = 0;
+}
+
+/* ---- pages and blocks ---- */
+
+int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err)
+{
+	memset(c, 0, sizeof *c);
+	c->d = d;
+	c->p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	if (!c->p || !d->kernel)
+		return kdx_fail(err, "pool: no structure layout or kernel page tables for this dump");
+	uint64_t a;
+	/* x86 XP/2003: MmNonPagedPoolStart..End spans the system space between
+	 * the initial part and the expansion; the layout tells the parts. */
+	c->n_np = layout_nonpaged_pool(d, c->np_start, c->np_end);
+	c->has_pp = read_var(d, KDBG_MM_PAGED_POOL_START, &a, &c->pp_start) &&
+		    read_var(d, KDBG_MM_PAGED_POOL_END, &a, &c->pp_end) && c->pp_end > c->pp_start;
+	return 0;
+}
+
+static bool in_paged(const struct pool_ctx *c, uint64_t va)
+{
+	return c->has_pp && va >= c->pp_start && va <= c->pp_end;
+}
+
+/* §6.3: XP/2003 odd = nonpaged; 7 and later bit 0 = paged. */
+static enum pool_kind kind_of(const struct pool_ctx *c, unsigned type, uint64_t va)
+{
+	if (type == 0)
+		return in_paged(c, va) ? POOL_KIND_PAGED : POOL_KIND_NONPAGED;
+	if (type & POOL_SESSION_FLAG)
+		return POOL_KIND_SESSION;
+	bool paged = c->p->build < 6000 ? !(type & 1) : (type & 1);
+	return paged ? POOL_KIND_PAGED : POOL_KIND_NONPAGED;
+}
+
+struct header {
+	unsigned prev, index, units, type;
+	uint32_t tag;
+};
+
+static struct header decode(const struct prof_pool *h, const uint8_t *p)
+{
+	struct header r;
+	if (h->header_size == 8) {
+		uint32_t w = (uint32_t)le_bytes(p, 4);
+		r = (struct header){ w & 0x1ff, w >> 9 & 0x7f, w >> 16 & 0x1ff, w >> 25 & 0x7f, 0 };
+	} else {
+		r = (struct header){ p[0], p[1], p[2], p[3], 0 };
+	}
+	r.tag = (uint32_t)le_bytes(p + 4, 4);
+	return r;
+}
+
+static void add_page_block(const struct pool_ctx *c, struct pool_page *pg, uint64_t off,
+			   const struct header *hd, enum pool_state state)
+{
+	const struct prof_pool *h = c->p->pool;
+	struct pool_block *b = &pg->blocks[pg->count++];
+	*b = (struct pool_block){
+		.address = pg->va + off, .size = (uint64_t)hd->units * h->block_unit,
+		.previous_size = (uint64_t)hd->prev * h->block_unit, .tag = hd->tag & ~PROTECTED_POOL,
+		.pool_index = hd->index, .raw_type = hd->type,
+		.kind = kind_of(c, hd->type, pg->va + off), .state = state,
+	};
+}
+
+/* §6.2: blocks tile the page from 0, PreviousSize chains them. */
+static void walk_classic(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
+{
+	const struct prof_pool *h = c->p->pool;
+	unsigned off = 0, prev = 0;
+	while (off < KDX_PAGE_SIZE) {
+		struct header hd = decode(h, page + off);
+		const char *why = NULL;
+		if (hd.units == 0)
+			why = "BlockSize is 0";
+		else if (off + hd.units * h->block_unit > KDX_PAGE_SIZE)
+			why = "the block runs past the page end";
+		else if (hd.prev != prev)
+			why = "PreviousSize does not match the block before";
+		if (why) {
+			pg->broken = pg->count > 0;
+			pg->break_at = pg->va + off;
+			snprintf(pg->why, sizeof pg->why, "%s (BlockSize %u, PreviousSize %u)", why,
+				 hd.units, hd.prev);
+			break;
+		}
+		add_page_block(c, pg, off, &hd, hd.type == 0 ? POOL_FREE : POOL_ALLOCATED);
+		prev = hd.units;
+		off += hd.units * h->block_unit;
+	}
+	/* One header that passes by chance is not a pool page. */
+	if (pg->broken && pg->count < 2) {
+		pg->broken = false;
+		pg->count = 0;
+	}
+	pg->pool_page = pg->count > 0;
+}
+
+/* §6.4: a header on a 16-byte step whose block stays inside the page,
+ * whose PoolType is an allocated one and whose tag is printable. */
+static void walk_segment_heap(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
+{
+	const struct prof_pool *h = c->p->pool;
+	for (unsigned off = 0; off + h->header_size <= KDX_PAGE_SIZE && pg->count < 512;) {
+		struct header hd = decode(h, page + off);
+		unsigned type = hd.type & ~POOL_SESSION_FLAG;
+		if (hd.units >= 2 && off + hd.units * h->block_unit <= KDX_PAGE_SIZE &&
+		    (type == h->nonpaged_allocated || type == h->paged_allocated) &&
+		    tag_printable(hd.tag)) {
+			add_page_block(c, pg, off, &hd, POOL_UNKNOWN);
+			off += hd.units * h->block_unit;
+		} else {
+			off += SEGMENT_HEAP_ALIGN;
+		}
+	}
+	pg->pool_page = pg->count > 0;
+}
+
+static void walk_buffer(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
+{
+	if (c->p->pool->segment_heap)
+		walk_segment_heap(c, page, pg);
+	else
+		walk_classic(c, page, pg);
+}
+
+void pool_walk_page(const struct pool_ctx *c, uint64_t va, struct pool_page *pg)
+{
+	memset(pg, 0, sizeof *pg);
+	pg->va = va & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+	uint8_t page[KDX_PAGE_SIZE];
+	pg->readable = xlat_read(c->d->kernel, pg->va, page, sizeof page, NULL) == sizeof page;
+	if (pg->readable)
+		walk_buffer(c, page, pg);
+}
+
+/* ---- big pages ---- */
+
+static bool big_entry_ok(uint64_t va)
+{
+	return (va & 1) || (va & (KDX_PAGE_SIZE - 1)) == 0;
+}
+
+void pool_big_find(const struct pool_ctx *c, struct pool_big_table *t)
+{
+	memset(t, 0, sizeof *t);
+	struct dump *d = c->d;
+	uint64_t var, table;
+	unsigned ps = dump_ptr_size(d);
+	const struct prof_big_page *bp = c->p->big_page;
+	if (!read_var(d, KDBG_POOL_TRACK_TABLE, &var, &table)) {
+		snprintf(t->how, sizeof t->how, "not found: PoolTrackTable is not in the dump");
+		return;
+	}
+	for (int k = -BIG_TABLE_SEARCH_WORDS; k < BIG_TABLE_SEARCH_WORDS; k++) {
+		uint64_t at = var + (uint64_t)((int64_t)k * ps), ptr, n;
+		if (!dump_read_ptr(d, at, &ptr) || !dump_read_ptr(d, at + ps, &n) ||
+		    n < 0x100 || n > POOL_BIG_MAX_ENTRIES || (n & (n - 1)) || !ptr ||
+		    (ptr & (KDX_PAGE_SIZE - 1)))
+			continue;
+		uint8_t e[64];
+		bool ok = true;
+		for (unsigned i = 0; ok && i < 16; i++)
+			ok = xlat_read(d->kernel, ptr + i * bp->size, e, bp->size, NULL) == bp->size &&
+			     big_entry_ok(le_bytes(e + bp->va, ps));
+		if (ok) {
+			t->found = true;
+			t->table = ptr;
+			t->entries = n;
+			snprintf(t->how, sizeof t->how, "pointer and count %+d words from PoolTrackTable",
+				 k);
+			return;
+		}
+	}
+	snprintf(t->how, sizeof t->how, "not found within %d words of PoolTrackTable (no KDBG field "
+		 "names it)", BIG_TABLE_SEARCH_WORDS);
+}
+
+void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
+		   int (*fn)(void *ctx, const struct pool_block *b), void *ctx)
+{
+	const struct prof_big_page *bp = c->p->big_page;
+	unsigned ps = dump_ptr_size(c->d);
+	uint8_t chunk[KDX_PAGE_SIZE * 4];
+	uint64_t per = sizeof chunk / bp->size;
+	for (uint64_t i = 0; t->found && i < t->entries; i += per) {
+		uint64_t n = t->entries - i < per ? t->entries - i : per;
+		xlat_read(c->d->kernel, t->table + i * bp->size, chunk, n * bp->size, NULL);
+		for (uint64_t k = 0; k < n; k++) {
+			const uint8_t *e = chunk + k * bp->size;
+			uint64_t va = le_bytes(e + bp->va, ps);
+			if ((va & ~1ull) == 0)
+				continue;
+			unsigned type = 0;
+			uint64_t size;
+			if (bp->number_of_pages != PROF_ABSENT)
+				size = le_bytes(e + bp->number_of_pages, 4) * KDX_PAGE_SIZE;
+			else
+				size = le_bytes(e + bp->number_of_bytes, ps);
+			if (bp->pool_type != PROF_ABSENT)
+				type = (unsigned)le_bytes(e + bp->pool_type, 4);
+			else if (bp->packed_pool_type.offset != PROF_ABSENT)
+				type = (unsigned)prof_get_bits(e, bp->packed_pool_type);
+			uint64_t at = va & ~1ull;
+			bool paged = bp->pool_type == PROF_ABSENT && bp->packed_pool_type.offset == PROF_ABSENT
+				     ? in_paged(c, at) : (type & 1);
+			struct pool_block b = {
+				.address = at, .size = size, .tag = (uint32_t)le_bytes(e + bp->key, 4) & ~PROTECTED_POOL,
+				.raw_type = type, .kind = paged ? POOL_KIND_PAGED : POOL_KIND_NONPAGED,
+				.state = (va & 1) ? POOL_FREE : POOL_ALLOCATED, .big = true,
+			};
+			if (fn(ctx, &b))
+				return;
+		}
+	}
+}
+
+/* ---- scan ---- */
+
+static void scan_add(struct pool_scan *s, const struct pool_block *b)
+{
+	if (s->count == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct pool_block *nb = realloc(s->blocks, cap * sizeof *nb);
+		if (!nb)
+			return;
+		s->blocks = nb;
+		s->cap = cap;
+	}
+	s->blocks[s->count++] = *b;
+}
+
+struct big_match {
+	struct pool_scan *s;
+	uint32_t tag;
+};
+
+static int big_match(void *ctx, const struct pool_block *b)
+{
+	struct big_match *m = ctx;
+	if (b->tag == m->tag)
+		scan_add(m->s, b);
+	return 0;
+}
+
+/* Pages between progress reports: 1 MiB. */
+#define SCAN_REPORT_PAGES 256u
+
+static int scan_range(const struct pool_ctx *c, uint64_t start, uint64_t end, uint32_t tag,
+		      uint64_t *done, uint64_t total, struct pool_scan *s, struct kdx_error *err)
+{
+	struct pte_context ctx;
+	struct region_walk rw;
+	layout_pte_context(c->d, &ctx);
+	if (!ctx.format)
+		return kdx_fail(err, "poolfind: no PTE format for this dump");
+	if (layout_walk(c->d->src, &ctx, c->d->dtb, start, end, NULL, NULL, &rw, err) < 0)
+		return -1;
+	struct pool_page *pg = malloc(sizeof *pg);
+	if (!pg) {
+		region_walk_free(&rw);
+		return kdx_fail(err, "poolfind: out of memory");
+	}
+	int r = 0;
+	unsigned pages = 0;
+	for (size_t i = 0; i < rw.nranges && r == 0; i++)
+		for (uint64_t va = rw.ranges[i].start; va < rw.ranges[i].end; va += KDX_PAGE_SIZE) {
+			if (pages++ % SCAN_REPORT_PAGES == 0 &&
+			    !progress_update(c->d->progress, *done, total, "scanning pool pages")) {
+				r = kdx_fail(err, "poolfind: scan cancelled");
+				break;
+			}
+			pool_walk_page(c, va, pg);
+			*done += KDX_PAGE_SIZE;
+			if (pg->readable)
+				s->scanned_bytes += KDX_PAGE_SIZE;
+			if (pg->broken && !s->broken_pages++)
+				s->first_broken = pg->break_at;
+			for (size_t k = 0; k < pg->count; k++)
+				if (pg->blocks[k].tag == tag)
+					scan_add(s, &pg->blocks[k]);
+		}
+	if (rw.ranges_truncated)
+		snprintf(s->note, sizeof s->note, "the pool range has more than %d mapped runs; the "
+			 "scan covered the first ones", LAYOUT_MAX_RANGES);
+	free(pg);
+	region_walk_free(&rw);
+	return r;
+}
+
+static uint64_t mapped_bytes(const struct pool_ctx *c, uint64_t start, uint64_t end)
+{
+	struct pte_context ctx;
+	struct region_walk rw;
+	struct kdx_error e;
+	layout_pte_context(c->d, &ctx);
+	if (!ctx.format || layout_walk(c->d->src, &ctx, c->d->dtb, start, end, NULL, NULL, &rw, &e) < 0)
+		return 0;
+	uint64_t n = 0;
+	for (size_t i = 0; i < rw.nranges; i++)
+		n += rw.ranges[i].pages * KDX_PAGE_SIZE;
+	region_walk_free(&rw);
+	return n;
+}
+
+int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, struct pool_scan *s,
+		  struct kdx_error *err)
+{
+	memset(s, 0, sizeof *s);
+	tag &= ~PROTECTED_POOL;
+	if (!c->n_np && !c->has_pp)
+		return kdx_fail(err, "poolfind: the KDBG pool bounds (MmNonPagedPoolStart/End, "
+				"MmPagedPoolStart/End) are not in the dump");
+	struct pool_big_table bt;
+	pool_big_find(c, &bt);
+	struct big_match m = { s, tag };
+	pool_big_each(c, &bt, big_match, &m);
+	uint64_t total = c->has_pp ? mapped_bytes(c, c->pp_start, c->pp_end) : 0, done = 0;
+	for (size_t i = 0; i < c->n_np; i++)
+		total += mapped_bytes(c, c->np_start[i], c->np_end[i]);
+	int r = 0;
+	for (size_t i = 0; i < c->n_np && r == 0; i++)
+		r = scan_range(c, c->np_start[i], c->np_end[i], tag, &done, total, s, err);
+	if (r == 0 && c->has_pp)
+		r = scan_range(c, c->pp_start, c->pp_end, tag, &done, total, s, err);
+	if (r < 0) {
+		pool_scan_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void pool_scan_free(struct pool_scan *s)
+{
+	free(s->blocks);
+	s->blocks = NULL;
+	s->count = s->cap = 0;
+}

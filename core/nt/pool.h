@@ -1,0 +1,108 @@
+/* The kernel pools without symbols: the tag tracker table (structs §6.5),
+ * pool pages and their POOL_HEADER blocks (§6.1-6.4), the big-page table
+ * (§6.7), and a tag scan over the pool regions. */
+#ifndef KDX_POOL_H
+#define KDX_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/dump.h"
+#include "core/util/error.h"
+#include "core/nt/profile.h"
+
+/* Bounds against hostile counts: ReactOS's largest tracker table is
+ * 2^16 + 1 entries; big-page tables grow by doubling from 0x1000. */
+#define POOL_TRACKER_MAX_ENTRIES 0x10001u
+#define POOL_BIG_MAX_ENTRIES 0x100000u
+
+struct pool_tracker_row {
+	uint32_t tag;
+	uint64_t nonpaged_allocs, nonpaged_frees, nonpaged_bytes;
+	uint64_t paged_allocs, paged_frees, paged_bytes;
+};
+
+struct pool_tracker {
+	uint64_t table;              /* PoolTrackTable's value */
+	uint64_t claimed, read;      /* entries: PoolTrackTableSize, and those read */
+	struct pool_tracker_row *rows;
+	size_t count;
+	char note[160];              /* which tables were summed, bounds applied */
+};
+
+int pool_tracker_read(struct dump *d, struct pool_tracker *out, struct kdx_error *err);
+void pool_tracker_free(struct pool_tracker *t);
+
+enum pool_kind { POOL_KIND_NONPAGED, POOL_KIND_PAGED, POOL_KIND_SESSION };
+enum pool_state { POOL_ALLOCATED, POOL_FREE, POOL_UNKNOWN };
+const char *pool_kind_name(enum pool_kind k);     /* "nonpaged", "paged", "session" */
+const char *pool_state_name(enum pool_state s);   /* "allocated", "free", "unknown" */
+
+struct pool_block {
+	uint64_t address;            /* of the header (big pages: the allocation) */
+	uint64_t size, previous_size;
+	uint32_t tag;
+	unsigned pool_index, raw_type;
+	enum pool_kind kind;
+	enum pool_state state;
+	bool big;
+};
+
+/* One page as a pool page: classic builds walk the PreviousSize chain from
+ * offset 0; segment-heap builds look for headers at 16-byte steps. */
+struct pool_page {
+	uint64_t va;
+	bool readable;
+	bool pool_page;              /* at least one block checked */
+	bool broken;                 /* the chain stops before the page end */
+	uint64_t break_at;
+	char why[120];
+	struct pool_block blocks[512];
+	size_t count;
+};
+
+/* The pool context of a dump: profile and region bounds. */
+struct pool_ctx {
+	struct dump *d;
+	const struct profile *p;
+	/* inclusive; the nonpaged pool in up to two parts (x86 XP/2003) */
+	uint64_t np_start[2], np_end[2], pp_start, pp_end;
+	size_t n_np;
+	bool has_pp;
+};
+int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err);
+void pool_walk_page(const struct pool_ctx *c, uint64_t va, struct pool_page *out);
+
+/* The big-page table: located beside PoolTrackTable (no KDBG field names
+ * it, §6.7) and checked entry by entry. */
+struct pool_big_table {
+	bool found;
+	uint64_t table, entries;
+	char how[120];
+};
+void pool_big_find(const struct pool_ctx *c, struct pool_big_table *out);
+/* Calls fn for every used or freed entry; stops when fn returns nonzero. */
+void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
+		   int (*fn)(void *ctx, const struct pool_block *b), void *ctx);
+
+/* A scan for tag (compared without the protected bit 31): big pages
+ * first, then every mapped page of the nonpaged and paged pool ranges,
+ * telling the dump's progress the bytes scanned. Cancelled (progress says
+ * stop) or failed, it keeps nothing and returns -1. */
+struct pool_scan {
+	struct pool_block *blocks;
+	size_t count, cap;
+	uint64_t scanned_bytes;
+	uint64_t broken_pages, first_broken;
+	char note[200];
+};
+int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, struct pool_scan *out,
+		  struct kdx_error *err);
+void pool_scan_free(struct pool_scan *s);
+
+/* "Irp " <-> 0x20707249: four bytes, little-endian. */
+void pool_tag_text(uint32_t tag, char out[5]);
+bool pool_tag_parse(const char *s, uint32_t *tag);
+
+#endif

@@ -1,0 +1,443 @@
+#include "core/nt/process.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/nt/kdbg.h"
+#include "core/nt/profile.h"
+
+/* DISPATCHER_HEADER.Type of the records (structs §1). */
+enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };
+/* The largest EPROCESS / ETHREAD any profile describes is below this. */
+#define RECORD_MAX 0x1000u
+
+/* ---- the cycle check: an open-addressing set of record addresses ---- */
+
+struct addr_set {
+	uint64_t *slots;            /* 0 = empty; records are never at 0 */
+	size_t cap;
+};
+
+static size_t addr_hash(uint64_t a, size_t cap)
+{
+	return (size_t)((a * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
+}
+
+static int set_init(struct addr_set *s, size_t max)
+{
+	s->cap = 64;
+	while (s->cap < 2 * max + 2)
+		s->cap *= 2;
+	s->slots = calloc(s->cap, sizeof *s->slots);
+	return s->slots ? 0 : -1;
+}
+
+/* Adds a; false when it was there already. */
+static bool set_add(struct addr_set *s, uint64_t a)
+{
+	for (size_t i = addr_hash(a, s->cap);; i = (i + 1) & (s->cap - 1)) {
+		if (s->slots[i] == a)
+			return false;
+		if (!s->slots[i]) {
+			s->slots[i] = a;
+			return true;
+		}
+	}
+}
+
+static bool read_ptr(struct xlat *x, unsigned ps, uint64_t va, uint64_t *v)
+{
+	uint8_t b[8];
+	if (xlat_read(x, va, b, ps, NULL) != ps)
+		return false;
+	*v = prof_get(b, 0, ps);
+	return true;
+}
+
+static const char *unreadable(struct xlat *x, uint64_t va)
+{
+	uint64_t pa;
+	return xlat_to_phys(x, va, &pa) == XLAT_NOT_PRESENT ? "the link points at an unmapped address"
+							    : "the entry is not in the dump";
+}
+
+int ring_walk(const struct ring *r, ring_visit_fn visit, void *ctx, struct ring_result *out)
+{
+	memset(out, 0, sizeof *out);
+	struct addr_set seen;
+	if (set_init(&seen, r->max) < 0)
+		return -1;
+	uint64_t prev = r->head, link;
+	const char *why = NULL;
+	if (!read_ptr(r->space, r->ptr_size, r->head, &link)) {
+		snprintf(out->note, sizeof out->note, "the %s list head at 0x%llx is not in the dump",
+			 r->what, (unsigned long long)r->head);
+		free(seen.slots);
+		return 0;
+	}
+	while (link != r->head) {
+		uint64_t next, back;
+		if (out->count == r->max)
+			why = "more entries than any real system holds";
+		else if (!link)
+			why = "a NULL link";
+		else if (!set_add(&seen, link))
+			why = "the list loops back to an entry already read";
+		else if (!read_ptr(r->space, r->ptr_size, link, &next) ||
+			 !read_ptr(r->space, r->ptr_size, link + r->ptr_size, &back))
+			why = unreadable(r->space, link);
+		else if (back != prev)
+			why = "its Blink does not point back at the entry before";
+		else
+			why = visit(ctx, link - r->link_offset);
+		if (why)
+			break;
+		out->count++;
+		prev = link;
+		link = next;
+	}
+	out->complete = !why;
+	if (why)
+		snprintf(out->note, sizeof out->note, "the %s list stops at 0x%llx after %zu: %s",
+			 r->what, (unsigned long long)link, out->count, why);
+	free(seen.slots);
+	return 0;
+}
+
+/* ---- processes and threads ---- */
+
+struct walker {
+	struct dump *d;
+	const struct profile *prof;
+	struct process_list *l;
+	size_t proc_cap, thread_cap;
+	struct process *cur;        /* whose threads are being walked */
+	uint64_t current[64];       /* KPRCB.CurrentThread per processor */
+	unsigned ncpus;
+	bool out_of_memory;
+	uint8_t rec[RECORD_MAX];
+	char why[PROCESS_NOTE_MAX];
+};
+
+static bool grow(void **items, size_t *cap, size_t count, size_t size)
+{
+	if (count < *cap)
+		return true;
+	size_t n = *cap ? 2 * *cap : 32;
+	void *p = realloc(*items, n * size);
+	if (!p)
+		return false;
+	*items = p;
+	*cap = n;
+	return true;
+}
+
+static const char *read_record(struct walker *w, uint64_t va, unsigned size, unsigned type,
+			       const char *name)
+{
+	if (xlat_read(w->d->kernel, va, w->rec, size, NULL) != size) {
+		snprintf(w->why, sizeof w->why, "the %s (0x%x bytes) is not all in the dump", name,
+			 size);
+		return w->why;
+	}
+	if (w->rec[0] != type) {
+		snprintf(w->why, sizeof w->why, "DISPATCHER_HEADER.Type is %u, expected %u (%s)",
+			 w->rec[0], type, name);
+		return w->why;
+	}
+	return NULL;
+}
+
+/* The page below StackLimit must be invalid (structs §10). A table that
+ * is not in the dump leaves it unknown. */
+static enum guard_state guard_of(struct dump *d, uint64_t stack_limit)
+{
+	uint64_t guard = (stack_limit & ~(uint64_t)(KDX_PAGE_SIZE - 1)) - KDX_PAGE_SIZE;
+	struct walk wk;
+	xlat_walk(d->kernel, guard, &wk);
+	if (wk.reason == XLAT_NOT_PRESENT)
+		return GUARD_PRESENT;
+	if (wk.stopped_at < 0 && wk.reason != XLAT_INVALID)
+		return GUARD_MISSING;
+	return GUARD_UNKNOWN;
+}
+
+/* structs §10: used = StackBase - SP, percent of StackBase - StackLimit. */
+static void measure_stack(struct dump *d, struct thread *t)
+{
+	if (t->stack_base <= t->stack_limit) {
+		snprintf(t->note, sizeof t->note, "StackBase 0x%llx is not above StackLimit 0x%llx",
+			 (unsigned long long)t->stack_base, (unsigned long long)t->stack_limit);
+		t->risk = STACK_RISK_DANGER;
+		return;
+	}
+	t->stack_size = t->stack_base - t->stack_limit;
+	t->sp_in_stack = t->kernel_stack >= t->stack_limit && t->kernel_stack <= t->stack_base;
+	if (t->sp_in_stack) {
+		t->stack_used = t->stack_base - t->kernel_stack;
+		t->stack_percent = (unsigned)(t->stack_used * 100 / t->stack_size);
+	} else {
+		snprintf(t->note, sizeof t->note, "the saved stack pointer 0x%llx is %s the stack",
+			 (unsigned long long)t->kernel_stack,
+			 t->kernel_stack < t->stack_limit ? "below (overflowed past)" : "above");
+	}
+	t->guard = guard_of(d, t->stack_limit);
+	if (!t->sp_in_stack || t->guard == GUARD_MISSING || t->stack_percent >= STACK_DANGER_PERCENT)
+		t->risk = STACK_RISK_DANGER;
+	else if (t->stack_percent >= STACK_WARN_PERCENT)
+		t->risk = STACK_RISK_WARN;
+}
+
+static const char *visit_thread(void *ctx, uint64_t ethread)
+{
+	struct walker *w = ctx;
+	const struct prof_kthread *K = w->prof->kthread;
+	const struct prof_ethread *T = w->prof->ethread;
+	unsigned ps = w->prof->ptr_size;
+	struct process_list *l = w->l;
+	const char *bad = read_record(w, ethread, T->size, TYPE_THREAD, "ETHREAD");
+	if (bad)
+		return bad;
+	const uint8_t *r = w->rec;
+	/* XP has no KTHREAD.Process: ETHREAD.ThreadsProcess (structs §3). */
+	uint64_t owner = prof_get(r, K->process != PROF_ABSENT ? K->process : T->threads_process, ps);
+	if (owner != w->cur->eprocess) {
+		snprintf(w->why, sizeof w->why, "the thread's owning process is 0x%llx, not this one",
+			 (unsigned long long)owner);
+		return w->why;
+	}
+	if (l->nthreads == THREADS_MAX)
+		return "more threads than any real system runs";
+	if (!grow((void **)&l->threads, &w->thread_cap, l->nthreads, sizeof *l->threads)) {
+		w->out_of_memory = true;
+		return "out of memory";
+	}
+	struct thread *t = &l->threads[l->nthreads++];
+	memset(t, 0, sizeof *t);
+	t->ethread = ethread;
+	t->process = (size_t)(w->cur - l->processes);
+	t->tid = (uint32_t)prof_get(r, T->cid_unique_thread, ps);
+	t->pid = (uint32_t)prof_get(r, T->cid_unique_process, ps);
+	t->state = r[K->state];
+	t->wait_reason = r[K->wait_reason];
+	t->priority = r[K->priority];
+	t->kernel_time = (uint32_t)prof_get(r, K->kernel_time, 4);
+	t->user_time = (uint32_t)prof_get(r, K->user_time, 4);
+	t->teb = prof_get(r, K->teb, ps);
+	t->start_address = prof_get(r, T->start_address, ps);
+	t->win32_start_address = prof_get(r, T->win32_start_address, ps);
+	t->create_time = prof_get(r, T->create_time, 8);
+	t->initial_stack = prof_get(r, K->initial_stack, ps);
+	t->stack_base = prof_get(r, K->stack_base, ps);
+	t->stack_limit = prof_get(r, K->stack_limit, ps);
+	t->kernel_stack = prof_get(r, K->kernel_stack, ps);
+	t->cpu = -1;
+	for (unsigned c = 0; c < w->ncpus; c++)
+		if (w->current[c] == ethread)
+			t->cpu = (int)c;
+	measure_stack(w->d, t);
+	if (t->pid != w->cur->pid && !t->note[0])
+		snprintf(t->note, sizeof t->note, "Cid.UniqueProcess is %u, the process is %u",
+			 t->pid, w->cur->pid);
+	w->cur->nthreads++;
+	return NULL;
+}
+
+static void read_session_id(struct dump *d, const struct profile *prof, struct process *p)
+{
+	struct kdx_error ignored;
+	bool owned;
+	struct xlat *x = process_space(d, p, &owned, &ignored);
+	uint8_t b[4];
+	if (x && xlat_read(x, p->session_space + prof->session->session_id, b, 4, NULL) == 4) {
+		p->has_session_id = true;
+		p->session_id = (uint32_t)prof_get(b, 0, 4);
+	}
+	if (owned)
+		xlat_free(x);
+}
+
+static void copy_name(char *out, const uint8_t *in, unsigned size)
+{
+	unsigned n = 0;
+	for (; n < size && in[n]; n++)
+		out[n] = in[n] >= 0x20 && in[n] < 0x7f ? (char)in[n] : '?';
+	out[n] = 0;
+}
+
+static const char *visit_process(void *ctx, uint64_t eprocess)
+{
+	struct walker *w = ctx;
+	const struct prof_eprocess *E = w->prof->eprocess;
+	unsigned ps = w->prof->ptr_size;
+	struct process_list *l = w->l;
+	const char *bad = read_record(w, eprocess, E->size, TYPE_PROCESS, "EPROCESS");
+	if (bad)
+		return bad;
+	if (!grow((void **)&l->processes, &w->proc_cap, l->count, sizeof *l->processes)) {
+		w->out_of_memory = true;
+		return "out of memory";
+	}
+	const uint8_t *r = w->rec;
+	struct process *p = &l->processes[l->count++];
+	memset(p, 0, sizeof *p);
+	p->eprocess = eprocess;
+	p->pid = (uint32_t)prof_get(r, E->unique_process_id, ps);
+	p->ppid = (uint32_t)prof_get(r, E->inherited_from_unique_process_id, ps);
+	copy_name(p->name, r + E->image_file_name, E->image_file_name_size);
+	/* structs §2: index 0 of XP's pair; one value on 7 and 10. */
+	p->dtb_raw = prof_get(r, E->directory_table_base, ps);
+	p->dtb = p->dtb_raw & paging_desc(w->d->paging)->dtb_mask;
+	p->session_space = prof_get(r, E->session, ps);
+	p->peb = prof_get(r, E->peb, ps);
+	p->create_time = prof_get(r, E->create_time, 8);
+	p->exit_time = prof_get(r, E->exit_time, 8);
+	p->active_threads = (uint32_t)prof_get(r, E->active_threads, 4);
+	if (p->session_space)
+		read_session_id(w->d, w->prof, p);
+
+	p->first_thread = l->nthreads;
+	w->cur = p;
+	struct ring tr = { w->d->kernel, ps, eprocess + E->thread_list_head,
+			   w->prof->ethread->thread_list_entry, THREADS_MAX, "thread" };
+	if (ring_walk(&tr, visit_thread, w, &p->thread_walk) < 0)
+		w->out_of_memory = true;
+	if (p->thread_walk.complete && p->active_threads != p->nthreads)
+		snprintf(p->thread_walk.note, sizeof p->thread_walk.note,
+			 "ActiveThreads says %u, the thread list holds %zu", p->active_threads,
+			 p->nthreads);
+	return w->out_of_memory ? "out of memory" : NULL;
+}
+
+/* KiProcessorBlock: KPRCB pointers; each KPRCB's CurrentThread. */
+static void read_current_threads(struct walker *w)
+{
+	uint64_t block, prcb;
+	unsigned ps = w->prof->ptr_size;
+	if (!dump_kdbg_field(w->d, KDBG_KI_PROCESSOR_BLOCK, 8, &block) || !block)
+		return;
+	unsigned cap = ps == 8 ? 64 : 32;
+	while (w->ncpus < cap &&
+	       dump_read_ptr(w->d, block + (uint64_t)w->ncpus * ps, &prcb) && prcb) {
+		if (!dump_read_ptr(w->d, prcb + w->prof->kpcr->prcb_current_thread,
+				   &w->current[w->ncpus]))
+			w->current[w->ncpus] = 0;
+		w->ncpus++;
+	}
+}
+
+int process_list_read(struct dump *d, struct process_list *l, struct kdx_error *err)
+{
+	memset(l, 0, sizeof *l);
+	const struct profile *p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	if (!p || !d->kernel)
+		return kdx_fail(err, "processes: no structure layout or kernel page tables for this dump");
+	if (p->eprocess->size > RECORD_MAX || p->ethread->size > RECORD_MAX)
+		return kdx_fail(err, "processes: EPROCESS/ETHREAD sizes 0x%x/0x%x are larger than "
+				"expected", p->eprocess->size, p->ethread->size);
+	if (!d->has_kdbg || !dump_kdbg_field(d, KDBG_PS_ACTIVE_PROCESS_HEAD, 8, &l->head) ||
+	    !l->head)
+		return kdx_fail(err, "processes: KDBG PsActiveProcessHead (+0x%x) is not in the dump",
+				KDBG_PS_ACTIVE_PROCESS_HEAD);
+	uint64_t first;
+	if (!dump_read_ptr(d, l->head, &first))
+		return kdx_fail(err, "processes: PsActiveProcessHead at 0x%llx is not in the dump: "
+				"expected a LIST_ENTRY", (unsigned long long)l->head);
+	uint64_t inc_va;
+	uint8_t inc[4];
+	if (dump_kdbg_field(d, KDBG_KE_TIME_INCREMENT, 8, &inc_va) && inc_va &&
+	    xlat_read(d->kernel, inc_va, inc, 4, NULL) == 4) {
+		l->time_increment = (uint32_t)prof_get(inc, 0, 4);
+		l->has_time_increment = l->time_increment != 0;
+	}
+	l->stack_committed = p->stack->size;
+	struct walker *w = calloc(1, sizeof *w);
+	if (!w)
+		return kdx_fail(err, "processes: out of memory");
+	w->d = d;
+	w->prof = p;
+	w->l = l;
+	read_current_threads(w);
+	struct ring pr = { d->kernel, p->ptr_size, l->head, p->eprocess->active_process_links,
+			   PROCESSES_MAX, "process" };
+	int rc = ring_walk(&pr, visit_process, w, &l->walk);
+	bool oom = w->out_of_memory;
+	free(w);
+	if (rc < 0 || oom) {
+		process_list_free(l);
+		return kdx_fail(err, "processes: out of memory");
+	}
+	return 0;
+}
+
+void process_list_free(struct process_list *l)
+{
+	free(l->processes);
+	free(l->threads);
+	memset(l, 0, sizeof *l);
+}
+
+const struct process *process_by_pid(const struct process_list *l, uint32_t pid)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (l->processes[i].pid == pid)
+			return &l->processes[i];
+	return NULL;
+}
+
+const struct process *process_by_address(const struct process_list *l, uint64_t eprocess)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (l->processes[i].eprocess == eprocess)
+			return &l->processes[i];
+	return NULL;
+}
+
+const struct thread *thread_find(const struct process_list *l, uint64_t key)
+{
+	for (size_t i = 0; i < l->nthreads; i++)
+		if (l->threads[i].ethread == key || l->threads[i].tid == key)
+			return &l->threads[i];
+	return NULL;
+}
+
+uint64_t process_ticks_ms(const struct process_list *l, uint32_t ticks)
+{
+	return l->has_time_increment ? (uint64_t)ticks * l->time_increment / 10000 : 0;
+}
+
+const char *thread_state_name(unsigned state)
+{
+	static const char *const names[] = {
+		"Initialized", "Ready", "Running", "Standby", "Terminated", "Waiting",
+		"Transition", "DeferredReady", "GateWait", "WaitingForProcessInSwap",
+	};
+	return state < sizeof names / sizeof names[0] ? names[state] : NULL;
+}
+
+/* 8-12 are 1-5 again with the Wr prefix, the values the "…" of §3 elides. */
+const char *wait_reason_name(unsigned reason)
+{
+	static const char *const names[] = {
+		"Executive", "FreePage", "PageIn", "PoolAllocation", "DelayExecution",
+		"Suspended", "UserRequest", "WrExecutive", "WrFreePage", "WrPageIn",
+		"WrPoolAllocation", "WrDelayExecution", "WrSuspended", "WrUserRequest",
+		"WrEventPair", "WrQueue", "WrLpcReceive", "WrLpcReply", "WrVirtualMemory",
+		"WrPageOut", "WrRendezvous",
+	};
+	return reason < sizeof names / sizeof names[0] ? names[reason] : NULL;
+}
+
+struct xlat *process_space(struct dump *d, const struct process *p, bool *owned,
+			   struct kdx_error *err)
+{
+	*owned = false;
+	if (!d->kernel)
+		return NULL;
+	if (p->dtb == xlat_dtb(d->kernel))
+		return d->kernel;
+	struct xlat *x = xlat_new(d->src, d->paging, p->dtb_raw, err);
+	*owned = x != NULL;
+	return x;
+}

@@ -1,0 +1,538 @@
+/* Containers read through libkdumpfile 0.5.1: ELF cores (QEMU, virsh,
+ * makedumpfile -E), kdump-compressed files and the other formats it opens.
+ * 0.5.1 crashes on some hostile files (guide section 7), so ELF and kdump
+ * headers are validated here first, and everything but validated ELF is
+ * opened once in a forked child before the real open. */
+#include "core/source/source.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libkdumpfile/kdumpfile.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PROBE_SECONDS 20        /* a child still opening after this is hung */
+
+struct kdump_source {
+	kdump_ctx_t *k;
+	int fd;
+	char format[32];
+};
+
+static void kdump_source_free(struct kdump_source *ks)
+{
+	if (!ks)
+		return;
+	if (ks->k)
+		kdump_free(ks->k);
+	if (ks->fd >= 0)
+		close(ks->fd);
+	free(ks);
+}
+
+static void kdump_close(struct source *s)
+{
+	kdump_source_free(s->priv);
+	s->priv = NULL;
+}
+
+static const uint8_t *kdump_page(struct source *s, uint64_t pfn, uint8_t *scratch)
+{
+	struct kdump_source *ks = s->priv;
+	if (!source_has_page(s, pfn))
+		return NULL;
+	size_t len = KDX_PAGE_SIZE;
+	if (kdump_read(ks->k, KDUMP_MACHPHYSADDR, pfn << KDX_PAGE_SHIFT, scratch, &len) !=
+	    KDUMP_OK || len != KDX_PAGE_SIZE)
+		return NULL;
+	return scratch;
+}
+
+static const struct source_ops kdump_ops = { .page = kdump_page, .close = kdump_close };
+
+/* ---- ELF validation (guide section 7) ---- */
+
+/* The fields kdx needs from either ELF class. */
+struct elf_header {
+	bool is64;
+	uint16_t type, machine, phentsize, phnum, shentsize, shnum;
+	uint64_t phoff, shoff;
+};
+
+struct elf_segment {
+	uint32_t type;
+	uint64_t offset, paddr, filesz;
+};
+
+static void load_elf_header(const struct dump_file *f, struct elf_header *h)
+{
+	if (h->is64) {
+		Elf64_Ehdr e;
+		memcpy(&e, f->data, sizeof e);
+		*h = (struct elf_header){ true, e.e_type, e.e_machine, e.e_phentsize, e.e_phnum,
+			e.e_shentsize, e.e_shnum, e.e_phoff, e.e_shoff };
+	} else {
+		Elf32_Ehdr e;
+		memcpy(&e, f->data, sizeof e);
+		*h = (struct elf_header){ false, e.e_type, e.e_machine, e.e_phentsize, e.e_phnum,
+			e.e_shentsize, e.e_shnum, e.e_phoff, e.e_shoff };
+	}
+}
+
+static struct elf_segment load_segment(const struct dump_file *f, const struct elf_header *h,
+				       unsigned i)
+{
+	uint64_t at = h->phoff + (uint64_t)i * h->phentsize;
+	if (h->is64) {
+		Elf64_Phdr p;
+		memcpy(&p, f->data + at, sizeof p);
+		return (struct elf_segment){ p.p_type, p.p_offset, p.p_paddr, p.p_filesz };
+	}
+	Elf32_Phdr p;
+	memcpy(&p, f->data + at, sizeof p);
+	return (struct elf_segment){ p.p_type, p.p_offset, p.p_paddr, p.p_filesz };
+}
+
+static int table_in_file(const struct dump_file *f, uint64_t off, uint64_t n, uint64_t entsize)
+{
+	return n <= UINT64_MAX / entsize && dump_file_has(f, off, n * entsize);
+}
+
+static int check_elf(const struct source *s, struct elf_header *h, struct kdx_error *err)
+{
+	const struct dump_file *f = &s->file;
+	if (f->size < EI_NIDENT)
+		return kdx_fail(err, "%s: offset 0x0: file size is %llu: expected at least the "
+				"%d-byte ELF identification (truncated ELF)", s->path,
+				(unsigned long long)f->size, EI_NIDENT);
+	uint8_t cls = f->data[EI_CLASS], data = f->data[EI_DATA];
+	if (cls != ELFCLASS32 && cls != ELFCLASS64)
+		return kdx_fail(err, "%s: offset 0x%x: ELF class is %u: expected 1 (ELFCLASS32) "
+				"or 2 (ELFCLASS64)", s->path, EI_CLASS, cls);
+	if (data != ELFDATA2LSB)
+		return kdx_fail(err, "%s: offset 0x%x: ELF data encoding is %u: expected 1 "
+				"(little-endian, as on x86)", s->path, EI_DATA, data);
+	h->is64 = cls == ELFCLASS64;
+	size_t ehsize = h->is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	size_t phsize = h->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	size_t shsize = h->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	if (f->size < ehsize)
+		return kdx_fail(err, "%s: offset 0x0: file size is %llu: expected at least the "
+				"%zu-byte ELF header (truncated ELF)", s->path,
+				(unsigned long long)f->size, ehsize);
+	load_elf_header(f, h);
+	if (h->type != ET_CORE)
+		return kdx_fail(err, "%s: offset 0x10: ELF type is %u: expected 4 (ET_CORE, a "
+				"core dump)", s->path, h->type);
+	if (h->machine != EM_386 && h->machine != EM_X86_64)
+		return kdx_fail(err, "%s: offset 0x12: ELF machine %u: expected EM_386 (3) or "
+				"EM_X86_64 (62)", s->path, h->machine);
+	if (h->phentsize != phsize)
+		return kdx_fail(err, "%s: offset 0x%x: e_phentsize is %u: expected %zu",
+				s->path, h->is64 ? 0x36 : 0x2A, h->phentsize, phsize);
+	if (h->phnum == 0 || !table_in_file(f, h->phoff, h->phnum, phsize))
+		return kdx_fail(err, "%s: offset 0x%llx: program header table of %u entries: "
+				"expected at least one entry, all within the file size 0x%llx "
+				"(truncated ELF)", s->path, (unsigned long long)h->phoff,
+				h->phnum, (unsigned long long)f->size);
+	if ((h->shoff || h->shnum) &&
+	    (h->shentsize != shsize || !table_in_file(f, h->shoff, h->shnum ? h->shnum : 1, shsize)))
+		return kdx_fail(err, "%s: offset 0x%llx: section header table (%u entries of %u "
+				"bytes): expected entries of %zu bytes within the file size 0x%llx",
+				s->path, (unsigned long long)h->shoff, h->shnum, h->shentsize,
+				shsize, (unsigned long long)f->size);
+	for (unsigned i = 0; i < h->phnum; i++) {
+		struct elf_segment p = load_segment(f, h, i);
+		if ((p.type == PT_LOAD || p.type == PT_NOTE) &&
+		    !dump_file_has(f, p.offset, p.filesz))
+			return kdx_fail(err, "%s: offset 0x%llx: segment %u (%s) data 0x%llx + "
+					"0x%llx bytes: expected it within the file size 0x%llx "
+					"(truncated ELF)", s->path,
+					(unsigned long long)(h->phoff + (uint64_t)i * phsize), i,
+					p.type == PT_LOAD ? "PT_LOAD" : "PT_NOTE",
+					(unsigned long long)p.offset, (unsigned long long)p.filesz,
+					(unsigned long long)f->size);
+		if (p.type == PT_LOAD && p.paddr > UINT64_MAX - p.filesz)
+			return kdx_fail(err, "%s: offset 0x%llx: segment %u p_paddr 0x%llx + 0x%llx "
+					"bytes: expected a range below 2^64", s->path,
+					(unsigned long long)(h->phoff + (uint64_t)i * phsize), i,
+					(unsigned long long)p.paddr, (unsigned long long)p.filesz);
+	}
+	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct phys_range *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Whole pages held by PT_LOAD segments, sorted and merged. */
+static int elf_ranges(struct source *s, const struct elf_header *h, struct kdx_error *err)
+{
+	struct phys_range *r = calloc(h->phnum, sizeof *r);
+	if (!r)
+		return kdx_fail(err, "%s: out of memory for %u segments", s->path, h->phnum);
+	size_t n = 0;
+	for (unsigned i = 0; i < h->phnum; i++) {
+		struct elf_segment p = load_segment(&s->file, h, i);
+		uint64_t start = (p.paddr + KDX_PAGE_SIZE - 1) & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+		uint64_t end = (p.paddr + p.filesz) & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+		if (p.type == PT_LOAD && p.paddr <= UINT64_MAX - (KDX_PAGE_SIZE - 1) && start < end)
+			r[n++] = (struct phys_range){ start, end };
+	}
+	qsort(r, n, sizeof *r, cmp_range);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && r[i].start <= r[m - 1].end) {
+			if (r[i].end > r[m - 1].end)
+				r[m - 1].end = r[i].end;
+		} else {
+			r[m++] = r[i];
+		}
+	}
+	int rc = source_set_ranges(s, r, m, err);
+	free(r);
+	return rc;
+}
+
+/* ---- kdump-compressed validation (libkdumpfile src/kdumpfile/diskdump.c:
+ * disk_dump_header_32/_64 and struct page_desc) ---- */
+
+/* block_size offset in the 32-bit and 64-bit headers: signature (8),
+ * header_version (4), utsname (6 x 65), alignment, timeval, status. */
+static const uint32_t diskdump_block_size_at[2] = { 0x1A0, 0x1AC };
+#define DISKDUMP_PAGE_DESC_SIZE 24      /* u64 offset, u32 size, u32 flags, u64 page_flags */
+#define DISKDUMP_COMPRESSED 0x27        /* zlib | lzo | snappy | zstd */
+
+static uint64_t popcount_range(const uint8_t *p, uint64_t nbytes)
+{
+	uint64_t n = 0;
+	for (uint64_t i = 0; i < nbytes; i++)
+		n += (uint64_t)__builtin_popcount(p[i]);
+	return n;
+}
+
+static int check_diskdump(const struct source *s, struct kdx_error *err)
+{
+	const struct dump_file *f = &s->file;
+	const uint64_t bs = KDX_PAGE_SIZE;
+	int layout = -1;
+	for (int i = 0; i < 2 && layout < 0; i++)
+		if (mf_u32(f, diskdump_block_size_at[i]) == bs)
+			layout = i;
+	if (layout < 0)
+		return kdx_fail(err, "%s: offset 0x%x: block_size is %u (32-bit layout) / %u "
+				"(64-bit layout at 0x%x): expected 4096", s->path,
+				diskdump_block_size_at[0], mf_u32(f, diskdump_block_size_at[0]),
+				mf_u32(f, diskdump_block_size_at[1]), diskdump_block_size_at[1]);
+	uint32_t at = diskdump_block_size_at[layout];
+	int32_t version = (int32_t)mf_u32(f, 8), sub_blocks = (int32_t)mf_u32(f, at + 4);
+	uint32_t bitmap_blocks = mf_u32(f, at + 8), max_mapnr = mf_u32(f, at + 12);
+	if (version < 0)
+		return kdx_fail(err, "%s: offset 0x8: header_version is %d: expected >= 0",
+				s->path, version);
+	if (sub_blocks < 0)
+		return kdx_fail(err, "%s: offset 0x%x: sub_hdr_size is %d: expected >= 0",
+				s->path, at + 4, sub_blocks);
+	uint64_t bitmap_off = (1 + (uint64_t)sub_blocks) * bs;
+	uint64_t bitmap_size = (uint64_t)bitmap_blocks * bs;
+	if (bitmap_blocks == 0 || bitmap_size * 8 < max_mapnr ||
+	    !dump_file_has(f, bitmap_off, bitmap_size))
+		return kdx_fail(err, "%s: offset 0x%x: bitmap_blocks is %u: expected a bitmap "
+				"covering max_mapnr %u pages within the file size 0x%llx", s->path,
+				at + 8, bitmap_blocks, max_mapnr, (unsigned long long)f->size);
+	/* As libkdumpfile's read_bitmap: a bitmap twice the needed size holds
+	 * the RAM map, then the map of the pages stored. */
+	const uint8_t *stored = f->data + bitmap_off;
+	uint64_t stored_size = bitmap_size;
+	if (max_mapnr <= bitmap_size * 8 / 2) {
+		stored_size /= 2;
+		stored += stored_size;
+	}
+	uint64_t ndesc = popcount_range(stored, stored_size);
+	uint64_t desc_off = bitmap_off + bitmap_size;
+	if (!table_in_file(f, desc_off, ndesc, DISKDUMP_PAGE_DESC_SIZE))
+		return kdx_fail(err, "%s: offset 0x%llx: the bitmap lists %llu stored pages: "
+				"expected their %d-byte descriptors within the file size 0x%llx "
+				"(truncated dump)", s->path, (unsigned long long)desc_off,
+				(unsigned long long)ndesc, DISKDUMP_PAGE_DESC_SIZE,
+				(unsigned long long)f->size);
+	for (uint64_t i = 0; i < ndesc; i++) {
+		uint64_t d = desc_off + i * DISKDUMP_PAGE_DESC_SIZE;
+		uint64_t off = mf_u64(f, d);
+		uint32_t size = mf_u32(f, d + 8), flags = mf_u32(f, d + 12);
+		bool compressed = flags & DISKDUMP_COMPRESSED;
+		if (size == 0 || (!compressed && size != bs) || !dump_file_has(f, off, size))
+			return kdx_fail(err, "%s: offset 0x%llx: page descriptor %llu is %u bytes "
+					"at 0x%llx: expected %s within the file size 0x%llx",
+					s->path, (unsigned long long)d, (unsigned long long)i,
+					size, (unsigned long long)off,
+					compressed ? "compressed data" : "a 4096-byte page",
+					(unsigned long long)f->size);
+	}
+	return 0;
+}
+
+/* ---- opening through libkdumpfile ---- */
+
+static const char *kdump_detail(kdump_ctx_t *k)
+{
+	const char *e = kdump_get_err(k);
+	return e ? e : "no detail";
+}
+
+/* A kdump file without notes leaves arch.name unset in 0.5.1; its utsname
+ * still names the machine. */
+static void arch_from_uts(kdump_ctx_t *k)
+{
+	const char *arch, *machine;
+	if (kdump_get_string_attr(k, KDUMP_ATTR_ARCH_NAME, &arch) == KDUMP_OK ||
+	    kdump_get_string_attr(k, "linux.uts.machine", &machine) != KDUMP_OK)
+		return;
+	if (strcmp(machine, "x86_64") == 0)
+		kdump_set_string_attr(k, KDUMP_ATTR_ARCH_NAME, "x86_64");
+	else if (strcmp(machine, "i386") == 0 || strcmp(machine, "i686") == 0)
+		kdump_set_string_attr(k, KDUMP_ATTR_ARCH_NAME, "ia32");
+}
+
+/* Opens s->path in a fresh context and checks what kdx needs: 4 KiB pages
+ * and an x86 machine. Returns 1, 0 when libkdumpfile does not know the
+ * format (and `claimed` is false), or -1. */
+static int open_context(struct source *s, bool claimed, struct kdump_source **out,
+			struct kdx_error *err)
+{
+	struct kdump_source *ks = calloc(1, sizeof *ks);
+	if (!ks)
+		return kdx_fail(err, "%s: out of memory", s->path);
+	ks->fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (ks->fd < 0) {
+		int e = errno;
+		free(ks);
+		return kdx_fail(err, "%s: cannot open: %s", s->path, strerror(e));
+	}
+	ks->k = kdump_new();
+	if (!ks->k) {
+		kdump_source_free(ks);
+		return kdx_fail(err, "%s: out of memory for a libkdumpfile context", s->path);
+	}
+	kdump_status st = kdump_open_fd(ks->k, ks->fd);
+	if (st == KDUMP_ERR_NOTIMPL && !claimed) {
+		kdump_source_free(ks);
+		return 0;
+	}
+	int rc = 0;
+	kdump_num_t page_size = 0;
+	const char *arch = NULL, *format = NULL;
+	if (st == KDUMP_OK)
+		arch_from_uts(ks->k);
+	if (st != KDUMP_OK)
+		rc = kdx_fail(err, "%s: offset 0x0: libkdumpfile cannot open it: %s (%s): "
+			      "expected a readable dump", s->path, kdump_strerror(st),
+			      kdump_detail(ks->k));
+	else if (kdump_get_number_attr(ks->k, KDUMP_ATTR_PAGE_SIZE, &page_size) != KDUMP_OK ||
+		 page_size != KDX_PAGE_SIZE)
+		rc = kdx_fail(err, "%s: offset 0x0: arch.page_size is %llu: expected 4096",
+			      s->path, (unsigned long long)page_size);
+	else if (kdump_get_string_attr(ks->k, KDUMP_ATTR_ARCH_NAME, &arch) != KDUMP_OK ||
+		 (strcmp(arch, "x86_64") && strcmp(arch, "ia32")))
+		rc = kdx_fail(err, "%s: offset 0x0: arch.name is %s: expected x86_64 or ia32",
+			      s->path, arch ? arch : "unset");
+	if (rc < 0) {
+		kdump_source_free(ks);
+		return -1;
+	}
+	if (kdump_get_string_attr(ks->k, KDUMP_ATTR_FILE_FORMAT, &format) != KDUMP_OK)
+		format = "libkdumpfile";
+	snprintf(ks->format, sizeof ks->format, "%s", strcmp(format, "diskdump") ? format : "kdump");
+	*out = ks;
+	return 1;
+}
+
+/* What the child tells the parent through a pipe. */
+struct probe_report {
+	int result;                     /* open_context's return value */
+	char msg[sizeof ((struct kdx_error *)0)->msg];
+};
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static size_t read_all(int fd, void *p, size_t n)
+{
+	char *c = p;
+	size_t done = 0;
+	while (done < n) {
+		ssize_t r = read(fd, c + done, n - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+	return done;
+}
+
+/* Opens and frees the file once in a child, so that a crash or hang inside
+ * libkdumpfile costs the child, not kdx. */
+static int isolated_probe(struct source *s, bool claimed, struct kdx_error *err)
+{
+	int fds[2];
+	if (pipe(fds) < 0)
+		return kdx_fail(err, "%s: cannot create a pipe: %s", s->path, strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return kdx_fail(err, "%s: cannot fork to probe the file: %s", s->path, strerror(e));
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		alarm(PROBE_SECONDS);
+		struct probe_report rep = { 0 };
+		struct kdx_error e = { { 0 } };
+		struct kdump_source *ks = NULL;
+		rep.result = open_context(s, claimed, &ks, &e);
+		if (rep.result == 1) {
+			uint8_t page[KDX_PAGE_SIZE];
+			size_t len = sizeof page;
+			kdump_read(ks->k, KDUMP_MACHPHYSADDR, 0, page, &len);
+			kdump_source_free(ks);
+		}
+		memcpy(rep.msg, e.msg, sizeof rep.msg);
+		_exit(write_all(fds[1], &rep, sizeof rep) < 0);
+	}
+	close(fds[1]);
+	struct probe_report rep;
+	size_t got = read_all(fds[0], &rep, sizeof rep);
+	close(fds[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return kdx_fail(err, "%s: offset 0x0: libkdumpfile did not finish opening this "
+				"file within %d s: expected a well-formed dump it can read",
+				s->path, PROBE_SECONDS);
+	if (WIFSIGNALED(status))
+		return kdx_fail(err, "%s: offset 0x0: libkdumpfile died with signal %d (%s) "
+				"opening this file: expected a well-formed dump it can read",
+				s->path, WTERMSIG(status), strsignal(WTERMSIG(status)));
+	if (got != sizeof rep || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return kdx_fail(err, "%s: offset 0x0: the libkdumpfile probe failed: expected a "
+				"report from the probing process", s->path);
+	rep.msg[sizeof rep.msg - 1] = '\0';
+	if (rep.result < 0)
+		return kdx_fail(err, "%s", rep.msg);
+	return rep.result;
+}
+
+static void machine_facts(struct source *s, struct kdump_source *ks, const struct elf_header *elf)
+{
+	const char *arch = NULL;
+	bool x64 = elf ? elf->machine == EM_X86_64 :
+		   kdump_get_string_attr(ks->k, KDUMP_ATTR_ARCH_NAME, &arch) == KDUMP_OK &&
+		   strcmp(arch, "x86_64") == 0;
+	s->facts.machine = x64 ? MACHINE_X64 : MACHINE_X86;
+	/* 32-bit: dump.c tells PAE from non-PAE by the page tables. */
+	s->facts.paging = x64 ? PAGING_X64 : PAGING_UNKNOWN;
+	kdump_num_t cpus;
+	if (kdump_get_number_attr(ks->k, KDUMP_ATTR_NUM_CPUS, &cpus) == KDUMP_OK &&
+	    cpus <= UINT32_MAX)
+		s->facts.processors = (uint32_t)cpus;
+	s->facts.holds_memory = true;
+}
+
+/* Present ranges from memory.pagemap, bounded by max_pfn. */
+static int pagemap_ranges(struct source *s, struct kdump_source *ks, struct kdx_error *err)
+{
+	kdump_attr_t attr;
+	kdump_num_t max_pfn;
+	attr.type = KDUMP_BITMAP;
+	if (kdump_get_typed_attr(ks->k, KDUMP_ATTR_MEMORY_PAGEMAP, &attr) != KDUMP_OK ||
+	    kdump_get_number_attr(ks->k, "max_pfn", &max_pfn) != KDUMP_OK)
+		return kdx_fail(err, "%s: offset 0x0: libkdumpfile gives no memory.pagemap: "
+				"expected the map of stored pages (%s)", s->path,
+				kdump_detail(ks->k));
+	if (max_pfn > (UINT64_MAX >> KDX_PAGE_SHIFT))
+		max_pfn = UINT64_MAX >> KDX_PAGE_SHIFT;
+	struct phys_range *r = NULL;
+	size_t n = 0, cap = 0;
+	kdump_addr_t pfn = 0;
+	int rc = 0;
+	while (rc == 0 && pfn < max_pfn && kdump_bmp_find_set(attr.val.bitmap, &pfn) == KDUMP_OK &&
+	       pfn < max_pfn) {
+		kdump_addr_t end = pfn;
+		if (kdump_bmp_find_clear(attr.val.bitmap, &end) != KDUMP_OK || end > max_pfn)
+			end = max_pfn;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct phys_range *grown = realloc(r, ncap * sizeof *grown);
+			if (!grown) {
+				rc = kdx_fail(err, "%s: out of memory for %zu ranges", s->path, ncap);
+				break;
+			}
+			r = grown;
+			cap = ncap;
+		}
+		r[n++] = (struct phys_range){ pfn << KDX_PAGE_SHIFT, end << KDX_PAGE_SHIFT };
+		pfn = end;
+	}
+	if (rc == 0)
+		rc = source_set_ranges(s, r, n, err);
+	free(r);
+	return rc;
+}
+
+int source_kdump_probe(struct source *s, struct kdx_error *err)
+{
+	const struct dump_file *f = &s->file;
+	bool is_elf = f->size >= 4 && memcmp(f->data, ELFMAG, SELFMAG) == 0;
+	bool is_diskdump = f->size >= 8 && (memcmp(f->data, "KDUMP   ", 8) == 0 ||
+					    memcmp(f->data, "DISKDUMP", 8) == 0);
+	struct elf_header elf;
+	if (is_elf && check_elf(s, &elf, err) < 0)
+		return -1;
+	if (is_diskdump && check_diskdump(s, err) < 0)
+		return -1;
+	if (!is_elf) {
+		int r = isolated_probe(s, is_diskdump, err);
+		if (r <= 0)
+			return r;
+	}
+	struct kdump_source *ks = NULL;
+	int r = open_context(s, is_elf || is_diskdump, &ks, err);
+	if (r <= 0)
+		return r;
+	s->priv = ks;
+	s->ops = &kdump_ops;
+	s->format = ks->format;
+	const char *desc = NULL;
+	if (kdump_get_string_attr(ks->k, "file.description", &desc) != KDUMP_OK)
+		desc = ks->format;
+	snprintf(s->description, sizeof s->description, "%s (read by libkdumpfile)", desc);
+	machine_facts(s, ks, is_elf ? &elf : NULL);
+	if ((is_elf ? elf_ranges(s, &elf, err) : pagemap_ranges(s, ks, err)) < 0) {
+		kdump_close(s);
+		s->ops = NULL;
+		return -1;
+	}
+	return 1;
+}

@@ -1,0 +1,854 @@
+#include "core/xlat/layout.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/util/bytes.h"
+#include "core/nt/kdbg.h"
+#include "core/nt/profile.h"
+#include "core/source/source.h"
+
+const char *region_kind_name(enum region_kind k)
+{
+	static const char *const names[] = {
+		[REGION_USER] = "user", [REGION_IMAGE] = "image",
+		[REGION_PAGE_TABLES] = "page-tables", [REGION_HYPERSPACE] = "hyperspace",
+		[REGION_CACHE] = "cache", [REGION_PAGED_POOL] = "paged-pool",
+		[REGION_NONPAGED_POOL] = "nonpaged-pool", [REGION_SYSTEM_PTES] = "system-ptes",
+		[REGION_SESSION] = "session", [REGION_PFN] = "pfn", [REGION_HAL] = "hal",
+		[REGION_DYNAMIC] = "dynamic", [REGION_UNUSED] = "unused",
+	};
+	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
+}
+
+/* A kernel variable a KDBG field points at, dereferenced. */
+static bool kdbg_variable(struct dump *d, unsigned field, uint64_t *value)
+{
+	uint64_t addr;
+	return dump_kdbg_field(d, field, 8, &addr) && addr && dump_read_ptr(d, addr, value);
+}
+
+void layout_pte_context(struct dump *d, struct pte_context *ctx)
+{
+	bool known = d->has_build && profile_find(d->machine, d->paging, d->build);
+	pte_context_init(ctx, d->paging, d->has_build, d->build, known);
+	ctx->has_paged_pool_start = kdbg_variable(d, KDBG_MM_PAGED_POOL_START,
+						  &ctx->paged_pool_start);
+	ctx->has_subsection_bases = kdbg_variable(d, KDBG_MM_SUBSECTION_BASE, &ctx->subsection_base) &&
+				    kdbg_variable(d, KDBG_MM_NONPAGED_POOL_END,
+						  &ctx->nonpaged_pool_end);
+}
+
+const char *region_source_name(enum region_source s)
+{
+	switch (s) {
+	case REGION_FROM_KDBG: return "kdbg";
+	case REGION_FROM_FIXED: return "fixed";
+	default: return "page-tables";
+	}
+}
+
+static bool read_entry(struct source *src, uint64_t pa, unsigned size, uint64_t *v)
+{
+	uint8_t b[8];
+	if (source_read_phys(src, pa, b, size) != size)
+		return false;
+	*v = le_bytes(b, size);
+	return true;
+}
+
+/* ---- Self-map: spec 3.1 (fixed bases), 3.2 (formulas), 3.3 (the scan). */
+
+#define X64_SIGN 0xffff000000000000ull
+
+void self_map_bases(enum paging mode, unsigned x64_index, struct self_map *out)
+{
+	memset(out, 0, sizeof *out);
+	out->source = REGION_FROM_FIXED;
+	if (mode == PAGING_X86) {
+		out->index = 0x300;
+		out->pte_base = 0xc0000000u;
+		out->pde_base = 0xc0300000u;
+		out->pte_space_size = 4u << 20;
+	} else if (mode == PAGING_PAE) {
+		out->index = 3;
+		out->pte_base = 0xc0000000u;
+		out->pde_base = 0xc0600000u;
+		out->pte_space_size = 8u << 20;
+	} else if (mode == PAGING_X64) {
+		uint64_t i = x64_index & 0x1ff;
+		out->index = (unsigned)i;
+		out->pte_base = X64_SIGN | (i << 39);
+		out->pde_base = out->pte_base | (i << 30);
+		out->ppe_base = out->pde_base | (i << 21);
+		out->pxe_base = out->ppe_base | (i << 12);
+		out->pte_space_size = 1ull << 39;
+	}
+}
+
+void layout_find_self_map(struct source *src, enum paging mode, uint64_t dtb,
+			  struct self_map *out)
+{
+	const struct paging_desc *pd = paging_desc(mode);
+	uint64_t e;
+	memset(out, 0, sizeof *out);
+	if (!pd)
+		return;
+	if (mode == PAGING_X86) {
+		self_map_bases(mode, 0, out);
+		out->found = read_entry(src, dtb + 0x300 * 4, 4, &e) && (e & 1) &&
+			     (e & pd->pfn_mask) == dtb;
+		out->matches = out->found;
+		return;
+	}
+	if (mode == PAGING_PAE) {
+		self_map_bases(mode, 0, out);
+		/* PD3[k] must point at the PD that PDPT[k] selects. */
+		uint64_t pdpte[4], pd3;
+		bool ok = true;
+		for (unsigned k = 0; k < 4 && ok; k++)
+			ok = read_entry(src, dtb + 8 * k, 8, &pdpte[k]) && (pdpte[k] & 1);
+		for (unsigned k = 0; k < 4 && ok; k++)
+			ok = read_entry(src, (pdpte[3] & pd->pfn_mask) + 8 * k, 8, &pd3) &&
+			     (pd3 & 1) && (pd3 & pd->pfn_mask) == (pdpte[k] & pd->pfn_mask);
+		out->found = ok;
+		out->matches = ok;
+		return;
+	}
+	/* x64: the kernel-half slot whose entry maps the PML4 itself, P=1,
+	 * R/W=1, PS=0 (MemProcFS's check). */
+	uint8_t scratch[KDX_PAGE_SIZE];
+	const uint8_t *page = source_page(src, dtb >> KDX_PAGE_SHIFT, scratch);
+	if (!page)
+		return;
+	unsigned matches = 0, index = 0;
+	for (unsigned i = 256; i < 512; i++) {
+		e = le_bytes(page + 8 * i, 8);
+		if ((e & 0x83) != 0x03 || (e & pd->pfn_mask) != dtb)
+			continue;
+		if (matches++ == 0)
+			index = i;
+	}
+	if (!matches)
+		return;
+	self_map_bases(mode, index, out);
+	out->found = true;
+	out->matches = matches;
+	out->source = REGION_FROM_PAGE_TABLES;
+}
+
+bool self_map_entry_va(const struct self_map *s, enum paging mode, int level, uint64_t va,
+		       uint64_t *entry_va)
+{
+	const struct paging_desc *pd = paging_desc(mode);
+	if (!pd || !s->pte_base || level < 0 || level >= pd->levels)
+		return false;
+	const uint64_t bases[] = { s->pte_base, s->pde_base, s->ppe_base, s->pxe_base };
+	uint64_t base = bases[pd->levels - 1 - level];
+	if (!base)
+		return false;
+	uint64_t low = pd->va_bits == 64 ? va : va & ((1ull << pd->va_bits) - 1);
+	*entry_va = base + (low >> pd->shift[level]) * (uint64_t)pd->entry_size;
+	return true;
+}
+
+/* ---- Region rows: spec 4.1 (x86 XP/2003), 4.2 (x86 Vista+), 4.3 (x64 7),
+ * 4.4 (x64 10). KDBG stores the address of each variable (spec 4). A list
+ * may name a region twice: the first row whose bounds resolve wins, so a
+ * KDBG row followed by a fixed row is "prefer the variable". */
+
+enum bound_kind {
+	B_FIXED,
+	B_KDBG_VAR,        /* the variable the KDBG field points at */
+	B_KDBG_VALUE,      /* the KDBG field itself (KernBase) */
+	B_PTE_BASE, B_PDE_BASE, B_AFTER_PTE_SPACE,
+	/* end bounds relative to the start */
+	B_SIZE, B_KDBG_VAR_SIZE, B_PTE_SPACE_SIZE, B_PDE_SPACE_SIZE, B_IMAGE_SIZE, B_PFN_SIZE,
+	B_MAPPED_RUN,      /* the run of mapped pages from the start */
+	/* a start: the run of present page tables down from the variable */
+	B_TABLES_BELOW_VAR,
+	B_SLOT_END,        /* the end of the start's 512 GiB PML4 slot (spec 4.4) */
+};
+
+struct bound {
+	enum bound_kind kind;
+	uint64_t value;
+	unsigned field;
+	const char *var;           /* KDBG variable name */
+};
+
+struct row {
+	const char *name, *description;
+	enum region_kind kind;
+	struct bound start, end;
+	bool end_exclusive;
+};
+
+struct row_list {
+	const struct row *rows;
+	size_t count;
+};
+
+#define FIXED(v) { B_FIXED, v, 0, NULL }
+#define KVAR(f, n) { B_KDBG_VAR, 0, f, n }
+#define SIZE(v) { B_SIZE, v, 0, NULL }
+#define ROWS(a) { a, sizeof a / sizeof a[0] }
+
+static const struct row user_x86[] = {
+	{ "null", "no-access NULL region", REGION_UNUSED, FIXED(0), FIXED(0xffff), false },
+	{ "user", "user space", REGION_USER, FIXED(0x10000),
+	  KVAR(KDBG_MM_HIGHEST_USER_ADDRESS, "MmHighestUserAddress"), false },
+	{ "user", "user space", REGION_USER, FIXED(0x10000), FIXED(0x7ffeffff), false },
+};
+static const struct row user_x64_7[] = {
+	{ "user", "user space", REGION_USER, FIXED(0),
+	  KVAR(KDBG_MM_HIGHEST_USER_ADDRESS, "MmHighestUserAddress"), false },
+	{ "user", "user space (8 TiB)", REGION_USER, FIXED(0), FIXED(0x7fffffeffffull), false },
+};
+static const struct row user_x64_10[] = {
+	{ "user", "user space", REGION_USER, FIXED(0),
+	  KVAR(KDBG_MM_HIGHEST_USER_ADDRESS, "MmHighestUserAddress"), false },
+	{ "user", "user space (128 TiB)", REGION_USER, FIXED(0), FIXED(0x7ffffffeffffull), false },
+};
+static const struct row user_guard[] = {
+	{ "user-guard", "64 KiB no-access guard above user space", REGION_UNUSED,
+	  KVAR(KDBG_MM_USER_PROBE_ADDRESS, "MmUserProbeAddress"), SIZE(0x10000), false },
+};
+static const struct row self_map_rows[] = {
+	{ "pte-space", "PTE self-map: the page tables of the current process",
+	  REGION_PAGE_TABLES, { B_PTE_BASE, 0, 0, NULL }, { B_PTE_SPACE_SIZE, 0, 0, NULL }, false },
+	{ "pde-space", "page directories through the self-map",
+	  REGION_PAGE_TABLES, { B_PDE_BASE, 0, 0, NULL }, { B_PDE_SPACE_SIZE, 0, 0, NULL }, false },
+};
+#define KERNBASE { B_KDBG_VALUE, 0, KDBG_KERNBASE, "KernBase" }
+static const struct row kernel_image[] = {
+	{ "kernel", "ntoskrnl image", REGION_IMAGE, KERNBASE, { B_IMAGE_SIZE, 0, 0, NULL }, false },
+	{ "kernel", "ntoskrnl image (its mapped pages)", REGION_IMAGE, KERNBASE,
+	  { B_MAPPED_RUN, 0, 0, NULL }, false },
+};
+/* The variables every build's KDBG states. */
+static const struct row kdbg_rows[] = {
+	{ "system-cache", "system cache", REGION_CACHE,
+	  KVAR(KDBG_MM_SYSTEM_CACHE_START, "MmSystemCacheStart"),
+	  KVAR(KDBG_MM_SYSTEM_CACHE_END, "MmSystemCacheEnd"), false },
+	{ "paged-pool", "paged pool", REGION_PAGED_POOL,
+	  KVAR(KDBG_MM_PAGED_POOL_START, "MmPagedPoolStart"),
+	  KVAR(KDBG_MM_PAGED_POOL_END, "MmPagedPoolEnd"), false },
+	{ "system-ptes", "system PTEs (stacks, MDL and I/O mappings, drivers)", REGION_SYSTEM_PTES,
+	  KVAR(KDBG_MM_SYSTEM_PTES_START, "MmSystemPtesStart"),
+	  KVAR(KDBG_MM_SYSTEM_PTES_END, "MmSystemPtesEnd"), false },
+	{ "nonpaged-pool", "nonpaged pool", REGION_NONPAGED_POOL,
+	  KVAR(KDBG_MM_NONPAGED_POOL_START, "MmNonPagedPoolStart"),
+	  KVAR(KDBG_MM_NONPAGED_POOL_END, "MmNonPagedPoolEnd"), false },
+	{ "session", "session space", REGION_SESSION,
+	  KVAR(KDBG_MM_SESSION_BASE, "MmSessionBase"),
+	  { B_KDBG_VAR_SIZE, 0, KDBG_MM_SESSION_SIZE, "MmSessionSize" }, false },
+};
+#define PFN_START KVAR(KDBG_MM_PFN_DATABASE, "MmPfnDatabase")
+#define PFN_BY_SIZE { "pfn-database", "PFN database", REGION_PFN, PFN_START, \
+	{ B_PFN_SIZE, 0, KDBG_MM_HIGHEST_PHYSICAL_PAGE, "MmHighestPhysicalPage" }, false }
+/* x86: one MMPFN per physical page (spec 7). */
+static const struct row pfn_x86[] = { PFN_BY_SIZE };
+/* x64 7: the nonpaged pool follows the PFN database (spec 4.3). */
+static const struct row pfn_x64_7[] = {
+	{ "pfn-database", "PFN database", REGION_PFN, PFN_START,
+	  KVAR(KDBG_MM_NONPAGED_POOL_START, "MmNonPagedPoolStart"), true },
+	PFN_BY_SIZE,
+};
+/* x64 10: its own PML4 slot (spec 4.4). */
+static const struct row pfn_x64_10[] = {
+	{ "pfn-database", "PFN database", REGION_PFN, PFN_START, { B_SLOT_END, 0, 0, NULL }, false },
+};
+static const struct row x86_fixed[] = {
+	{ "hyperspace", "hyperspace and the process working-set list", REGION_HYPERSPACE,
+	  { B_AFTER_PTE_SPACE, 0, 0, NULL }, SIZE(4u << 20), false },
+	{ "crash-dump", "crash dump driver area", REGION_HAL, FIXED(0xffbe0000), FIXED(0xffbfffff),
+	  false },
+	{ "hal", "HAL area (KPCR, KUSER_SHARED_DATA kernel view)", REGION_HAL,
+	  FIXED(0xffc00000), FIXED(0xffffffff), false },
+};
+/* x86 XP/2003 nonpaged pool in two parts (spec 4.1): the initial part in
+ * the boot region "when large pages are usable", bounds "KernBase,
+ * MmPfnDatabase, MmNonPagedPoolStart", and the "nonpaged pool expansion"
+ * ending at FFBDFFFF, bounds "MmNonPagedPoolStart/End, MmNonPagedSystemStart".
+ * The spec does not say which variable bounds which part; this table is the
+ * one place that decides, from what the page tables show: the initial part
+ * is the run of mapped pages from MmNonPagedPoolStart, the expansion ends at
+ * MmNonPagedPoolEnd and starts where the present page tables below it stop,
+ * not below MmNonPagedSystemStart. These rows come before kdbg_rows so they
+ * win over its single MmNonPagedPoolStart..End, which on XP spans the system
+ * space between the parts. */
+static const struct row nonpaged_x86_xp[] = {
+	{ "nonpaged-pool", "initial nonpaged pool", REGION_NONPAGED_POOL,
+	  KVAR(KDBG_MM_NONPAGED_POOL_START, "MmNonPagedPoolStart"), { B_MAPPED_RUN, 0, 0, NULL },
+	  false },
+	{ "nonpaged-pool-expansion", "nonpaged pool expansion", REGION_NONPAGED_POOL,
+	  { B_TABLES_BELOW_VAR, 0, KDBG_MM_NONPAGED_POOL_END, NULL },
+	  KVAR(KDBG_MM_NONPAGED_POOL_END, "MmNonPagedPoolEnd"), false },
+};
+static const struct row x86_xp_fixed[] = {
+	{ "system-ws", "system (cache) working-set list", REGION_CACHE,
+	  FIXED(0xc0c00000), FIXED(0xc0ffffff), false },
+};
+static const struct row x64_7_fixed[] = {
+	{ "unused-system", "unused system space", REGION_UNUSED,
+	  KVAR(KDBG_MM_SYSTEM_RANGE_START, "MmSystemRangeStart"), FIXED(0xfffff67fffffffffull),
+	  false },
+	{ "hyperspace", "hyperspace (process working-set list)", REGION_HYPERSPACE,
+	  FIXED(0xfffff70000000000ull), FIXED(0xfffff77fffffffffull), false },
+	{ "shared-page", "KUSER_SHARED_DATA", REGION_HAL,
+	  FIXED(0xfffff78000000000ull), FIXED(0xfffff78000000fffull), false },
+	{ "system-ws", "system cache working set", REGION_CACHE,
+	  FIXED(0xfffff78000001000ull), FIXED(0xfffff7ffffffffffull), false },
+	{ "loader", "initial loader mappings: kernel, HAL, boot drivers", REGION_IMAGE,
+	  FIXED(0xfffff80000000000ull), FIXED(0xfffff87fffffffffull), false },
+	/* Fallbacks after kdbg_rows. */
+	{ "system-ptes", "system PTEs", REGION_SYSTEM_PTES,
+	  FIXED(0xfffff88000000000ull), FIXED(0xfffff89fffffffffull), false },
+	{ "paged-pool", "paged pool", REGION_PAGED_POOL,
+	  FIXED(0xfffff8a000000000ull), FIXED(0xfffff8bfffffffffull), false },
+	{ "session", "session space (PML4 slot 0x1f2)", REGION_SESSION,
+	  FIXED(0xfffff90000000000ull), FIXED(0xfffff97fffffffffull), false },
+	{ "dynamic", "dynamic kernel VA: system cache views, special pool", REGION_DYNAMIC,
+	  FIXED(0xfffff98000000000ull), FIXED(0xfffffa7fffffffffull), false },
+	{ "hal", "HAL and loader mappings", REGION_HAL,
+	  FIXED(0xffffffffffc00000ull), FIXED(0xffffffffffffffffull), false },
+};
+static const struct row x64_10_fixed[] = {
+	{ "shared-page", "KUSER_SHARED_DATA", REGION_HAL,
+	  FIXED(0xfffff78000000000ull), FIXED(0xfffff78000000fffull), false },
+	{ "system-images", "system images slot", REGION_IMAGE,
+	  FIXED(0xfffff80000000000ull), FIXED(0xfffff87fffffffffull), false },
+};
+
+enum layout_family { LAYOUT_X86_XP, LAYOUT_X86_DYNAMIC, LAYOUT_X64_7, LAYOUT_X64_10 };
+
+static const struct {
+	enum layout_family family;
+	const char *name;
+	struct row_list lists[9];
+} layouts[] = {
+	{ LAYOUT_X86_XP, "x86 XP/2003", { ROWS(user_x86), ROWS(user_guard), ROWS(self_map_rows),
+	  ROWS(kernel_image), ROWS(nonpaged_x86_xp), ROWS(kdbg_rows), ROWS(pfn_x86),
+	  ROWS(x86_fixed), ROWS(x86_xp_fixed) } },
+	{ LAYOUT_X86_DYNAMIC, "x86 Vista and later (dynamic system VA)", { ROWS(user_x86),
+	  ROWS(user_guard), ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows),
+	  ROWS(pfn_x86), ROWS(x86_fixed) } },
+	{ LAYOUT_X64_7, "x64 Windows 7", { ROWS(user_x64_7), ROWS(user_guard),
+	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x64_7),
+	  ROWS(x64_7_fixed) } },
+	{ LAYOUT_X64_10, "x64 Windows 8.1 and later", { ROWS(user_x64_10), ROWS(user_guard),
+	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x64_10),
+	  ROWS(x64_10_fixed) } },
+};
+
+/* A mapped run longer than this is not an image or an array kdx knows. */
+#define MAX_RUN_PAGES 65536u
+
+struct resolver {
+	struct dump *d;
+	const struct region_list *list;
+	const struct profile *profile;
+	char detail[80];
+	bool from_kdbg, from_scan;
+};
+
+static void note_var(struct resolver *r, const char *var)
+{
+	size_t n = strlen(r->detail);
+	snprintf(r->detail + n, sizeof r->detail - n, "%s%s", n ? ", " : "KDBG ", var);
+	r->from_kdbg = true;
+}
+
+static bool kdbg_var(struct resolver *r, const struct bound *b, uint64_t *v)
+{
+	uint64_t addr;
+	if (!dump_kdbg_field(r->d, b->field, 8, &addr) || !addr || !dump_read_ptr(r->d, addr, v))
+		return false;
+	note_var(r, b->var);
+	return true;
+}
+
+/* SizeOfImage of the PE image at base (e_lfanew at 0x3C, SizeOfImage at
+ * PE header + 0x50 in both PE32 and PE32+). */
+static bool image_size(struct dump *d, uint64_t base, uint64_t *size)
+{
+	uint8_t mz[0x40], pe[0x54];
+	if (xlat_read(d->kernel, base, mz, sizeof mz, NULL) != sizeof mz || mz[0] != 'M' ||
+	    mz[1] != 'Z')
+		return false;
+	uint64_t lfanew = le_bytes(mz + 0x3c, 4);
+	if (lfanew > 0x1000 ||
+	    xlat_read(d->kernel, base + lfanew, pe, sizeof pe, NULL) != sizeof pe ||
+	    memcmp(pe, "PE\0\0", 4) != 0)
+		return false;
+	*size = le_bytes(pe + 0x50, 4);
+	return *size != 0;
+}
+
+/* The lowest VA of the run of present page tables (PDEs, the level above
+ * the leaf) that ends with the one mapping top, not below floor. */
+static bool tables_below(struct dump *d, uint64_t top, uint64_t floor, uint64_t *v)
+{
+	const struct paging_desc *pd = xlat_mode(d->kernel);
+	int level = pd->levels - 2;
+	uint64_t chunk = 1ull << pd->shift[level];
+	uint64_t base = top & ~(chunk - 1);
+	struct walk w;
+	xlat_walk(d->kernel, base, &w);
+	if (w.nlevels <= level || !w.level[level].present)
+		return false;
+	for (uint64_t n = 0; base >= chunk && base - chunk >= floor && n < MAX_RUN_PAGES; n++) {
+		xlat_walk(d->kernel, base - chunk, &w);
+		if (w.nlevels <= level || !w.level[level].present)
+			break;
+		base -= chunk;
+	}
+	*v = base;
+	return true;
+}
+
+static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, uint64_t *v)
+{
+	const struct self_map *s = &r->list->self_map;
+	uint64_t x, x_pa, floor;
+	switch (b->kind) {
+	case B_FIXED: *v = b->value; return true;
+	case B_KDBG_VAR: return kdbg_var(r, b, v) && *v;
+	case B_KDBG_VALUE:
+		if (!dump_kdbg_field(r->d, b->field, 8, v) || !*v)
+			return false;
+		note_var(r, b->var);
+		return true;
+	case B_PTE_BASE: case B_PDE_BASE: case B_AFTER_PTE_SPACE:
+		if (!s->pte_base)
+			return false;
+		r->from_scan = s->source == REGION_FROM_PAGE_TABLES;
+		*v = b->kind == B_PTE_BASE ? s->pte_base : b->kind == B_PDE_BASE ? s->pde_base
+			: s->pte_base + s->pte_space_size;
+		return true;
+	case B_SIZE: *v = start + b->value - 1; return true;
+	case B_KDBG_VAR_SIZE:
+		if (!kdbg_var(r, b, &x) || !x)
+			return false;
+		*v = start + x - 1;
+		return true;
+	case B_PTE_SPACE_SIZE:
+		*v = start + s->pte_space_size - 1;
+		return true;
+	case B_PDE_SPACE_SIZE: {
+		const struct paging_desc *pd = xlat_mode(r->d->kernel);
+		*v = start + s->pte_space_size / (KDX_PAGE_SIZE / pd->entry_size) - 1;
+		return true;
+	}
+	case B_IMAGE_SIZE:
+		if (!image_size(r->d, start, &x))
+			return false;
+		*v = start + x - 1;
+		return true;
+	case B_PFN_SIZE:
+		if (!r->profile || !kdbg_var(r, b, &x))
+			return false;
+		*v = start + (x + 1) * r->profile->mmpfn->size - 1;
+		return true;
+	case B_MAPPED_RUN:
+		*v = start | (KDX_PAGE_SIZE - 1);
+		for (x = 0; x < MAX_RUN_PAGES && xlat_to_phys(r->d->kernel, *v + 1, &x_pa) == XLAT_OK;
+		     x++)
+			*v += KDX_PAGE_SIZE;
+		r->from_scan = true;
+		return xlat_to_phys(r->d->kernel, start, &x_pa) == XLAT_OK;
+	case B_SLOT_END:
+		*v = start | ((1ull << 39) - 1);
+		return true;
+	case B_TABLES_BELOW_VAR:
+		if (!dump_kdbg_field(r->d, b->field, 8, &x) || !x || !dump_read_ptr(r->d, x, &x))
+			return false;
+		r->from_scan = true;
+		/* The system PTEs from MmNonPagedSystemStart may have present
+		 * tables right below (spec 4.1 lists it among the bounds). */
+		if (!kdbg_variable(r->d, KDBG_MM_NONPAGED_SYSTEM_START, &floor))
+			floor = 0;
+		return tables_below(r->d, x, floor, v);
+	}
+	return false;
+}
+
+static struct region *push_region(struct region_list *l)
+{
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct region *p = realloc(l->items, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		l->items = p;
+		l->cap = cap;
+	}
+	struct region *r = &l->items[l->count++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+static bool named(const struct region_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (strcmp(l->items[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static int add_row(struct dump *d, struct region_list *l, const struct profile *prof,
+		   const struct row *row, struct kdx_error *err)
+{
+	if (named(l, row->name))
+		return 0;
+	struct resolver r = { .d = d, .list = l, .profile = prof };
+	uint64_t start, end;
+	if (!resolve(&r, &row->start, 0, &start) || !resolve(&r, &row->end, start, &end))
+		return 0;
+	if (row->end_exclusive)
+		end--;
+	const struct paging_desc *pd = xlat_mode(d->kernel);
+	if (end < start || !paging_is_canonical(pd, start) || !paging_is_canonical(pd, end))
+		return 0;
+	struct region *g = push_region(l);
+	if (!g)
+		return kdx_fail(err, "layout: out of memory");
+	snprintf(g->name, sizeof g->name, "%s", row->name);
+	g->description = row->description;
+	g->start = start;
+	g->end = end;
+	g->kind = row->kind;
+	if (r.from_kdbg) {
+		g->source = REGION_FROM_KDBG;
+		snprintf(g->source_detail, sizeof g->source_detail, "%s%s", r.detail,
+			 row->end.kind == B_MAPPED_RUN ? "; end: mapped pages"
+			 : row->start.kind == B_TABLES_BELOW_VAR ? "; start: present page tables" : "");
+	} else if (r.from_scan) {
+		g->source = REGION_FROM_PAGE_TABLES;
+		if (row->end.kind == B_MAPPED_RUN)
+			snprintf(g->source_detail, sizeof g->source_detail, "mapped pages");
+		else
+			snprintf(g->source_detail, sizeof g->source_detail,
+				 "self-map slot 0x%x found in the PML4", l->self_map.index);
+	} else {
+		g->source = REGION_FROM_FIXED;
+		snprintf(g->source_detail, sizeof g->source_detail, "fixed layout (%s)",
+			 l->layout_name);
+	}
+	return 0;
+}
+
+static bool covered(const struct region_list *l, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (start <= l->items[i].end && end >= l->items[i].start)
+			return true;
+	return false;
+}
+
+/* spec 4.2 (x86 Vista+: page-directory-sized chunks) and 4.4 (x64 10:
+ * PML4 slots): system VA in use that no variable names, as the kernel's
+ * directory shows it. x86 runs of chunks merge; x64 slots stay apart. */
+static int add_unnamed_system_va(struct dump *d, struct region_list *l, struct kdx_error *err)
+{
+	const struct paging_desc *pd = xlat_mode(d->kernel);
+	bool x64 = pd->mode == PAGING_X64;
+	int level = x64 ? 0 : pd->levels - 2;
+	uint64_t chunk = 1ull << pd->shift[level];
+	uint64_t system_start = 0x80000000u, addr;
+	if (!x64 && dump_kdbg_field(d, KDBG_MM_SYSTEM_RANGE_START, 8, &addr) && addr)
+		dump_read_ptr(d, addr, &system_start);
+	uint64_t first = x64 ? 256 : system_start / chunk, count = x64 ? 512 : (1ull << 32) / chunk;
+	unsigned n = 0;
+	struct region *last = NULL;
+	for (uint64_t i = first; i < count; i++) {
+		uint64_t va = paging_canonical(pd, i * chunk), end = va + chunk - 1;
+		struct walk w;
+		xlat_walk(d->kernel, va, &w);
+		if (w.nlevels <= level || !w.level[level].present || covered(l, va, end))
+			continue;
+		if (!x64 && last && last->end + 1 == va) {
+			last->end = end;
+			continue;
+		}
+		last = push_region(l);
+		if (!last)
+			return kdx_fail(err, "layout: out of memory");
+		snprintf(last->name, sizeof last->name, "dynamic-%u", ++n);
+		last->description = x64 ? "PML4 slot in use that no variable names"
+					: "dynamically assigned system VA (present PDEs)";
+		last->start = va;
+		last->end = end;
+		last->kind = REGION_DYNAMIC;
+		last->source = REGION_FROM_PAGE_TABLES;
+		snprintf(last->source_detail, sizeof last->source_detail, "present %s of the kernel",
+			 pd->level_names[level]);
+	}
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct region *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end > y->end ? -1 : x->end < y->end;
+}
+
+static void check_kdbg_pte_base(struct dump *d, struct self_map *s)
+{
+	uint64_t v, deref;
+	if (!s->found || !dump_kdbg_field(d, KDBG_PTE_BASE, 8, &v) || !v)
+		return;
+	/* spec Uncertain #8: the field may hold the base or MmPteBase's address. */
+	s->kdbg_checked = true;
+	s->kdbg_agrees = v == s->pte_base || (dump_read_ptr(d, v, &deref) && deref == s->pte_base);
+}
+
+int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!d->kernel)
+		return kdx_fail(err, "layout: no kernel page tables known for this dump");
+	enum layout_family fam;
+	if (d->paging == PAGING_X64)
+		fam = d->has_build && d->build < 9600 ? LAYOUT_X64_7 : LAYOUT_X64_10;
+	else
+		fam = d->has_build && d->build < 6000 ? LAYOUT_X86_XP : LAYOUT_X86_DYNAMIC;
+	size_t li = 0;
+	while (layouts[li].family != fam)
+		li++;
+	out->layout_name = layouts[li].name;
+	out->dynamic = fam == LAYOUT_X86_DYNAMIC;
+	layout_find_self_map(d->src, d->paging, xlat_dtb(d->kernel), &out->self_map);
+	check_kdbg_pte_base(d, &out->self_map);
+	const struct profile *prof = d->has_build ? profile_find(d->machine, d->paging, d->build)
+						  : NULL;
+	for (size_t i = 0; i < sizeof layouts[li].lists / sizeof layouts[li].lists[0]; i++) {
+		const struct row_list *rl = &layouts[li].lists[i];
+		for (size_t j = 0; j < rl->count; j++)
+			if (add_row(d, out, prof, &rl->rows[j], err) < 0) {
+				region_list_free(out);
+				return -1;
+			}
+	}
+	if ((out->dynamic || fam == LAYOUT_X64_10) && add_unnamed_system_va(d, out, err) < 0) {
+		region_list_free(out);
+		return -1;
+	}
+	qsort(out->items, out->count, sizeof *out->items, by_start);
+	uint64_t reach = 0;
+	for (size_t i = 0; i < out->count; i++) {
+		struct region *g = &out->items[i];
+		g->nested = i > 0 && g->end <= reach;
+		if (g->end > reach)
+			reach = g->end;
+	}
+	return 0;
+}
+
+void region_list_free(struct region_list *l)
+{
+	free(l->items);
+	memset(l, 0, sizeof *l);
+}
+
+size_t layout_nonpaged_pool(struct dump *d, uint64_t start[LAYOUT_NONPAGED_PARTS],
+			    uint64_t end[LAYOUT_NONPAGED_PARTS])
+{
+	struct region_list l;
+	struct kdx_error err;
+	size_t n = 0;
+	if (layout_build(d, &l, &err) < 0)
+		return 0;
+	for (size_t i = 0; i < l.count && n < LAYOUT_NONPAGED_PARTS; i++)
+		if (l.items[i].kind == REGION_NONPAGED_POOL) {
+			start[n] = l.items[i].start;
+			end[n++] = l.items[i].end;
+		}
+	region_list_free(&l);
+	return n;
+}
+
+const struct region *region_find(const struct region_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (strcasecmp(l->items[i].name, name) == 0)
+			return &l->items[i];
+	char *end;
+	unsigned long idx = strtoul(name, &end, 10);
+	if (*name && !*end && idx < l->count)
+		return &l->items[idx];
+	return NULL;
+}
+
+/* ---- The region walk: tables read straight from the source, one page per
+ * table, bounded by LAYOUT_MAX_TABLES (a hostile directory can point every
+ * entry back at itself). */
+
+struct walker {
+	struct source *src;
+	const struct pte_context *ctx;
+	const struct paging_desc *pd;
+	uint64_t lo, hi;            /* the range, in unsigned va_bits-wide form */
+	const struct progress *progress;
+	const char *what;
+	struct region_walk *out;
+	struct kdx_error *err;
+	uint8_t scratch[PAGING_MAX_LEVELS][KDX_PAGE_SIZE];
+	bool oom;
+};
+
+static uint64_t va_low(const struct paging_desc *pd, uint64_t va)
+{
+	return pd->va_bits == 64 ? va : va & ((1ull << pd->va_bits) - 1);
+}
+
+static void add_range(struct walker *w, uint64_t lo, uint64_t hi, bool large)
+{
+	struct region_walk *o = w->out;
+	uint64_t start = paging_canonical(w->pd, lo), end = paging_canonical(w->pd, hi);
+	uint64_t pages = ((hi - lo) >> KDX_PAGE_SHIFT) + 1;
+	if (o->nranges) {
+		struct mapped_range *last = &o->ranges[o->nranges - 1];
+		if (last->end + 1 == start && last->large == large) {
+			last->end = end;
+			last->pages += pages;
+			return;
+		}
+	}
+	if (o->nranges == LAYOUT_MAX_RANGES) {
+		o->ranges_truncated = true;
+		return;
+	}
+	if (o->nranges == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		struct mapped_range *p = realloc(o->ranges, cap * sizeof *p);
+		if (!p) {
+			w->oom = true;
+			return;
+		}
+		o->ranges = p;
+		o->cap = cap;
+	}
+	o->ranges[o->nranges++] = (struct mapped_range){ start, end, pages, large };
+}
+
+static void count_leaf(struct walker *w, uint64_t raw, uint64_t va)
+{
+	struct region_walk *o = w->out;
+	if (raw == 0) {
+		o->empty++;
+		return;
+	}
+	if (raw & 1) {
+		o->valid++;
+		add_range(w, va, va + KDX_PAGE_SIZE - 1, false);
+		return;
+	}
+	struct pte_decoded dec;
+	pte_decode(w->ctx, w->pd->levels - 1, raw, &dec);
+	switch (dec.state) {
+	case PTE_STATE_TRANSITION: o->transition++; break;
+	case PTE_STATE_PAGEFILE: o->pagefile++; break;
+	case PTE_STATE_PROTOTYPE: o->prototype++; break;
+	case PTE_STATE_DEMAND_ZERO: o->demand_zero++; break;
+	case PTE_STATE_VAD: o->vad++; break;
+	default: o->no_access++; break;
+	}
+}
+
+static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base)
+{
+	const struct paging_desc *pd = w->pd;
+	struct region_walk *o = w->out;
+	if (o->tables >= LAYOUT_MAX_TABLES) {
+		o->tables_truncated = true;
+		return 0;
+	}
+	const uint8_t *page;
+	unsigned n = 1u << pd->index_bits[level];
+	unsigned esz = (unsigned)pd->entry_size;
+	uint64_t span = 1ull << pd->shift[level];
+	uint64_t first = w->lo > base ? (w->lo - base) >> pd->shift[level] : 0;
+	uint64_t last = (w->hi - base) >> pd->shift[level];
+	if (last >= n)
+		last = n - 1;
+	if (pd->mode == PAGING_PAE && level == 0) {
+		/* The PDPT is 32 bytes, not necessarily page-aligned. */
+		if (source_read_phys(w->src, table, w->scratch[0], 32) != 32)
+			page = NULL;
+		else
+			page = w->scratch[0];
+	} else {
+		page = source_page(w->src, table >> KDX_PAGE_SHIFT, w->scratch[level]);
+	}
+	if (!page) {
+		uint64_t lo = base + first * span, hi = base + last * span + (span - 1);
+		o->not_in_dump_pages += ((hi - lo) >> KDX_PAGE_SHIFT) + 1;
+		return 0;
+	}
+	o->tables++;
+	bool leaf = level == pd->levels - 1;
+	for (uint64_t i = first; i <= last; i++) {
+		uint64_t raw = le_bytes(page + i * esz, esz), va = base + i * span;
+		if (!leaf && level <= 1 &&
+		    !progress_update(w->progress, va < w->lo ? 0 : va - w->lo, w->hi - w->lo + 1,
+				     w->what))
+			return kdx_fail(w->err, "layout: walk cancelled");
+		if (leaf) {
+			count_leaf(w, raw, va);
+			continue;
+		}
+		uint64_t lo = va < w->lo ? w->lo : va, hi = va + span - 1 > w->hi ? w->hi : va + span - 1;
+		if (!(raw & 1)) {
+			o->absent_pages += ((hi - lo) >> KDX_PAGE_SHIFT) + 1;
+			continue;
+		}
+		if ((pd->large_ok & (1u << level)) && (raw & 0x80)) {
+			o->large++;
+			add_range(w, lo, hi, true);
+			continue;
+		}
+		if (walk_table(w, level + 1, raw & pd->pfn_mask, va) < 0)
+			return -1;
+		if (w->oom)
+			return kdx_fail(w->err, "layout: out of memory");
+	}
+	return 0;
+}
+
+int layout_walk(struct source *src, const struct pte_context *ctx, uint64_t dtb,
+		uint64_t start, uint64_t end, const struct progress *progress, const char *what,
+		struct region_walk *out, struct kdx_error *err)
+{
+	memset(out, 0, sizeof *out);
+	const struct paging_desc *pd = paging_desc(ctx->format->mode);
+	if (!paging_is_canonical(pd, start) || !paging_is_canonical(pd, end) || end < start ||
+	    (pd->va_bits == 48 && (start >> 47) != (end >> 47)))
+		return kdx_fail(err, "layout: 0x%llx-0x%llx is not a range of one %s half",
+				(unsigned long long)start, (unsigned long long)end, pd->name);
+	struct walker *w = calloc(1, sizeof *w);
+	if (!w)
+		return kdx_fail(err, "layout: out of memory");
+	*w = (struct walker){ .src = src, .ctx = ctx, .pd = pd, .lo = va_low(pd, start),
+			      .hi = va_low(pd, end), .progress = progress,
+			      .what = what, .out = out, .err = err };
+	int r = walk_table(w, 0, dtb, 0);
+	if (r == 0)
+		progress_update(progress, w->hi - w->lo + 1, w->hi - w->lo + 1, what);
+	free(w);
+	if (r < 0)
+		region_walk_free(out);
+	return r;
+}
+
+void region_walk_free(struct region_walk *w)
+{
+	free(w->ranges);
+	w->ranges = NULL;
+	w->nranges = w->cap = 0;
+}

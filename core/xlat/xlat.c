@@ -1,0 +1,293 @@
+/* Translation through libaddrxlat (guide/libkdumpfile.md sections 5-6): one
+ * hand-built translation system per address space, fed page-table pages by
+ * a get_page callback over the source, with a direct-mapped VA-page cache in
+ * front for hot paths (addrxlat costs ~100 ns a walk; guide section 8). */
+#include "core/xlat/xlat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libkdumpfile/addrxlat.h>
+
+#include "core/source/source.h"
+
+#define CACHE_SLOTS 4096
+
+struct cache_slot {
+	uint64_t vpage;            /* VA >> 12, plus one: 0 marks an empty slot */
+	uint64_t ppage;
+	enum xlat_reason reason;
+};
+
+struct xlat {
+	struct source *src;
+	const struct paging_desc *mode;
+	uint64_t dtb;
+	addrxlat_ctx_t *ctx;
+	addrxlat_sys_t *sys;
+	addrxlat_meth_t meth;
+	struct cache_slot cache[CACHE_SLOTS];
+};
+
+const char *xlat_reason_name(enum xlat_reason r)
+{
+	switch (r) {
+	case XLAT_NOT_PRESENT: return "not-present";
+	case XLAT_NOT_IN_DUMP: return "not-in-dump";
+	case XLAT_INVALID: return "invalid";
+	default: return NULL;
+	}
+}
+
+/* A page handed to libaddrxlat: either a pointer into the source's mapping
+ * or a copy we must free when the library puts it back. */
+static void put_copied_page(const addrxlat_buffer_t *buf)
+{
+	free(buf->priv);
+}
+
+static addrxlat_status get_page(const addrxlat_cb_t *cb, addrxlat_buffer_t *buf)
+{
+	struct xlat *x = cb->priv;
+	uint64_t pfn = buf->addr.addr >> KDX_PAGE_SHIFT;
+	uint8_t *scratch = malloc(KDX_PAGE_SIZE);
+	if (!scratch)
+		return addrxlat_ctx_err(x->ctx, ADDRXLAT_ERR_NOMEM, "out of memory");
+	const uint8_t *page = source_page(x->src, pfn, scratch);
+	if (!page) {
+		free(scratch);
+		return addrxlat_ctx_err(x->ctx, ADDRXLAT_ERR_NODATA,
+					"page 0x%llx not in dump", (unsigned long long)pfn);
+	}
+	buf->addr.addr = pfn << KDX_PAGE_SHIFT;
+	buf->ptr = page;
+	buf->size = KDX_PAGE_SIZE;
+	buf->byte_order = ADDRXLAT_LITTLE_ENDIAN;
+	if (page == scratch) {
+		buf->priv = scratch;
+		buf->put_page = put_copied_page;
+	} else {
+		free(scratch);   /* the library's default put_page is a no-op */
+	}
+	return ADDRXLAT_OK;
+}
+
+static unsigned long read_caps(const addrxlat_cb_t *cb)
+{
+	(void)cb;
+	return ADDRXLAT_CAPS(ADDRXLAT_MACHPHYSADDR);
+}
+
+struct xlat *xlat_new(struct source *src, enum paging mode, uint64_t dtb, struct kdx_error *err)
+{
+	const struct paging_desc *d = paging_desc(mode);
+	if (!d) {
+		kdx_fail(err, "%s: unknown paging mode", src->path);
+		return NULL;
+	}
+	struct xlat *x = calloc(1, sizeof *x);
+	if (!x) {
+		kdx_fail(err, "out of memory");
+		return NULL;
+	}
+	x->src = src;
+	x->mode = d;
+	x->dtb = dtb & d->dtb_mask;
+	x->ctx = addrxlat_ctx_new();
+	x->sys = addrxlat_sys_new();
+	if (!x->ctx || !x->sys) {
+		xlat_free(x);
+		kdx_fail(err, "out of memory for libaddrxlat");
+		return NULL;
+	}
+	addrxlat_cb_t *cb = addrxlat_ctx_add_cb(x->ctx);
+	if (!cb) {
+		xlat_free(x);
+		kdx_fail(err, "libaddrxlat: cannot add a read callback");
+		return NULL;
+	}
+	cb->priv = x;
+	cb->get_page = get_page;
+	cb->read_caps = read_caps;
+
+	/* Paging forms: guide table in section 5.2 (nfields counts the page
+	 * offset field). */
+	static const addrxlat_paging_form_t forms[] = {
+		[PAGING_X86] = { ADDRXLAT_PTE_IA32, 3, { 12, 10, 10 } },
+		[PAGING_PAE] = { ADDRXLAT_PTE_IA32_PAE, 4, { 12, 9, 9, 2 } },
+		[PAGING_X64] = { ADDRXLAT_PTE_X86_64, 5, { 12, 9, 9, 9, 9 } },
+	};
+	x->meth.kind = ADDRXLAT_PGT;
+	x->meth.target_as = ADDRXLAT_MACHPHYSADDR;
+	x->meth.param.pgt.root.as = ADDRXLAT_MACHPHYSADDR;
+	x->meth.param.pgt.root.addr = x->dtb;
+	x->meth.param.pgt.pte_mask = 0;
+	x->meth.param.pgt.pf = forms[mode];
+	addrxlat_sys_set_meth(x->sys, ADDRXLAT_SYS_METH_PGT, &x->meth);
+	return x;
+}
+
+void xlat_free(struct xlat *x)
+{
+	if (!x)
+		return;
+	if (x->sys)
+		addrxlat_sys_decref(x->sys);
+	if (x->ctx)
+		addrxlat_ctx_decref(x->ctx);
+	free(x);
+}
+
+uint64_t xlat_dtb(const struct xlat *x) { return x->dtb; }
+const struct paging_desc *xlat_mode(const struct xlat *x) { return x->mode; }
+
+static bool entry_large(const struct paging_desc *d, int level, uint64_t entry)
+{
+	return (d->large_ok & (1u << level)) && (entry & 0x80);
+}
+
+void xlat_walk(struct xlat *x, uint64_t va, struct walk *w)
+{
+	const struct paging_desc *d = x->mode;
+	memset(w, 0, sizeof *w);
+	w->va = va;
+	w->dtb = x->dtb;
+	w->mode = d;
+	w->stopped_at = -1;
+	w->page_size = KDX_PAGE_SIZE;
+	if (!paging_is_canonical(d, va)) {
+		w->reason = XLAT_INVALID;
+		return;
+	}
+	addrxlat_step_t st = { .ctx = x->ctx, .sys = x->sys, .meth = &x->meth };
+	addrxlat_status s = addrxlat_launch(&st, va);
+	if (s != ADDRXLAT_OK) {
+		w->reason = XLAT_INVALID;
+		return;
+	}
+	int level = 0;
+	while (s == ADDRXLAT_OK && st.remain > 1 && level < d->levels) {
+		struct walk_level *l = &w->level[level];
+		l->name = d->level_names[level];
+		l->table = st.base.addr;
+		l->index = st.idx[st.remain - 1];
+		l->entry_address = l->table + l->index * st.elemsz;
+		w->nlevels = level + 1;
+		s = addrxlat_step(&st);
+		if (s == ADDRXLAT_OK || s == ADDRXLAT_ERR_NOTPRESENT) {
+			l->read = true;
+			l->entry = st.raw.pte;
+			l->present = l->entry & 1;
+			l->large = l->present && entry_large(d, level, l->entry);
+		}
+		if (s != ADDRXLAT_OK) {
+			w->stopped_at = level;
+			w->reason = s == ADDRXLAT_ERR_NOTPRESENT ? XLAT_NOT_PRESENT : XLAT_NOT_IN_DUMP;
+			addrxlat_ctx_clear_err(x->ctx);
+			return;
+		}
+		if (l->large)
+			w->page_size = paging_leaf_size(d, level);
+		level++;
+	}
+	if (st.remain == 1)
+		s = addrxlat_step(&st);
+	if (s != ADDRXLAT_OK) {
+		w->stopped_at = w->nlevels - 1;
+		w->reason = XLAT_NOT_IN_DUMP;
+		addrxlat_ctx_clear_err(x->ctx);
+		return;
+	}
+	w->pa = st.base.addr;
+	w->page_in_dump = source_has_page(x->src, w->pa >> KDX_PAGE_SHIFT);
+	w->reason = w->page_in_dump ? XLAT_OK : XLAT_NOT_IN_DUMP;
+}
+
+enum xlat_reason xlat_to_phys(struct xlat *x, uint64_t va, uint64_t *pa)
+{
+	uint64_t vpage = va >> KDX_PAGE_SHIFT;
+	struct cache_slot *slot = &x->cache[vpage % CACHE_SLOTS];
+	if (slot->vpage != vpage + 1) {
+		struct walk w;
+		xlat_walk(x, va & ~(uint64_t)(KDX_PAGE_SIZE - 1), &w);
+		slot->vpage = vpage + 1;
+		slot->reason = w.reason;
+		/* A page the tables map but the dump lacks still has an address. */
+		slot->ppage = w.stopped_at < 0 && w.reason != XLAT_INVALID ?
+			w.pa >> KDX_PAGE_SHIFT : 0;
+	}
+	*pa = (slot->ppage << KDX_PAGE_SHIFT) | (va & (KDX_PAGE_SIZE - 1));
+	return slot->reason;
+}
+
+void hole_list_free(struct hole_list *h)
+{
+	free(h->items);
+	memset(h, 0, sizeof *h);
+}
+
+static void add_hole(struct hole_list *h, uint64_t addr, uint64_t size, enum xlat_reason r)
+{
+	if (!h)
+		return;
+	if (h->count) {
+		struct mem_hole *last = &h->items[h->count - 1];
+		if (last->reason == r && last->address + last->size == addr) {
+			last->size += size;
+			return;
+		}
+	}
+	if (h->count == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 8;
+		struct mem_hole *n = realloc(h->items, cap * sizeof *n);
+		if (!n)
+			return;   /* the bytes still read as zero; only the report is short */
+		h->items = n;
+		h->cap = cap;
+	}
+	h->items[h->count++] = (struct mem_hole){ addr, size, r };
+}
+
+/* Shared page loop of the virtual and physical readers. */
+static size_t read_pages(struct source *src, struct xlat *x, uint64_t addr, void *buf,
+			 size_t len, struct hole_list *holes)
+{
+	uint8_t scratch[KDX_PAGE_SIZE];
+	size_t done = 0, got = 0;
+	while (done < len) {
+		uint64_t cur = addr + done;
+		size_t off = cur & (KDX_PAGE_SIZE - 1);
+		size_t n = KDX_PAGE_SIZE - off;
+		if (n > len - done)
+			n = len - done;
+		uint64_t pa = cur;
+		enum xlat_reason r = x ? xlat_to_phys(x, cur, &pa) : XLAT_OK;
+		const uint8_t *page = NULL;
+		if (r == XLAT_OK) {
+			page = source_page(src, pa >> KDX_PAGE_SHIFT, scratch);
+			if (!page)
+				r = XLAT_NOT_IN_DUMP;
+		}
+		if (page) {
+			memcpy((uint8_t *)buf + done, page + (pa & (KDX_PAGE_SIZE - 1)), n);
+			got += n;
+		} else {
+			memset((uint8_t *)buf + done, 0, n);
+			add_hole(holes, cur, n, r);
+		}
+		done += n;
+		if (addr + done < addr)
+			break;   /* wrapped past the top of the address space */
+	}
+	return got;
+}
+
+size_t xlat_read(struct xlat *x, uint64_t va, void *buf, size_t len, struct hole_list *holes)
+{
+	return read_pages(x->src, x, va, buf, len, holes);
+}
+
+size_t phys_read(struct source *src, uint64_t pa, void *buf, size_t len, struct hole_list *holes)
+{
+	return read_pages(src, NULL, pa, buf, len, holes);
+}

@@ -1,0 +1,94 @@
+/* A document: what a view builds and every renderer draws. It is a typed
+ * tree (the JSON result) whose nodes also carry display hints: a label, a
+ * semantic role, and a link (a command to run when the user follows it).
+ * Arrays of objects are tables; DN_TEXT lines are for people only. */
+#ifndef KDX_DOC_H
+#define KDX_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "views/doc/role.h"
+
+enum dnode_kind {
+	DN_NULL, DN_BOOL, DN_INT, DN_UINT, DN_HEX, DN_STR,
+	DN_OBJECT, DN_ARRAY,
+	DN_TEXT,         /* a display line made of spans; not in JSON */
+};
+
+enum dnode_flags {
+	DN_JSON_ONLY = 1u << 0,     /* omitted by the text and TUI renderers */
+	DN_RIGHT = 1u << 1,         /* right-align in tables (numbers default to it) */
+};
+
+struct dspan {
+	char *text;
+	enum role role;
+	char *link;      /* NULL: none */
+};
+
+struct dnode {
+	enum dnode_kind kind;
+	char *key;       /* key inside an object, NULL inside an array */
+	char *label;     /* human label; NULL means the key */
+	enum role role;
+	char *link;
+	unsigned flags;
+	int width;       /* DN_HEX: digits shown to people (0 = as needed) */
+	union {
+		bool b;
+		int64_t i;
+		uint64_t u;
+		char *s;
+	} v;
+	struct dnode **kids;
+	size_t nkids, cap;
+	struct dspan *spans;
+	size_t nspans;
+};
+
+struct doc {
+	char *command;   /* the command line that built it */
+	char *title;
+	char *windbg;    /* the equivalent WinDbg command, NULL if none */
+	struct dnode *root;
+};
+
+void doc_init(struct doc *d, const char *command);
+void doc_free(struct doc *d);
+void doc_set_title(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void doc_set_windbg(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Adders: parent is an object (key required) or an array (key NULL). They
+ * return the new node so callers can set label, role or link. */
+struct dnode *dn_object(struct dnode *parent, const char *key);
+struct dnode *dn_array(struct dnode *parent, const char *key);
+struct dnode *dn_null(struct dnode *parent, const char *key);
+struct dnode *dn_bool(struct dnode *parent, const char *key, bool v);
+struct dnode *dn_int(struct dnode *parent, const char *key, int64_t v);
+struct dnode *dn_uint(struct dnode *parent, const char *key, uint64_t v);
+struct dnode *dn_hex(struct dnode *parent, const char *key, uint64_t v, int width);
+struct dnode *dn_str(struct dnode *parent, const char *key, const char *s);
+struct dnode *dn_strf(struct dnode *parent, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct dnode *dn_text(struct dnode *parent);
+struct dspan *dn_span(struct dnode *text, enum role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+struct dnode *dn_label(struct dnode *n, const char *label);
+struct dnode *dn_role(struct dnode *n, enum role role);
+struct dnode *dn_link(struct dnode *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dspan_link(struct dspan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct dnode *dn_flags(struct dnode *n, unsigned flags);
+
+const char *dn_label_of(const struct dnode *n);
+struct dnode *dn_get(const struct dnode *obj, const char *key);
+/* The value as people see it (hex with 0x, booleans yes/no, null "-"). */
+char *dn_value_text(const struct dnode *n);
+
+/* Sorts a table (array of objects) by the value under key; nested keys are
+ * written "parent.child". Numbers compare numerically. Stable. */
+void dn_sort_table(struct dnode *table, const char *key, bool descending);
+
+#endif

@@ -1,0 +1,289 @@
+#include "views/doc/lines.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "views/doc/xalloc.h"
+
+static struct line *new_line(struct layout *l, enum line_kind kind)
+{
+	if (l->count == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->lines = xrealloc(l->lines, l->cap * sizeof *l->lines);
+	}
+	struct line *ln = &l->lines[l->count++];
+	memset(ln, 0, sizeof *ln);
+	ln->kind = kind;
+	return ln;
+}
+
+/* Appends text padded to width (left or right aligned); width 0: as is. */
+static void span(struct line *ln, enum role role, const char *text, size_t width,
+		 bool right, const char *link)
+{
+	size_t len = strlen(text);
+	size_t pad = width > len ? width - len : 0;
+	char *buf = xrealloc(NULL, len + pad + 1);
+	if (right) {
+		memset(buf, ' ', pad);
+		memcpy(buf + pad, text, len);
+	} else {
+		memcpy(buf, text, len);
+		memset(buf + len, ' ', pad);
+	}
+	buf[len + pad] = 0;
+	ln->spans = xrealloc(ln->spans, (ln->nspans + 1) * sizeof *ln->spans);
+	struct dspan *s = &ln->spans[ln->nspans++];
+	s->text = buf;
+	s->role = role;
+	s->link = xstrdup(link);
+	if (link && !ln->link)
+		ln->link = s->link;
+}
+
+static bool is_scalar(const struct dnode *n)
+{
+	return n->kind <= DN_STR;
+}
+
+static bool is_number(const struct dnode *n)
+{
+	return n->kind == DN_INT || n->kind == DN_UINT || n->kind == DN_HEX;
+}
+
+static enum role value_role(const struct dnode *n)
+{
+	if (n->role != ROLE_NORMAL)
+		return n->role;
+	switch (n->kind) {
+	case DN_NULL: return ROLE_MUTED;
+	case DN_INT: return n->v.i ? ROLE_VALUE : ROLE_ZERO;
+	case DN_UINT: case DN_HEX: return n->v.u ? ROLE_VALUE : ROLE_ZERO;
+	case DN_BOOL: return ROLE_VALUE;
+	default: return ROLE_NORMAL;
+	}
+}
+
+static bool shown(const struct dnode *n)
+{
+	return !(n->flags & DN_JSON_ONLY);
+}
+
+static bool is_table(const struct dnode *n)
+{
+	if (n->kind != DN_ARRAY)
+		return false;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (n->kids[i]->kind != DN_OBJECT)
+			return false;
+	return n->nkids > 0;
+}
+
+/* A table column: the path of a scalar leaf of the first row. */
+struct column {
+	char *path;      /* "nonpaged.allocs" */
+	char *label;     /* "nonpaged allocs" */
+	size_t width;
+	bool right;
+};
+
+static void collect_columns(const struct dnode *obj, const char *path, const char *label,
+			    struct column **cols, size_t *n)
+{
+	for (size_t i = 0; i < obj->nkids; i++) {
+		const struct dnode *k = obj->kids[i];
+		if (!shown(k) || !k->key || k->kind == DN_ARRAY || k->kind == DN_TEXT)
+			continue;
+		char *p = xasprintf("%s%s%s", path, *path ? "." : "", k->key);
+		char *lb = xasprintf("%s%s%s", label, *label ? " " : "", dn_label_of(k));
+		if (k->kind == DN_OBJECT) {
+			collect_columns(k, p, lb, cols, n);
+			free(p);
+			free(lb);
+			continue;
+		}
+		*cols = xrealloc(*cols, (*n + 1) * sizeof **cols);
+		(*cols)[*n] = (struct column){ p, lb, strlen(lb),
+					       is_number(k) || (k->flags & DN_RIGHT) };
+		(*n)++;
+	}
+}
+
+static void lay_table(struct layout *l, const struct dnode *t, const char *indent)
+{
+	struct column *cols = NULL;
+	size_t ncols = 0;
+	collect_columns(t->kids[0], "", "", &cols, &ncols);
+	for (size_t r = 0; r < t->nkids; r++)
+		for (size_t c = 0; c < ncols; c++) {
+			const struct dnode *v = dn_get(t->kids[r], cols[c].path);
+			char *s = v ? dn_value_text(v) : xstrdup("-");
+			size_t len = strlen(s);
+			if (len > cols[c].width)
+				cols[c].width = len;
+			free(s);
+		}
+	struct line *h = new_line(l, LINE_TABLE_HEADER);
+	h->table = t;
+	span(h, ROLE_HEADER, indent, 0, false, NULL);
+	for (size_t c = 0; c < ncols; c++) {
+		span(h, ROLE_HEADER, cols[c].label, cols[c].width, cols[c].right, NULL);
+		if (c + 1 < ncols)
+			span(h, ROLE_HEADER, "  ", 0, false, NULL);
+	}
+	for (size_t r = 0; r < t->nkids; r++) {
+		const struct dnode *row = t->kids[r];
+		struct line *ln = new_line(l, LINE_TABLE_ROW);
+		ln->table = t;
+		ln->row = r;
+		span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+		for (size_t c = 0; c < ncols; c++) {
+			const struct dnode *v = dn_get(row, cols[c].path);
+			char *s = v ? dn_value_text(v) : xstrdup("-");
+			span(ln, v ? value_role(v) : ROLE_MUTED, s, cols[c].width, cols[c].right,
+			     v ? v->link : NULL);
+			free(s);
+			if (c + 1 < ncols)
+				span(ln, ROLE_NORMAL, "  ", 0, false, NULL);
+		}
+		if (row->link)
+			ln->link = row->link;   /* the row's own link wins over its cells' */
+		if (row->role != ROLE_NORMAL)
+			for (size_t i = 0; i < ln->nspans; i++)
+				if (ln->spans[i].role == ROLE_NORMAL || ln->spans[i].role == ROLE_VALUE)
+					ln->spans[i].role = row->role;
+	}
+	for (size_t c = 0; c < ncols; c++) {
+		free(cols[c].path);
+		free(cols[c].label);
+	}
+	free(cols);
+}
+
+static void lay_object(struct layout *l, const struct dnode *obj, int depth);
+
+static void blank_before_block(struct layout *l)
+{
+	if (l->count && l->lines[l->count - 1].kind != LINE_BLANK)
+		new_line(l, LINE_BLANK);
+}
+
+static void lay_object(struct layout *l, const struct dnode *obj, int depth)
+{
+	char indent[64];
+	int ind = depth * 2 < 60 ? depth * 2 : 60;
+	memset(indent, ' ', (size_t)ind);
+	indent[ind] = 0;
+	size_t lw = 0;
+	for (size_t i = 0; i < obj->nkids; i++) {
+		const struct dnode *k = obj->kids[i];
+		if (shown(k) && (is_scalar(k) || (k->kind == DN_ARRAY && !is_table(k)))) {
+			size_t n = strlen(dn_label_of(k));
+			if (n > lw)
+				lw = n;
+		}
+	}
+	for (size_t i = 0; i < obj->nkids; i++) {
+		const struct dnode *k = obj->kids[i];
+		if (!shown(k))
+			continue;
+		if (k->kind == DN_TEXT) {
+			struct line *ln = new_line(l, LINE_TEXT);
+			if (ind)
+				span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+			for (size_t s = 0; s < k->nspans; s++)
+				span(ln, k->spans[s].role, k->spans[s].text, 0, false, k->spans[s].link);
+			if (k->link)
+				ln->link = k->link;
+			continue;
+		}
+		if (is_scalar(k)) {
+			struct line *ln = new_line(l, LINE_FIELD);
+			span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+			span(ln, ROLE_LABEL, dn_label_of(k), lw, false, NULL);
+			span(ln, ROLE_LABEL, "  ", 0, false, NULL);
+			char *v = dn_value_text(k);
+			span(ln, value_role(k), v, 0, false, k->link);
+			free(v);
+			continue;
+		}
+		if (k->kind == DN_ARRAY && !is_table(k)) {
+			/* Short values share a line; strings get a line each. */
+			bool one_per_line = false;
+			for (size_t j = 0; j < k->nkids; j++)
+				if (k->kids[j]->kind == DN_STR)
+					one_per_line = true;
+			struct line *ln = new_line(l, LINE_FIELD);
+			span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+			span(ln, ROLE_LABEL, dn_label_of(k), lw, false, NULL);
+			span(ln, ROLE_LABEL, "  ", 0, false, NULL);
+			if (k->nkids == 0)
+				span(ln, ROLE_MUTED, "(none)", 0, false, NULL);
+			for (size_t j = 0; j < k->nkids; j++) {
+				const struct dnode *e = k->kids[j];
+				if (e->kind == DN_TEXT || !shown(e))
+					continue;
+				if (one_per_line && j > 0) {
+					ln = new_line(l, LINE_FIELD);
+					span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+					span(ln, ROLE_LABEL, "", lw + 2, false, NULL);
+				}
+				char *v = dn_value_text(e);
+				span(ln, value_role(e), v, 0, false, e->link);
+				free(v);
+				if (!one_per_line && j + 1 < k->nkids)
+					span(ln, ROLE_NORMAL, " ", 0, false, NULL);
+			}
+			continue;
+		}
+		blank_before_block(l);
+		struct line *sec = new_line(l, LINE_SECTION);
+		span(sec, ROLE_NORMAL, indent, 0, false, NULL);
+		span(sec, ROLE_TITLE, dn_label_of(k), 0, false, k->link);
+		if (k->kind == DN_ARRAY) {
+			lay_table(l, k, indent);
+		} else {
+			lay_object(l, k, depth + 1);
+		}
+		if (i + 1 < obj->nkids)
+			blank_before_block(l);
+	}
+}
+
+void doc_layout(const struct doc *d, struct layout *out)
+{
+	memset(out, 0, sizeof *out);
+	lay_object(out, d->root, 0);
+	while (out->count && out->lines[out->count - 1].kind == LINE_BLANK)
+		out->count--;
+}
+
+void layout_free(struct layout *l)
+{
+	for (size_t i = 0; i < l->cap && i < l->count; i++) {
+		for (size_t s = 0; s < l->lines[i].nspans; s++) {
+			free(l->lines[i].spans[s].text);
+			free(l->lines[i].spans[s].link);
+		}
+		free(l->lines[i].spans);
+	}
+	free(l->lines);
+	memset(l, 0, sizeof *l);
+}
+
+char *line_text(const struct line *ln)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ln->nspans; i++)
+		n += strlen(ln->spans[i].text);
+	char *s = xrealloc(NULL, n + 1);
+	char *p = s;
+	for (size_t i = 0; i < ln->nspans; i++) {
+		size_t k = strlen(ln->spans[i].text);
+		memcpy(p, ln->spans[i].text, k);
+		p += k;
+	}
+	*p = 0;
+	return s;
+}

@@ -1,0 +1,31 @@
+/* Lays a document out as lines of styled spans: the text renderer prints
+ * them and the TUI draws them, so both show the same thing. */
+#ifndef KDX_DOC_LINES_H
+#define KDX_DOC_LINES_H
+
+#include "views/doc/doc.h"
+
+enum line_kind {
+	LINE_TEXT, LINE_FIELD, LINE_SECTION, LINE_TABLE_HEADER, LINE_TABLE_ROW, LINE_BLANK,
+};
+
+struct line {
+	enum line_kind kind;
+	struct dspan *spans;        /* owned by the layout */
+	size_t nspans;
+	const char *link;           /* row link, else the first cell link; borrowed */
+	const struct dnode *table;  /* header and row lines: their table */
+	size_t row;                 /* row lines: index in table->kids */
+};
+
+struct layout {
+	struct line *lines;
+	size_t count, cap;
+};
+
+void doc_layout(const struct doc *d, struct layout *out);
+void layout_free(struct layout *l);
+/* The line as plain text (caller frees). */
+char *line_text(const struct line *l);
+
+#endif
