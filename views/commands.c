@@ -15,6 +15,7 @@ static const struct command *const all_commands[] = {
 	&cmd_kf, &cmd_k,
 	&cmd_session, &cmd_sprocess,
 	&cmd_memusage, &cmd_pfn,
+	&cmd_s,
 };
 
 const struct command *const *command_all(size_t *count)

@@ -17,5 +17,6 @@ extern const struct command cmd_process, cmd_threads, cmd_stacks, cmd_stack;
 extern const struct command cmd_kf, cmd_k;
 extern const struct command cmd_session, cmd_sprocess;
 extern const struct command cmd_memusage, cmd_pfn;
+extern const struct command cmd_s;
 
 #endif

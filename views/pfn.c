@@ -35,12 +35,7 @@ static bool mapped_va(struct dump *d, uint64_t pte_address, uint64_t *va)
 {
 	struct self_map sm;
 	layout_find_self_map(d->src, d->paging, d->dtb, &sm);
-	const struct paging_desc *m = paging_desc(d->paging);
-	if (!sm.found || pte_address < sm.pte_base || pte_address - sm.pte_base >= sm.pte_space_size)
-		return false;
-	*va = paging_canonical(m, (pte_address - sm.pte_base) / (uint64_t)m->entry_size
-					  << KDX_PAGE_SHIFT);
-	return true;
+	return sm.found && self_map_mapped_va(&sm, d->paging, pte_address, va);
 }
 
 static void add_pte(struct dump *d, const struct pfn_db *db, const struct pfn_entry *e,

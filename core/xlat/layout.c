@@ -685,6 +685,23 @@ const struct region *region_find(const struct region_list *l, const char *name)
 	return NULL;
 }
 
+bool self_map_mapped_va(const struct self_map *s, enum paging mode, uint64_t entry_va,
+			uint64_t *va)
+{
+	const struct paging_desc *pd = paging_desc(mode);
+	if (!s->pte_space_size || entry_va < s->pte_base || entry_va - s->pte_base >= s->pte_space_size)
+		return false;
+	*va = paging_canonical(pd, (entry_va - s->pte_base) / (uint64_t)pd->entry_size
+				       << KDX_PAGE_SHIFT);
+	return true;
+}
+
+void layout_system_range(enum paging mode, uint64_t *start, uint64_t *end)
+{
+	*start = mode == PAGING_X64 ? 0xffff800000000000ull : 0x80000000ull;
+	*end = mode == PAGING_X64 ? ~0ull : 0xffffffffull;
+}
+
 /* ---- The region walk: tables read straight from the source, one page per
  * table, bounded by LAYOUT_MAX_TABLES (a hostile directory can point every
  * entry back at itself). */

@@ -66,6 +66,9 @@ void region_list_free(struct region_list *l);
 #define LAYOUT_NONPAGED_PARTS 2
 size_t layout_nonpaged_pool(struct dump *d, uint64_t start[LAYOUT_NONPAGED_PARTS],
 			    uint64_t end[LAYOUT_NONPAGED_PARTS]);
+/* The system half of the address space: every kernel VA of the mode
+ * (x64 the upper canonical half, 32-bit modes 2 GiB up). */
+void layout_system_range(enum paging mode, uint64_t *start, uint64_t *end);
 /* By name (case-insensitive) or by index in the list. */
 const struct region *region_find(const struct region_list *l, const char *name);
 
@@ -80,6 +83,11 @@ void layout_find_self_map(struct source *src, enum paging mode, uint64_t dtb,
  * through the self-map; false when no self-map is known. */
 bool self_map_entry_va(const struct self_map *s, enum paging mode, int level, uint64_t va,
 		       uint64_t *entry_va);
+
+/* The inverse: the VA whose entry one level down lives at entry_va (for a
+ * PTE, the page it maps); false when entry_va is outside the PTE space. */
+bool self_map_mapped_va(const struct self_map *s, enum paging mode, uint64_t entry_va,
+			uint64_t *va);
 
 struct mapped_range {
 	uint64_t start, end;        /* end inclusive */
