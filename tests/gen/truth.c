@@ -6,7 +6,8 @@
  * translations (kernel DTB), process_translations (with their dtb),
  * processes, threads (each with its frames), sessions, lazy_system_pde,
  * deep_stack_thread, deep_stack_frames, modules, tag_driver,
- * deep_stack_driver, mapped_files, pfn, pool, vm, and for corrupt variants
+ * deep_stack_driver, mapped_files, pfn, search (the planted strings with
+ * their owners, in the keys of `s`), pool, vm, and for corrupt variants
  * corruption. */
 #include "tests/gen/world.h"
 
@@ -20,6 +21,7 @@
 #include "tests/gen/world_modules.h"
 #include "tests/gen/world_pfn.h"
 #include "tests/gen/world_procs.h"
+#include "tests/gen/world_search.h"
 
 #define JSON_MAX_DEPTH 16
 
@@ -486,6 +488,97 @@ static void write_modules(struct json *j, const struct world_modules *M)
 
 /* Page-list totals over the RAM pages, list heads, and the entries of the
  * pages the teaching addresses name. */
+/* An owner in the keys of `s`'s JSON (views/search.c). */
+static void write_plant_owner(struct json *j, const struct world *w, const struct world_plant *p)
+{
+	char tag[5];
+	json_open(j, "owner", '{');
+	switch (p->owner) {
+	case PLANT_POOL: {
+		const struct world_pool_block *b = &w->pool->blocks[p->index];
+		world_tag_text(b->tag, tag);
+		json_str(j, "kind", "pool");
+		json_str(j, "tag", tag);
+		json_hex(j, "block", b->address);
+		json_uint(j, "size", b->size);
+		json_str(j, "state", block_states[b->state]);
+		json_str(j, "pool", b->paged ? "paged" : "nonpaged");
+		json_bool(j, "big", b->big);
+		break;
+	}
+	case PLANT_MODULE:
+		json_str(j, "kind", "module");
+		json_str(j, "module", w->modules->modules[p->index].name);
+		json_str(j, "section", ".data");
+		json_hex(j, "offset", p->offset);
+		json_hex(j, "base", w->modules->modules[p->index].base);
+		break;
+	case PLANT_STACK: {
+		const struct world_thread *t = &w->procs->threads[p->index];
+		json_str(j, "kind", "stack");
+		json_uint(j, "tid", t->tid);
+		json_uint(j, "pid", t->pid);
+		json_str(j, "process", w->procs->processes[t->process].name);
+		json_hex(j, "thread", t->ethread);
+		break;
+	}
+	case PLANT_PROCESS:
+		json_str(j, "kind", "process");
+		json_uint(j, "pid", w->procs->processes[p->index].pid);
+		json_str(j, "process", w->procs->processes[p->index].name);
+		break;
+	case PLANT_REGION:
+		json_str(j, "kind", "region");
+		json_str(j, "region", p->region);
+		break;
+	case PLANT_PHYSICAL:
+		json_str(j, "kind", "physical");
+		json_hex(j, "pfn", p->pa >> KDX_PAGE_SHIFT);
+		json_str(j, "list", world_page_list_names[p->list]);
+		json_open(j, "mapped_by", '[');
+		json_close(j, ']');
+		break;
+	}
+	json_close(j, '}');
+}
+
+static void write_search(struct json *j, const struct world *w, enum gen_format fmt)
+{
+	const struct world_search *s = w->search;
+	json_open(j, "search", '{');
+	json_str(j, "prefix", WORLD_PLANT_PREFIX);
+	json_open(j, "plants", '[');
+	for (size_t i = 0; i < s->nplants; i++) {
+		const struct world_plant *p = &s->plants[i];
+		json_open(j, NULL, '{');
+		json_str(j, "name", p->name);
+		json_str(j, "encoding", p->utf16 ? "utf16" : "ascii");
+		json_str(j, "text", p->text);
+		json_str(j, "space", !p->has_va ? "physical" : p->kernel ? "kernel" : "process");
+		if (p->has_va)
+			json_hex(j, "va", p->va);
+		else
+			json_null(j, "va");
+		if (p->owner == PLANT_PROCESS)
+			json_uint(j, "pid", w->procs->processes[p->index].pid);
+		else
+			json_null(j, "pid");
+		json_hex(j, "pa", p->pa);
+		json_hex(j, "pa_end", p->pa_end);
+		json_open(j, "aliases", '[');
+		if (p->has_alias)
+			json_hex(j, NULL, p->alias);
+		json_close(j, ']');
+		json_bool(j, "straddles", (p->pa >> KDX_PAGE_SHIFT) != (p->pa_end >> KDX_PAGE_SHIFT));
+		json_bool(j, "in_dump", world_page_in_dump(w, fmt, p->pa >> KDX_PAGE_SHIFT) &&
+					world_page_in_dump(w, fmt, p->pa_end >> KDX_PAGE_SHIFT));
+		write_plant_owner(j, w, p);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	json_close(j, '}');
+}
+
 static void write_pfn(struct json *j, const struct world *w)
 {
 	const struct world_pfn *pf = w->pfn;
@@ -617,6 +710,7 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 	write_modules(j, w->modules);
 	write_files(j, w->files);
 	write_pfn(j, w);
+	write_search(j, w, fmt);
 	if (w->corruption.kind) {
 		json_open(j, "corruption", '{');
 		json_str(j, "kind", w->corruption.kind);

@@ -62,7 +62,7 @@ struct plan {
 	uint64_t region_start[R_COUNT], region_size[R_COUNT];
 	uint64_t large_va, large_pa;        /* one large page over RAM */
 	uint64_t hole_large_va, hole_large_pa; /* one over the hole at 10 MiB */
-	uint64_t giant_va;                  /* x64: a 1 GiB page over PA 0 */
+	uint64_t giant_va;                  /* x64: a 1 GiB page over PA 1 GiB */
 	uint64_t absent_top_va;             /* x64: a VA whose PML4E is zero */
 	uint64_t absent_pdpte_va;           /* x64: PDPTE zero */
 	uint64_t user_va;                   /* user half of the kernel DTB */
@@ -594,11 +594,11 @@ static void build_large_pages(struct builder *b)
 
 	if (b->d->mode != PAGING_X64)
 		return;
-	map_entry(b, w->dtb, p->giant_va, 1, 0 | leaf_flags(b, LARGE_KERNEL, false), false);
-	pfn = alloc_pages(w, 1, true);
-	fill_pattern(w, pfn);
-	off = (pfn << KDX_PAGE_SHIFT) + 0x88;
-	teach_valid(b, "large-1g", p->giant_va + off, off);
+	/* Above RAM (device memory): so RAM keeps pages that no table maps,
+	 * and the walk ends at a page the dump does not hold. */
+	map_entry(b, w->dtb, p->giant_va, 1, GB(1) | leaf_flags(b, LARGE_KERNEL, false), false);
+	off = MB(5) + 0x88;
+	teach_valid(b, "large-1g", p->giant_va + off, GB(1) + off);
 }
 
 /* Protection in bits 5..9 and the other software layouts of §2.3-2.6,
@@ -1171,7 +1171,11 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 	if (r == 0)
 		world_modules_place_tag(w);
 	if (r == 0)
+		r = world_build_search(w, err);
+	if (r == 0)
 		r = world_build_pfn(w, err);
+	if (r == 0)
+		world_search_free_page(w);
 	end_initial_nonpaged_pool(&b);
 	w->build = NULL;
 	if (r < 0)
@@ -1180,6 +1184,20 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 }
 
 /* ---- helpers for the parts built in other files (world_build.h) ---- */
+
+bool world_pa_alias(const struct world *w, uint64_t pa, uint64_t n, uint64_t *va)
+{
+	const struct plan *p = &w->build->plan;
+	uint64_t size = paging_leaf_size(w->build->d, p->pde_level);
+	const uint64_t bases[][2] = { { p->large_pa, p->large_va },
+				      { p->hole_large_pa, p->hole_large_va } };
+	for (size_t i = 0; i < 2; i++)
+		if (pa >= bases[i][0] && pa - bases[i][0] + n <= size) {
+			*va = bases[i][1] + (pa - bases[i][0]);
+			return true;
+		}
+	return false;
+}
 
 uint64_t world_rnd_below(struct world *w, uint64_t n)
 {
@@ -1401,6 +1419,7 @@ void world_free(struct world *w)
 	world_procs_free(w);
 	world_modules_free(w);
 	world_pfn_free(w);
+	world_search_free(w);
 	world_files_free(w);
 	gen_image_free(&w->img);
 	free(w->used);

@@ -115,6 +115,7 @@ struct world {
 	struct world_modules *modules; /* world_modules.h */
 	struct world_pfn *pfn;        /* world_pfn.h */
 	struct world_files *files;    /* world_files.h */
+	struct world_search *search;  /* world_search.h */
 	struct world_corruption corruption;
 	/* builder state */
 	struct builder *build;        /* during world_build() only (world_build.h) */

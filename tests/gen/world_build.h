@@ -6,6 +6,9 @@
 #include "tests/gen/world.h"
 
 uint64_t world_rnd_below(struct world *w, uint64_t n);
+/* The VA at which a teaching large page maps the n bytes at pa a second
+ * time; false when none does. */
+bool world_pa_alias(const struct world *w, uint64_t pa, uint64_t n, uint64_t *va);
 /* npages fresh kernel data pages at the next free VA of the named region
  * ("NonPagedPool", "PagedPool"); returns the first VA. */
 uint64_t world_region_pages(struct world *w, const char *region, uint64_t npages);
@@ -88,6 +91,12 @@ void world_files_free(struct world *w);
 /* world_pfn.c: the PFN database; last, once every page is placed. */
 int world_build_pfn(struct world *w, struct kdx_error *err);
 void world_pfn_free(struct world *w);
+
+/* world_search.c: the search plants; after the pool, before the PFN
+ * database; the free-page plant once the PFN database exists. */
+int world_build_search(struct world *w, struct kdx_error *err);
+void world_search_free_page(struct world *w);
+void world_search_free(struct world *w);
 
 /* world_pool.c: the pool and the memory-summary variables; called last. */
 int world_build_pool(struct world *w, struct kdx_error *err);

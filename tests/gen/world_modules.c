@@ -331,6 +331,7 @@ static void build_image(struct modules_builder *b, struct world_module *m,
 			      4 * world_rnd_below(w, 0x80);
 	/* .text .edata [.pdata on x64] [the kernel's PAGE code] .data */
 	uint32_t data_rva = (uint32_t)(pages - (kernel ? 2 : 1)) * KDX_PAGE_SIZE;
+	m->data_rva = data_rva;
 	struct section sec[5];
 	size_t nsec = 0;
 	sec[nsec++] = (struct section){ ".text", PG_TEXT * KDX_PAGE_SIZE, KDX_PAGE_SIZE, SCN_CODE };

@@ -28,6 +28,7 @@ struct world_module {
 	struct world_function functions[WORLD_MAX_FUNCTIONS];
 	size_t nfunctions;
 	uint64_t tag_slot;            /* .text bytes reserved for a pool tag constant, or 0 */
+	uint32_t data_rva;            /* the .data section, to the image's end */
 };
 
 /* One frame of a thread's kernel stack, innermost first: rip is where the
