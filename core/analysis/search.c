@@ -457,10 +457,18 @@ static void flush(struct scan *s, bool final)
 	progress(s);
 }
 
-/* One present page at addr; pages that do not follow the last one end the
- * run (a hole, or the next range). */
+/* One present page at addr, clipped to the range; bytes that do not
+ * follow the last ones end the run (a hole, or the next range). */
 static void feed(struct scan *s, uint64_t addr, const uint8_t *page)
 {
+	size_t n = KDX_PAGE_SIZE;
+	if (addr < s->r->start) {
+		page += s->r->start - addr;
+		n -= (size_t)(s->r->start - addr);
+		addr = s->r->start;
+	}
+	if (addr + n - 1 > s->r->end)
+		n = (size_t)(s->r->end - addr + 1);
 	if (s->fed && addr != s->next_addr) {
 		flush(s, true);
 		s->out->hole_runs++;
@@ -468,14 +476,14 @@ static void feed(struct scan *s, uint64_t addr, const uint8_t *page)
 		s->out->hole_runs++;
 	}
 	s->fed = true;
-	s->next_addr = addr + KDX_PAGE_SIZE;
+	s->next_addr = addr + n;
 	if (!s->len) {
 		s->buf_addr = addr;
 		s->from = 0;
 	}
-	memcpy(s->buf + s->len, page, KDX_PAGE_SIZE);
-	s->len += KDX_PAGE_SIZE;
-	s->out->scanned_bytes += KDX_PAGE_SIZE;
+	memcpy(s->buf + s->len, page, n);
+	s->len += n;
+	s->out->scanned_bytes += n;
 	if (s->len + KDX_PAGE_SIZE > s->cap)
 		flush(s, false);
 }
@@ -545,7 +553,7 @@ static void scan_physical(struct scan *s)
 	for (size_t i = 0; i < src->nranges && !s->stop; i++) {
 		uint64_t a = src->ranges[i].start & ~(uint64_t)(KDX_PAGE_SIZE - 1);
 		for (uint64_t pa = a; pa < src->ranges[i].end && !s->stop; pa += KDX_PAGE_SIZE) {
-			if (pa < s->r->start || pa > s->r->end)
+			if (pa + (KDX_PAGE_SIZE - 1) < s->r->start || pa > s->r->end)
 				continue;
 			const uint8_t *page = source_page(src, pa >> KDX_PAGE_SHIFT, s->scratch);
 			if (page)

@@ -301,6 +301,7 @@ static void write_pool(struct json *j, const struct world_pool *p)
 	json_uint(j, "blocks", p->leak_blocks);
 	json_uint(j, "bytes", p->leak_bytes);
 	json_str(j, "owner", p->leak_owner);
+	json_hex(j, "points_at", p->leak_points_at);   /* the first pointer of every small block */
 	json_close(j, '}');
 	json_close(j, '}');
 	json_open(j, "vm", '{');
