@@ -1167,11 +1167,13 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 	if (r == 0)
 		r = world_build_files(w, err);
 	if (r == 0)
+		r = world_build_search(w, err);
+	if (r == 0)
 		r = world_build_pool(w, err);
 	if (r == 0)
 		world_modules_place_tag(w);
 	if (r == 0)
-		r = world_build_search(w, err);
+		world_search_pool(w);
 	if (r == 0)
 		r = world_build_pfn(w, err);
 	if (r == 0)

@@ -92,9 +92,11 @@ void world_files_free(struct world *w);
 int world_build_pfn(struct world *w, struct kdx_error *err);
 void world_pfn_free(struct world *w);
 
-/* world_search.c: the search plants; after the pool, before the PFN
- * database; the free-page plant once the PFN database exists. */
+/* world_search.c: the search plants; before the pool (whose figures count
+ * the free system PTEs), the pool's once it exists, and the free page's
+ * once the PFN database does. */
 int world_build_search(struct world *w, struct kdx_error *err);
+void world_search_pool(struct world *w);
 void world_search_free_page(struct world *w);
 void world_search_free(struct world *w);
 

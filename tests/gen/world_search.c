@@ -160,13 +160,17 @@ int world_build_search(struct world *w, struct kdx_error *err)
 	w->search = calloc(1, sizeof *w->search);
 	if (!w->search)
 		return kdx_fail(err, "%s: out of memory", w->profile->name);
-	plant_pool(w, "pool-ascii", false, false);
-	plant_pool(w, "pool-utf16", true, true);
 	plant_module(w);
 	plant_stack(w);
 	plant_user(w);
 	plant_straddle(w);
 	return 0;
+}
+
+void world_search_pool(struct world *w)
+{
+	plant_pool(w, "pool-ascii", false, false);
+	plant_pool(w, "pool-utf16", true, true);
 }
 
 /* Once the PFN database exists: a page on the free list that no table
