@@ -151,6 +151,25 @@ bool app_open(struct app *a, const char *line, bool remember)
 	return true;
 }
 
+bool app_refine(struct app *a)
+{
+	struct pane *p = app_pane(a);
+	if (!p || !p->doc.refine)
+		return false;
+	char *line = p->doc.refine;
+	p->doc.refine = NULL;
+	struct doc doc;
+	bool built = build(a, line, &doc);
+	free(line);
+	if (!built)
+		return false;
+	size_t at = pane_cursor_layout_index(p), top = p->top;
+	pane_set_doc(p, &doc);
+	pane_set_cursor_layout(p, at);
+	p->top = top < p->nvis ? top : 0;
+	return true;
+}
+
 static struct pane *pane_by_id(struct app *a, int id, size_t *index)
 {
 	for (size_t i = 0; i < a->npanes; i++)

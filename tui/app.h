@@ -92,6 +92,10 @@ void app_free(struct app *a);
  * remember, the place left is pushed on the back history. Returns false
  * (message set) when the command fails. */
 bool app_open(struct app *a, const char *line, bool remember);
+/* Completes the current pane's document when it was built with figures
+ * pending (doc.refine), once, with progress; the cursor stays where it
+ * was. Returns whether the pane changed. */
+bool app_refine(struct app *a);
 
 /* Feeds one key (keys.h codes). */
 void app_key(struct app *a, int key);

@@ -589,6 +589,8 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	apply_theme(&s);
 	while (!a.quit) {
 		draw(&s);
+		if (app_refine(&a))
+			continue;
 		int key = read_key(&s);
 		if (key == ERR)
 			continue;

@@ -39,9 +39,15 @@ static void add_bugcheck(struct dnode *root, const struct crash_facts *f)
 
 static int run_info(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
-	bool verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
-	if (argc > (verbose ? 2 : 1))
-		return kdx_fail(err, "usage: %s", cmd_info.usage);
+	bool verbose = false, walks = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-v") == 0)
+			verbose = true;
+		else if (strcmp(argv[i], "-w") == 0)
+			walks = true;
+		else
+			return kdx_fail(err, "usage: %s", cmd_info.usage);
+	}
 	const struct source *s = d->src;
 	const struct crash_facts *f = &s->facts;
 	struct dnode *r = out->root;
@@ -94,8 +100,11 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 					"header facts can be shown"), "memory"), ROLE_WARNING);
 	if (f->comment[0])
 		dn_str(r, "comment", f->comment);
-	if (d->has_kdbg)
-		vm_summary_to_doc(d, dn_label(dn_object(r, "memory"), "Memory summary"));
+	/* O(1) by default: what walks the page tables fills in on request. */
+	if (d->has_kdbg &&
+	    vm_summary_to_doc(d, walks, dn_label(dn_object(r, "memory"), "Memory summary")) &&
+	    !walks)
+		doc_set_refine(out, "info%s -w", verbose ? " -v" : "");
 	struct dnode *w = dn_array(r, "warnings");
 	for (size_t i = 0; i < d->warnings.count; i++)
 		dn_role(dn_str(w, NULL, d->warnings.items[i]), ROLE_WARNING);
@@ -120,8 +129,9 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 }
 
 const struct command cmd_info = {
-	.name = "info", .usage = "info [-v]",
-	.summary = "dump overview: format, machine, paging, CR3, build, KDBG, bug check",
+	.name = "info", .usage = "info [-v] [-w]",
+	.summary = "dump overview: format, machine, paging, CR3, build, KDBG, bug check; "
+		   "-w counts the figures that walk page tables",
 	.windbg = "vertarget; .bugcheck",
 	.run = run_info,
 };

@@ -4,10 +4,11 @@
 #include "core/analysis/memsummary.h"
 #include "views/commands.h"
 
-void vm_summary_to_doc(struct dump *d, struct dnode *parent)
+bool vm_summary_to_doc(struct dump *d, bool walks, struct dnode *parent)
 {
 	struct mem_summary s;
-	memsummary_build(d, &s);
+	memsummary_build(d, walks, &s);
+	bool pending = false;
 	struct dnode *w = dn_array(parent, "warnings");
 	for (size_t i = 0; i < s.nwarnings; i++)
 		dn_link(dn_role(dn_str(w, NULL, s.warnings[i]), ROLE_DANGER), "poolused");
@@ -17,6 +18,8 @@ void vm_summary_to_doc(struct dump *d, struct dnode *parent)
 		struct dnode *o = dn_object(t, NULL);
 		dn_flags(dn_str(o, "name", f->name), DN_JSON_ONLY);
 		dn_label(dn_str(o, "label", f->label), "figure");
+		dn_flags(dn_bool(o, "pending", f->pending), DN_JSON_ONLY);
+		pending |= f->pending;
 		if (f->has) {
 			struct dnode *pg = dn_uint(o, "pages", f->pages);
 			dn_uint(o, "kb", f->pages * (KDX_PAGE_SIZE / 1024));
@@ -46,6 +49,7 @@ void vm_summary_to_doc(struct dump *d, struct dnode *parent)
 		dn_label(dn_uint(parent, "paging_files", s.paging_files), "paging files");
 	else
 		dn_label(dn_null(parent, "paging_files"), "paging files");
+	return pending;
 }
 
 static int run_vm(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
@@ -56,7 +60,7 @@ static int run_vm(struct dump *d, int argc, char **argv, struct doc *out, struct
 	if (!d->has_kdbg)
 		return kdx_fail(err, "vm: no KDBG in this dump: the memory variables are unknown");
 	doc_set_title(out, "Virtual memory usage");
-	vm_summary_to_doc(d, out->root);
+	vm_summary_to_doc(d, true, out->root);
 	return 0;
 }
 

@@ -5,7 +5,8 @@
 
 #include "views/command.h"
 
-/* Adds "figures" (name, pages, kb) and "warnings" under parent. */
-void vm_summary_to_doc(struct dump *d, struct dnode *parent);
+/* Adds "figures" (name, pages, kb) and "warnings" under parent; walks as
+ * memsummary_build takes it. Returns whether a figure is left pending. */
+bool vm_summary_to_doc(struct dump *d, bool walks, struct dnode *parent);
 
 #endif

@@ -46,20 +46,45 @@ static void var_figure(struct dump *d, struct mem_summary *s, const char *name, 
 	f->source = f->has ? var : "KDBG field or its variable not in the dump";
 }
 
-/* Free PTEs: the empty entries of the page tables present over the range
- * whose bounds the two KDBG variables hold. */
-/* The empty leaf PTEs of [start, end] in the kernel's tables. */
-static bool empty_ptes(struct dump *d, uint64_t start, uint64_t end, uint64_t *pages)
+/* Free PTEs: the empty leaf entries of the kernel's page tables present over
+ * a range whose bounds KDBG variables hold. A walk the user cancels leaves
+ * its figure pending. */
+#define PENDING_SOURCE "not counted: walks the page tables (vm, info -w)"
+#define CANCELLED_SOURCE "not counted: the walk was cancelled"
+
+static struct mem_figure *pending(struct mem_summary *s, const char *name, const char *label,
+				  const char *why)
+{
+	struct mem_figure *f = add(s, name, label);
+	f->pending = true;
+	f->source = why;
+	return f;
+}
+
+/* 1 counted, 0 not in the dump, -1 cancelled. */
+static int empty_ptes(struct dump *d, uint64_t start, uint64_t end, uint64_t *pages)
 {
 	struct pte_context ctx;
 	struct region_walk rw;
-	struct kdx_error err;
+	struct kdx_error err = { "" };
 	layout_pte_context(d, &ctx);
-	if (!ctx.format || layout_walk(d->src, &ctx, d->dtb, start, end, NULL, NULL, &rw, &err) < 0)
-		return false;
+	if (!ctx.format)
+		return 0;
+	if (layout_walk(d->src, &ctx, d->dtb, start, end, d->progress, "counting free PTEs", &rw,
+			&err) < 0)
+		return strstr(err.msg, "cancelled") ? -1 : 0;
 	*pages += rw.empty;
 	region_walk_free(&rw);
-	return true;
+	return 1;
+}
+
+static void counted(struct mem_figure *f, int r, const char *source)
+{
+	f->has = r > 0;
+	f->pending = r < 0;
+	if (r <= 0)
+		f->pages = 0;
+	f->source = r > 0 ? source : r < 0 ? CANCELLED_SOURCE : "range bounds not in the dump";
 }
 
 static void free_ptes(struct dump *d, struct mem_summary *s, const char *name, const char *label,
@@ -67,13 +92,11 @@ static void free_ptes(struct dump *d, struct mem_summary *s, const char *name, c
 {
 	struct mem_figure *f = add(s, name, label);
 	uint64_t start, end;
-	if (!kdbg_var(d, start_field, dump_ptr_size(d), &start) ||
-	    !kdbg_var(d, end_field, dump_ptr_size(d), &end) || !empty_ptes(d, start, end, &f->pages)) {
-		f->source = "range bounds not in the dump";
-		return;
-	}
-	f->has = true;
-	f->source = source;
+	int r = kdbg_var(d, start_field, dump_ptr_size(d), &start) &&
+		kdbg_var(d, end_field, dump_ptr_size(d), &end);
+	if (r)
+		r = empty_ptes(d, start, end, &f->pages);
+	counted(f, r, source);
 }
 
 /* Over the nonpaged pool's parts as the layout has them: on x86 XP/2003
@@ -83,14 +106,11 @@ static void free_nonpaged_ptes(struct dump *d, struct mem_summary *s)
 	struct mem_figure *f = add(s, "free_nonpaged_ptes", "Free nonpaged PTEs");
 	uint64_t start[LAYOUT_NONPAGED_PARTS], end[LAYOUT_NONPAGED_PARTS];
 	size_t n = layout_nonpaged_pool(d, start, end);
-	f->has = n > 0;
-	for (size_t i = 0; i < n; i++)
-		f->has &= empty_ptes(d, start[i], end[i], &f->pages);
-	if (!f->has)
-		f->pages = 0;
-	f->source = !f->has ? "range bounds not in the dump"
-		    : n > 1 ? "empty PTEs of the initial nonpaged pool and its expansion"
-			    : "empty PTEs from MmNonPagedPoolStart to End";
+	int r = n > 0;
+	for (size_t i = 0; r > 0 && i < n; i++)
+		r = empty_ptes(d, start[i], end[i], &f->pages);
+	counted(f, r, n > 1 ? "empty PTEs of the initial nonpaged pool and its expansion"
+			    : "empty PTEs from MmNonPagedPoolStart to End");
 }
 
 /* ExpPagedPoolDescriptor: the address of an array of POOL_DESCRIPTOR
@@ -166,7 +186,7 @@ static void excessive(struct mem_summary *s, const char *usage, const char *max,
 		warn(s, text);
 }
 
-void memsummary_build(struct dump *d, struct mem_summary *s)
+void memsummary_build(struct dump *d, bool walks, struct mem_summary *s)
 {
 	memset(s, 0, sizeof *s);
 	const struct profile *p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
@@ -179,9 +199,14 @@ void memsummary_build(struct dump *d, struct mem_summary *s)
 	/* MMPFNLIST (what the KDBG's list heads are) has no layout in the spec. */
 	struct mem_figure *mod = add(s, "modified_pages", "Modified pages");
 	mod->source = "MmModifiedPageListHead: MMPFNLIST layout unknown without symbols";
-	free_ptes(d, s, "free_system_ptes", "Free system PTEs", KDBG_MM_SYSTEM_PTES_START,
-		  KDBG_MM_SYSTEM_PTES_END, "empty PTEs from MmSystemPtesStart to End");
-	free_nonpaged_ptes(d, s);
+	if (walks) {
+		free_ptes(d, s, "free_system_ptes", "Free system PTEs", KDBG_MM_SYSTEM_PTES_START,
+			  KDBG_MM_SYSTEM_PTES_END, "empty PTEs from MmSystemPtesStart to End");
+		free_nonpaged_ptes(d, s);
+	} else {
+		pending(s, "free_system_ptes", "Free system PTEs", PENDING_SOURCE);
+		pending(s, "free_nonpaged_ptes", "Free nonpaged PTEs", PENDING_SOURCE);
+	}
 	var_figure(d, s, "nonpaged_pool_usage", "NonPagedPool usage",
 		   KDBG_MM_ALLOCATED_NON_PAGED_POOL, "MmAllocatedNonPagedPool", 1);
 	var_figure(d, s, "nonpaged_pool_max", "NonPagedPool maximum",

@@ -21,6 +21,7 @@ struct mem_figure {
 	bool has;
 	uint64_t pages;
 	const char *source;         /* what it came from, or why it is unavailable */
+	bool pending;               /* needs a page-table walk that was not asked for */
 	int percent_of;             /* index of the figure it is a share of, or -1 */
 };
 
@@ -33,8 +34,11 @@ struct mem_summary {
 	size_t nwarnings;
 };
 
-/* Never fails: a figure the dump cannot give is marked unavailable. */
-void memsummary_build(struct dump *d, struct mem_summary *out);
+/* Never fails: a figure the dump cannot give is marked unavailable. With
+ * walks false it reads O(1) pages: the figures that walk page tables (the
+ * free PTEs and the warning they raise) are left pending; with walks true
+ * they are counted, reporting to d->progress. */
+void memsummary_build(struct dump *d, bool walks, struct mem_summary *out);
 const struct mem_figure *memsummary_figure(const struct mem_summary *s, const char *name);
 
 #endif

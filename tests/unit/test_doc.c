@@ -182,7 +182,7 @@ static void test_quoting(void **state)
 	assert_int_equal(command_run(NULL, "help \"in\"fo", &d, &err), 0);
 	struct dnode *rows = dn_get(d.root, "commands");
 	assert_int_equal(rows->nkids, 1);
-	assert_string_equal(dn_get(rows->kids[0], "usage")->v.s, "info [-v]");
+	assert_string_equal(dn_get(rows->kids[0], "usage")->v.s, "info [-v] [-w]");
 	doc_free(&d);
 	assert_int_equal(command_run(NULL, "help \"info", &d, &err), -1);
 	assert_string_equal(err.msg, "help \"info: offset 5: unterminated quote");

@@ -100,7 +100,7 @@ static void test_tracker_rows(void **state)
 	pool_scan_free(&s);
 
 	struct mem_summary m;
-	memsummary_build(d, &m);
+	memsummary_build(d, true, &m);
 	for (size_t i = 0; i < w.pool->nvm; i++) {
 		const struct mem_figure *f = memsummary_figure(&m, w.pool->vm[i].name);
 		assert_non_null(f);

@@ -43,26 +43,27 @@ void doc_free(struct doc *d)
 	free(d->command);
 	free(d->title);
 	free(d->windbg);
+	free(d->refine);
 	memset(d, 0, sizeof *d);
 }
 
-void doc_set_title(struct doc *d, const char *fmt, ...)
+static void set_field(char **field, const char *fmt, va_list ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	free(d->title);
-	d->title = xvasprintf(fmt, ap);
-	va_end(ap);
+	free(*field);
+	*field = xvasprintf(fmt, ap);
 }
 
-void doc_set_windbg(struct doc *d, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	free(d->windbg);
-	d->windbg = xvasprintf(fmt, ap);
-	va_end(ap);
-}
+#define DOC_SETTER(name, field) \
+	void name(struct doc *d, const char *fmt, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, fmt); \
+		set_field(&d->field, fmt, ap); \
+		va_end(ap); \
+	}
+DOC_SETTER(doc_set_title, title)
+DOC_SETTER(doc_set_windbg, windbg)
+DOC_SETTER(doc_set_refine, refine)
 
 static struct dnode *add(struct dnode *parent, const char *key, enum dnode_kind kind)
 {

@@ -52,6 +52,10 @@ struct doc {
 	char *command;   /* the command line that built it */
 	char *title;
 	char *windbg;    /* the equivalent WinDbg command, NULL if none */
+	/* A command that builds this document whole when whole means walking
+	 * the dump (it was built in O(1) with figures pending); the TUI runs it
+	 * once the first screen is drawn. NULL: the document is whole. */
+	char *refine;
 	struct dnode *root;
 };
 
@@ -59,6 +63,7 @@ void doc_init(struct doc *d, const char *command);
 void doc_free(struct doc *d);
 void doc_set_title(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void doc_set_windbg(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void doc_set_refine(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Adders: parent is an object (key required) or an array (key NULL). They
  * return the new node so callers can set label, role or link. */
