@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/analysis/memsummary.h"
 #include "core/nt/pool.h"
 #include "core/analysis/pooltag.h"
 #include "core/analysis/tagowner.h"
@@ -14,6 +15,9 @@
 /* How many of the biggest nonpaged consumers are highlighted. */
 #define TOP_DANGER 1
 #define TOP_WARNING 3
+/* The tracker's bytes count allocations, the pool usage whole pages (with
+ * headers and unused tails): beyond this gap one of them misses something. */
+#define TRACKER_GAP_PERCENT 5
 
 static void counts(struct dnode *row, const char *key, const char *label, uint64_t allocs,
 		   uint64_t frees, uint64_t bytes)
@@ -84,6 +88,57 @@ static const struct module *searched_owner(const struct searched_owners *so, uin
 	return NULL;
 }
 
+static uint64_t column_sum(const struct dnode *rows, const char *kind, const char *field)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < rows->nkids; i++) {
+		const struct dnode *n = dn_get(dn_get(rows->kids[i], kind), field);
+		sum += n->kind == DN_INT ? (uint64_t)n->v.i : n->v.u;
+	}
+	return sum;
+}
+
+/* Warns when the tracker's bytes of a pool type and the usage the memory
+ * summary reports for it differ by more than TRACKER_GAP_PERCENT. */
+static void compare_usage(struct dnode *warnings, const struct mem_summary *s, const char *figure,
+			  const char *pool, uint64_t tracked)
+{
+	const struct mem_figure *f = memsummary_figure(s, figure);
+	if (!f || !f->has || !f->pages)
+		return;
+	uint64_t usage = f->pages * KDX_PAGE_SIZE;
+	uint64_t gap = tracked > usage ? tracked - usage : usage - tracked;
+	if (gap * 100 <= usage * TRACKER_GAP_PERCENT)
+		return;
+	dn_role(dn_strf(warnings, NULL, "the tags' %s bytes (%llu KB) are %llu%% of the %s "
+			"(%llu KB): the tracker misses allocations, or the dump's figures disagree",
+			pool, (unsigned long long)(tracked / 1024),
+			(unsigned long long)(tracked * 100 / usage), f->label,
+			(unsigned long long)(usage / 1024)), ROLE_WARNING);
+}
+
+/* The total row of the rows shown; for the whole table, its bytes against
+ * the pool usage of the memory summary. */
+static void totals(struct dump *d, struct dnode *root, const struct dnode *rows, bool whole)
+{
+	struct dnode *t = dn_object(dn_label(dn_array(root, "totals"), "Total"), NULL);
+	dn_role(dn_str(t, "tag", "total"), ROLE_NAME);
+	dn_str(t, "owner", NULL);
+	static const char *const kinds[] = { "nonpaged", "paged" };
+	static const char *const labels[] = { "NP", "P" };
+	for (int k = 0; k < 2; k++)
+		counts(t, kinds[k], labels[k], column_sum(rows, kinds[k], "allocs"),
+		       column_sum(rows, kinds[k], "frees"), column_sum(rows, kinds[k], "bytes"));
+	dn_strf(t, "description", "%zu tags", rows->nkids);
+	struct dnode *w = dn_array(root, "warnings");
+	if (!whole || !d->has_kdbg)
+		return;
+	struct mem_summary s;
+	memsummary_build(d, false, &s);
+	compare_usage(w, &s, "nonpaged_pool_usage", "nonpaged", column_sum(rows, "nonpaged", "bytes"));
+	compare_usage(w, &s, "paged_pool_usage", "paged", column_sum(rows, "paged", "bytes"));
+}
+
 static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
@@ -152,6 +207,7 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 	for (size_t i = 0; i < rows->nkids && i < TOP_WARNING; i++)
 		if (dn_get(dn_get(rows->kids[i], "nonpaged"), "bytes")->v.u)
 			dn_role(rows->kids[i], i < TOP_DANGER ? ROLE_DANGER : ROLE_WARNING);
+	totals(d, out->root, rows, !re);
 	dn_label(dn_uint(out->root, "unknown_tags", unknown), "tags not in pooltag.txt");
 	if (so.have_modules)
 		modules_free(&so.ml);

@@ -1,6 +1,6 @@
 /* kdx-gen: writes synthetic Windows kernel dumps with their ground truth.
  *   kdx-gen --fixtures DIR                 every profile x format, bad inputs
- *   kdx-gen --demo PATH                    the demo dump (win10-x64, full)
+ *   kdx-gen --demo PATH                    the demo dump (win10-x64, kernel bitmap)
  *   kdx-gen --profile P --format F [--seed N] OUT
  * Each dump OUT gets OUT.truth.json beside it. Exit status: 0 written,
  * 1 a write failed, 2 usage. */
@@ -14,6 +14,9 @@
 
 #define DEMO_PROFILE "win10-x64"
 #define DEMO_SEED 42
+/* The demo's machine: RAM up to 2.5 GiB, room for SCENARIOS case 1's
+ * 573,277 available pages beside its 125 MB of nonpaged pool. */
+#define DEMO_RAM_END 0xa0000000ull
 
 static const char usage[] =
 	"usage: kdx-gen --fixtures DIR\n"
@@ -169,8 +172,12 @@ int main(int argc, char **argv)
 	int r;
 	if (fixtures)
 		r = write_fixtures(fixtures, &err);
-	else if (demo)
-		r = write_single(DEMO_PROFILE, GEN_FULL, DEMO_SEED, demo, &err);
+	else if (demo) {
+		/* a kernel memory dump, as a real machine writes one: its RAM whole,
+		 * only the kernel's pages stored */
+		world_set_whole_machine(DEMO_RAM_END);
+		r = write_single(DEMO_PROFILE, GEN_BITMAP_KERNEL, DEMO_SEED, demo, &err);
+	}
 	else
 		r = write_single(profile, fmt, seed, argv[optind], &err);
 	if (r < 0) {

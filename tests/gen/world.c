@@ -1112,11 +1112,16 @@ static void add_regions(struct builder *b)
 				b->plan.region_start[r] + b->plan.region_size[r] };
 }
 
-static uint64_t extra_ram;
+static uint64_t extra_ram, whole_ram_end;
 
 void world_set_extra_ram(uint64_t bytes)
 {
 	extra_ram = bytes;
+}
+
+void world_set_whole_machine(uint64_t ram_end)
+{
+	whole_ram_end = ram_end;
 }
 
 int world_build(struct world *w, const struct profile *p, uint64_t seed, struct kdx_error *err)
@@ -1128,6 +1133,9 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 	struct phys_range ram[sizeof world_ram / sizeof world_ram[0]];
 	memcpy(ram, world_ram, sizeof ram);
 	ram[sizeof ram / sizeof ram[0] - 1].end += extra_ram;
+	w->whole = whole_ram_end > ram[sizeof ram / sizeof ram[0] - 1].end;
+	if (w->whole)
+		ram[sizeof ram / sizeof ram[0] - 1].end = whole_ram_end;
 	if (gen_image_init(&w->img, p->paging, ram, sizeof ram / sizeof ram[0]) < 0)
 		return kdx_fail(err, "%s: cannot set up %zu RAM ranges", p->name,
 				sizeof world_ram / sizeof world_ram[0]);

@@ -117,6 +117,8 @@ struct world {
 	struct world_files *files;    /* world_files.h */
 	struct world_search *search;  /* world_search.h */
 	struct world_corruption corruption;
+	/* The demo's machine (world_set_whole_machine): its figures add up. */
+	bool whole;
 	/* builder state */
 	struct builder *build;        /* during world_build() only (world_build.h) */
 	bool *used;                   /* PFN already given out */
@@ -129,6 +131,12 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 /* kdx-gen --pool-mib (benchmarks): worlds built from now on get this many
  * more bytes of RAM at the top. */
 void world_set_extra_ram(uint64_t bytes);
+/* kdx-gen --demo: worlds built from now on are a machine of ram_end bytes
+ * of RAM (0: the small default) whose figures add up as a real one's do:
+ * the tracker sums to the pool usage the memory summary reports, the leak's
+ * blocks fill the nonpaged pool, the PFN lists hold the available pages.
+ * Only win10-x64 carries the figures it is sized for (SCENARIOS case 1). */
+void world_set_whole_machine(uint64_t ram_end);
 void world_free(struct world *w);
 
 /* Whether a dump of format fmt stores the page (raw images store every page

@@ -125,16 +125,27 @@ static void store(struct pfn_builder *b, uint64_t pfn, uint64_t flink, uint64_t 
 	put_bits(w, at, M->pte_frame, e->pte_frame);
 }
 
+/* The whole machine's pages that are not available: modified, a few
+ * modified-no-write and transition pages, one bad page. */
+static uint8_t held_list(uint64_t k)
+{
+	return k == 7 ? WL_BAD : k % 97 == 5 ? WL_MODIFIED_NO_WRITE :
+	       k % 89 == 3 ? WL_TRANSITION : WL_MODIFIED;
+}
+
+static uint8_t available_list(struct world *w)
+{
+	uint64_t r = world_rnd_below(w, 100);
+	return r < 65 ? WL_ZEROED : r < 85 ? WL_FREE : WL_STANDBY;
+}
+
 /* Free RAM over the lists: mostly zeroed, then free, standby, modified;
  * a few modified-no-write and transition pages, one bad page. */
 static uint8_t list_for(struct world *w, uint64_t k)
 {
-	if (k == 7)
-		return WL_BAD;
-	if (k % 97 == 5)
-		return WL_MODIFIED_NO_WRITE;
-	if (k % 89 == 3)
-		return WL_TRANSITION;
+	uint8_t held = held_list(k);
+	if (held != WL_MODIFIED)
+		return held;
 	uint64_t r = world_rnd_below(w, 100);
 	return r < 55 ? WL_ZEROED : r < 75 ? WL_FREE : r < 90 ? WL_STANDBY : WL_MODIFIED;
 }
@@ -204,10 +215,29 @@ int world_build_pfn(struct world *w, struct kdx_error *err)
 	for (uint64_t pfn = 0; pfn < w->img.max_pfn; pfn++)
 		if (w->used[pfn])
 			assign(&b, pfn, WL_ACTIVE, 0, 0);
-	uint64_t k = 0;
+	/* The whole machine: the lists whose pages are available (zeroed,
+	 * free, standby) hold exactly MmAvailablePages, the standby pages
+	 * placed above included; the rest go evenly among them. */
+	uint64_t unassigned = 0, available = 0, placed = 0, k = 0, held = 0;
+	if (w->whole) {
+		for (uint64_t pfn = 0; pfn < w->img.max_pfn; pfn++) {
+			unassigned += gen_is_ram(&w->img, pfn) && !assigned[pfn];
+			placed += assigned[pfn] && pf->entries[pfn].location == WL_STANDBY;
+		}
+		available = world_kvar(w, "MmAvailablePages")->value - placed;
+		if (available > unassigned) {
+			free(assigned);
+			return kdx_fail(err, "%s: %llu available pages do not fit %llu free pages of RAM",
+					w->profile->name, (unsigned long long)available,
+					(unsigned long long)unassigned);
+		}
+	}
 	for (uint64_t pfn = 0; pfn < w->img.max_pfn; pfn++)
 		if (gen_is_ram(&w->img, pfn) && !assigned[pfn]) {
-			uint8_t list = list_for(w, k++);
+			uint8_t list = !w->whole ? list_for(w, k) :
+				       (k + 1) * available / unassigned > k * available / unassigned ?
+				       available_list(w) : held_list(held++);
+			k++;
 			assign(&b, pfn, list, 0, 0);
 			pf->entries[pfn].modified = list == WL_MODIFIED ||
 						    list == WL_MODIFIED_NO_WRITE;

@@ -76,6 +76,32 @@ struct pool_build {
 	uint64_t leak_target;         /* a pointer the leak's blocks hold */
 };
 
+static bool is_case1(const struct world *w)
+{
+	return strcmp(w->profile->name, "win10-x64") == 0;
+}
+
+/* The whole machine's tracker: what it counts of the pool usage the memory
+ * summary reports (pool headers and the unused tails of pages are in the
+ * usage, not in the tracker's bytes). */
+#define WHOLE_TRACKED_PERMILLE 985u
+/* The whole machine's leak beyond its small blocks: big-page allocations
+ * of this size, enough for the tracker's nonpaged bytes to reach the usage. */
+#define WHOLE_LEAK_ALLOC_BYTES 0x10000u
+
+static uint64_t tracked_bytes(uint64_t usage_pages)
+{
+	return usage_pages * KDX_PAGE_SIZE / 1000 * WHOLE_TRACKED_PERMILLE;
+}
+
+static uint64_t whole_leak_allocs(const struct world *w, uint64_t leak_bytes)
+{
+	uint64_t target = tracked_bytes(CASE1_NONPAGED_USAGE);
+	if (!w->whole || !is_case1(w) || target < leak_bytes)
+		return 0;
+	return (target - leak_bytes) / WHOLE_LEAK_ALLOC_BYTES;
+}
+
 static uint64_t leak_kernel_pointer(struct world *w)
 {
 	return w->kernel_base + LEAK_KERNEL_POINTER_OFFSET +
@@ -394,6 +420,26 @@ static void tracker_row(struct world *w, struct world_tracker_row *r, bool paged
 	}
 }
 
+/* The whole machine's paged pool: MmSt (the prototype PTEs of mapped
+ * files, SCENARIOS case 5) holds what the other tags leave of the usage. */
+static void track_paged_usage(struct world_pool *pl)
+{
+	uint64_t usage = 0, others = 0;
+	for (size_t i = 0; i < NTAGS(case1_paged_pools); i++)
+		usage += case1_paged_pools[i];
+	struct world_tracker_row *mmst = NULL;
+	for (size_t i = 0; i < pl->nrows; i++) {
+		if (pl->rows[i].tag == TAG("MmSt"))
+			mmst = &pl->rows[i];
+		else
+			others += pl->rows[i].paged_bytes;
+	}
+	uint64_t bytes = tracked_bytes(usage) - others;
+	uint64_t outstanding = bytes / 0x400;
+	mmst->paged_allocs = mmst->paged_frees + outstanding;
+	mmst->paged_bytes = bytes;
+}
+
 /* PoolTrackTableSize sits in the word just before PoolTrackTable, the
  * layout Volatility's pooltracker reads (§6.5); KDBG+0x1B8 holds the
  * address of the pointer. */
@@ -413,6 +459,8 @@ static void build_tracker(struct pool_build *pb)
 		tracker_row(w, &pl->rows[pl->nrows++], true, TAG(paged_tags[i]));
 	for (size_t i = 0; i < NTAGS(file_tags); i++)
 		tracker_row(w, &pl->rows[pl->nrows++], false, TAG(file_tags[i]));
+	if (w->whole && is_case1(w))
+		track_paged_usage(pl);
 	struct world_tracker_row *leak = &pl->rows[pl->nrows++];
 	leak->tag = pl->leak_tag;
 	leak->nonpaged_frees = world_rnd_below(w, 400);
@@ -584,7 +632,7 @@ static void build_memory_summary(struct pool_build *pb)
 {
 	struct world *w = pb->w;
 	struct world_pool *pl = pb->pool;
-	bool case1 = strcmp(w->profile->name, "win10-x64") == 0;
+	bool case1 = is_case1(w);
 	uint64_t np_max, np_usage, pp_max, avail, free_sys, free_np, pools[5];
 	size_t npools;
 	const struct world_kvar *phys = world_kvar(w, "MmNumberOfPhysicalPages");
@@ -694,26 +742,39 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 
 	bulk_pages(&pb);
 
-	struct big_alloc big[] = {
-		{ 0, 0x3000, pl->leak_tag, false, false },
-		{ 0, 0x2000, pl->leak_tag, false, false },
+	static const struct big_alloc fixed[] = {
+		{ 0, 0x3000, 0, false, false },       /* tag 0: the leak's */
+		{ 0, 0x2000, 0, false, false },
 		{ 0, 0x2000, TAG("MmSt"), true, false },
 		{ 0, 0x4000, TAG("CM31"), true, false },
 		{ 0, 0x2000, TAG("Irp "), false, true },
 	};
-	for (size_t i = 0; i < NTAGS(big); i++)
-		big[i].va = big_alloc_pages(w, big[i].paged, big[i].bytes / KDX_PAGE_SIZE);
 	for (size_t i = first_leak; i < pl->nblocks; i++) {
 		pl->leak_blocks++;
 		pl->leak_bytes += pl->blocks[i].size;
 	}
-	for (size_t i = 0; i < NTAGS(big); i++)
+	uint64_t nfill = whole_leak_allocs(w, pl->leak_bytes);
+	size_t nbig = NTAGS(fixed) + nfill;
+	struct big_alloc *big = calloc(nbig, sizeof *big);
+	if (!big)
+		return kdx_fail(err, "%s: out of memory", w->profile->name);
+	for (size_t i = 0; i < nbig; i++) {
+		big[i] = i < NTAGS(fixed) ? fixed[i] :
+			 (struct big_alloc){ 0, WHOLE_LEAK_ALLOC_BYTES, 0, false, false };
+		big[i].tag = big[i].tag ? big[i].tag : pl->leak_tag;
+		big[i].va = big_alloc_pages(w, big[i].paged, big[i].bytes / KDX_PAGE_SIZE);
+		if (i >= NTAGS(fixed)) {   /* what the small leak blocks hold too */
+			world_kput(w, big[i].va, pb.leak_target, pb.ps);
+			world_kput(w, big[i].va + pb.ps, leak_kernel_pointer(w), pb.ps);
+		}
 		if (big[i].tag == pl->leak_tag) {
 			pl->leak_blocks++;
 			pl->leak_bytes += big[i].bytes;
 		}
+	}
 	file_blocks(&pb);
-	build_big_pages(&pb, big, NTAGS(big));
+	build_big_pages(&pb, big, nbig);
+	free(big);
 	build_tracker(&pb);
 	build_memory_summary(&pb);
 	return 0;
