@@ -451,11 +451,17 @@ static bool report_progress(void *ctx, uint64_t done, uint64_t total, const char
 	if (elapsed < FRAME_NS)
 		return !ps->cancelled;
 	ps->last = now;
+	/* Esc cancels; other keys typed ahead go back in the queue, in order. */
 	nodelay(stdscr, TRUE);
-	int ch;
+	int ch, ahead[32];
+	size_t typed = 0;
 	while ((ch = getch()) != ERR)
 		if (ch == K_ESC)
 			ps->cancelled = true;
+		else if (typed < sizeof ahead / sizeof ahead[0])
+			ahead[typed++] = ch;
+	while (typed > 0)
+		ungetch(ahead[--typed]);
 	nodelay(stdscr, FALSE);
 	int h, w;
 	getmaxyx(stdscr, h, w);
