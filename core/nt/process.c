@@ -16,7 +16,7 @@ enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };
 
 struct addr_set {
 	uint64_t *slots;            /* 0 = empty; records are never at 0 */
-	size_t cap;
+	size_t cap, count;
 };
 
 static size_t addr_hash(uint64_t a, size_t cap)
@@ -24,26 +24,44 @@ static size_t addr_hash(uint64_t a, size_t cap)
 	return (size_t)((a * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
 }
 
-static int set_init(struct addr_set *s, size_t max)
+/* Starts small and doubles at half full: a list of ten threads costs a
+ * few hundred bytes, not room for the longest list any system holds. */
+static int set_init(struct addr_set *s)
 {
 	s->cap = 64;
-	while (s->cap < 2 * max + 2)
-		s->cap *= 2;
+	s->count = 0;
 	s->slots = calloc(s->cap, sizeof *s->slots);
 	return s->slots ? 0 : -1;
 }
 
-/* Adds a; false when it was there already. */
-static bool set_add(struct addr_set *s, uint64_t a)
+static void set_put(uint64_t *slots, size_t cap, uint64_t a)
 {
-	for (size_t i = addr_hash(a, s->cap);; i = (i + 1) & (s->cap - 1)) {
+	size_t i = addr_hash(a, cap);
+	while (slots[i] && slots[i] != a)
+		i = (i + 1) & (cap - 1);
+	slots[i] = a;
+}
+
+/* 1: added; 0: there already; -1: out of memory. */
+static int set_add(struct addr_set *s, uint64_t a)
+{
+	for (size_t i = addr_hash(a, s->cap); s->slots[i]; i = (i + 1) & (s->cap - 1))
 		if (s->slots[i] == a)
-			return false;
-		if (!s->slots[i]) {
-			s->slots[i] = a;
-			return true;
-		}
+			return 0;
+	if (2 * (s->count + 1) > s->cap) {
+		uint64_t *bigger = calloc(2 * s->cap, sizeof *bigger);
+		if (!bigger)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->slots[i])
+				set_put(bigger, 2 * s->cap, s->slots[i]);
+		free(s->slots);
+		s->slots = bigger;
+		s->cap *= 2;
 	}
+	set_put(s->slots, s->cap, a);
+	s->count++;
+	return 1;
 }
 
 static bool read_ptr(struct xlat *x, unsigned ps, uint64_t va, uint64_t *v)
@@ -66,7 +84,7 @@ int ring_walk(const struct ring *r, ring_visit_fn visit, void *ctx, struct ring_
 {
 	memset(out, 0, sizeof *out);
 	struct addr_set seen;
-	if (set_init(&seen, r->max) < 0)
+	if (set_init(&seen) < 0)
 		return -1;
 	uint64_t prev = r->head, link;
 	const char *why = NULL;
@@ -78,12 +96,14 @@ int ring_walk(const struct ring *r, ring_visit_fn visit, void *ctx, struct ring_
 	}
 	while (link != r->head) {
 		uint64_t next, back;
+		int added = 0;
 		if (out->count == r->max)
 			why = "more entries than any real system holds";
 		else if (!link)
 			why = "a NULL link";
-		else if (!set_add(&seen, link))
-			why = "the list loops back to an entry already read";
+		else if ((added = set_add(&seen, link)) <= 0)
+			why = added < 0 ? "out of memory for the cycle check"
+					: "the list loops back to an entry already read";
 		else if (!read_ptr(r->space, r->ptr_size, link, &next) ||
 			 !read_ptr(r->space, r->ptr_size, link + r->ptr_size, &back))
 			why = unreadable(r->space, link);
