@@ -1,51 +1,49 @@
 #!/bin/sh
-# Runs each libFuzzer target for SECONDS (default 60) on seed corpora made
-# by the generator; crashes land in DIR/crashes (default: fuzz-out in the
-# build tree). From a build configured with
-#   ../configure --enable-fuzzers CC=clang
+# Runs libFuzzer targets for SECONDS each (default 30), each from a copy of
+# its minimized corpus in tests/fuzz/corpus/TARGET; findings land in
+# OUT/crashes (OUT: $FUZZ_OUT, default fuzz-out). Prints per target the
+# executions it survived. From a build configured with
+#   ../configure --enable-fuzzers CC=clang && make fuzz
 # run: sh ../tests/fuzz/run.sh [SECONDS [TARGET...]]
+# With FUZZ_MERGE=1 what the run found is merged back, minimized, into
+# tests/fuzz/corpus. Exit status: 0 no finding, 1 a finding, 2 no targets.
 # The mutation test (tests/batch/fuzz.test, in make check) needs none of this.
-set -eu
-secs=${1:-60}
+set -u
+secs=${1:-30}
 [ $# -gt 0 ] && shift
-targets=${*:-fuzz_source fuzz_dump fuzz_theme fuzz_pooltag fuzz_command}
+all="fuzz_header fuzz_runs fuzz_bitmap fuzz_xlat fuzz_processes fuzz_modules fuzz_sessions
+fuzz_tracker fuzz_pool_page fuzz_big_pages fuzz_mapped_files fuzz_source fuzz_dump fuzz_theme
+fuzz_pooltag fuzz_command"
+targets=${*:-$all}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 out=${FUZZ_OUT:-fuzz-out}
 mkdir -p "$out/crashes"
-if [ ! -d "$out/fixtures" ]; then
-	mkdir -p "$out/fixtures"
-	./kdx-gen --fixtures "$out/fixtures"
-fi
-seed() {  # seed TARGET: fills $out/corpus/TARGET once
-	dir=$out/corpus/$1
-	[ -d "$dir" ] && return
-	mkdir -p "$dir"
-	case $1 in
-	fuzz_source|fuzz_dump)
-		# the small dumps: headers, bitmap kernel dumps, triage, bad inputs
-		find "$out/fixtures" -type f ! -name '*.json' ! -name '*.expect' -size -3M \
-			-exec cp {} "$dir" \; ;;
-	fuzz_theme) cp "$src"/themes/*.theme "$dir" ;;
-	fuzz_pooltag) cp "$src/data/pooltag.txt" "$dir" ;;
-	fuzz_command)
-		i=0
-		for c in 'info -v' 'vtop fffff80002710000' 'pte -e fffff80002710000 0x102000' \
-			'layout PagedPool' 'db fffff80002710000 L 0n64' 'dq 0x0`fffff800 l8' \
-			'!dd 1000 L10' 'threads 4 -sort total' 'stack 60' 'kf 60' 'sprocess 1' \
-			'poolused ^Mm' 'poolfind Usnv' 'tagowner Usnv' 'pool fffffa8001046000' \
-			'poolrefs fffffa8001046120' 'memusage' 'pfn 0x1ec' 'help !vtop'; do
-			i=$((i + 1))
-			printf '%s' "$c" > "$dir/seed-$i"
-		done ;;
-	esac
-}
+status=0
 for t in $targets; do
-	seed "$t"
-	echo "== $t: $secs s"
+	if [ ! -x "./tests/fuzz/$t" ]; then
+		echo "$t: not built (configure --enable-fuzzers CC=clang, then make fuzz)"
+		exit 2
+	fi
+	rm -rf "$out/corpus/$t" && mkdir -p "$out/corpus/$t"
+	cp "$src/tests/fuzz/corpus/$t/"* "$out/corpus/$t/" 2>/dev/null || true
 	ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1} \
-	"./tests/fuzz/$t" -max_total_time="$secs" -max_len=3200000 -rss_limit_mb=2048 \
-		-timeout=20 -artifact_prefix="$out/crashes/$t-" "$out/corpus/$t" \
-		2>"$out/$t.log" || echo "$t: stopped with a finding (see $out/$t.log)"
-	tail -3 "$out/$t.log"
+	"./tests/fuzz/$t" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+		-print_final_stats=1 -artifact_prefix="$out/crashes/$t-" "$out/corpus/$t" \
+		>"$out/$t.log" 2>&1
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log")
+	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$out/$t.log")
+	if ls "$out/crashes/$t-"* >/dev/null 2>&1; then
+		echo "$t: FINDING after ${runs:-?} executions (see $out/$t.log and $out/crashes)"
+		status=1
+	else
+		echo "$t: ${runs:-?} executions in $secs s (${rate:-?} exec/s), no finding"
+	fi
+	if [ "${FUZZ_MERGE:-0}" = 1 ]; then
+		mkdir -p "$src/tests/fuzz/corpus/$t.new"
+		"./tests/fuzz/$t" -merge=1 "$src/tests/fuzz/corpus/$t.new" "$out/corpus/$t" \
+			>>"$out/$t.log" 2>&1
+		rm -rf "$src/tests/fuzz/corpus/$t" && mv "$src/tests/fuzz/corpus/$t.new" \
+			"$src/tests/fuzz/corpus/$t"
+	fi
 done
-ls "$out/crashes"
+exit $status
