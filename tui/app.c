@@ -388,7 +388,7 @@ static void act_filter(struct app *a, int key)
 
 static void act_command(struct app *a, int key) { (void)key; prompt_open(a, PROMPT_COMMAND, ""); }
 
-static void act_match(struct app *a, int key)
+void app_filter_match(struct app *a, int key)
 {
 	struct pane *p = app_pane(a);
 	if (!p->re) {
@@ -537,8 +537,8 @@ static const struct key_binding global_keys[] = {
 	{ 'm', 0, "m<letter>", "set mark <letter> here", act_mark_set },
 	{ '\'', 0, "'<letter>", "go to mark <letter>", act_mark_jump },
 	{ '/', 0, "/", "filter lines with a PCRE2 pattern", act_filter },
-	{ 'n', 0, "n", "next line matching the filter", act_match },
-	{ 'N', 0, "N", "previous line matching the filter", act_match },
+	{ 'n', 0, "n", "next line matching the filter", app_filter_match },
+	{ 'N', 0, "N", "previous line matching the filter", app_filter_match },
 	{ K_ESC, 0, "Esc", "clear the filter and the message", act_clear },
 	{ 's', 0, "s", "sort the table by its next column", act_sort },
 	{ 'S', 0, "S", "reverse the sort order", act_sort },

@@ -104,6 +104,8 @@ void app_key(struct app *a, int key);
 void app_update_detail(struct app *a);
 
 struct pane *app_pane(const struct app *a);
+/* n and N: the next (n) or previous (N) line matching the pane's filter. */
+void app_filter_match(struct app *a, int key);
 void app_message(struct app *a, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -17,7 +17,7 @@ const struct key_binding *key_lookup(const struct key_table *t, int key)
 const struct key_table *const *key_tables(size_t *count)
 {
 	static const struct key_table *const all[] = {
-		&keys_global, &keys_hex, &keys_pte, &keys_layout, &keys_pool, &keys_prompt,
+		&keys_global, &keys_hex, &keys_pte, &keys_layout, &keys_pool, &keys_search, &keys_prompt,
 		&keys_picker,
 	};
 	*count = sizeof all / sizeof all[0];

@@ -29,7 +29,7 @@ const struct pane_ops *pane_ops_for(const char *command)
 		{ "!db", &pane_hex_ops }, { "!dd", &pane_hex_ops }, { "!dq", &pane_hex_ops },
 		{ "pte", &pane_pte_ops }, { "layout", &pane_layout_ops },
 		{ "poolfind", &pane_pool_ops }, { "pool", &pane_pool_ops },
-		{ "poolrefs", &pane_pool_ops },
+		{ "poolrefs", &pane_pool_ops }, { "s", &pane_search_ops },
 	};
 	size_t len = command_name_len(command);
 	for (size_t i = 0; i < sizeof by_word / sizeof by_word[0]; i++)

@@ -32,7 +32,11 @@ struct pane_ops {
 };
 
 extern const struct pane_ops pane_doc_ops, pane_hex_ops, pane_pte_ops, pane_layout_ops,
-	pane_help_ops, pane_pool_ops;
+	pane_help_ops, pane_pool_ops, pane_search_ops;
+
+/* The hit of the newest search pane nearest after (dir 1) or before (-1)
+ * the address from: its VA, or its PA (*phys) for a physical search. */
+bool search_hit_near(const struct app *a, uint64_t from, int dir, uint64_t *addr, bool *phys);
 
 /* Follows the cursor line's own link: most panes' follow. */
 char *pane_follow_line(const struct pane *p);

@@ -1,6 +1,7 @@
 /* The hex view (db, dd, dq and their physical ! forms): a row holds
  * several values; Left/Right pick the one Enter follows, u changes the
- * unit, [ and ] step a block, a goes to an address. */
+ * unit, [ and ] step a block, a goes to an address, f searches from the
+ * cursor and n/N walk the search's hits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +102,70 @@ static void act_block(struct app *a, int key)
 
 static void act_address(struct app *a, int key) { (void)key; prompt_open(a, PROMPT_PANE, ""); }
 
+/* The address at the start of the cursor line ("fffff800`00001000"). */
+static bool cursor_address(const struct pane *p, uint64_t *addr)
+{
+	const struct line *l = pane_cursor_line(p);
+	if (!l || !l->nspans)
+		return false;
+	char digits[24];
+	size_t n = 0;
+	for (const char *c = l->spans[0].text; *c && *c != ' ' && n + 1 < sizeof digits; c++)
+		if (*c != '`')
+			digits[n++] = *c;
+	digits[n] = 0;
+	char *end;
+	*addr = strtoull(digits, &end, 16);
+	return n && !*end;
+}
+
+/* f: the command prompt holds a text search from the cursor line on, the
+ * cursor between the quotes. */
+static void act_search(struct app *a, int key)
+{
+	(void)key;
+	const struct pane *p = app_pane(a);
+	uint64_t addr;
+	if (!cursor_address(p, &addr)) {
+		app_message(a, false, "no address on this line");
+		return;
+	}
+	char line[96];
+	if (p->doc.command[0] == '!')
+		snprintf(line, sizeof line, "s -a phys \"\"");
+	else
+		snprintf(line, sizeof line, "s -a 0x%llx L?0x10000000 \"\"", (unsigned long long)addr);
+	prompt_open(a, PROMPT_COMMAND, line);
+	a->edit.pos = a->edit.len - 1;
+}
+
+/* n and N: the next or previous hit of the newest search, or with a
+ * filter set, the next or previous matching line. */
+static void act_hit(struct app *a, int key)
+{
+	const struct pane *p = app_pane(a);
+	uint64_t addr, len, hit;
+	bool phys;
+	if (p->re || !hex_range(p, &addr, &len)) {
+		app_filter_match(a, key);
+		return;
+	}
+	if (!search_hit_near(a, addr, key == 'n' ? 1 : -1, &hit, &phys)) {
+		app_message(a, false, "no search hit %s here (f searches from the cursor)",
+			    key == 'n' ? "after" : "before");
+		return;
+	}
+	bool here_phys = p->doc.command[0] == '!';
+	char line[64];
+	if (phys == here_phys)
+		snprintf(line, sizeof line, "%.*s 0x%llx", (int)command_name_len(p->doc.command),
+			 p->doc.command, (unsigned long long)hit);
+	else
+		snprintf(line, sizeof line, "%s 0x%llx", phys ? "!db" : "db", (unsigned long long)hit);
+	if (app_open(a, line, true))
+		a->message[0] = 0;
+}
+
 /* The address prompt's answer: the hex view's own command, at the new
  * address. */
 static void hex_go_to(struct app *a, const char *typed)
@@ -119,6 +184,9 @@ static const struct key_binding hex_keys[] = {
 	{ 'u', 0, "u", "show as bytes, dwords, qwords (db, dd, dq)", act_unit },
 	{ ']', 0, "]", "next block of memory", act_block },
 	{ '[', 0, "[", "previous block of memory", act_block },
+	{ 'f', 0, "f", "search for text from the cursor line on (s -a)", act_search },
+	{ 'n', 0, "n", "next hit of the last search (with a filter: next matching line)", act_hit },
+	{ 'N', 0, "N", "previous hit of the last search (with a filter: previous match)", act_hit },
 };
 const struct key_table keys_hex = { "hex view", hex_keys, sizeof hex_keys / sizeof hex_keys[0] };
 

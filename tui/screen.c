@@ -433,12 +433,51 @@ static int read_key(struct screen *s)
 }
 
 /* The progress reporter for long work: a bar on the message line, drawn at
- * most once a frame; Esc cancels. */
+ * most once a frame, and the results found so far (search hits) above it,
+ * newest last; Esc cancels. */
+#define PROGRESS_ITEMS 128
 struct progress_state {
 	struct screen *screen;
 	struct timespec last;
 	bool cancelled;
+	char items[PROGRESS_ITEMS][160];
+	size_t nitems;                    /* received; the last PROGRESS_ITEMS are kept */
 };
+
+static void report_item(void *ctx, const char *line)
+{
+	struct progress_state *ps = ctx;
+	snprintf(ps->items[ps->nitems++ % PROGRESS_ITEMS], sizeof ps->items[0], "%s", line);
+}
+
+/* The content rows (between the tab bar and the status line) show the
+ * newest results. */
+static void draw_items(struct progress_state *ps, int h, int w)
+{
+	int rows = h - 3;
+	if (!ps->nitems || rows < 2)
+		return;
+	struct screen *s = ps->screen;
+	char head[96];
+	snprintf(head, sizeof head, "found so far: %zu (Esc stops and keeps them)", ps->nitems);
+	size_t skip = 0;
+	int x = put_text(s, 1, 0, w, head, &skip, role_attr(s, ROLE_HEADER));
+	fill(1, x, w, role_attr(s, ROLE_NORMAL));
+	size_t shown = (size_t)rows - 1 < ps->nitems ? (size_t)rows - 1 : ps->nitems;
+	if (shown > PROGRESS_ITEMS)
+		shown = PROGRESS_ITEMS;
+	for (int i = 0; i < rows - 1; i++) {
+		int y = 2 + i;
+		x = 0;
+		if ((size_t)i < shown) {
+			size_t k = ps->nitems - shown + (size_t)i;
+			skip = 0;
+			x = put_text(s, y, 0, w, ps->items[k % PROGRESS_ITEMS], &skip,
+				     role_attr(s, ROLE_NORMAL));
+		}
+		fill(y, x, w, role_attr(s, ROLE_NORMAL));
+	}
+}
 
 #define FRAME_NS 33000000L
 
@@ -474,6 +513,7 @@ static bool report_progress(void *ctx, uint64_t done, uint64_t total, const char
 	for (int i = 0; i < cells && n < (int)sizeof bar - 20; i++)
 		bar[n++] = i < full ? '#' : '.';
 	snprintf(bar + n, sizeof bar - (size_t)n, "] Esc cancels");
+	draw_items(ps, h, w);
 	size_t skip = 0;
 	int x = put_text(ps->screen, h - 1, 0, w, bar, &skip, role_attr(ps->screen, ROLE_PROGRESS));
 	fill(h - 1, x, w, role_attr(ps->screen, ROLE_NORMAL));
@@ -581,7 +621,7 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	a.dump_name = basename(path);
 	dump_facts(d, a.dump_facts, sizeof a.dump_facts);
 	struct progress_state ps = { .screen = &s };
-	struct progress progress = { report_progress, &ps };
+	struct progress progress = { report_progress, &ps, report_item };
 	a.progress = &progress;
 
 	open_first_panes(&a, d);
@@ -601,6 +641,7 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 		if (key == ERR)
 			continue;
 		ps.cancelled = false;
+		ps.nitems = 0;
 		app_key(&a, key);
 		if (a.theme_changed)
 			apply_theme(&s);

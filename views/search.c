@@ -165,6 +165,23 @@ static void hex_text(const struct search_hit *h, char *out)
 		out[0] = 0;
 }
 
+/* A hit the moment it is found, for the TUI's progress display. */
+struct live {
+	struct dump *d;
+	enum search_kind kind;
+};
+
+static void show_hit(void *ctx, const struct search_hit *h, uint64_t total_hits)
+{
+	(void)total_hits;
+	const struct live *l = ctx;
+	char a[24], pv[SEARCH_PREVIEW + 1], line[96];
+	format_address(l->d, h->has_va ? h->va : h->pa, a, sizeof a);
+	preview_text(l->kind, h, pv);
+	snprintf(line, sizeof line, "%s%s  %s", h->has_va ? "" : "phys ", a, pv);
+	progress_item(l->d->progress, line);
+}
+
 /* The owner as one line, the key it is grouped by, and its link. */
 static void owner_line(struct dump *d, const struct owner *o, char *text, size_t tsize,
 		       char *key, size_t ksize, char *link, size_t lsize)
@@ -401,7 +418,8 @@ static int run_s(struct dump *d, int argc, char **argv, struct doc *out, struct 
 	if (search_pattern_new(kind, n - i, words + i, &p, err) < 0)
 		return -1;
 	struct search_result s;
-	int rc = search_run(d, p, &r, NULL, NULL, &s, err);
+	struct live live = { d, kind };
+	int rc = search_run(d, p, &r, d->progress ? show_hit : NULL, &live, &s, err);
 	struct owner_index *ix = NULL;
 	if (rc == 0)
 		rc = owner_index_new(d, &ix, err);

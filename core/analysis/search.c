@@ -430,7 +430,9 @@ static void match_regex(struct scan *s, bool final, size_t *keep, size_t *resume
 static void progress(struct scan *s)
 {
 	char what[64];
-	snprintf(what, sizeof what, "search: %llu hits", (unsigned long long)s->out->total_hits);
+	snprintf(what, sizeof what, "search: %llu MiB, %llu hits",
+		 (unsigned long long)(s->out->scanned_bytes >> 20),
+		 (unsigned long long)s->out->total_hits);
 	if (!progress_update(s->d->progress, s->out->scanned_bytes, s->total, what)) {
 		s->out->cancelled = true;
 		s->stop = true;

@@ -6,7 +6,9 @@
  *
  * Cancelling: when update returns false the worker stops at once, frees what
  * it built and fails with an error whose message ends in "cancelled" ("layout:
- * walk cancelled"). No worker returns a partial result as if it were whole. */
+ * walk cancelled"). No worker returns a partial result as if it were whole:
+ * the one that keeps what it found (the memory search) says it was
+ * cancelled in its result. */
 #ifndef KDX_PROGRESS_H
 #define KDX_PROGRESS_H
 
@@ -18,6 +20,9 @@ struct progress {
 	 * returns false when the work is to stop. */
 	bool (*update)(void *ctx, uint64_t done, uint64_t total, const char *what);
 	void *ctx;
+	/* Optional: one result as a line of text, the moment it is found (a
+	 * search hit), for the reporter to show while the work runs. */
+	void (*item)(void *ctx, const char *line);
 };
 
 /* Workers call this; a NULL progress, or one without update, goes on. */
@@ -25,6 +30,12 @@ static inline bool progress_update(const struct progress *p, uint64_t done, uint
 				   const char *what)
 {
 	return !p || !p->update || p->update(p->ctx, done, total, what);
+}
+
+static inline void progress_item(const struct progress *p, const char *line)
+{
+	if (p && p->item)
+		p->item(p->ctx, line);
 }
 
 #endif

@@ -172,7 +172,7 @@ static void test_tables(void **state)
 	(void)state;
 	size_t n;
 	const struct key_table *const *t = key_tables(&n);
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 8);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(t[i]->title);
 		assert_true(t[i]->count > 0);
@@ -431,7 +431,7 @@ static void test_filter_cancelled(void **state)
 {
 	struct app *a = &((struct fixture *)*state)->app;
 	uint64_t seen = 0;
-	struct progress pr = { cancel_at_once, &seen };
+	struct progress pr = { .update = cancel_at_once, .ctx = &seen };
 	a->progress = &pr;
 	assert_true(app_open(a, "big", false));
 	keys(a, "/9$\n");
@@ -700,7 +700,7 @@ static void test_split_failed_link(void **state)
 	struct app *a = &((struct fixture *)*state)->app;
 	assert_true(app_open(a, "menu", false));
 	uint64_t seen = 0;
-	struct progress pr = { cancel_at_once, &seen };
+	struct progress pr = { .update = cancel_at_once, .ctx = &seen };
 	a->progress = &pr;
 	keys(a, "vG");
 	assert_string_equal(a->detail->doc.command, "nope");

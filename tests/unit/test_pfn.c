@@ -194,7 +194,7 @@ static void test_cancel(void **state)
 	struct kdx_error err = { "" };
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
 	int calls = 0;
-	const struct progress stop = { cancel_second, &calls };
+	const struct progress stop = { .update = cancel_second, .ctx = &calls };
 	d->progress = &stop;
 	struct mapped_files m;
 	assert_int_equal(mapped_files_scan(&db, &m, &err), -1);

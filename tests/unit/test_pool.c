@@ -127,7 +127,7 @@ static void test_scan_cancel(void **state)
 	struct pool_scan s;
 	struct kdx_error err;
 	int calls = 0;
-	const struct progress stop = { cancel_second, &calls };
+	const struct progress stop = { .update = cancel_second, .ctx = &calls };
 	d->progress = &stop;
 	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
 	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, &s, &err), -1);

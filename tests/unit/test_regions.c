@@ -115,7 +115,7 @@ static void walk_profile(const char *profile)
 	struct pte_context ctx;
 	layout_pte_context(d, &ctx);
 	struct progress_log log = { .monotonic = true };
-	struct progress pr = { log_progress, &log };
+	struct progress pr = { .update = log_progress, .ctx = &log };
 	struct region_walk rw;
 	assert_int_equal(layout_walk(d->src, &ctx, xlat_dtb(d->kernel), g->start, g->end,
 				     &pr, "walking", &rw, &err), 0);
