@@ -3,7 +3,7 @@
 # generated win10-x64 dump (kdx-gen --pool-mib): a literal, a regex and a
 # UTF-16 search, kdx's throughput (process start to exit) next to `grep -c`
 # and `grep -P -c` of the same bytes over the same dump file, in the same
-# run; then the literal path (memmem) against PCRE2 JIT on the same bytes,
+# run; then kdx's literal path (PCRE2 JIT) against memmem on the same pages,
 # and the owner lookup of 10,000 hits (bench/kdx-bench-search). The file is
 # read once first, so everything runs from the disk cache. Run from a built
 # tree (a build without sanitizers gives the real figures):
@@ -48,5 +48,5 @@ run literal "-a $pool \"kdx-plant-pool\"" -F "kdx-plant-pool"
 run literal "-a $pool \"kdx-plant-pool\"" -P "kdx-plant-pool"
 run regex "-r $pool \"/kdx-plant-[a-z]+-[0-9a-f]+/\"" -P "kdx-plant-[a-z]+-[0-9a-f]+"
 run utf-16 "-u $pool \"kdx-plant-pool\"" -P 'k\x00d\x00x\x00-\x00p\x00l\x00a\x00n\x00t\x00-\x00p\x00o\x00o\x00l\x00'
-echo "the literal path against PCRE2 on the same bytes, and owners (many hits: a pool tag):"
+echo "kdx's literal path (PCRE2 JIT) against memmem on the same pages, and owners (a pool tag: many hits):"
 "$build/bench/kdx-bench-search" "$dump" "$1" "$2" "Irp "

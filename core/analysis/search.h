@@ -46,6 +46,11 @@ struct search_pattern;
 int search_pattern_new(enum search_kind kind, int nwords, char **words,
 		       struct search_pattern **out, struct kdx_error *err);
 void search_pattern_free(struct search_pattern *p);
+/* Literal bytes (-a, -u, -b without ??) are matched by PCRE2's JIT where
+ * the platform has one, else by memmem; this switches a literal to memmem,
+ * so that bench/search.sh can show the choice still holds. False for a
+ * pattern that is not a literal. */
+bool search_pattern_memmem(struct search_pattern *p);
 /* The pattern as shown ("\"abc\"", "41 42 ?? 43", "/a.b/i"). */
 const char *search_pattern_text(const struct search_pattern *p);
 /* How it is matched: "memmem", "aligned compare", "PCRE2 JIT", "PCRE2". */
