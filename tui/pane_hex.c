@@ -64,6 +64,17 @@ static bool hex_range(const struct pane *p, uint64_t *addr, uint64_t *len)
 	return true;
 }
 
+/* The view's address space as a command argument: " DTB" when the
+ * document names one (db VA DTB), else "" (the kernel's, or physical). */
+static void hex_space(const struct pane *p, char *buf, size_t size)
+{
+	const struct dnode *dtb = dn_get(p->doc.root, "dtb");
+	if (dtb && dtb->kind == DN_HEX)
+		snprintf(buf, size, " 0x%llx", (unsigned long long)dtb->v.u);
+	else
+		buf[0] = 0;
+}
+
 /* u: db -> dd -> dq -> db at the same address; pointers are followable in
  * the pointer-sized unit. */
 static void act_unit(struct app *a, int key)
@@ -77,8 +88,10 @@ static void act_unit(struct app *a, int key)
 	bool phys = cmd[0] == '!';
 	char unit = cmd[phys + 1];
 	char next = unit == 'b' ? 'd' : unit == 'd' ? 'q' : 'b';
-	char line[64];
-	snprintf(line, sizeof line, "%sd%c 0x%llx", phys ? "!" : "", next, (unsigned long long)addr);
+	char line[80], space[24];
+	hex_space(p, space, sizeof space);
+	snprintf(line, sizeof line, "%sd%c 0x%llx%s", phys ? "!" : "", next, (unsigned long long)addr,
+		 space);
 	app_open(a, line, true);
 }
 
@@ -94,9 +107,10 @@ static void act_block(struct app *a, int key)
 		return;
 	}
 	uint64_t next = key == ']' ? addr + len : addr - len;
-	char line[64];
-	snprintf(line, sizeof line, "%.*s 0x%llx", (int)command_name_len(p->doc.command), p->doc.command,
-		 (unsigned long long)next);
+	char line[80], space[24];
+	hex_space(p, space, sizeof space);
+	snprintf(line, sizeof line, "%.*s 0x%llx%s", (int)command_name_len(p->doc.command),
+		 p->doc.command, (unsigned long long)next, space);
 	app_open(a, line, false);
 }
 
@@ -167,11 +181,14 @@ static void act_hit(struct app *a, int key)
 }
 
 /* The address prompt's answer: the hex view's own command, at the new
- * address. */
+ * address, in the same address space. */
 static void hex_go_to(struct app *a, const char *typed)
 {
 	const struct pane *p = app_pane(a);
-	char *cmd = xasprintf("%.*s %s", (int)command_name_len(p->doc.command), p->doc.command, typed);
+	char space[24];
+	hex_space(p, space, sizeof space);
+	char *cmd = xasprintf("%.*s %s%s", (int)command_name_len(p->doc.command), p->doc.command,
+			      typed, space);
 	if (app_open(a, cmd, true))
 		a->message[0] = 0;
 	free(cmd);

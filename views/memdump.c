@@ -1,6 +1,7 @@
-/* `db`/`dd`/`dq VA [L count]` (virtual) and `!db`/`!dd`/`!dq PA [L count]`
- * (physical): memory in WinDbg's layout, bytes coloured by class, holes as
- * `??`, and pointers that translate linked for following. */
+/* `db`/`dd`/`dq VA [L count] [DTB]` (virtual, in the kernel's address space
+ * or the one DTB names) and `!db`/`!dd`/`!dq PA [L count]` (physical):
+ * memory in WinDbg's layout, bytes coloured by class, holes as `??`, and
+ * pointers that translate linked for following (in the same space). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,11 @@ static enum role byte_role(uint8_t b)
 }
 
 
-static void add_row(struct dump *d, const struct memdump_kind *k, struct dnode *root,
-		    uint64_t addr, const uint8_t *buf, const uint8_t *missing, size_t n)
+/* space: the address space read (NULL for physical memory); dtb_arg: " DTB"
+ * when it is not the kernel's, so that links stay in it, else "". */
+static void add_row(struct dump *d, const struct memdump_kind *k, struct xlat *space,
+		    const char *dtb_arg, struct dnode *root, uint64_t addr, const uint8_t *buf,
+		    const uint8_t *missing, size_t n)
 {
 	char a[24];
 	struct dnode *t = dn_text(root);
@@ -62,11 +66,11 @@ static void add_row(struct dump *d, const struct memdump_kind *k, struct dnode *
 				(unsigned long long)(v & 0xffffffffull));
 		/* A pointer-sized value that maps is worth following. */
 		uint64_t pa;
-		if (!k->physical && k->unit == dump_ptr_size(d) && v && d->kernel &&
-		    paging_is_canonical(xlat_mode(d->kernel), v) &&
-		    xlat_to_phys(d->kernel, v, &pa) == XLAT_OK) {
+		if (space && k->unit == dump_ptr_size(d) && v &&
+		    paging_is_canonical(xlat_mode(space), v) &&
+		    xlat_to_phys(space, v, &pa) == XLAT_OK) {
 			s->role = ROLE_LINK;
-			dspan_link(s, "db 0x%llx", (unsigned long long)v);
+			dspan_link(s, "db 0x%llx%s", (unsigned long long)v, dtb_arg);
 		}
 	}
 	if (k->unit == 1) {
@@ -79,16 +83,25 @@ static void add_row(struct dump *d, const struct memdump_kind *k, struct dnode *
 	}
 }
 
+static int dump_memory(const struct memdump_kind *k, struct dump *d, const char *name,
+		       uint64_t addr, uint64_t count, struct xlat *space, const char *dtb_arg,
+		       struct doc *out, struct kdx_error *err);
+
 static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, char **argv,
 		       struct doc *out, struct kdx_error *err)
 {
-	uint64_t addr, count = 128 / k->unit;
+	uint64_t addr, count = 128 / k->unit, dtb = 0;
 	int i = 1;
 	if (argc < 2 || !parse_number(argv[1], &addr))
 		return kdx_fail(err, "usage: %s", k->cmd->usage);
 	i = 2;
-	if (i < argc && !parse_length(argc, argv, &i, &count))
+	if (i < argc && (argv[i][0] == 'L' || argv[i][0] == 'l' || k->physical) &&
+	    !parse_length(argc, argv, &i, &count))
 		return kdx_fail(err, "%s: %s: expected L COUNT (usage: %s)", argv[0], argv[i],
+				k->cmd->usage);
+	bool has_dtb = !k->physical && i < argc;
+	if (has_dtb && !parse_number(argv[i++], &dtb))
+		return kdx_fail(err, "%s: %s: expected a DTB (usage: %s)", argv[0], argv[i - 1],
 				k->cmd->usage);
 	if (i != argc)
 		return kdx_fail(err, "usage: %s", k->cmd->usage);
@@ -103,26 +116,46 @@ static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, c
 			return kdx_fail(err, "%s: 0x%llx is not a valid %s address", argv[0],
 					(unsigned long long)addr, xlat_mode(d->kernel)->name);
 	}
+	struct xlat *space = k->physical ? NULL : d->kernel;
+	char dtb_arg[24] = "";
+	if (has_dtb) {
+		space = xlat_new(d->src, d->paging, dtb, err);
+		if (!space)
+			return -1;
+		snprintf(dtb_arg, sizeof dtb_arg, " 0x%llx", (unsigned long long)xlat_dtb(space));
+	}
+	int r = dump_memory(k, d, argv[0], addr, count, space, dtb_arg, out, err);
+	if (has_dtb)
+		xlat_free(space);
+	return r;
+}
+
+static int dump_memory(const struct memdump_kind *k, struct dump *d, const char *name,
+		       uint64_t addr, uint64_t count, struct xlat *space, const char *dtb_arg,
+		       struct doc *out, struct kdx_error *err)
+{
 	size_t len = (size_t)count * k->unit;
 	uint8_t *buf = malloc(len);
 	if (!buf)
-		return kdx_fail(err, "%s: out of memory for %zu bytes", argv[0], len);
+		return kdx_fail(err, "%s: out of memory for %zu bytes", name, len);
 	struct hole_list holes = { 0 };
 	if (k->physical)
 		phys_read(d->src, addr, buf, len, &holes);
 	else
-		xlat_read(d->kernel, addr, buf, len, &holes);
+		xlat_read(space, addr, buf, len, &holes);
 
-	doc_set_title(out, "%s memory at 0x%llx", k->physical ? "Physical" : "Virtual",
-		      (unsigned long long)addr);
+	doc_set_title(out, "%s memory at 0x%llx%s%s", k->physical ? "Physical" : "Virtual",
+		      (unsigned long long)addr, dtb_arg[0] ? " in DTB" : "", dtb_arg);
 	struct dnode *r = out->root;
 	dn_flags(dn_hex(r, "address", addr, 0), DN_JSON_ONLY);
+	if (dtb_arg[0])
+		dn_flags(dn_hex(r, "dtb", xlat_dtb(space), 0), DN_JSON_ONLY);
 	static const char hexdigits[] = "0123456789abcdef";
 	char *hex = malloc(len * 2 + 1);
 	if (!hex) {
 		free(buf);
 		hole_list_free(&holes);
-		return kdx_fail(err, "%s: out of memory", argv[0]);
+		return kdx_fail(err, "%s: out of memory", name);
 	}
 	for (size_t j = 0; j < len; j++) {
 		hex[2 * j] = hexdigits[buf[j] >> 4];
@@ -143,12 +176,13 @@ static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, c
 	if (!missing) {
 		free(buf);
 		hole_list_free(&holes);
-		return kdx_fail(err, "%s: out of memory", argv[0]);
+		return kdx_fail(err, "%s: out of memory", name);
 	}
 	for (size_t j = 0; j < holes.count; j++)
 		memset(missing + (holes.items[j].address - addr), 1, holes.items[j].size);
 	for (size_t off = 0; off < len; off += 16)
-		add_row(d, k, r, addr + off, buf + off, missing + off, len - off < 16 ? len - off : 16);
+		add_row(d, k, space, dtb_arg, r, addr + off, buf + off, missing + off,
+			len - off < 16 ? len - off : 16);
 	free(missing);
 	free(buf);
 	hole_list_free(&holes);
@@ -166,9 +200,9 @@ static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, c
 				     .windbg = windbg_, .run = run_##var };              \
 	static const struct memdump_kind var##_kind = { unit_, phys, &var };
 
-MEMDUMP_COMMAND(cmd_db, "db", 1, false, "db VA [L COUNT]", "virtual memory as bytes and ASCII", "db")
-MEMDUMP_COMMAND(cmd_dd, "dd", 4, false, "dd VA [L COUNT]", "virtual memory as 32-bit values", "dd")
-MEMDUMP_COMMAND(cmd_dq, "dq", 8, false, "dq VA [L COUNT]", "virtual memory as 64-bit values", "dq")
+MEMDUMP_COMMAND(cmd_db, "db", 1, false, "db VA [L COUNT] [DTB]", "virtual memory as bytes and ASCII", "db")
+MEMDUMP_COMMAND(cmd_dd, "dd", 4, false, "dd VA [L COUNT] [DTB]", "virtual memory as 32-bit values", "dd")
+MEMDUMP_COMMAND(cmd_dq, "dq", 8, false, "dq VA [L COUNT] [DTB]", "virtual memory as 64-bit values", "dq")
 MEMDUMP_COMMAND(cmd_phys_db, "!db", 1, true, "!db PA [L COUNT]", "physical memory as bytes and ASCII", "!db")
 MEMDUMP_COMMAND(cmd_phys_dd, "!dd", 4, true, "!dd PA [L COUNT]", "physical memory as 32-bit values", "!dd")
 MEMDUMP_COMMAND(cmd_phys_dq, "!dq", 8, true, "!dq PA [L COUNT]", "physical memory as 64-bit values", "!dq")

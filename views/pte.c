@@ -87,9 +87,11 @@ static void add_va_bits(struct dnode *root, const struct walk *w)
 
 /* Adds the decoded fields, flags and state to the walk's level objects and
  * the arithmetic and field lines a person reads. */
+/* space: " DTB" when the walk is not in the kernel's space, else "": the
+ * entries' virtual addresses are the walked space's. */
 static void add_level_details(struct dnode *root, const struct walk *w,
 			      const struct pte_decoded *dec, const struct self_map *sm,
-			      enum paging mode, bool explain)
+			      enum paging mode, bool explain, const char *space)
 {
 	struct dnode *levels = dn_get(root, "levels");
 	int esz = w->mode->entry_size;
@@ -129,8 +131,8 @@ static void add_level_details(struct dnode *root, const struct walk *w,
 			   HEX(l->entry_address));
 		if (has_va) {
 			dn_span(t, ROLE_MUTED, "  virtual ");
-			dspan_link(dn_span(t, ROLE_ADDRESS, "0x%llx", HEX(entry_va)), "dq 0x%llx",
-				   HEX(entry_va));
+			dspan_link(dn_span(t, ROLE_ADDRESS, "0x%llx", HEX(entry_va)), "dq 0x%llx%s",
+				   HEX(entry_va), space);
 		}
 		if (!l->read) {
 			dn_span(dn_text(root), ROLE_DANGER, "      entry not in the dump");
@@ -465,7 +467,10 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 	struct dnode *idx = dn_flags(dn_array(root, "indexes"), DN_JSON_ONLY);
 	for (int i = 0; i < w.mode->levels; i++)
 		dn_uint(idx, NULL, paging_index(w.mode, i, va));
-	add_level_details(root, &w, dec, &sm, d->paging, explain);
+	char space_arg[24] = "";
+	if (owned)
+		snprintf(space_arg, sizeof space_arg, " 0x%llx", HEX(xlat_dtb(space)));
+	add_level_details(root, &w, dec, &sm, d->paging, explain, space_arg);
 	const struct pte_decoded *fin = final_entry(&w, dec);
 	add_state(root, fin);
 	if (fin && fin->state == PTE_STATE_PROTOTYPE && fin->has_prototype_address)

@@ -237,16 +237,20 @@ int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
 	struct dnode *t = dn_text(root);
 	dn_span(t, ROLE_MUTED, "walked %llu tables in %.3f s", HEX(w.tables),
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	/* Links stay in the address space walked. */
+	char space[24] = "";
+	if (dtb)
+		snprintf(space, sizeof space, " 0x%llx", HEX(top));
 	struct dnode *rows = dn_label(dn_array(root, "ranges"), "Mapped ranges");
 	for (size_t i = 0; i < w.nranges; i++) {
 		const struct mapped_range *mr = &w.ranges[i];
 		struct dnode *o = dn_object(rows, NULL);
-		dn_link(dn_hex(o, "start", mr->start, 0), "db 0x%llx", HEX(mr->start));
+		dn_link(dn_hex(o, "start", mr->start, 0), "db 0x%llx%s", HEX(mr->start), space);
 		dn_hex(o, "end", mr->end, 0);
 		dn_uint(o, "pages", mr->pages);
 		dn_bool(o, "large", mr->large);
-		dn_link(dn_str(o, "open", "pte"), "pte 0x%llx", HEX(mr->start));
-		dn_link(o, "pte 0x%llx", HEX(mr->start));
+		dn_link(dn_str(o, "open", "pte"), "pte 0x%llx%s", HEX(mr->start), space);
+		dn_link(o, "pte 0x%llx%s", HEX(mr->start), space);
 		if (mr->large)
 			dn_role(o, ROLE_PTE_LARGE);
 	}
