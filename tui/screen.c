@@ -22,6 +22,7 @@ struct screen {
 	bool utf8;
 	bool colors;                  /* the terminal has them and colour is wanted */
 	int ncolors;
+	bool selection_reversed;      /* the theme's cursor line would not show */
 	struct app *app;
 };
 
@@ -46,11 +47,16 @@ static void apply_theme(struct screen *s)
 		for (int r = 0; r < ROLE_COUNT && r + 1 < COLOR_PAIRS; r++)
 			init_pair((short)(r + 1), (short)theme_terminal_color(t->roles[r].fg, s->ncolors),
 				  (short)theme_terminal_color(t->roles[r].bg, s->ncolors));
+	s->selection_reversed = !theme_selection_visible(t, s->colors ? s->ncolors : 0);
 	s->app->theme_changed = false;
 }
 
 static attr_t role_attr(const struct screen *s, enum role r)
 {
+	/* A cursor line the theme cannot show at this colour depth is normal
+	 * text in reverse video, visible on any terminal. */
+	if (r == ROLE_SELECTION && s->selection_reversed)
+		return role_attr(s, ROLE_NORMAL) | theme_attrs(s->app->theme.roles[r].attrs) | A_REVERSE;
 	attr_t a = theme_attrs(s->app->theme.roles[r].attrs);
 	if (s->colors && (int)r + 1 < COLOR_PAIRS)
 		a |= COLOR_PAIR((int)r + 1);

@@ -220,6 +220,29 @@ int theme_terminal_color(struct color c, int ncolors)
 	return usable == 256 ? nearest(rgb, 16, 255) : nearest(rgb, 0, usable - 1);
 }
 
+/* A background as dark or as light as terminals' own usually are: on a
+ * terminal whose background is unknown, such a line may not stand out. */
+static bool like_terminal_background(int index)
+{
+	uint32_t rgb = xterm_rgb((unsigned)index);
+	unsigned r = rgb >> 16 & 0xff, g = rgb >> 8 & 0xff, b = rgb & 0xff;
+	unsigned hi = r > g ? (r > b ? r : b) : (g > b ? g : b);
+	unsigned lo = r < g ? (r < b ? r : b) : (g < b ? g : b);
+	return hi < 0x30 || lo > 0xd0;
+}
+
+bool theme_selection_visible(const struct theme *t, int ncolors)
+{
+	const struct style *sel = &t->roles[ROLE_SELECTION], *normal = &t->roles[ROLE_NORMAL];
+	if (sel->attrs & (ATTR_REVERSE | ATTR_STANDOUT))
+		return true;
+	int bg = theme_terminal_color(sel->bg, ncolors);
+	int normal_bg = theme_terminal_color(normal->bg, ncolors);
+	if (bg < 0 || bg == normal_bg)
+		return false;
+	return normal_bg >= 0 || !like_terminal_background(bg);
+}
+
 const char *theme_origin_name(enum theme_origin o)
 {
 	switch (o) {

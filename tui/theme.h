@@ -62,6 +62,13 @@ bool theme_parse_color(const char *s, struct color *out);
  * or more): -1 for the terminal default, else the nearest index. */
 int theme_terminal_color(struct color c, int ncolors);
 
+/* Whether the cursor line (the selection role) stands out from normal text
+ * with ncolors colours (0: none): by reverse video or standout, or by a
+ * background of its own that differs from the normal one (and, where that
+ * is the terminal's unknown default, is neither near black nor near white).
+ * Where it would not, the screen draws it in reverse video. */
+bool theme_selection_visible(const struct theme *t, int ncolors);
+
 /* Where themes are looked for, in order. */
 enum theme_origin { THEME_USER, THEME_INSTALLED, THEME_SOURCE_TREE };
 const char *theme_origin_name(enum theme_origin o);
