@@ -88,12 +88,60 @@ void pane_set_doc(struct pane *p, struct doc *doc)
 	doc_free(&p->doc);
 	p->doc = *doc;
 	memset(doc, 0, sizeof *doc);
-	doc_layout(&p->doc, &p->lay);
+	doc_layout(&p->doc, p->width, &p->lay);
 	p->ops = p->ops == &pane_help_ops ? p->ops : pane_ops_for(p->doc.command);
 	show_all(p);
 	p->cursor = p->top = p->hscroll = p->link_index = 0;
 	p->sort_table = NULL;
 	p->sort_descending = false;
+}
+
+/* The layout line of the new layout that shows what line old showed: the
+ * same table row, else the same text, else the same place in proportion. */
+static size_t same_line(const struct layout *lay, const struct line *old, size_t old_index,
+			size_t old_count)
+{
+	char *text = line_text(old);
+	size_t found = old_count ? old_index * lay->count / old_count : 0;
+	for (size_t i = 0; i < lay->count; i++) {
+		const struct line *l = &lay->lines[i];
+		if (old->table ? l->table == old->table && l->row == old->row : false) {
+			found = i;
+			break;
+		}
+		char *t = old->table ? NULL : line_text(l);
+		bool same = t && strcmp(t, text) == 0;
+		free(t);
+		if (same) {
+			found = i;
+			break;
+		}
+	}
+	free(text);
+	return found;
+}
+
+void pane_set_width(struct pane *p, size_t columns)
+{
+	size_t width = columns < LAYOUT_COMPACT_BELOW ? columns : 0;
+	if (width == p->width)
+		return;
+	p->width = width;
+	struct layout old = p->lay;
+	size_t at = pane_cursor_layout_index(p);
+	char *pattern = xstrdup(p->filter);
+	pane_clear_filter(p);
+	doc_layout(&p->doc, p->width, &p->lay);
+	size_t now = old.count ? same_line(&p->lay, &old.lines[at], at, old.count) : 0;
+	layout_free(&old);
+	show_all(p);
+	if (pattern) {
+		char ignored[256];
+		pane_set_filter(p, pattern, NULL, ignored, sizeof ignored);
+		free(pattern);
+	}
+	pane_set_cursor_layout(p, now);
+	p->hscroll = 0;
 }
 
 const char *pane_title(const struct pane *p)
@@ -368,7 +416,7 @@ bool pane_sort(struct pane *p, bool reverse, char *msg, size_t msgsize)
 	dn_sort_table((struct dnode *)table, cols[p->sort_column], p->sort_descending);
 	pane_clear_filter(p);
 	layout_free(&p->lay);
-	doc_layout(&p->doc, &p->lay);
+	doc_layout(&p->doc, p->width, &p->lay);
 	show_all(p);
 	if (pattern) {
 		char ignored[256];

@@ -59,6 +59,7 @@ struct pane {
 	size_t cursor;                    /* index into vis */
 	size_t top;                       /* first visible line shown */
 	size_t hscroll;                   /* columns scrolled sideways */
+	size_t width;                     /* columns laid out for (doc_layout); 0: unlimited */
 	size_t link_index;                /* hex: which linked span of the line is selected */
 	char *filter;                     /* the pattern as typed; NULL: none */
 	pcre2_code *re;
@@ -79,6 +80,9 @@ void pane_free(struct pane *p);
 /* Takes ownership of doc; resets cursor, filter and sort. */
 void pane_set_doc(struct pane *p, struct doc *doc);
 const char *pane_title(const struct pane *p);
+/* Lays the document out again for a screen width columns wide (compact
+ * below LAYOUT_COMPACT_BELOW), keeping the filter and the cursor's row. */
+void pane_set_width(struct pane *p, size_t columns);
 
 /* The layout line under the cursor, or NULL when the pane is empty. */
 const struct line *pane_cursor_line(const struct pane *p);

@@ -306,6 +306,9 @@ static void draw(struct screen *s)
 	}
 	a->view_rows = list_rows > 0 ? (size_t)list_rows : 1;
 	struct pane *p = app_pane(a);
+	pane_set_width(p, (size_t)w);
+	if (a->detail)
+		pane_set_width(a->detail, (size_t)w);
 	pane_scroll_into_view(p, a->view_rows);
 	if (tabs)
 		draw_tabs(s, 0, w);

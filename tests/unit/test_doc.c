@@ -113,7 +113,7 @@ static void test_layout_links(void **state)
 	struct dnode *r2 = dn_link(dn_object(t, NULL), "thread 2");
 	dn_link(dn_hex(r2, "a", 0x20, 0), "db 0x20");
 	struct layout l;
-	doc_layout(&d, &l);
+	doc_layout(&d, 0, &l);
 	assert_int_equal(l.count, 4);   /* section, header, two rows */
 	assert_int_equal(l.lines[2].kind, LINE_TABLE_ROW);
 	assert_string_equal(l.lines[2].link, "db 0x10");

@@ -110,6 +110,53 @@ static void collect_columns(const struct dnode *obj, const char *path, const cha
 	}
 }
 
+static bool compact(const struct layout *l)
+{
+	return l->width && l->width < LAYOUT_COMPACT_BELOW;
+}
+
+/* Colours a row's plain spans in the row's own role. */
+static void row_role(struct line *ln, const struct dnode *row)
+{
+	if (row->role != ROLE_NORMAL)
+		for (size_t i = 0; i < ln->nspans; i++)
+			if (ln->spans[i].role == ROLE_NORMAL || ln->spans[i].role == ROLE_VALUE)
+				ln->spans[i].role = row->role;
+}
+
+/* A table too wide for a compact screen: each row as a block of
+ * "label  value" lines, blocks apart by a blank line. Every line is the
+ * row's (table, row, link), so Enter, sorting and the split view act on
+ * the row from any of them. */
+static void lay_stacked_rows(struct layout *l, const struct dnode *t, const char *indent,
+			     const struct column *cols, size_t ncols)
+{
+	size_t lw = 0;
+	for (size_t c = 0; c < ncols; c++)
+		if (strlen(cols[c].label) > lw)
+			lw = strlen(cols[c].label);
+	for (size_t r = 0; r < t->nkids; r++) {
+		const struct dnode *row = t->kids[r];
+		if (r)
+			new_line(l, LINE_BLANK);
+		for (size_t c = 0; c < ncols; c++) {
+			const struct dnode *v = dn_get(row, cols[c].path);
+			struct line *ln = new_line(l, LINE_TABLE_ROW);
+			ln->table = t;
+			ln->row = r;
+			span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+			span(ln, ROLE_LABEL, cols[c].label, lw, false, NULL);
+			span(ln, ROLE_LABEL, "  ", 0, false, NULL);
+			char *s = v ? dn_value_text(v) : xstrdup("-");
+			span(ln, v ? value_role(v) : ROLE_MUTED, s, 0, false, v ? v->link : NULL);
+			free(s);
+			if (row->link)
+				ln->link = row->link;
+			row_role(ln, row);
+		}
+	}
+}
+
 static void lay_table(struct layout *l, const struct dnode *t, const char *indent)
 {
 	struct column *cols = NULL;
@@ -124,6 +171,13 @@ static void lay_table(struct layout *l, const struct dnode *t, const char *inden
 				cols[c].width = len;
 			free(s);
 		}
+	size_t total = strlen(indent);
+	for (size_t c = 0; c < ncols; c++)
+		total += cols[c].width + (c + 1 < ncols ? 2 : 0);
+	if (compact(l) && total >= l->width) {
+		lay_stacked_rows(l, t, indent, cols, ncols);
+		goto done;
+	}
 	struct line *h = new_line(l, LINE_TABLE_HEADER);
 	h->table = t;
 	span(h, ROLE_HEADER, indent, 0, false, NULL);
@@ -149,11 +203,9 @@ static void lay_table(struct layout *l, const struct dnode *t, const char *inden
 		}
 		if (row->link)
 			ln->link = row->link;   /* the row's own link wins over its cells' */
-		if (row->role != ROLE_NORMAL)
-			for (size_t i = 0; i < ln->nspans; i++)
-				if (ln->spans[i].role == ROLE_NORMAL || ln->spans[i].role == ROLE_VALUE)
-					ln->spans[i].role = row->role;
+		row_role(ln, row);
 	}
+done:
 	for (size_t c = 0; c < ncols; c++) {
 		free(cols[c].path);
 		free(cols[c].label);
@@ -162,6 +214,60 @@ static void lay_table(struct layout *l, const struct dnode *t, const char *inden
 }
 
 static void lay_object(struct layout *l, const struct dnode *obj, int depth);
+
+/* A text line continued on the next screen line starts this much further
+ * in than its first line's text. */
+#define WRAP_INDENT 2
+
+static struct line *text_line(struct layout *l, const struct dnode *k, const char *indent,
+			      size_t extra)
+{
+	struct line *ln = new_line(l, LINE_TEXT);
+	if (*indent || extra)
+		span(ln, ROLE_NORMAL, indent, strlen(indent) + extra, false, NULL);
+	if (k->link)
+		ln->link = k->link;
+	return ln;
+}
+
+/* A text node as one line, or on a compact screen as several: breaks go
+ * at blanks, a word longer than the room is cut. */
+static void lay_text(struct layout *l, const struct dnode *k, const char *indent)
+{
+	struct line *ln = text_line(l, k, indent, 0);
+	size_t lead = k->nspans ? strspn(k->spans[0].text, " ") : 0;
+	size_t col0 = strlen(indent), col = col0, start = col0 + lead + WRAP_INDENT;
+	for (size_t s = 0; s < k->nspans; s++) {
+		const struct dspan *sp = &k->spans[s];
+		const char *p = sp->text;
+		/* The last column stays free: a line that reaches it looks cut. */
+		while (compact(l) && col + strlen(p) >= l->width && l->width > start + 8) {
+			size_t room = l->width - 1 - col, cut = room;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0 && col > start) {
+				ln = text_line(l, k, indent, start - col0);
+				col = start;
+				continue;
+			}
+			if (cut == 0)
+				cut = room;
+			char *piece = strndup(p, cut);
+			if (!piece)
+				abort();
+			span(ln, sp->role, piece, 0, false, sp->link);
+			free(piece);
+			p += cut;
+			p += strspn(p, " ");
+			ln = text_line(l, k, indent, start - col0);
+			col = start;
+		}
+		if (*p || !*sp->text) {
+			span(ln, sp->role, p, 0, false, sp->link);
+			col += strlen(p);
+		}
+	}
+}
 
 static void blank_before_block(struct layout *l)
 {
@@ -189,13 +295,7 @@ static void lay_object(struct layout *l, const struct dnode *obj, int depth)
 		if (!shown(k))
 			continue;
 		if (k->kind == DN_TEXT) {
-			struct line *ln = new_line(l, LINE_TEXT);
-			if (ind)
-				span(ln, ROLE_NORMAL, indent, 0, false, NULL);
-			for (size_t s = 0; s < k->nspans; s++)
-				span(ln, k->spans[s].role, k->spans[s].text, 0, false, k->spans[s].link);
-			if (k->link)
-				ln->link = k->link;
+			lay_text(l, k, indent);
 			continue;
 		}
 		if (is_scalar(k)) {
@@ -251,9 +351,10 @@ static void lay_object(struct layout *l, const struct dnode *obj, int depth)
 	}
 }
 
-void doc_layout(const struct doc *d, struct layout *out)
+void doc_layout(const struct doc *d, size_t width, struct layout *out)
 {
 	memset(out, 0, sizeof *out);
+	out->width = width;
 	lay_object(out, d->root, 0);
 	while (out->count && out->lines[out->count - 1].kind == LINE_BLANK)
 		out->count--;

@@ -21,9 +21,17 @@ struct line {
 struct layout {
 	struct line *lines;
 	size_t count, cap;
+	size_t width;               /* columns laid out for; 0: unlimited */
 };
 
-void doc_layout(const struct doc *d, struct layout *out);
+/* Below this many columns (a projector, a small window) tables too wide
+ * for the screen are laid out as stacked rows, one "label  value" line per
+ * cell, and long text lines wrap: every field stays in view without
+ * scrolling sideways. From it up, wide tables scroll sideways. */
+#define LAYOUT_COMPACT_BELOW 120
+
+/* Lays d out for width columns (0: unlimited, as batch output prints). */
+void doc_layout(const struct doc *d, size_t width, struct layout *out);
 void layout_free(struct layout *l);
 /* The line as plain text (caller frees). */
 char *line_text(const struct line *l);

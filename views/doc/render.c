@@ -8,7 +8,7 @@
 void render_text(FILE *out, const struct doc *d)
 {
 	struct layout l;
-	doc_layout(d, &l);
+	doc_layout(d, 0, &l);
 	for (size_t i = 0; i < l.count; i++) {
 		char *t = line_text(&l.lines[i]);
 		/* Trailing padding is for screens, not for files. */
