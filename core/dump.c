@@ -377,6 +377,10 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 		if (!f->has_crash_header)
 			bugcheck_from_kdbg(d);
 	}
+	uint64_t size_ethread = 0;
+	dump_kdbg_field(d, KDBG_SIZE_ETHREAD, 2, &size_ethread);
+	dump_layout_init(&d->layout, profile_select(d->machine, d->paging, d->has_build, d->build,
+						    (uint32_t)size_ethread));
 	*out = d;
 	return 0;
 fail:
@@ -391,6 +395,7 @@ void dump_close(struct dump *d)
 	xlat_free(d->kernel);
 	source_close(d->src);
 	free(d->kdbg);
+	dump_layout_free(&d->layout);
 	kdx_warnings_free(&d->warnings);
 	free(d);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/util/error.h"
+#include "core/nt/profile.h"
 #include "core/xlat/paging.h"
 #include "core/util/progress.h"
 #include "core/source/source.h"
@@ -28,6 +29,7 @@ struct dump {
 	uint8_t *kdbg;              /* decoded block copy, kdbg_size bytes */
 	uint32_t kdbg_size;
 	uint32_t processors;
+	struct dump_layout layout;  /* structure offsets, resolved once at open */
 	struct xlat *kernel;        /* NULL when the DTB is unknown */
 	struct kdx_warnings warnings;
 	/* Long commands report here; the TUI sets it while one runs, batch

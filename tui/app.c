@@ -123,7 +123,7 @@ static bool build(struct app *a, const char *line, struct doc *doc)
 		app_help_doc(doc);
 		return true;
 	}
-	struct kdx_error err = { { 0 } };
+	struct kdx_error err = { .msg = "" };
 	if (a->run(a->run_ctx, line, a->progress, doc, &err) < 0) {
 		app_message(a, true, "%s", err.msg[0] ? err.msg : "command failed");
 		doc_free(doc);

@@ -32,7 +32,7 @@ int batch_run(struct dump *d, const char *commands, int json, FILE *out, FILE *e
 		if (!*cmd)
 			continue;
 		struct doc doc;
-		struct kdx_error e = { "" };
+		struct kdx_error e = { .msg = "" };
 		int r = command_run(d, cmd, &doc, &e);
 		if (json) {
 			fputs(count ? ",\n" : "\n", out);

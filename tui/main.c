@@ -36,6 +36,8 @@ static void usage(FILE *f)
 	      "      --list-themes          list themes and where each comes from\n"
 	      "      --keys                 the explorer's keys and the commands, as ? shows them\n"
 	      "      --pooltag FILE         pool tag descriptions (pooltag.txt format)\n"
+	      "      --layout FILE          structure offsets from FILE (a data/layouts table),\n"
+	      "                             replacing the built-in ones (repeatable)\n"
 	      "      --diff A B             open A with the pooldiff pane against B (with\n"
 	      "                             --json and no -c: print that pane)\n"
 	      "  -h, --help                 this help\n"
@@ -76,7 +78,7 @@ static const char *demo_path(void)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG, OPT_DIFF, OPT_KEYS };
+	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG, OPT_DIFF, OPT_KEYS, OPT_LAYOUT };
 	static const struct option longopts[] = {
 		{ "commands", required_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' },
@@ -86,6 +88,7 @@ int main(int argc, char **argv)
 		{ "list-themes", no_argument, 0, OPT_LIST_THEMES },
 		{ "keys", no_argument, 0, OPT_KEYS },
 		{ "pooltag", required_argument, 0, OPT_POOLTAG },
+		{ "layout", required_argument, 0, OPT_LAYOUT },
 		{ "diff", no_argument, 0, OPT_DIFF },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -103,6 +106,13 @@ int main(int argc, char **argv)
 		case OPT_THEME: opt.theme = optarg; break;
 		case OPT_LIST_THEMES: return tui_list_themes();
 		case OPT_POOLTAG: opt.pooltag = optarg; break;
+		case OPT_LAYOUT:
+			if (opt.nlayouts == sizeof opt.layouts / sizeof opt.layouts[0]) {
+				fprintf(stderr, "kdx: too many --layout files\n");
+				return 2;
+			}
+			opt.layouts[opt.nlayouts++] = optarg;
+			break;
 		case OPT_DIFF: diff = true; break;
 		case OPT_KEYS: keys = true; break;
 		case 'h': usage(stdout); return 0;
@@ -156,6 +166,13 @@ int main(int argc, char **argv)
 		free(diff_command);
 		return 2;
 	}
+	for (size_t i = 0; i < opt.nlayouts; i++)
+		if (dump_layout_load(&d->layout, opt.layouts[i], &err) < 0) {
+			fprintf(stderr, "kdx: %s\n", err.msg);
+			dump_close(d);
+			free(diff_command);
+			return 2;
+		}
 	int status;
 	if (opt.commands) {
 		for (size_t i = 0; i < d->warnings.count; i++)

@@ -84,7 +84,7 @@ static void act_pte_step(struct app *a, int key)
  * or NULL (doc freed) when the dump has none to give. */
 static const struct dnode *process_rows(struct app *a, struct doc *doc)
 {
-	struct kdx_error err = { { 0 } };
+	struct kdx_error err = { .msg = "" };
 	if (a->run(a->run_ctx, "process", a->progress, doc, &err) < 0) {
 		doc_free(doc);
 		return NULL;

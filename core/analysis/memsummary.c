@@ -189,7 +189,7 @@ static void excessive(struct mem_summary *s, const char *usage, const char *max,
 void memsummary_build(struct dump *d, bool walks, struct mem_summary *s)
 {
 	memset(s, 0, sizeof *s);
-	const struct profile *p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	const struct profile *p = d->layout.profile;
 	var_figure(d, s, "physical_memory", "Physical memory", KDBG_MM_NUMBER_OF_PHYSICAL_PAGES,
 		   "MmNumberOfPhysicalPages", 1);
 	var_figure(d, s, "available_pages", "Available pages", KDBG_MM_AVAILABLE_PAGES,

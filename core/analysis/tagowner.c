@@ -74,7 +74,7 @@ int tagowner_search(struct dump *d, const struct module_list *ml, const uint32_t
 		for (uint64_t off = 0; off < size; off += KDX_PAGE_SIZE) {
 			if (!progress_update(d->progress, done, total, "searching module images")) {
 				tagowner_free(o);
-				return kdx_fail(err, "tagowner: search cancelled");
+				return kdx_fail_as(err, KDX_ERR_CANCELLED, "tagowner: search cancelled");
 			}
 			uint64_t len = size - off < KDX_PAGE_SIZE ? size - off : KDX_PAGE_SIZE;
 			done += len;

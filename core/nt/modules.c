@@ -140,7 +140,7 @@ static bool seen_before(const struct module_list *l, uint64_t ldr)
 int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
 {
 	memset(l, 0, sizeof *l);
-	const struct profile *p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	const struct profile *p = d->layout.profile;
 	if (!p || !d->kernel)
 		return kdx_fail(err, "modules: no structure layout or kernel page tables for this dump");
 	const struct prof_ldr *ldr = p->ldr;

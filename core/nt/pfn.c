@@ -195,9 +195,9 @@ int pfn_db_open(struct dump *d, struct pfn_db *db, struct kdx_error *err)
 	if (!d->kernel)
 		return kdx_fail(err, "%s: no kernel page tables known: the PFN database is "
 				"unreachable", d->src->path);
-	db->p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	db->p = d->layout.profile;
 	if (!db->p)
-		return kdx_fail(err, "%s: no structure profile for this build: the MMPFN layout "
+		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "%s: no structure profile for this build: the MMPFN layout "
 				"is unknown", d->src->path);
 	if (find_base(db, err) < 0)
 		return -1;
@@ -233,7 +233,7 @@ int pfn_scan(const struct pfn_db *db,
 		for (uint64_t pfn = db->runs[r].first; pfn < db->runs[r].end;) {
 			if (!progress_update(db->d->progress, done, db->pages,
 					     "reading the PFN database"))
-				return kdx_fail(err, "pfn: scan cancelled");
+				return kdx_fail_as(err, KDX_ERR_CANCELLED, "pfn: scan cancelled");
 			uint64_t n = db->runs[r].end - pfn;
 			n = n < SCAN_CHUNK ? n : SCAN_CHUNK;
 			uint64_t va = db->base + pfn * size;

@@ -64,9 +64,9 @@ static bool tag_printable(uint32_t tag)
 int pool_tracker_read(struct dump *d, struct pool_tracker *t, struct kdx_error *err)
 {
 	memset(t, 0, sizeof *t);
-	const struct profile *p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	const struct profile *p = d->layout.profile;
 	if (!p)
-		return kdx_fail(err, "poolused: no structure layout for this build");
+		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "poolused: no structure layout for this build");
 	uint64_t var;
 	if (!d->has_kdbg || !read_var(d, KDBG_POOL_TRACK_TABLE, &var, &t->table))
 		return kdx_fail(err, "poolused: KDBG PoolTrackTable (+0x%x) or the variable it names "
@@ -150,7 +150,7 @@ int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err)
 {
 	memset(c, 0, sizeof *c);
 	c->d = d;
-	c->p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	c->p = d->layout.profile;
 	if (!c->p || !d->kernel)
 		return kdx_fail(err, "pool: no structure layout or kernel page tables for this dump");
 	uint64_t a;
@@ -413,7 +413,7 @@ static int scan_range(const struct pool_ctx *c, uint64_t start, uint64_t end, ui
 		for (uint64_t va = rw.ranges[i].start; va < rw.ranges[i].end; va += KDX_PAGE_SIZE) {
 			if (pages++ % SCAN_REPORT_PAGES == 0 &&
 			    !progress_update(c->d->progress, *done, total, "scanning pool pages")) {
-				r = kdx_fail(err, "poolfind: scan cancelled");
+				r = kdx_fail_as(err, KDX_ERR_CANCELLED, "poolfind: scan cancelled");
 				break;
 			}
 			pool_walk_page(c, va, pg);

@@ -350,7 +350,7 @@ static void read_current_threads(struct walker *w)
 int process_list_read(struct dump *d, struct process_list *l, struct kdx_error *err)
 {
 	memset(l, 0, sizeof *l);
-	const struct profile *p = d->has_build ? profile_find(d->machine, d->paging, d->build) : NULL;
+	const struct profile *p = d->layout.profile;
 	if (!p || !d->kernel)
 		return kdx_fail(err, "processes: no structure layout or kernel page tables for this dump");
 	if (p->eprocess->size > RECORD_MAX || p->ethread->size > RECORD_MAX)

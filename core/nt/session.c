@@ -127,10 +127,9 @@ int session_list_read(struct dump *d, const struct process_list *pl, struct sess
 		      struct kdx_error *err)
 {
 	memset(l, 0, sizeof *l);
-	const struct profile *prof = d->has_build ? profile_find(d->machine, d->paging, d->build)
-						  : NULL;
+	const struct profile *prof = d->layout.profile;
 	if (!prof)
-		return kdx_fail(err, "sessions: no structure layout for this dump");
+		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "sessions: no structure layout for this dump");
 	l->items = calloc(pl->count ? pl->count : 1, sizeof *l->items);
 	if (!l->items)
 		return kdx_fail(err, "sessions: out of memory");

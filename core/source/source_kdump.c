@@ -408,7 +408,7 @@ static int isolated_probe(struct source *s, bool claimed, struct kdx_error *err)
 		close(fds[0]);
 		alarm(PROBE_SECONDS);
 		struct probe_report rep = { 0 };
-		struct kdx_error e = { { 0 } };
+		struct kdx_error e = { .msg = "" };
 		struct kdump_source *ks = NULL;
 		rep.result = open_context(s, claimed, &ks, &e);
 		if (rep.result == 1) {

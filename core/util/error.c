@@ -4,14 +4,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int kdx_fail(struct kdx_error *err, const char *fmt, ...)
+static void fill(struct kdx_error *err, enum kdx_errcode code, const char *fmt, va_list ap)
 {
 	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-		va_end(ap);
+		err->code = code;
 	}
+}
+
+int kdx_fail(struct kdx_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fill(err, KDX_ERR_FAILED, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int kdx_fail_as(struct kdx_error *err, enum kdx_errcode code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fill(err, code, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

@@ -32,7 +32,7 @@ static bool kdbg_variable(struct dump *d, unsigned field, uint64_t *value)
 
 void layout_pte_context(struct dump *d, struct pte_context *ctx)
 {
-	bool known = d->has_build && profile_find(d->machine, d->paging, d->build);
+	bool known = d->layout.profile != NULL;
 	pte_context_init(ctx, d->paging, d->has_build, d->build, known);
 	ctx->has_paged_pool_start = kdbg_variable(d, KDBG_MM_PAGED_POOL_START,
 						  &ctx->paged_pool_start);
@@ -625,8 +625,7 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 	out->dynamic = fam == LAYOUT_X86_DYNAMIC;
 	layout_find_self_map(d->src, d->paging, xlat_dtb(d->kernel), &out->self_map);
 	check_kdbg_pte_base(d, &out->self_map);
-	const struct profile *prof = d->has_build ? profile_find(d->machine, d->paging, d->build)
-						  : NULL;
+	const struct profile *prof = d->layout.profile;
 	for (size_t i = 0; i < sizeof layouts[li].lists / sizeof layouts[li].lists[0]; i++) {
 		const struct row_list *rl = &layouts[li].lists[i];
 		for (size_t j = 0; j < rl->count; j++)
@@ -815,7 +814,7 @@ static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base
 		if (!leaf && level <= 1 &&
 		    !progress_update(w->progress, va < w->lo ? 0 : va - w->lo, w->hi - w->lo + 1,
 				     w->what))
-			return kdx_fail(w->err, "layout: walk cancelled");
+			return kdx_fail_as(w->err, KDX_ERR_CANCELLED, "layout: walk cancelled");
 		if (leaf) {
 			count_leaf(w, raw, va);
 			continue;

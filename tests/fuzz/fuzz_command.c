@@ -19,7 +19,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	struct world w;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	const char *path = fuzz_file_write(0, "win7-x64.kernel.dmp", NULL, 0);
 	if (world_build(&w, profile_by_name("win7-x64"), 3, &err) < 0 ||
 	    gen_write(&w.img, GEN_BITMAP_KERNEL, path, &err) < 0 || dump_open(path, &dump, &err) < 0) {
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t v;
 	parse_number(line, &v);
 	struct doc doc;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	command_run(dump, line, &doc, &err);
 	doc_free(&doc);
 	free(line);

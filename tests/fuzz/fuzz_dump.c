@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file_write(0, "input.dmp", data, size);
 	struct dump *d;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	if (dump_open(path, &d, &err) < 0) {
 		fuzz_check_error(err.msg, path);
 		return 0;
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = fuzz_command_lines(&guesses, lines);
 	for (size_t i = 0; i < n; i++) {
 		struct doc doc;
-		struct kdx_error e = { "" };
+		struct kdx_error e = { .msg = "" };
 		command_run(d, lines[i], &doc, &e);
 		doc_free(&doc);
 	}

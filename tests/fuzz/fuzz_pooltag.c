@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_file_write(0, "pooltag.txt", data, size);
 	struct pooltag_db db;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	if (pooltag_load(path, &db, &err) < 0) {
 		fuzz_check_error(err.msg, path);
 		return 0;

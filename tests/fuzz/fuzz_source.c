@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < 2; i++) {
 		const char *path = fuzz_file_write(i, names[i], data, size);
 		struct source *s;
-		struct kdx_error err = { "" };
+		struct kdx_error err = { .msg = "" };
 		if (source_open(path, &s, &err) < 0) {
 			fuzz_check_error(err.msg, path);
 			continue;

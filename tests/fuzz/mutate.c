@@ -301,7 +301,7 @@ static void find_targets(const char *fixture, const struct dump_file *map)
 	char truth_path[4096];
 	snprintf(truth_path, sizeof truth_path, "%s.truth.json", fixture);
 	char *json = read_text(truth_path);
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	struct dump *d = NULL;
 	if (!json || dump_open(fixture, &d, &err) < 0) {
 		free(json);
@@ -700,7 +700,7 @@ int main(int argc, char **argv)
 	s.fixture = argv[optind + 1];
 	s.base = strrchr(s.fixture, '/') ? strrchr(s.fixture, '/') + 1 : s.fixture;
 	struct dump_file map;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	if (dump_file_open(s.fixture, &map, &err) < 0) {
 		fprintf(stderr, "kdx-mutate: %s\n", err.msg);
 		return 2;

@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kdx-gen: unknown format '%s'\n%s", format, usage);
 		return 2;
 	}
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	int r;
 	if (fixtures)
 		r = write_fixtures(fixtures, &err);

@@ -90,7 +90,7 @@ static inline char *fixture_write(const struct gen_image *img, enum gen_format f
 				  const char *name)
 {
 	char *path = fixture_path(name);
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	if (gen_write(img, fmt, path, &err) < 0)
 		fail_msg("gen_write %s: %s", path, err.msg);
 	return path;
@@ -100,7 +100,7 @@ static inline char *fixture_write(const struct gen_image *img, enum gen_format f
 static inline struct dump *fixture_open_world(struct world *w, const char *name)
 {
 	char *path = fixture_path(name);
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	assert_int_equal(gen_write(&w->img, GEN_FULL, path, &err), 0);
 	struct dump *d = NULL;
 	if (dump_open(path, &d, &err) < 0)

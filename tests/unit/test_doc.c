@@ -178,7 +178,7 @@ static void test_quoting(void **state)
 
 	/* A quoted word reaches the command whole; help needs no dump. */
 	struct doc d;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	assert_int_equal(command_run(NULL, "help \"in\"fo", &d, &err), 0);
 	struct dnode *rows = dn_get(d.root, "commands");
 	assert_int_equal(rows->nkids, 1);

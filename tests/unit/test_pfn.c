@@ -21,7 +21,7 @@
 
 static void build(struct world *w, const char *profile)
 {
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	if (world_build(w, profile_by_name(profile), 7, &err) < 0)
 		fail_msg("%s: %s", profile, err.msg);
 }
@@ -72,7 +72,7 @@ static void test_every_profile(void **state)
 		build(&w, (*p)->name);
 		struct dump *d = fixture_open_world(&w, "every.dmp");
 		struct pfn_db db;
-		struct kdx_error err = { "" };
+		struct kdx_error err = { .msg = "" };
 		if (pfn_db_open(d, &db, &err) < 0)
 			fail_msg("%s: %s", (*p)->name, err.msg);
 		assert_int_equal(db.base, w.pfn->database);
@@ -149,7 +149,7 @@ static void test_base_from_header(void **state)
 
 	d = fixture_open_world(&w, "header-array.dmp");
 	struct pfn_db db;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
 	assert_int_equal(db.base, w.pfn->database);
 	assert_string_equal(db.base_origin, "crash header PfnDataBase (the array)");
@@ -191,7 +191,7 @@ static void test_cancel(void **state)
 	build(&w, "win10-x64");
 	struct dump *d = fixture_open_world(&w, "cancel.dmp");
 	struct pfn_db db;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
 	int calls = 0;
 	const struct progress stop = { .update = cancel_second, .ctx = &calls };
@@ -234,7 +234,7 @@ static void test_hostile_runs(void **state)
 
 		d = fixture_open_world(&w, "hostile-runs.dmp");
 		struct pfn_db db;
-		struct kdx_error err = { "" };
+		struct kdx_error err = { .msg = "" };
 		assert_int_equal(pfn_db_open(d, &db, &err), 0);
 		assert_string_equal(db.runs_origin, "the pages the dump holds");
 		struct pfn_totals t;
@@ -262,7 +262,7 @@ static void test_hostile_files(void **state)
 
 	d = fixture_open_world(&w, "hostile-files.dmp");
 	struct pfn_db db;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	assert_int_equal(pfn_db_open(d, &db, &err), 0);
 	struct mapped_files m;
 	assert_int_equal(mapped_files_scan(&db, &m, &err), 0);

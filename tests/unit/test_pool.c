@@ -44,7 +44,7 @@ static int teardown(void **state)
 static struct dump *open_world(const char *name)
 {
 	char path[256];
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	snprintf(path, sizeof path, "%s/%s", fixture_dir(), name);
 	assert_int_equal(gen_write(&w.img, GEN_FULL, path, &err), 0);
 	struct dump *d = NULL;

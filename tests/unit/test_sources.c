@@ -59,7 +59,7 @@ static void build(struct gen_image *img, enum paging mode)
 static struct source *open_ok(const char *path)
 {
 	struct source *s = NULL;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	if (source_open(path, &s, &err) < 0)
 		fail_msg("%s", err.msg);
 	return s;
@@ -154,7 +154,7 @@ static bool has_note(const struct kdx_warnings *w, const char *needle)
 static void expect_error(const char *path, const char *offset, const char *text)
 {
 	struct source *s = NULL;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	assert_int_equal(source_open(path, &s, &err), -1);
 	assert_null(s);
 	assert_int_equal(strncmp(err.msg, path, strlen(path)), 0);
@@ -321,7 +321,7 @@ static void rdmp_equals_full_world(void **state)
 {
 	(void)state;
 	struct world w;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	assert_int_equal(world_build(&w, profile_by_name("win10-x64"), 4, &err), 0);
 	char *full_path = fixture_write(&w.img, GEN_FULL, "world.full.dmp");
 	struct source *full = open_ok(full_path);

@@ -94,7 +94,7 @@ static const char *const profile_names[] = { "xp-x86", "win7-x86-pae", "win7-x64
 
 static void build(struct world *w, const char *name, uint64_t seed)
 {
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	const struct profile *p = profile_by_name(name);
 	assert_non_null(p);
 	if (world_build(w, p, seed, &err) < 0)
@@ -113,18 +113,18 @@ static void each_world(uint64_t first, uint64_t nseeds, void (*check)(const stru
 		}
 }
 
-/* The readers' lookup: by name, and by machine, paging mode and build. */
+/* The lookup: by name, and by machine, paging mode and build. */
 static void test_profile_lookup(void **state)
 {
 	(void)state;
-	assert_ptr_equal(profile_find(MACHINE_X86, PAGING_X86, 2600), profile_by_name("xp-x86"));
-	assert_ptr_equal(profile_find(MACHINE_X86, PAGING_PAE, 7600),
+	assert_ptr_equal(profile_select(MACHINE_X86, PAGING_X86, true, 2600, 0), profile_by_name("xp-x86"));
+	assert_ptr_equal(profile_select(MACHINE_X86, PAGING_PAE, true, 7600, 0),
 			 profile_by_name("win7-x86-pae"));
-	assert_ptr_equal(profile_find(MACHINE_X64, PAGING_X64, 7601), profile_by_name("win7-x64"));
-	assert_ptr_equal(profile_find(MACHINE_X64, PAGING_X64, 19041),
+	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 7601, 0), profile_by_name("win7-x64"));
+	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 19041, 0),
 			 profile_by_name("win10-x64"));
-	assert_null(profile_find(MACHINE_X64, PAGING_X64, 9200));
-	assert_null(profile_find(MACHINE_X86, PAGING_X86, 7601));
+	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 9200, 0));
+	assert_null(profile_select(MACHINE_X86, PAGING_X86, true, 7601, 0));
 	assert_null(profile_by_name("win11-x64"));
 	const struct profile *w10 = profile_by_name("win10-x64");
 	assert_int_equal(w10->eprocess->active_process_links, 0x448);

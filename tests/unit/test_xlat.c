@@ -43,7 +43,7 @@ static char *write_image(struct gen_image *img, enum gen_format fmt, const char 
 static struct dump *open_ok(const char *path)
 {
 	struct dump *d = NULL;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	int r = dump_open(path, &d, &err);
 	if (r < 0)
 		fail_msg("%s", err.msg);
