@@ -11,7 +11,7 @@
 
 /* Heuristic scans are bounded so that opening stays O(1) in dump size. The
  * kernel's top-level table and the KDBG sit low in physical memory on real
- * machines (spec/windows-va-and-pte.md 3.4: MemProcFS scans the first 16 MiB). */
+ * machines (doc/address-space.md 3.4: MemProcFS scans the first 16 MiB). */
 #define DTB_SCAN_BYTES (16ull << 20)
 #define KDBG_SCAN_BYTES (64ull << 20)
 #define KERNEL_IMAGE_SCAN_BYTES (32ull << 20)
@@ -44,7 +44,7 @@ static bool x64_top_table(const uint8_t *pg, uint64_t pa, uint64_t max_pa)
 	return self && others > 0;
 }
 
-/* x86 non-PAE: PD[0x300] maps the directory itself (spec 3.1, 3.4). */
+/* x86 non-PAE: PD[0x300] maps the directory itself (doc/address-space.md §3.1, 3.4). */
 static bool x86_top_table(const uint8_t *pg, uint64_t pa)
 {
 	uint32_t e = le32(pg + 0xc00);
@@ -58,7 +58,7 @@ static bool x86_top_table(const uint8_t *pg, uint64_t pa)
 }
 
 /* PAE: the directory for 0xC0000000 maps the four directories at its
- * entries 0..3, itself at entry 3 (spec 3.1: PD3[3]). */
+ * entries 0..3, itself at entry 3 (doc/address-space.md §3.1: PD3[3]). */
 static bool pae_pd3(const uint8_t *pg, uint64_t pa, uint64_t pds[4])
 {
 	for (int k = 0; k < 4; k++) {
@@ -132,7 +132,7 @@ bool dump_kdbg_field(const struct dump *d, unsigned off, unsigned size, uint64_t
 	if (!d->kdbg || off + size > d->kdbg_size)
 		return false;
 	uint64_t v = le_bytes(d->kdbg + off, size);
-	/* 32-bit kernels keep pointers in 64-bit slots (spec 8.4). */
+	/* 32-bit kernels keep pointers in 64-bit slots (doc/dump-format.md §8.4). */
 	if (size == 8 && d->machine == MACHINE_X86)
 		v &= 0xffffffffull;
 	*val = v;
@@ -151,7 +151,7 @@ bool dump_read_ptr(struct dump *d, uint64_t va, uint64_t *val)
 	return true;
 }
 
-/* A KDBG block header at p: OwnerTag and a plausible Size (spec 10, check 8). */
+/* A KDBG block header at p: OwnerTag and a plausible Size (doc/dump-format.md §10, check 8). */
 static bool kdbg_header_ok(const uint8_t *p, uint32_t *size)
 {
 	*size = le32(p + KDBG_SIZE);
@@ -208,7 +208,7 @@ static bool kernel_va_of(struct dump *d, uint64_t kernbase, uint64_t pa, uint64_
 }
 
 /* Images without a crash header: look for the KDBG signature in low
- * physical memory (spec 8.1 "fallback scan"), and check that its KernBase
+ * physical memory (doc/dump-format.md §8.1 "fallback scan"), and check that its KernBase
  * is a kernel address that maps the block. */
 static void scan_for_kdbg(struct dump *d)
 {
@@ -262,7 +262,7 @@ static void build_from_kdbg(struct dump *d)
 }
 
 /* KiProcessorBlock: one KPRCB pointer per processor, NULL-terminated
- * (spec 7.4; capacity 64 on x64, 32 on x86). */
+ * (doc/dump-format.md §7.4; capacity 64 on x64, 32 on x86). */
 static void processors_from_kdbg(struct dump *d)
 {
 	uint64_t arr;

@@ -3,7 +3,7 @@
  * (core/nt/unwind.h), each with its child-SP,
  * return address, module!export+offset and size, then the bytes each
  * module's frames take, most first: the driver that ate the stack
- * (SCENARIOS.md case 2). Without THREAD: the thread with the deepest
+ * (doc/scenarios.md §2). Without THREAD: the thread with the deepest
  * stack. */
 #include <stdio.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 
 static const char *dump_type_name(uint32_t t)
 {
-	/* spec/windows-dump-format.md 6: DumpType enum. */
+	/* doc/dump-format.md 6: DumpType enum. */
 	static const char *const names[] = {
 		[1] = "full", [2] = "summary", [3] = "header", [4] = "triage",
 		[5] = "bitmap-full", [6] = "bitmap-kernel", [7] = "automatic",

@@ -1,6 +1,6 @@
 /* `memusage [CONTROL_AREA]`: WinDbg !memusage. The page-list totals of the
  * PFN database, the MmSt tag beside the prototype PTEs of the mapped files
- * (structs §6.6, §9 step 7), and the mapped files ranked by resident
+ * (doc/structures.md §6.6, §9 step 7), and the mapped files ranked by resident
  * pages; with a control area, that file's structures and pages. */
 #include <stdlib.h>
 
@@ -41,7 +41,7 @@ static void add_lists(const struct pfn_db *db, const struct pfn_totals *t, struc
 			(unsigned long long)t->first_unreadable);
 }
 
-/* MmSt holds the prototype PTEs of sections (pooltag.txt, structs §6.6):
+/* MmSt holds the prototype PTEs of sections (pooltag.txt, doc/structures.md §6.6):
  * the tracker's paged bytes beside what the mapped files' segments need;
  * `poolfind MmSt` names the file behind each block. */
 static void add_mmst(struct dump *d, const struct mapped_files *m, struct dnode *root)
@@ -106,7 +106,7 @@ static void add_one_file(const struct mapped_file_use *f, struct dnode *root)
 		dn_role(dn_str(root, "problem", f->problem), ROLE_WARNING);
 	dn_link(dn_label(dn_hex(root, "control_area", f->control_area, 0), "CONTROL_AREA"),
 		"dq 0x%llx", (unsigned long long)f->control_area);
-	/* the SEGMENT heads the file's MmSt block on XP..7 (structs §9 step 1) */
+	/* the SEGMENT heads the file's MmSt block on XP..7 (doc/structures.md §9 step 1) */
 	dn_link(dn_label(dn_hex(root, "segment", f->segment, 0), "SEGMENT"), "pool 0x%llx",
 		(unsigned long long)f->segment);
 	dn_link(dn_label(dn_hex(root, "file_object", f->file_object, 0), "FILE_OBJECT"),

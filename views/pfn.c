@@ -1,4 +1,4 @@
-/* `pfn PFN`: WinDbg !pfn. One MMPFN decoded (structs §8): the list, the
+/* `pfn PFN`: WinDbg !pfn. One MMPFN decoded (doc/structures.md §8): the list, the
  * links or share count, the reference count, the PTE that maps the page
  * (a hardware PTE through the self-map, or a prototype PTE and its mapped
  * file), the OriginalPte decoded, and the page table holding the PTE. */
@@ -19,7 +19,7 @@ static enum role list_role(enum pfn_list l)
 	}
 }
 
-/* A list link: a PFN to follow, or the terminator (structs §8 notes). */
+/* A list link: a PFN to follow, or the terminator (doc/structures.md §8 notes). */
 static void add_link(const struct pfn_db *db, struct dnode *root, const char *key,
 		     const char *label, uint64_t pfn)
 {

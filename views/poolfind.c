@@ -11,7 +11,7 @@
 #define TAG_MMST 0x74536d4du   /* "MmSt": prototype PTEs of mapped files (§6.6) */
 
 /* MmSt blocks: the file each belongs to, then the files ranked by
- * resident pages with the MmSt bytes each holds (structs §9 step 7). */
+ * resident pages with the MmSt bytes each holds (doc/structures.md §9 step 7). */
 static void mapped_files(const struct pool_ctx *c, const struct pool_scan *s,
 			 struct dnode *table, struct dnode *root)
 {

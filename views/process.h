@@ -7,7 +7,7 @@
 
 /* A ring that broke: its note as a danger field under key. */
 void add_ring_note(struct dnode *parent, const char *key, const struct ring_result *r);
-/* FILETIME (100 ns since 1601, structs §1) as "2021-03-04 05:06:07 UTC". */
+/* FILETIME (100 ns since 1601, doc/structures.md §1) as "2021-03-04 05:06:07 UTC". */
 void filetime_text(uint64_t filetime, char *buf, size_t size);
 /* The DTB cell: the value, linked to the PTE pane for that address space
  * (at the PEB, or the EPROCESS when there is no user space). */

@@ -213,7 +213,7 @@ static void add_state(struct dnode *root, const struct pte_decoded *d)
 		dn_label(dn_null(root, "prototype_address"), "prototype PTE");
 }
 
-/* spec 2.1: a prototype PTE names a kernel VA holding the entry that
+/* doc/address-space.md §2.1: a prototype PTE names a kernel VA holding the entry that
  * really describes the page; read it through the same address space and
  * decode it in turn (it is never a further indirection). */
 static void add_prototype(struct dnode *root, struct xlat *space, const struct pte_context *ctx,
@@ -280,7 +280,7 @@ static void add_prototype(struct dnode *root, struct xlat *space, const struct p
 	}
 }
 
-/* The result in `!pte`'s words (spec 2.8), and the page's first bytes. */
+/* The result in `!pte`'s words (doc/address-space.md §2.8), and the page's first bytes. */
 static void add_result_lines(struct dump *d, struct dnode *root, const struct walk *w,
 			     const struct pte_decoded *fin)
 {
@@ -365,7 +365,7 @@ static const struct kernel_difference *difference(const struct walk_level *own,
 	return &diff_other;
 }
 
-/* spec 5.3, 8 and SCENARIOS case 6: a process directory's system entries
+/* doc/address-space.md §5.3, 8 and doc/scenarios.md §6: a process directory's system entries
  * are copied from the kernel's on first touch; mark each level whose entry
  * differs, with the kernel's entry beside it. */
 static void add_lazy_marker(struct dump *d, struct dnode *root, const struct walk *w)
@@ -488,7 +488,7 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 	return 0;
 }
 
-/* Side by side: the same concepts in the three paging modes (spec 1.2, 3). */
+/* Side by side: the same concepts in the three paging modes (doc/address-space.md §1.2, 3). */
 static int run_compare(struct dump *d, int argc, char **argv, struct doc *out,
 		       struct kdx_error *err)
 {

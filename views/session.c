@@ -1,6 +1,6 @@
 /* `session` (`!session`): the sessions the processes belong to; `sprocess
  * [ID]` (`!sprocess`): a session's processes, from its ProcessList ring.
- * Facts: structs §7, va-and-pte §5. */
+ * Facts: doc/structures.md §7, doc/address-space.md §5. */
 #include <stdio.h>
 
 #include "core/nt/session.h"

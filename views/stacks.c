@@ -2,7 +2,7 @@
  * used and percent, guard page), coloured by risk, deepest first; and
  * `stack THREAD`: one stack page by page with the used part, the raw
  * frames area and the return-address candidates in it (x64 stacks link
- * to their unwound frames, `kf`). Facts: structs §3 and §10, va-and-pte
+ * to their unwound frames, `kf`). Facts: doc/structures.md §3 and §10, doc/address-space.md
  * §6. */
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +33,7 @@ static void add_stack_figures(struct dnode *o, const struct thread *t)
 										 : ROLE_WARNING);
 }
 
-/* The crash signatures of SCENARIOS.md case 2, when the dump has one. */
+/* The crash signatures of doc/scenarios.md §2, when the dump has one. */
 static void add_signature(struct dump *d, struct dnode *r)
 {
 	const struct crash_facts *f = &d->src->facts;

@@ -1,6 +1,6 @@
 /* `threads [PID] [-sort user|kernel|total]`: threads with their user and
  * kernel time, WinDbg's `!runaway`; Enter opens a thread's stack. Times are
- * clock ticks scaled by KeTimeIncrement (structs §3, Uncertain 5). */
+ * clock ticks scaled by KeTimeIncrement (doc/structures.md §3, open question 5). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -39,7 +39,7 @@ bool vm_summary_to_doc(struct dump *d, bool walks, struct dnode *parent)
 		dn_role(dn_str(o, "source", f->source), ROLE_MUTED);
 	}
 	/* WinDbg's "N pool allocations have failed" counts kernel variables
-	 * that no KDBG field or structure of the spec names. */
+	 * that no KDBG field or table in data/layouts names. */
 	dn_role(dn_label(dn_null(parent, "pool_allocation_failures"), "pool allocations failed"),
 		ROLE_MUTED);
 	dn_role(dn_label(dn_str(parent, "pool_allocation_failures_source",

@@ -1,5 +1,5 @@
 /* Names and short meanings of common bug checks, in Microsoft's bug check
- * code reference wording, plus the signatures of SCENARIOS.md case 2. */
+ * code reference wording, plus the signatures of doc/scenarios.md §2. */
 #include "core/analysis/bugcheck.h"
 
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* Bug check codes kdx can name and explain (from Microsoft's bug check
- * reference), and the crash signatures of SCENARIOS.md case 2. */
+ * reference), and the crash signatures of doc/scenarios.md §2. */
 #ifndef KDX_BUGCHECK_H
 #define KDX_BUGCHECK_H
 

@@ -66,7 +66,7 @@ static int empty_ptes(struct dump *d, uint64_t start, uint64_t end, uint64_t *pa
 {
 	struct pte_context ctx;
 	struct region_walk rw;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	layout_pte_context(d, &ctx);
 	if (!ctx.format)
 		return 0;
@@ -196,7 +196,7 @@ void memsummary_build(struct dump *d, bool walks, struct mem_summary *s)
 		   "MmAvailablePages", 1);
 	var_figure(d, s, "resident_available", "ResAvail pages", KDBG_MM_RESIDENT_AVAILABLE_PAGES,
 		   "MmResidentAvailablePages", 1);
-	/* MMPFNLIST (what the KDBG's list heads are) has no layout in the spec. */
+	/* MMPFNLIST (what the KDBG's list heads are) has no table in data/layouts. */
 	struct mem_figure *mod = add(s, "modified_pages", "Modified pages");
 	mod->source = "MmModifiedPageListHead: MMPFNLIST layout unknown without symbols";
 	if (walks) {

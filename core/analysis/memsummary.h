@@ -1,5 +1,5 @@
 /* The memory summary (WinDbg !vm): figures in pages from the KDBG's
- * memory variables (spec/windows-dump-format.md 8.3), the paged pool
+ * memory variables (doc/dump-format.md 8.3), the paged pool
  * descriptors, and free-PTE counts from the page tables; with the
  * warnings the figures call for. */
 #ifndef KDX_MEMSUMMARY_H

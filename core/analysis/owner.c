@@ -72,7 +72,7 @@ int owner_index_new(struct dump *d, struct owner_index **out, struct kdx_error *
 	}
 	ix->d = d;
 	ix->pd = paging_desc(d->paging);
-	struct kdx_error e = { { 0 } };
+	struct kdx_error e = { .msg = "" };
 	if (!(ix->has_modules = modules_read(d, &ix->modules, &e) == 0))
 		note(ix, "modules", &e);
 	if (!(ix->has_procs = process_list_read(d, &ix->procs, &e) == 0))

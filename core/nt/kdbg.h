@@ -1,4 +1,4 @@
-/* KDDEBUGGER_DATA64 ("KDBG") field offsets: spec/windows-dump-format.md 8.3.
+/* KDDEBUGGER_DATA64 ("KDBG") field offsets: doc/dump-format.md 8.3.
  * The one place these numbers live; the readers and the generator share it. */
 #ifndef KDX_KDBG_H
 #define KDX_KDBG_H
@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define KDBG_OWNER_TAG 0x4742444bu  /* "KDBG" */
-#define KDBG_MIN_SIZE 0x290u        /* XP and later (spec 10, check 8) */
+#define KDBG_MIN_SIZE 0x290u        /* XP and later (doc/dump-format.md §10, check 8) */
 #define KDBG_MAX_SIZE 0x800u
 
 enum kdbg_field {
@@ -96,7 +96,7 @@ enum kdbg_field {
 	KDBG_PTE_BASE = 0x360,
 };
 
-/* Header.Size per Windows version (spec 8.4), for the generator and for
+/* Header.Size per Windows version (doc/dump-format.md §8.4), for the generator and for
  * telling which fields a block may hold. */
 #define KDBG_SIZE_XP 0x290u
 #define KDBG_SIZE_2003 0x318u

@@ -1,5 +1,5 @@
 /* Mapped files: prototype pages -> SUBSECTION or SEGMENT -> CONTROL_AREA ->
- * FILE_OBJECT name (structs §9). */
+ * FILE_OBJECT name (doc/structures.md §9). */
 #include "core/nt/mapped_files.h"
 
 #include <stdio.h>
@@ -144,7 +144,7 @@ static uint64_t control_area_from_segment(const struct pfn_db *db, const struct 
 }
 
 /* The candidate control area of a prototype page. A subsection-format
- * OriginalPte names the page's SUBSECTION (va-and-pte §2, structs §9 step
+ * OriginalPte names the page's SUBSECTION (doc/address-space.md §2, doc/structures.md §9 step
  * 2); a page-file or demand-zero one belongs to a page-file-backed
  * section; anything else (XP keeps no decodable subsection form) leaves
  * the SEGMENT in front of inline PTEs. */

@@ -1,4 +1,4 @@
-/* Mapped files from the PFN database (spec/windows-structs.md §9): a page
+/* Mapped files from the PFN database (doc/structures.md §9): a page
  * whose PTE is a prototype PTE belongs to the control area whose
  * subsection holds that PTE. The control area is found from the page's
  * OriginalPte (subsection format: the SUBSECTION's address) or, where the

@@ -1,4 +1,4 @@
-/* What an MmSt pool block holds (structs §6.6, §9): a SEGMENT (with its
+/* What an MmSt pool block holds (doc/structures.md §6.6, §9): a SEGMENT (with its
  * prototype PTEs inline on XP..7) or, on 10, the separate prototype-PTE
  * array a SEGMENT points at; and the mapped file behind it, through the
  * CONTROL_AREA and its FILE_OBJECT. */

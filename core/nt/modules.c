@@ -10,8 +10,8 @@
 #include "core/nt/profile.h"
 #include "core/nt/ustr.h"
 
-/* PE image headers: the public Microsoft PE/COFF specification (the spec
- * folder has no PE section; these offsets are the format's own). */
+/* PE image headers: the public Microsoft PE/COFF specification (these offsets are
+ * the format's own). */
 static const struct {
 	unsigned dos_magic, e_lfanew;               /* IMAGE_DOS_HEADER */
 	unsigned nt_signature;                      /* "PE\0\0" */

@@ -1,5 +1,5 @@
 /* Loaded kernel modules without symbols: the PsLoadedModuleList ring of
- * LDR_DATA_TABLE_ENTRY records (structs §5, KDBG+0x48) and the PE section
+ * LDR_DATA_TABLE_ENTRY records (doc/structures.md §5, KDBG+0x48) and the PE section
  * headers of each mapped image. */
 #ifndef KDX_MODULES_H
 #define KDX_MODULES_H
@@ -30,7 +30,7 @@ struct module {
 	char name[MODULE_NAME_MAX];       /* BaseDllName, UTF-8 */
 	char full_name[MODULE_NAME_MAX];  /* FullDllName, UTF-8 */
 	/* The address space its image is read through: the kernel's, or a
-	 * session member's for a session image (win32k.sys; va-and-pte §5.3). */
+	 * session member's for a session image (win32k.sys; doc/address-space.md §5.3). */
 	struct xlat *reader;
 	bool session_image;
 	bool headers_read;          /* the PE headers were in the dump and made sense */

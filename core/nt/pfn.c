@@ -1,4 +1,4 @@
-/* The PFN database: base, RAM runs, entries (structs §8, va-and-pte §7). */
+/* The PFN database: base, RAM runs, entries (doc/structures.md §8, doc/address-space.md §7). */
 #include "core/nt/pfn.h"
 
 #include <stdio.h>
@@ -96,7 +96,7 @@ static void note_rejected(struct pfn_db *db, const char *what, uint64_t value)
 
 /* KDBG MmPfnDatabase holds the variable's address; the crash header's
  * PfnDataBase is the array itself (MemProcFS, real dumps) or the
- * variable's address (QEMU, elf2dmp): dump-format §12.8. */
+ * variable's address (QEMU, elf2dmp): doc/dump-format.md §12.8. */
 static int find_base(struct pfn_db *db, struct kdx_error *err)
 {
 	struct dump *d = db->d;
@@ -139,7 +139,7 @@ static int add_run(struct pfn_db *db, uint64_t first, uint64_t count)
 }
 
 /* The kernel's PHYSICAL_MEMORY_DESCRIPTOR (KDBG MmPhysicalMemoryBlock
- * points at a pointer to it; layout of dump-format §4): NumberOfRuns,
+ * points at a pointer to it; layout of doc/dump-format.md §4): NumberOfRuns,
  * NumberOfPages, then (BasePage, PageCount) pairs of pointer size. */
 static bool runs_from_kernel(struct pfn_db *db)
 {

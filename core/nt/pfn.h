@@ -2,7 +2,7 @@
  * MmPfnDatabase or the crash header's PfnDataBase, whichever the dump
  * supports), which physical pages it describes (the kernel's
  * PHYSICAL_MEMORY_DESCRIPTOR), and one entry decoded by the profile
- * (spec/windows-structs.md §8, windows-va-and-pte.md §7). */
+ * (doc/structures.md §8, doc/address-space.md §7). */
 #ifndef KDX_PFN_H
 #define KDX_PFN_H
 
@@ -14,7 +14,7 @@
 #include "core/util/error.h"
 #include "core/nt/profile.h"
 
-/* _MMLISTS, the PageLocation values (structs §8). */
+/* _MMLISTS, the PageLocation values (doc/structures.md §8). */
 enum pfn_list {
 	PFN_ZEROED, PFN_FREE, PFN_STANDBY, PFN_MODIFIED, PFN_MODIFIED_NO_WRITE, PFN_BAD,
 	PFN_ACTIVE, PFN_TRANSITION, PFN_LIST_COUNT
@@ -33,7 +33,7 @@ struct pfn_run {
 };
 
 /* More runs than any PHYSICAL_MEMORY_DESCRIPTOR in a dump header holds
- * (dump-format §4: 86 on x86). */
+ * (doc/dump-format.md §4: 86 on x86). */
 #define PFN_MAX_RUNS 128
 
 struct pfn_db {

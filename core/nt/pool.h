@@ -1,4 +1,4 @@
-/* The kernel pools without symbols: the tag tracker table (structs §6.5),
+/* The kernel pools without symbols: the tag tracker table (doc/structures.md §6.5),
  * pool pages and their POOL_HEADER blocks (§6.1-6.4), the big-page table
  * (§6.7), and a tag scan over the pool regions. */
 #ifndef KDX_POOL_H

@@ -7,7 +7,7 @@
 #include "core/nt/kdbg.h"
 #include "core/nt/profile.h"
 
-/* DISPATCHER_HEADER.Type of the records (structs §1). */
+/* DISPATCHER_HEADER.Type of the records (doc/structures.md §1). */
 enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };
 /* The largest EPROCESS / ETHREAD any profile describes is below this. */
 #define RECORD_MAX 0x1000u
@@ -169,7 +169,7 @@ static const char *read_record(struct walker *w, uint64_t va, unsigned size, uns
 	return NULL;
 }
 
-/* The page below StackLimit must be invalid (structs §10). A table that
+/* The page below StackLimit must be invalid (doc/structures.md §10). A table that
  * is not in the dump leaves it unknown. */
 static enum guard_state guard_of(struct dump *d, uint64_t stack_limit)
 {
@@ -183,7 +183,7 @@ static enum guard_state guard_of(struct dump *d, uint64_t stack_limit)
 	return GUARD_UNKNOWN;
 }
 
-/* structs §10: used = StackBase - SP, percent of StackBase - StackLimit. */
+/* doc/structures.md §10: used = StackBase - SP, percent of StackBase - StackLimit. */
 static void measure_stack(struct dump *d, struct thread *t)
 {
 	if (t->stack_base <= t->stack_limit) {
@@ -220,7 +220,7 @@ static const char *visit_thread(void *ctx, uint64_t ethread)
 	if (bad)
 		return bad;
 	const uint8_t *r = w->rec;
-	/* XP has no KTHREAD.Process: ETHREAD.ThreadsProcess (structs §3). */
+	/* XP has no KTHREAD.Process: ETHREAD.ThreadsProcess (doc/structures.md §3). */
 	uint64_t owner = prof_get(r, K->process != PROF_ABSENT ? K->process : T->threads_process, ps);
 	if (owner != w->cur->eprocess) {
 		snprintf(w->why, sizeof w->why, "the thread's owning process is 0x%llx, not this one",
@@ -306,7 +306,7 @@ static const char *visit_process(void *ctx, uint64_t eprocess)
 	p->pid = (uint32_t)prof_get(r, E->unique_process_id, ps);
 	p->ppid = (uint32_t)prof_get(r, E->inherited_from_unique_process_id, ps);
 	copy_name(p->name, r + E->image_file_name, E->image_file_name_size);
-	/* structs §2: index 0 of XP's pair; one value on 7 and 10. */
+	/* doc/structures.md §2: index 0 of XP's pair; one value on 7 and 10. */
 	p->dtb_raw = prof_get(r, E->directory_table_base, ps);
 	p->dtb = p->dtb_raw & paging_desc(w->d->paging)->dtb_mask;
 	p->session_space = prof_get(r, E->session, ps);

@@ -1,8 +1,8 @@
 /* Processes and threads without symbols: the PsActiveProcessHead ring of
- * EPROCESS records (KDBG+0x50, structs §2) and each process's ring of
- * ETHREAD records (EPROCESS.ThreadListHead, structs §3), with every record
- * validated, and each thread's kernel stack measured (structs §10,
- * va-and-pte §6). */
+ * EPROCESS records (KDBG+0x50, doc/structures.md §2) and each process's ring of
+ * ETHREAD records (EPROCESS.ThreadListHead, doc/structures.md §3), with every record
+ * validated, and each thread's kernel stack measured (doc/structures.md §10,
+ * doc/address-space.md §6). */
 #ifndef KDX_PROCESS_H
 #define KDX_PROCESS_H
 
@@ -19,7 +19,7 @@
 #define THREADS_MAX 65536u
 #define PROCESS_NOTE_MAX 192u
 
-/* A ring of LIST_ENTRY links inside records (structs §1): the walk stops
+/* A ring of LIST_ENTRY links inside records (doc/structures.md §1): the walk stops
  * at the head, at the bound, at a record seen before, at a link that
  * cannot be read, or at a Blink that does not point back. */
 struct ring {

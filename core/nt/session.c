@@ -24,7 +24,7 @@ static bool read_uint(struct xlat *x, uint64_t va, unsigned size, uint64_t *v)
 	return true;
 }
 
-/* A member must be a process (DISPATCHER_HEADER.Type 3, structs §1) whose
+/* A member must be a process (DISPATCHER_HEADER.Type 3, doc/structures.md §1) whose
  * Session points back at this session. */
 static const char *visit_member(void *ctx, uint64_t eprocess)
 {
@@ -60,7 +60,7 @@ static const char *visit_member(void *ctx, uint64_t eprocess)
 }
 
 /* XP maps every session's MM_SESSION_SPACE at the same session-private
- * address (va-and-pte §5.2), so the address alone does not name one. */
+ * address (doc/address-space.md §5.2), so the address alone does not name one. */
 static bool same_session(const struct session *s, const struct process_list *pl,
 			 const struct process *p)
 {

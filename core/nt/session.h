@@ -2,7 +2,7 @@
  * (EPROCESS.Session) and each one's ring of member processes
  * (MM_SESSION_SPACE.ProcessList <-> EPROCESS.SessionProcessLinks), read
  * through a member's address space because session space maps only there
- * (structs §7, va-and-pte §5.3). */
+ * (doc/structures.md §7, doc/address-space.md §5.3). */
 #ifndef KDX_SESSION_H
 #define KDX_SESSION_H
 

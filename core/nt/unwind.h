@@ -1,11 +1,10 @@
-/* Kernel stack frames without symbols (SCENARIOS.md case 2, WinDbg `kf`).
+/* Kernel stack frames without symbols (doc/scenarios.md §2, WinDbg `kf`).
  *
  * x64: a virtual unwind through each module's exception directory, the
  * RUNTIME_FUNCTION table (.pdata) and the UNWIND_INFO it points to, as
- * Microsoft's "x64 exception handling" documentation describes them (the
- * format is not in spec/). The walk starts from a waiting thread's saved
- * context: KTHREAD.KernelStack (structs §3, §10) and the return address
- * it holds, tried in each of these layouts, the one that unwinds furthest
+ * Microsoft's "x64 exception handling" documentation describes them. The
+ * walk starts from a waiting thread's saved context: KTHREAD.KernelStack
+ * (doc/structures.md §3, §10) and the return address it holds, tried in each of these layouts, the one that unwinds furthest
  * winning (ties go to the earlier):
  *   - a bare return address at KernelStack (the generator's switch frame);
  *   - KSWITCH_FRAME of 7 and 10 (ReactOS sdk/include/ndk/amd64/ketypes.h:

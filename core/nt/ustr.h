@@ -1,4 +1,4 @@
-/* UNICODE_STRING (structs §1) through the kernel address space, as UTF-8:
+/* UNICODE_STRING (doc/structures.md §1) through the kernel address space, as UTF-8:
  * module names, file names. */
 #ifndef KDX_USTR_H
 #define KDX_USTR_H

@@ -67,7 +67,7 @@ struct source {
 	size_t nranges;
 	uint64_t present_pages;
 	struct kdx_warnings warnings;
-	/* Reader choices where sources disagree (DESIGN.md), shown by `info -v`. */
+	/* Reader choices where sources disagree (doc/architecture.md), shown by `info -v`. */
 	struct kdx_warnings choices;
 };
 

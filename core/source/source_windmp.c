@@ -2,7 +2,7 @@
  * headers; full (run-based), legacy summary, bitmap, kernel bitmap and
  * RDMP range-list memory; triage and header-only dumps open for their
  * header facts.
- * Layout: spec/windows-dump-format.md (sections cited per table). Page
+ * Layout: doc/dump-format.md (sections cited per table). Page
  * lookups use indexes built from the run table or the bitmap at open; page
  * data is never read at open. */
 #include "core/source/source.h"
@@ -545,10 +545,10 @@ static int read_bitmap(struct source *s, const struct header_layout *L, uint32_t
 				(unsigned long long)(sub + 4), valid, fourcc(valid, a), SIG_DUMP);
 	if ((dump_type == 5 && sig != SIG_FDMP) || (dump_type == 6 && sig != SIG_SDMP))
 		kdx_warn(&s->choices, "DumpType %u with a %s bitmap signature: accepted, as "
-			 "every reader accepts either (spec 12.3)", dump_type, fourcc(sig, b));
+			 "every reader accepts either (doc/dump-format.md §12.3)", dump_type, fourcc(sig, b));
 	if (L->word == 4 && dump_type != 2)
 		kdx_warn(&s->choices, "32-bit bitmap dump: sub-header read at 0x1000, as "
-			 "Volatility 3 does (its only source, spec 12.13)");
+			 "Volatility 3 does (its only source, doc/dump-format.md §12.13)");
 
 	uint64_t first_at = sub + F->first_page, present_at = sub + F->present;
 	uint64_t bits_at = sub + F->bits;
@@ -569,7 +569,7 @@ static int read_bitmap(struct source *s, const struct header_layout *L, uint32_t
 				       "TotalPresentPages", present_at, err) == 0) {
 		kdx_warn(&s->choices, "bitmap header: +0x28 read as the present-page count and "
 			 "+0x30 as the bit count (Rekall, kdmp-parser, Volatility 3, LeechCore, "
-			 "rizin; spec 12.1)");
+			 "rizin; doc/dump-format.md §12.1)");
 	} else if (check_bitmap_counts(s, sub, F, present, bits, "TotalPresentPages",
 				       present_at, "Pages", bits_at, NULL) == 0) {
 		uint64_t t = bits;
@@ -577,7 +577,7 @@ static int read_bitmap(struct source *s, const struct header_layout *L, uint32_t
 		present = t;
 		kdx_warn(&s->choices, "bitmap header: +0x28 read as the bit count and +0x30 as "
 			 "the present-page count (Volatility 2 order), the only reading the "
-			 "bitmap supports (spec 12.1)");
+			 "bitmap supports (doc/dump-format.md §12.1)");
 	} else {
 		return -1;
 	}
@@ -675,7 +675,7 @@ static int check_header(struct source *s, const struct header_layout *L, struct 
 	if (required != f->size) {
 		if (L->word == 4 && (uint32_t)required == f->size)
 			kdx_warn(&s->choices, "RequiredDumpSpace read as a u32 (QEMU's layout, "
-				 "spec 12.5): the u64 does not match the file size");
+				 "doc/dump-format.md §12): the u64 does not match the file size");
 		else
 			kdx_warn(&s->warnings, "offset 0x%x: RequiredDumpSpace is 0x%llx but the "
 				 "file is 0x%llx bytes", L->required_space,

@@ -59,7 +59,7 @@ static bool read_entry(struct source *src, uint64_t pa, unsigned size, uint64_t 
 	return true;
 }
 
-/* ---- Self-map: spec 3.1 (fixed bases), 3.2 (formulas), 3.3 (the scan). */
+/* ---- Self-map: doc/address-space.md §3.1 (fixed bases), 3.2 (formulas), 3.3 (the scan). */
 
 #define X64_SIGN 0xffff000000000000ull
 
@@ -154,8 +154,8 @@ bool self_map_entry_va(const struct self_map *s, enum paging mode, int level, ui
 	return true;
 }
 
-/* ---- Region rows: spec 4.1 (x86 XP/2003), 4.2 (x86 Vista+), 4.3 (x64 7),
- * 4.4 (x64 10). KDBG stores the address of each variable (spec 4). A list
+/* ---- Region rows: doc/address-space.md §4.1 (x86 XP/2003), 4.2 (x86 Vista+), 4.3 (x64 7),
+ * 4.4 (x64 10). KDBG stores the address of each variable (doc/address-space.md §4). A list
  * may name a region twice: the first row whose bounds resolve wins, so a
  * KDBG row followed by a fixed row is "prefer the variable". */
 
@@ -169,7 +169,7 @@ enum bound_kind {
 	B_MAPPED_RUN,      /* the run of mapped pages from the start */
 	/* a start: the run of present page tables down from the variable */
 	B_TABLES_BELOW_VAR,
-	B_SLOT_END,        /* the end of the start's 512 GiB PML4 slot (spec 4.4) */
+	B_SLOT_END,        /* the end of the start's 512 GiB PML4 slot (doc/address-space.md §4.4) */
 };
 
 struct bound {
@@ -249,15 +249,15 @@ static const struct row kdbg_rows[] = {
 #define PFN_START KVAR(KDBG_MM_PFN_DATABASE, "MmPfnDatabase")
 #define PFN_BY_SIZE { "pfn-database", "PFN database", REGION_PFN, PFN_START, \
 	{ B_PFN_SIZE, 0, KDBG_MM_HIGHEST_PHYSICAL_PAGE, "MmHighestPhysicalPage" }, false }
-/* x86: one MMPFN per physical page (spec 7). */
+/* x86: one MMPFN per physical page (doc/address-space.md §7). */
 static const struct row pfn_x86[] = { PFN_BY_SIZE };
-/* x64 7: the nonpaged pool follows the PFN database (spec 4.3). */
+/* x64 7: the nonpaged pool follows the PFN database (doc/address-space.md §4.3). */
 static const struct row pfn_x64_7[] = {
 	{ "pfn-database", "PFN database", REGION_PFN, PFN_START,
 	  KVAR(KDBG_MM_NONPAGED_POOL_START, "MmNonPagedPoolStart"), true },
 	PFN_BY_SIZE,
 };
-/* x64 10: its own PML4 slot (spec 4.4). */
+/* x64 10: its own PML4 slot (doc/address-space.md §4.4). */
 static const struct row pfn_x64_10[] = {
 	{ "pfn-database", "PFN database", REGION_PFN, PFN_START, { B_SLOT_END, 0, 0, NULL }, false },
 };
@@ -269,11 +269,11 @@ static const struct row x86_fixed[] = {
 	{ "hal", "HAL area (KPCR, KUSER_SHARED_DATA kernel view)", REGION_HAL,
 	  FIXED(0xffc00000), FIXED(0xffffffff), false },
 };
-/* x86 XP/2003 nonpaged pool in two parts (spec 4.1): the initial part in
+/* x86 XP/2003 nonpaged pool in two parts (doc/address-space.md §4.1): the initial part in
  * the boot region "when large pages are usable", bounds "KernBase,
  * MmPfnDatabase, MmNonPagedPoolStart", and the "nonpaged pool expansion"
  * ending at FFBDFFFF, bounds "MmNonPagedPoolStart/End, MmNonPagedSystemStart".
- * The spec does not say which variable bounds which part; this table is the
+ * The public sources do not say which variable bounds which part; this table is the
  * one place that decides, from what the page tables show: the initial part
  * is the run of mapped pages from MmNonPagedPoolStart, the expansion ends at
  * MmNonPagedPoolEnd and starts where the present page tables below it stop,
@@ -468,7 +468,7 @@ static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, u
 			return false;
 		r->from_scan = true;
 		/* The system PTEs from MmNonPagedSystemStart may have present
-		 * tables right below (spec 4.1 lists it among the bounds). */
+		 * tables right below (doc/address-space.md §4.1 lists it among the bounds). */
 		if (!kdbg_variable(r->d, KDBG_MM_NONPAGED_SYSTEM_START, &floor))
 			floor = 0;
 		return tables_below(r->d, x, floor, v);
@@ -549,7 +549,7 @@ static bool covered(const struct region_list *l, uint64_t start, uint64_t end)
 	return false;
 }
 
-/* spec 4.2 (x86 Vista+: page-directory-sized chunks) and 4.4 (x64 10:
+/* doc/address-space.md §4.2 (x86 Vista+: page-directory-sized chunks) and 4.4 (x64 10:
  * PML4 slots): system VA in use that no variable names, as the kernel's
  * directory shows it. x86 runs of chunks merge; x64 slots stay apart. */
 static int add_unnamed_system_va(struct dump *d, struct region_list *l, struct kdx_error *err)
@@ -603,7 +603,7 @@ static void check_kdbg_pte_base(struct dump *d, struct self_map *s)
 	uint64_t v, deref;
 	if (!s->found || !dump_kdbg_field(d, KDBG_PTE_BASE, 8, &v) || !v)
 		return;
-	/* spec Uncertain #8: the field may hold the base or MmPteBase's address. */
+	/* doc/address-space.md, open question 8: the field may hold the base or MmPteBase's address. */
 	s->kdbg_checked = true;
 	s->kdbg_agrees = v == s->pte_base || (dump_read_ptr(d, v, &deref) && deref == s->pte_base);
 }

@@ -1,7 +1,7 @@
 /* The system address-space layout: regions with their bounds and where each
  * bound came from (KDBG variable, the build's fixed layout, or the page
  * tables), the PTE self-map, and a bounded walk of one region's page tables.
- * Facts: spec/windows-va-and-pte.md sections 3 and 4. */
+ * Facts: doc/address-space.md sections 3 and 4. */
 #ifndef KDX_CORE_LAYOUT_H
 #define KDX_CORE_LAYOUT_H
 
@@ -34,7 +34,7 @@ struct region {
 	bool nested;                /* inside an earlier region of the list */
 };
 
-/* The PTE self-map of the kernel's address space (spec 3). */
+/* The PTE self-map of the kernel's address space (doc/address-space.md §3). */
 struct self_map {
 	bool found;
 	unsigned index;             /* x86 PD slot, PAE PDPT slot, x64 PML4 slot */
@@ -61,7 +61,7 @@ void layout_pte_context(struct dump *d, struct pte_context *ctx);
 int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err);
 void region_list_free(struct region_list *l);
 /* The ranges of the nonpaged pool in the layout: one, or on x86 XP/2003 the
- * initial part and the expansion (spec 4.1), by start; how many were found
+ * initial part and the expansion (doc/address-space.md §4.1), by start; how many were found
  * (0: the layout cannot be built or names none). */
 #define LAYOUT_NONPAGED_PARTS 2
 size_t layout_nonpaged_pool(struct dump *d, uint64_t start[LAYOUT_NONPAGED_PARTS],
@@ -72,7 +72,7 @@ void layout_system_range(enum paging mode, uint64_t *start, uint64_t *end);
 /* By name (case-insensitive) or by index in the list. */
 const struct region *region_find(const struct region_list *l, const char *name);
 
-/* The bases that follow from a self-map slot (spec 3.1, 3.2); the index is
+/* The bases that follow from a self-map slot (doc/address-space.md §3.1, 3.2); the index is
  * used for x64 only, 32-bit Windows keeps the preset bases. */
 void self_map_bases(enum paging mode, unsigned x64_index, struct self_map *out);
 /* Finds the self-map in the top table at dtb (masked). 32-bit modes always

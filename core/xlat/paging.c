@@ -1,8 +1,8 @@
 #include "core/xlat/paging.h"
 
-/* spec/windows-va-and-pte.md 1.2 (VA split) and 1.3 (CR3 and entry masks).
+/* doc/address-space.md 1.2 (VA split) and 1.3 (CR3 and entry masks).
  * PFN masks follow MAXPHYADDR 52 for 8-byte entries: software bits 52..62
- * and NX (63) must not leak into addresses (spec 1.3 "masking pitfalls"). */
+ * and NX (63) must not leak into addresses (doc/address-space.md §1.3 "masking pitfalls"). */
 static const struct paging_desc descs[] = {
 	{
 		.mode = PAGING_X86, .name = "x86", .levels = 2, .entry_size = 4,

@@ -1,6 +1,6 @@
 /* The three paging modes kdx translates, described as data so that the
  * walker, the PTE decoder, the layout and the generator share one source.
- * Facts: spec/windows-va-and-pte.md sections 1.1-1.3 and 3.1-3.2. */
+ * Facts: doc/address-space.md sections 1.1-1.3 and 3.1-3.2. */
 #ifndef KDX_PAGING_H
 #define KDX_PAGING_H
 

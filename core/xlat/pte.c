@@ -6,7 +6,7 @@
 #define LIST(a) { a, sizeof a / sizeof a[0] }
 #define BIT(name, pos, why) { name, pos, 1, 0, PM_NONE, why }
 
-/* ---- Hardware entries: spec 1.3 (bit layout), 2.2 (Windows bits 9..11,
+/* ---- Hardware entries: doc/address-space.md §1.3 (bit layout), 2.2 (Windows bits 9..11,
  * 52..62 of valid entries). Bit 1 keeps the hardware name: Windows calls it
  * Writable (XP/2003) or Dirty1 (Vista on); its own Write is bit 11. */
 static const struct pte_bits hw_low[] = {
@@ -30,7 +30,7 @@ static const struct pte_bits hw_mid[] = {
 	BIT("Prototype", 10, "Windows: software bit 10 (Prototype on XP/2003, unused later)"),
 	BIT("SoftwareWrite", 11, "Windows: software Write bit; the page may be written"),
 };
-/* PAE PDPTE: only P, PWT, PCD and the address (spec 1.3). */
+/* PAE PDPTE: only P, PWT, PCD and the address (doc/address-space.md §1.3). */
 static const struct pte_bits hw_pae_pdpte[] = {
 	BIT("Valid", 0, "present: the CPU uses this entry (P)"),
 	BIT("WriteThrough", 3, "write-through caching (PWT)"),
@@ -49,7 +49,7 @@ static const struct pte_bits frame_x86_4m[] = {
 static const struct pte_bits frame_64_4k[] = {
 	{ "PFN", 12, 40, 0, PM_PFN, "page frame number: physical address >> 12" },
 };
-/* In a large leaf bit 12 is PAT, not address (spec 1.3 masking pitfalls). */
+/* In a large leaf bit 12 is PAT, not address (doc/address-space.md §1.3 masking pitfalls). */
 static const struct pte_bits frame_64_2m[] = {
 	BIT("PAT", 12, "page attribute table index bit of a large page"),
 	{ "PFN", 21, 31, 9, PM_PFN, "frame of the 2 MiB page" },
@@ -73,7 +73,7 @@ static const struct pte_bits high_x64_win10_rs5[] = {
 	BIT("NoExecute", 63, "no instruction fetches from this range (XD)"),
 };
 
-/* ---- Software entries: spec 2.3 (x86), 2.4 (PAE), 2.5 (x64). */
+/* ---- Software entries: doc/address-space.md §2.3 (x86), 2.4 (PAE), 2.5 (x64). */
 #define PROTECTION { "Protection", 5, 5, 0, PM_PROTECTION, "MM_* protection of the page" }
 #define PROTO_BIT BIT("Prototype", 10, "Windows: prototype PTE format")
 #define TRANS_BIT BIT("Transition", 11, "Windows: the page is on a standby or modified list")
@@ -187,7 +187,7 @@ static const struct pte_bits proto_x64_win10_rs5[] = {
 	BIT("Combined", 11, "combined page"), PROTO_ADDRESS_48,
 };
 
-/* MMPTE_SUBSECTION, found only in prototype PTE arrays: spec 2.3 (x86),
+/* MMPTE_SUBSECTION, found only in prototype PTE arrays: doc/address-space.md §2.3 (x86),
  * 2.4 (PAE), 2.5 (x64; Windows 8 and 10 before 1809 are not drawn there,
  * kdx reads them with the Windows 7 positions). */
 #define SUB_ADDRESS_32 { "SubsectionAddress", 32, 32, 0, PM_PROTO_HIGH, "SUBSECTION address" }
@@ -211,9 +211,9 @@ static const struct pte_bits sub_x64_win10_rs5[] = {
 	BIT("ExecutePrivilege", 15, "execute privilege"), SUB_ADDRESS_48,
 };
 
-/* Address rules of prototype and subsection PTEs, spec 2.3 (x86), 2.4
+/* Address rules of prototype and subsection PTEs, doc/address-space.md §2.3 (x86), 2.4
  * (PAE), 2.5 (x64). Vista/7 x86 subsection: field widths known, formula
- * not (spec Uncertain #6), so kdx names the fields and no address. */
+ * not (doc/address-space.md, open question 6), so kdx names the fields and no address. */
 #define PROTO_XP { .base_kind = PA_PAGED_POOL, .scale = 2 }
 #define PROTO_VISTA { .base_kind = PA_FIXED, .base = 0x80000000u, .scale = 2 }
 #define SUB_XP { .base_kind = PA_WHICH_POOL, .scale = 3 }
@@ -256,7 +256,7 @@ const struct pte_format *pte_format_of(enum pte_family family)
 }
 
 /* Build boundaries (MinorVersion): Vista 6000, 8 9200, 10 10240, 1809
- * 17763 (spec Uncertain #4: Volatility's 17763 symbols are the first with
+ * 17763 (doc/address-space.md, open question 4: Volatility's 17763 symbols are the first with
  * the moved PageFileLow). */
 const struct pte_format *pte_format_for(enum paging mode, bool has_build, uint32_t build)
 {
@@ -315,7 +315,7 @@ const char *pte_state_name(enum pte_state s)
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
 }
 
-/* spec 2.7: low 3 bits the access, bits 3..4 the cache/guard modifier;
+/* doc/address-space.md §2.7: low 3 bits the access, bits 3..4 the cache/guard modifier;
  * a modifier alone is a special value. */
 const char *pte_protection_name(unsigned protection)
 {
@@ -369,7 +369,7 @@ static void add_list(struct pte_decoded *out, struct pte_bits_list l, uint64_t r
 
 #define LIST_OF(a) ((struct pte_bits_list)LIST(a))
 
-/* spec 1.4: C G L D A N T U/K W/R E V. */
+/* doc/address-space.md §1.4: C G L D A N T U/K W/R E V. */
 static void windbg_flags(uint64_t raw, bool large, bool has_nx, char out[12])
 {
 	out[0] = raw & 0x200 ? 'C' : '-';
@@ -447,7 +447,7 @@ static bool named_address(const struct pte_context *ctx, const struct pte_proto 
 	uint64_t offset = combined << p->scale, a;
 	switch (p->base_kind) {
 	case PA_UNKNOWN:
-		*why = "the address formula of this build is not known (va-and-pte Uncertain #6)";
+		*why = "the address formula of this build is not known (doc/address-space.md, open question 6)";
 		return false;
 	case PA_PAGED_POOL:
 		if (!ctx->has_paged_pool_start) {
@@ -462,7 +462,8 @@ static bool named_address(const struct pte_context *ctx, const struct pte_proto 
 			       "which are unknown";
 			return false;
 		}
-		/* The spec leaves the WhichPool convention open (2.3); kdx follows
+		/* The public sources leave the WhichPool convention open
+		 * (doc/address-space.md §2.3); kdx follows
 		 * ReactOS MiSubsectionPteToSubsection: WhichPool = PagedPool (1). */
 		a = m->value[PM_WHICH_POOL] ? ctx->subsection_base + offset
 					    : ctx->nonpaged_pool_end - offset;
@@ -485,7 +486,7 @@ static void decode_prototype(const struct pte_context *ctx, uint64_t raw, struct
 	out->format_name = "MMPTE_PROTOTYPE";
 	out->state = PTE_STATE_PROTOTYPE;
 	/* The Protection field of a prototype-format entry is not the page's
-	 * protection (spec Uncertain #9): the prototype PTE decides. */
+	 * protection (doc/address-space.md, open question 9): the prototype PTE decides. */
 	add_list(out, f->prototype, raw, &m);
 	if (!named_address(ctx, &f->proto, &m, &out->prototype_address, &why)) {
 		out->detail = why;
@@ -512,7 +513,7 @@ static void decode_subsection(const struct pte_context *ctx, uint64_t raw, struc
 	out->has_subsection_address = true;
 }
 
-/* spec 2.1: the classification order for a not-present leaf entry. */
+/* doc/address-space.md §2.1: the classification order for a not-present leaf entry. */
 static void decode_software(const struct pte_context *ctx, uint64_t raw, struct pte_decoded *out)
 {
 	const struct pte_format *f = ctx->format;

@@ -2,7 +2,7 @@
  * software bits of valid entries, and for not-present leaf entries the
  * Windows software state (transition, page file, prototype, demand zero,
  * VAD-described, no access, empty). Each format family is a table of bit
- * fields (spec/windows-va-and-pte.md sections 1.3, 1.4 and 2). */
+ * fields (doc/address-space.md sections 1.3, 1.4 and 2). */
 #ifndef KDX_PTE_H
 #define KDX_PTE_H
 
@@ -12,7 +12,7 @@
 
 #include "core/xlat/paging.h"
 
-/* The MMPTE layouts the spec distinguishes. */
+/* The MMPTE layouts Windows has used (doc/address-space.md §2). */
 enum pte_family {
 	PTE_FAMILY_X86_XP,          /* x86 non-PAE, XP / 2003 */
 	PTE_FAMILY_X86_VISTA,       /* x86 non-PAE, Vista / 7 */
@@ -33,7 +33,7 @@ enum pte_meaning {
 	PM_PAGEFILE_HIGH,  /* page index inside the page file */
 	PM_PROTO_LOW,      /* prototype address parts (see struct pte_proto) */
 	PM_PROTO_HIGH,
-	PM_SWIZZLE,        /* SwizzleBit: 0 means the offset is XOR-ed (spec 2.6) */
+	PM_SWIZZLE,        /* SwizzleBit: 0 means the offset is XOR-ed (doc/address-space.md §2.6) */
 	PM_WHICH_POOL,     /* XP/2003 subsection: the pool the SUBSECTION is in */
 };
 
@@ -54,11 +54,11 @@ struct pte_bits_list {
 enum pte_address_base {
 	PA_FIXED,                   /* base alone */
 	PA_PAGED_POOL,              /* XP/2003 prototype: the paged-pool start */
-	PA_WHICH_POOL,              /* XP/2003 subsection: by WhichPool (spec 2.3) */
-	PA_UNKNOWN,                 /* the spec knows the fields, not the formula */
+	PA_WHICH_POOL,              /* XP/2003 subsection: by WhichPool (doc/address-space.md §2.3) */
+	PA_UNKNOWN,                 /* the fields are known, not the formula */
 };
 
-/* How a prototype or subsection PTE encodes a kernel address (spec 2.3-2.5):
+/* How a prototype or subsection PTE encodes a kernel address (doc/address-space.md §2.3-2.5):
  * combined = (High << width(Low)) | Low; address = base + (combined << scale),
  * then sign-extended from sign_bits when sign_bits is nonzero. */
 struct pte_proto {
@@ -80,7 +80,7 @@ struct pte_format {
 };
 
 /* The family of a paging mode and build (MinorVersion), by the build
- * ranges of spec 2.3-2.5; no build gets the newest family of the mode.
+ * ranges of doc/address-space.md §2.3-2.5; no build gets the newest family of the mode.
  * NULL for an unknown mode. The one place a family is picked. */
 const struct pte_format *pte_format_for(enum paging mode, bool has_build, uint32_t build);
 const struct pte_format *pte_format_of(enum pte_family family);
@@ -95,7 +95,7 @@ enum pte_state {
  * (a prototype PTE of a file page that is not resident). */
 const char *pte_state_name(enum pte_state s);
 
-/* MM_* name of a 5-bit protection value (spec 2.7). */
+/* MM_* name of a 5-bit protection value (doc/address-space.md §2.7). */
 const char *pte_protection_name(unsigned protection);
 
 /* Facts some formats need to finish a decode. */
@@ -133,7 +133,7 @@ struct pte_decoded {
 	struct pte_field fields[PTE_MAX_FIELDS];
 	size_t nfields;
 	bool has_flags;             /* valid entries only */
-	char flags[12];             /* WinDbg `!pte` letters (spec 1.4) */
+	char flags[12];             /* WinDbg `!pte` letters (doc/address-space.md §1.4) */
 	uint64_t page_size;         /* valid leaf: bytes mapped */
 	bool has_pfn;
 	uint64_t pfn;
@@ -152,7 +152,7 @@ struct pte_decoded {
  * a not-present entry higher up is "empty" (zero) or "not-present". */
 void pte_decode(const struct pte_context *ctx, int level, uint64_t raw, struct pte_decoded *out);
 
-/* Decodes raw read from a prototype PTE (spec 2.1): valid, transition,
+/* Decodes raw read from a prototype PTE (doc/address-space.md §2.1): valid, transition,
  * page file, demand zero, or with Prototype set a subsection PTE (the file
  * page is not resident) rather than a further indirection. */
 void pte_decode_prototype_pte(const struct pte_context *ctx, uint64_t raw,

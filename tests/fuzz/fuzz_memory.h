@@ -22,7 +22,7 @@ static inline void fuzz_probe_buffer(int (*probe)(struct source *, struct kdx_er
 	if (!s || !(s->path = strdup(name)))
 		abort();
 	s->file = (struct mapped_file){ s->path, -1, size ? data : NULL, size };
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	int r = probe(s, &err);
 	if (r < 0)
 		fuzz_check_error(err.msg, name);
@@ -56,7 +56,7 @@ static inline uint8_t *fuzz_tiny_dump(enum gen_format fmt, size_t *size)
 			gen_put64(&img, pfn << KDX_PAGE_SHIFT, 0x1000 * pfn + 0x63);
 			img.kernel_page[pfn] = pfn % 2;
 		}
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	const char *path = fuzz_file_write(3, "template.dmp", NULL, 0);
 	if (gen_write(&img, fmt, path, &err) < 0) {
 		fprintf(stderr, "fuzz: %s\n", err.msg);

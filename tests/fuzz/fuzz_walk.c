@@ -64,7 +64,7 @@ static const struct source_ops overlay_ops = { overlay_page, overlay_close };
 
 static void walk(void)
 {
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	struct process_list pl;
 	struct pool_ctx c;
 	switch (FUZZ_WALKER) {
@@ -120,7 +120,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	struct world w;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	const char *path = fuzz_file_write(0, "win7-x64.kernel.dmp", NULL, 0);
 	if (world_build(&w, profile_by_name("win7-x64"), 3, &err) < 0 ||
 	    gen_write(&w.img, GEN_BITMAP_KERNEL, path, &err) < 0 || dump_open(path, &dump, &err) < 0) {

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vas[4 + i] = size >= 16 ? le_bytes(data + 8 * i, 8) : 0;
 	static const enum paging modes[] = { PAGING_X86, PAGING_PAE, PAGING_X64 };
 	for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
-		struct kdx_error err = { "" };
+		struct kdx_error err = { .msg = "" };
 		struct xlat *x = xlat_new(&src, modes[m], 0, &err);
 		if (!x)
 			continue;

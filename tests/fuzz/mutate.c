@@ -288,7 +288,7 @@ static void find_targets(const char *fixture, const struct dump_file *map)
 	uint64_t header = crash ? (is64 ? 0x2000 : 0x1000) : KDX_PAGE_SIZE;
 	target_add_file("header", 0, header);
 	if (crash) {
-		/* PhysicalMemoryBlock (spec/windows-dump-format.md: DUMP_HEADER32 0x64, 64 0x88) */
+		/* PhysicalMemoryBlock (doc/dump-format.md: DUMP_HEADER32 0x64, 64 0x88) */
 		target_add_file("runs", is64 ? 0x88 : 0x64, 0x100);
 		if (map->size >= header + 4 && (memcmp(map->data + header, "SDMP", 4) == 0 ||
 						memcmp(map->data + header, "FDMP", 4) == 0))

@@ -2,7 +2,7 @@
  * derived from a good fixture and written as bad-NAME.dmp (or .elf) with
  * bad-NAME.expect holding one line: a substring the reader's message must
  * contain (the offset or address at fault, or the word that names the
- * problem). Header offsets: spec/windows-dump-format.md §5, §6.1, §6.2. */
+ * problem). Header offsets: doc/dump-format.md §5, §6.1, §6.2. */
 #include "tests/gen/world.h"
 #include "tests/gen/world_build.h"
 #include "tests/gen/world_modules.h"
@@ -290,7 +290,7 @@ static const char *const corruption_names[C_COUNT] = {
 };
 
 /* The first pool page's third block claims 0xff units, past the page end
- * (x64 POOL_HEADER BlockSize byte, spec/windows-structs.md §6.1; the
+ * (x64 POOL_HEADER BlockSize byte, doc/structures.md §6.1; the
  * variants derive from win7-x64): the walk keeps the two blocks before it. */
 static void break_pool_tiling(struct world *w)
 {

@@ -1,6 +1,6 @@
 /* Container writers: lay a gen_image out as a Windows crash dump (every
  * DumpType kdx reads), an ELF core or a raw image. Layouts follow
- * spec/windows-dump-format.md; the offsets are transcribed here on their own
+ * doc/dump-format.md; the offsets are transcribed here on their own
  * (not shared with core/source/source_windmp.c) so that reader and writer are checked
  * against each other. */
 #include "tests/gen/gen.h"
@@ -113,7 +113,7 @@ void gen_put64(struct gen_image *img, uint64_t pa, uint64_t v)
 	gen_put_bytes(img, pa, b, 8);
 }
 
-/* ---- Windows crash dump header: spec sections 3, 4, 5, 7, 11 ---- */
+/* ---- Windows crash dump header: doc/dump-format.md sections 3, 4, 5, 7, 11 ---- */
 
 /* One row per header width; pointer-sized fields are `word` bytes. */
 struct dmp_layout {

@@ -2,7 +2,7 @@
  * the facts a crash-dump header states, and writers that lay it out in each
  * container format. The world builder (page tables, KDBG, kernel objects)
  * fills a gen_image; container.c writes it; truth.c writes the ground truth.
- * Formats: spec/windows-dump-format.md; no kdx reader code is used to write,
+ * Formats: doc/dump-format.md; no kdx reader code is used to write,
  * so the readers are checked against an independent writer. */
 #ifndef KDX_GEN_H
 #define KDX_GEN_H

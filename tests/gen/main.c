@@ -14,7 +14,7 @@
 
 #define DEMO_PROFILE "win10-x64"
 #define DEMO_SEED 42
-/* The demo's machine: RAM up to 2.5 GiB, room for SCENARIOS case 1's
+/* The demo's machine: RAM up to 2.5 GiB, room for doc/scenarios.md §1's
  * 573,277 available pages beside its 125 MB of nonpaged pool. */
 #define DEMO_RAM_END 0xa0000000ull
 

@@ -1,7 +1,7 @@
 /* The world builder: a synthetic Windows kernel for one profile and seed.
- * Page tables follow spec/windows-va-and-pte.md (self-map §3, layouts §4,
+ * Page tables follow doc/address-space.md (self-map §3, layouts §4,
  * PTE formats §2, generator notes §8), the KDBG follows
- * spec/windows-dump-format.md §8, structure offsets come from core/profile. */
+ * doc/dump-format.md §8, structure offsets come from core/profile. */
 #include "tests/gen/world.h"
 
 #include <stdio.h>
@@ -27,7 +27,7 @@ static const struct phys_range world_ram[] = {
 #define MB(n) ((uint64_t)(n) << 20)
 #define GB(n) ((uint64_t)(n) << 30)
 
-/* Entry flag bytes (va-and-pte §1.3, §8). */
+/* Entry flag bytes (doc/address-space.md §1.3, §8). */
 #define PTE_P 0x1ull
 #define PTE_RW 0x2ull
 #define PTE_US 0x4ull
@@ -348,7 +348,7 @@ static uint64_t kalloc(struct builder *b, enum region_id r, uint64_t npages)
 	return va;
 }
 
-/* ---- layout per profile (va-and-pte §3.1, §4) ---- */
+/* ---- layout per profile (doc/address-space.md §3.1, §4) ---- */
 
 static void set_region(struct plan *p, enum region_id r, uint64_t start, uint64_t size)
 {
@@ -488,7 +488,7 @@ static void build_top(struct builder *b)
 	w->dtb = alloc_pages(w, 1, true) << KDX_PAGE_SHIFT;
 	set_entry(b, w->dtb + w->self_map_index * (uint64_t)b->d->entry_size,
 		  w->dtb | KERNEL_TABLE);
-	/* Real x64 CR3 values carry low flag bits (dump-format §9): PCID 2 on
+	/* Real x64 CR3 values carry low flag bits (doc/dump-format.md §9): PCID 2 on
 	 * 10, PWT on 7; readers must mask them. */
 	uint64_t flags = 0;
 	if (b->d->mode == PAGING_X64)
@@ -497,7 +497,7 @@ static void build_top(struct builder *b)
 }
 
 /* x64 machines start in a real-mode stub below 1 MiB that names the PML4
- * (va-and-pte §3.4: first bytes E9 ?? 06 00 01 00 00 00, kernel entry at
+ * (doc/address-space.md §3.4: first bytes E9 ?? 06 00 01 00 00 00, kernel entry at
  * +0x70, PML4 at +0xA0). */
 static void build_low_stub(struct builder *b)
 {
@@ -644,7 +644,7 @@ static uint64_t sw_subsection(const struct world *w, uint64_t subsection, unsign
 	case PAGING_PAE: return (subsection << 32) | p;
 	case PAGING_X64: return (subsection << 16) | p | (is_win10(w) ? 0x10 : 0);
 	default:
-		fprintf(stderr, "kdx-gen: no XP subsection PTE encoding (va-and-pte 2.3)\n");
+		fprintf(stderr, "kdx-gen: no XP subsection PTE encoding (doc/address-space.md 2.3)\n");
 		abort();
 	}
 }
@@ -814,7 +814,7 @@ static uint64_t kvar_list_head(struct builder *b, const char *name, unsigned kdb
 	return va;
 }
 
-/* PHYSICAL_MEMORY_DESCRIPTOR (dump-format §4) of the world's RAM. */
+/* PHYSICAL_MEMORY_DESCRIPTOR (doc/dump-format.md §4) of the world's RAM. */
 static uint64_t build_memory_descriptor(struct builder *b)
 {
 	struct world *w = b->w;
@@ -880,7 +880,7 @@ static void set_bugcheck(struct builder *b)
 	}
 }
 
-/* One KPCR per processor with its embedded KPRCB (structs §4); XP's boot
+/* One KPCR per processor with its embedded KPRCB (doc/structures.md §4); XP's boot
  * processor keeps its fixed KPCR at FFDFF000. */
 static uint64_t build_processors(struct builder *b)
 {
@@ -925,7 +925,7 @@ uint64_t world_kvar_new(struct world *w, const char *name, unsigned kdbg_offset,
 	return va;
 }
 
-/* The KDBG (dump-format §8): the header, KernBase, the addresses of the
+/* The KDBG (doc/dump-format.md §8): the header, KernBase, the addresses of the
  * kernel variables, and for 2003+ sizes the structure offsets the block
  * states itself (taken from the profile, so readers can cross-check). */
 /* MmNonPagedPoolEnd: on XP/2003 the end of the expansion, so that
@@ -1033,7 +1033,7 @@ static void build_kdbg(struct builder *b)
 	kdbg_put(b, KDBG_OFFSET_KTHREAD_STACK_LIMIT, kt->stack_limit, 4);
 	kdbg_put(b, KDBG_OFFSET_KTHREAD_STACK_BASE, kt->stack_base, 4);
 	kdbg_put(b, KDBG_OFFSET_PRCB_DPC_STACK, p->kpcr->prcb_dpc_stack, 2);
-	/* PteBase holds PTE_BASE itself (dump-format §8.3 note). */
+	/* PteBase holds PTE_BASE itself (doc/dump-format.md §8.3 note). */
 	kdbg_put(b, KDBG_PTE_BASE, w->pte_base, 8);
 
 	w->img.kdbg_va = w->kdbg_va;

@@ -17,8 +17,8 @@
 #include "core/xlat/xlat.h"
 #include "tests/gen/gen.h"
 
-/* What the prototype PTE a prototype-format entry names decodes to (spec
- * 2.1): valid, transition or subsection. */
+/* What the prototype PTE a prototype-format entry names decodes to
+ * (doc/address-space.md §2.1): valid, transition or subsection. */
 struct world_proto_meaning {
 	const char *state;            /* pte_state_name(); NULL: no prototype followed */
 	bool has_pfn;
@@ -60,7 +60,7 @@ struct world_xlat {
 };
 
 /* A kernel variable a KDBG field points at (most fields hold the address of
- * the variable, spec/windows-dump-format.md 8.3). */
+ * the variable, doc/dump-format.md 8.3). */
 struct world_kvar {
 	const char *name;             /* "MmPfnDatabase" */
 	unsigned kdbg_offset;         /* KDBG_* of the field naming it */
@@ -135,7 +135,7 @@ void world_set_extra_ram(uint64_t bytes);
  * of RAM (0: the small default) whose figures add up as a real one's do:
  * the tracker sums to the pool usage the memory summary reports, the leak's
  * blocks fill the nonpaged pool, the PFN lists hold the available pages.
- * Only win10-x64 carries the figures it is sized for (SCENARIOS case 1). */
+ * Only win10-x64 carries the figures it is sized for (doc/scenarios.md §1). */
 void world_set_whole_machine(uint64_t ram_end);
 void world_free(struct world *w);
 

@@ -58,7 +58,7 @@ uint64_t world_kvar_new(struct world *w, const char *name, unsigned kdbg_offset,
  * entries) into its kvar record. */
 void world_kvar_refresh(struct world *w, const char *name);
 
-/* The self-map VA of va's PTE (va-and-pte §3.2); a page-file software
+/* The self-map VA of va's PTE (doc/address-space.md §3.2); a page-file software
  * PTE in the profile's format (§2). */
 uint64_t world_pte_va(const struct world *w, uint64_t va);
 uint64_t world_pagefile_pte(const struct world *w, uint64_t file, uint64_t offset,

@@ -1,10 +1,10 @@
-/* Mapped files (spec/windows-structs.md §9): per file a FILE_OBJECT named
+/* Mapped files (doc/structures.md §9): per file a FILE_OBJECT named
  * by its SECTION_OBJECT_POINTERS' CONTROL_AREA, the first SUBSECTION right
  * after the control area, and a SEGMENT whose prototype PTEs (inline on
  * XP..7, a separate array on 10) sit behind a pool-header-sized gap, so
  * SubsectionBase is never page aligned. Each prototype PTE is valid (an
  * active page), in transition (a standby page) or in subsection format
- * (not resident; va-and-pte §2.4/2.5). XP's subsection encoding rests on
+ * (not resident; doc/address-space.md §2.4/2.5). XP's subsection encoding rests on
  * an undecided WhichPool convention (§2.3), so XP files are fully
  * resident. Two teaching addresses beside the "prototype" one name a
  * transition and a subsection prototype PTE of the first file, so a
@@ -29,7 +29,7 @@ static const char *const file_names[] = {
 #define FILE_OBJECT_AT 0x200u         /* inside the control-area page */
 #define SOP_AT 0x400u
 #define NAME_AT 0x440u
-enum { MM_READWRITE = 4 };             /* va-and-pte §2.7 */
+enum { MM_READWRITE = 4 };             /* doc/address-space.md §2.7 */
 
 static void kput_ptr(struct world *w, uint64_t va, uint64_t v)
 {

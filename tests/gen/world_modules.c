@@ -1,6 +1,6 @@
 /* Loaded modules: LDR_DATA_TABLE_ENTRY records on PsLoadedModuleList
- * (spec/windows-structs.md §5) and the PE images they name. The PE/COFF
- * layout itself is not in spec/: offsets below follow Microsoft's "PE
+ * (doc/structures.md §5) and the PE images they name. The PE/COFF
+ * offsets below follow Microsoft's "PE
  * Format" specification (DOS header e_lfanew at 0x3C; COFF file header;
  * PE32 / PE32+ optional header with its data directories; section headers;
  * the export directory; x64 RUNTIME_FUNCTION and UNWIND_INFO). */
@@ -268,7 +268,7 @@ static uint64_t driver_va(struct modules_builder *b, uint64_t pages)
 	return va;
 }
 
-/* Session images sit at a fixed place in session space (va-and-pte §5.2:
+/* Session images sit at a fixed place in session space (doc/address-space.md §5.2:
  * win32k.sys at BF800000 on XP, FFFFF960`00000000 on 7 x64). */
 static uint64_t session_image_va(const struct world *w)
 {
@@ -479,7 +479,7 @@ static void lay_out_stack(struct world *w, size_t ti, const struct world_frame *
 }
 
 /* Every thread's kernel stack: two kernel frames (thread start), then a
- * few frames of a driver; the deep-stack thread (SCENARIOS.md case 2)
+ * few frames of a driver; the deep-stack thread (doc/scenarios.md §2)
  * instead runs a chain of the deep driver's large frames to within 1 KiB
  * of its limit. */
 static void build_stacks(struct world *w)

@@ -1,4 +1,4 @@
-/* The PFN database (spec/windows-structs.md §8, va-and-pte §7 and §8):
+/* The PFN database (doc/structures.md §8, doc/address-space.md §7 and §8):
  * every page the page tables map is Active with PteAddress naming its PTE
  * through the self-map and PteFrame the table holding it; the teaching
  * transition page is on the standby list with its page-file OriginalPte;

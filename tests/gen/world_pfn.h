@@ -1,5 +1,5 @@
 /* The PFN database of a generated world, as built: one MMPFN per RAM page
- * (spec/windows-structs.md §8), every page list represented, so that page
+ * (doc/structures.md §8), every page list represented, so that page
  * list totals have exact answers. Entries outside the RAM ranges (the
  * holes) are left zero and are not counted. */
 #ifndef KDX_GEN_WORLD_PFN_H
@@ -10,7 +10,7 @@
 
 #include "tests/gen/world.h"
 
-/* _MMLISTS (structs §8). */
+/* _MMLISTS (doc/structures.md §8). */
 enum world_page_list {
 	WL_ZEROED, WL_FREE, WL_STANDBY, WL_MODIFIED, WL_MODIFIED_NO_WRITE, WL_BAD,
 	WL_ACTIVE, WL_TRANSITION, WL_COUNT

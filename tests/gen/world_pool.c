@@ -1,8 +1,8 @@
-/* The pool of a generated world: the tag tracker table (structs §6.5),
+/* The pool of a generated world: the tag tracker table (doc/structures.md §6.5),
  * pool pages of POOL_HEADER blocks (§6.1-6.4), the big-page table (§6.7),
  * the paged pool descriptors and the KDBG memory variables !vm reads
- * (dump-format §8.3). The memory-summary figures are counters in kernel
- * variables: on win10-x64 they are those of SCENARIOS case 1, elsewhere
+ * (doc/dump-format.md §8.3). The memory-summary figures are counters in kernel
+ * variables: on win10-x64 they are those of doc/scenarios.md §1, elsewhere
  * they move with the seed. */
 #include "tests/gen/world_pool.h"
 
@@ -39,7 +39,7 @@ static const char *const file_tags[] = { "MmCa", "IoNm" };
 /* Segment-heap pages (§6.4): blocks start after a subsegment header. */
 #define LFH_HEADER_BYTES 0x40u
 
-/* SCENARIOS case 1: the !vm figures of the demo dump (win10-x64). */
+/* doc/scenarios.md §1: the !vm figures of the demo dump (win10-x64). */
 static const uint64_t case1_paged_pools[] = { 19071, 735, 747, 720, 746 };
 #define CASE1_NONPAGED_USAGE 31369u
 #define CASE1_NONPAGED_MAX 31986u
@@ -149,7 +149,7 @@ static const struct world_region *region_of(const struct world *w, const char *n
 	return NULL;
 }
 
-/* Where the free nonpaged PTEs are: XP/2003's expansion (va-and-pte §4.1;
+/* Where the free nonpaged PTEs are: XP/2003's expansion (doc/address-space.md §4.1;
  * its initial part is mapped whole), else the one nonpaged pool. */
 static const char *nonpaged_spare(const struct world *w)
 {
@@ -295,7 +295,7 @@ static void headers_around(struct pool_build *pb, bool paged, const struct place
 	pl->pages[pl->npages - 1].nblocks = pl->nblocks - pl->pages[pl->npages - 1].first_block;
 }
 
-/* The mapped files' structures as pool blocks (structs §6.6, §9): the
+/* The mapped files' structures as pool blocks (doc/structures.md §6.6, §9): the
  * CONTROL_AREA (with its first SUBSECTION) an MmCa block, the FILE_OBJECT
  * a File block, its SECTION_OBJECT_POINTERS and name buffer blocks of the
  * file system; the SEGMENT (with inline prototype PTEs on XP..7) an MmSt
@@ -421,7 +421,7 @@ static void tracker_row(struct world *w, struct world_tracker_row *r, bool paged
 }
 
 /* The whole machine's paged pool: MmSt (the prototype PTEs of mapped
- * files, SCENARIOS case 5) holds what the other tags leave of the usage. */
+ * files, doc/scenarios.md §5) holds what the other tags leave of the usage. */
 static void track_paged_usage(struct world_pool *pl)
 {
 	uint64_t usage = 0, others = 0;

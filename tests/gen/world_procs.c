@@ -1,7 +1,7 @@
 /* Sessions, processes and threads of a generated world. Offsets from
- * core/profile (spec/windows-structs.md §2, §3, §4, §7, §10); address-space
- * sharing from spec/windows-va-and-pte.md §3 (self-map in every process),
- * §5.3 (session members share the session's tables) and SCENARIOS.md case 6
+ * core/profile (doc/structures.md §2, §3, §4, §7, §10); address-space
+ * sharing from doc/address-space.md §3 (self-map in every process),
+ * §5.3 (session members share the session's tables) and doc/scenarios.md §6
  * (a process directory lacking a system PDE the master has). */
 #include "tests/gen/world_procs.h"
 
@@ -11,8 +11,8 @@
 
 #include "tests/gen/world_build.h"
 
-enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };            /* structs §1 */
-enum { STATE_READY = 1, STATE_RUNNING = 2, STATE_WAITING = 5 };   /* structs §3 */
+enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };            /* doc/structures.md §1 */
+enum { STATE_READY = 1, STATE_RUNNING = 2, STATE_WAITING = 5 };   /* doc/structures.md §3 */
 enum { WAIT_EXECUTIVE = 0, WAIT_DELAY = 4, WAIT_USER_REQUEST = 6, WAIT_QUEUE = 15,
        WAIT_LPC_RECEIVE = 16 };
 
@@ -249,7 +249,7 @@ static size_t add_process(struct procs_builder *b, const char *name, uint32_t pp
 	} else {
 		p->dtb = w->dtb;
 	}
-	/* 10's DirBase carries low flag bits (structs Uncertain 3): keep them. */
+	/* 10's DirBase carries low flag bits (doc/structures.md, open question 3): keep them. */
 	p->dtb_field = user ? p->dtb | (w->img.dtb & 0xfff) : w->img.dtb;
 	world_kput(w, e, TYPE_PROCESS, 1);
 	world_kput(w, e + E->directory_table_base, p->dtb_field,
@@ -325,7 +325,7 @@ static void add_thread(struct procs_builder *b, size_t pi, uint8_t state, uint8_
 					KDX_PAGE_SIZE);
 
 	/* The stack grows down from StackBase; one invalid guard PTE lies
-	 * below StackLimit (structs §10). */
+	 * below StackLimit (doc/structures.md §10). */
 	uint64_t pages = S->size / KDX_PAGE_SIZE;
 	uint64_t guard = world_region_reserve(w, "SystemPtes", pages + 1);
 	uint64_t pfn = world_alloc_pages(w, pages);

@@ -39,7 +39,7 @@ struct generated {
 
 static void open_machine(struct generated *m, uint64_t bulk_mib, const char *name)
 {
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	world_set_extra_ram(bulk_mib ? (bulk_mib + bulk_mib / 32 + 8) << 20 : 0);
 	world_pool_set_bulk_mib(bulk_mib);
 	int r = world_build(&m->w, profile_by_name("win10-x64"), 4, &err);
@@ -65,7 +65,7 @@ static void close_machine(struct generated *m)
 /* The pages line's command reads, and its document. */
 static uint64_t run(struct generated *m, const char *line, struct doc *doc)
 {
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	pages_read = 0;
 	if (command_run(m->d, line, doc, &err) < 0)
 		fail_msg("%s: %s", line, err.msg);

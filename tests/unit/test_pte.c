@@ -1,5 +1,5 @@
-/* PTE decoding on exact raw values: the spec's examples (spec/windows-va-
- * and-pte.md 1.4, 2.6, 2.8) and hand-assembled entries of every family. */
+/* PTE decoding on exact raw values: the examples of
+ * doc/address-space.md §1.4, §2.6, §2.8 and hand-assembled entries of every family. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,7 +50,7 @@ static void test_family_by_build(void **state)
 	assert_null(pte_format_for(PAGING_UNKNOWN, true, 7601));
 }
 
-/* spec 2.8: `Transition: a1dd0`, `Protect: 4 - ReadWrite`. */
+/* doc/address-space.md §2.8: `Transition: a1dd0`, `Protect: 4 - ReadWrite`. */
 static void test_x64_transition(void **state)
 {
 	(void)state;
@@ -67,7 +67,7 @@ static void test_x64_transition(void **state)
 	}
 }
 
-/* spec 2.5/2.8: FFFFFFFF00000480 is `Proto: VAD`, Protect 4. */
+/* doc/address-space.md §2.5/2.8: FFFFFFFF00000480 is `Proto: VAD`, Protect 4. */
 static void test_vad_marker(void **state)
 {
 	(void)state;
@@ -80,14 +80,14 @@ static void test_vad_marker(void **state)
 	struct pte_decoded pae = decode(PTE_FAMILY_PAE, PAE_PTE, 0xFFFFFFFF00000480ull);
 	assert_int_equal(pae.state, PTE_STATE_VAD);
 	assert_int_equal(pae.protection, 4);
-	/* spec 2.6: x86 non-PAE marker PageFileHigh 0xFFFFF, e.g. FFFFF420. */
+	/* doc/address-space.md §2.6: x86 non-PAE marker PageFileHigh 0xFFFFF, e.g. FFFFF420. */
 	struct pte_decoded x86 = decode(PTE_FAMILY_X86_VISTA, X86_PTE, 0xFFFFF420);
 	assert_int_equal(x86.state, PTE_STATE_VAD);
 	assert_int_equal(x86.protection, 1);
 	assert_string_equal(pte_protection_name(x86.protection), "MM_READONLY");
 }
 
-/* spec 2.6: demand zero is Protection << 5 (RW: 0x80), decommitted 0x200. */
+/* doc/address-space.md §2.6: demand zero is Protection << 5 (RW: 0x80), decommitted 0x200. */
 static void test_demand_zero_and_decommit(void **state)
 {
 	(void)state;
@@ -114,8 +114,8 @@ static void test_demand_zero_and_decommit(void **state)
 	}
 }
 
-/* spec 1.4 / 2.8: `pfn 1a907 ---DA--UWEV`; Win7 SoftwareWsIndex in bits
- * 52..62 must not reach the PFN (spec 1.3 masking pitfalls). */
+/* doc/address-space.md §1.4 / 2.8: `pfn 1a907 ---DA--UWEV`; Win7 SoftwareWsIndex in bits
+ * 52..62 must not reach the PFN (doc/address-space.md §1.3 masking pitfalls). */
 static void test_x64_valid_user_page(void **state)
 {
 	(void)state;
@@ -135,7 +135,7 @@ static void test_x64_valid_user_page(void **state)
 }
 
 /* Windows 10 2004 splits bits 52..62 into ReservedForSoftware, WsleAge,
- * WsleProtection (spec 2.2); kernel data 0x963 with XD. */
+ * WsleProtection (doc/address-space.md §2.2); kernel data 0x963 with XD. */
 static void test_x64_rs5_valid_kernel_page(void **state)
 {
 	(void)state;
@@ -153,7 +153,7 @@ static void test_x64_rs5_valid_kernel_page(void **state)
 	assert_false(pte_field_value(&d, "SoftwareWsIndex", &raw));
 }
 
-/* spec 8: kernel 4 KiB read-only global code page 0x121 (`G--A--KRV` in
+/* doc/address-space.md §8: kernel 4 KiB read-only global code page 0x121 (`G--A--KRV` in
  * the old 9-letter form). */
 static void test_x86_kernel_code_page(void **state)
 {
@@ -167,7 +167,7 @@ static void test_x86_kernel_code_page(void **state)
 	assert_false(pte_field_value(&d, "NoExecute", &d.raw));
 }
 
-/* Large leaves: bit 12 is PAT, not address (spec 1.3, 7). */
+/* Large leaves: bit 12 is PAT, not address (doc/address-space.md §1.3, 7). */
 static void test_large_pages(void **state)
 {
 	(void)state;
@@ -235,7 +235,7 @@ static void test_x86_software(void **state)
 	assert_int_equal(pf.protection, 6);
 	assert_string_equal(pte_protection_name(pf.protection), "MM_EXECUTE_READWRITE");
 
-	/* Vista/7: 0x80000000 | High << 10 | Low << 2 (spec 2.3). */
+	/* Vista/7: 0x80000000 | High << 10 | Low << 2 (doc/address-space.md §2.3). */
 	struct pte_decoded pv = decode(PTE_FAMILY_X86_VISTA, X86_PTE, 0xC2468CB4);
 	assert_int_equal(pv.state, PTE_STATE_PROTOTYPE);
 	assert_true(pv.has_prototype_address);
@@ -327,7 +327,7 @@ static void test_protection_names(void **state)
 	assert_string_equal(pte_protection_name(32), "invalid");
 }
 
-/* A prototype PTE read in turn (spec 2.1): Prototype set means subsection
+/* A prototype PTE read in turn (doc/address-space.md §2.1): Prototype set means subsection
  * format there (2.3-2.5), anything else decodes as a leaf entry. */
 static void test_prototype_pte_contents(void **state)
 {
@@ -353,14 +353,14 @@ static void test_prototype_pte_contents(void **state)
 	assert_int_equal(d.state, PTE_STATE_SUBSECTION);
 	assert_false(d.has_subsection_address);
 
-	/* Vista/7 x86: fields named, the address formula unknown (Uncertain #6). */
+	/* Vista/7 x86: fields named, the address formula unknown (doc/address-space.md, open question 6). */
 	struct pte_context vista = { .format = pte_format_of(PTE_FAMILY_X86_VISTA) };
 	pte_decode_prototype_pte(&vista, 0x00091C8A, &d);
 	assert_int_equal(d.state, PTE_STATE_SUBSECTION);
 	assert_false(d.has_subsection_address);
 	assert_int_equal(field(&d, "SubsectionAddressLow"), 0x45);
 	assert_int_equal(field(&d, "SubsectionAddressHigh"), 0x123);
-	assert_non_null(strstr(d.detail, "Uncertain #6"));
+	assert_non_null(strstr(d.detail, "open question 6"));
 
 	/* PAE: the address in the high dword. */
 	struct pte_context pae = { .format = pte_format_of(PTE_FAMILY_PAE) };

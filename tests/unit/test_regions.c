@@ -1,4 +1,5 @@
-/* core/layout: the self-map formulas on the spec's check values, and the
+/* core/layout: the self-map formulas on the check values of
+ * doc/address-space.md §3.2, and the
  * region walk on generated worlds, compared with the worlds' own teaching
  * entries; progress and cancellation. */
 #include <setjmp.h>
@@ -16,7 +17,7 @@
 #include "tests/gen/world_pool.h"
 #include "tests/unit/fixtures.h"
 
-/* spec 3.2: x86 801544F4 -> PDE C0300800, PTE C0200550; Windows 10 with
+/* doc/address-space.md §3.2: x86 801544F4 -> PDE C0300800, PTE C0200550; Windows 10 with
  * index 0x1DA: 000001FE`151C0000 -> PXE .. PTE as captured by `!pte`. */
 static void test_self_map_formulas(void **state)
 {
@@ -37,7 +38,7 @@ static void test_self_map_formulas(void **state)
 		assert_true(self_map_entry_va(&s, PAGING_X64, lv, 0x000001fe151c0000ull, &v));
 		assert_int_equal(v, want[lv]);
 	}
-	/* spec 3.1: the self-map entries themselves. */
+	/* doc/address-space.md §3.1: the self-map entries themselves. */
 	self_map_bases(PAGING_PAE, 0, &s);
 	assert_true(self_map_entry_va(&s, PAGING_PAE, 1, s.pde_base, &v));
 	assert_int_equal(v, 0xc0603018);
@@ -177,7 +178,7 @@ static const struct world_region *world_region_named(const struct world *w, cons
 	return NULL;
 }
 
-/* spec 4.1: on XP the nonpaged pool is the initial part (the mapped run
+/* doc/address-space.md §4.1: on XP the nonpaged pool is the initial part (the mapped run
  * from MmNonPagedPoolStart) and the expansion (present tables down from
  * MmNonPagedPoolEnd), each with the world's bounds; the walk of each finds
  * the world's pool pages in it. Vista+ x86 keeps the one KDBG range. */

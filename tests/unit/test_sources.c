@@ -2,7 +2,7 @@
  * header facts, exact present ranges, page bytes (first, last, across a
  * range boundary, holes), and every bad input of issue 2 with the text of
  * its error. Corrupt variants patch bytes of a freshly written good file;
- * the offsets patched come from spec/windows-dump-format.md. */
+ * the offsets patched come from doc/dump-format.md. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -352,7 +352,7 @@ static void rdmp_equals_full_world(void **state)
 	world_free(&w);
 }
 
-/* ---- variants the spec lists (section 12) and non-fatal oddities ---- */
+/* ---- variants the readers disagree on (doc/dump-format.md §12) and non-fatal oddities ---- */
 
 static void patch(const char *path, uint64_t off, uint64_t v, unsigned n)
 {

@@ -231,7 +231,7 @@ static const struct world_xlat *find(const struct world *w, const char *kind)
 }
 
 /* Large pages sit at the levels the mode allows, with the page sizes of
- * spec 1.1; not-present entries stop at the level their kind names. */
+ * doc/address-space.md §1.1; not-present entries stop at the level their kind names. */
 static void test_walk_kinds(void **state)
 {
 	(void)state;
@@ -756,7 +756,7 @@ static void check_pfn(const struct world *w)
 	assert_int_equal(pf->entries[find(w, "transition")->leaf.pfn].location, WL_STANDBY);
 }
 
-/* Mapped files by the route of structs §9: FILE_OBJECT -> section object
+/* Mapped files by the route of doc/structures.md §9: FILE_OBJECT -> section object
  * pointers -> CONTROL_AREA -> SEGMENT and SUBSECTION, with the checks
  * dumpfiles makes; resident pages counted the !memusage way, from PFN
  * entries whose prototype PTE lies inside the subsection. */
