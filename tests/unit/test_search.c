@@ -56,7 +56,7 @@ static void test_cancel_keeps_hits(void **state)
 {
 	(void)state;
 	struct world w;
-	struct kdx_error err = { "" };
+	struct kdx_error err = { .msg = "" };
 	if (world_build(&w, profile_by_name("win7-x64"), 11, &err) < 0)
 		fail_msg("%s", err.msg);
 	struct dump *d = fixture_open_world(&w, "search.dmp");
