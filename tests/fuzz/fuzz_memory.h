@@ -21,7 +21,7 @@ static inline void fuzz_probe_buffer(int (*probe)(struct source *, struct kdx_er
 	struct source *s = calloc(1, sizeof *s);
 	if (!s || !(s->path = strdup(name)))
 		abort();
-	s->file = (struct mapped_file){ s->path, -1, size ? data : NULL, size };
+	s->file = (struct dump_file){ s->path, -1, size ? data : NULL, size };
 	struct kdx_error err = { .msg = "" };
 	int r = probe(s, &err);
 	if (r < 0)
