@@ -23,7 +23,7 @@ static const char usage[] =
 	"       kdx-gen --demo PATH\n"
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] OUT\n"
-	"profiles: xp-x86 win7-x86-pae win7-x64 win10-x64\n"
+	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64\n"
 	"formats: full summary triage bitmap kernel elf raw rdmp-kernel rdmp-active\n"
 	"         rdmp-full\n";
 

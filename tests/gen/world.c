@@ -846,6 +846,7 @@ static const struct crash crashes[] = {
 	{ "xp-x86", 0xe2, "2600.xpsp_sp3_qfe.101209-1646", 0x300 },
 	{ "win7-x86-pae", 0x1e, "7601.17514.x86fre.win7sp1_rtm.101119-1850", 0x100 },
 	{ "win7-x64", 0x2b, "7601.17514.amd64fre.win7sp1_rtm.101119-1850", 0x100 },
+	{ "win7-x64-2016", 0x2b, "7601.23418.amd64fre.win7sp1_ldr.160408-2045", 0x100 },
 	{ "win10-x64", 0x7f, "19041.1.amd64fre.vb_release.191206-1406", 0 },
 };
 

@@ -95,6 +95,9 @@ static void test_xp(void **state) { (void)state; check_world("xp-x86"); }
 static void test_win7_pae(void **state) { (void)state; check_world("win7-x86-pae"); }
 static void test_win7_x64(void **state) { (void)state; check_world("win7-x64"); }
 static void test_win10(void **state) { (void)state; check_world("win10-x64"); }
+/* The 7601 kernels of April 2016 on: ETHREAD fields 8 bytes later, told
+ * apart from 7601.17514 by the KDBG's SizeEThread. */
+static void test_win7_x64_2016(void **state) { (void)state; check_world("win7-x64-2016"); }
 
 /* Damage is poked into the world's image, then the dump rewritten. */
 static void test_damage(void **state)
@@ -159,6 +162,7 @@ int main(void)
 		cmocka_unit_test(test_win7_pae),
 		cmocka_unit_test(test_win7_x64),
 		cmocka_unit_test(test_win10),
+		cmocka_unit_test(test_win7_x64_2016),
 		cmocka_unit_test(test_damage),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
