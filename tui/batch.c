@@ -16,7 +16,7 @@ static char *trim(char *s)
 	return s;
 }
 
-int batch_run(struct dump *d, const char *commands, int json, FILE *out, FILE *err)
+int batch_run(struct dump *d, const char *commands, int json, bool verbose, FILE *out, FILE *err)
 {
 	char *copy = strdup(commands);
 	if (!copy) {
@@ -28,9 +28,11 @@ int batch_run(struct dump *d, const char *commands, int json, FILE *out, FILE *e
 		fputc('[', out);
 	char *save = NULL;
 	for (char *part = strtok_r(copy, ";", &save); part; part = strtok_r(NULL, ";", &save)) {
-		char *cmd = trim(part);
+		const char *cmd = trim(part);
 		if (!*cmd)
 			continue;
+		if (verbose && strcmp(cmd, "info") == 0)
+			cmd = "info -v";
 		struct doc doc;
 		struct kdx_error e = { .msg = "" };
 		int r = command_run(d, cmd, &doc, &e);

@@ -29,7 +29,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "  -c, --commands 'CMD; ...'  run commands, print the results, exit\n"
 	      "  -j, --json                 with -c: print a JSON array, one object per command\n"
-	      "  -v, --verbose              with -c: more detail (reader choices in info)\n"
+	      "  -v, --verbose              info as info -v: the reader's choices and the\n"
+	      "                             physical ranges (batch mode and the overview)\n"
 	      "      --demo                 open the built-in demo dump\n"
 	      "      --theme NAME           colour theme (default: set theme = NAME in\n"
 	      "                             $XDG_CONFIG_HOME/kdx/config)\n"
@@ -61,6 +62,24 @@ static int print_keys(bool json)
 	}
 	doc_free(&doc);
 	return 0;
+}
+
+/* What is wrong with the arguments left after the options, on the first
+ * line, then the usage. */
+static void wrong_arguments(const struct kdx_options *opt, int n, char **args)
+{
+	if (n == 0 && opt->commands)
+		fprintf(stderr, "kdx: -c needs a dump: kdx -c '%s' DUMP\n", opt->commands);
+	else if (n == 0)
+		fprintf(stderr, "kdx: no dump given: kdx DUMP, kdx --demo, or kdx --help\n");
+	else {
+		fprintf(stderr, "kdx: one dump at a time: '");
+		for (int i = 0; i < n; i++)
+			fprintf(stderr, "%s%s", i ? " " : "", args[i]);
+		fprintf(stderr, "' are %d arguments (kdx --diff A B compares two dumps' pool "
+			"tags)\n", n);
+	}
+	usage(stderr);
 }
 
 /* The demo dump: the build tree's when run from it, else the installed one. */
@@ -149,7 +168,7 @@ int main(int argc, char **argv)
 	} else if (optind + 1 == argc) {
 		opt.dump_path = argv[optind];
 	} else {
-		usage(stderr);
+		wrong_arguments(&opt, argc - optind, argv + optind);
 		return 2;
 	}
 	if (opt.pooltag)
@@ -177,7 +196,7 @@ int main(int argc, char **argv)
 	if (opt.commands) {
 		for (size_t i = 0; i < d->warnings.count; i++)
 			fprintf(stderr, "kdx: warning: %s\n", d->warnings.items[i]);
-		status = batch_run(d, opt.commands, opt.json, stdout, stderr);
+		status = batch_run(d, opt.commands, opt.json, opt.verbose, stdout, stderr);
 	} else {
 		status = tui_run(d, &opt);
 	}

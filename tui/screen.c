@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "tui/app.h"
@@ -550,10 +551,10 @@ static bool no_color_wanted(void)
 
 /* The first hex view: the KDBG when there is one (pointers there lead
  * everywhere), else the start of physical memory. */
-static void open_first_panes(struct app *a, struct dump *d)
+static void open_first_panes(struct app *a, struct dump *d, bool verbose)
 {
 	char line[64];
-	bool info = app_open(a, "info", false);
+	bool info = app_open(a, verbose ? "info -v" : "info", false);
 	if (d->has_kdbg && d->kernel)
 		snprintf(line, sizeof line, "db 0x%llx", (unsigned long long)d->kdbg_va);
 	else
@@ -581,6 +582,13 @@ static void dump_facts(const struct dump *d, char *buf, size_t size)
 
 int tui_run(struct dump *d, const struct kdx_options *opt)
 {
+	/* Without a terminal on both ends ncurses reads EOF forever: say so. */
+	const char *missing = !isatty(STDIN_FILENO) ? "input" : !isatty(STDOUT_FILENO) ? "output" : NULL;
+	if (missing) {
+		fprintf(stderr, "kdx: standard %s is not a terminal: the explorer needs one "
+			"(kdx -c 'CMD' DUMP runs commands without it)\n", missing);
+		return 2;
+	}
 	setlocale(LC_ALL, "");
 	struct screen s = { .utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 };
 	struct theme_warnings w = { .count = 0 };
@@ -603,7 +611,7 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 		delscreen(term);
 		fprintf(stderr, "kdx: terminal '%s' cannot move the cursor: printing 'info' "
 			"(kdx -c 'CMD' DUMP runs any command)\n", getenv("TERM") ? getenv("TERM") : "");
-		return batch_run(d, "info", 0, stdout, stderr);
+		return batch_run(d, "info", 0, opt->verbose, stdout, stderr);
 	}
 	cbreak();
 	noecho();
@@ -633,7 +641,7 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	struct progress progress = { report_progress, &ps, report_item };
 	a.progress = &progress;
 
-	open_first_panes(&a, d);
+	open_first_panes(&a, d, opt->verbose);
 	if (opt->first_command)
 		app_open(&a, opt->first_command, true);
 	if (!app_warnings(&a, &w) && d->warnings.count)
