@@ -258,13 +258,16 @@ static int add_run(struct source *s, struct windmp *w, const struct run_names *n
 					(unsigned long long)base, (unsigned long long)prev_end,
 					n->entry, i - 1);
 	}
+	/* Only figures that cannot wrap: a hostile count times the page size
+	 * can pass 2^64. */
 	if (count > max_pages - stored)
 		return kdx_fail(err, "%s: offset 0x%llx: %s[%zu] (PFN 0x%llx, 0x%llx pages) "
-				"ends at file offset 0x%llx: expected at most the file size "
-				"0x%llx (truncated dump)", s->path, (unsigned long long)at,
-				n->entry, i, (unsigned long long)base, (unsigned long long)count,
-				(unsigned long long)(w->data_start + (stored + count) *
-						     KDX_PAGE_SIZE),
+				"starts at file offset 0x%llx: expected at most the 0x%llx pages "
+				"between there and the file size 0x%llx (truncated dump)", s->path,
+				(unsigned long long)at, n->entry, i, (unsigned long long)base,
+				(unsigned long long)count,
+				(unsigned long long)(w->data_start + stored * KDX_PAGE_SIZE),
+				(unsigned long long)(max_pages - stored),
 				(unsigned long long)s->file.size);
 	w->runs[w->nruns++] = (struct run){ base, count, stored };
 	return 0;

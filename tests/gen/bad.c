@@ -129,6 +129,17 @@ static int header_variants(const char *dir, const struct blob *full, struct kdx_
 		put(t + 0xfa0, two_runs, 8);
 		r = emit(dir, runs[i].name, "dmp", t, two_runs, runs[i].expect, err);
 	}
+	/* One run whose byte size is 2^64 - 4 KiB: its end offset wraps past 2^64. */
+	if (r == 0) {
+		memcpy(t, full->data, HDR64);
+		put(t + RUNS64, 1, 4);
+		put(t + RUNS64 + 0x8, 0xfffffffffffffull, 8);
+		put(t + RUNS64 + 0x10, 0, 8);
+		put(t + RUNS64 + 0x18, 0xfffffffffffffull, 8);
+		r = emit(dir, "runs-wrap", "dmp", t, two_runs, "Run[0] (PFN 0x0, 0xfffffffffffff "
+			 "pages) starts at file offset 0x2000: expected at most the 0x10 pages "
+			 "between there and the file size 0x12000", err);
+	}
 	free(t);
 	free(c);
 	return r;
