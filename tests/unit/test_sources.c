@@ -668,8 +668,9 @@ static void run_table_overflows_file(void **state)
 	(void)state;
 	char *path = variant(PAGING_X64, GEN_FULL, "runeof.dmp");
 	cut(path, 0x2000 + 225 * 4096);         /* one page short */
-	expect_error(path, "offset 0xb8:", "Run[2] (PFN 0x1000, 0x2 pages) ends at file offset "
-		     "0xe4000: expected at most the file size 0xe3000 (truncated dump)");
+	expect_error(path, "offset 0xb8:", "Run[2] (PFN 0x1000, 0x2 pages) starts at file offset "
+		     "0xe2000: expected at most the 0x1 pages between there and the file size "
+		     "0xe3000 (truncated dump)");
 	free(path);
 	path = variant(PAGING_X86, GEN_FULL, "runbig.dmp");
 	patch(path, 0x64 + 0xC, 0x1000000, 4);  /* Run[0].PageCount */
