@@ -584,8 +584,9 @@ static void rdmp_bad_input(void **state)
 	patch(path, 0x2020, 3, 4);
 	patch(path, 0x2048, 0x41, 8);           /* Range[1] one page longer than stored */
 	patch(path, 0x2050, 0x141, 8);          /* Range[2] right after it */
-	expect_error(path, "offset 0x2050:", "Range[2] (PFN 0x141, 0x2 pages) ends at file "
-		     "offset 0xe5060: expected at most the file size 0xe4060 (truncated dump)");
+	expect_error(path, "offset 0x2050:", "Range[2] (PFN 0x141, 0x2 pages) starts at file "
+		     "offset 0xe3060: expected at most the 0x1 pages between there and the file "
+		     "size 0xe4060 (truncated dump)");
 	patch(path, 0x2048, 0x40, 8);
 	patch(path, 0x2050, 0x120, 8);
 	expect_error(path, "offset 0x2050:", "Range[2].BasePfn is 0x120: expected at least "
