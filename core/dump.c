@@ -3,6 +3,7 @@
  * header when there is one, else from memory itself. */
 #include "core/dump.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,7 +160,8 @@ static bool kdbg_header_ok(const uint8_t *p, uint32_t *size)
 	       *size >= KDBG_MIN_SIZE && *size <= KDBG_MAX_SIZE;
 }
 
-static bool load_kdbg_virt(struct dump *d, uint64_t va)
+/* Loads the KDBG at va; else why not in why (for the caller's warning). */
+static bool load_kdbg_virt(struct dump *d, uint64_t va, char *why, size_t whysize)
 {
 	uint8_t hdr[0x18];
 	struct hole_list holes = { 0 };
@@ -167,12 +169,12 @@ static bool load_kdbg_virt(struct dump *d, uint64_t va)
 	hole_list_free(&holes);
 	uint32_t size;
 	if (got != sizeof hdr) {
-		kdx_warn(&d->warnings, "KDBG at 0x%llx: page not in the dump; pool, process and "
-			 "module panes are unavailable", (unsigned long long)va);
+		snprintf(why, whysize, "KDBG at 0x%llx: page not in the dump",
+			 (unsigned long long)va);
 		return false;
 	}
 	if (!kdbg_header_ok(hdr, &size)) {
-		kdx_warn(&d->warnings, "KDBG at 0x%llx: OwnerTag 0x%08x, Size 0x%x: expected "
+		snprintf(why, whysize, "KDBG at 0x%llx: OwnerTag 0x%08x, Size 0x%x: expected "
 			 "'KDBG' and a size from 0x%x to 0x%x (an encoded block?)",
 			 (unsigned long long)va, le32(hdr + KDBG_OWNERTAG), le32(hdr + KDBG_SIZE),
 			 KDBG_MIN_SIZE, KDBG_MAX_SIZE);
@@ -182,7 +184,7 @@ static bool load_kdbg_virt(struct dump *d, uint64_t va)
 	if (!d->kdbg || xlat_read(d->kernel, va, d->kdbg, size, NULL) != size) {
 		free(d->kdbg);
 		d->kdbg = NULL;
-		kdx_warn(&d->warnings, "KDBG at 0x%llx: its 0x%x bytes are not all in the dump",
+		snprintf(why, whysize, "KDBG at 0x%llx: its 0x%x bytes are not all in the dump",
 			 (unsigned long long)va, size);
 		return false;
 	}
@@ -207,10 +209,11 @@ static bool kernel_va_of(struct dump *d, uint64_t kernbase, uint64_t pa, uint64_
 	return false;
 }
 
-/* Images without a crash header: look for the KDBG signature in low
- * physical memory (doc/dump-format.md §8.1 "fallback scan"), and check that its KernBase
- * is a kernel address that maps the block. */
-static void scan_for_kdbg(struct dump *d)
+/* Images without a crash header, or whose header's KDBG pointer fails:
+ * look for the KDBG signature in low physical memory (doc/dump-format.md §8.1
+ * "fallback scan"), and check that its KernBase is a kernel address that maps the
+ * block. Bounded: KDBG_SCAN_BYTES and MAX_SCAN_CANDIDATES. */
+static bool scan_for_kdbg(struct dump *d)
 {
 	uint8_t scratch[KDX_PAGE_SIZE];
 	unsigned candidates = 0;
@@ -232,15 +235,39 @@ static void scan_for_kdbg(struct dump *d)
 			uint64_t kernbase = le64(kb);
 			if (d->machine == MACHINE_X86)
 				kernbase &= 0xffffffffull;
-			if (kernel_va_of(d, kernbase, pa, &va) && load_kdbg_virt(d, va)) {
+			char why[160];
+			if (kernel_va_of(d, kernbase, pa, &va) && load_kdbg_virt(d, va, why, sizeof why)) {
 				d->kdbg_origin = "signature scan";
-				return;
+				return true;
 			}
 		}
 	}
-	kdx_warn(&d->warnings, "no KDBG found in the first %llu MiB of physical memory (it may "
-		 "be encoded, as on Windows 8 and later); page-level panes still work",
-		 (unsigned long long)(KDBG_SCAN_BYTES >> 20));
+	return false;
+}
+
+/* The header's KDBG pointer first; when it leads nowhere, the scan. */
+static void find_kdbg(struct dump *d)
+{
+	const struct crash_facts *f = &d->src->facts;
+	char why[160] = "";
+	if (f->has_kdbg && load_kdbg_virt(d, f->kdbg_va, why, sizeof why)) {
+		d->kdbg_origin = "crash header";
+		return;
+	}
+	if (scan_for_kdbg(d)) {
+		if (why[0])
+			kdx_warn(&d->warnings, "the crash header's %s; found the KDBG by its "
+				 "signature at 0x%llx", why, (unsigned long long)d->kdbg_va);
+		return;
+	}
+	if (why[0])
+		kdx_warn(&d->warnings, "the crash header's %s, and no KDBG signature in the "
+			 "first %llu MiB of physical memory; pool, process and module panes are "
+			 "unavailable", why, (unsigned long long)(KDBG_SCAN_BYTES >> 20));
+	else
+		kdx_warn(&d->warnings, "no KDBG found in the first %llu MiB of physical memory (it "
+			 "may be encoded, as on Windows 8 and later); page-level panes still work",
+			 (unsigned long long)(KDBG_SCAN_BYTES >> 20));
 }
 
 /* NtBuildLab ("7601.17514.x86fre...") gives the build when no header does. */
@@ -362,12 +389,8 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 		d->kernel = xlat_new(d->src, d->paging, d->dtb, err);
 		if (!d->kernel)
 			goto fail;
-		if (f->has_kdbg) {
-			if (load_kdbg_virt(d, f->kdbg_va))
-				d->kdbg_origin = "crash header";
-		} else if (!f->has_crash_header) {
-			scan_for_kdbg(d);
-		}
+		if (f->has_kdbg || !f->has_crash_header)
+			find_kdbg(d);
 	}
 	if (d->has_kdbg) {
 		if (!d->has_build)
