@@ -16,7 +16,15 @@ static const struct pte_bits hw_low[] = {
 	BIT("WriteThrough", 3, "write-through caching (PWT)"),
 	BIT("CacheDisable", 4, "not cached (PCD)"),
 	BIT("Accessed", 5, "the CPU has used this entry (A)"),
+};
+/* D and G mean something only in an entry that maps a page (a PTE or a
+ * large page); in an entry that points at a table the CPU ignores them. */
+static const struct pte_bits hw_dirty_page[] = {
 	BIT("Dirty", 6, "the page has been written to (D)"),
+};
+static const struct pte_bits hw_dirty_table[] = {
+	BIT("Dirty", 6, "ignored by the CPU here: this entry points at a table, and only the "
+	    "entry that maps a page records writes (D)"),
 };
 static const struct pte_bits hw_bit7_large[] = {
 	BIT("LargePage", 7, "PS: maps a large page; the walk ends here"),
@@ -24,8 +32,14 @@ static const struct pte_bits hw_bit7_large[] = {
 static const struct pte_bits hw_bit7_pat[] = {
 	BIT("PAT", 7, "page attribute table index bit of a 4 KiB page"),
 };
-static const struct pte_bits hw_mid[] = {
+static const struct pte_bits hw_global_page[] = {
 	BIT("Global", 8, "global: kept in the TLB across CR3 loads (G)"),
+};
+static const struct pte_bits hw_global_table[] = {
+	BIT("Global", 8, "ignored by the CPU here: only the entry that maps a page can be "
+	    "global (G)"),
+};
+static const struct pte_bits hw_mid[] = {
 	BIT("CopyOnWrite", 9, "Windows: copy-on-write; a write makes a private copy"),
 	BIT("Prototype", 10, "Windows: software bit 10 (Prototype on XP/2003, unused later)"),
 	BIT("SoftwareWrite", 11, "Windows: software Write bit; the page may be written"),
@@ -369,9 +383,14 @@ static void add_list(struct pte_decoded *out, struct pte_bits_list l, uint64_t r
 
 #define LIST_OF(a) ((struct pte_bits_list)LIST(a))
 
-/* doc/address-space.md §1.4: C G L D A N T U/K W/R E V. */
-static void windbg_flags(uint64_t raw, bool large, bool has_nx, char out[12])
+/* doc/address-space.md §1.4: C G L D A N T U/K W/R E V. A PAE PDPTE has only P, PWT and
+ * PCD: its other letters are '-', never a K, R or E it cannot mean. */
+static void windbg_flags(uint64_t raw, bool large, bool has_nx, bool pdpte, char out[12])
 {
+	if (pdpte) {
+		snprintf(out, 12, "-----%c%c---V", raw & 0x10 ? 'N' : '-', raw & 0x08 ? 'T' : '-');
+		return;
+	}
 	out[0] = raw & 0x200 ? 'C' : '-';
 	out[1] = raw & 0x100 ? 'G' : '-';
 	out[2] = large ? 'L' : '-';
@@ -393,20 +412,25 @@ static void decode_hardware(const struct pte_format *f, const struct paging_desc
 	bool last = level == pd->levels - 1;
 	bool large = !last && (pd->large_ok & (1u << level)) && (raw & 0x80);
 	bool wide = pd->entry_size == 8;
+	bool pdpte = pd->mode == PAGING_PAE && level == 0;
+	bool maps_page = large || last;
 	out->format_name = "MMPTE_HARDWARE";
 	out->state = large ? PTE_STATE_LARGE : PTE_STATE_VALID;
 	out->page_size = large ? paging_leaf_size(pd, level) : last ? KDX_PAGE_SIZE : 0;
-	if (pd->mode == PAGING_PAE && level == 0) {
+	if (pdpte) {
 		out->detail = "page-directory-pointer entry: selects one of 4 page directories";
 		add_list(out, LIST_OF(hw_pae_pdpte), raw, &m);
 	} else {
 		out->detail = large ? "large page: the walk ends here"
 			: last ? "valid page" : "valid: points at the next table";
 		add_list(out, LIST_OF(hw_low), raw, &m);
+		add_list(out, maps_page ? LIST_OF(hw_dirty_page) : LIST_OF(hw_dirty_table), raw, &m);
 		if (last)
 			add_list(out, LIST_OF(hw_bit7_pat), raw, &m);
 		else
 			add_list(out, LIST_OF(hw_bit7_large), raw, &m);
+		add_list(out, maps_page ? LIST_OF(hw_global_page) : LIST_OF(hw_global_table), raw,
+			 &m);
 		add_list(out, LIST_OF(hw_mid), raw, &m);
 		if (!wide)
 			add_list(out, large ? LIST_OF(frame_x86_4m) : LIST_OF(frame_x86_4k), raw, &m);
@@ -421,7 +445,7 @@ static void decode_hardware(const struct pte_format *f, const struct paging_desc
 	out->has_pfn = true;
 	out->pfn = m.value[PM_PFN];
 	out->has_flags = true;
-	windbg_flags(raw, large, wide, out->flags);
+	windbg_flags(raw, large, wide, pdpte, out->flags);
 }
 
 static bool all_ones(uint64_t v, const struct pte_bits_list l, enum pte_meaning which)
@@ -576,7 +600,7 @@ void pte_decode(const struct pte_context *ctx, int level, uint64_t raw, struct p
 	} else if (raw == 0) {
 		out->state = PTE_STATE_EMPTY;
 		out->format_name = "zero";
-		out->detail = "zero: never touched or no table yet (the VAD decides)";
+		out->detail = "never touched or no table yet (the VAD decides)";
 	} else if (level == pd->levels - 1) {
 		decode_software(ctx, raw, out);
 	} else {
@@ -585,6 +609,7 @@ void pte_decode(const struct pte_context *ctx, int level, uint64_t raw, struct p
 		out->format_name = "MMPTE_HARDWARE";
 		out->detail = "not present: the table below is not in memory";
 		add_list(out, LIST_OF(hw_low), raw, &m);
+		add_list(out, LIST_OF(hw_dirty_table), raw, &m);
 	}
 }
 

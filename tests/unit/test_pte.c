@@ -219,6 +219,52 @@ static void test_table_entries(void **state)
 	assert_string_equal(pxe.flags, "---DA--UWEV");
 }
 
+static const char *explanation(const struct pte_decoded *d, const char *name)
+{
+	for (size_t i = 0; i < d->nfields; i++)
+		if (strcmp(d->fields[i].bits->name, name) == 0)
+			return d->fields[i].bits->explain;
+	fail_msg("no field %s", name);
+	return NULL;
+}
+
+/* Issue 12 item 17: D and G per level, the PAE PDPTE's letters, a zero
+ * entry's one line. */
+static void test_explanations_per_level(void **state)
+{
+	(void)state;
+	/* PML4E and PDE pointing at tables, D and G set: ignored there */
+	struct pte_decoded pxe = decode(PTE_FAMILY_X64_WIN10_RS5, 0, 0xABCD167ull);
+	assert_int_equal(field(&pxe, "Dirty"), 1);
+	assert_string_equal(explanation(&pxe, "Dirty"), "ignored by the CPU here: this entry "
+			    "points at a table, and only the entry that maps a page records "
+			    "writes (D)");
+	assert_string_equal(explanation(&pxe, "Global"), "ignored by the CPU here: only the entry "
+			    "that maps a page can be global (G)");
+	struct pte_decoded pde = decode(PTE_FAMILY_X86_XP, X86_PDE, 0x00801063);
+	assert_string_equal(explanation(&pde, "Dirty"), "ignored by the CPU here: this entry "
+			    "points at a table, and only the entry that maps a page records "
+			    "writes (D)");
+	/* a large PDE and a PTE map pages: D means written */
+	struct pte_decoded large = decode(PTE_FAMILY_X64_WIN7, X64_PDE, 0x2001E3);
+	assert_string_equal(explanation(&large, "Dirty"), "the page has been written to (D)");
+	assert_string_equal(explanation(&large, "Global"),
+			    "global: kept in the TLB across CR3 loads (G)");
+	struct pte_decoded pte = decode(PTE_FAMILY_X64_WIN7, X64_PTE, 0x12345063);
+	assert_string_equal(explanation(&pte, "Dirty"), "the page has been written to (D)");
+
+	/* PAE PDPTE: P, PWT, PCD only; no K, R or E letters */
+	struct pte_decoded pdpte = decode(PTE_FAMILY_PAE, 0, 0x2F000001);
+	assert_string_equal(pdpte.flags, "----------V");
+	pdpte = decode(PTE_FAMILY_PAE, 0, 0x2F000019);
+	assert_string_equal(pdpte.flags, "-----NT---V");
+
+	/* a zero entry names itself once */
+	struct pte_decoded zero = decode(PTE_FAMILY_X64_WIN7, X64_PTE, 0);
+	assert_string_equal(zero.format_name, "zero");
+	assert_string_equal(zero.detail, "never touched or no table yet (the VAD decides)");
+}
+
 static void test_x86_software(void **state)
 {
 	(void)state;
@@ -427,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_x86_kernel_code_page),
 		cmocka_unit_test(test_large_pages),
 		cmocka_unit_test(test_table_entries),
+		cmocka_unit_test(test_explanations_per_level),
 		cmocka_unit_test(test_x86_software),
 		cmocka_unit_test(test_pae_software),
 		cmocka_unit_test(test_x64_pagefile_and_prototype),
