@@ -19,7 +19,7 @@ static const enum role level_roles[PAGING_MAX_LEVELS] = {
 	ROLE_VA_L1, ROLE_VA_L2, ROLE_VA_L3, ROLE_VA_L4,
 };
 
-static enum role state_role(enum pte_state s)
+enum role pte_state_role(enum pte_state s)
 {
 	switch (s) {
 	case PTE_STATE_VALID: return ROLE_PTE_VALID;
@@ -114,7 +114,7 @@ static void add_level_details(struct dnode *root, const struct walk *w,
 			else
 				dn_null(o, "flags");
 			dn_role(dn_str(o, "state", pte_state_name(dec[i].state)),
-				state_role(dec[i].state));
+				pte_state_role(dec[i].state));
 			struct dnode *f = dn_flags(dn_object(o, "fields"), DN_JSON_ONLY);
 			for (size_t k = 0; k < dec[i].nfields; k++)
 				dn_uint(f, dec[i].fields[k].bits->name, dec[i].fields[k].value);
@@ -146,9 +146,9 @@ static void add_level_details(struct dnode *root, const struct walk *w,
 			dn_span(c, ROLE_MUTED, "  pfn ");
 			dspan_link(dn_span(c, ROLE_VALUE, "%llx", HEX(d->pfn)), "!db 0x%llx",
 				   HEX(d->pfn << KDX_PAGE_SHIFT));
-			dn_span(c, state_role(d->state), "  %s", d->flags);
+			dn_span(c, pte_state_role(d->state), "  %s", d->flags);
 		} else {
-			dn_span(c, state_role(d->state), "  not valid");
+			dn_span(c, pte_state_role(d->state), "  not valid");
 		}
 		dn_span(c, ROLE_MUTED, "  %s: %s", d->format_name, d->detail);
 		if (d->nfields) {
@@ -185,7 +185,7 @@ static void add_state(struct dnode *root, const struct pte_decoded *d)
 			dn_str(root, "flags", d->flags);
 		else
 			dn_null(root, "flags");
-		dn_role(dn_str(root, "state", pte_state_name(d->state)), state_role(d->state));
+		dn_role(dn_str(root, "state", pte_state_name(d->state)), pte_state_role(d->state));
 	}
 	if (d && d->has_pfn)
 		dn_link(dn_hex(root, "pfn", d->pfn, 0), "!db 0x%llx", HEX(d->pfn << KDX_PAGE_SHIFT));
@@ -246,7 +246,7 @@ static void add_prototype(struct dnode *root, struct xlat *space, const struct p
 	struct pte_decoded p;
 	pte_decode_prototype_pte(ctx, raw, &p);
 	dn_hex(o, "entry", raw, 0);
-	dn_role(dn_str(o, "state", pte_state_name(p.state)), state_role(p.state));
+	dn_role(dn_str(o, "state", pte_state_name(p.state)), pte_state_role(p.state));
 	dn_label(dn_str(o, "format", p.format_name), "format");
 	dn_str(o, "detail", p.detail);
 	if (p.has_flags)
@@ -273,7 +273,7 @@ static void add_prototype(struct dnode *root, struct xlat *space, const struct p
 	dn_span(t, ROLE_ADDRESS, "0x%llx", HEX(address));
 	dn_span(t, ROLE_MUTED, " contains ");
 	dn_span(t, ROLE_VALUE, "%0*llx", (int)esz * 2, HEX(raw));
-	dn_span(t, state_role(p.state), "  %s: %s", p.format_name, p.detail);
+	dn_span(t, pte_state_role(p.state), "  %s: %s", p.format_name, p.detail);
 	if (p.has_subsection_address) {
 		struct dnode *l = dn_text(root);
 		dn_span(l, ROLE_PTE_PROTOTYPE, "Subsection: %llx", HEX(p.subsection_address));
@@ -308,7 +308,7 @@ static void add_result_lines(struct dump *d, struct dnode *root, const struct wa
 			w->nlevels ? w->level[w->nlevels - 1].name : "top");
 		return;
 	}
-	dn_span(t, state_role(fin->state), "%s not valid", w->level[w->stopped_at].name);
+	dn_span(t, pte_state_role(fin->state), "%s not valid", w->level[w->stopped_at].name);
 	struct dnode *c = dn_text(root);
 	switch (fin->state) {
 	case PTE_STATE_TRANSITION: dn_span(c, ROLE_PTE_TRANSITION, "Transition: %llx", HEX(fin->pfn)); break;
@@ -325,7 +325,7 @@ static void add_result_lines(struct dump *d, struct dnode *root, const struct wa
 		dn_span(c, ROLE_PTE_PAGEFILE, "PageFile: %llu  Offset: %llx",
 			HEX(fin->pagefile_number), HEX(fin->pagefile_offset));
 		break;
-	default: dn_span(c, state_role(fin->state), "%s", fin->detail); break;
+	default: dn_span(c, pte_state_role(fin->state), "%s", fin->detail); break;
 	}
 	if (fin->has_protection) {
 		struct dnode *p = dn_text(root);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "views/commands.h"
+#include "views/vtop.h"
 
 #define HEX(v) ((unsigned long long)(v))
 #define BAR_WIDTH 64
@@ -203,6 +204,28 @@ static void add_counts(struct dnode *root, const struct region_walk *w)
 										 : ROLE_NORMAL);
 }
 
+/* The walk's non-zero not-present entries, each opening its PTE pane in the
+ * space walked (space: " DTB" or ""). */
+static void add_absent_entries(struct dnode *root, const struct region_walk *w, enum paging mode,
+			       const char *space)
+{
+	const struct paging_desc *pd = paging_desc(mode);
+	struct dnode *rows = dn_label(dn_array(root, "not_present"), "Not-present entries");
+	for (size_t i = 0; i < w->nabsent; i++) {
+		const struct absent_entry *e = &w->absent[i];
+		struct dnode *o = dn_object(rows, NULL);
+		dn_label(dn_hex(o, "va", e->va, 0), "address");
+		dn_str(o, "level", pd->level_names[e->level]);
+		dn_label(dn_hex(o, "entry_address", e->entry_address, 0), "entry address");
+		dn_hex(o, "entry", e->raw, pd->entry_size * 2);
+		dn_role(dn_str(o, "state", pte_state_name(e->state)), pte_state_role(e->state));
+		dn_link(o, "pte 0x%llx%s", HEX(e->va), space);
+	}
+	if (w->absent_truncated)
+		dn_span(dn_text(root), ROLE_WARNING, "only the first %d not-present entries are listed",
+			LAYOUT_MAX_ABSENT);
+}
+
 int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
 		     const struct progress *progress, struct doc *out, struct kdx_error *err)
 {
@@ -254,6 +277,7 @@ int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
 		if (mr->large)
 			dn_role(o, ROLE_PTE_LARGE);
 	}
+	add_absent_entries(root, &w, d->paging, space);
 	region_walk_free(&w);
 	region_list_free(&l);
 	return 0;

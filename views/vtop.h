@@ -2,6 +2,7 @@
 #ifndef KDX_VTOP_H
 #define KDX_VTOP_H
 
+#include "core/xlat/pte.h"
 #include "views/command.h"
 
 /* Parses "VA [DTB]" at argv[1..]; *space is the kernel's address space or a
@@ -12,5 +13,8 @@ int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t
 /* Adds vtop's JSON keys (va, dtb, levels, pa, stopped_at, reason) and the
  * level table a person reads. */
 void walk_to_doc(const struct walk *w, struct dnode *root);
+
+/* The colour of an entry's state (valid, transition, page file, ...). */
+enum role pte_state_role(enum pte_state s);
 
 #endif

@@ -753,7 +753,29 @@ static void add_range(struct walker *w, uint64_t lo, uint64_t hi, bool large)
 	o->ranges[o->nranges++] = (struct mapped_range){ start, end, pages, large };
 }
 
-static void count_leaf(struct walker *w, uint64_t raw, uint64_t va)
+static void add_absent(struct walker *w, int level, uint64_t entry_address, uint64_t raw,
+		       uint64_t va, enum pte_state state)
+{
+	struct region_walk *o = w->out;
+	if (o->nabsent == LAYOUT_MAX_ABSENT) {
+		o->absent_truncated = true;
+		return;
+	}
+	if (o->nabsent == o->absent_cap) {
+		size_t cap = o->absent_cap ? o->absent_cap * 2 : 64;
+		struct absent_entry *p = realloc(o->absent, cap * sizeof *p);
+		if (!p) {
+			w->oom = true;
+			return;
+		}
+		o->absent = p;
+		o->absent_cap = cap;
+	}
+	o->absent[o->nabsent++] = (struct absent_entry){ paging_canonical(w->pd, va), entry_address,
+							 raw, level, state };
+}
+
+static void count_leaf(struct walker *w, uint64_t raw, uint64_t va, uint64_t entry_address)
 {
 	struct region_walk *o = w->out;
 	if (raw == 0) {
@@ -775,6 +797,7 @@ static void count_leaf(struct walker *w, uint64_t raw, uint64_t va)
 	case PTE_STATE_VAD: o->vad++; break;
 	default: o->no_access++; break;
 	}
+	add_absent(w, w->pd->levels - 1, entry_address, raw, va, dec.state);
 }
 
 static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base)
@@ -815,13 +838,21 @@ static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base
 		    !progress_update(w->progress, va < w->lo ? 0 : va - w->lo, w->hi - w->lo + 1,
 				     w->what))
 			return kdx_fail_as(w->err, KDX_ERR_CANCELLED, "layout: walk cancelled");
+		uint64_t entry_address = table + i * esz;
 		if (leaf) {
-			count_leaf(w, raw, va);
+			count_leaf(w, raw, va, entry_address);
+			if (w->oom)
+				return kdx_fail(w->err, "layout: out of memory");
 			continue;
 		}
 		uint64_t lo = va < w->lo ? w->lo : va, hi = va + span - 1 > w->hi ? w->hi : va + span - 1;
 		if (!(raw & 1)) {
 			o->absent_pages += ((hi - lo) >> KDX_PAGE_SHIFT) + 1;
+			if (raw) {
+				struct pte_decoded dec;
+				pte_decode(w->ctx, level, raw, &dec);
+				add_absent(w, level, entry_address, raw, va, dec.state);
+			}
 			continue;
 		}
 		if ((pd->large_ok & (1u << level)) && (raw & 0x80)) {
@@ -865,6 +896,8 @@ int layout_walk(struct source *src, const struct pte_context *ctx, uint64_t dtb,
 void region_walk_free(struct region_walk *w)
 {
 	free(w->ranges);
+	free(w->absent);
 	w->ranges = NULL;
-	w->nranges = w->cap = 0;
+	w->absent = NULL;
+	w->nranges = w->cap = w->nabsent = w->absent_cap = 0;
 }

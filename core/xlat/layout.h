@@ -95,7 +95,17 @@ struct mapped_range {
 	bool large;                 /* mapped by large pages */
 };
 
+/* A not-present entry that is not zero: what a walk counts and lists. */
+struct absent_entry {
+	uint64_t va;                /* the first address it maps (canonical) */
+	uint64_t entry_address;     /* physical address of the entry */
+	uint64_t raw;
+	int level;                  /* 0: the top level */
+	enum pte_state state;
+};
+
 #define LAYOUT_MAX_RANGES 4096
+#define LAYOUT_MAX_ABSENT 4096
 #define LAYOUT_MAX_TABLES 262144u
 
 struct region_walk {
@@ -108,6 +118,9 @@ struct region_walk {
 	struct mapped_range *ranges;
 	size_t nranges, cap;
 	bool ranges_truncated;      /* more than LAYOUT_MAX_RANGES */
+	struct absent_entry *absent;  /* non-zero not-present entries, in VA order */
+	size_t nabsent, absent_cap;
+	bool absent_truncated;      /* more than LAYOUT_MAX_ABSENT */
 };
 
 /* Walks [start, end] (inclusive) of the address space with top table dtb
