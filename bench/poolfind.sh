@@ -20,8 +20,11 @@ ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 rate() { echo $(( $1 / 1048576 * 1000 / ($2 > 0 ? $2 : 1) )); }
 
 start=$(date +%s%N)
-scanned=$("$build/kdx" --json -c "poolfind $tag" "$dump" | jq .[0].result.scanned_bytes)
+"$build/kdx" --json -c "poolfind $tag" "$dump" >"$tmp/out.json"
 kdx_ms=$(ms "$start")
+scanned=$(jq .[0].result.scanned_bytes "$tmp/out.json")
+unknown=$(jq '[.[0].result.blocks[] | select(.state == "unknown")] | length' "$tmp/out.json")
+found=$(jq '.[0].result.blocks | length' "$tmp/out.json")
 start=$(date +%s%N)
 hits=$(grep -c "$tag" "$dump" || true)
 grep_ms=$(ms "$start")
@@ -29,3 +32,4 @@ grep_ms=$(ms "$start")
 echo "dump: $(( file_bytes / 1048576 )) MiB, $(( scanned / 1048576 )) MiB of pool pages mapped, tag '$tag'"
 echo "kdx poolfind  $(rate "$scanned" "$kdx_ms") MiB/s  ($kdx_ms ms for $(( scanned / 1048576 )) MiB of pool, process start to exit)"
 echo "grep -c       $(rate "$file_bytes" "$grep_ms") MiB/s  ($grep_ms ms for the whole file, $hits lines)"
+echo "states not recovered: $unknown of the $found blocks found"

@@ -23,6 +23,47 @@ static int covers(void *ctx, const struct pool_block *b)
 	return 0;
 }
 
+static void special_to_doc(struct dnode *r, const struct pool_special *s)
+{
+	struct dnode *o = dn_label(dn_object(r, "special"), "Special pool");
+	dn_link(dn_label(dn_hex(o, "allocation", s->data, 0), "allocation"), "db 0x%llx",
+		(unsigned long long)s->data);
+	dn_label(dn_uint(o, "bytes", s->bytes), "bytes requested");
+	dn_link(dn_label(dn_hex(o, "header", s->header, 0), "header"), "db 0x%llx",
+		(unsigned long long)s->header);
+	char tag[5];
+	pool_tag_text(s->tag, tag);
+	dn_role(dn_str(o, "tag", tag), ROLE_NAME);
+	dn_str(o, "type", s->paged ? "paged" : "nonpaged");
+	dn_label(dn_hex(o, "pattern", s->pattern, 2), "fill pattern");
+	dn_link(dn_label(dn_hex(o, "guard", s->guard, 0), "guard page"), "pte 0x%llx",
+		(unsigned long long)s->guard);
+	dn_role(dn_label(dn_bool(o, "guard_absent", s->guard_absent), "guard not mapped"),
+		s->guard_absent ? ROLE_OK : ROLE_DANGER);
+}
+
+static const char *walk_text(const struct pool_ctx *c, const struct pool_page *pg)
+{
+	switch (pg->kind) {
+	case POOL_PAGE_CLASSIC:
+		return "PreviousSize chain from the page start; PoolType 0 is free";
+	case POOL_PAGE_LFH:
+		return "LFH slots from the decoded BlockOffsets; states from the allocation bitmap";
+	case POOL_PAGE_VS:
+		return "VS chunks from the subsegment start, headers decoded; states from their "
+		       "Allocated bit";
+	case POOL_PAGE_LARGE:
+		return "a large range of the page segment: no POOL_HEADERs";
+	case POOL_PAGE_SPECIAL:
+		return "one allocation at the page end, its header at the page start";
+	case POOL_PAGE_UNKNOWN:
+		break;
+	}
+	return c->p->pool->segment_heap ? "headers found at 16-byte steps; no heap metadata "
+					  "tells their states" :
+					  "PreviousSize chain from the page start";
+}
+
 static int run_pool(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
 	uint64_t va;
@@ -41,14 +82,35 @@ static int run_pool(struct dump *d, int argc, char **argv, struct doc *out, stru
 	struct dnode *r = out->root;
 	dn_role(dn_label(dn_hex(r, "page", pg->va, 0), "page"), ROLE_ADDRESS);
 	dn_bool(r, "readable", pg->readable);
-	dn_label(dn_str(r, "walk", c.p->pool->segment_heap ?
-			"segment heap: headers found at 16-byte steps; free blocks cannot be told "
-			"from headers" : "PreviousSize chain from the page start"), "walk");
+	struct pool_big_table bt;
+	pool_big_find(&c, &bt);
+	struct covering cov = { .va = va };
+	pool_big_each(&c, &bt, covers, &cov);
+	enum pool_page_kind kind = cov.hit ? POOL_PAGE_LARGE : pg->kind;
+	dn_role(dn_str(r, "kind", pool_page_kind_name(kind)), ROLE_NAME);
+	if (cov.hit)
+		dn_label(dn_str(r, "kind_from", "the big-page table"), "kind from");
+	else if (pg->kind_why[0])
+		dn_label(dn_str(r, "kind_from", pg->kind_why), "kind from");
+	if (pg->kind == POOL_PAGE_LFH)
+		dn_label(dn_uint(r, "lfh_block_size", pg->lfh_block_size), "LFH block size");
+	if (pg->segment) {
+		dn_link(dn_label(dn_hex(r, "segment", pg->segment, 0), "page segment"), "db 0x%llx",
+			(unsigned long long)pg->segment);
+		dn_label(dn_hex(r, "range", pg->range_start, 0), "range");
+		dn_label(dn_uint(r, "range_bytes", pg->range_bytes), "range bytes");
+	}
+	dn_label(dn_str(r, "walk", walk_text(&c, pg)), "walk");
+	if (pg->kind == POOL_PAGE_SPECIAL)
+		special_to_doc(r, &pg->special);
+	if (pg->walk_why[0])
+		dn_role(dn_label(dn_str(r, "walk_failed", pg->walk_why), "metadata"), ROLE_WARNING);
 	struct dnode *t = dn_label(dn_array(r, "blocks"), "Blocks");
 	for (size_t i = 0; i < pg->count; i++) {
 		const struct pool_block *b = &pg->blocks[i];
 		bool here = va >= b->address && va - b->address < b->size;
 		struct dnode *o = pool_block_row(d, t, b);
+		dn_get(o, "state_from")->flags &= ~DN_JSON_ONLY;
 		dn_label(dn_str(o, "current", here ? "*" : ""), "");
 		if (here)
 			dn_role(o, ROLE_SELECTION);
@@ -60,10 +122,34 @@ static int run_pool(struct dump *d, int argc, char **argv, struct doc *out, stru
 	} else {
 		dn_label(dn_null(r, "broken_at"), "chain breaks at");
 	}
-	struct pool_big_table bt;
-	pool_big_find(&c, &bt);
-	struct covering cov = { .va = va };
-	pool_big_each(&c, &bt, covers, &cov);
+	if (pg->kind == POOL_PAGE_VS) {
+		struct dnode *f = dn_label(dn_array(r, "free_chunks"), "Free VS chunks");
+		for (size_t i = 0; i < pg->nfree; i++) {
+			struct dnode *o = dn_object(f, NULL);
+			dn_role(dn_hex(o, "address", pg->free_chunks[i].address, 0), ROLE_ADDRESS);
+			dn_uint(o, "size", pg->free_chunks[i].size);
+			dn_link(o, "db 0x%llx", (unsigned long long)pg->free_chunks[i].address);
+		}
+	}
+	if (pg->nlookalikes) {
+		struct dnode *l = dn_label(dn_array(r, "lookalikes"),
+					   "Headers the heap's metadata puts inside other blocks "
+					   "(not blocks)");
+		for (size_t i = 0; i < pg->nlookalikes; i++)
+			pool_block_row(d, l, &pg->lookalikes[i]);
+	}
+	if (c.keys.heap_how[0]) {
+		if (c.keys.heap_known)
+			dn_label(dn_hex(r, "heap_key", c.keys.heap_key, 0), "VS heap key");
+		else
+			dn_label(dn_null(r, "heap_key"), "VS heap key");
+		dn_label(dn_str(r, "heap_key_how", c.keys.heap_how), "");
+		if (c.keys.lfh_known)
+			dn_label(dn_hex(r, "lfh_key", c.keys.lfh_key, 0), "LFH key");
+		else
+			dn_label(dn_null(r, "lfh_key"), "LFH key");
+		dn_label(dn_str(r, "lfh_key_how", c.keys.lfh_how), "");
+	}
 	if (cov.hit) {
 		struct dnode *big = dn_label(dn_array(r, "big_page"), "Big-page table entry");
 		pool_block_row(d, big, &cov.found);

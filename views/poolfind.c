@@ -73,6 +73,9 @@ struct dnode *pool_block_row(struct dump *d, struct dnode *table, const struct p
 	dn_role(dn_str(o, "tag", tag), ROLE_NAME);
 	dn_role(dn_str(o, "state", pool_state_name(b->state)),
 		b->state == POOL_FREE ? ROLE_POOL_FREE : ROLE_VALUE);
+	/* what decided the state: a column of `pool`, JSON only in wider tables */
+	dn_flags(dn_label(dn_str(o, "state_from", pool_state_from_name(b->from)), "from"),
+		 DN_JSON_ONLY);
 	dn_bool(o, "big", b->big);
 	dn_link(o, "db 0x%llx", (unsigned long long)b->address);
 	return o;
@@ -97,9 +100,9 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 	dn_str(r, "tag", text);
 	dn_label(dn_uint(r, "scanned_bytes", s.scanned_bytes), "scanned bytes");
 	dn_label(dn_str(r, "scan", c.p->pool->segment_heap ?
-			"big-page table, then 16-byte header checks over every mapped pool page "
-			"(segment heap: free and allocated blocks look alike; VS chunks whose "
-			"header is encoded are not seen)" :
+			"big-page table, then every mapped pool page as its page segment's "
+			"descriptors say: LFH slots and VS chunks from the heap's metadata, "
+			"headers at 16-byte steps where there is none" :
 			"big-page table, then the PreviousSize chain of every mapped pool page"),
 		 "how");
 	dn_label(dn_uint(r, "broken_pages", s.broken_pages), "pages whose chain breaks");
@@ -117,6 +120,14 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 			bytes += s.blocks[i].size;
 	}
 	dn_label(dn_uint(r, "bytes", bytes), "bytes in use");
+	if (c.p->pool->segment_heap) {
+		struct dnode *u = dn_label(dn_array(r, "unverified"), "Unverified hits: headers the "
+					   "heap's metadata puts inside other blocks");
+		for (size_t i = 0; i < s.nlookalikes; i++) {
+			struct dnode *o = pool_block_row(d, u, &s.lookalikes[i]);
+			dn_link(o, "pool 0x%llx", (unsigned long long)s.lookalikes[i].address);
+		}
+	}
 	if (tag == TAG_MMST)
 		mapped_files(&c, &s, t, r);
 	pool_scan_free(&s);

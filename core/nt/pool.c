@@ -1,5 +1,6 @@
 #include "core/nt/pool.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,19 @@ const char *pool_kind_name(enum pool_kind k)
 const char *pool_state_name(enum pool_state s)
 {
 	return s == POOL_ALLOCATED ? "allocated" : s == POOL_FREE ? "free" : "unknown";
+}
+
+const char *pool_state_from_name(enum pool_state_from f)
+{
+	static const char *const names[] = { "none", "pool_type", "lfh_bitmap", "vs_chunk_header",
+					     "big_page_table" };
+	return names[f];
+}
+
+const char *pool_page_kind_name(enum pool_page_kind k)
+{
+	static const char *const names[] = { "classic", "lfh", "vs", "large", "unknown" };
+	return names[k];
 }
 
 static bool read_var(struct dump *d, unsigned field, uint64_t *addr, uint64_t *value)
@@ -146,6 +160,47 @@ void pool_tracker_free(struct pool_tracker *t)
 
 /* ---- pages and blocks ---- */
 
+/* Page segments are aligned to their size and begin with their header:
+ * candidates are the aligned addresses of the mapped pool runs. */
+#define KEY_SEGMENTS 64u
+
+static void mapped_runs(const struct pool_ctx *c, uint64_t start, uint64_t end,
+			void (*fn)(void *ctx, uint64_t start, uint64_t end), void *ctx)
+{
+	struct pte_context pc;
+	struct region_walk rw;
+	struct kdx_error e;
+	layout_pte_context(c->d, &pc);
+	if (!pc.format || layout_walk(c->d->src, &pc, c->d->dtb, start, end, NULL, NULL, &rw, &e) < 0)
+		return;
+	for (size_t i = 0; i < rw.nranges; i++)   /* end exclusive */
+		fn(ctx, rw.ranges[i].start, rw.ranges[i].start + rw.ranges[i].pages * KDX_PAGE_SIZE);
+	region_walk_free(&rw);
+}
+
+struct segment_list {
+	uint64_t size, bases[KEY_SEGMENTS];
+	size_t n;
+};
+
+static void add_segments(void *ctx, uint64_t start, uint64_t end)
+{
+	struct segment_list *l = ctx;
+	for (uint64_t b = (start + l->size - 1) & ~(l->size - 1); b < end && b >= start &&
+	     l->n < KEY_SEGMENTS; b += l->size)
+		l->bases[l->n++] = b;
+}
+
+static void solve_keys(struct pool_ctx *c)
+{
+	struct segment_list l = { .size = segheap_layout(c->p)->segment_size };
+	for (size_t i = 0; i < c->n_np; i++)
+		mapped_runs(c, c->np_start[i], c->np_end[i], add_segments, &l);
+	if (c->has_pp)
+		mapped_runs(c, c->pp_start, c->pp_end, add_segments, &l);
+	segheap_solve_keys(c->d, c->p, l.bases, l.n, &c->keys);
+}
+
 int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err)
 {
 	memset(c, 0, sizeof *c);
@@ -159,6 +214,8 @@ int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err)
 	c->n_np = layout_nonpaged_pool(d, c->np_start, c->np_end);
 	c->has_pp = read_var(d, KDBG_MM_PAGED_POOL_START, &a, &c->pp_start) &&
 		    read_var(d, KDBG_MM_PAGED_POOL_END, &a, &c->pp_end) && c->pp_end > c->pp_start;
+	if (segheap_layout(c->p))
+		solve_keys(c);
 	return 0;
 }
 
@@ -196,17 +253,22 @@ static struct header decode(const struct prof_pool *h, const uint8_t *p)
 	return r;
 }
 
-static void add_page_block(const struct pool_ctx *c, struct pool_page *pg, uint64_t off,
-			   const struct header *hd, enum pool_state state)
+static struct pool_block block_at(const struct pool_ctx *c, uint64_t va, const struct header *hd,
+				   enum pool_state state, enum pool_state_from from)
 {
 	const struct prof_pool *h = c->p->pool;
-	struct pool_block *b = &pg->blocks[pg->count++];
-	*b = (struct pool_block){
-		.address = pg->va + off, .size = (uint64_t)hd->units * h->block_unit,
+	return (struct pool_block){
+		.address = va, .size = (uint64_t)hd->units * h->block_unit,
 		.previous_size = (uint64_t)hd->prev * h->block_unit, .tag = hd->tag & ~PROTECTED_POOL,
 		.pool_index = hd->index, .raw_type = hd->type,
-		.kind = kind_of(c, hd->type, pg->va + off), .state = state,
+		.kind = kind_of(c, hd->type, va), .state = state, .from = from,
 	};
+}
+
+static void add_page_block(const struct pool_ctx *c, struct pool_page *pg, uint64_t off,
+			   const struct header *hd, enum pool_state state, enum pool_state_from from)
+{
+	pg->blocks[pg->count++] = block_at(c, pg->va + off, hd, state, from);
 }
 
 /* §6.2: blocks tile the page from 0, PreviousSize chains them. */
@@ -230,7 +292,8 @@ static void walk_classic(const struct pool_ctx *c, const uint8_t *page, struct p
 				 hd.units, hd.prev);
 			break;
 		}
-		add_page_block(c, pg, off, &hd, hd.type == 0 ? POOL_FREE : POOL_ALLOCATED);
+		add_page_block(c, pg, off, &hd, hd.type == 0 ? POOL_FREE : POOL_ALLOCATED,
+			       POOL_FROM_POOL_TYPE);
 		prev = hd.units;
 		off += hd.units * h->block_unit;
 	}
@@ -240,44 +303,168 @@ static void walk_classic(const struct pool_ctx *c, const uint8_t *page, struct p
 		pg->count = 0;
 	}
 	pg->pool_page = pg->count > 0;
+	pg->kind = pg->pool_page ? POOL_PAGE_CLASSIC : POOL_PAGE_UNKNOWN;
 }
 
 /* §6.4: a header on a 16-byte step whose block stays inside the page,
  * whose PoolType is an allocated one and whose tag is printable. */
-static void walk_segment_heap(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
+static bool header_plausible(const struct prof_pool *h, const uint8_t *page, unsigned off,
+			     struct header *hd)
+{
+	*hd = decode(h, page + off);
+	unsigned type = hd->type & ~POOL_SESSION_FLAG;
+	return hd->units >= 2 && off + hd->units * h->block_unit <= KDX_PAGE_SIZE &&
+	       (type == h->nonpaged_allocated || type == h->paged_allocated) &&
+	       tag_printable(hd->tag);
+}
+
+/* No metadata to go by: every plausible header is a block of unknown state. */
+static void header_scan(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
 {
 	const struct prof_pool *h = c->p->pool;
 	for (unsigned off = 0; off + h->header_size <= KDX_PAGE_SIZE && pg->count < 512;) {
-		struct header hd = decode(h, page + off);
-		unsigned type = hd.type & ~POOL_SESSION_FLAG;
-		if (hd.units >= 2 && off + hd.units * h->block_unit <= KDX_PAGE_SIZE &&
-		    (type == h->nonpaged_allocated || type == h->paged_allocated) &&
-		    tag_printable(hd.tag)) {
-			add_page_block(c, pg, off, &hd, POOL_UNKNOWN);
+		struct header hd;
+		if (header_plausible(h, page, off, &hd)) {
+			add_page_block(c, pg, off, &hd, POOL_UNKNOWN, POOL_FROM_NONE);
 			off += hd.units * h->block_unit;
 		} else {
 			off += SEGMENT_HEAP_ALIGN;
 		}
 	}
-	pg->pool_page = pg->count > 0;
 }
 
-static void walk_buffer(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
+/* Plausible headers where the subsegment's walk put no block; with a tag,
+ * only those carrying it (a scan's quick test first). */
+static void find_lookalikes(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg,
+			    uint32_t only_tag)
 {
-	if (c->p->pool->segment_heap)
-		walk_segment_heap(c, page, pg);
-	else
+	const struct prof_pool *h = c->p->pool;
+	size_t k = 0;
+	for (unsigned off = 0; off + h->header_size <= KDX_PAGE_SIZE &&
+	     pg->nlookalikes < sizeof pg->lookalikes / sizeof pg->lookalikes[0];
+	     off += SEGMENT_HEAP_ALIGN) {
+		if (only_tag && ((uint32_t)le_bytes(page + off + 4, 4) & ~PROTECTED_POOL) != only_tag)
+			continue;
+		while (k < pg->count && pg->blocks[k].address < pg->va + off)
+			k++;
+		struct header hd;
+		if ((k < pg->count && pg->blocks[k].address == pg->va + off) ||
+		    !header_plausible(h, page, off, &hd))
+			continue;
+		pg->lookalikes[pg->nlookalikes++] = block_at(c, pg->va + off, &hd, POOL_UNKNOWN,
+							     POOL_FROM_NONE);
+	}
+}
+
+/* The subsegment's blocks that start on this page, their states from its
+ * metadata; VS free chunks apart. */
+static bool walk_subsegment(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg,
+			    struct segheap_range *r)
+{
+	const struct prof_pool *h = c->p->pool;
+	segheap_walk_cached(c->p, &c->keys, r);
+	if (r->nitems < 0) {
+		snprintf(pg->walk_why, sizeof pg->walk_why, "%s", r->walk_why);
+		return false;
+	}
+	bool vs = r->flags == SEGHEAP_RANGE_VS;
+	for (int i = 0; i < r->nitems; i++) {
+		const struct segheap_item *it = &r->items[i];
+		if ((it->header & ~(uint64_t)(KDX_PAGE_SIZE - 1)) != pg->va)
+			continue;
+		if (vs && it->state == 0) {
+			if (pg->nfree < sizeof pg->free_chunks / sizeof pg->free_chunks[0])
+				pg->free_chunks[pg->nfree++] = (struct pool_chunk){ it->header, it->size };
+			continue;
+		}
+		if (!it->pool_header || pg->count == 512)
+			continue;
+		struct header hd = decode(h, page + (it->header - pg->va));
+		enum pool_state st = it->state == 1 ? POOL_ALLOCATED : it->state == 0 ? POOL_FREE :
+				     POOL_UNKNOWN;
+		pg->blocks[pg->count++] = block_at(c, it->header, &hd, st,
+						   st == POOL_UNKNOWN ? POOL_FROM_NONE :
+						   vs ? POOL_FROM_VS_HEADER : POOL_FROM_LFH_BITMAP);
+	}
+	return true;
+}
+
+static void walk_segment_heap(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg,
+			      struct segheap_range *r, uint32_t only_tag)
+{
+	pg->kind = POOL_PAGE_UNKNOWN;
+	if (!r->found) {
+		snprintf(pg->kind_why, sizeof pg->kind_why, "no page segment: %s", r->why);
+		header_scan(c, page, pg);
+		pg->pool_page = pg->count > 0;
+		return;
+	}
+	pg->segment = r->segment;
+	pg->range_start = r->start;
+	pg->range_bytes = r->bytes;
+	snprintf(pg->kind_why, sizeof pg->kind_why, "RangeFlags %u of the range descriptor in the "
+		 "page segment at 0x%llx", r->flags, (unsigned long long)r->segment);
+	if (r->flags == SEGHEAP_RANGE_LARGE) {
+		pg->kind = POOL_PAGE_LARGE;
+	} else if (r->flags == SEGHEAP_RANGE_LFH || r->flags == SEGHEAP_RANGE_VS) {
+		pg->kind = r->flags == SEGHEAP_RANGE_LFH ? POOL_PAGE_LFH : POOL_PAGE_VS;
+		unsigned bs, first;
+		if (pg->kind == POOL_PAGE_LFH && segheap_lfh_geometry(c->p, &c->keys, r, &bs, &first))
+			pg->lfh_block_size = bs;
+		if (!walk_subsegment(c, page, pg, r)) {
+			/* Metadata unreadable: the headers alone, states unknown. */
+			pg->count = pg->nfree = 0;
+			header_scan(c, page, pg);
+			pg->pool_page = pg->count > 0;
+			return;
+		}
+	} else {
+		header_scan(c, page, pg);
+		pg->pool_page = pg->count > 0;
+		return;
+	}
+	find_lookalikes(c, page, pg, only_tag);
+	pg->pool_page = pg->count > 0 || pg->nfree > 0;
+}
+
+/* only_tag: a scan for that tag; the page's look-alikes of other tags are
+ * not looked for. On the segment heap the page comes from its range's
+ * bytes where they were read. */
+static void walk_page(const struct pool_ctx *c, uint64_t va, struct pool_page *pg,
+		      struct segheap_range *r, uint32_t only_tag)
+{
+	memset(pg, 0, offsetof(struct pool_page, blocks));
+	pg->count = pg->nfree = pg->nlookalikes = 0;
+	pg->va = va & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+	pg->kind = POOL_PAGE_UNKNOWN;
+	uint8_t buf[KDX_PAGE_SIZE];
+	const struct prof_segheap *S = segheap_layout(c->p);
+	const uint8_t *page = S && segheap_find_range(c->d, S, pg->va, r) ?
+			      segheap_page_bytes(r, pg->va) : NULL;
+	if (page) {
+		pg->readable = true;
+	} else {
+		page = buf;
+		pg->readable = xlat_read(c->d->kernel, pg->va, buf, sizeof buf, NULL) == sizeof buf;
+	}
+	if (!pg->readable)
+		return;
+	if (S) {
+		walk_segment_heap(c, page, pg, r, only_tag);
+	} else if (c->p->pool->segment_heap) {   /* no layout of the heap's metadata */
+		snprintf(pg->kind_why, sizeof pg->kind_why, "no segment-heap layout for this build");
+		header_scan(c, page, pg);
+		pg->pool_page = pg->count > 0;
+	} else {
 		walk_classic(c, page, pg);
+	}
 }
 
 void pool_walk_page(const struct pool_ctx *c, uint64_t va, struct pool_page *pg)
 {
-	memset(pg, 0, sizeof *pg);
-	pg->va = va & ~(uint64_t)(KDX_PAGE_SIZE - 1);
-	uint8_t page[KDX_PAGE_SIZE];
-	pg->readable = xlat_read(c->d->kernel, pg->va, page, sizeof page, NULL) == sizeof page;
-	if (pg->readable)
-		walk_buffer(c, page, pg);
+	struct segheap_range r = { 0 };
+	walk_page(c, va, pg, &r, 0);
+	segheap_range_free(&r);
 }
 
 /* ---- big pages ---- */
@@ -353,7 +540,8 @@ void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
 			struct pool_block b = {
 				.address = at, .size = size, .tag = (uint32_t)le_bytes(e + bp->key, 4) & ~PROTECTED_POOL,
 				.raw_type = type, .kind = paged ? POOL_KIND_PAGED : POOL_KIND_NONPAGED,
-				.state = (va & 1) ? POOL_FREE : POOL_ALLOCATED, .big = true,
+				.state = (va & 1) ? POOL_FREE : POOL_ALLOCATED,
+				.from = POOL_FROM_BIG_PAGE_TABLE, .big = true,
 			};
 			if (fn(ctx, &b))
 				return;
@@ -363,17 +551,23 @@ void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
 
 /* ---- scan ---- */
 
-static void scan_add(struct pool_scan *s, const struct pool_block *b)
+static void list_add(struct pool_block **list, size_t *count, size_t *cap,
+		     const struct pool_block *b)
 {
-	if (s->count == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct pool_block *nb = realloc(s->blocks, cap * sizeof *nb);
+	if (*count == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		struct pool_block *nb = realloc(*list, n * sizeof *nb);
 		if (!nb)
 			return;
-		s->blocks = nb;
-		s->cap = cap;
+		*list = nb;
+		*cap = n;
 	}
-	s->blocks[s->count++] = *b;
+	(*list)[(*count)++] = *b;
+}
+
+static void scan_add(struct pool_scan *s, const struct pool_block *b)
+{
+	list_add(&s->blocks, &s->count, &s->cap, b);
 }
 
 struct big_match {
@@ -407,6 +601,7 @@ static int scan_range(const struct pool_ctx *c, uint64_t start, uint64_t end, ui
 		region_walk_free(&rw);
 		return kdx_fail(err, "poolfind: out of memory");
 	}
+	struct segheap_range range = { 0 };
 	int r = 0;
 	unsigned pages = 0;
 	for (size_t i = 0; i < rw.nranges && r == 0; i++)
@@ -416,7 +611,7 @@ static int scan_range(const struct pool_ctx *c, uint64_t start, uint64_t end, ui
 				r = kdx_fail_as(err, KDX_ERR_CANCELLED, "poolfind: scan cancelled");
 				break;
 			}
-			pool_walk_page(c, va, pg);
+			walk_page(c, va, pg, &range, tag);
 			*done += KDX_PAGE_SIZE;
 			if (pg->readable)
 				s->scanned_bytes += KDX_PAGE_SIZE;
@@ -425,27 +620,29 @@ static int scan_range(const struct pool_ctx *c, uint64_t start, uint64_t end, ui
 			for (size_t k = 0; k < pg->count; k++)
 				if (pg->blocks[k].tag == tag)
 					scan_add(s, &pg->blocks[k]);
+			for (size_t k = 0; k < pg->nlookalikes; k++)
+				if (pg->lookalikes[k].tag == tag)
+					list_add(&s->lookalikes, &s->nlookalikes, &s->caplookalikes,
+						 &pg->lookalikes[k]);
 		}
 	if (rw.ranges_truncated)
 		snprintf(s->note, sizeof s->note, "the pool range has more than %d mapped runs; the "
 			 "scan covered the first ones", LAYOUT_MAX_RANGES);
 	free(pg);
+	segheap_range_free(&range);
 	region_walk_free(&rw);
 	return r;
 }
 
+static void add_bytes(void *ctx, uint64_t start, uint64_t end)
+{
+	*(uint64_t *)ctx += end - start;
+}
+
 static uint64_t mapped_bytes(const struct pool_ctx *c, uint64_t start, uint64_t end)
 {
-	struct pte_context ctx;
-	struct region_walk rw;
-	struct kdx_error e;
-	layout_pte_context(c->d, &ctx);
-	if (!ctx.format || layout_walk(c->d->src, &ctx, c->d->dtb, start, end, NULL, NULL, &rw, &e) < 0)
-		return 0;
 	uint64_t n = 0;
-	for (size_t i = 0; i < rw.nranges; i++)
-		n += rw.ranges[i].pages * KDX_PAGE_SIZE;
-	region_walk_free(&rw);
+	mapped_runs(c, start, end, add_bytes, &n);
 	return n;
 }
 
@@ -479,6 +676,7 @@ int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, struct pool_scan *s,
 void pool_scan_free(struct pool_scan *s)
 {
 	free(s->blocks);
-	s->blocks = NULL;
-	s->count = s->cap = 0;
+	free(s->lookalikes);
+	s->blocks = s->lookalikes = NULL;
+	s->count = s->cap = s->nlookalikes = s->caplookalikes = 0;
 }

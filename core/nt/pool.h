@@ -11,6 +11,7 @@
 #include "core/dump.h"
 #include "core/util/error.h"
 #include "core/nt/profile.h"
+#include "core/nt/segheap.h"
 
 /* Bounds against hostile counts: ReactOS's largest tracker table is
  * 2^16 + 1 entries; big-page tables grow by doubling from 0x1000. */
@@ -36,8 +37,19 @@ void pool_tracker_free(struct pool_tracker *t);
 
 enum pool_kind { POOL_KIND_NONPAGED, POOL_KIND_PAGED, POOL_KIND_SESSION };
 enum pool_state { POOL_ALLOCATED, POOL_FREE, POOL_UNKNOWN };
+/* What decided a block's state: the classic PoolType (0 = free), the LFH
+ * allocation bitmap, a decoded VS chunk header, the big-page table's free
+ * bit, or nothing (the state is unknown). */
+enum pool_state_from { POOL_FROM_NONE, POOL_FROM_POOL_TYPE, POOL_FROM_LFH_BITMAP,
+		       POOL_FROM_VS_HEADER, POOL_FROM_BIG_PAGE_TABLE };
+/* What a page is: tiled classic blocks, an LFH or VS subsegment page, a
+ * large allocation, or none of these that kdx can tell. */
+enum pool_page_kind { POOL_PAGE_CLASSIC, POOL_PAGE_LFH, POOL_PAGE_VS, POOL_PAGE_LARGE,
+		      POOL_PAGE_UNKNOWN };
 const char *pool_kind_name(enum pool_kind k);     /* "nonpaged", "paged", "session" */
 const char *pool_state_name(enum pool_state s);   /* "allocated", "free", "unknown" */
+const char *pool_state_from_name(enum pool_state_from f);  /* "pool_type", "lfh_bitmap", ... */
+const char *pool_page_kind_name(enum pool_page_kind k);    /* "classic", "lfh", ... */
 
 struct pool_block {
 	uint64_t address;            /* of the header (big pages: the allocation) */
@@ -46,11 +58,18 @@ struct pool_block {
 	unsigned pool_index, raw_type;
 	enum pool_kind kind;
 	enum pool_state state;
+	enum pool_state_from from;
 	bool big;
 };
 
+struct pool_chunk {
+	uint64_t address, size;
+};
+
 /* One page as a pool page: classic builds walk the PreviousSize chain from
- * offset 0; segment-heap builds look for headers at 16-byte steps. */
+ * offset 0; segment-heap builds walk the subsegment the page segment's
+ * descriptors name, and look for headers at 16-byte steps where there is
+ * none. Headers the heap's metadata contradicts are look-alikes. */
 struct pool_page {
 	uint64_t va;
 	bool readable;
@@ -58,8 +77,17 @@ struct pool_page {
 	bool broken;                 /* the chain stops before the page end */
 	uint64_t break_at;
 	char why[120];
+	enum pool_page_kind kind;
+	uint64_t segment, range_start, range_bytes;   /* segment heap */
+	uint64_t lfh_block_size;
+	char kind_why[120];          /* how the kind was found, or why it is unknown */
+	char walk_why[120];          /* the subsegment's metadata did not hold: why */
 	struct pool_block blocks[512];
 	size_t count;
+	struct pool_chunk free_chunks[128];   /* VS: free chunks starting on the page */
+	size_t nfree;
+	struct pool_block lookalikes[64];
+	size_t nlookalikes;
 };
 
 /* The pool context of a dump: profile and region bounds. */
@@ -70,6 +98,7 @@ struct pool_ctx {
 	uint64_t np_start[2], np_end[2], pp_start, pp_end;
 	size_t n_np;
 	bool has_pp;
+	struct segheap_keys keys;    /* segment heap: solved at init */
 };
 int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err);
 void pool_walk_page(const struct pool_ctx *c, uint64_t va, struct pool_page *out);
@@ -93,6 +122,8 @@ void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
 struct pool_scan {
 	struct pool_block *blocks;
 	size_t count, cap;
+	struct pool_block *lookalikes;   /* hits the heap's metadata contradicts */
+	size_t nlookalikes, caplookalikes;
 	uint64_t scanned_bytes;
 	uint64_t broken_pages, first_broken;
 	char note[200];

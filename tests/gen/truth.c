@@ -255,7 +255,10 @@ static void write_block(struct json *j, const struct world_pool_block *b)
 	json_close(j, '}');
 }
 
-/* The keys of kdx's poolused, pool, poolfind and vm (issue 6). */
+static const char *const page_kinds[] = { "classic", "lfh", "vs", "unknown" };
+
+/* The keys of kdx's poolused, pool, poolfind and vm (issue 6); the page
+ * kinds, free VS chunks, look-alikes and keys of the segment heap. */
 static void write_pool(struct json *j, const struct world_pool *p)
 {
 	char tag[5];
@@ -277,12 +280,26 @@ static void write_pool(struct json *j, const struct world_pool *p)
 	json_close(j, '}');
 	json_open(j, "pages", '[');
 	for (size_t i = 0; i < p->npages; i++) {
+		const struct world_pool_page *pg = &p->pages[i];
 		json_open(j, NULL, '{');
-		json_hex(j, "address", p->pages[i].va);
+		json_hex(j, "address", pg->va);
+		json_str(j, "kind", page_kinds[pg->kind]);
+		if (pg->kind == WORLD_PAGE_LFH)
+			json_uint(j, "lfh_block_size", pg->lfh_block_size);
 		json_open(j, "blocks", '[');
-		for (size_t k = 0; k < p->pages[i].nblocks; k++)
-			write_block(j, &p->blocks[p->pages[i].first_block + k]);
+		for (size_t k = 0; k < pg->nblocks; k++)
+			write_block(j, &p->blocks[pg->first_block + k]);
 		json_close(j, ']');
+		if (pg->kind == WORLD_PAGE_VS) {
+			json_open(j, "free_chunks", '[');
+			for (size_t k = 0; k < pg->nfree; k++) {
+				json_open(j, NULL, '{');
+				json_hex(j, "address", p->free_chunks[pg->first_free + k].address);
+				json_uint(j, "size", p->free_chunks[pg->first_free + k].size);
+				json_close(j, '}');
+			}
+			json_close(j, ']');
+		}
 		json_close(j, '}');
 	}
 	json_close(j, ']');
@@ -295,6 +312,22 @@ static void write_pool(struct json *j, const struct world_pool *p)
 			write_block(j, &p->blocks[i]);
 	json_close(j, ']');
 	json_close(j, '}');
+	if (p->segment_heap) {
+		json_open(j, "segment_heap", '{');
+		json_hex(j, "heap_key", p->heap_key);
+		json_hex(j, "lfh_key", p->lfh_key);
+		json_open(j, "lookalikes", '[');
+		for (size_t i = 0; i < p->nlookalikes; i++) {
+			world_tag_text(p->lookalikes[i].tag, tag);
+			json_open(j, NULL, '{');
+			json_hex(j, "address", p->lookalikes[i].address);
+			json_str(j, "tag", tag);
+			json_str(j, "kind", page_kinds[p->lookalikes[i].kind]);
+			json_close(j, '}');
+		}
+		json_close(j, ']');
+		json_close(j, '}');
+	}
 	world_tag_text(p->leak_tag, tag);
 	json_open(j, "leak", '{');
 	json_str(j, "tag", tag);

@@ -13,6 +13,7 @@
 #include "core/nt/kdbg.h"
 #include "tests/gen/world_build.h"
 #include "tests/gen/world_files.h"
+#include "tests/gen/world_pool_build.h"
 
 #define TAG(s) ((uint32_t)(s)[0] | (uint32_t)(s)[1] << 8 | (uint32_t)(s)[2] << 16 | \
 		(uint32_t)(s)[3] << 24)
@@ -36,8 +37,6 @@ static const char *const file_tags[] = { "MmCa", "IoNm" };
 #define LEAK_KERNEL_POINTER_OFFSET 0x1000u
 #define LEAK_KERNEL_POINTER_STEP 16u
 #define LEAK_KERNEL_POINTERS 64u
-/* Segment-heap pages (§6.4): blocks start after a subsegment header. */
-#define LFH_HEADER_BYTES 0x40u
 
 /* doc/scenarios.md §1: the !vm figures of the demo dump (win10-x64). */
 static const uint64_t case1_paged_pools[] = { 19071, 735, 747, 720, 746 };
@@ -67,14 +66,6 @@ void world_tag_text(uint32_t tag, char out[5])
 		out[i] = (char)(tag >> (8 * i));
 	out[4] = 0;
 }
-
-struct pool_build {
-	struct world *w;
-	struct world_pool *pool;
-	const struct prof_pool *hdr;
-	unsigned ps;
-	uint64_t leak_target;         /* a pointer the leak's blocks hold */
-};
 
 static bool is_case1(const struct world *w)
 {
@@ -108,7 +99,7 @@ static uint64_t leak_kernel_pointer(struct world *w)
 	       LEAK_KERNEL_POINTER_STEP * world_rnd_below(w, LEAK_KERNEL_POINTERS);
 }
 
-static void add_block(struct pool_build *pb, struct world_pool_block blk)
+void pool_add_block(struct pool_build *pb, struct world_pool_block blk)
 {
 	struct world_pool *pl = pb->pool;
 	if (pl->nblocks == pl->cap) {
@@ -122,8 +113,8 @@ static void add_block(struct pool_build *pb, struct world_pool_block blk)
 
 /* POOL_HEADER (§6.1): x86 packs 9-bit sizes and a 7-bit type into one
  * 32-bit word; x64 uses one byte per field. */
-static void put_header(struct pool_build *pb, uint64_t va, unsigned prev_units, unsigned index,
-		       unsigned units, unsigned type, uint32_t tag)
+void pool_put_header(struct pool_build *pb, uint64_t va, unsigned prev_units, unsigned index,
+		     unsigned units, unsigned type, uint32_t tag)
 {
 	if (pb->hdr->header_size == 8) {
 		uint32_t word = prev_units | index << 9 | units << 16 | type << 25;
@@ -141,6 +132,18 @@ static uint32_t pick(struct world *w, const char *const *tags, size_t n)
 	return TAG(t);
 }
 
+uint32_t pool_pick_tag(struct pool_build *pb, bool paged)
+{
+	return paged ? pick(pb->w, paged_tags, NTAGS(paged_tags)) :
+		       pick(pb->w, nonpaged_tags, NTAGS(nonpaged_tags));
+}
+
+void pool_fill_leak_block(struct pool_build *pb, uint64_t data)
+{
+	world_kput(pb->w, data, pb->leak_target, pb->ps);
+	world_kput(pb->w, data + pb->ps, leak_kernel_pointer(pb->w), pb->ps);
+}
+
 static const struct world_region *region_of(const struct world *w, const char *name)
 {
 	for (size_t i = 0; i < w->nregion; i++)
@@ -156,17 +159,31 @@ static const char *nonpaged_spare(const struct world *w)
 	return region_of(w, "NonPagedPoolExpansion") ? "NonPagedPoolExpansion" : "NonPagedPool";
 }
 
+void pool_record_page(struct pool_build *pb, uint64_t va, enum world_page_kind kind)
+{
+	struct world_pool *pl = pb->pool;
+	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
+	if (!pl->pages)
+		abort();
+	pl->pages[pl->npages++] = (struct world_pool_page){
+		.va = va, .first_block = pl->nblocks, .kind = kind, .first_free = pl->nfree_chunks };
+}
+
+void pool_end_page(struct pool_build *pb)
+{
+	struct world_pool *pl = pb->pool;
+	struct world_pool_page *pg = &pl->pages[pl->npages - 1];
+	pg->nblocks = pl->nblocks - pg->first_block;
+	pg->nfree = pl->nfree_chunks - pg->first_free;
+}
+
 /* A fresh page of the pool, recorded; its blocks follow in blocks[]. Where
  * the nonpaged pool has two parts, every other page is in the expansion. */
 static uint64_t new_page(struct pool_build *pb, bool paged)
 {
-	struct world_pool *pl = pb->pool;
-	const char *np = pl->npages % 2 ? nonpaged_spare(pb->w) : "NonPagedPool";
+	const char *np = pb->pool->npages % 2 ? nonpaged_spare(pb->w) : "NonPagedPool";
 	uint64_t va = world_region_pages(pb->w, paged ? "PagedPool" : np, 1);
-	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
-	if (!pl->pages)
-		abort();
-	pl->pages[pl->npages++] = (struct world_pool_page){ va, pl->nblocks, 0 };
+	pool_record_page(pb, va, WORLD_PAGE_CLASSIC);
 	return va;
 }
 
@@ -178,7 +195,6 @@ static void classic_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 	struct world *w = pb->w;
 	const struct prof_pool *h = pb->hdr;
 	uint64_t va = new_page(pb, paged);
-	struct world_pool *pl = pb->pool;
 	unsigned page_units = KDX_PAGE_SIZE / h->block_unit, off = 0, prev = 0;
 	unsigned leak_units = (h->block_unit == 16 ? LEAK_BLOCK_BYTES_X64 : LEAK_BLOCK_BYTES_X86) /
 			      h->block_unit;
@@ -188,56 +204,26 @@ static void classic_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 		if (units > left || left - units < 2)
 			units = left;
 		bool free_block = !leak_tag && world_rnd_below(w, 6) == 0;
-		uint32_t tag = leak_tag ? leak_tag :
-			       paged ? pick(w, paged_tags, NTAGS(paged_tags)) :
-			       pick(w, nonpaged_tags, NTAGS(nonpaged_tags));
+		uint32_t tag = leak_tag ? leak_tag : pool_pick_tag(pb, paged);
 		unsigned type = free_block ? 0 : paged ? h->paged_allocated : h->nonpaged_allocated;
 		unsigned index = paged ? 1 + (unsigned)world_rnd_below(w, 4) : 0;
 		uint64_t at = va + (uint64_t)off * h->block_unit;
-		put_header(pb, at, prev, index, units, type, tag);
+		pool_put_header(pb, at, prev, index, units, type, tag);
 		uint64_t data = at + h->header_size;
 		if (free_block && units >= 2) {
 			world_kput(w, data, data, pb->ps);
 			world_kput(w, data + pb->ps, data, pb->ps);
 		} else if (leak_tag) {
-			world_kput(w, data, pb->leak_target, pb->ps);
-			world_kput(w, data + pb->ps, leak_kernel_pointer(w), pb->ps);
+			pool_fill_leak_block(pb, data);
 		}
-		add_block(pb, (struct world_pool_block){
+		pool_add_block(pb, (struct world_pool_block){
 			.address = at, .size = (uint64_t)units * h->block_unit,
 			.previous_size = (uint64_t)prev * h->block_unit, .tag = tag, .paged = paged,
 			.state = free_block ? WORLD_BLOCK_FREE : WORLD_BLOCK_ALLOCATED });
 		prev = units;
 		off += units;
 	}
-	pl->pages[pl->npages - 1].nblocks = pl->nblocks - pl->pages[pl->npages - 1].first_block;
-}
-
-/* A segment-heap LFH page (§6.4): equal blocks, each with a POOL_HEADER,
- * after a subsegment header; no PreviousSize chain, and whether a block is
- * free is in encoded heap metadata, so a reader sees every one as unknown. */
-static void lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
-{
-	struct world *w = pb->w;
-	const struct prof_pool *h = pb->hdr;
-	uint64_t va = new_page(pb, paged);
-	struct world_pool *pl = pb->pool;
-	unsigned bytes = leak_tag ? LEAK_BLOCK_BYTES_X64 : 0x20 + 0x10 * (unsigned)world_rnd_below(w, 20);
-	for (uint64_t at = va + LFH_HEADER_BYTES; at + bytes <= va + KDX_PAGE_SIZE; at += bytes) {
-		uint32_t tag = leak_tag ? leak_tag :
-			       paged ? pick(w, paged_tags, NTAGS(paged_tags)) :
-			       pick(w, nonpaged_tags, NTAGS(nonpaged_tags));
-		put_header(pb, at, 0, 0, bytes / h->block_unit,
-			   paged ? h->paged_allocated : h->nonpaged_allocated, tag);
-		if (leak_tag) {
-			world_kput(w, at + h->header_size, pb->leak_target, pb->ps);
-			world_kput(w, at + h->header_size + pb->ps, leak_kernel_pointer(w), pb->ps);
-		}
-		add_block(pb, (struct world_pool_block){
-			.address = at, .size = bytes, .tag = tag, .paged = paged,
-			.state = WORLD_BLOCK_UNKNOWN });
-	}
-	pl->pages[pl->npages - 1].nblocks = pl->nblocks - pl->pages[pl->npages - 1].first_block;
+	pool_end_page(pb);
 }
 
 /* One block of a page laid around structures another builder placed. */
@@ -253,13 +239,10 @@ struct placed_block {
 static void headers_around(struct pool_build *pb, bool paged, const struct placed_block *pl_blocks,
 			   size_t n)
 {
-	struct world_pool *pl = pb->pool;
 	const struct prof_pool *h = pb->hdr;
 	uint64_t page = pl_blocks[0].data & ~(uint64_t)(KDX_PAGE_SIZE - 1);
-	pl->pages = realloc(pl->pages, (pl->npages + 1) * sizeof *pl->pages);
-	if (!pl->pages)
-		abort();
-	pl->pages[pl->npages++] = (struct world_pool_page){ page, pl->nblocks, 0 };
+	/* Outside any page segment: no metadata says what is free. */
+	pool_record_page(pb, page, h->segment_heap ? WORLD_PAGE_UNKNOWN : WORLD_PAGE_CLASSIC);
 	unsigned type = paged ? h->paged_allocated : h->nonpaged_allocated;
 	uint64_t at = page, prev = 0;
 	for (size_t i = 0; i <= n; i++) {
@@ -270,8 +253,8 @@ static void headers_around(struct pool_build *pb, bool paged, const struct place
 		if (next > at) {   /* the gap before this header: a pad, or the free tail */
 			unsigned units = (unsigned)((next - at) / h->block_unit);
 			uint32_t tag = pl_blocks[last ? n - 1 : i].tag;
-			put_header(pb, at, (unsigned)prev, 0, units, 0, tag);
-			add_block(pb, (struct world_pool_block){
+			pool_put_header(pb, at, (unsigned)prev, 0, units, 0, tag);
+			pool_add_block(pb, (struct world_pool_block){
 				.address = at, .size = next - at, .previous_size = prev * h->block_unit,
 				.tag = tag, .paged = paged, .state = WORLD_BLOCK_FREE });
 			prev = units;
@@ -282,9 +265,9 @@ static void headers_around(struct pool_build *pb, bool paged, const struct place
 		uint64_t end = i + 1 < n ? pl_blocks[i + 1].data - h->header_size :
 			       (pl_blocks[i].end + h->block_unit - 1) & ~(uint64_t)(h->block_unit - 1);
 		unsigned units = (unsigned)((end - at) / h->block_unit);
-		put_header(pb, at, h->segment_heap ? 0 : (unsigned)prev, paged ? 1 : 0, units, type,
+		pool_put_header(pb, at, h->segment_heap ? 0 : (unsigned)prev, paged ? 1 : 0, units, type,
 			   pl_blocks[i].tag);
-		add_block(pb, (struct world_pool_block){
+		pool_add_block(pb, (struct world_pool_block){
 			.address = at, .size = end - at,
 			.previous_size = h->segment_heap ? 0 : prev * h->block_unit,
 			.tag = pl_blocks[i].tag, .paged = paged,
@@ -292,7 +275,7 @@ static void headers_around(struct pool_build *pb, bool paged, const struct place
 		prev = units;
 		at = end;
 	}
-	pl->pages[pl->npages - 1].nblocks = pl->nblocks - pl->pages[pl->npages - 1].first_block;
+	pool_end_page(pb);
 }
 
 /* The mapped files' structures as pool blocks (doc/structures.md §6.6, §9): the
@@ -329,12 +312,16 @@ static void file_blocks(struct pool_build *pb)
 	}
 }
 
+/* Segment heap: every third ordinary page starts a two-page VS
+ * subsegment; the others and the leak's are LFH subsegments. */
 static void pool_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 {
-	if (pb->hdr->segment_heap)
-		lfh_page(pb, paged, leak_tag);
-	else
+	if (!pb->hdr->segment_heap)
 		classic_page(pb, paged, leak_tag);
+	else if (!leak_tag && pb->pool->npages % 3 == 2)
+		segheap_vs_pages(pb, paged, 2);
+	else
+		segheap_lfh_page(pb, paged, leak_tag);
 }
 
 /* An unusual tag no pooltag.txt names: an upper-case letter and three
@@ -531,7 +518,7 @@ static void build_big_pages(struct pool_build *pb, const struct big_alloc *alloc
 		if (bp->packed_pool_type.offset != PROF_ABSENT)
 			world_kput(w, e + bp->packed_pool_type.offset,
 				   (uint64_t)type << bp->packed_pool_type.bit, 4);
-		add_block(pb, (struct world_pool_block){
+		pool_add_block(pb, (struct world_pool_block){
 			.address = a->va, .size = a->bytes, .tag = a->tag, .paged = a->paged,
 			.big = true, .state = a->freed ? WORLD_BLOCK_FREE : WORLD_BLOCK_ALLOCATED });
 	}
@@ -542,9 +529,12 @@ static void build_big_pages(struct pool_build *pb, const struct big_alloc *alloc
 	pl->big_table_entries = BIG_TABLE_ENTRIES;
 }
 
-static uint64_t big_alloc_pages(struct world *w, bool paged, uint64_t pages)
+/* Segment heap: a large range of a page segment. */
+static uint64_t big_alloc_pages(struct pool_build *pb, bool paged, uint64_t pages)
 {
-	return world_region_pages(w, paged ? "PagedPool" : "NonPagedPool", pages);
+	if (pb->hdr->segment_heap)
+		return segheap_large(pb, paged, pages);
+	return world_region_pages(pb->w, paged ? "PagedPool" : "NonPagedPool", pages);
 }
 
 static void add_figure(struct world_pool *pl, const char *name, bool has, uint64_t pages)
@@ -707,10 +697,11 @@ static void bulk_pages(struct pool_build *pb)
 {
 	struct world_pool *pl = pb->pool;
 	for (uint64_t i = 0; i < bulk_mib * (1024 * 1024 / KDX_PAGE_SIZE); i++) {
-		size_t nblocks = pl->nblocks, npages = pl->npages;
+		size_t nblocks = pl->nblocks, npages = pl->npages, nfree = pl->nfree_chunks;
 		pool_page(pb, false, 0);
 		pl->nblocks = nblocks;
 		pl->npages = npages;
+		pl->nfree_chunks = nfree;
 	}
 }
 
@@ -721,15 +712,22 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 		return kdx_fail(err, "%s: out of memory", w->profile->name);
 	w->pool = pl;
 	struct pool_build pb = { .w = w, .pool = pl, .hdr = w->profile->pool,
+				 .segheap = segheap_layout(w->profile),
 				 .ps = w->profile->ptr_size };
 	pl->leak_tag = leak_tag_for(w);
+	if (pb.hdr->segment_heap)
+		segheap_init(&pb);
 
 	/* Ordinary pages first, so the leak's blocks can point at one of them. */
 	for (int i = 0; i < 6; i++)
 		pool_page(&pb, false, 0);
 	for (int i = 0; i < 5; i++)
 		pool_page(&pb, true, 0);
-	pb.leak_target = pl->blocks[world_rnd_below(w, pl->nblocks)].address + pb.hdr->header_size;
+	/* The first allocated block from a random one on. */
+	size_t target = world_rnd_below(w, pl->nblocks);
+	while (pl->blocks[target].state == WORLD_BLOCK_FREE)
+		target = (target + 1) % pl->nblocks;
+	pb.leak_target = pl->blocks[target].address + pb.hdr->header_size;
 	pl->leak_points_at = pb.leak_target;
 	pl->leak_points_into_kernel_min = w->kernel_base + LEAK_KERNEL_POINTER_OFFSET;
 	pl->leak_points_into_kernel_max = w->kernel_base + LEAK_KERNEL_POINTER_OFFSET +
@@ -762,7 +760,7 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 		big[i] = i < NTAGS(fixed) ? fixed[i] :
 			 (struct big_alloc){ 0, WHOLE_LEAK_ALLOC_BYTES, 0, false, false };
 		big[i].tag = big[i].tag ? big[i].tag : pl->leak_tag;
-		big[i].va = big_alloc_pages(w, big[i].paged, big[i].bytes / KDX_PAGE_SIZE);
+		big[i].va = big_alloc_pages(&pb, big[i].paged, big[i].bytes / KDX_PAGE_SIZE);
 		if (i >= NTAGS(fixed)) {   /* what the small leak blocks hold too */
 			world_kput(w, big[i].va, pb.leak_target, pb.ps);
 			world_kput(w, big[i].va + pb.ps, leak_kernel_pointer(w), pb.ps);
@@ -772,6 +770,8 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 			pl->leak_bytes += big[i].bytes;
 		}
 	}
+	if (pb.hdr->segment_heap)
+		segheap_close(&pb);
 	file_blocks(&pb);
 	build_big_pages(&pb, big, nbig);
 	free(big);
@@ -787,6 +787,7 @@ void world_pool_free(struct world *w)
 	free(w->pool->rows);
 	free(w->pool->blocks);
 	free(w->pool->pages);
+	free(w->pool->free_chunks);
 	free(w->pool);
 	w->pool = NULL;
 }

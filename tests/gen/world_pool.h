@@ -28,9 +28,30 @@ struct world_pool_block {
 	enum world_block_state state;
 };
 
+/* What the heap's metadata makes of a page (structs §6.4): classic pages
+ * tile from offset 0; segment-heap pages are LFH or VS subsegment pages;
+ * "unknown" pages hold blocks outside any page segment. */
+enum world_page_kind { WORLD_PAGE_CLASSIC, WORLD_PAGE_LFH, WORLD_PAGE_VS, WORLD_PAGE_UNKNOWN };
+
 struct world_pool_page {
 	uint64_t va;
 	size_t first_block, nblocks;  /* into blocks[] */
+	enum world_page_kind kind;
+	uint64_t lfh_block_size;      /* LFH pages */
+	size_t first_free, nfree;     /* VS pages: into free_chunks[] */
+};
+
+/* A free VS chunk: its header's address and size, header included. */
+struct world_chunk {
+	uint64_t address, size;
+};
+
+/* A POOL_HEADER planted where the heap's metadata says no block starts:
+ * inside an LFH block's data or a VS chunk's data. */
+struct world_lookalike {
+	uint64_t address;
+	uint32_t tag;
+	enum world_page_kind kind;
 };
 
 /* A figure of the memory summary; has = false: the build gives no source. */
@@ -51,6 +72,15 @@ struct world_pool {
 	size_t nblocks, cap;
 	struct world_pool_page *pages;
 	size_t npages;
+	/* Segment heap (19H1+): the per-boot keys the metadata is encoded with,
+	 * the free VS chunks and the planted look-alikes. */
+	bool segment_heap;
+	uint64_t heap_key;
+	uint32_t lfh_key;
+	struct world_chunk *free_chunks;
+	size_t nfree_chunks;
+	struct world_lookalike lookalikes[4];
+	size_t nlookalikes;
 	uint64_t big_table, big_table_entries;
 	uint32_t leak_tag;
 	uint64_t leak_blocks, leak_bytes;
