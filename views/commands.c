@@ -16,6 +16,7 @@ static const struct command *const all_commands[] = {
 	&cmd_session, &cmd_sprocess,
 	&cmd_memusage, &cmd_pfn,
 	&cmd_s,
+	&cmd_verifier,
 };
 
 const struct command *const *command_all(size_t *count)

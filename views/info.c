@@ -4,6 +4,9 @@
 
 #include "core/analysis/bugcheck.h"
 #include "core/nt/pfn.h"
+#include "core/nt/pool.h"
+#include "core/nt/ustr.h"
+#include "core/analysis/tagowner.h"
 #include "views/commands.h"
 #include "views/vm.h"
 
@@ -18,7 +21,70 @@ static const char *dump_type_name(uint32_t t)
 	return t < sizeof names / sizeof names[0] && names[t] ? names[t] : "unknown";
 }
 
-static void add_bugcheck(struct dnode *root, const struct crash_facts *f)
+/* A driver named by a UNICODE_STRING: its name, and the tag of its
+ * allocations, whose blocks the parameter then opens. */
+static void driver_param(struct dump *d, struct dnode *decoded, struct dnode *row, uint64_t va)
+{
+	char name[USTR_MAX];
+	uint32_t tag;
+	if (!d->kernel || !ustr_read(d, va, name, sizeof name)) {
+		dn_null(decoded, "driver");
+		dn_link(row, "db 0x%llx", (unsigned long long)va);
+		return;
+	}
+	struct dnode *n = dn_role(dn_str(decoded, "driver", name), ROLE_NAME);
+	if (tagowner_driver_tag(d, name, &tag)) {
+		char text[5];
+		pool_tag_text(tag, text);
+		dn_link(n, "poolfind %s", text);
+		dn_link(dn_label(dn_str(decoded, "driver_tag", text), "its pool tag"), "poolfind %s",
+			text);
+		dn_link(row, "poolfind %s", text);
+	} else {
+		dn_role(dn_label(dn_str(decoded, "driver_tag_why", "none of the 8 tags with the most "
+					"live bytes is in its code"), "its pool tag"), ROLE_MUTED);
+		dn_link(n, "lm");
+		dn_link(row, "lm");
+	}
+}
+
+/* The Driver Verifier bug checks parameter by parameter, each a link: a
+ * pool address opens `pool`, another address its bytes, a driver's name
+ * its blocks, a count or flag the verifier's state. */
+static void add_decoded(struct dump *d, struct dnode *b, const struct crash_facts *f)
+{
+	struct bugcheck_decoding dec;
+	if (!bugcheck_decode(f->bugcheck_code, f->bugcheck_params, &dec)) {
+		dn_label(dn_null(b, "decoded"), "decoded");
+		return;
+	}
+	struct dnode *o = dn_label(dn_object(b, "decoded"), "Decoded");
+	dn_role(dn_str(o, "cause", dec.cause), ROLE_DANGER);
+	struct dnode *t = dn_label(dn_array(o, "params"), "Parameters");
+	for (int i = 0; i < 4; i++) {
+		uint64_t v = f->bugcheck_params[i];
+		struct dnode *p = dn_object(t, NULL);
+		dn_uint(p, "n", (uint64_t)i + 1);
+		dn_role(dn_hex(p, "value", v, 0), ROLE_ADDRESS);
+		dn_str(p, "is", dec.params[i] ? dec.params[i] : "reserved");
+		switch (dec.kinds[i]) {
+		case BUGCHECK_ARG_POOL:
+			dn_link(p, "pool 0x%llx", (unsigned long long)v);
+			break;
+		case BUGCHECK_ARG_ADDRESS:
+			dn_link(p, "db 0x%llx", (unsigned long long)v);
+			break;
+		case BUGCHECK_ARG_DRIVER_NAME:
+			driver_param(d, o, p, v);
+			break;
+		case BUGCHECK_ARG_VALUE:
+			dn_link(p, "verifier");
+			break;
+		}
+	}
+}
+
+static void add_bugcheck(struct dump *d, struct dnode *root, const struct crash_facts *f)
 {
 	if (!f->has_bugcheck) {
 		dn_label(dn_null(root, "bugcheck"), "bug check");
@@ -35,6 +101,7 @@ static void add_bugcheck(struct dnode *root, const struct crash_facts *f)
 	dn_str(b, "meaning", bi ? bi->meaning : NULL);
 	if (sig)
 		dn_link(dn_role(dn_str(b, "signature", sig), ROLE_DANGER), "stacks");
+	add_decoded(d, b, f);
 }
 
 static int run_info(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
@@ -93,7 +160,7 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 		dn_uint(r, "processors", d->processors);
 	else
 		dn_null(r, "processors");
-	add_bugcheck(r, f);
+	add_bugcheck(d, r, f);
 	dn_label(dn_uint(r, "physical_pages", s->present_pages), "physical pages");
 	if (!f->holds_memory)
 		dn_role(dn_label(dn_str(r, "memory", "this dump holds no full memory: only its "

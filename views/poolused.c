@@ -29,63 +29,11 @@ static void counts(struct dnode *row, const char *key, const char *label, uint64
 	dn_uint(o, "bytes", bytes);
 }
 
-/* Owners pooltag.txt does not give: the biggest such tags are searched
- * for in the module images (tagowner), all in one pass. */
-struct searched_owners {
-	struct module_list ml;
-	bool have_modules;
-	uint32_t tags[TAGOWNER_MAX_TAGS];
-	const struct module *owner[TAGOWNER_MAX_TAGS];
-	size_t ntags;
-};
-
-struct sized_tag {
-	uint64_t bytes;
-	uint32_t tag;
-};
-
-static int by_bytes_desc(const void *a, const void *b)
+/* Tags whose owner pooltag.txt gives are not searched for. */
+static bool owner_known(void *ctx, uint32_t tag)
 {
-	const struct sized_tag *x = a, *y = b;
-	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
-}
-
-static void search_owners(struct dump *d, const struct pool_tracker *t, const struct pooltag_db *db,
-			  struct searched_owners *so)
-{
-	memset(so, 0, sizeof *so);
-	struct kdx_error e;
-	struct sized_tag *c = malloc((t->count ? t->count : 1) * sizeof *c);
-	if (!c || modules_read(d, &so->ml, &e) < 0) {
-		free(c);
-		return;
-	}
-	so->have_modules = true;
-	size_t n = 0;
-	for (size_t i = 0; i < t->count; i++) {
-		const struct pooltag_entry *en = pooltag_lookup(db, t->rows[i].tag);
-		uint64_t bytes = t->rows[i].nonpaged_bytes + t->rows[i].paged_bytes;
-		if (!(en && en->owner) && bytes)
-			c[n++] = (struct sized_tag){ bytes, t->rows[i].tag };
-	}
-	qsort(c, n, sizeof *c, by_bytes_desc);
-	for (size_t i = 0; i < n && i < TAGOWNER_MAX_TAGS; i++)
-		so->tags[so->ntags++] = c[i].tag;
-	free(c);
-	struct tag_owner o;
-	if (tagowner_search(d, &so->ml, so->tags, so->ntags, &o, &e) < 0)
-		return;
-	for (size_t i = 0; i < so->ntags; i++)
-		so->owner[i] = tagowner_best(&so->ml, &o, i);
-	tagowner_free(&o);
-}
-
-static const struct module *searched_owner(const struct searched_owners *so, uint32_t tag)
-{
-	for (size_t i = 0; i < so->ntags; i++)
-		if (so->tags[i] == tag)
-			return so->owner[i];
-	return NULL;
+	const struct pooltag_entry *en = pooltag_lookup(ctx, tag);
+	return en && en->owner;
 }
 
 static uint64_t column_sum(const struct dnode *rows, const char *kind, const char *field)
@@ -170,7 +118,7 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 	dn_label(dn_str(out->root, "tables", t.note), "tables");
 	dn_label(dn_str(out->root, "pooltag", db->path), "descriptions from");
 	struct searched_owners so;
-	search_owners(d, &t, db, &so);
+	tagowner_search_biggest(d, &t, owner_known, (void *)db, &so);
 	if (!so.have_modules)
 		dn_role(dn_str(out->root, "owners", "the module list is not readable: owners only from "
 			       "pooltag.txt"), ROLE_WARNING);
@@ -181,7 +129,7 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		char tag[5], hay[512];
 		pool_tag_text(r->tag, tag);
 		const struct pooltag_entry *e = pooltag_lookup(db, r->tag);
-		const struct module *found = e && e->owner ? NULL : searched_owner(&so, r->tag);
+		const struct module *found = e && e->owner ? NULL : tagowner_searched(&so, r->tag);
 		const char *owner = e && e->owner ? e->owner : found ? found->name : NULL;
 		snprintf(hay, sizeof hay, "%s %s %s", tag, owner ? owner : "",
 			 e && e->description ? e->description : "");

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util/bytes.h"
 
@@ -118,4 +119,73 @@ const struct module *tagowner_best(const struct module_list *ml, const struct ta
 		if (o->items[i].tag == tag)
 			return &ml->items[o->items[i].module];
 	return NULL;
+}
+
+struct sized_tag {
+	uint64_t bytes;
+	uint32_t tag;
+};
+
+static int by_bytes_desc(const void *a, const void *b)
+{
+	const struct sized_tag *x = a, *y = b;
+	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : 0;
+}
+
+void tagowner_search_biggest(struct dump *d, const struct pool_tracker *t,
+			     bool (*skip)(void *ctx, uint32_t tag), void *ctx,
+			     struct searched_owners *so)
+{
+	memset(so, 0, sizeof *so);
+	struct kdx_error e;
+	struct sized_tag *c = malloc((t->count ? t->count : 1) * sizeof *c);
+	if (!c || modules_read(d, &so->ml, &e) < 0) {
+		free(c);
+		return;
+	}
+	so->have_modules = true;
+	size_t n = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		uint64_t bytes = t->rows[i].nonpaged_bytes + t->rows[i].paged_bytes;
+		if (bytes && !(skip && skip(ctx, t->rows[i].tag)))
+			c[n++] = (struct sized_tag){ bytes, t->rows[i].tag };
+	}
+	qsort(c, n, sizeof *c, by_bytes_desc);
+	for (size_t i = 0; i < n && i < TAGOWNER_MAX_TAGS; i++)
+		so->tags[so->ntags++] = c[i].tag;
+	free(c);
+	struct tag_owner o;
+	if (tagowner_search(d, &so->ml, so->tags, so->ntags, &o, &e) < 0)
+		return;
+	for (size_t i = 0; i < so->ntags; i++)
+		so->owner[i] = tagowner_best(&so->ml, &o, i);
+	tagowner_free(&o);
+}
+
+const struct module *tagowner_searched(const struct searched_owners *so, uint32_t tag)
+{
+	for (size_t i = 0; i < so->ntags; i++)
+		if (so->tags[i] == tag)
+			return so->owner[i];
+	return NULL;
+}
+
+bool tagowner_driver_tag(struct dump *d, const char *driver, uint32_t *tag)
+{
+	struct pool_tracker t;
+	struct kdx_error e;
+	if (pool_tracker_read(d, &t, &e) < 0)
+		return false;
+	struct searched_owners so;
+	tagowner_search_biggest(d, &t, NULL, NULL, &so);
+	bool found = false;
+	for (size_t i = 0; i < so.ntags && !found; i++)
+		if (so.owner[i] && strcasecmp(so.owner[i]->name, driver) == 0) {
+			*tag = so.tags[i];
+			found = true;
+		}
+	if (so.have_modules)
+		modules_free(&so.ml);
+	pool_tracker_free(&t);
+	return found;
 }

@@ -11,6 +11,7 @@
 #include "core/dump.h"
 #include "core/util/error.h"
 #include "core/nt/modules.h"
+#include "core/nt/pool.h"
 
 /* Hits kept (all are counted); bytes searched per image and in all (no
  * driver comes near the first, no system near the second; a hostile
@@ -46,5 +47,25 @@ void tagowner_free(struct tag_owner *o);
  * code-section hit, or NULL when no code section holds it. */
 const struct module *tagowner_best(const struct module_list *ml, const struct tag_owner *o,
 				   size_t tag);
+
+/* The owners of the biggest tags of the tracker table (live bytes), those
+ * skip says no to left out, all searched in one pass. */
+struct searched_owners {
+	struct module_list ml;
+	bool have_modules;
+	uint32_t tags[TAGOWNER_MAX_TAGS];
+	const struct module *owner[TAGOWNER_MAX_TAGS];
+	size_t ntags;
+};
+void tagowner_search_biggest(struct dump *d, const struct pool_tracker *t,
+			     bool (*skip)(void *ctx, uint32_t tag), void *ctx,
+			     struct searched_owners *so);
+/* The owner found for tag, or NULL. */
+const struct module *tagowner_searched(const struct searched_owners *so, uint32_t tag);
+
+/* The tag of a driver's allocations: among the 8 tracker tags with the
+ * most live bytes, the one whose bytes are in that driver's code. False
+ * when none is. */
+bool tagowner_driver_tag(struct dump *d, const char *driver, uint32_t *tag);
 
 #endif

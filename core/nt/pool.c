@@ -48,13 +48,13 @@ const char *pool_state_name(enum pool_state s)
 const char *pool_state_from_name(enum pool_state_from f)
 {
 	static const char *const names[] = { "none", "pool_type", "lfh_bitmap", "vs_chunk_header",
-					     "big_page_table" };
+					     "big_page_table", "special_pool" };
 	return names[f];
 }
 
 const char *pool_page_kind_name(enum pool_page_kind k)
 {
-	static const char *const names[] = { "classic", "lfh", "vs", "large", "unknown" };
+	static const char *const names[] = { "classic", "lfh", "vs", "large", "special", "unknown" };
 	return names[k];
 }
 
@@ -389,11 +389,54 @@ static bool walk_subsegment(const struct pool_ctx *c, const uint8_t *page, struc
 	return true;
 }
 
+/* Special pool (ReactOS ntoskrnl/mm/ARM3/special.c, the layout Driver
+ * Verifier's special pool documentation describes): the page filled with
+ * one pattern byte, which the header at the page start repeats in
+ * BlockSize; the header's low 16 bits the bytes requested (0x8000:
+ * paged); the allocation ends at the page end, aligned down to the header
+ * size. A mapped page is a live allocation; the next page is the guard. */
+#define SPECIAL_POOL_PAGED 0x8000u
+
+static bool walk_special(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
+{
+	const struct prof_pool *h = c->p->pool;
+	uint32_t first = (uint32_t)le_bytes(page, 4);
+	uint64_t bytes = first & 0xffff & ~SPECIAL_POOL_PAGED;
+	uint8_t pattern = page[2];
+	uint32_t tag = (uint32_t)le_bytes(page + 4, 4);
+	if (!bytes || bytes > KDX_PAGE_SIZE - h->header_size || !tag_printable(tag))
+		return false;
+	uint64_t data = (KDX_PAGE_SIZE - bytes) & ~(uint64_t)(h->header_size - 1);
+	for (uint64_t i = h->header_size; i < data; i++)
+		if (page[i] != pattern)
+			return false;
+	struct pool_special *s = &pg->special;
+	*s = (struct pool_special){
+		.header = pg->va, .data = pg->va + data, .bytes = bytes,
+		.guard = pg->va + KDX_PAGE_SIZE, .tag = tag & ~PROTECTED_POOL, .pattern = pattern,
+		.paged = first & SPECIAL_POOL_PAGED,
+	};
+	uint8_t probe;
+	s->guard_absent = xlat_read(c->d->kernel, s->guard, &probe, 1, NULL) != 1;
+	pg->kind = POOL_PAGE_SPECIAL;
+	snprintf(pg->kind_why, sizeof pg->kind_why, "a special pool page: pattern 0x%02x from "
+		 "the header to the allocation", pattern);
+	pg->blocks[pg->count++] = (struct pool_block){
+		.address = s->data, .size = bytes, .tag = s->tag,
+		.kind = s->paged ? POOL_KIND_PAGED : POOL_KIND_NONPAGED, .state = POOL_ALLOCATED,
+		.from = POOL_FROM_SPECIAL_POOL,
+	};
+	pg->pool_page = true;
+	return true;
+}
+
 static void walk_segment_heap(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg,
 			      struct segheap_range *r, uint32_t only_tag)
 {
 	pg->kind = POOL_PAGE_UNKNOWN;
 	if (!r->found) {
+		if (walk_special(c, page, pg))
+			return;
 		snprintf(pg->kind_why, sizeof pg->kind_why, "no page segment: %s", r->why);
 		header_scan(c, page, pg);
 		pg->pool_page = pg->count > 0;
@@ -457,6 +500,8 @@ static void walk_page(const struct pool_ctx *c, uint64_t va, struct pool_page *p
 		pg->pool_page = pg->count > 0;
 	} else {
 		walk_classic(c, page, pg);
+		if (!pg->pool_page)
+			walk_special(c, page, pg);
 	}
 }
 

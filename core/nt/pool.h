@@ -41,11 +41,11 @@ enum pool_state { POOL_ALLOCATED, POOL_FREE, POOL_UNKNOWN };
  * allocation bitmap, a decoded VS chunk header, the big-page table's free
  * bit, or nothing (the state is unknown). */
 enum pool_state_from { POOL_FROM_NONE, POOL_FROM_POOL_TYPE, POOL_FROM_LFH_BITMAP,
-		       POOL_FROM_VS_HEADER, POOL_FROM_BIG_PAGE_TABLE };
+		       POOL_FROM_VS_HEADER, POOL_FROM_BIG_PAGE_TABLE, POOL_FROM_SPECIAL_POOL };
 /* What a page is: tiled classic blocks, an LFH or VS subsegment page, a
- * large allocation, or none of these that kdx can tell. */
+ * large allocation, a special pool page, or none of these kdx can tell. */
 enum pool_page_kind { POOL_PAGE_CLASSIC, POOL_PAGE_LFH, POOL_PAGE_VS, POOL_PAGE_LARGE,
-		      POOL_PAGE_UNKNOWN };
+		      POOL_PAGE_SPECIAL, POOL_PAGE_UNKNOWN };
 const char *pool_kind_name(enum pool_kind k);     /* "nonpaged", "paged", "session" */
 const char *pool_state_name(enum pool_state s);   /* "allocated", "free", "unknown" */
 const char *pool_state_from_name(enum pool_state_from f);  /* "pool_type", "lfh_bitmap", ... */
@@ -66,6 +66,17 @@ struct pool_chunk {
 	uint64_t address, size;
 };
 
+/* A special pool page (Driver Verifier): one allocation ending at the page
+ * end, its header at the page start, the rest a pattern, a guard page
+ * after it. */
+struct pool_special {
+	uint64_t header, data, bytes, guard;
+	uint32_t tag;
+	uint8_t pattern;
+	bool paged;
+	bool guard_absent;           /* the guard page is not mapped, as it should be */
+};
+
 /* One page as a pool page: classic builds walk the PreviousSize chain from
  * offset 0; segment-heap builds walk the subsegment the page segment's
  * descriptors name, and look for headers at 16-byte steps where there is
@@ -82,6 +93,7 @@ struct pool_page {
 	uint64_t lfh_block_size;
 	char kind_why[120];          /* how the kind was found, or why it is unknown */
 	char walk_why[120];          /* the subsegment's metadata did not hold: why */
+	struct pool_special special; /* kind special */
 	struct pool_block blocks[512];
 	size_t count;
 	struct pool_chunk free_chunks[128];   /* VS: free chunks starting on the page */

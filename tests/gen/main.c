@@ -11,6 +11,7 @@
 
 #include "tests/gen/world.h"
 #include "tests/gen/world_pool.h"
+#include "tests/gen/world_verifier.h"
 
 #define DEMO_PROFILE "win10-x64"
 #define DEMO_SEED 42
@@ -22,7 +23,7 @@ static const char usage[] =
 	"usage: kdx-gen --fixtures DIR\n"
 	"       kdx-gen --demo PATH\n"
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
-	"               [--pool-mib N] OUT\n"
+	"               [--pool-mib N] [--verifier] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64\n"
 	"formats: full summary triage bitmap kernel elf raw rdmp-kernel rdmp-active\n"
 	"         rdmp-full\n";
@@ -47,6 +48,9 @@ static const struct fixture_profile fixture_set[] = {
 };
 #define BAD_SOURCE "win7-x64"
 #define BAD_RDMP_SOURCE "win10-x64"
+/* The Driver Verifier scenario: this profile with the verifier on. */
+#define VERIFIER_SOURCE "win10-x64"
+#define VERIFIER_SEED 4
 
 static int write_dump(const struct world *w, enum gen_format fmt, const char *path,
 		      struct kdx_error *err)
@@ -57,6 +61,9 @@ static int write_dump(const struct world *w, enum gen_format fmt, const char *pa
 		return -1;
 	return 0;
 }
+
+static int write_single(const char *profile, enum gen_format fmt, uint64_t seed,
+			const char *path, struct kdx_error *err);
 
 static int write_fixtures(const char *dir, struct kdx_error *err)
 {
@@ -82,7 +89,12 @@ static int write_fixtures(const char *dir, struct kdx_error *err)
 		if (r < 0)
 			return -1;
 	}
-	return 0;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/verifier-%s.dmp", dir, VERIFIER_SOURCE);
+	world_set_verifier(true);
+	int r = write_single(VERIFIER_SOURCE, GEN_FULL, VERIFIER_SEED, path, err);
+	world_set_verifier(false);
+	return r;
 }
 
 static int write_single(const char *profile, enum gen_format fmt, uint64_t seed,
@@ -107,6 +119,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, 0, 's' },
 		{ "leak-pages", required_argument, 0, 'L' },
 		{ "pool-mib", required_argument, 0, 'P' },
+		{ "verifier", no_argument, 0, 'V' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -148,6 +161,7 @@ int main(int argc, char **argv)
 			world_pool_set_bulk_mib(mib);
 			break;
 		}
+		case 'V': world_set_verifier(true); break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}

@@ -17,6 +17,7 @@
 
 #include "core/analysis/bugcheck.h"
 #include "tests/gen/world_pool.h"
+#include "tests/gen/world_verifier.h"
 #include "tests/gen/world_files.h"
 #include "tests/gen/world_modules.h"
 #include "tests/gen/world_pfn.h"
@@ -252,6 +253,52 @@ static void write_block(struct json *j, const struct world_pool_block *b)
 	json_str(j, "type", b->paged ? "paged" : "nonpaged");
 	json_str(j, "tag", tag);
 	json_str(j, "state", block_states[b->state]);
+	json_close(j, '}');
+}
+
+/* The keys of kdx's verifier, and the special pool pages and the bug
+ * check's driver behind `pool` and `info`. */
+static void write_verifier(struct json *j, const struct world *w)
+{
+	const struct world_verifier *v = w->verifier;
+	char tag[5];
+	if (!v)   /* no _MM_DRIVER_VERIFIER_DATA layout for this build */
+		return;
+	json_open(j, "verifier", '{');
+	json_bool(j, "active", v->active);
+	json_hex(j, "data", v->data);
+	json_hex(j, "level", v->level);
+	json_open(j, "flags", '[');
+	for (size_t i = 0; v->flag_names && v->flag_names[i]; i++)
+		json_str(j, NULL, v->flag_names[i]);
+	json_close(j, ']');
+	json_open(j, "counters", '{');
+	size_t n = 0;
+	for (const struct prof_verifier_field *f = verifier_layout(w->profile) + 1; f->name; f++)
+		json_uint(j, f->name, v->values[n++]);
+	json_close(j, '}');
+	world_tag_text(v->special_pool_tag, tag);
+	if (v->special_pool_tag)
+		json_str(j, "special_pool_tag", tag);
+	else
+		json_null(j, "special_pool_tag");
+	json_open(j, "special_pool", '[');
+	for (size_t i = 0; i < v->nspecial; i++) {
+		const struct world_special *s = &v->special[i];
+		world_tag_text(s->tag, tag);
+		json_open(j, NULL, '{');
+		json_hex(j, "page", s->page);
+		json_hex(j, "data", s->data);
+		json_uint(j, "bytes", s->bytes);
+		json_hex(j, "guard", s->guard);
+		json_str(j, "tag", tag);
+		json_hex(j, "pattern", s->pattern);
+		json_bool(j, "paged", s->paged);
+		json_close(j, '}');
+	}
+	json_close(j, ']');
+	json_str(j, "driver", v->driver);
+	json_uint(j, "outstanding", v->outstanding);
 	json_close(j, '}');
 }
 
@@ -764,6 +811,7 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 		json_close(j, '}');
 	}
 	write_pool(j, w->pool);
+	write_verifier(j, w);
 }
 
 int truth_write(const struct world *w, enum gen_format fmt, const char *path,

@@ -1184,6 +1184,8 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 	if (r == 0)
 		world_search_pool(w);
 	if (r == 0)
+		r = world_build_verifier(w, err);
+	if (r == 0)
 		r = world_build_pfn(w, err);
 	if (r == 0)
 		world_search_free_page(w);
@@ -1432,6 +1434,7 @@ void world_free(struct world *w)
 	world_pfn_free(w);
 	world_search_free(w);
 	world_files_free(w);
+	world_verifier_free(w);
 	gen_image_free(&w->img);
 	free(w->used);
 	w->used = NULL;

@@ -116,6 +116,7 @@ struct world {
 	struct world_pfn *pfn;        /* world_pfn.h */
 	struct world_files *files;    /* world_files.h */
 	struct world_search *search;  /* world_search.h */
+	struct world_verifier *verifier; /* world_verifier.h */
 	struct world_corruption corruption;
 	/* The demo's machine (world_set_whole_machine): its figures add up. */
 	bool whole;

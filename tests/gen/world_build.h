@@ -104,4 +104,8 @@ void world_search_free(struct world *w);
 int world_build_pool(struct world *w, struct kdx_error *err);
 void world_pool_free(struct world *w);
 
+/* world_verifier.c: Driver Verifier; after the pool and the modules. */
+int world_build_verifier(struct world *w, struct kdx_error *err);
+void world_verifier_free(struct world *w);
+
 #endif

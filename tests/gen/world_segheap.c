@@ -35,7 +35,7 @@ void segheap_init(struct pool_build *pb)
 {
 	struct world *w = pb->w;
 	struct world_pool *pl = pb->pool;
-	if (!pb->hdr->segheap) {   /* a 19H1+ profile needs its prof_segheap */
+	if (!pb->segheap) {   /* a 19H1+ profile needs its prof_segheap */
 		fprintf(stderr, "kdx-gen: %s: a segment-heap pool without a prof_segheap layout\n",
 			w->profile->name);
 		abort();
