@@ -20,6 +20,8 @@ enum { RANGE_FREE = 0, RANGE_LARGE = 3, RANGE_LFH = 11, RANGE_VS = 15 };
 #define LFH_BITMAP_ALLOCATED 1u              /* 2 bits a block; 1 = allocated */
 #define VS_MIN_CHUNK_UNITS 3u                /* header, POOL_HEADER, 16 bytes of data */
 #define MAX_UNIT_SIZE 255u                   /* UnitSize is a UCHAR */
+/* Look-alikes stay clear of the first blocks, where the search plants go. */
+#define LOOKALIKE_MIN_SLOT 4u
 
 static const char *pool_region(bool paged)
 {
@@ -167,7 +169,7 @@ void segheap_lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 				paged ? h->paged_allocated : h->nonpaged_allocated, tag);
 		if (leak_tag)
 			pool_fill_leak_block(pb, at + h->header_size);
-		else if (!free_block && bs >= 0x60)
+		else if (!free_block && bs >= 0x60 && i >= LOOKALIKE_MIN_SLOT)
 			plant_lookalike(pb, at + 0x20, WORLD_PAGE_LFH);
 		if (!free_block) {
 			uint64_t word = va + S->lfh_block_bitmap + (uint64_t)i / 32 * 8;
