@@ -318,7 +318,7 @@ static void pool_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 {
 	if (!pb->hdr->segment_heap)
 		classic_page(pb, paged, leak_tag);
-	else if (!leak_tag && pb->pool->npages % 3 == 2)
+	else if (!leak_tag && pb->calls++ % 3 == 2)
 		segheap_vs_pages(pb, paged, 2);
 	else
 		segheap_lfh_page(pb, paged, leak_tag);
@@ -698,7 +698,11 @@ static void bulk_pages(struct pool_build *pb)
 	struct world_pool *pl = pb->pool;
 	for (uint64_t i = 0; i < bulk_mib * (1024 * 1024 / KDX_PAGE_SIZE); i++) {
 		size_t nblocks = pl->nblocks, npages = pl->npages, nfree = pl->nfree_chunks;
-		pool_page(pb, false, 0);
+		/* one page each: segment-heap bulk is LFH pages only */
+		if (pb->hdr->segment_heap)
+			segheap_lfh_page(pb, false, 0);
+		else
+			classic_page(pb, false, 0);
 		pl->nblocks = nblocks;
 		pl->npages = npages;
 		pl->nfree_chunks = nfree;

@@ -21,6 +21,7 @@ struct pool_build {
 	uint64_t leak_target;         /* a pointer the leak's blocks hold */
 	struct segheap_segment seg[2];   /* nonpaged, paged */
 	uint64_t segment_heap_va[2];     /* the _SEGMENT_HEAP each segment names */
+	uint64_t calls;                  /* pool_page calls, bulk ones included */
 };
 
 void pool_add_block(struct pool_build *pb, struct world_pool_block blk);
