@@ -650,6 +650,10 @@ static void write_search(struct json *j, const struct world *w, enum gen_format 
 		if (p->has_alias)
 			json_hex(j, NULL, p->alias);
 		json_close(j, ']');
+		if (p->mapped_via)
+			json_str(j, "mapped_via", p->mapped_via);
+		else
+			json_null(j, "mapped_via");
 		json_bool(j, "straddles", (p->pa >> KDX_PAGE_SHIFT) != (p->pa_end >> KDX_PAGE_SHIFT));
 		json_bool(j, "in_dump", world_page_in_dump(w, fmt, p->pa >> KDX_PAGE_SHIFT) &&
 					world_page_in_dump(w, fmt, p->pa_end >> KDX_PAGE_SHIFT));

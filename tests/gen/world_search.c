@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tests/gen/world_build.h"
+#include "tests/gen/world_files.h"
 #include "tests/gen/world_modules.h"
 #include "tests/gen/world_pfn.h"
 #include "tests/gen/world_pool.h"
@@ -34,6 +35,7 @@ static struct world_plant *plant(struct world *w, const char *name, bool utf16)
 	struct world_plant *p = &s->plants[s->nplants++];
 	p->name = name;
 	p->utf16 = utf16;
+	p->mapped_via = "pfn-database";
 	snprintf(p->text, sizeof p->text, WORLD_PLANT_PREFIX "%s-%llx", name,
 		 (unsigned long long)w->seed);
 	return p;
@@ -115,27 +117,57 @@ static void plant_stack(struct world *w)
 	put_virtual(w, p, w->dtb, P->threads[t].stack_limit + STACK_OFFSET);
 }
 
+/* The first process with a user space. */
+static size_t user_process(const struct world *w)
+{
+	const struct world_procs *P = w->procs;
+	for (size_t i = 0; i < P->nprocesses; i++)
+		if (P->processes[i].peb)
+			return i;
+	fprintf(stderr, "kdx-gen: no process with a user space for the search plants\n");
+	abort();
+}
+
 /* A fresh user page in the first process with a user space. */
 static void plant_user(struct world *w)
 {
-	const struct world_procs *P = w->procs;
-	for (size_t i = 0; i < P->nprocesses; i++) {
-		const struct world_process *proc = &P->processes[i];
-		if (!proc->peb)
-			continue;
-		struct walk wk;
-		world_walk(w, proc->dtb, USER_PAGE_VA, &wk);
-		if (wk.reason == XLAT_OK) {
-			fprintf(stderr, "kdx-gen: the search plant's user page is taken\n");
-			abort();
-		}
-		world_map_user_page(w, proc->dtb, USER_PAGE_VA, world_alloc_user_pages(w, 1));
-		struct world_plant *p = plant(w, "user", false);
-		p->owner = PLANT_PROCESS;
-		p->index = i;
-		put_virtual(w, p, proc->dtb, USER_PAGE_VA + DATA_OFFSET);
-		return;
+	size_t i = user_process(w);
+	uint64_t dtb = w->procs->processes[i].dtb;
+	struct walk wk;
+	world_walk(w, dtb, USER_PAGE_VA, &wk);
+	if (wk.reason == XLAT_OK) {
+		fprintf(stderr, "kdx-gen: the search plant's user page is taken\n");
+		abort();
 	}
+	world_map_user_page(w, dtb, USER_PAGE_VA, world_alloc_user_pages(w, 1));
+	struct world_plant *p = plant(w, "user", false);
+	p->owner = PLANT_PROCESS;
+	p->index = i;
+	put_virtual(w, p, dtb, USER_PAGE_VA + DATA_OFFSET);
+}
+
+/* A view of a mapped file: the page after the user plant's maps a resident
+ * page of the first file. Its PFN entry's PteAddress names the file's
+ * prototype PTE, not the process's PTE, as for every section-backed page,
+ * so only a walk of the process's page tables finds this mapping. */
+static void plant_mapped_view(struct world *w)
+{
+	const struct world_file *f = &w->files->files[0];
+	unsigned k = 0;
+	while (k < f->total_ptes && f->state[k] != WP_VALID)
+		k++;
+	if (w->files->nfiles == 0 || k == f->total_ptes) {
+		fprintf(stderr, "kdx-gen: no resident file page for the search plant\n");
+		abort();
+	}
+	size_t i = user_process(w);
+	uint64_t dtb = w->procs->processes[i].dtb;
+	world_map_user_page(w, dtb, USER_PAGE_VA + KDX_PAGE_SIZE, f->pfn[k]);
+	struct world_plant *p = plant(w, "mapped-view", false);
+	p->owner = PLANT_PROCESS;
+	p->index = i;
+	p->mapped_via = "page-tables";
+	put_virtual(w, p, dtb, USER_PAGE_VA + KDX_PAGE_SIZE + DATA_OFFSET);
 }
 
 /* Three system-PTE pages mapping three physical pages out of order: the
@@ -163,6 +195,7 @@ int world_build_search(struct world *w, struct kdx_error *err)
 	plant_module(w);
 	plant_stack(w);
 	plant_user(w);
+	plant_mapped_view(w);
 	plant_straddle(w);
 	return 0;
 }
@@ -185,6 +218,7 @@ void world_search_free_page(struct world *w)
 		struct world_plant *p = plant(w, "free-page", false);
 		p->owner = PLANT_PHYSICAL;
 		p->list = WL_FREE;
+		p->mapped_via = NULL;
 		p->pa = (pfn << KDX_PAGE_SHIFT) + DATA_OFFSET;
 		p->pa_end = p->pa + encoded_size(p) - 1;
 		for (size_t i = 0; i < strlen(p->text); i++)

@@ -2,7 +2,9 @@
  * (virtual and physical) and who owns that memory, in the keys of kdx's
  * own `s` JSON. One ASCII and one UTF-16LE string in pool blocks, one in a
  * driver's .data, one in a thread's kernel stack, one in a user page of a
- * process, one in a free physical page no page table maps, and one across
+ * process, one in a view of a mapped file in that process (its PFN entry
+ * names the file's prototype PTE, so only a reverse walk of the page tables
+ * finds the VA), one in a free physical page no page table maps, and one across
  * the page boundary of a system-PTE mapping whose two pages are not
  * physically adjacent (an MDL mapping). */
 #ifndef KDX_GEN_WORLD_SEARCH_H
@@ -37,9 +39,11 @@ struct world_plant {
 	uint64_t offset;              /* module: into .data */
 	const char *region;           /* region: kdx's layout name */
 	uint8_t list;                 /* physical: enum world_page_list */
+	const char *mapped_via;       /* where kdx finds the VA of the page: "pfn-database"
+				       * (PteAddress), "page-tables" (a reverse walk); NULL: unmapped */
 };
 
-#define WORLD_MAX_PLANTS 8
+#define WORLD_MAX_PLANTS 12
 
 struct world_search {
 	struct world_plant plants[WORLD_MAX_PLANTS];
