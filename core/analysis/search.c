@@ -1,10 +1,12 @@
-/* Memory search (search.h). Pages of the searched space are copied into a
- * chunk buffer while they are contiguous; each chunk is matched from where
- * the last one stopped, with the bytes a match may still need carried over:
+/* Memory search (search.h). Pages of the searched space are matched in
+ * chunks while they are contiguous; each chunk is matched from where the
+ * last one stopped, with the bytes a match may still need carried over:
  * n-1 bytes for a literal, and for a regex the start of PCRE2's partial
  * match (PCRE2_PARTIAL_HARD) plus the pattern's lookbehind. So a match
  * across a contiguous page boundary is found once, and never across a
- * hole. */
+ * hole. A chunk is matched where it lies in the dump's mapping while its
+ * pages follow each other there too (most of a full dump); only pages that
+ * do not, and the carry before them, are copied into the chunk buffer. */
 #include "core/analysis/search.h"
 
 #include <errno.h>
@@ -340,9 +342,13 @@ struct scan {
 	pcre2_match_data_16 *md16;
 	pcre2_match_context_8 *mc8;
 	pcre2_match_context_16 *mc16;
-	uint8_t *buf;
+	uint8_t *buf;                  /* the chunk buffer */
+	const uint8_t *data;           /* the chunk: buf, or a span of the dump's mapping */
+	bool direct;                   /* data is in the mapping */
+	const uint8_t *tail;           /* the last page fed, where it is in the mapping (or NULL) */
+	size_t tail_pos;               /* and where it starts in data */
 	size_t len, from, cap;
-	uint64_t buf_addr;
+	uint64_t buf_addr;             /* the address of data[0] */
 	uint64_t next_addr;            /* after the last page fed, for holes */
 	bool fed;
 	uint64_t total;                /* bytes to search, for progress */
@@ -364,7 +370,7 @@ static void hit(struct scan *s, size_t at, size_t length)
 		h.has_pa = xlat_to_phys(s->x, addr, &h.pa) == XLAT_OK;
 	}
 	size_t n = s->len - at < SEARCH_PREVIEW ? s->len - at : SEARCH_PREVIEW;
-	memcpy(h.preview, s->buf + at, n);
+	memcpy(h.preview, s->data + at, n);
 	h.npreview = (uint8_t)n;
 	o->total_hits++;
 	if (o->count < SEARCH_MAX_HITS) {
@@ -390,10 +396,10 @@ static void match_literal(struct scan *s, bool final, size_t *keep, size_t *resu
 	const struct search_pattern *p = s->p;
 	size_t pos = s->from;
 	while (pos + p->nlen <= s->len) {
-		const uint8_t *f = memmem(s->buf + pos, s->len - pos, p->needle, p->nlen);
+		const uint8_t *f = memmem(s->data + pos, s->len - pos, p->needle, p->nlen);
 		if (!f)
 			break;
-		size_t at = (size_t)(f - s->buf);
+		size_t at = (size_t)(f - s->data);
 		if ((s->buf_addr + at) % p->align == 0)
 			hit(s, at, p->nlen);
 		pos = at + 1;
@@ -407,13 +413,13 @@ static int pcre_match(struct scan *s, size_t start, uint32_t options, size_t *ms
 {
 	const struct search_pattern *p = s->p;
 	if (p->engine == ENGINE_PCRE2_8) {
-		int rc = pcre2_match_8(p->re8, s->buf, s->len, start, options, s->md8, s->mc8);
+		int rc = pcre2_match_8(p->re8, s->data, s->len, start, options, s->md8, s->mc8);
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer_8(s->md8);
 		*ms = ov[0];
 		*me = ov[1];
 		return rc;
 	}
-	int rc = pcre2_match_16(p->re16, (PCRE2_SPTR16)(const void *)s->buf, s->len / 2, start / 2,
+	int rc = pcre2_match_16(p->re16, (PCRE2_SPTR16)(const void *)s->data, s->len / 2, start / 2,
 				options, s->md16, s->mc16);
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer_16(s->md16);
 	*ms = ov[0] * 2;
@@ -490,10 +496,19 @@ static void flush(struct scan *s, bool final)
 	if (final) {
 		s->len = s->from = 0;
 	} else {
-		memmove(s->buf, s->buf + keep, s->len - keep);
+		if (!s->direct && s->tail && keep >= s->tail_pos) {
+			/* What is kept lies in the last page: go on in the mapping. */
+			s->data = s->tail + (keep - s->tail_pos);
+			s->direct = true;
+		} else if (s->direct) {
+			s->data += keep;
+		} else {
+			memmove(s->buf, s->buf + keep, s->len - keep);
+		}
 		s->buf_addr += keep;
 		s->len -= keep;
 		s->from = resume - keep;
+		s->tail_pos = s->tail_pos > keep ? s->tail_pos - keep : 0;
 	}
 	progress(s);
 }
@@ -502,6 +517,7 @@ static void flush(struct scan *s, bool final)
  * follow the last ones end the run (a hole, or the next range). */
 static void feed(struct scan *s, uint64_t addr, const uint8_t *page)
 {
+	bool mapped = page != s->scratch;
 	size_t n = KDX_PAGE_SIZE;
 	if (addr < s->r->start) {
 		page += s->r->start - addr;
@@ -521,8 +537,22 @@ static void feed(struct scan *s, uint64_t addr, const uint8_t *page)
 	if (!s->len) {
 		s->buf_addr = addr;
 		s->from = 0;
+		s->data = mapped ? page : s->buf;
+		s->direct = mapped;
 	}
-	memcpy(s->buf + s->len, page, n);
+	/* A page that follows the copied one in the mapping: match what the
+	 * buffer holds, so the rest can go on in the mapping. */
+	if (!s->direct && mapped && s->tail && s->tail + (s->len - s->tail_pos) == page)
+		flush(s, false);
+	if (s->direct && s->data + s->len != page) {
+		memcpy(s->buf, s->data, s->len);
+		s->data = s->buf;
+		s->direct = false;
+	}
+	if (!s->direct)
+		memcpy(s->buf + s->len, page, n);
+	s->tail = mapped ? page : NULL;
+	s->tail_pos = s->len;
 	s->len += n;
 	s->out->scanned_bytes += n;
 	if (s->len + KDX_PAGE_SIZE > s->cap)

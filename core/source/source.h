@@ -76,6 +76,9 @@ struct source {
 int source_open(const char *path, struct source **out, struct kdx_error *err);
 void source_close(struct source *s);
 
+/* A page of the dump: NULL when the dump lacks it; else scratch, when the
+ * page had to be read or decompressed into it, or a pointer into the dump's
+ * read-only mapping, valid until source_close. */
 const uint8_t *source_page(struct source *s, uint64_t pfn, uint8_t *scratch);
 bool source_has_page(const struct source *s, uint64_t pfn);
 /* Copies len bytes from physical address pa. Returns the number of bytes
