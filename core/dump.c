@@ -9,6 +9,7 @@
 
 #include "core/util/bytes.h"
 #include "core/nt/kdbg.h"
+#include "core/nt/layout_kdbg.h"
 
 /* Heuristic scans are bounded so that opening stays O(1) in dump size. The
  * kernel's top-level table and the KDBG sit low in physical memory on real
@@ -400,10 +401,7 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 		if (!f->has_crash_header)
 			bugcheck_from_kdbg(d);
 	}
-	uint64_t size_ethread = 0;
-	dump_kdbg_field(d, KDBG_SIZE_ETHREAD, 2, &size_ethread);
-	dump_layout_init(&d->layout, profile_select(d->machine, d->paging, d->has_build, d->build,
-						    (uint32_t)size_ethread));
+	dump_layout_resolve(d);
 	*out = d;
 	return 0;
 fail:

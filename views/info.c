@@ -104,6 +104,37 @@ static void add_bugcheck(struct dump *d, struct dnode *root, const struct crash_
 	add_decoded(d, b, f);
 }
 
+/* Which built-in column the structure panes read, and what the KDBG's own
+ * offsets and sizes said of it (core/nt/layout_kdbg.h). */
+static void add_layout(const struct dump *d, struct dnode *root)
+{
+	const struct dump_layout *l = &d->layout;
+	struct dnode *o = dn_label(dn_object(root, "layout"), "Structure layout");
+	if (!l->profile) {
+		dn_null(o, "name");
+		dn_role(dn_label(dn_str(o, "meaning", "unknown build: kdx has no layout for it, so "
+					"the panes that read kernel structures are unavailable"), "meaning"),
+			ROLE_WARNING);
+		return;
+	}
+	dn_str(o, "name", l->profile->name);
+	dn_str(o, "description", l->profile->description);
+	if (l->file)
+		dn_label(dn_str(o, "file", l->file), "changed by");
+	dn_label(dn_uint(o, "kdbg_checked", l->kdbg_checked), "KDBG offsets");
+	dn_label(dn_uint(o, "kdbg_agreed", l->kdbg_agreed), "agreeing");
+	struct dnode *p = dn_label(dn_uint(o, "kdbg_patched", l->kdbg_patched), "taken from KDBG");
+	if (l->kdbg_patched)
+		dn_role(p, ROLE_WARNING);
+	if (l->passed_over)
+		dn_label(dn_str(o, "passed_over", l->passed_over->name), "chosen over");
+	else
+		dn_label(dn_null(o, "passed_over"), "chosen over");
+	if (!l->kdbg_checked)
+		dn_str(o, "meaning", "the KDBG holds no structure offsets (it does from Windows "
+		       "Server 2003 on): the column is the build's, unchecked");
+}
+
 static int run_info(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
 	bool verbose = false, walks = false;
@@ -172,6 +203,7 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 	    vm_summary_to_doc(d, walks, dn_label(dn_object(r, "memory"), "Memory summary")) &&
 	    !walks)
 		doc_set_refine(out, "info%s -w", verbose ? " -v" : "");
+	add_layout(d, r);
 	struct dnode *w = dn_array(r, "warnings");
 	for (size_t i = 0; i < d->warnings.count; i++)
 		dn_role(dn_str(w, NULL, d->warnings.items[i]), ROLE_WARNING);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util/bytes.h"
+
 const struct profile *profile_by_name(const char *name)
 {
 	for (const struct profile *const *p = kdx_profiles; *p; p++)
@@ -13,22 +15,17 @@ const struct profile *profile_by_name(const char *name)
 	return NULL;
 }
 
-const struct profile *profile_select(enum machine m, enum paging pg, bool has_build, uint32_t build,
-				     uint32_t size_ethread)
+bool profile_serves(const struct profile *p, enum machine m, enum paging pg, uint32_t build)
 {
-	if (!has_build)
-		return NULL;
-	const struct profile *first = NULL;
-	for (const struct profile *const *p = kdx_profiles; *p; p++) {
-		if ((*p)->machine != m || (*p)->paging != pg || build < (*p)->min_build ||
-		    build > (*p)->max_build)
-			continue;
-		if (size_ethread && (*p)->ethread->size == size_ethread)
+	return p->machine == m && p->paging == pg && build >= p->min_build && build <= p->max_build;
+}
+
+const struct profile *profile_select(enum machine m, enum paging pg, bool has_build, uint32_t build)
+{
+	for (const struct profile *const *p = kdx_profiles; has_build && *p; p++)
+		if (profile_serves(*p, m, pg, build))
 			return *p;
-		if (!first)
-			first = *p;
-	}
-	return first;
+	return NULL;
 }
 
 void dump_layout_init(struct dump_layout *l, const struct profile *p)
@@ -174,6 +171,24 @@ static uint16_t u16_of(const void *table, const struct layout_field *f)
 	return v;
 }
 
+static const void *table_of(const struct profile *p, const struct layout_field *f)
+{
+	return *(const void *const *)((const char *)p + f->table_member);
+}
+
+const struct layout_field *layout_field_named(const char *table, const char *name)
+{
+	for (const struct layout_field *f = layout_fields; f->table; f++)
+		if (strcmp(f->table, table) == 0 && strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+uint16_t layout_field_value(const struct profile *p, const struct layout_field *f)
+{
+	return u16_of(table_of(p, f), f);
+}
+
 const struct layout_field *layout_bound_of(const struct layout_field *f)
 {
 	const struct layout_field *whole = NULL, *part = NULL;
@@ -263,18 +278,14 @@ int dump_layout_load(struct dump_layout *l, const char *path, struct kdx_error *
 		}
 		if (strcmp(cells[0], "taken_from") == 0 || strcmp(cells[0], "source") == 0)
 			continue;
-		size_t i = 0;
-		const struct layout_field *f = layout_fields;
-		for (; f->table; f++, i++)
-			if (strcmp(f->table, table) == 0 && strcmp(f->name, cells[0]) == 0)
-				break;
-		if (!f->table)
+		const struct layout_field *f = layout_field_named(table, cells[0]);
+		if (!f)
 			rc = kdx_fail(err, "%s: line %zu: %s has no field '%s'", path, lineno, table, cells[0]);
 		else if (col >= n || !store(target, f, cells[col]))
 			rc = kdx_fail(err, "%s: line %zu: '%s' is not a value for %s.%s", path, lineno,
 				      col < n ? cells[col] : "", table, f->name);
 		else
-			l->source[i] = LAYOUT_FROM_FILE;
+			l->source[f - layout_fields] = LAYOUT_FROM_FILE;
 	}
 	fclose(fp);
 	if (rc == 0 && !*table)
@@ -286,12 +297,26 @@ int dump_layout_load(struct dump_layout *l, const char *path, struct kdx_error *
 	return rc;
 }
 
+int dump_layout_set(struct dump_layout *l, const struct layout_field *f, uint16_t value,
+		    enum layout_source source, struct kdx_error *err)
+{
+	struct profile *p = patchable(l);
+	if (!p)
+		return kdx_fail(err, "out of memory");
+	void *table = *(void **)((char *)p + f->table_member);
+	uint16_t old = u16_of(table, f);
+	memcpy((char *)table + f->offset, &value, sizeof value);
+	if (check_bounds("the KDBG", table, f->table, err) < 0) {
+		memcpy((char *)table + f->offset, &old, sizeof old);
+		return -1;
+	}
+	l->source[f - layout_fields] = source;
+	return 0;
+}
+
 uint64_t prof_get(const uint8_t *buf, unsigned off, unsigned size)
 {
-	uint64_t v = 0;
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)buf[off + i] << (8 * i);
-	return v;
+	return le_bytes(buf + off, size);
 }
 
 uint64_t prof_get_bits(const uint8_t *buf, struct prof_bits b)

@@ -54,6 +54,10 @@ extern const struct layout_field layout_fields[];
 /* The size field that bounds f: "X_size" for fields named X_*, else "size"
  * (doc/layouts.md); NULL when the table has none. */
 const struct layout_field *layout_bound_of(const struct layout_field *f);
+/* The field of that table and name; NULL when there is none. */
+const struct layout_field *layout_field_named(const char *table, const char *name);
+/* The value of an offset or size field in p's column. */
+uint16_t layout_field_value(const struct profile *p, const struct layout_field *f);
 
 /* Where a value of a dump's layout came from. */
 enum layout_source {
@@ -71,16 +75,28 @@ struct dump_layout {
 	struct profile *patched;               /* owned copy once a file changed it */
 	const char *file;                      /* the last --layout FILE, borrowed */
 	enum layout_source source[LAYOUT_FIELDS];  /* per layout_fields[] entry */
+	/* The KDBG's offsets and sizes against the column (core/nt/layout_kdbg.h):
+	 * how many the block holds, how many the column agrees with, how many
+	 * fields took the KDBG's value; the first column of the build when the
+	 * KDBG chose another. */
+	unsigned kdbg_checked, kdbg_agreed, kdbg_patched;
+	const struct profile *passed_over;
 };
 
-/* Picks the built-in column for a dump; size_ethread (KDBG SizeEThread, 0
- * when unknown) chooses between columns that serve the same builds. */
-const struct profile *profile_select(enum machine m, enum paging p, bool has_build, uint32_t build,
-				     uint32_t size_ethread);
+/* Whether p's column serves a kernel of that machine, paging and build. */
+bool profile_serves(const struct profile *p, enum machine m, enum paging pg, uint32_t build);
+/* The first column serving the build (the dump's choice among several is
+ * the KDBG's: core/nt/layout_kdbg.h). */
+const struct profile *profile_select(enum machine m, enum paging p, bool has_build, uint32_t build);
 void dump_layout_init(struct dump_layout *l, const struct profile *p);
 /* Applies a table file in the data/layouts format (doc/layouts.md): its
  * column named like the dump's layout, or its only column. */
 int dump_layout_load(struct dump_layout *l, const char *path, struct kdx_error *err);
+/* Sets one offset or size field of the dump's layout, recording where the
+ * value came from; fails (and keeps the old value) when the table's
+ * offsets would then fall outside its sizes. */
+int dump_layout_set(struct dump_layout *l, const struct layout_field *f, uint16_t value,
+		    enum layout_source source, struct kdx_error *err);
 void dump_layout_free(struct dump_layout *l);
 
 /* The segment-heap pool of 19H1+ (structs §6.4). A page segment is
