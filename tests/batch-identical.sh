@@ -31,8 +31,10 @@ commands() {  # commands TRUTH
 	pa=$(first '[.translations[]? | select(.pa != null) | .pa][0]')
 	region=$(first '[.regions[]?.name][0]')
 	tid=$(first '.deep_stack_thread')
+	tid=${tid:+0n$tid}   # IDs are typed as arguments: hex by default
 	ethread=$(first '[.threads[]?.ethread][0]')
 	pid=$(first '[.threads[]?.pid][-1]')
+	pid=${pid:+0n$pid}
 	block=$(first '[.pool.pages[]?.blocks[]? | select(.state == "allocated") | .address][0]')
 	big=$(first '[.pool.big_pages.allocations[]?.address][0]')
 	tag=$(first '[.pool.tracker.rows[]?.tag][0]')

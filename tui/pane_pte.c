@@ -8,6 +8,7 @@
 #include "tui/app.h"
 #include "core/xlat/paging.h"
 #include "tui/prompt.h"
+#include "views/command.h"
 
 /* The parts of a pte pane's command; false for `pte -compare`. */
 struct pte_args {
@@ -109,26 +110,26 @@ static bool process_fields(const struct dnode *row, const char **name, uint64_t 
 	return true;
 }
 
-/* What the DTB prompt typed: a process's name or decimal PID from the
- * process list, else a DTB as the pte command takes it. who names the
- * process, or is empty. */
+/* What the DTB prompt typed: a process's name or PID (hex by default, as
+ * the process list shows it) from the process list, else a DTB as the pte
+ * command takes it. who names the process, or is empty. */
 static void resolve_dtb(struct app *a, const char *typed, struct pte_args *args, char *who,
 			size_t size)
 {
 	snprintf(args->dtb, sizeof args->dtb, "%.*s", (int)command_name_len(typed), typed);
 	who[0] = 0;
+	uint64_t typed_value;
+	bool typed_pid = parse_number(args->dtb, &typed_value);
 	struct doc doc;
 	const struct dnode *rows = process_rows(a, &doc);
 	for (size_t i = 0; rows && i < rows->nkids; i++) {
 		const char *name;
 		uint64_t pid, dtb;
-		char pid_text[24];
 		if (!process_fields(rows->kids[i], &name, &pid, &dtb))
 			continue;
-		snprintf(pid_text, sizeof pid_text, "%llu", (unsigned long long)pid);
-		if (strcasecmp(name, args->dtb) == 0 || strcmp(pid_text, args->dtb) == 0) {
+		if (strcasecmp(name, args->dtb) == 0 || (typed_pid && pid == typed_value)) {
 			snprintf(args->dtb, sizeof args->dtb, "0x%llx", (unsigned long long)dtb);
-			snprintf(who, size, " of %s %s", name, pid_text);
+			snprintf(who, size, " of %s PID 0x%llx", name, (unsigned long long)pid);
 			break;
 		}
 	}
@@ -154,7 +155,7 @@ static void act_pte_dtb(struct app *a, int key)
 			uint64_t pid, dtb;
 			size_t used = strlen(list);
 			if (process_fields(rows->kids[i], &name, &pid, &dtb))
-				snprintf(list + used, sizeof list - used, "%s%s %llu", used ? ", " : "",
+				snprintf(list + used, sizeof list - used, "%s%s 0x%llx", used ? ", " : "",
 					 name, (unsigned long long)pid);
 		}
 		if (rows)

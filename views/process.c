@@ -37,8 +37,8 @@ struct dnode *add_dtb(struct dnode *parent, const struct process *p)
 void add_process_fields(struct dnode *parent, const struct process *p)
 {
 	dn_role(dn_str(parent, "name", p->name), ROLE_NAME);
-	dn_uint(parent, "pid", p->pid);
-	dn_label(dn_uint(parent, "ppid", p->ppid), "parent");
+	dn_cid(parent, "pid", p->pid, true);
+	dn_label(dn_cid(parent, "ppid", p->ppid, true), "parent");
 	dn_role(dn_hex(parent, "eprocess", p->eprocess, 0), ROLE_ADDRESS);
 	add_dtb(parent, p);
 	dn_flags(dn_hex(parent, "directory_table_base", p->dtb_raw, 0), DN_JSON_ONLY);
@@ -92,10 +92,10 @@ static int run_process(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_flags(dn_str(o, "threads_note", note), DN_JSON_ONLY);
 		if (note) {
 			dn_role(o, p->thread_walk.complete ? ROLE_WARNING : ROLE_DANGER);
-			dn_role(dn_strf(problems, NULL, "%s (PID %u): %s", p->name, p->pid, note),
+			dn_role(dn_strf(problems, NULL, "%s (PID 0x%x): %s", p->name, p->pid, note),
 				p->thread_walk.complete ? ROLE_WARNING : ROLE_DANGER);
 		}
-		dn_link(o, "threads 0n%u", p->pid);
+		dn_link(o, "threads 0x%x", p->pid);
 	}
 	process_list_free(&pl);
 	return 0;

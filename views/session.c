@@ -35,7 +35,7 @@ static void add_session_fields(struct dnode *o, const struct session *s,
 	dn_role(dn_label(dn_hex(o, "paged_pool_end", s->paged_pool_end, 0), "pool end"),
 		ROLE_REGION_SESSION);
 	const struct process *reader = &pl->processes[s->reader];
-	dn_label(dn_strf(o, "read_through", "%s (PID %u)", reader->name, reader->pid),
+	dn_label(dn_strf(o, "read_through", "%s (PID 0x%x)", reader->name, reader->pid),
 		 "read through");
 	dn_flags(dn_hex(o, "reader_dtb", reader->dtb, 0), DN_JSON_ONLY);
 	dn_flags(dn_uint(o, "unlinked", s->unlinked), DN_JSON_ONLY);
@@ -103,12 +103,12 @@ static void add_members(struct dnode *t, const struct session *s, const struct p
 			continue;
 		}
 		const struct process *p = &pl->processes[m->process];
-		dn_uint(o, "pid", p->pid);
+		dn_cid(o, "pid", p->pid, true);
 		dn_role(dn_str(o, "name", p->name), ROLE_NAME);
 		dn_role(dn_hex(o, "eprocess", p->eprocess, 0), ROLE_ADDRESS);
 		add_dtb(o, p);
 		dn_uint(o, "threads", p->nthreads);
-		dn_link(o, "threads 0n%u", p->pid);
+		dn_link(o, "threads 0x%x", p->pid);
 	}
 }
 

@@ -68,8 +68,8 @@ static int run_stacks(struct dump *d, int argc, char **argv, struct doc *out,
 	for (size_t i = 0; i < pl.nthreads; i++) {
 		const struct thread *th = &pl.threads[i];
 		struct dnode *o = dn_object(t, NULL);
-		dn_uint(o, "tid", th->tid);
-		dn_uint(o, "pid", th->pid);
+		dn_cid(o, "tid", th->tid, false);
+		dn_cid(o, "pid", th->pid, false);
 		dn_role(dn_str(o, "process", pl.processes[th->process].name), ROLE_NAME);
 		add_stack_figures(o, th);
 		dn_flags(dn_str(o, "note", th->note[0] ? th->note : NULL), DN_JSON_ONLY);
@@ -184,13 +184,13 @@ static int run_stack(struct dump *d, int argc, char **argv, struct doc *out,
 				"lists", (unsigned long long)key);
 	}
 	const struct process *p = &pl.processes[t->process];
-	doc_set_title(out, "Kernel stack of thread %u (%s, PID %u)", t->tid, p->name, p->pid);
+	doc_set_title(out, "Kernel stack of thread 0x%x (%s, PID 0x%x)", t->tid, p->name, p->pid);
 	doc_set_windbg(out, "!thread 0x%llx; kf", (unsigned long long)t->ethread);
 	struct dnode *r = out->root;
 	add_signature(d, r);
-	dn_uint(r, "tid", t->tid);
-	dn_link(dn_role(dn_str(r, "process", p->name), ROLE_NAME), "threads 0n%u", p->pid);
-	dn_uint(r, "pid", t->pid);
+	dn_cid(r, "tid", t->tid, true);
+	dn_link(dn_role(dn_str(r, "process", p->name), ROLE_NAME), "threads 0x%x", p->pid);
+	dn_cid(r, "pid", t->pid, true);
 	dn_role(dn_hex(r, "ethread", t->ethread, 0), ROLE_ADDRESS);
 	const char *state = thread_state_name(t->state);
 	dn_str(r, "state", state ? state : "?");

@@ -38,12 +38,12 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 	const struct process *only = has_pid ? process_by_pid(&pl, (uint32_t)pid) : NULL;
 	if (has_pid && !only) {
 		process_list_free(&pl);
-		return kdx_fail(err, "threads: no process with PID %llu (0x%llx) on "
+		return kdx_fail(err, "threads: no process with PID 0x%llx (0n%llu) on "
 				"PsActiveProcessHead", (unsigned long long)pid, (unsigned long long)pid);
 	}
 	struct dnode *r = out->root;
 	if (only) {
-		doc_set_title(out, "Threads of %s (PID %u)", only->name, only->pid);
+		doc_set_title(out, "Threads of %s (PID 0x%x)", only->name, only->pid);
 		doc_set_windbg(out, "!process 0x%llx 7; !runaway 7",
 			       (unsigned long long)only->eprocess);
 		add_process_fields(dn_label(dn_object(r, "process"), "Process"), only);
@@ -65,8 +65,8 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		if (only && p != only)
 			continue;
 		struct dnode *o = dn_object(t, NULL);
-		dn_uint(o, "tid", th->tid);
-		dn_uint(o, "pid", th->pid);
+		dn_cid(o, "tid", th->tid, false);
+		dn_cid(o, "pid", th->pid, false);
 		dn_role(dn_str(o, "process", p->name), ROLE_NAME);
 		dn_role(dn_hex(o, "ethread", th->ethread, 0), ROLE_ADDRESS);
 		const char *state = thread_state_name(th->state);

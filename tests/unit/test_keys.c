@@ -621,12 +621,17 @@ static void test_pte_pane(void **state)
 	assert_string_equal(p->doc.command, "pte -e 0x7000 0x3000");
 	/* A process by name or PID from the process list. */
 	keys(a, "dd");
-	assert_string_equal(a->message, "name or PID: System 4, explorer.exe 3208");
+	assert_string_equal(a->message, "name or PID: System 0x4, explorer.exe 0xc88");
 	keys(a, "EXPLORER.EXE\n");
 	assert_string_equal(p->doc.command, "pte -e 0x7000 0x2c1000");
-	assert_string_equal(a->message, "DTB 0x2c1000 of explorer.exe 3208 (d: back to the kernel's)");
+	assert_string_equal(a->message, "DTB 0x2c1000 of explorer.exe PID 0xc88 (d: back to the kernel's)");
 	keys(a, "dd4\n");
 	assert_string_equal(p->doc.command, "pte -e 0x7000 0x102000");
+	/* A PID as the process list shows it: hex by default, 0n for decimal. */
+	keys(a, "ddc88\n");
+	assert_string_equal(p->doc.command, "pte -e 0x7000 0x2c1000");
+	keys(a, "dd0n3208\n");
+	assert_string_equal(p->doc.command, "pte -e 0x7000 0x2c1000");
 	/* The lowest page has no page before it. */
 	assert_true(app_open(a, "pte 0x10", false));
 	keys(a, "[");

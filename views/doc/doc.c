@@ -105,6 +105,11 @@ struct dnode *dn_uint(struct dnode *p, const char *key, uint64_t v)
 	return n;
 }
 
+struct dnode *dn_cid(struct dnode *p, const char *key, uint64_t v, bool decimal)
+{
+	return dn_flags(dn_uint(p, key, v), DN_CID | (decimal ? DN_CID_DECIMAL : 0));
+}
+
 struct dnode *dn_hex(struct dnode *p, const char *key, uint64_t v, int width)
 {
 	struct dnode *n = add(p, key, DN_HEX);
@@ -208,7 +213,12 @@ char *dn_value_text(const struct dnode *n)
 	case DN_NULL: return xstrdup("-");
 	case DN_BOOL: return xstrdup(n->v.b ? "yes" : "no");
 	case DN_INT: return xasprintf("%" PRId64, n->v.i);
-	case DN_UINT: return xasprintf("%" PRIu64, n->v.u);
+	case DN_UINT:
+		if (n->flags & DN_CID_DECIMAL)
+			return xasprintf("0x%" PRIx64 " (0n%" PRIu64 ")", n->v.u, n->v.u);
+		if (n->flags & DN_CID)
+			return xasprintf("0x%" PRIx64, n->v.u);
+		return xasprintf("%" PRIu64, n->v.u);
 	case DN_HEX: return xasprintf("0x%0*" PRIx64, n->width, n->v.u);
 	case DN_STR: return xstrdup(n->v.s);
 	case DN_ARRAY: return xasprintf("(%zu)", n->nkids);

@@ -20,6 +20,8 @@ enum dnode_kind {
 enum dnode_flags {
 	DN_JSON_ONLY = 1u << 0,     /* omitted by the text and TUI renderers */
 	DN_RIGHT = 1u << 1,         /* right-align in tables (numbers default to it) */
+	DN_CID = 1u << 2,           /* DN_UINT: a Client ID (PID, TID), see dn_cid */
+	DN_CID_DECIMAL = 1u << 3,   /* with DN_CID: the decimal beside the hex */
 };
 
 struct dspan {
@@ -74,6 +76,10 @@ struct dnode *dn_bool(struct dnode *parent, const char *key, bool v);
 struct dnode *dn_int(struct dnode *parent, const char *key, int64_t v);
 struct dnode *dn_uint(struct dnode *parent, const char *key, uint64_t v);
 struct dnode *dn_hex(struct dnode *parent, const char *key, uint64_t v, int width);
+/* A Client ID (process or thread ID): a number in JSON; people see it in hex
+ * as WinDbg shows Cids, so that it can be typed back as an argument (hex by
+ * default): "0x164", or with decimal "0x164 (0n356)" where there is room. */
+struct dnode *dn_cid(struct dnode *parent, const char *key, uint64_t v, bool decimal);
 struct dnode *dn_str(struct dnode *parent, const char *key, const char *s);
 struct dnode *dn_strf(struct dnode *parent, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
