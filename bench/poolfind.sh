@@ -2,8 +2,12 @@
 # poolfind's scan throughput next to `grep -c` of the same tag over the same
 # dump file, in the same run, on a generated win10-x64 dump with at least
 # 1 GiB of nonpaged pool (kdx-gen --pool-mib). The file is read once first,
-# so both run from the disk cache. Run from a built tree (a build without
-# sanitizers gives the real figures):
+# so both run from the disk cache. Then how soon poolfind answers Esc
+# (bench/kdx-bench-progress): the longest wait between two progress calls in
+# each phase (the explorer sees Esc only at a call), and the time from Esc to
+# the laid-out pane when cancelled at a few points of the scan, for a tag
+# with many blocks (File) and the 10000 blocks the explorer lists.
+# Run from a built tree (a build without sanitizers gives the real figures):
 #   sh bench/poolfind.sh [BUILD_DIR] [POOL_MIB]
 set -e
 build=${1:-.}
@@ -33,3 +37,5 @@ echo "dump: $(( file_bytes / 1048576 )) MiB, $(( scanned / 1048576 )) MiB of poo
 echo "kdx poolfind  $(rate "$scanned" "$kdx_ms") MiB/s  ($kdx_ms ms for $(( scanned / 1048576 )) MiB of pool, process start to exit)"
 echo "grep -c       $(rate "$file_bytes" "$grep_ms") MiB/s  ($grep_ms ms for the whole file, $hits lines)"
 echo "states not recovered: $unknown of the $found blocks found"
+echo "poolfind as the explorer runs it (progress, the first 10000 blocks listed):"
+"$build/bench/kdx-bench-progress" "$dump" "poolfind File" 50 $(( kdx_ms / 4 )) $(( kdx_ms / 2 ))

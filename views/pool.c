@@ -70,7 +70,7 @@ static int run_pool(struct dump *d, int argc, char **argv, struct doc *out, stru
 	if (argc != 2 || !parse_number(argv[1], &va))
 		return kdx_fail(err, "usage: %s", cmd_pool.usage);
 	struct pool_ctx c;
-	if (pool_ctx_init(d, &c, err) < 0)
+	if (pool_ctx_init(d, d->progress, &c, err) < 0)
 		return -1;
 	struct pool_page *pg = malloc(sizeof *pg);
 	if (!pg)

@@ -1,5 +1,7 @@
 /* `poolfind TAG`: the blocks with a tag, from the big-page table and a
  * scan of the pool ranges. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,17 +83,42 @@ struct dnode *pool_block_row(struct dump *d, struct dnode *table, const struct p
 	return o;
 }
 
+/* Blocks a screen lists when the command does not say: the TUI lays out
+ * every row of a document before drawing it, and a common tag has a
+ * million blocks. Batch output lists them all. */
+#define POOLFIND_SCREEN_BLOCKS 10000u
+
+/* A hit the moment it is found, for the TUI's progress display. */
+static void show_hit(void *ctx, const struct pool_block *b, bool unverified)
+{
+	struct dump *d = ctx;
+	char a[24], line[96];
+	format_address(d, b->address, a, sizeof a);
+	snprintf(line, sizeof line, "%s  0x%llx bytes  %s  %s%s", a, (unsigned long long)b->size,
+		 pool_kind_name(b->kind), pool_state_name(b->state),
+		 unverified ? "  (unverified)" : b->big ? "  (big page)" : "");
+	progress_item(d->progress, line);
+}
+
 static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
 	uint32_t tag;
-	if (argc != 2 || !pool_tag_parse(argv[1], &tag))
+	uint64_t limit = d->progress ? POOLFIND_SCREEN_BLOCKS : 0;
+	if (argc == 4 && strcmp(argv[2], "-limit") == 0) {
+		if (!parse_number(argv[3], &limit) || limit > SIZE_MAX)
+			return kdx_fail(err, "poolfind: -limit %s: expected a number of blocks "
+					"(0: all)", argv[3]);
+	} else if (argc != 2) {
+		return kdx_fail(err, "usage: %s (TAG: 1 to 4 characters)", cmd_poolfind.usage);
+	}
+	if (!pool_tag_parse(argv[1], &tag))
 		return kdx_fail(err, "usage: %s (TAG: 1 to 4 characters)", cmd_poolfind.usage);
 	struct pool_ctx c;
-	if (pool_ctx_init(d, &c, err) < 0)
+	if (pool_ctx_init(d, d->progress, &c, err) < 0)
 		return -1;
 	struct pool_scan s;
-	if (pool_scan_tag(&c, tag, &s, err) < 0)
+	if (pool_scan_tag(&c, tag, (size_t)limit, d->progress ? show_hit : NULL, d, &s, err) < 0)
 		return -1;
 	char text[5];
 	pool_tag_text(tag, text);
@@ -112,14 +139,17 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 			"pool 0x%llx", (unsigned long long)s.first_broken);
 	if (s.note[0])
 		dn_role(dn_str(r, "note", s.note), ROLE_WARNING);
-	uint64_t bytes = 0;
+	dn_role(dn_bool(r, "cancelled", s.cancelled), s.cancelled ? ROLE_WARNING : ROLE_VALUE);
+	if (s.cancelled)
+		dn_role(dn_str(r, "status", "cancelled: the blocks found so far"), ROLE_WARNING);
+	dn_label(dn_uint(r, "found", s.found), "blocks found");
+	if (s.found > s.count)
+		dn_role(dn_strf(r, "listed", "the first %zu; -limit 0 lists %llu more",
+				s.count, (unsigned long long)(s.found - s.count)), ROLE_WARNING);
 	struct dnode *t = dn_label(dn_array(r, "blocks"), "Blocks");
-	for (size_t i = 0; i < s.count; i++) {
+	for (size_t i = 0; i < s.count; i++)
 		pool_block_row(d, t, &s.blocks[i]);
-		if (s.blocks[i].state != POOL_FREE)
-			bytes += s.blocks[i].size;
-	}
-	dn_label(dn_uint(r, "bytes", bytes), "bytes in use");
+	dn_label(dn_uint(r, "bytes", s.bytes), "bytes in use");
 	if (c.p->pool->segment_heap) {
 		struct dnode *u = dn_label(dn_array(r, "unverified"), "Unverified hits: headers the "
 					   "heap's metadata puts inside other blocks");
@@ -127,6 +157,11 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 			struct dnode *o = pool_block_row(d, u, &s.lookalikes[i]);
 			dn_link(o, "pool 0x%llx", (unsigned long long)s.lookalikes[i].address);
 		}
+		if (s.found_lookalikes > s.nlookalikes)
+			dn_role(dn_label(dn_strf(r, "unverified_listed", "the first %zu of %llu",
+						 s.nlookalikes,
+						 (unsigned long long)s.found_lookalikes),
+					 "unverified hits listed"), ROLE_WARNING);
 	}
 	if (tag == TAG_MMST)
 		mapped_files(&c, &s, t, r);
@@ -135,7 +170,7 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 }
 
 const struct command cmd_poolfind = {
-	.name = "poolfind", .usage = "poolfind TAG",
+	.name = "poolfind", .usage = "poolfind TAG [-limit N]",
 	.summary = "pool blocks with a tag: big-page table and a scan of the pool ranges",
 	.windbg = "!poolfind",
 	.run = run_poolfind,

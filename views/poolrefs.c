@@ -13,7 +13,7 @@ static int run_poolrefs(struct dump *d, int argc, char **argv, struct doc *out,
 	if (argc != 2 || !parse_number(argv[1], &va))
 		return kdx_fail(err, "usage: %s", cmd_poolrefs.usage);
 	struct pool_ctx c;
-	if (pool_ctx_init(d, &c, err) < 0)
+	if (pool_ctx_init(d, d->progress, &c, err) < 0)
 		return -1;
 	struct module_list ml;
 	struct kdx_error merr;

@@ -77,7 +77,9 @@ int owner_index_new(struct dump *d, struct owner_index **out, struct kdx_error *
 		note(ix, "modules", &e);
 	if (!(ix->has_procs = process_list_read(d, &ix->procs, &e) == 0))
 		note(ix, "processes", &e);
-	if ((ix->has_pool = pool_ctx_init(d, &ix->pool, &e) == 0)) {
+	/* No progress: after a cancelled search the reporter says stop, and
+	 * the hits kept still need their owners. */
+	if ((ix->has_pool = pool_ctx_init(d, NULL, &ix->pool, &e) == 0)) {
 		struct pool_big_table t;
 		pool_big_find(&ix->pool, &t);
 		pool_big_each(&ix->pool, &t, add_big, ix);

@@ -164,18 +164,26 @@ void pool_tracker_free(struct pool_tracker *t)
  * candidates are the aligned addresses of the mapped pool runs. */
 #define KEY_SEGMENTS 64u
 
-static void mapped_runs(const struct pool_ctx *c, uint64_t start, uint64_t end,
-			void (*fn)(void *ctx, uint64_t start, uint64_t end), void *ctx)
+#define WALK_WHAT "walking the pool's page tables"
+
+/* fn for each mapped run of [start, end] (inclusive); -1 only when
+ * progress cancelled the walk (a range the mode cannot map has no runs). */
+static int mapped_runs(const struct pool_ctx *c, uint64_t start, uint64_t end,
+		       const struct progress *progress,
+		       void (*fn)(void *ctx, uint64_t start, uint64_t end), void *ctx,
+		       struct kdx_error *err)
 {
 	struct pte_context pc;
 	struct region_walk rw;
-	struct kdx_error e;
 	layout_pte_context(c->d, &pc);
-	if (!pc.format || layout_walk(c->d->src, &pc, c->d->dtb, start, end, NULL, NULL, &rw, &e) < 0)
-		return;
+	if (!pc.format)
+		return 0;
+	if (layout_walk(c->d->src, &pc, c->d->dtb, start, end, progress, WALK_WHAT, &rw, err) < 0)
+		return err->code == KDX_ERR_CANCELLED ? -1 : 0;
 	for (size_t i = 0; i < rw.nranges; i++)   /* end exclusive */
 		fn(ctx, rw.ranges[i].start, rw.ranges[i].start + rw.ranges[i].pages * KDX_PAGE_SIZE);
 	region_walk_free(&rw);
+	return 0;
 }
 
 struct segment_list {
@@ -191,17 +199,20 @@ static void add_segments(void *ctx, uint64_t start, uint64_t end)
 		l->bases[l->n++] = b;
 }
 
-static void solve_keys(struct pool_ctx *c)
+static int solve_keys(struct pool_ctx *c, const struct progress *progress, struct kdx_error *err)
 {
 	struct segment_list l = { .size = segheap_layout(c->p)->segment_size };
 	for (size_t i = 0; i < c->n_np; i++)
-		mapped_runs(c, c->np_start[i], c->np_end[i], add_segments, &l);
-	if (c->has_pp)
-		mapped_runs(c, c->pp_start, c->pp_end, add_segments, &l);
+		if (mapped_runs(c, c->np_start[i], c->np_end[i], progress, add_segments, &l, err) < 0)
+			return -1;
+	if (c->has_pp && mapped_runs(c, c->pp_start, c->pp_end, progress, add_segments, &l, err) < 0)
+		return -1;
 	segheap_solve_keys(c->d, c->p, l.bases, l.n, &c->keys);
+	return 0;
 }
 
-int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err)
+int pool_ctx_init(struct dump *d, const struct progress *progress, struct pool_ctx *c,
+		  struct kdx_error *err)
 {
 	memset(c, 0, sizeof *c);
 	c->d = d;
@@ -214,8 +225,8 @@ int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err)
 	c->n_np = layout_nonpaged_pool(d, c->np_start, c->np_end);
 	c->has_pp = read_var(d, KDBG_MM_PAGED_POOL_START, &a, &c->pp_start) &&
 		    read_var(d, KDBG_MM_PAGED_POOL_END, &a, &c->pp_end) && c->pp_end > c->pp_start;
-	if (segheap_layout(c->p))
-		solve_keys(c);
+	if (segheap_layout(c->p) && solve_keys(c, progress, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -610,112 +621,130 @@ static void list_add(struct pool_block **list, size_t *count, size_t *cap,
 	(*list)[(*count)++] = *b;
 }
 
-static void scan_add(struct pool_scan *s, const struct pool_block *b)
-{
-	list_add(&s->blocks, &s->count, &s->cap, b);
-}
-
-struct big_match {
-	struct pool_scan *s;
+struct scan {
+	const struct pool_ctx *c;
 	uint32_t tag;
+	size_t keep;
+	pool_hit_fn on_hit;
+	void *ctx;
+	struct pool_scan *s;
 };
+
+static void scan_hit(struct scan *sc, const struct pool_block *b, bool unverified)
+{
+	struct pool_scan *s = sc->s;
+	if (unverified) {
+		if (!sc->keep || s->nlookalikes < sc->keep)
+			list_add(&s->lookalikes, &s->nlookalikes, &s->caplookalikes, b);
+		s->found_lookalikes++;
+	} else {
+		if (!sc->keep || s->count < sc->keep)
+			list_add(&s->blocks, &s->count, &s->cap, b);
+		s->found++;
+		if (b->state != POOL_FREE)
+			s->bytes += b->size;
+	}
+	if (sc->on_hit)
+		sc->on_hit(sc->ctx, b, unverified);
+}
 
 static int big_match(void *ctx, const struct pool_block *b)
 {
-	struct big_match *m = ctx;
-	if (b->tag == m->tag)
-		scan_add(m->s, b);
+	struct scan *sc = ctx;
+	if (b->tag == sc->tag)
+		scan_hit(sc, b, false);
 	return 0;
 }
 
 /* Pages between progress reports: 1 MiB. */
 #define SCAN_REPORT_PAGES 256u
 
-static int scan_range(const struct pool_ctx *c, uint64_t start, uint64_t end, uint32_t tag,
-		      uint64_t *done, uint64_t total, struct pool_scan *s, struct kdx_error *err)
+/* The mapped pages of rw; false when progress says stop. */
+static bool scan_pages(struct scan *sc, const struct region_walk *rw, struct pool_page *pg,
+		       struct segheap_range *range, uint64_t *done, uint64_t total)
 {
-	struct pte_context ctx;
-	struct region_walk rw;
-	layout_pte_context(c->d, &ctx);
-	if (!ctx.format)
-		return kdx_fail(err, "poolfind: no PTE format for this dump");
-	if (layout_walk(c->d->src, &ctx, c->d->dtb, start, end, NULL, NULL, &rw, err) < 0)
-		return -1;
-	struct pool_page *pg = malloc(sizeof *pg);
-	if (!pg) {
-		region_walk_free(&rw);
-		return kdx_fail(err, "poolfind: out of memory");
-	}
-	struct segheap_range range = { 0 };
-	int r = 0;
+	struct pool_scan *s = sc->s;
 	unsigned pages = 0;
-	for (size_t i = 0; i < rw.nranges && r == 0; i++)
-		for (uint64_t va = rw.ranges[i].start; va < rw.ranges[i].end; va += KDX_PAGE_SIZE) {
+	for (size_t i = 0; i < rw->nranges; i++)
+		for (uint64_t va = rw->ranges[i].start; va < rw->ranges[i].end; va += KDX_PAGE_SIZE) {
 			if (pages++ % SCAN_REPORT_PAGES == 0 &&
-			    !progress_update(c->d->progress, *done, total, "scanning pool pages")) {
-				r = kdx_fail_as(err, KDX_ERR_CANCELLED, "poolfind: scan cancelled");
-				break;
-			}
-			walk_page(c, va, pg, &range, tag);
+			    !progress_update(sc->c->d->progress, *done, total, "scanning pool pages"))
+				return false;
+			walk_page(sc->c, va, pg, range, sc->tag);
 			*done += KDX_PAGE_SIZE;
 			if (pg->readable)
 				s->scanned_bytes += KDX_PAGE_SIZE;
 			if (pg->broken && !s->broken_pages++)
 				s->first_broken = pg->break_at;
 			for (size_t k = 0; k < pg->count; k++)
-				if (pg->blocks[k].tag == tag)
-					scan_add(s, &pg->blocks[k]);
+				if (pg->blocks[k].tag == sc->tag)
+					scan_hit(sc, &pg->blocks[k], false);
 			for (size_t k = 0; k < pg->nlookalikes; k++)
-				if (pg->lookalikes[k].tag == tag)
-					list_add(&s->lookalikes, &s->nlookalikes, &s->caplookalikes,
-						 &pg->lookalikes[k]);
+				if (pg->lookalikes[k].tag == sc->tag)
+					scan_hit(sc, &pg->lookalikes[k], true);
 		}
-	if (rw.ranges_truncated)
-		snprintf(s->note, sizeof s->note, "the pool range has more than %d mapped runs; the "
-			 "scan covered the first ones", LAYOUT_MAX_RANGES);
-	free(pg);
-	segheap_range_free(&range);
-	region_walk_free(&rw);
-	return r;
+	return true;
 }
 
-static void add_bytes(void *ctx, uint64_t start, uint64_t end)
-{
-	*(uint64_t *)ctx += end - start;
-}
+/* The nonpaged parts and the paged pool: each walked once, then scanned. */
+#define SCAN_RANGES 3
 
-static uint64_t mapped_bytes(const struct pool_ctx *c, uint64_t start, uint64_t end)
-{
-	uint64_t n = 0;
-	mapped_runs(c, start, end, add_bytes, &n);
-	return n;
-}
-
-int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, struct pool_scan *s,
-		  struct kdx_error *err)
+int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, size_t keep, pool_hit_fn on_hit,
+		  void *ctx, struct pool_scan *s, struct kdx_error *err)
 {
 	memset(s, 0, sizeof *s);
 	tag &= ~PROTECTED_POOL;
 	if (!c->n_np && !c->has_pp)
 		return kdx_fail(err, "poolfind: the KDBG pool bounds (MmNonPagedPoolStart/End, "
 				"MmPagedPoolStart/End) are not in the dump");
+	struct pte_context pc;
+	layout_pte_context(c->d, &pc);
+	if (!pc.format)
+		return kdx_fail(err, "poolfind: no PTE format for this dump");
+	uint64_t start[SCAN_RANGES], end[SCAN_RANGES];
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_np; i++, n++) {
+		start[n] = c->np_start[i];
+		end[n] = c->np_end[i];
+	}
+	if (c->has_pp) {
+		start[n] = c->pp_start;
+		end[n++] = c->pp_end;
+	}
+	struct scan sc = { c, tag, keep, on_hit, ctx, s };
 	struct pool_big_table bt;
 	pool_big_find(c, &bt);
-	struct big_match m = { s, tag };
-	pool_big_each(c, &bt, big_match, &m);
-	uint64_t total = c->has_pp ? mapped_bytes(c, c->pp_start, c->pp_end) : 0, done = 0;
-	for (size_t i = 0; i < c->n_np; i++)
-		total += mapped_bytes(c, c->np_start[i], c->np_end[i]);
+	pool_big_each(c, &bt, big_match, &sc);
+	struct region_walk rw[SCAN_RANGES] = { 0 };
+	uint64_t total = 0, done = 0;
+	size_t walked = 0;
 	int r = 0;
-	for (size_t i = 0; i < c->n_np && r == 0; i++)
-		r = scan_range(c, c->np_start[i], c->np_end[i], tag, &done, total, s, err);
-	if (r == 0 && c->has_pp)
-		r = scan_range(c, c->pp_start, c->pp_end, tag, &done, total, s, err);
-	if (r < 0) {
-		pool_scan_free(s);
-		return -1;
+	for (; walked < n && r == 0; walked++) {
+		r = layout_walk(c->d->src, &pc, c->d->dtb, start[walked], end[walked],
+				c->d->progress, WALK_WHAT, &rw[walked], err);
+		for (size_t k = 0; r == 0 && k < rw[walked].nranges; k++)
+			total += rw[walked].ranges[k].pages * KDX_PAGE_SIZE;
+		if (r == 0 && rw[walked].ranges_truncated)
+			snprintf(s->note, sizeof s->note, "the pool range has more than %d mapped "
+				 "runs; the scan covered the first ones", LAYOUT_MAX_RANGES);
 	}
-	return 0;
+	struct pool_page *pg = r == 0 ? malloc(sizeof *pg) : NULL;
+	if (r == 0 && !pg)
+		r = kdx_fail(err, "poolfind: out of memory");
+	struct segheap_range range = { 0 };
+	for (size_t i = 0; r == 0 && i < n && !s->cancelled; i++)
+		s->cancelled = !scan_pages(&sc, &rw[i], pg, &range, &done, total);
+	free(pg);
+	segheap_range_free(&range);
+	for (size_t i = 0; i < walked; i++)
+		region_walk_free(&rw[i]);
+	if (r < 0 && err->code == KDX_ERR_CANCELLED) {
+		s->cancelled = true;
+		r = 0;
+	}
+	if (r < 0)
+		pool_scan_free(s);
+	return r;
 }
 
 void pool_scan_free(struct pool_scan *s)

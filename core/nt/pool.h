@@ -10,6 +10,7 @@
 
 #include "core/dump.h"
 #include "core/util/error.h"
+#include "core/util/progress.h"
 #include "core/nt/profile.h"
 #include "core/nt/segheap.h"
 
@@ -112,7 +113,10 @@ struct pool_ctx {
 	bool has_pp;
 	struct segheap_keys keys;    /* segment heap: solved at init */
 };
-int pool_ctx_init(struct dump *d, struct pool_ctx *c, struct kdx_error *err);
+/* Solving the segment heap's keys walks the pool's page tables, telling
+ * progress (NULL: none); cancelled, it fails with KDX_ERR_CANCELLED. */
+int pool_ctx_init(struct dump *d, const struct progress *progress, struct pool_ctx *c,
+		  struct kdx_error *err);
 void pool_walk_page(const struct pool_ctx *c, uint64_t va, struct pool_page *out);
 
 /* The big-page table: located beside PoolTrackTable (no KDBG field names
@@ -129,19 +133,27 @@ void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
 
 /* A scan for tag (compared without the protected bit 31): big pages
  * first, then every mapped page of the nonpaged and paged pool ranges,
- * telling the dump's progress the bytes scanned. Cancelled (progress says
- * stop) or failed, it keeps nothing and returns -1. */
+ * telling the dump's progress of each phase (the page-table walk, then the
+ * bytes scanned). Each hit goes to on_hit (may be NULL) the moment it is
+ * found, so that the TUI shows hits arriving; the first keep blocks and
+ * look-alikes (0: all) are kept, the rest only counted. Cancelled, it
+ * returns 0 with cancelled set and the hits found so far; failed, it keeps
+ * nothing and returns -1. */
+typedef void (*pool_hit_fn)(void *ctx, const struct pool_block *b, bool unverified);
 struct pool_scan {
-	struct pool_block *blocks;
+	struct pool_block *blocks;       /* kept, in scan order */
 	size_t count, cap;
 	struct pool_block *lookalikes;   /* hits the heap's metadata contradicts */
 	size_t nlookalikes, caplookalikes;
+	uint64_t found, found_lookalikes;   /* kept or not */
+	uint64_t bytes;                  /* of the blocks found that are not free */
 	uint64_t scanned_bytes;
 	uint64_t broken_pages, first_broken;
+	bool cancelled;
 	char note[200];
 };
-int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, struct pool_scan *out,
-		  struct kdx_error *err);
+int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, size_t keep, pool_hit_fn on_hit,
+		  void *ctx, struct pool_scan *out, struct kdx_error *err);
 void pool_scan_free(struct pool_scan *s);
 
 /* "Irp " <-> 0x20707249: four bytes, little-endian. */

@@ -7,8 +7,12 @@
  * Cancelling: when update returns false the worker stops at once, frees what
  * it built and fails with an error whose message ends in "cancelled" ("layout:
  * walk cancelled"). No worker returns a partial result as if it were whole:
- * the one that keeps what it found (the memory search) says it was
- * cancelled in its result. */
+ * those that keep what they found (the memory search, the pool tag scan)
+ * say it was cancelled in their result.
+ *
+ * A worker calls update at least every few milliseconds of work, in every
+ * phase: the reporter sees Esc only there, and Esc must stop the work
+ * within 100 ms (bench/poolfind.sh measures it). */
 #ifndef KDX_PROGRESS_H
 #define KDX_PROGRESS_H
 

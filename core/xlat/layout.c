@@ -834,7 +834,9 @@ static int walk_table(struct walker *w, int level, uint64_t table, uint64_t base
 	bool leaf = level == pd->levels - 1;
 	for (uint64_t i = first; i <= last; i++) {
 		uint64_t raw = le_bytes(page + i * esz, esz), va = base + i * span;
-		if (!leaf && level <= 1 &&
+		/* every table entry above the leaves: at most 2 MiB between reports,
+		 * so Esc stops a walk of a big pool at once */
+		if (!leaf &&
 		    !progress_update(w->progress, va < w->lo ? 0 : va - w->lo, w->hi - w->lo + 1,
 				     w->what))
 			return kdx_fail_as(w->err, KDX_ERR_CANCELLED, "layout: walk cancelled");

@@ -92,13 +92,13 @@ static void walk(void)
 		break;
 	}
 	case WALK_POOL_PAGE:
-		if (pool_ctx_init(dump, &c, &err) == 0) {
+		if (pool_ctx_init(dump, NULL, &c, &err) == 0) {
 			static struct pool_page page;
 			pool_walk_page(&c, pool_page_va, &page);
 		}
 		break;
 	case WALK_BIG_PAGES:
-		if (pool_ctx_init(dump, &c, &err) == 0) {
+		if (pool_ctx_init(dump, NULL, &c, &err) == 0) {
 			struct pool_big_table t;
 			pool_big_find(&c, &t);
 		}

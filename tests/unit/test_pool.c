@@ -89,8 +89,8 @@ static void test_tracker_rows(void **state)
 
 	struct pool_ctx c;
 	struct pool_scan s;
-	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
-	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, &s, &err), 0);
+	assert_int_equal(pool_ctx_init(d, NULL, &c, &err), 0);
+	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, 0, NULL, NULL, &s, &err), 0);
 	uint64_t bytes = 0;
 	for (size_t i = 0; i < s.count; i++)
 		bytes += s.blocks[i].size;
@@ -110,15 +110,29 @@ static void test_tracker_rows(void **state)
 	dump_close(d);
 }
 
-/* Stops at the second report: the scan has begun when it is cancelled. */
+/* Stops at the second report of the page scan (the page-table walk
+ * reports before it): the scan has begun when it is cancelled. */
 static bool cancel_second(void *ctx, uint64_t done, uint64_t total, const char *what)
 {
 	(void)done;
 	(void)total;
-	assert_string_equal(what, "scanning pool pages");
-	return ++*(int *)ctx < 2;
+	return strcmp(what, "scanning pool pages") != 0 || ++*(int *)ctx < 2;
 }
 
+struct hits {
+	uint32_t tag;
+	uint64_t count;
+};
+
+static void count_hit(void *ctx, const struct pool_block *b, bool unverified)
+{
+	struct hits *h = ctx;
+	assert_false(unverified);
+	assert_int_equal(b->tag, h->tag);
+	h->count++;
+}
+
+/* Cancelled, the scan keeps the blocks it found and says so. */
 static void test_scan_cancel(void **state)
 {
 	(void)state;
@@ -129,13 +143,66 @@ static void test_scan_cancel(void **state)
 	int calls = 0;
 	const struct progress stop = { .update = cancel_second, .ctx = &calls };
 	d->progress = &stop;
-	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
-	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, &s, &err), -1);
+	struct hits h = { w.pool->leak_tag, 0 };
+	assert_int_equal(pool_ctx_init(d, d->progress, &c, &err), 0);
+	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, 0, count_hit, &h, &s, &err), 0);
 	assert_int_equal(calls, 2);
-	assert_string_equal(err.msg, "poolfind: scan cancelled");
-	assert_null(s.blocks);
-	assert_int_equal(s.count, 0);
+	assert_true(s.cancelled);
+	assert_int_equal(s.found, h.count);
+	assert_int_equal(s.count, h.count);
+	assert_true(s.found <= w.pool->leak_blocks);
+	assert_true(s.scanned_bytes > 0 && s.scanned_bytes <= 256 * KDX_PAGE_SIZE);
+	pool_scan_free(&s);
 	d->progress = NULL;
+	dump_close(d);
+}
+
+/* Cancelled in the page-table walk, before any page: nothing found, and
+ * said so. */
+static bool cancel_walk(void *ctx, uint64_t done, uint64_t total, const char *what)
+{
+	(void)ctx;
+	(void)done;
+	(void)total;
+	return strcmp(what, "walking the pool's page tables") != 0;
+}
+
+static void test_walk_cancel(void **state)
+{
+	(void)state;
+	struct dump *d = open_world("cancel-walk.dmp");
+	struct pool_ctx c;
+	struct pool_scan s;
+	struct kdx_error err;
+	assert_int_equal(pool_ctx_init(d, NULL, &c, &err), 0);
+	const struct progress stop = { .update = cancel_walk };
+	d->progress = &stop;
+	assert_int_equal(pool_scan_tag(&c, TAG_FILE, 0, NULL, NULL, &s, &err), 0);
+	assert_true(s.cancelled);
+	assert_int_equal(s.scanned_bytes, 0);
+	pool_scan_free(&s);
+	d->progress = NULL;
+	dump_close(d);
+}
+
+/* keep bounds what is kept, not what is found: every block is counted,
+ * passed on and its bytes summed. */
+static void test_scan_keep(void **state)
+{
+	(void)state;
+	struct dump *d = open_world("keep.dmp");
+	struct pool_ctx c;
+	struct pool_scan s;
+	struct kdx_error err;
+	struct hits h = { w.pool->leak_tag, 0 };
+	assert_int_equal(pool_ctx_init(d, NULL, &c, &err), 0);
+	assert_int_equal(pool_scan_tag(&c, w.pool->leak_tag, 3, count_hit, &h, &s, &err), 0);
+	assert_false(s.cancelled);
+	assert_int_equal(s.count, 3);
+	assert_int_equal(s.found, w.pool->leak_blocks);
+	assert_int_equal(h.count, w.pool->leak_blocks);
+	assert_int_equal(s.bytes, w.pool->leak_bytes);
+	pool_scan_free(&s);
 	dump_close(d);
 }
 
@@ -152,7 +219,7 @@ static void test_bad_tiling(void **state)
 	d = open_world("tiling.dmp");
 	struct pool_ctx c;
 	struct kdx_error err;
-	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
+	assert_int_equal(pool_ctx_init(d, NULL, &c, &err), 0);
 	struct pool_page *p = malloc(sizeof *p);
 	pool_walk_page(&c, pg->va, p);
 	assert_true(p->broken);
@@ -355,7 +422,7 @@ static void test_poolrefs(void **state)
 	struct module_list ml;
 	struct poolrefs r;
 	struct kdx_error err;
-	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
+	assert_int_equal(pool_ctx_init(d, NULL, &c, &err), 0);
 	assert_int_equal(modules_read(d, &ml, &err), 0);
 	const struct world_pool_block *leak = NULL;
 	for (size_t i = 0; i < w.pool->nblocks && !leak; i++)
@@ -394,8 +461,8 @@ static void test_mmst_files(void **state)
 	struct pool_ctx c;
 	struct pool_scan s;
 	struct kdx_error err;
-	assert_int_equal(pool_ctx_init(d, &c, &err), 0);
-	assert_int_equal(pool_scan_tag(&c, 0x74536d4du, &s, &err), 0);
+	assert_int_equal(pool_ctx_init(d, NULL, &c, &err), 0);
+	assert_int_equal(pool_scan_tag(&c, 0x74536d4du, 0, NULL, NULL, &s, &err), 0);
 	struct mmst_file *files = calloc(s.count, sizeof *files);
 	mmst_resolve(&c, s.blocks, s.count, files);
 	size_t named = 0, broken = 0;
@@ -461,6 +528,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tracker_rows),
 		cmocka_unit_test(test_scan_cancel),
+		cmocka_unit_test(test_walk_cancel),
+		cmocka_unit_test(test_scan_keep),
 		cmocka_unit_test(test_bad_tiling),
 		cmocka_unit_test(test_tracker_pointer_unmapped),
 		cmocka_unit_test(test_huge_count),
