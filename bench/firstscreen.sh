@@ -1,46 +1,109 @@
 #!/bin/sh
-# The first screen's cost against dump size: `kdx -c info` (the overview the
-# TUI opens with) on generated win10-x64 dumps with 1 and 8 GiB of nonpaged
-# pool (kdx-gen --pool-mib), its wall time and peak memory, next to
-# `info -w`, which also walks the page tables for the free-PTE figures.
-# The overview should cost the same at both sizes. Needs GNU time
-# (/usr/bin/time, Debian package time) for peak memory, and about 10 GiB
-# of free disk and memory for the 8 GiB dump (its generation takes minutes).
-# Run from a built tree (a build without sanitizers gives the real figures):
+# The first screen's cost against dump size, on generated win10-x64 dumps
+# with 1 and 8 GiB of nonpaged pool (kdx-gen --pool-mib): the wall time and
+# peak memory (GNU time's maximum resident set) of `kdx -c info` (the
+# overview the explorer opens with), next to `info -w`, which also walks the
+# page tables for the free-PTE figures; then, when tmux is there, the
+# explorer itself: the time until the overview is on the screen, until the
+# walked figures fill it in, and its peak memory. The overview should cost
+# the same at both sizes.
+#
+# The dumps are kept between runs in $KDX_BENCH_DIR (default
+# /var/tmp/kdx-bench), named after the generator's checksum, so a rebuilt
+# generator makes new ones (and the old ones are removed); generating the
+# 8 GiB one takes minutes and needs about 10 GiB of free disk and memory.
+# Needs GNU time (/usr/bin/time, Debian package time). Run from a built
+# tree (a build without sanitizers gives the real figures):
 #   sh bench/firstscreen.sh [BUILD_DIR] [SMALL_MIB LARGE_MIB]
 set -e
 build=${1:-.}
 small=${2:-1024}
 large=${3:-8192}
+dir=${KDX_BENCH_DIR:-/var/tmp/kdx-bench}
 [ -x /usr/bin/time ] || { echo "firstscreen.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+mkdir -p "$dir"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+server="kdxbench-$$"
+trap 'tmux -L "$server" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+key=$(cksum <"$build/kdx-gen" | cut -d' ' -f1)
 
-# measure MIB COMMAND: prints "ms peak_kib" of the best of three runs
-measure() {
+dump_of() { echo "$dir/win10-x64-pool$1-gen$key.dmp"; }
+
+for mib in "$small" "$large"; do
+	dump=$(dump_of "$mib")
+	if [ -f "$dump" ] && [ -f "$dump.truth.json" ]; then
+		echo "reusing $dump"
+	else
+		rm -f "$dir"/win10-x64-pool"$mib"-gen*.dmp "$dir"/win10-x64-pool"$mib"-gen*.dmp.truth.json
+		echo "generating $dump"
+		"$build/kdx-gen" --profile win10-x64 --format full --pool-mib "$mib" "$dump.part" >/dev/null
+		mv "$dump.part.truth.json" "$dump.truth.json"
+		mv "$dump.part" "$dump"
+	fi
+	cat "$dump" >/dev/null    # both sizes from the disk cache
+done
+
+# best3 COMMAND...: "ms peak_kib" of the best of three runs
+best3() {
 	best_ms='' best_kib=''
 	for _ in 1 2 3; do
 		start=$(date +%s%N)
-		kib=$(/usr/bin/time -f %M "$build/kdx" -c "$2" "$tmp/$1.dmp" 2>&1 >/dev/null | tail -1)
+		/usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null
 		ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		kib=$(tail -1 "$tmp/rss")
 		if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then best_ms=$ms; fi
 		if [ -z "$best_kib" ] || [ "$kib" -lt "$best_kib" ]; then best_kib=$kib; fi
 	done
 	echo "$best_ms $best_kib"
 }
 
-for mib in "$small" "$large"; do
-	"$build/kdx-gen" --profile win10-x64 --format full --pool-mib "$mib" "$tmp/$mib.dmp" >/dev/null
-	cat "$tmp/$mib.dmp" >/dev/null    # both sizes from the disk cache
-done
-printf '%-26s %10s %10s %8s\n' "" "$small MiB" "$large MiB" "ratio"
+# row LABEL UNIT SMALL LARGE
+row() {
+	printf '%-34s %9s %-3s %9s %-3s %7s\n' "$1" "$3" "$2" "$4" "$2" \
+		"$(awk "BEGIN { printf \"%.2fx\", $4 / ($3 > 0 ? $3 : 1) }")"
+}
+
+screen_has() { tmux -L "$server" capture-pane -p | grep -qF -- "$1"; }
+# wait_screen has|lacks TEXT: polls every 10 ms, 120 s at most
+wait_screen() {
+	for _ in $(seq 12000); do
+		if screen_has "$2"; then [ "$1" = has ] && return; else [ "$1" = lacks ] && return; fi
+		sleep 0.01
+	done
+	echo "firstscreen.sh: the explorer's screen never $1 '$2'" >&2
+	exit 1
+}
+
+# explorer MIB: "ms_overview ms_filled peak_kib" of the explorer on the dump,
+# polled every 10 ms (tmux's own time is in it: an upper bound).
+explorer() {
+	tmux -L "$server" kill-server 2>/dev/null || true
+	start=$(date +%s%N)
+	tmux -L "$server" -f /dev/null new-session -d -x 160 -y 50 \
+		"env TERM=tmux-256color LC_ALL=C.UTF-8 /usr/bin/time -f %M -o $tmp/tui.rss $build/kdx $(dump_of "$1")"
+	wait_screen has "Dump overview"
+	shown=$(( ($(date +%s%N) - start) / 1000000 ))
+	wait_screen lacks "not counted: walks"
+	filled=$(( ($(date +%s%N) - start) / 1000000 ))
+	tmux -L "$server" send-keys q
+	for _ in $(seq 600); do [ -s "$tmp/tui.rss" ] && break; sleep 0.05; done
+	echo "$shown $filled $(tail -1 "$tmp/tui.rss")"
+	rm -f "$tmp/tui.rss"
+}
+
+printf '%-34s %13s %13s %7s\n' "" "$small MiB" "$large MiB" "ratio"
 for cmd in info 'info -w'; do
-	set -- $(measure "$small" "$cmd") $(measure "$large" "$cmd")
-	printf '%-26s %8s ms %8s ms %7s\n' "kdx -c '$cmd' time" "$1" "$3" \
-		"$(awk "BEGIN { printf \"%.2fx\", $3 / ($1 > 0 ? $1 : 1) }")"
-	printf '%-26s %7s KiB %7s KiB %7s\n' "kdx -c '$cmd' peak memory" "$2" "$4" \
-		"$(awk "BEGIN { printf \"%.2fx\", $4 / $2 }")"
+	set -- $(best3 "$build/kdx" -c "$cmd" "$(dump_of "$small")") \
+		$(best3 "$build/kdx" -c "$cmd" "$(dump_of "$large")")
+	row "kdx -c '$cmd' time" ms "$1" "$3"
+	row "kdx -c '$cmd' peak memory" KiB "$2" "$4"
 done
+if command -v tmux >/dev/null; then
+	set -- $(explorer "$small") $(explorer "$large")
+	row "explorer: overview on screen" ms "$1" "$4"
+	row "explorer: walked figures filled in" ms "$2" "$5"
+	row "explorer: peak memory" KiB "$3" "$6"
+fi
 for mib in "$small" "$large"; do
-	echo "$mib MiB dump: $(( $(stat -c %s "$tmp/$mib.dmp") / 1048576 )) MiB file"
+	echo "$mib MiB dump: $(( $(stat -c %s "$(dump_of "$mib")") / 1048576 )) MiB file"
 done
