@@ -9,8 +9,9 @@
 # the same at both sizes.
 #
 # The dumps are kept between runs in $KDX_BENCH_DIR (default
-# /var/tmp/kdx-bench), named after the generator's checksum, so a rebuilt
-# generator makes new ones (and the old ones are removed); generating the
+# /var/tmp/kdx-bench), named after the checksum of a small dump of the same
+# generator (1 MiB of pool, a tenth of a second), so a generator that writes
+# other bytes makes new ones (and the old ones are removed); generating the
 # 8 GiB one takes minutes and needs about 10 GiB of free disk and memory.
 # Needs GNU time (/usr/bin/time, Debian package time). Run from a built
 # tree (a build without sanitizers gives the real figures):
@@ -25,7 +26,9 @@ mkdir -p "$dir"
 tmp=$(mktemp -d)
 server="kdxbench-$$"
 trap 'tmux -L "$server" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
-key=$(cksum <"$build/kdx-gen" | cut -d' ' -f1)
+"$build/kdx-gen" --profile win10-x64 --format full --pool-mib 1 "$tmp/key.dmp" >/dev/null
+key=$(cat "$tmp/key.dmp" "$tmp/key.dmp.truth.json" | cksum | cut -d' ' -f1)
+rm -f "$tmp/key.dmp" "$tmp/key.dmp.truth.json"
 
 dump_of() { echo "$dir/win10-x64-pool$1-gen$key.dmp"; }
 
