@@ -27,6 +27,14 @@ void filetime_text(uint64_t filetime, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
+void runaway_text(uint64_t ms, char *buf, size_t size)
+{
+	snprintf(buf, size, "%llu days %llu:%02llu:%02llu.%03llu",
+		 (unsigned long long)(ms / 86400000), (unsigned long long)(ms / 3600000 % 24),
+		 (unsigned long long)(ms / 60000 % 60), (unsigned long long)(ms / 1000 % 60),
+		 (unsigned long long)(ms % 1000));
+}
+
 struct dnode *add_dtb(struct dnode *parent, const struct process *p)
 {
 	struct dnode *n = dn_label(dn_hex(parent, "dtb", p->dtb, 0), "DTB");

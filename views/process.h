@@ -9,6 +9,8 @@
 void add_ring_note(struct dnode *parent, const char *key, const struct ring_result *r);
 /* FILETIME (100 ns since 1601, doc/structures.md §1) as "2021-03-04 05:06:07 UTC". */
 void filetime_text(uint64_t filetime, char *buf, size_t size);
+/* A duration in ms as WinDbg's !runaway prints it: "0 days 0:01:23.456". */
+void runaway_text(uint64_t ms, char *buf, size_t size);
 /* The DTB cell: the value, linked to the PTE pane for that address space
  * (at the PEB, or the EPROCESS when there is no user space). */
 struct dnode *add_dtb(struct dnode *parent, const struct process *p);

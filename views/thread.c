@@ -1,6 +1,7 @@
 /* `threads [PID] [-sort user|kernel|total]`: threads with their user and
  * kernel time, WinDbg's `!runaway`; Enter opens a thread's stack. Times are
  * clock ticks scaled by KeTimeIncrement (doc/structures.md §3, open question 5). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,26 @@
 static const char *const sort_keys[][2] = {
 	{ "user", "user_time" }, { "kernel", "kernel_time" }, { "total", "total_time" },
 };
+
+/* A thread time in ticks, ms and as !runaway prints it; without
+ * KeTimeIncrement only the ticks are known. */
+static void add_time(struct dnode *o, const struct process_list *pl, const char *kind,
+		     uint32_t ticks)
+{
+	char key[24], label[24];
+	snprintf(key, sizeof key, "%s_time", kind);
+	snprintf(label, sizeof label, "%s ticks", kind);
+	dn_label(dn_uint(o, key, ticks), label);
+	snprintf(key, sizeof key, "%s_ms", kind);
+	snprintf(label, sizeof label, "%s ms", kind);
+	uint64_t ms = process_ticks_ms(pl, ticks);
+	dn_label(dn_uint(o, key, ms), label);
+	snprintf(key, sizeof key, "%s_runaway", kind);
+	snprintf(label, sizeof label, "%s time", kind);
+	char text[48];
+	runaway_text(ms, text, sizeof text);
+	dn_label(pl->has_time_increment ? dn_str(o, key, text) : dn_null(o, key), label);
+}
 
 static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		       struct kdx_error *err)
@@ -81,10 +102,8 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 			dn_uint(o, "cpu", (unsigned)th->cpu);
 		else
 			dn_null(o, "cpu");
-		dn_label(dn_uint(o, "user_time", th->user_time), "user ticks");
-		dn_label(dn_uint(o, "user_ms", process_ticks_ms(&pl, th->user_time)), "user ms");
-		dn_label(dn_uint(o, "kernel_time", th->kernel_time), "kernel ticks");
-		dn_label(dn_uint(o, "kernel_ms", process_ticks_ms(&pl, th->kernel_time)), "kernel ms");
+		add_time(o, &pl, "user", th->user_time);
+		add_time(o, &pl, "kernel", th->kernel_time);
 		dn_flags(dn_uint(o, "total_time", (uint64_t)th->user_time + th->kernel_time),
 			 DN_JSON_ONLY);
 		dn_role(dn_label(dn_uint(o, "stack_percent", th->stack_percent), "stack %"),
