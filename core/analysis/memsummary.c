@@ -196,9 +196,10 @@ void memsummary_build(struct dump *d, bool walks, struct mem_summary *s)
 		   "MmAvailablePages", 1);
 	var_figure(d, s, "resident_available", "ResAvail pages", KDBG_MM_RESIDENT_AVAILABLE_PAGES,
 		   "MmResidentAvailablePages", 1);
-	/* MMPFNLIST (what the KDBG's list heads are) has no table in data/layouts. */
-	struct mem_figure *mod = add(s, "modified_pages", "Modified pages");
-	mod->source = "MmModifiedPageListHead: MMPFNLIST layout unknown without symbols";
+	/* MMPFNLIST.Total is its first field, pointer wide, in every build
+	 * (doc/structures.md §8). */
+	var_figure(d, s, "modified_pages", "Modified pages", KDBG_MM_MODIFIED_PAGE_LIST_HEAD,
+		   "MmModifiedPageListHead.Total", 1);
 	if (walks) {
 		free_ptes(d, s, "free_system_ptes", "Free system PTEs", KDBG_MM_SYSTEM_PTES_START,
 			  KDBG_MM_SYSTEM_PTES_END, "empty PTEs from MmSystemPtesStart to End");

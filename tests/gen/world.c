@@ -926,6 +926,18 @@ uint64_t world_kvar_new(struct world *w, const char *name, unsigned kdbg_offset,
 	return va;
 }
 
+uint64_t world_kvar_struct(struct world *w, const char *name, unsigned kdbg_offset, uint64_t first,
+			   unsigned bytes)
+{
+	struct builder *b = w->build;
+	uint64_t va = data_alloc(b, bytes);
+	kput_ptr(b, va, first);
+	kvar_record(w, name, kdbg_offset, va, first);
+	if (kdbg_offset)
+		kdbg_put(b, kdbg_offset, va, 8);
+	return va;
+}
+
 /* The KDBG (doc/dump-format.md §8): the header, KernBase, the addresses of the
  * kernel variables, and for 2003+ sizes the structure offsets the block
  * states itself (taken from the profile, so readers can cross-check). */

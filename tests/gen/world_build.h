@@ -54,6 +54,10 @@ struct world_xlat *world_teach(struct world *w, const char *kind, uint64_t top, 
  * build's block is long enough). Returns its VA. */
 uint64_t world_kvar_new(struct world *w, const char *name, unsigned kdbg_offset, uint64_t value,
 			unsigned size);
+/* The same for a structure of bytes bytes whose first field, pointer wide,
+ * holds first (the rest zero, for the caller to fill). */
+uint64_t world_kvar_struct(struct world *w, const char *name, unsigned kdbg_offset, uint64_t first,
+			   unsigned bytes);
 /* Re-reads a pointer-sized kernel variable (a list head that gained
  * entries) into its kvar record. */
 void world_kvar_refresh(struct world *w, const char *name);

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/nt/kdbg.h"
 #include "tests/gen/world_build.h"
 #include "tests/gen/world_files.h"
+#include "tests/gen/world_pool.h"
 #include "tests/gen/world_procs.h"
 
 const char *const world_page_list_names[WL_COUNT] = {
@@ -150,6 +152,30 @@ static uint8_t list_for(struct world *w, uint64_t k)
 	return r < 55 ? WL_ZEROED : r < 75 ? WL_FREE : r < 90 ? WL_STANDBY : WL_MODIFIED;
 }
 
+/* The page-list heads the KDBG names: MMPFNLIST's Total, ListName, Flink
+ * and Blink, each a pointer wide (doc/structures.md §8); the memory
+ * summary's Modified pages is the modified list's Total. */
+static void list_heads(struct world *w, const struct world_pfn *pf, const uint64_t *last)
+{
+	static const struct { uint8_t list; const char *name; unsigned kdbg; } heads[] = {
+		{ WL_ZEROED, "MmZeroedPageListHead", KDBG_MM_ZEROED_PAGE_LIST_HEAD },
+		{ WL_FREE, "MmFreePageListHead", KDBG_MM_FREE_PAGE_LIST_HEAD },
+		{ WL_STANDBY, "MmStandbyPageListHead", KDBG_MM_STANDBY_PAGE_LIST_HEAD },
+		{ WL_MODIFIED, "MmModifiedPageListHead", KDBG_MM_MODIFIED_PAGE_LIST_HEAD },
+		{ WL_MODIFIED_NO_WRITE, "MmModifiedNoWritePageListHead",
+		  KDBG_MM_MODIFIED_NO_WRITE_PAGE_LIST_HEAD },
+	};
+	unsigned ps = w->profile->ptr_size;
+	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+		uint8_t l = heads[i].list;
+		uint64_t va = world_kvar_struct(w, heads[i].name, heads[i].kdbg, pf->totals[l], 4 * ps);
+		world_kput(w, va + ps, l, 4);
+		world_kput(w, va + 2ull * ps, pf->list_head[l], ps);
+		world_kput(w, va + 3ull * ps, last[l], ps);
+	}
+	world_pool_set_figure(w, "modified_pages", pf->totals[WL_MODIFIED]);
+}
+
 int world_build_pfn(struct world *w, struct kdx_error *err)
 {
 	struct world_pfn *pf = calloc(1, sizeof *pf);
@@ -282,6 +308,7 @@ int world_build_pfn(struct world *w, struct kdx_error *err)
 		store(&b, pfn, next, prev[l]);
 		prev[l] = pfn;
 	}
+	list_heads(w, pf, last);
 	free(assigned);
 	return 0;
 }

@@ -617,6 +617,13 @@ static const char *const paged_pool_names[] = {
 	"paged_pool_0", "paged_pool_1", "paged_pool_2", "paged_pool_3", "paged_pool_4",
 };
 
+void world_pool_set_figure(struct world *w, const char *name, uint64_t pages)
+{
+	for (size_t i = 0; i < w->pool->nvm; i++)
+		if (strcmp(w->pool->vm[i].name, name) == 0)
+			w->pool->vm[i] = (struct world_vm_figure){ w->pool->vm[i].name, true, pages };
+}
+
 /* The KDBG memory variables (§8.3) and the figures !vm derives from them. */
 static void build_memory_summary(struct pool_build *pb)
 {
@@ -674,7 +681,7 @@ static void build_memory_summary(struct pool_build *pb)
 	add_figure(pl, "physical_memory", true, phys->value);
 	add_figure(pl, "available_pages", true, avail);
 	add_figure(pl, "resident_available", true, resident);
-	add_figure(pl, "modified_pages", false, 0);
+	add_figure(pl, "modified_pages", false, 0);      /* set with the PFN database */
 	add_figure(pl, "free_system_ptes", true, free_sys);
 	add_figure(pl, "free_nonpaged_ptes", true, free_np);
 	add_figure(pl, "nonpaged_pool_usage", true, np_usage);

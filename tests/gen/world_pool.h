@@ -106,4 +106,8 @@ void world_pool_set_bulk_mib(uint64_t mib);
 /* The tag as text: four bytes, little-endian, as WinDbg prints them. */
 void world_tag_text(uint32_t tag, char out[5]);
 
+/* Sets a memory-summary figure built later than the pool (Modified pages,
+ * with the PFN database). */
+void world_pool_set_figure(struct world *w, const char *name, uint64_t pages);
+
 #endif
