@@ -328,6 +328,10 @@ bool pane_set_filter(struct pane *p, const char *pattern, const struct progress 
 	p->filter = xstrdup(pattern);
 	pane_set_cursor_layout(p, at);
 	p->top = 0;
+	/* As less does: the cursor goes to the first match from where it was. */
+	const struct line *cur = pane_cursor_line(p);
+	if (cur && !pane_line_matches(p, cur))
+		pane_find_match(p, 1);
 	int n = snprintf(msg, msgsize, "filter /%s/: %zu of %zu lines match", pattern, matched, rows);
 	if (failures && n > 0 && (size_t)n < msgsize)
 		snprintf(msg + n, msgsize - (size_t)n,

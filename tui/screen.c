@@ -549,25 +549,17 @@ static bool no_color_wanted(void)
 	return (nc && *nc) || !term || strcmp(term, "dumb") == 0;
 }
 
-/* The first hex view: the KDBG when there is one (pointers there lead
- * everywhere), else the start of physical memory. */
-static void open_first_panes(struct app *a, struct dump *d, bool verbose)
+/* The overview, and only it: other panes open when the reader asks
+ * (a command, Enter on a link). When it cannot be built, the help pane
+ * instead, with the reason on the message line. */
+static void open_first_pane(struct app *a, bool verbose)
 {
-	char line[64];
-	bool info = app_open(a, verbose ? "info -v" : "info", false);
-	if (d->has_kdbg && d->kernel)
-		snprintf(line, sizeof line, "db 0x%llx", (unsigned long long)d->kdbg_va);
-	else
-		snprintf(line, sizeof line, "!db 0x%llx",
-			 (unsigned long long)(d->src->nranges ? d->src->ranges[0].start : 0));
+	if (app_open(a, verbose ? "info -v" : "info", false))
+		return;
 	char saved[sizeof a->message];
 	snprintf(saved, sizeof saved, "%s", a->message);
-	bool hex = app_open(a, line, false);
-	if (!info && !hex)
-		app_open(a, "?", false);
-	a->current = 0;
-	if (!hex || !info)
-		app_message(a, true, "%s", saved[0] ? saved : a->message);
+	app_open(a, "?", false);
+	app_message(a, true, "%s", saved);
 }
 
 static void dump_facts(const struct dump *d, char *buf, size_t size)
@@ -641,7 +633,7 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	struct progress progress = { report_progress, &ps, report_item };
 	a.progress = &progress;
 
-	open_first_panes(&a, d, opt->verbose);
+	open_first_pane(&a, opt->verbose);
 	if (opt->first_command)
 		app_open(&a, opt->first_command, true);
 	if (!app_warnings(&a, &w) && d->warnings.count)
