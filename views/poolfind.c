@@ -19,7 +19,8 @@ static void mapped_files(const struct pool_ctx *c, const struct pool_scan *s,
 {
 	struct mmst_file *f = calloc(s->count ? s->count : 1, sizeof *f);
 	if (!f) {
-		dn_role(dn_str(root, "files_note", "out of memory for the mapped files"), ROLE_DANGER);
+		dn_role(dn_label(dn_str(root, "files_note", "out of memory for the mapped files"),
+				 "mapped files"), ROLE_DANGER);
 		return;
 	}
 	mmst_resolve(c, s->blocks, s->count, f);
@@ -50,7 +51,8 @@ static void mapped_files(const struct pool_ctx *c, const struct pool_scan *s,
 		dn_label(dn_uint(row, "transition", f[i].resident_transition), "standby");
 		dn_label(dn_uint(row, "ptes", f[i].total_ptes), "pages");
 		dn_label(dn_uint(row, "mmst_bytes", s->blocks[i].size), "MmSt bytes");
-		dn_role(dn_hex(row, "control_area", f[i].control_area, 0), ROLE_ADDRESS);
+		dn_role(dn_label(dn_hex(row, "control_area", f[i].control_area, 0), "control area"),
+			ROLE_ADDRESS);
 		dn_flags(dn_hex(row, "segment", f[i].segment, 0), DN_JSON_ONLY);
 		dn_flags(dn_hex(row, "file_object", f[i].file_object, 0), DN_JSON_ONLY);
 		dn_link(row, "db 0x%llx", (unsigned long long)f[i].control_area);

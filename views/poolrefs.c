@@ -50,7 +50,7 @@ static int run_poolrefs(struct dump *d, int argc, char **argv, struct doc *out,
 			const struct module *m = &ml.items[p->module];
 			dn_str(o, "kind", "module");
 			dn_role(dn_str(o, "module", m->name), ROLE_NAME);
-			dn_hex(o, "module_offset", p->value - m->base, 0);
+			dn_label(dn_hex(o, "module_offset", p->value - m->base, 0), "module offset");
 			dn_str(o, "section", p->section >= 0 ? m->sections[p->section].name : NULL);
 			dn_flags(dn_null(o, "target_block"), DN_JSON_ONLY);
 			dn_flags(dn_null(o, "target_tag"), DN_JSON_ONLY);
@@ -59,10 +59,11 @@ static int run_poolrefs(struct dump *d, int argc, char **argv, struct doc *out,
 			pool_tag_text(p->target.tag, tag);
 			dn_str(o, "kind", "pool");
 			dn_null(o, "module");
-			dn_null(o, "module_offset");
+			dn_label(dn_null(o, "module_offset"), "module offset");
 			dn_null(o, "section");
-			dn_role(dn_hex(o, "target_block", p->target.address, 0), ROLE_ADDRESS);
-			dn_role(dn_str(o, "target_tag", tag), ROLE_NAME);
+			dn_role(dn_label(dn_hex(o, "target_block", p->target.address, 0), "target block"),
+				ROLE_ADDRESS);
+			dn_role(dn_label(dn_str(o, "target_tag", tag), "target tag"), ROLE_NAME);
 			dn_link(o, "poolrefs 0x%llx", (unsigned long long)p->value);
 		}
 	}

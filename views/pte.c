@@ -404,7 +404,7 @@ static void add_lazy_marker(struct dump *d, struct dnode *root, const struct wal
 			HEX(w->level[lv].entry), w->mode->entry_size * 2, HEX(k.level[lv].entry));
 		dn_span(t, how->role, "%s", how->says);
 	}
-	dn_bool(root, "lazy_system_entry", lazy_level != NULL);
+	dn_label(dn_bool(root, "lazy_system_entry", lazy_level != NULL), "lazy system entry");
 	if (lazy_level)
 		dn_label(dn_str(root, "lazy_system_level", lazy_level), "lazy system level");
 	else

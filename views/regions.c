@@ -82,9 +82,10 @@ static void add_region_fields(struct dnode *o, const struct region *g)
 }
 
 /* One bar over [lo, hi]: each cell shows the region covering most of it;
- * every region in the span keeps at least one cell. */
+ * every region in the span keeps at least one cell. Its bounds are printed
+ * digits wide, the same for every bar, so the bars start in one column. */
 static void add_bar(struct dnode *root, const struct region_list *l, uint64_t lo, uint64_t hi,
-		    const char *label)
+		    const char *label, int digits)
 {
 	int cell_region[BAR_WIDTH];
 	uint64_t best[BAR_WIDTH] = { 0 };
@@ -112,7 +113,7 @@ static void add_bar(struct dnode *root, const struct region_list *l, uint64_t lo
 			cell_region[first] = (int)i;
 	}
 	struct dnode *t = dn_text(root);
-	dn_span(t, ROLE_LABEL, "%-7s %0*llx ", label, lo > 0xffffffffu ? 16 : 8, HEX(lo));
+	dn_span(t, ROLE_LABEL, "%-7s %0*llx ", label, digits, HEX(lo));
 	for (int c = 0; c < BAR_WIDTH; c++) {
 		if (cell_region[c] < 0) {
 			dn_span(t, ROLE_MUTED, ".");
@@ -122,7 +123,7 @@ static void add_bar(struct dnode *root, const struct region_list *l, uint64_t lo
 		size_t k = kind_slot(g->kind);
 		dspan_link(dn_span(t, kinds[k].role, "%c", kinds[k].letter), "layout %s", g->name);
 	}
-	dn_span(t, ROLE_LABEL, " %0*llx", hi > 0xffffffffu ? 16 : 8, HEX(hi));
+	dn_span(t, ROLE_LABEL, " %0*llx", digits, HEX(hi));
 }
 
 static void add_legend(struct dnode *root)
@@ -163,10 +164,10 @@ static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
 	}
 	const struct paging_desc *m = xlat_mode(d->kernel);
 	if (m->va_bits == 48) {
-		add_bar(root, &l, 0, 0x7fffffffffffull, "user");
-		add_bar(root, &l, 0xffff800000000000ull, UINT64_MAX, "system");
+		add_bar(root, &l, 0, 0x7fffffffffffull, "user", 16);
+		add_bar(root, &l, 0xffff800000000000ull, UINT64_MAX, "system", 16);
 	} else {
-		add_bar(root, &l, 0, 0xffffffffu, "4 GiB");
+		add_bar(root, &l, 0, 0xffffffffu, "4 GiB", 8);
 	}
 	add_legend(root);
 	add_self_map(root, &l.self_map);

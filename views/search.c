@@ -374,7 +374,7 @@ static void describe(struct dump *d, const struct search_pattern *p, const struc
 	if (s->note[0])
 		dn_role(dn_str(root, "note", s->note), ROLE_WARNING);
 	if (owner_note[0])
-		dn_role(dn_str(root, "owners_note", owner_note), ROLE_WARNING);
+		dn_role(dn_label(dn_str(root, "owners_note", owner_note), "owners"), ROLE_WARNING);
 	(void)d;
 }
 

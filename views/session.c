@@ -30,11 +30,17 @@ static void add_session_fields(struct dnode *o, const struct session *s,
 		ROLE_ADDRESS);
 	dn_label(dn_uint(o, "members", s->nmembers), "processes");
 	dn_label(dn_uint(o, "reference_count", s->reference_count), "references");
-	dn_role(dn_label(dn_hex(o, "paged_pool_start", s->paged_pool_start, 0), "pool start"),
-		ROLE_REGION_SESSION);
-	dn_role(dn_label(dn_hex(o, "paged_pool_end", s->paged_pool_end, 0), "pool end"),
-		ROLE_REGION_SESSION);
+	/* Session space is mapped in its members' page tables only: the
+	 * pool's bounds open its bytes through the reader's. */
 	const struct process *reader = &pl->processes[s->reader];
+	dn_link(dn_role(dn_label(dn_hex(o, "paged_pool_start", s->paged_pool_start, 0),
+				 "pool start"), ROLE_REGION_SESSION),
+		"db 0x%llx 0x%llx", (unsigned long long)s->paged_pool_start,
+		(unsigned long long)reader->dtb);
+	dn_link(dn_role(dn_label(dn_hex(o, "paged_pool_end", s->paged_pool_end, 0), "pool end"),
+			ROLE_REGION_SESSION),
+		"db 0x%llx 0x%llx", (unsigned long long)(s->paged_pool_end & ~0xfull),
+		(unsigned long long)reader->dtb);
 	dn_label(dn_strf(o, "read_through", "%s (PID 0x%x)", reader->name, reader->pid),
 		 "read through");
 	dn_flags(dn_hex(o, "reader_dtb", reader->dtb, 0), DN_JSON_ONLY);

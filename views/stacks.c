@@ -107,9 +107,9 @@ static void add_pages(struct dump *d, struct dnode *r, const struct thread *t)
 	uint64_t top = (t->stack_base + KDX_PAGE_SIZE - 1) & ~(uint64_t)(KDX_PAGE_SIZE - 1);
 	uint64_t low = (t->stack_limit & ~(uint64_t)(KDX_PAGE_SIZE - 1)) - KDX_PAGE_SIZE;
 	if ((top - low) / KDX_PAGE_SIZE > STACK_PAGES_SHOWN) {
-		dn_role(dn_strf(r, "pages_note", "the stack claims %llu pages; the %u below the base "
+		dn_role(dn_label(dn_strf(r, "pages_note", "the stack claims %llu pages; the %u below the base "
 				"are shown", (unsigned long long)((top - low) / KDX_PAGE_SIZE),
-				STACK_PAGES_SHOWN), ROLE_WARNING);
+				STACK_PAGES_SHOWN), "pages shown"), ROLE_WARNING);
 		low = top - STACK_PAGES_SHOWN * KDX_PAGE_SIZE;
 	}
 	for (uint64_t va = top; va > low;) {

@@ -36,7 +36,7 @@ static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 	if (o.hits > o.count)
 		dn_role(dn_strf(r, "note", "only the first %zu hits are listed", o.count), ROLE_WARNING);
 	if (ml.note[0])
-		dn_role(dn_str(r, "module_list", ml.note), ROLE_DANGER);
+		dn_role(dn_label(dn_str(r, "module_list", ml.note), "module list"), ROLE_DANGER);
 	if (!best)
 		dn_role(dn_str(r, "next", o.count ? "no code section holds the tag: look at the blocks "
 			       "and what they point at (poolfind)" : "no loaded image holds the tag: "

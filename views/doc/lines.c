@@ -162,6 +162,8 @@ static void lay_table(struct layout *l, const struct dnode *t, const char *inden
 	struct column *cols = NULL;
 	size_t ncols = 0;
 	collect_columns(t->kids[0], "", "", &cols, &ncols);
+	/* A column of numbers is right-aligned whatever its first row holds
+	 * (a null "-" there must not move the column when the rows are sorted). */
 	for (size_t r = 0; r < t->nkids; r++)
 		for (size_t c = 0; c < ncols; c++) {
 			const struct dnode *v = dn_get(t->kids[r], cols[c].path);
@@ -169,6 +171,8 @@ static void lay_table(struct layout *l, const struct dnode *t, const char *inden
 			size_t len = strlen(s);
 			if (len > cols[c].width)
 				cols[c].width = len;
+			if (v && is_number(v))
+				cols[c].right = true;
 			free(s);
 		}
 	size_t total = strlen(indent);
