@@ -8,46 +8,36 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/analysis/symbol.h"
 #include "core/nt/unwind.h"
 #include "views/commands.h"
 #include "views/process.h"
 
-/* Export names looked up per distinct address: deep stacks repeat a few
- * return addresses many times. */
+/* Names looked up per distinct address: deep stacks repeat a few return
+ * addresses many times. */
 #define NAME_CACHE 64u
 
 struct name_cache {
 	struct {
 		uint64_t rip;
-		bool found;
-		uint32_t export_rva;
-		char name[64];
+		char name[ADDRESS_NAME_MAX];
 	} e[NAME_CACHE];
 	size_t n, next;
 };
 
-/* "module!Export+0x1a" when an export starts at or below rip (inside the
- * frame's function when its start is known), else "module+0x1a0b". */
-static void frame_symbol(struct dump *d, const struct module_list *ml, struct name_cache *nc,
-			 const struct unwind_frame *f, char *buf, size_t size)
+/* The frame's address named as every pane names it (core/analysis/symbol.h). */
+static const char *frame_symbol(struct dump *d, const struct module_list *ml,
+				struct name_cache *nc, const struct unwind_frame *f)
 {
-	const struct module *m = &ml->items[f->module];
-	uint64_t rva = f->rip - m->base;
 	size_t i = 0;
 	while (i < nc->n && nc->e[i].rip != f->rip)
 		i++;
 	if (i == nc->n) {
 		i = nc->n < NAME_CACHE ? nc->n++ : nc->next++ % NAME_CACHE;
 		nc->e[i].rip = f->rip;
-		nc->e[i].found = unwind_nearest_export(d, m, (uint32_t)rva, nc->e[i].name,
-						       sizeof nc->e[i].name, &nc->e[i].export_rva) &&
-				 (!f->function_known || nc->e[i].export_rva >= f->function);
+		address_name(d, &ml->items[f->module], f->rip, nc->e[i].name, sizeof nc->e[i].name);
 	}
-	if (nc->e[i].found)
-		snprintf(buf, size, "%s!%s+0x%llx", m->name, nc->e[i].name,
-			 (unsigned long long)(rva - nc->e[i].export_rva));
-	else
-		snprintf(buf, size, "%s+0x%llx", m->name, (unsigned long long)rva);
+	return nc->e[i].name;
 }
 
 static void add_frames(struct dump *d, struct dnode *r, const struct module_list *ml,
@@ -58,8 +48,7 @@ static void add_frames(struct dump *d, struct dnode *r, const struct module_list
 	for (size_t i = 0; i < u->count; i++) {
 		const struct unwind_frame *f = &u->frames[i];
 		const struct module *m = &ml->items[f->module];
-		char sym[MODULE_NAME_MAX + 96];
-		frame_symbol(d, ml, &nc, f, sym, sizeof sym);
+		const char *sym = frame_symbol(d, ml, &nc, f);
 		struct dnode *o = dn_object(t, NULL);
 		dn_label(dn_uint(o, "index", i), "#");
 		dn_label(dn_hex(o, "frame_size", f->size, 0), "Memory");

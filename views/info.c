@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/analysis/bugcheck.h"
+#include "core/analysis/symbol.h"
 #include "core/nt/pfn.h"
 #include "core/nt/pool.h"
 #include "core/nt/ustr.h"
@@ -61,12 +62,27 @@ static void add_decoded(struct dump *d, struct dnode *b, const struct crash_fact
 	struct dnode *o = dn_label(dn_object(b, "decoded"), "Decoded");
 	dn_role(dn_str(o, "cause", dec.cause), ROLE_DANGER);
 	struct dnode *t = dn_label(dn_array(o, "params"), "Parameters");
+	/* The module list is read only when a parameter is an address. */
+	struct module_list ml = { .count = 0 };
+	bool have_modules = false;
+	for (int i = 0; i < 4 && !have_modules; i++)
+		if (dec.kinds[i] == BUGCHECK_ARG_ADDRESS || dec.kinds[i] == BUGCHECK_ARG_POOL) {
+			struct kdx_error merr = { .msg = "" };
+			have_modules = d->kernel && modules_read(d, &ml, &merr) == 0;
+			break;
+		}
 	for (int i = 0; i < 4; i++) {
 		uint64_t v = f->bugcheck_params[i];
 		struct dnode *p = dn_object(t, NULL);
 		dn_uint(p, "n", (uint64_t)i + 1);
 		dn_role(dn_hex(p, "value", v, 0), ROLE_ADDRESS);
 		dn_str(p, "is", dec.params[i] ? dec.params[i] : "reserved");
+		const struct module *m = have_modules && dec.kinds[i] != BUGCHECK_ARG_VALUE ?
+					 modules_find(&ml, v) : NULL;
+		char name[ADDRESS_NAME_MAX];
+		if (m)
+			address_name(d, m, v, name, sizeof name);
+		dn_role(dn_label(dn_str(p, "symbol", m ? name : NULL), "name"), ROLE_NAME);
 		switch (dec.kinds[i]) {
 		case BUGCHECK_ARG_POOL:
 			dn_link(p, "pool 0x%llx", (unsigned long long)v);
@@ -82,6 +98,8 @@ static void add_decoded(struct dump *d, struct dnode *b, const struct crash_fact
 			break;
 		}
 	}
+	if (have_modules)
+		modules_free(&ml);
 }
 
 static void add_bugcheck(struct dump *d, struct dnode *root, const struct crash_facts *f)

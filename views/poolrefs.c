@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/analysis/poolrefs.h"
+#include "core/analysis/symbol.h"
 #include "views/commands.h"
 #include "views/poolblock.h"
 
@@ -48,9 +49,12 @@ static int run_poolrefs(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_role(dn_hex(o, "value", p->value, 0), ROLE_ADDRESS);
 		if (p->kind == POOLREF_MODULE) {
 			const struct module *m = &ml.items[p->module];
+			char name[ADDRESS_NAME_MAX];
+			address_name(d, m, p->value, name, sizeof name);
 			dn_str(o, "kind", "module");
-			dn_role(dn_str(o, "module", m->name), ROLE_NAME);
-			dn_label(dn_hex(o, "module_offset", p->value - m->base, 0), "module offset");
+			dn_role(dn_label(dn_str(o, "symbol", name), "name"), ROLE_NAME);
+			dn_flags(dn_str(o, "module", m->name), DN_JSON_ONLY);
+			dn_flags(dn_hex(o, "module_offset", p->value - m->base, 0), DN_JSON_ONLY);
 			dn_str(o, "section", p->section >= 0 ? m->sections[p->section].name : NULL);
 			dn_flags(dn_null(o, "target_block"), DN_JSON_ONLY);
 			dn_flags(dn_null(o, "target_tag"), DN_JSON_ONLY);
@@ -58,8 +62,9 @@ static int run_poolrefs(struct dump *d, int argc, char **argv, struct doc *out,
 		} else {
 			pool_tag_text(p->target.tag, tag);
 			dn_str(o, "kind", "pool");
-			dn_null(o, "module");
-			dn_label(dn_null(o, "module_offset"), "module offset");
+			dn_label(dn_null(o, "symbol"), "name");
+			dn_flags(dn_null(o, "module"), DN_JSON_ONLY);
+			dn_flags(dn_null(o, "module_offset"), DN_JSON_ONLY);
 			dn_null(o, "section");
 			dn_role(dn_label(dn_hex(o, "target_block", p->target.address, 0), "target block"),
 				ROLE_ADDRESS);

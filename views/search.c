@@ -7,6 +7,7 @@
 
 #include "core/analysis/owner.h"
 #include "core/analysis/search.h"
+#include "core/analysis/symbol.h"
 #include "core/xlat/layout.h"
 #include "views/commands.h"
 
@@ -198,12 +199,15 @@ static void owner_line(struct dump *d, const struct owner *o, char *text, size_t
 		snprintf(key, ksize, "tag '%s'", tag);
 		snprintf(link, lsize, "pool 0x%llx", (unsigned long long)o->block.address);
 		break;
-	case OWNER_MODULE:
-		snprintf(text, tsize, "%.100s %s+0x%llx", o->module->name,
-			 o->section ? o->section->name : "headers", (unsigned long long)o->offset);
+	case OWNER_MODULE: {
+		char name[ADDRESS_NAME_MAX];
+		address_name(d, o->module, o->module->base + (o->section ? o->section->rva : 0) +
+			     o->offset, name, sizeof name);
+		snprintf(text, tsize, "%.160s (%s)", name, o->section ? o->section->name : "headers");
 		snprintf(key, ksize, "%.50s %s", o->module->name, o->section ? o->section->name : "");
 		snprintf(link, lsize, "lm");
 		break;
+	}
 	case OWNER_STACK:
 		snprintf(text, tsize, "stack of thread 0x%x (%s, PID 0x%x)", o->thread->tid,
 			 o->process->name, o->process->pid);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/analysis/bugcheck.h"
+#include "core/analysis/symbol.h"
 #include "core/nt/modules.h"
 #include "views/commands.h"
 #include "views/process.h"
@@ -161,8 +162,9 @@ static void add_candidates(struct dump *d, struct dnode *r, const struct thread 
 		struct dnode *o = dn_object(c, NULL);
 		dn_role(dn_hex(o, "slot", slot, 0), ROLE_ADDRESS);
 		dn_hex(o, "value", v, 0);
-		dn_role(dn_strf(o, "symbol", "%s+0x%llx", m->name, (unsigned long long)(v - m->base)),
-			ROLE_NAME);
+		char name[ADDRESS_NAME_MAX];
+		address_name(d, m, v, name, sizeof name);
+		dn_role(dn_str(o, "symbol", name), ROLE_NAME);
 		dn_link(o, "db 0x%llx", (unsigned long long)v);
 	}
 	modules_free(&ml);

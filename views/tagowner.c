@@ -1,6 +1,7 @@
 /* `tagowner TAG`: the loaded modules whose images hold the tag's four
  * bytes, code-section hits first. */
 #include "core/nt/pool.h"
+#include "core/analysis/symbol.h"
 #include "core/analysis/tagowner.h"
 #include "views/commands.h"
 
@@ -46,8 +47,11 @@ static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 		const struct tag_candidate *c = &o.items[i];
 		const struct module *m = &ml.items[c->module];
 		struct dnode *row = dn_object(t, NULL);
-		dn_role(dn_str(row, "module", m->name), ROLE_NAME);
-		dn_hex(row, "offset", c->offset, 0);
+		char name[ADDRESS_NAME_MAX];
+		address_name(d, m, m->base + c->offset, name, sizeof name);
+		dn_role(dn_label(dn_str(row, "symbol", name), "name"), ROLE_NAME);
+		dn_flags(dn_str(row, "module", m->name), DN_JSON_ONLY);
+		dn_flags(dn_hex(row, "offset", c->offset, 0), DN_JSON_ONLY);
 		dn_str(row, "section", c->section >= 0 ? m->sections[c->section].name : NULL);
 		dn_role(dn_bool(row, "code", c->code), c->code ? ROLE_OK : ROLE_MUTED);
 		dn_role(dn_hex(row, "address", m->base + c->offset, 0), ROLE_ADDRESS);
