@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util/builds.h"
 #include "core/util/bytes.h"
 #include "core/nt/kdbg.h"
 #include "core/xlat/layout.h"
@@ -242,7 +243,7 @@ static enum pool_kind kind_of(const struct pool_ctx *c, unsigned type, uint64_t 
 		return in_paged(c, va) ? POOL_KIND_PAGED : POOL_KIND_NONPAGED;
 	if (type & POOL_SESSION_FLAG)
 		return POOL_KIND_SESSION;
-	bool paged = c->p->build < 6000 ? !(type & 1) : (type & 1);
+	bool paged = c->p->build < NT_BUILD_VISTA ? !(type & 1) : (type & 1);
 	return paged ? POOL_KIND_PAGED : POOL_KIND_NONPAGED;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/util/builds.h"
 #include "core/util/bytes.h"
 #include "core/nt/kdbg.h"
 #include "core/nt/profile.h"
@@ -615,9 +616,9 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 		return kdx_fail(err, "layout: no kernel page tables known for this dump");
 	enum layout_family fam;
 	if (d->paging == PAGING_X64)
-		fam = d->has_build && d->build < 9600 ? LAYOUT_X64_7 : LAYOUT_X64_10;
+		fam = d->has_build && d->build < NT_BUILD_WIN81 ? LAYOUT_X64_7 : LAYOUT_X64_10;
 	else
-		fam = d->has_build && d->build < 6000 ? LAYOUT_X86_XP : LAYOUT_X86_DYNAMIC;
+		fam = d->has_build && d->build < NT_BUILD_VISTA ? LAYOUT_X86_XP : LAYOUT_X86_DYNAMIC;
 	size_t li = 0;
 	while (layouts[li].family != fam)
 		li++;

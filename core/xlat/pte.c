@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/util/builds.h"
+
 #define LIST(a) { a, sizeof a / sizeof a[0] }
 #define BIT(name, pos, why) { name, pos, 1, 0, PM_NONE, why }
 
@@ -269,24 +271,22 @@ const struct pte_format *pte_format_of(enum pte_family family)
 	return NULL;
 }
 
-/* Build boundaries (MinorVersion): Vista 6000, 8 9200, 10 10240, 1809
- * 17763 (doc/address-space.md, open question 4: Volatility's 17763 symbols are the first with
- * the moved PageFileLow). */
+/* The format of the dump's era (core/util/builds.h). */
 const struct pte_format *pte_format_for(enum paging mode, bool has_build, uint32_t build)
 {
 	switch (mode) {
 	case PAGING_X86:
-		return pte_format_of(has_build && build < 6000 ? PTE_FAMILY_X86_XP
+		return pte_format_of(has_build && build < NT_BUILD_VISTA ? PTE_FAMILY_X86_XP
 							       : PTE_FAMILY_X86_VISTA);
 	case PAGING_PAE:
-		return pte_format_of(has_build && build < 10240 ? PTE_FAMILY_PAE
+		return pte_format_of(has_build && build < NT_BUILD_WIN10 ? PTE_FAMILY_PAE
 								: PTE_FAMILY_PAE_WIN10);
 	case PAGING_X64:
-		if (!has_build || build >= 17763)
+		if (!has_build || build >= NT_BUILD_WIN10_1809)
 			return pte_format_of(PTE_FAMILY_X64_WIN10_RS5);
-		if (build >= 10240)
+		if (build >= NT_BUILD_WIN10)
 			return pte_format_of(PTE_FAMILY_X64_WIN10);
-		if (build >= 9200)
+		if (build >= NT_BUILD_WIN8)
 			return pte_format_of(PTE_FAMILY_X64_WIN8);
 		return pte_format_of(PTE_FAMILY_X64_WIN7);
 	default:
