@@ -1,6 +1,5 @@
-/* The user's config directory ($XDG_CONFIG_HOME/kdx, else ~/.config/kdx),
- * the small text files read from it and beside it (themes), and the
- * settings file. */
+/* The small text files read from the user's config directory
+ * (core/util/config_dir.h) and beside it (themes), and the settings file. */
 #include "tui/config.h"
 
 #include <errno.h>
@@ -11,20 +10,6 @@
 /* Theme and config files are a few hundred bytes; anything past this is not
  * one and would only cost memory. */
 #define MAX_FILE_BYTES (1u << 20)
-
-bool config_dir(char *buf, size_t size)
-{
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	int n;
-	if (xdg && *xdg)
-		n = snprintf(buf, size, "%s/kdx", xdg);
-	else if (home && *home)
-		n = snprintf(buf, size, "%s/.config/kdx", home);
-	else
-		return false;
-	return n > 0 && (size_t)n < size;
-}
 
 /* Reads a whole small text file; NULL (errno set) on failure. */
 char *config_read_text(const char *path)

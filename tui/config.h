@@ -6,11 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/util/config_dir.h"
 #include "tui/theme.h"
-
-/* $XDG_CONFIG_HOME/kdx, else $HOME/.config/kdx, into buf; false when
- * neither is set (or buf is too small). */
-bool config_dir(char *buf, size_t size);
 
 /* Reads a whole small text file (settings, a theme: at most 1 MiB is
  * read); NULL with errno set on failure. Caller frees. */

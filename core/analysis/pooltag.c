@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util/config_dir.h"
+
 #define POOLTAG_MAX_ENTRIES 100000   /* WinDbg's own list has a few thousand */
 
 static char *dup_trimmed(const char *s, size_t n)
@@ -125,13 +127,11 @@ const struct pooltag_db *pooltag_default(void)
 	if (default_loaded)
 		return &default_db;
 	default_loaded = 1;
-	char user[4096];
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	if (xdg && *xdg)
-		snprintf(user, sizeof user, "%s/kdx/pooltag.txt", xdg);
-	else
-		snprintf(user, sizeof user, "%s/.config/kdx/pooltag.txt", home ? home : "");
-	const char *candidates[] = { explicit_path, user, KDX_DATADIR "/pooltag.txt",
+	char dir[4000], user[4096];
+	bool has_user = config_dir(dir, sizeof dir);
+	if (has_user)
+		snprintf(user, sizeof user, "%s/pooltag.txt", dir);
+	const char *candidates[] = { explicit_path, has_user ? user : NULL, KDX_DATADIR "/pooltag.txt",
 				     KDX_SRCDIR "/data/pooltag.txt" };
 	struct kdx_error err;
 	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
