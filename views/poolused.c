@@ -116,6 +116,9 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 	const struct pooltag_db *db = pooltag_default();
 	doc_set_title(out, "Pool tags (%s)", t.note);
 	dn_label(dn_str(out->root, "tables", t.note), "tables");
+	if (t.unsummed)
+		dn_role(dn_label(dn_str(out->root, "per_processor_tables", t.unsummed),
+				 "per-processor tables"), ROLE_WARNING);
 	dn_label(dn_str(out->root, "pooltag", db->path), "descriptions from");
 	struct searched_owners so;
 	tagowner_search_biggest(d, &t, owner_known, (void *)db, &so);

@@ -76,6 +76,16 @@ static bool tag_printable(uint32_t tag)
 	return true;
 }
 
+/* Windows 8 and later count in one table per processor as well
+ * (doc/structures.md, open question 8): the array of their addresses is a
+ * kernel variable, and neither the KDBG nor the KPRCB (its PDB layout has
+ * no pool tracker field) leads to it. */
+static const char unsummed_tables[] =
+	"this build also counts pool tags in one table per processor (nt!ExPoolTagTables, "
+	"indexed by the processor number); that array is a kernel variable that neither the KDBG "
+	"nor the KPRCB points at, so without symbols kdx cannot find it: the figures are the "
+	"global PoolTrackTable's alone and can be lower than !poolused's";
+
 int pool_tracker_read(struct dump *d, struct pool_tracker *t, struct kdx_error *err)
 {
 	memset(t, 0, sizeof *t);
@@ -146,9 +156,10 @@ int pool_tracker_read(struct dump *d, struct pool_tracker *t, struct kdx_error *
 		n += snprintf(t->note + n, sizeof t->note - (size_t)n,
 			      "; %llu entries with keys that are no tag skipped",
 			      (unsigned long long)unprintable);
-	if (p->pool->segment_heap)
-		snprintf(t->note + n, sizeof t->note - (size_t)n,
-			 "; per-processor ExPoolTagTables have no KDBG field and are not summed");
+	if (p->pool_tracker->per_processor_tables) {
+		snprintf(t->note + n, sizeof t->note - (size_t)n, "; per-processor tables not summed");
+		t->unsummed = unsummed_tables;
+	}
 	return 0;
 }
 

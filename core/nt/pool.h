@@ -31,6 +31,8 @@ struct pool_tracker {
 	struct pool_tracker_row *rows;
 	size_t count;
 	char note[160];              /* which tables were summed, bounds applied */
+	const char *unsummed;        /* the build's per-processor tables kdx cannot
+					find, and why; NULL when it has none */
 };
 
 int pool_tracker_read(struct dump *d, struct pool_tracker *out, struct kdx_error *err);

@@ -306,13 +306,15 @@ static const char *const page_kinds[] = { "classic", "lfh", "vs", "unknown" };
 
 /* The keys of kdx's poolused, pool, poolfind and vm (issue 6); the page
  * kinds, free VS chunks, look-alikes and keys of the segment heap. */
-static void write_pool(struct json *j, const struct world_pool *p)
+static void write_pool(struct json *j, const struct profile *prof, const struct world_pool *p)
 {
 	char tag[5];
 	json_open(j, "pool", '{');
 	json_open(j, "tracker", '{');
 	json_hex(j, "address", p->track_table);
 	json_uint(j, "entries", p->track_table_entries);
+	/* the build has per-processor tables; the world writes the global one only */
+	json_bool(j, "per_processor_tables", prof->pool_tracker->per_processor_tables);
 	json_open(j, "rows", '[');
 	for (size_t i = 0; i < p->nrows; i++) {
 		const struct world_tracker_row *r = &p->rows[i];
@@ -814,7 +816,7 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 			json_uint(j, "tracker_read", w->corruption.tracker_read);
 		json_close(j, '}');
 	}
-	write_pool(j, w->pool);
+	write_pool(j, w->profile, w->pool);
 	write_verifier(j, w);
 }
 
