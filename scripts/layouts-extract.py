@@ -147,6 +147,19 @@ FIELDS = {
         "StartingSector", "NumberOfFullSectors",
     ],
     "_FILE_OBJECT": ["SIZE", "Type", "DeviceObject", "SectionObjectPointer", "FileName"],
+    "_MM_DRIVER_VERIFIER_DATA": [
+        "SIZE", "Level", "RaiseIrqls", "AcquireSpinLocks", "SynchronizeExecutions",
+        "AllocationsAttempted", "AllocationsSucceeded", "AllocationsSucceededSpecialPool",
+        "AllocationsWithNoTag", "TrimRequests", "Trims", "AllocationsFailed",
+        "AllocationsFailedDeliberately", "Loads", "Unloads", "UnTrackedPool", "UserTrims",
+        "CurrentPagedPoolAllocations", "CurrentNonPagedPoolAllocations",
+        "PeakPagedPoolAllocations", "PeakNonPagedPoolAllocations", "PagedBytes",
+        "NonPagedBytes", "PeakPagedBytes", "PeakNonPagedBytes",
+        "BurstAllocationsFailedDeliberately", "SessionTrims", "OptionChanges", "VerifyMode",
+        "ActivityCounter", "PreviousActivityCounter", "WorkerTrimRequests",
+        "ExecutePoolTypes", "ExecutePageProtections", "ExecutePageMappings",
+        "ExecuteWriteSections", "SectionAlignmentFailures", "IATInExecutableSection",
+    ],
 }
 
 SCALARS = {

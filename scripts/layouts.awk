@@ -23,7 +23,7 @@ FNR == 1 || !(FILENAME in seen) {
 		for (i = 3; i <= NF; i++) meta[tab, $1, col[tab, i]] = $i
 		next
 	}
-	if ($1 !~ /^[a-z_][a-z0-9_]*$/) fail("bad field name " $1)
+	if ($1 !~ /^[A-Za-z_][A-Za-z0-9_]*$/) fail("bad field name " $1)
 	f = ++nf[tab]; fname[tab, f] = $1; ftype[tab, f] = $2
 	if (NF - 2 != (ntab == 1 ? ncol : ncol)) fail($1 ": " NF - 2 " values for " ncol " columns")
 	for (i = 3; i <= NF; i++) val[tab, f, col[tab, i]] = $i

@@ -213,7 +213,7 @@ static void add_segments(void *ctx, uint64_t start, uint64_t end)
 
 static int solve_keys(struct pool_ctx *c, const struct progress *progress, struct kdx_error *err)
 {
-	struct segment_list l = { .size = segheap_layout(c->p)->segment_size };
+	struct segment_list l = { .size = segheap_layout(c->p)->seg_bytes };
 	for (size_t i = 0; i < c->n_np; i++)
 		if (mapped_runs(c, c->np_start[i], c->np_end[i], progress, add_segments, &l, err) < 0)
 			return -1;

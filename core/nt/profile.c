@@ -204,6 +204,31 @@ const struct layout_field *layout_bound_of(const struct layout_field *f)
 	return part ? part : whole;
 }
 
+const struct prof_segheap *segheap_layout(const struct profile *p)
+{
+	return p && p->pool->segment_heap && p->segheap->seg_bytes ? p->segheap : NULL;
+}
+
+/* The verifier table's rows are the PDB's fields themselves: its field
+ * list (layout_fields) gives their names and order, the column their
+ * offsets, the width ("4" or "ptr") their size. */
+size_t verifier_layout(const struct profile *p,
+		       struct prof_verifier_field out[PROF_VERIFIER_MAX_FIELDS])
+{
+	size_t n = 0;
+	for (const struct layout_field *f = layout_fields; p && f->table && n < PROF_VERIFIER_MAX_FIELDS;
+	     f++) {
+		if (strcmp(f->table, "verifier") != 0 || f->kind != LAYOUT_OFF)
+			continue;
+		uint16_t off = u16_of(p->verifier, f);
+		if (off != PROF_ABSENT)
+			out[n++] = (struct prof_verifier_field){
+				f->name, off, (uint8_t)(strcmp(f->width, "ptr") == 0 ? p->ptr_size
+							 : atoi(f->width)) };
+	}
+	return n;
+}
+
 /* Every offset of the table inside its size (the rule the built-in tables
  * are tested against), so a file cannot send a reader past its buffer. */
 static int check_bounds(const char *path, const void *table, const char *name,

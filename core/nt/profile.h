@@ -99,37 +99,23 @@ int dump_layout_set(struct dump_layout *l, const struct layout_field *f, uint16_
 		    enum layout_source source, struct kdx_error *err);
 void dump_layout_free(struct dump_layout *l);
 
-/* The segment-heap pool of 19H1+ (structs §6.4). A page segment is
- * segment_size bytes, aligned to it, and starts with one range descriptor
- * per page; ranges hold LFH subsegments (equal blocks, a 2-bit-per-block
- * bitmap, BlockOffsets encoded with the LFH key and the subsegment's page
- * number) or VS subsegments (chunks behind 16-byte headers encoded with the
- * heap key and the header's address). Kept in core/nt/segheap_layout.c,
- * each row citing its source and build. */
-struct prof_segheap {
-	uint32_t segment_size;
-	uint16_t descriptor_size, first_descriptor;   /* the header fills the first pages */
-	uint16_t desc_range_flags, desc_unit_size;
-	uint16_t segment_signature;
-	uint64_t signature_key;                       /* XORed into Signature */
-	uint16_t lfh_block_offsets, lfh_block_bitmap;
-	uint16_t vs_size, vs_signature, vs_first_chunk, vs_chunk_header;
-	uint16_t vs_signature_xor;                    /* Signature = Size ^ this */
-};
-/* The segment-heap layout of p's build; NULL when kdx has none (classic
- * pools, or a segment-heap build without a known layout). */
+/* The segment-heap layout of p's build (table segheap: the page segment,
+ * its range descriptors, LFH and VS subsegments); NULL for classic pools or
+ * a segment-heap build whose column is empty. */
 const struct prof_segheap *segheap_layout(const struct profile *p);
 
-/* One field of _MM_DRIVER_VERIFIER_DATA (KDBG MmVerifierData), named as
- * the PDB names it; a table ends with a NULL name. Kept in
- * core/nt/verifier_layout.c, each table citing its source and build. */
+/* One field of _MM_DRIVER_VERIFIER_DATA (KDBG MmVerifierData, table
+ * verifier), named as the PDB names it. */
 struct prof_verifier_field {
 	const char *name;
 	uint16_t offset;
 	uint8_t size;
 };
-/* p's build's fields, Level first, then the counters; NULL when unknown. */
-const struct prof_verifier_field *verifier_layout(const struct profile *p);
+#define PROF_VERIFIER_MAX_FIELDS 48
+/* p's build's fields, Level first, then the counters in offset order;
+ * returns the count, 0 when the build has no layout. */
+size_t verifier_layout(const struct profile *p,
+		       struct prof_verifier_field out[PROF_VERIFIER_MAX_FIELDS]);
 
 /* The profiles, in a fixed order; NULL-terminated. */
 extern const struct profile *const kdx_profiles[];

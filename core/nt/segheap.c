@@ -29,7 +29,7 @@ void segheap_range_free(struct segheap_range *r)
 
 static unsigned segment_pages(const struct prof_segheap *S)
 {
-	return S->segment_size / KDX_PAGE_SIZE;
+	return S->seg_bytes / KDX_PAGE_SIZE;
 }
 
 /* The descriptors of the segment at base: from the first after the
@@ -41,7 +41,7 @@ static bool read_segment(struct dump *d, const struct prof_segheap *S, uint64_t 
 	r->cached_segment = base;
 	r->segment_ok = false;
 	unsigned n = segment_pages(S);
-	size_t bytes = (size_t)n * S->descriptor_size;
+	size_t bytes = (size_t)n * S->desc_size;
 	uint8_t *buf = malloc(bytes);
 	if (!buf)
 		return false;
@@ -55,7 +55,7 @@ static bool read_segment(struct dump *d, const struct prof_segheap *S, uint64_t 
 	memset(r->flags_at, 0, sizeof r->flags_at);
 	unsigned i = S->first_descriptor, ranges = 0;
 	while (i < n && n <= 256) {
-		const uint8_t *e = buf + (size_t)i * S->descriptor_size;
+		const uint8_t *e = buf + (size_t)i * S->desc_size;
 		unsigned unit = e[S->desc_unit_size] ? e[S->desc_unit_size] : 1;
 		r->descriptors[i] = (uint8_t)unit;
 		r->flags_at[i] = e[S->desc_range_flags];
@@ -104,7 +104,7 @@ static bool read_range(struct dump *d, struct segheap_range *r)
 bool segheap_find_range(struct dump *d, const struct prof_segheap *S, uint64_t va,
 			struct segheap_range *r)
 {
-	uint64_t base = va & ~(uint64_t)(S->segment_size - 1);
+	uint64_t base = va & ~(uint64_t)(S->seg_bytes - 1);
 	r->found = false;
 	if (base != r->cached_segment && !read_segment(d, S, base, r))
 		return false;
@@ -394,7 +394,7 @@ static void collect(struct dump *d, const struct profile *P, const uint64_t *bas
 	for (size_t s = 0; s < n && kr->n < MAX_KEY_SUBSEGMENTS; s++) {
 		struct segheap_range scan = { 0 };
 		for (uint64_t va = bases[s] + (uint64_t)S->first_descriptor * KDX_PAGE_SIZE;
-		     va < bases[s] + S->segment_size && kr->n < MAX_KEY_SUBSEGMENTS;) {
+		     va < bases[s] + S->seg_bytes && kr->n < MAX_KEY_SUBSEGMENTS;) {
 			if (!segheap_find_range(d, S, va, &scan))
 				break;
 			uint64_t next = scan.start + scan.bytes;

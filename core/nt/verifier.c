@@ -63,25 +63,25 @@ size_t verifier_flag_names(uint32_t level, const char *names[VERIFIER_MAX_FLAGS]
 int verifier_read(struct dump *d, struct verifier_state *v, struct kdx_error *err)
 {
 	memset(v, 0, sizeof *v);
-	const struct prof_verifier_field *fields = verifier_layout(d->layout.profile);
-	if (!fields)
+	struct prof_verifier_field fields[PROF_VERIFIER_MAX_FIELDS];
+	size_t nfields = verifier_layout(d->layout.profile, fields);
+	if (!nfields)
 		return kdx_fail(err, "verifier: no _MM_DRIVER_VERIFIER_DATA layout for this build");
 	if (!d->has_kdbg || !dump_kdbg_field(d, KDBG_MM_VERIFIER_DATA, 8, &v->data) || !v->data)
 		return kdx_fail(err, "verifier: the KDBG has no MmVerifierData (+0x%x)",
 				KDBG_MM_VERIFIER_DATA);
-	const struct prof_verifier_field *last = fields;
-	while (last[1].name)
-		last++;
-	size_t bytes = (size_t)last->offset + last->size;
+	size_t bytes = 0;
+	for (size_t i = 0; i < nfields; i++)
+		if ((size_t)fields[i].offset + fields[i].size > bytes)
+			bytes = (size_t)fields[i].offset + fields[i].size;
 	uint8_t buf[0x200];
 	if (bytes > sizeof buf || xlat_read(d->kernel, v->data, buf, bytes, NULL) != bytes)
 		return kdx_fail(err, "verifier: MmVerifierData at 0x%llx (0x%zx bytes) is not in the "
 				"dump", (unsigned long long)v->data, bytes);
 	v->level = (uint32_t)le_bytes(buf + fields[0].offset, fields[0].size);
-	for (const struct prof_verifier_field *f = fields + 1;
-	     f->name && v->ncounters < VERIFIER_MAX_COUNTERS; f++)
+	for (size_t i = 1; i < nfields && v->ncounters < VERIFIER_MAX_COUNTERS; i++)
 		v->counters[v->ncounters++] = (struct verifier_counter){
-			f->name, le_bytes(buf + f->offset, f->size) };
+			fields[i].name, le_bytes(buf + fields[i].offset, fields[i].size) };
 	uint8_t tag[4];
 	if (dump_kdbg_field(d, KDBG_MM_SPECIAL_POOL_TAG, 8, &v->tag_at) && v->tag_at &&
 	    xlat_read(d->kernel, v->tag_at, tag, 4, NULL) == 4) {

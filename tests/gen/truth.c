@@ -273,9 +273,10 @@ static void write_verifier(struct json *j, const struct world *w)
 		json_str(j, NULL, v->flag_names[i]);
 	json_close(j, ']');
 	json_open(j, "counters", '{');
-	size_t n = 0;
-	for (const struct prof_verifier_field *f = verifier_layout(w->profile) + 1; f->name; f++)
-		json_uint(j, f->name, v->values[n++]);
+	struct prof_verifier_field fields[PROF_VERIFIER_MAX_FIELDS];
+	size_t nfields = verifier_layout(w->profile, fields);
+	for (size_t i = 1; i < nfields; i++)
+		json_uint(j, fields[i].name, v->values[i - 1]);
 	json_close(j, '}');
 	world_tag_text(v->special_pool_tag, tag);
 	if (v->special_pool_tag)

@@ -1,5 +1,5 @@
 /* The segment-heap pool of 19H1+ builds (structs §6.4; offsets in
- * core/nt/segheap_layout.c): page segments aligned to their size whose
+ * data/layouts/segheap.tsv): page segments aligned to their size whose
  * first pages are one range descriptor per page; LFH subsegments (equal
  * blocks, a 2-bit allocation bitmap, BlockOffsets encoded with the LFH key
  * and the subsegment's page number); VS subsegments (chunks behind headers
@@ -30,7 +30,7 @@ static const char *pool_region(bool paged)
 
 static unsigned segment_pages(const struct prof_segheap *S)
 {
-	return S->segment_size / KDX_PAGE_SIZE;
+	return S->seg_bytes / KDX_PAGE_SIZE;
 }
 
 void segheap_init(struct pool_build *pb)
@@ -55,7 +55,7 @@ static void put_descriptor(struct pool_build *pb, uint64_t base, unsigned index,
 			   unsigned unit)
 {
 	const struct prof_segheap *S = pb->segheap;
-	uint64_t d = base + (uint64_t)index * S->descriptor_size;
+	uint64_t d = base + (uint64_t)index * S->desc_size;
 	world_kput(pb->w, d + S->desc_range_flags, flags, 1);
 	world_kput(pb->w, d + S->desc_unit_size, unit, 1);
 }
@@ -86,14 +86,14 @@ static void segment_open(struct pool_build *pb, bool paged)
 	const struct prof_segheap *S = pb->segheap;
 	struct segheap_segment *s = &pb->seg[paged];
 	uint64_t next = world_region_reserve(w, pool_region(paged), 0);
-	uint64_t pad = (S->segment_size - next % S->segment_size) % S->segment_size;
+	uint64_t pad = (S->seg_bytes - next % S->seg_bytes) % S->seg_bytes;
 	world_region_reserve(w, pool_region(paged), pad / KDX_PAGE_SIZE);
 	s->base = world_region_pages(w, pool_region(paged), S->first_descriptor);
 	s->next = S->first_descriptor;
 	s->open = true;
 	world_kput(w, s->base, s->base, pb->ps);
 	world_kput(w, s->base + pb->ps, s->base, pb->ps);
-	world_kput(w, s->base + S->segment_signature,
+	world_kput(w, s->base + S->seg_signature,
 		   s->base ^ pb->segment_heap_va[paged] ^ pb->pool->heap_key ^ S->signature_key, 8);
 }
 
@@ -208,7 +208,7 @@ void segheap_vs_pages(struct pool_build *pb, bool paged, unsigned pages)
 	unsigned size = pages * KDX_PAGE_SIZE / 16;
 	world_kput(w, va, va, pb->ps);
 	world_kput(w, va + pb->ps, va, pb->ps);
-	world_kput(w, va + S->vs_size, size, 2);
+	world_kput(w, va + S->vs_subsegment_size, size, 2);
 	world_kput(w, va + S->vs_signature, size ^ S->vs_signature_xor, 2);
 	unsigned prev = 0;
 	for (unsigned p = 0; p < pages; p++) {

@@ -35,23 +35,23 @@ void world_set_verifier(bool on)
 	verifier_on = on;
 }
 
-static const struct prof_verifier_field *field(const struct profile *p, const char *name)
+/* The index in values[] (the fields after Level) of the counter name. */
+static size_t counter(const struct prof_verifier_field *fields, size_t n, const char *name)
 {
-	for (const struct prof_verifier_field *f = verifier_layout(p); f->name; f++)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
+	size_t i = 1;
+	while (i < n && strcmp(fields[i].name, name) != 0)
+		i++;
+	return i - 1;
 }
 
 /* Counters that hold together: what succeeded did not exceed what was
  * tried, the peaks are at least the current figures. */
-static void set_counters(struct world *w, struct world_verifier *v)
+static void set_counters(struct world *w, struct world_verifier *v,
+			 const struct prof_verifier_field *fields, size_t nfields)
 {
-	const struct profile *p = w->profile;
-	size_t n = 0;
-	for (const struct prof_verifier_field *f = verifier_layout(p) + 1; f->name; f++)
-		v->values[n++] = f->size == 8 ? 0x10000 + world_rnd_below(w, 0x1000000) :
-				 world_rnd_below(w, 5000);
+	for (size_t i = 1; i < nfields; i++)
+		v->values[i - 1] = fields[i].size == 8 ? 0x10000 + world_rnd_below(w, 0x1000000) :
+				   world_rnd_below(w, 5000);
 	static const char *const ordered[][2] = {
 		{ "AllocationsSucceeded", "AllocationsAttempted" },
 		{ "AllocationsSucceededSpecialPool", "AllocationsSucceeded" },
@@ -61,9 +61,8 @@ static void set_counters(struct world *w, struct world_verifier *v)
 		{ "NonPagedBytes", "PeakNonPagedBytes" },
 	};
 	for (size_t i = 0; i < sizeof ordered / sizeof ordered[0]; i++) {
-		const struct prof_verifier_field *lo = field(p, ordered[i][0]);
-		const struct prof_verifier_field *hi = field(p, ordered[i][1]);
-		size_t a = (size_t)(lo - verifier_layout(p)) - 1, b = (size_t)(hi - verifier_layout(p)) - 1;
+		size_t a = counter(fields, nfields, ordered[i][0]);
+		size_t b = counter(fields, nfields, ordered[i][1]);
 		if (v->values[a] > v->values[b]) {
 			uint64_t t = v->values[a];
 			v->values[a] = v->values[b];
@@ -119,17 +118,15 @@ static uint64_t unicode_string(struct world *w, const char *s)
 int world_build_verifier(struct world *w, struct kdx_error *err)
 {
 	const struct profile *p = w->profile;
-	const struct prof_verifier_field *fields = verifier_layout(p);
-	if (!fields)   /* no layout for this build: the KDBG names no MmVerifierData */
+	struct prof_verifier_field fields[PROF_VERIFIER_MAX_FIELDS];
+	size_t nfields = verifier_layout(p, fields);
+	if (!nfields)   /* no layout for this build: the KDBG names no MmVerifierData */
 		return 0;
 	struct world_verifier *v = calloc(1, sizeof *v);
 	if (!v)
 		return kdx_fail(err, "%s: out of memory", p->name);
 	w->verifier = v;
-	const struct prof_verifier_field *last = fields;
-	while (last[1].name)
-		last++;
-	v->data = world_data_alloc(w, (uint64_t)last->offset + last->size);
+	v->data = world_data_alloc(w, p->verifier->size);
 	world_kput(w, w->kdbg_va + KDBG_MM_VERIFIER_DATA, v->data, 8);
 	uint64_t tag_at = world_data_alloc(w, 4);
 	world_kput(w, w->kdbg_va + KDBG_MM_SPECIAL_POOL_TAG, tag_at, 8);
@@ -139,11 +136,10 @@ int world_build_verifier(struct world *w, struct kdx_error *err)
 	v->level = STANDARD_FLAGS;
 	v->flag_names = standard_flag_names;
 	v->special_pool_tag = w->pool->leak_tag;
-	set_counters(w, v);
+	set_counters(w, v, fields, nfields);
 	world_kput(w, v->data + fields[0].offset, v->level, fields[0].size);
-	size_t n = 0;
-	for (const struct prof_verifier_field *f = fields + 1; f->name; f++)
-		world_kput(w, v->data + f->offset, v->values[n++], f->size);
+	for (size_t i = 1; i < nfields; i++)
+		world_kput(w, v->data + fields[i].offset, v->values[i - 1], fields[i].size);
 	world_kput(w, tag_at, v->special_pool_tag, 4);
 	special_pages(w, v);
 	v->driver = w->pool->leak_owner;
