@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/nt/special_pool.h"
 #include "views/commands.h"
 #include "views/vtop.h"
 
@@ -30,6 +31,7 @@ static const struct {
 	{ REGION_PFN, ROLE_REGION_PFN, 'F' },
 	{ REGION_HAL, ROLE_REGION_HAL, 'L' },
 	{ REGION_DYNAMIC, ROLE_REGION_UNUSED, 'D' },
+	{ REGION_SPECIAL_POOL, ROLE_REGION_NONPAGED_POOL, 'V' },
 	{ REGION_UNUSED, ROLE_REGION_UNUSED, '-' },
 };
 
@@ -148,10 +150,49 @@ static void add_self_map(struct dnode *root, const struct self_map *s)
 		dn_label(dn_null(o, "kdbg_agrees"), "KDBG PteBase agrees");
 }
 
+/* The layout, and the special pool where its pages show it. */
+static int build(struct dump *d, struct region_list *l, struct special_pool_search *sp,
+		 struct kdx_error *err)
+{
+	if (layout_build(d, l, err) < 0)
+		return -1;
+	if (special_pool_find(d, l, sp, err) < 0) {
+		region_list_free(l);
+		return -1;
+	}
+	return 0;
+}
+
+static void add_special_pool(struct dnode *root, const struct dump *d,
+			     const struct special_pool_search *sp)
+{
+	struct dnode *o = dn_label(dn_object(root, "special_pool"), "Special pool");
+	dn_bool(o, "searched", sp->searched_pool);
+	if (sp->searched_pool) {
+		dn_uint(o, "pages", sp->pages);
+		dn_uint(o, "paged", sp->paged);
+		dn_label(dn_str(o, "regions_searched", sp->searched), "regions searched");
+		dn_label(dn_uint(o, "checked", sp->checked), "pages read");
+		dn_role(dn_bool(o, "truncated", sp->truncated),
+			sp->truncated ? ROLE_WARNING : ROLE_NORMAL);
+	}
+	const char *note = !d->layout.profile ? "no layout for this build: special pool pages "
+		"cannot be told" : !sp->searched_pool ? "off: MmVerifierData's Level has no special "
+		"pool flag and MmSpecialPoolTag is 0, so kdx did not look for its pages"
+		: sp->pages ? "the regions named special-pool span the pages "
+		"found; the special pool's own bounds are kernel variables (XP/2003 "
+		"MmSpecialPoolStart/End, later the system VA type map) that no KDBG field names"
+		: "no special pool page found where this build keeps it: Driver Verifier's special "
+		"pool is off, empty, or its pages are not in the dump; its bounds are kernel "
+		"variables that no KDBG field names";
+	dn_role(dn_str(o, "note", note), sp->pages ? ROLE_NORMAL : ROLE_MUTED);
+}
+
 static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
 {
 	struct region_list l;
-	if (layout_build(d, &l, err) < 0)
+	struct special_pool_search sp;
+	if (build(d, &l, &sp, err) < 0)
 		return -1;
 	doc_set_title(out, "Virtual address layout: %s", l.layout_name);
 	struct dnode *root = out->root;
@@ -180,6 +221,7 @@ static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
 		dn_role(o, kinds[kind_slot(g->kind)].role);
 		dn_link(o, "layout %s", g->name);
 	}
+	add_special_pool(root, d, &sp);
 	region_list_free(&l);
 	return 0;
 }
@@ -231,7 +273,8 @@ int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
 		     const struct progress *progress, struct doc *out, struct kdx_error *err)
 {
 	struct region_list l;
-	if (layout_build(d, &l, err) < 0)
+	struct special_pool_search sp;
+	if (build(d, &l, &sp, err) < 0)
 		return -1;
 	const struct region *g = region_find(&l, region);
 	if (!g) {

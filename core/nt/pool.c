@@ -420,32 +420,39 @@ static bool walk_subsegment(const struct pool_ctx *c, const uint8_t *page, struc
  * size. A mapped page is a live allocation; the next page is the guard. */
 #define SPECIAL_POOL_PAGED 0x8000u
 
-static bool walk_special(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
+bool pool_special_page(const struct profile *p, const uint8_t *page, uint64_t va,
+		       struct pool_special *s)
 {
-	const struct prof_pool *h = c->p->pool;
+	unsigned hdr = p->pool->header_size;
 	uint32_t first = (uint32_t)le_bytes(page, 4);
 	uint64_t bytes = first & 0xffff & ~SPECIAL_POOL_PAGED;
 	uint8_t pattern = page[2];
 	uint32_t tag = (uint32_t)le_bytes(page + 4, 4);
-	if (!bytes || bytes > KDX_PAGE_SIZE - h->header_size || !tag_printable(tag))
+	if (!bytes || bytes > KDX_PAGE_SIZE - hdr || !tag_printable(tag))
 		return false;
-	uint64_t data = (KDX_PAGE_SIZE - bytes) & ~(uint64_t)(h->header_size - 1);
-	for (uint64_t i = h->header_size; i < data; i++)
+	uint64_t data = (KDX_PAGE_SIZE - bytes) & ~(uint64_t)(hdr - 1);
+	for (uint64_t i = hdr; i < data; i++)
 		if (page[i] != pattern)
 			return false;
-	struct pool_special *s = &pg->special;
 	*s = (struct pool_special){
-		.header = pg->va, .data = pg->va + data, .bytes = bytes,
-		.guard = pg->va + KDX_PAGE_SIZE, .tag = tag & ~PROTECTED_POOL, .pattern = pattern,
-		.paged = first & SPECIAL_POOL_PAGED,
+		.header = va, .data = va + data, .bytes = bytes, .guard = va + KDX_PAGE_SIZE,
+		.tag = tag & ~PROTECTED_POOL, .pattern = pattern, .paged = first & SPECIAL_POOL_PAGED,
 	};
+	return true;
+}
+
+static bool walk_special(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
+{
+	struct pool_special *s = &pg->special;
+	if (!pool_special_page(c->p, page, pg->va, s))
+		return false;
 	uint8_t probe;
 	s->guard_absent = xlat_read(c->d->kernel, s->guard, &probe, 1, NULL) != 1;
 	pg->kind = POOL_PAGE_SPECIAL;
 	snprintf(pg->kind_why, sizeof pg->kind_why, "a special pool page: pattern 0x%02x from "
-		 "the header to the allocation", pattern);
+		 "the header to the allocation", s->pattern);
 	pg->blocks[pg->count++] = (struct pool_block){
-		.address = s->data, .size = bytes, .tag = s->tag,
+		.address = s->data, .size = s->bytes, .tag = s->tag,
 		.kind = s->paged ? POOL_KIND_PAGED : POOL_KIND_NONPAGED, .state = POOL_ALLOCATED,
 		.from = POOL_FROM_SPECIAL_POOL,
 	};

@@ -79,6 +79,10 @@ struct pool_special {
 	bool paged;
 	bool guard_absent;           /* the guard page is not mapped, as it should be */
 };
+/* Whether the page at va (its bytes) is laid out as a special pool page;
+ * fills s but for guard_absent. */
+bool pool_special_page(const struct profile *p, const uint8_t *page, uint64_t va,
+		       struct pool_special *s);
 
 /* One page as a pool page: classic builds walk the PreviousSize chain from
  * offset 0; segment-heap builds walk the subsegment the page segment's

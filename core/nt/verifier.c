@@ -14,7 +14,7 @@ static const struct {
 	uint32_t bit;
 	const char *name;
 } flag_names[] = {
-	{ 0x00000001, "special pool" },
+	{ VERIFIER_SPECIAL_POOL, "special pool" },
 	{ 0x00000002, "force IRQL checking" },
 	{ 0x00000004, "low resources simulation" },
 	{ 0x00000008, "pool tracking" },

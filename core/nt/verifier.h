@@ -12,6 +12,7 @@
 #include "core/util/error.h"
 
 #define VERIFIER_MAX_COUNTERS 48
+#define VERIFIER_SPECIAL_POOL 0x1u   /* the Level flag of special pool */
 #define VERIFIER_MAX_FLAGS 32
 
 struct verifier_counter {

@@ -20,6 +20,7 @@ const char *region_kind_name(enum region_kind k)
 		[REGION_NONPAGED_POOL] = "nonpaged-pool", [REGION_SYSTEM_PTES] = "system-ptes",
 		[REGION_SESSION] = "session", [REGION_PFN] = "pfn", [REGION_HAL] = "hal",
 		[REGION_DYNAMIC] = "dynamic", [REGION_UNUSED] = "unused",
+		[REGION_SPECIAL_POOL] = "special-pool",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
@@ -47,6 +48,7 @@ const char *region_source_name(enum region_source s)
 	switch (s) {
 	case REGION_FROM_KDBG: return "kdbg";
 	case REGION_FROM_FIXED: return "fixed";
+	case REGION_FROM_PAGES: return "pages";
 	default: return "page-tables";
 	}
 }
@@ -477,7 +479,7 @@ static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, u
 	return false;
 }
 
-static struct region *push_region(struct region_list *l)
+struct region *region_list_push(struct region_list *l)
 {
 	if (l->count == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 32;
@@ -514,7 +516,7 @@ static int add_row(struct dump *d, struct region_list *l, const struct profile *
 	const struct paging_desc *pd = xlat_mode(d->kernel);
 	if (end < start || !paging_is_canonical(pd, start) || !paging_is_canonical(pd, end))
 		return 0;
-	struct region *g = push_region(l);
+	struct region *g = region_list_push(l);
 	if (!g)
 		return kdx_fail(err, "layout: out of memory");
 	snprintf(g->name, sizeof g->name, "%s", row->name);
@@ -575,7 +577,7 @@ static int add_unnamed_system_va(struct dump *d, struct region_list *l, struct k
 			last->end = end;
 			continue;
 		}
-		last = push_region(l);
+		last = region_list_push(l);
 		if (!last)
 			return kdx_fail(err, "layout: out of memory");
 		snprintf(last->name, sizeof last->name, "dynamic-%u", ++n);
@@ -639,15 +641,20 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 		region_list_free(out);
 		return -1;
 	}
-	qsort(out->items, out->count, sizeof *out->items, by_start);
+	region_list_order(out);
+	return 0;
+}
+
+void region_list_order(struct region_list *l)
+{
+	qsort(l->items, l->count, sizeof *l->items, by_start);
 	uint64_t reach = 0;
-	for (size_t i = 0; i < out->count; i++) {
-		struct region *g = &out->items[i];
+	for (size_t i = 0; i < l->count; i++) {
+		struct region *g = &l->items[i];
 		g->nested = i > 0 && g->end <= reach;
 		if (g->end > reach)
 			reach = g->end;
 	}
-	return 0;
 }
 
 void region_list_free(struct region_list *l)

@@ -17,12 +17,15 @@
 enum region_kind {
 	REGION_USER, REGION_IMAGE, REGION_PAGE_TABLES, REGION_HYPERSPACE, REGION_CACHE,
 	REGION_PAGED_POOL, REGION_NONPAGED_POOL, REGION_SYSTEM_PTES, REGION_SESSION,
-	REGION_PFN, REGION_HAL, REGION_DYNAMIC, REGION_UNUSED,
+	REGION_PFN, REGION_HAL, REGION_DYNAMIC, REGION_UNUSED, REGION_SPECIAL_POOL,
 };
 const char *region_kind_name(enum region_kind k);   /* "paged-pool", ... */
 
-enum region_source { REGION_FROM_KDBG, REGION_FROM_FIXED, REGION_FROM_PAGE_TABLES };
-const char *region_source_name(enum region_source s); /* "kdbg", "fixed", "page-tables" */
+enum region_source {
+	REGION_FROM_KDBG, REGION_FROM_FIXED, REGION_FROM_PAGE_TABLES,
+	REGION_FROM_PAGES,          /* what the mapped pages hold */
+};
+const char *region_source_name(enum region_source s); /* "kdbg", "fixed", "page-tables", "pages" */
 
 struct region {
 	char name[24];              /* short id, one word: "paged-pool" */
@@ -60,6 +63,10 @@ void layout_pte_context(struct dump *d, struct pte_context *ctx);
 /* Builds the region list of the dump's kernel address space. */
 int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err);
 void region_list_free(struct region_list *l);
+/* A new zeroed region at the list's end (NULL: out of memory); after
+ * adding, region_list_order sorts the list and marks the nested ones. */
+struct region *region_list_push(struct region_list *l);
+void region_list_order(struct region_list *l);
 /* The ranges of the nonpaged pool in the layout: one, or on x86 XP/2003 the
  * initial part and the expansion (doc/address-space.md §4.1), by start; how many were found
  * (0: the layout cannot be built or names none). */

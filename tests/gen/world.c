@@ -10,6 +10,7 @@
 
 #include "core/nt/kdbg.h"
 #include "tests/gen/world_build.h"
+#include "tests/gen/world_verifier.h"
 
 /* RAM as a small machine reports it: the 640 KiB..1 MiB legacy hole and a
  * 1 MiB hole at 10 MiB, so large pages can straddle missing memory. Small
@@ -50,11 +51,13 @@ enum { MM_READWRITE = 4, MM_DECOMMIT = 0x10 };  /* §2.7 */
 
 enum region_id {
 	R_PAGE_TABLES, R_SYSTEM_IMAGES, R_PFN_DATABASE, R_NONPAGED_POOL, R_PAGED_POOL,
-	R_SYSTEM_PTES, R_SESSION, R_SYSTEM_CACHE, R_HYPERSPACE, R_NONPAGED_POOL_EXPANSION, R_COUNT
+	R_SYSTEM_PTES, R_SESSION, R_SYSTEM_CACHE, R_HYPERSPACE, R_NONPAGED_POOL_EXPANSION,
+	R_SPECIAL_POOL, R_SPECIAL_POOL_NONPAGED, R_SPECIAL_POOL_PAGED, R_COUNT
 };
 static const char *const region_names[R_COUNT] = {
 	"PageTables", "SystemImages", "PfnDatabase", "NonPagedPool", "PagedPool",
 	"SystemPtes", "Session", "SystemCache", "HyperSpace", "NonPagedPoolExpansion",
+	"SpecialPool", "SpecialPoolNonPaged", "SpecialPoolPaged",
 };
 
 /* Where the builder puts things that are not regions of their own. */
@@ -389,6 +392,11 @@ static void plan_x86(struct builder *b, bool pae)
 	set_region(p, R_SESSION, pae ? 0x98000000ull : 0xbc000000ull, MB(64));
 	set_region(p, R_PAGE_TABLES, 0xc0000000ull, pae ? MB(8) : MB(4));
 	set_region(p, R_HYPERSPACE, pae ? 0xc0800000ull : 0xc0400000ull, MB(4));
+	/* Driver Verifier's special pool: Vista and later give it dynamic
+	 * system VA of its own (XP's comes from the system PTEs, placed
+	 * with the verifier). */
+	if (world_verifier_on() && w->profile->build >= 6000)
+		set_region(p, R_SPECIAL_POOL, 0xa0000000ull, MB(4));
 	p->user_va = 0x00010000ull;
 	w->pte_base = 0xc0000000ull;
 	w->pde_base = pae ? 0xc0600000ull : 0xc0300000ull;
@@ -438,6 +446,13 @@ static void plan_x64(struct builder *b)
 		for (size_t i = 0; i < sizeof slotted / sizeof slotted[0]; i++)
 			set_region(p, slotted[i], x64_slot_va(pick_slot(w, taken, n++)), slot_size);
 		p->absent_top_va = x64_slot_va(pick_slot(w, taken, n++));
+		/* !vm's SpecialPoolNonPaged and SpecialPoolPaged: a slot each */
+		if (world_verifier_on()) {
+			set_region(p, R_SPECIAL_POOL_NONPAGED, x64_slot_va(pick_slot(w, taken, n++)),
+				   slot_size);
+			set_region(p, R_SPECIAL_POOL_PAGED, x64_slot_va(pick_slot(w, taken, n++)),
+				   slot_size);
+		}
 	} else {
 		w->self_map_index = w->profile->va->self_map_index;
 		w->kernel_base = 0xfffff80002600000ull + rnd_below(w, 64) * KB(64);
@@ -448,6 +463,9 @@ static void plan_x64(struct builder *b)
 		set_region(p, R_PFN_DATABASE, 0xfffffa8000000000ull, MB(16));
 		set_region(p, R_NONPAGED_POOL, 0xfffffa8001000000ull, GB(1));
 		set_region(p, R_HYPERSPACE, 0xfffff70000000000ull, slot_size);
+		/* in the dynamic kernel VA, beside the system cache (§4.3) */
+		if (world_verifier_on())
+			set_region(p, R_SPECIAL_POOL, 0xfffffa0000000000ull, GB(1));
 		p->absent_top_va = 0xffff880000000000ull;
 	}
 	set_region(p, R_SYSTEM_IMAGES, w->kernel_base, w->kernel_size);

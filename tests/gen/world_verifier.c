@@ -35,6 +35,11 @@ void world_set_verifier(bool on)
 	verifier_on = on;
 }
 
+bool world_verifier_on(void)
+{
+	return verifier_on;
+}
+
 /* The index in values[] (the fields after Level) of the counter name. */
 static size_t counter(const struct prof_verifier_field *fields, size_t n, const char *name)
 {
@@ -71,25 +76,56 @@ static void set_counters(struct world *w, struct world_verifier *v,
 	}
 }
 
-/* Special pool pages in the system PTE range, each followed by a guard
- * page that stays unmapped: each takes one of the free system PTEs the
+/* XP/2003 reserve the special pool from the system PTEs (ReactOS
+ * MiInitializeSpecialPool): a range of them, named in the truth's regions
+ * as SpecialPool; each page then takes one of the free system PTEs the
  * memory summary counted. */
-static void special_pages(struct world *w, struct world_verifier *v)
+static uint64_t reserve_from_system_ptes(struct world *w)
 {
+	uint64_t pages = 2 * WORLD_SPECIAL_PAGES + 2;
+	uint64_t start = world_region_reserve(w, "SystemPtes", pages);
+	w->region[w->nregion++] = (struct world_region){ "SpecialPool", start,
+							 start + pages * KDX_PAGE_SIZE };
 	struct world_pool *pl = w->pool;
 	for (size_t i = 0; i < pl->nvm; i++)
 		if (strcmp(pl->vm[i].name, "free_system_ptes") == 0)
 			pl->vm[i].pages -= WORLD_SPECIAL_PAGES;
+	return start;
+}
+
+/* Where a special pool page goes: later builds plan its system VA as
+ * regions of their own (world.c: SpecialPool, or on x64 10 the
+ * SpecialPoolNonPaged and SpecialPoolPaged slots). */
+static const char *special_region(const struct world *w, bool paged)
+{
+	for (size_t i = 0; i < w->nregion; i++)
+		if (strcmp(w->region[i].name, "SpecialPool") == 0)
+			return "SpecialPool";
+	return paged ? "SpecialPoolPaged" : "SpecialPoolNonPaged";
+}
+
+/* Special pool pages, each followed by a guard page that stays unmapped. */
+static void special_pages(struct world *w, struct world_verifier *v)
+{
+	uint64_t xp_next = w->profile->build < 6000 ? reserve_from_system_ptes(w) : 0;
 	unsigned hdr = w->profile->pool->header_size;
 	for (size_t i = 0; i < WORLD_SPECIAL_PAGES; i++) {
 		struct world_special *s = &v->special[v->nspecial++];
-		s->page = world_region_pages(w, "SystemPtes", 1);
-		s->guard = world_region_reserve(w, "SystemPtes", 1);
+		s->paged = i == WORLD_SPECIAL_PAGES - 1;
+		if (xp_next) {
+			s->page = xp_next + KDX_PAGE_SIZE;   /* a guard before the first */
+			world_map_data_page(w, s->page, world_alloc_pages(w, 1));
+			xp_next += 2 * KDX_PAGE_SIZE;
+			s->guard = s->page + KDX_PAGE_SIZE;
+		} else {
+			const char *region = special_region(w, s->paged);
+			s->page = world_region_pages(w, region, 1);
+			s->guard = world_region_reserve(w, region, 1);
+		}
 		s->bytes = 0x20 + world_rnd_below(w, 0x300);
 		s->data = (s->page + KDX_PAGE_SIZE - s->bytes) & ~(uint64_t)(hdr - 1);
 		s->tag = v->special_pool_tag;
 		s->pattern = (uint8_t)(0x10 + world_rnd_below(w, 0xe0));
-		s->paged = i == WORLD_SPECIAL_PAGES - 1;
 		for (uint64_t off = 0; off < KDX_PAGE_SIZE; off += 8)
 			world_kput(w, s->page + off, 0x0101010101010101ull * s->pattern, 8);
 		world_kput(w, s->page, s->bytes | (s->paged ? SPECIAL_POOL_PAGED : 0), 4);

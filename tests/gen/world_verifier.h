@@ -37,5 +37,6 @@ struct world_verifier {
 
 /* kdx-gen --verifier: worlds built from now on run Driver Verifier. */
 void world_set_verifier(bool on);
+bool world_verifier_on(void);
 
 #endif
