@@ -6,102 +6,45 @@
 
 #include "core/util/bytes.h"
 #include "core/nt/kdbg.h"
+#include "core/nt/pe.h"
 #include "core/nt/process.h"
 #include "core/nt/profile.h"
 #include "core/nt/ustr.h"
 
-/* PE image headers: the public Microsoft PE/COFF specification (these offsets are
- * the format's own). */
-static const struct {
-	unsigned dos_magic, e_lfanew;               /* IMAGE_DOS_HEADER */
-	unsigned nt_signature;                      /* "PE\0\0" */
-	unsigned number_of_sections, size_of_optional_header;  /* from the NT headers */
-	unsigned file_header_end;                   /* signature + IMAGE_FILE_HEADER */
-	unsigned section_size;                      /* IMAGE_SECTION_HEADER */
-	/* optional header: Magic, then NumberOfRvaAndSizes and DataDirectory
-	 * for PE32 (0x10b) and PE32+ (0x20b) */
-	unsigned opt_magic, pe32_magic, pe32plus_magic;
-	unsigned pe32_dir_count, pe32_dirs, pe32plus_dir_count, pe32plus_dirs;
-	unsigned dir_export, dir_exception;         /* DataDirectory indices */
-	unsigned sec_virtual_size, sec_virtual_address, sec_characteristics;
-	uint32_t scn_cnt_code, scn_mem_execute;
-} pe = {
-	.dos_magic = 0x5a4d, .e_lfanew = 0x3c, .nt_signature = 0x00004550,
-	.number_of_sections = 0x6, .size_of_optional_header = 0x14, .file_header_end = 0x18,
-	.section_size = 40, .opt_magic = 0, .pe32_magic = 0x10b, .pe32plus_magic = 0x20b,
-	.pe32_dir_count = 92, .pe32_dirs = 96, .pe32plus_dir_count = 108, .pe32plus_dirs = 112,
-	.dir_export = 0, .dir_exception = 3, .sec_virtual_size = 8, .sec_virtual_address = 12,
-	.sec_characteristics = 36, .scn_cnt_code = 0x20, .scn_mem_execute = 0x20000000,
-};
-
-/* The export and exception directories from the optional header at opt
- * (size bytes, inside page); a directory past NumberOfRvaAndSizes, past
- * the optional header or outside the image stays 0. */
-static void read_directories(struct module *m, const uint8_t *page, uint64_t opt, uint64_t size)
-{
-	unsigned magic = (unsigned)le_bytes(page + opt + pe.opt_magic, 2);
-	bool plus = magic == pe.pe32plus_magic;
-	if (!plus && magic != pe.pe32_magic)
-		return;
-	uint64_t count_at = plus ? pe.pe32plus_dir_count : pe.pe32_dir_count;
-	uint64_t dirs = plus ? pe.pe32plus_dirs : pe.pe32_dirs;
-	if (count_at + 4 > size)
-		return;
-	uint64_t count = le_bytes(page + opt + count_at, 4);
-	const unsigned want[2] = { pe.dir_export, pe.dir_exception };
-	uint32_t *rva[2] = { &m->export_rva, &m->exception_rva };
-	uint32_t *len[2] = { &m->export_size, &m->exception_size };
-	for (int i = 0; i < 2; i++) {
-		uint64_t at = dirs + 8u * want[i];
-		if (want[i] >= count || at + 8 > size)
-			continue;
-		uint64_t r = le_bytes(page + opt + at, 4), n = le_bytes(page + opt + at + 4, 4);
-		if (n && r < m->size && n <= m->size - r) {
-			*rva[i] = (uint32_t)r;
-			*len[i] = (uint32_t)n;
-		}
-	}
-}
-
-/* The section table from the image's first page; every section is clipped
- * to SizeOfImage. Returns why the headers could not be used, or NULL. */
+/* The section table and directories from the image's first page (every
+ * section clipped to the module's size). Returns why the headers could not
+ * be used, or NULL. */
 static const char *read_sections(struct module *m)
 {
 	uint8_t page[KDX_PAGE_SIZE];
 	if (xlat_read(m->reader, m->base, page, sizeof page, NULL) != sizeof page)
 		return "the header page is not in the dump";
-	if (le_bytes(page, 2) != pe.dos_magic)
-		return "no MZ signature at the image base";
-	uint64_t nt = le_bytes(page + pe.e_lfanew, 4);
-	if (nt + pe.file_header_end > sizeof page)
-		return "e_lfanew points past the first page";
-	if (le_bytes(page + nt, 4) != pe.nt_signature)
-		return "no PE signature at e_lfanew";
-	uint64_t count = le_bytes(page + nt + pe.number_of_sections, 2);
-	uint64_t table = nt + pe.file_header_end + le_bytes(page + nt + pe.size_of_optional_header, 2);
-	if (count > MODULE_MAX_SECTIONS)
-		return "more than 96 sections";
-	if (table + count * pe.section_size > sizeof page)
-		return "the section table runs past the first page";
-	read_directories(m, page, nt + pe.file_header_end, table - nt - pe.file_header_end);
-	m->sections = calloc(count ? count : 1, sizeof *m->sections);
-	if (!m->sections)
+	struct pe_headers *h = malloc(sizeof *h);
+	if (!h)
 		return "out of memory";
-	for (uint64_t i = 0; i < count; i++) {
-		const uint8_t *s = page + table + i * pe.section_size;
-		uint64_t rva = le_bytes(s + pe.sec_virtual_address, 4), size = le_bytes(s + pe.sec_virtual_size, 4);
-		if (rva >= m->size)
-			continue;
-		struct module_section *out = &m->sections[m->nsections++];
-		memcpy(out->name, s, 8);
-		out->name[8] = 0;
-		out->rva = (uint32_t)rva;
-		out->size = (uint32_t)(size > m->size - rva ? m->size - rva : size);
-		out->characteristics = (uint32_t)le_bytes(s + pe.sec_characteristics, 4);
-		out->code = out->characteristics & (pe.scn_cnt_code | pe.scn_mem_execute);
+	const char *bad = pe_read_headers(page, sizeof page, m->size, h);
+	if (!bad)
+		m->sections = calloc(h->nsections ? h->nsections : 1, sizeof *m->sections);
+	if (!bad && !m->sections)
+		bad = "out of memory";
+	if (!bad) {
+		m->export_rva = h->export_rva;
+		m->export_size = h->export_size;
+		m->exception_rva = h->exception_rva;
+		m->exception_size = h->exception_size;
+		for (size_t i = 0; i < h->nsections; i++) {
+			const struct pe_section *s = &h->sections[i];
+			struct module_section *out = &m->sections[m->nsections++];
+			memcpy(out->name, s->name, sizeof out->name);
+			out->rva = s->rva;
+			out->size = s->size;
+			out->characteristics = s->characteristics;
+			out->code = s->code;
+		}
+		m->headers_read = true;
 	}
-	m->headers_read = true;
-	return NULL;
+	free(h);
+	return bad;
 }
 
 static bool xlat_to_phys_ok(struct xlat *x, uint64_t va)

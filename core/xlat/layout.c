@@ -8,6 +8,7 @@
 #include "core/util/builds.h"
 #include "core/util/bytes.h"
 #include "core/nt/kdbg.h"
+#include "core/nt/pe.h"
 #include "core/nt/profile.h"
 #include "core/source/source.h"
 
@@ -374,21 +375,17 @@ static bool kdbg_var(struct resolver *r, const struct bound *b, uint64_t *v)
 	return true;
 }
 
-/* SizeOfImage of the PE image at base (e_lfanew at 0x3C, SizeOfImage at
- * PE header + 0x50 in both PE32 and PE32+). */
+/* SizeOfImage of the PE image at base. */
 static bool image_size(struct dump *d, uint64_t base, uint64_t *size)
 {
-	uint8_t mz[0x40], pe[0x54];
-	if (xlat_read(d->kernel, base, mz, sizeof mz, NULL) != sizeof mz || mz[0] != 'M' ||
-	    mz[1] != 'Z')
-		return false;
-	uint64_t lfanew = le_bytes(mz + 0x3c, 4);
-	if (lfanew > 0x1000 ||
-	    xlat_read(d->kernel, base + lfanew, pe, sizeof pe, NULL) != sizeof pe ||
-	    memcmp(pe, "PE\0\0", 4) != 0)
-		return false;
-	*size = le_bytes(pe + 0x50, 4);
-	return *size != 0;
+	uint8_t page[KDX_PAGE_SIZE];
+	struct pe_headers *h = malloc(sizeof *h);
+	bool ok = h && xlat_read(d->kernel, base, page, sizeof page, NULL) == sizeof page &&
+		  !pe_read_headers(page, sizeof page, 0, h) && h->size_of_image;
+	if (ok)
+		*size = h->size_of_image;
+	free(h);
+	return ok;
 }
 
 /* The lowest VA of the run of present page tables (PDEs, the level above
