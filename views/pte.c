@@ -442,12 +442,26 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 	bool owned;
 	if (walk_args(d, nargs, args, cmd_pte.usage, &va, &space, &owned, err) < 0)
 		return -1;
-	struct walk w;
-	xlat_walk(space, va, &w);
-	struct pte_context ctx;
-	layout_pte_context(d, &ctx);
 	struct self_map sm;
 	layout_find_self_map(d->src, d->paging, xlat_dtb(space), &sm);
+	/* As WinDbg's !pte, the address of an entry (in the self-map) stands
+	 * for the translation it takes part in: up one level per step. */
+	uint64_t typed = va, mapped;
+	int steps = 0;
+	while (steps < xlat_mode(space)->levels && self_map_mapped_va(&sm, d->paging, va, &mapped)) {
+		va = mapped;
+		steps++;
+	}
+	struct walk w;
+	xlat_walk(space, va, &w);
+	if (steps)
+		dn_role(dn_label(dn_strf(out->root, "entry_of", "0x%llx is the %s of 0x%llx in the "
+					 "page tables' self-map: its walk, as !pte shows it "
+					 "('vtop 0x%llx' translates the address itself)", HEX(typed),
+					 w.level[w.mode->levels - steps].name, HEX(va), HEX(typed)),
+				 "entry address"), ROLE_WARNING);
+	struct pte_context ctx;
+	layout_pte_context(d, &ctx);
 	struct pte_decoded dec[PAGING_MAX_LEVELS];
 	for (int i = 0; i < w.nlevels; i++)
 		if (w.level[i].read)
