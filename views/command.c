@@ -154,6 +154,58 @@ bool parse_length(int argc, char **argv, int *i, uint64_t *count)
 	return true;
 }
 
+bool is_number_word(const char *s)
+{
+	if (s[0] == '0' && s[1] && strchr("xXnN", s[1]))
+		s += 2;
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && *s != '`')
+			return false;
+	return true;
+}
+
+int parse_windbg_flags(const char *cmd, const char *text, const struct windbg_flag *known,
+		       size_t n, uint64_t *flags, struct kdx_error *err)
+{
+	if (!parse_number(text, flags))
+		return kdx_fail(err, "%s %s: expected WinDbg flags (a number)", cmd, text);
+	uint64_t unknown = *flags;
+	for (size_t i = 0; i < n; i++) {
+		if (!(*flags & known[i].bit))
+			continue;
+		unknown &= ~known[i].bit;
+		if (known[i].use == FLAG_REFUSED)
+			return kdx_fail(err, "%s %s: flag 0x%llx (%s) is not implemented: %s", cmd,
+					text, (unsigned long long)known[i].bit, known[i].asks,
+					known[i].kdx);
+	}
+	if (unknown)
+		return kdx_fail(err, "%s %s: flag 0x%llx has no meaning kdx knows", cmd, text,
+				(unsigned long long)(unknown & -unknown));
+	return 0;
+}
+
+void add_windbg_flags(struct dnode *parent, uint64_t flags, const struct windbg_flag *known,
+		      size_t n)
+{
+	struct dnode *a = dn_label(dn_array(parent, "flags"), "WinDbg flags");
+	if (!flags)
+		dn_flags(a, DN_JSON_ONLY);
+	for (size_t i = 0; i < n; i++) {
+		if (!(flags & known[i].bit))
+			continue;
+		bool done = known[i].use == FLAG_DONE;
+		struct dnode *s = dn_strf(a, NULL, "0x%llx %s: %s", (unsigned long long)known[i].bit,
+					  known[i].asks, done ? "done" : known[i].kdx);
+		if (!done)
+			dn_role(s, ROLE_WARNING);
+		if (known[i].link)
+			dn_link(s, "%s", known[i].link);
+	}
+}
+
 void format_address(const struct dump *d, uint64_t va, char *buf, size_t size)
 {
 	if (d->machine == MACHINE_X86 && va <= 0xffffffffull)

@@ -39,6 +39,30 @@ bool parse_number(const char *s, uint64_t *v);
 /* Parses "L count" or "Lcount" at argv[*i]; advances *i. */
 bool parse_length(int argc, char **argv, int *i, uint64_t *count);
 
+/* A flag bit of a WinDbg extension command and what kdx makes of it. */
+enum windbg_flag_use {
+	FLAG_DONE,      /* kdx does what the flag asks */
+	FLAG_NOTE,      /* kdx does not, and says so beside its result */
+	FLAG_REFUSED,   /* kdx cannot, and its result would mislead: an error */
+};
+struct windbg_flag {
+	uint64_t bit;
+	const char *asks;          /* what WinDbg does: "sort by paged bytes" */
+	enum windbg_flag_use use;
+	const char *kdx;           /* FLAG_NOTE, FLAG_REFUSED: what kdx does instead */
+	const char *link;          /* FLAG_NOTE: a command that shows it, or NULL */
+};
+#define WINDBG_FLAGS(known) (known), sizeof(known) / sizeof((known)[0])
+/* A word made of decimal digits, or 0x/0n and digits: WinDbg flags or an ID
+ * rather than a name or a pattern. */
+bool is_number_word(const char *s);
+/* Parses FLAGS (hex by default, as WinDbg reads them): fails naming a bit
+ * no entry of known names, or one kdx refuses. */
+int parse_windbg_flags(const char *cmd, const char *text, const struct windbg_flag *known,
+		       size_t n, uint64_t *flags, struct kdx_error *err);
+/* Under "flags": each set bit, what it asks and what kdx does with it. */
+void add_windbg_flags(struct dnode *parent, uint64_t flags, const struct windbg_flag *known,
+		      size_t n);
 
 /* WinDbg's address style: fffff800`00001000 on 64-bit dumps, 80001000 on
  * 32-bit ones. buf holds at least 20 bytes. */

@@ -12,7 +12,7 @@ static const struct command *const all_commands[] = {
 	&cmd_vm, &cmd_poolused, &cmd_pool, &cmd_poolfind,
 	&cmd_lm, &cmd_tagowner, &cmd_poolrefs, &cmd_pooldiff,
 	&cmd_process, &cmd_threads, &cmd_stacks, &cmd_stack,
-	&cmd_kf, &cmd_k,
+	&cmd_kf, &cmd_k, &cmd_kb, &cmd_kn, &cmd_thread,
 	&cmd_session, &cmd_sprocess,
 	&cmd_memusage, &cmd_pfn,
 	&cmd_s,

@@ -14,7 +14,7 @@ extern const struct command cmd_phys_db, cmd_phys_dd, cmd_phys_dq;
 extern const struct command cmd_vm, cmd_poolused, cmd_pool, cmd_poolfind;
 extern const struct command cmd_lm, cmd_tagowner, cmd_poolrefs, cmd_pooldiff;
 extern const struct command cmd_process, cmd_threads, cmd_stacks, cmd_stack;
-extern const struct command cmd_kf, cmd_k;
+extern const struct command cmd_kf, cmd_k, cmd_kb, cmd_kn, cmd_thread;
 extern const struct command cmd_session, cmd_sprocess;
 extern const struct command cmd_memusage, cmd_pfn;
 extern const struct command cmd_s;

@@ -124,8 +124,11 @@ static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct
 	struct unwind_result u;
 	if (!t) {
 		process_list_free(&pl);
-		return argc == 2 ? kdx_fail(err, "kf: no thread with TID or ETHREAD 0x%llx in the "
-					    "process lists", (unsigned long long)key)
+		/* WinDbg's `k 20` is a frame count; kdx shows every frame. */
+		return argc == 2 ? kdx_fail(err, "%s: no thread with TID or ETHREAD 0x%llx in the "
+					    "process lists%s", argv[0], (unsigned long long)key,
+					    key <= 0xffff ? " (a WinDbg frame count is not taken: "
+					    "every frame is shown)" : "")
 				 : kdx_fail(err, "kf: no thread has a saved stack pointer in its stack");
 	}
 	if (modules_read(d, &ml, err) < 0) {
@@ -155,6 +158,13 @@ static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct
 	if (t->state == 2)
 		dn_role(dn_str(r, "running", "the thread was running: the walk starts from its last "
 			       "switch, not the moment of the crash"), ROLE_WARNING);
+	if (strcmp(argv[0], "kb") == 0)
+		dn_role(dn_label(dn_str(r, "arguments", d->machine == MACHINE_X86 ?
+					"not shown: the frame's bytes (Enter on a frame) hold them "
+					"above its return address" :
+					"not shown: x64 passes them in registers; the home slots "
+					"above a frame's return address (Enter on a frame) may hold "
+					"copies"), "kb arguments"), ROLE_WARNING);
 	dn_label(dn_str(r, "method", u.method), "frames from");
 	dn_label(dn_str(r, "start", u.start), "walk starts from");
 	dn_bool(r, "complete", u.complete);
@@ -183,5 +193,26 @@ const struct command cmd_k = {
 	.name = "k", .usage = "k [THREAD (TID or ETHREAD)]",
 	.summary = "the same as kf",
 	.windbg = "k",
+	.run = run_kf,
+};
+
+const struct command cmd_kb = {
+	.name = "kb", .usage = "kb [THREAD (TID or ETHREAD)]",
+	.summary = "the same as kf, and where the arguments would be",
+	.windbg = "kb",
+	.run = run_kf,
+};
+
+const struct command cmd_kn = {
+	.name = "kn", .usage = "kn [THREAD (TID or ETHREAD)]",
+	.summary = "the same as kf (frames are numbered)",
+	.windbg = "kn",
+	.run = run_kf,
+};
+
+const struct command cmd_thread = {
+	.name = "thread", .usage = "thread [THREAD (TID or ETHREAD)]",
+	.summary = "a thread: its process, stack bounds and kernel frames (the same as kf)",
+	.windbg = "!thread",
 	.run = run_kf,
 };

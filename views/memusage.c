@@ -1,7 +1,8 @@
-/* `memusage [CONTROL_AREA]`: WinDbg !memusage. The page-list totals of the
- * PFN database, the MmSt tag beside the prototype PTEs of the mapped files
- * (doc/structures.md §6.6, §9 step 7), and the mapped files ranked by resident
- * pages; with a control area, that file's structures and pages. */
+/* `memusage [FLAGS|CONTROL_AREA]`: WinDbg !memusage. The page-list totals
+ * of the PFN database, the MmSt tag beside the prototype PTEs of the mapped
+ * files (doc/structures.md §6.6, §9 step 7), and the mapped files ranked by
+ * resident pages (WinDbg's flag 8: the page lists alone); with a control
+ * area, that file's structures and pages. */
 #include <stdlib.h>
 
 #include "core/nt/mapped_files.h"
@@ -129,17 +130,32 @@ static void add_one_file(const struct mapped_file_use *f, struct dnode *root)
 	}
 }
 
+/* WinDbg's !memusage flags; a control area is a kernel address, far above. */
+#define MEMUSAGE_FLAGS_MAX 0xf
+#define SUMMARY_ONLY 0x8
+static const struct windbg_flag memusage_flags[] = {
+	{ 0x1, "a summary of the modified no-write pages", FLAG_REFUSED,
+	  "the page lists' totals (ModifiedNoWrite among them) are in 'memusage 8'", NULL },
+	{ 0x2, "the modified no-write pages in detail", FLAG_REFUSED,
+	  "the page lists' totals (ModifiedNoWrite among them) are in 'memusage 8'", NULL },
+	{ SUMMARY_ONLY, "the general summary alone", FLAG_DONE, NULL, NULL },
+};
+
 static int run_memusage(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
-	uint64_t ca = 0;
+	uint64_t ca = 0, flags = 0;
 	if (argc > 2 || (argc == 2 && !parse_number(argv[1], &ca)))
 		return kdx_fail(err, "usage: %s", cmd_memusage.usage);
+	bool has_flags = argc == 2 && ca <= MEMUSAGE_FLAGS_MAX;
+	if (has_flags && parse_windbg_flags(argv[0], argv[1], WINDBG_FLAGS(memusage_flags), &flags,
+					    err) < 0)
+		return -1;
 	struct pfn_db db;
 	struct mapped_files m;
 	if (pfn_db_open(d, &db, err) < 0 || mapped_files_scan(&db, &m, err) < 0)
 		return -1;
-	if (argc == 2) {
+	if (argc == 2 && !has_flags) {
 		const struct mapped_file_use *f = mapped_files_by_control_area(&m, ca);
 		if (!f) {
 			mapped_files_free(&m);
@@ -151,17 +167,21 @@ static int run_memusage(struct dump *d, int argc, char **argv, struct doc *out,
 	} else {
 		doc_set_title(out, "Memory usage: %llu RAM pages, %zu mapped files",
 			      (unsigned long long)db.pages, m.count);
+		if (has_flags)
+			add_windbg_flags(out->root, flags, WINDBG_FLAGS(memusage_flags));
 		add_database(&db, out->root);
 		add_lists(&db, &m.totals, out->root);
-		add_mmst(d, &m, out->root);
-		add_files(&m, out->root);
+		if (!(flags & SUMMARY_ONLY)) {
+			add_mmst(d, &m, out->root);
+			add_files(&m, out->root);
+		}
 	}
 	mapped_files_free(&m);
 	return 0;
 }
 
 const struct command cmd_memusage = {
-	.name = "memusage", .usage = "memusage [CONTROL_AREA]",
+	.name = "memusage", .usage = "memusage [FLAGS|CONTROL_AREA]",
 	.summary = "PFN database page lists, MmSt, and mapped files by resident pages",
 	.windbg = "!memusage",
 	.run = run_memusage,

@@ -1,5 +1,6 @@
-/* `poolused [REGEX]`: the pool tracker table, one row per tag, with the
- * owner and description from pooltag.txt; sorted by nonpaged bytes. */
+/* `poolused [FLAGS] [REGEX]`: the pool tracker table, one row per tag, with
+ * the owner and description from pooltag.txt; sorted by nonpaged bytes, or
+ * as WinDbg's !poolused flags ask. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
@@ -27,6 +28,25 @@ static void counts(struct dnode *row, const char *key, const char *label, uint64
 	dn_uint(o, "frees", frees);
 	dn_int(o, "diff", (int64_t)(allocs - frees));
 	dn_uint(o, "bytes", bytes);
+}
+
+/* The TOP_WARNING biggest nonpaged consumers take the warning role, the
+ * TOP_DANGER biggest the danger one. */
+static void highlight_top(struct dnode *rows)
+{
+	for (size_t rank = 0; rank < TOP_WARNING; rank++) {
+		struct dnode *best = NULL;
+		uint64_t most = 0;
+		for (size_t i = 0; i < rows->nkids; i++) {
+			uint64_t b = dn_get(dn_get(rows->kids[i], "nonpaged"), "bytes")->v.u;
+			if (rows->kids[i]->role == ROLE_NORMAL && b > most) {
+				best = rows->kids[i];
+				most = b;
+			}
+		}
+		if (best)
+			dn_role(best, rank < TOP_DANGER ? ROLE_DANGER : ROLE_WARNING);
+	}
 }
 
 /* Tags whose owner pooltag.txt gives are not searched for. */
@@ -87,23 +107,46 @@ static void totals(struct dump *d, struct dnode *root, const struct dnode *rows,
 	compare_usage(w, &s, "paged_pool_usage", "paged", column_sum(rows, "paged", "bytes"));
 }
 
+/* WinDbg's !poolused flags. Without flags kdx sorts by nonpaged bytes;
+ * with flags and no sort bit, by tag, as WinDbg does. */
+#define SORT_NONPAGED 0x2
+#define SORT_PAGED 0x4
+static const struct windbg_flag poolused_flags[] = {
+	{ 0x1, "detailed: allocs, frees and their difference per pool", FLAG_DONE, NULL, NULL },
+	{ SORT_NONPAGED, "sort by nonpaged bytes", FLAG_DONE, NULL, NULL },
+	{ SORT_PAGED, "sort by paged bytes", FLAG_DONE, NULL, NULL },
+	{ 0x8, "session pool tags", FLAG_REFUSED,
+	  "kdx reads the system PoolTrackTable, not the sessions' tables", NULL },
+};
+
 static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
-	if (argc > 2)
+	/* The first of two words, or a lone number, is FLAGS; a tag pattern
+	 * made of digits only can be written 0x1234 or [1]234. */
+	bool has_flags = argc == 3 || (argc == 2 && is_number_word(argv[1]));
+	uint64_t flags = 0;
+	if (argc > 3)
 		return kdx_fail(err, "usage: %s", cmd_poolused.usage);
+	if (has_flags && parse_windbg_flags(argv[0], argv[1], WINDBG_FLAGS(poolused_flags), &flags,
+					    err) < 0)
+		return -1;
+	if ((flags & SORT_NONPAGED) && (flags & SORT_PAGED))
+		return kdx_fail(err, "%s %s: flags 0x2 and 0x4 ask to sort by nonpaged and by "
+				"paged bytes: give one", argv[0], argv[1]);
+	const char *pattern = argc > 1 + has_flags ? argv[1 + has_flags] : NULL;
 	pcre2_code *re = NULL;
 	pcre2_match_data *md = NULL;
-	if (argc == 2) {
+	if (pattern) {
 		int code;
 		PCRE2_SIZE at;
-		re = pcre2_compile((PCRE2_SPTR)argv[1], PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &code,
+		re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &code,
 				   &at, NULL);
 		if (!re) {
 			PCRE2_UCHAR msg[120];
 			pcre2_get_error_message(code, msg, sizeof msg);
 			return kdx_fail(err, "poolused: %s at offset %zu of '%s'", (char *)msg,
-					(size_t)at, argv[1]);
+					(size_t)at, pattern);
 		}
 		md = pcre2_match_data_create_from_pattern(re, NULL);
 	}
@@ -120,6 +163,12 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_role(dn_label(dn_str(out->root, "per_processor_tables", t.unsummed),
 				 "per-processor tables"), ROLE_WARNING);
 	dn_label(dn_str(out->root, "pooltag", db->path), "descriptions from");
+	const char *sort = !has_flags || (flags & SORT_NONPAGED) ? "nonpaged.bytes" :
+			   flags & SORT_PAGED ? "paged.bytes" : "tag";
+	dn_label(dn_str(out->root, "sorted_by", !strcmp(sort, "tag") ? "tag" :
+			flags & SORT_PAGED ? "paged bytes" : "nonpaged bytes"), "sorted by");
+	if (has_flags)
+		add_windbg_flags(out->root, flags, WINDBG_FLAGS(poolused_flags));
 	struct searched_owners so;
 	tagowner_search_biggest(d, &t, owner_known, (void *)db, &so);
 	if (!so.have_modules)
@@ -154,10 +203,9 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 			trimmed[k] = 0;
 		dn_link(o, "poolfind %s", trimmed);
 	}
-	dn_sort_table(rows, "nonpaged.bytes", true);
-	for (size_t i = 0; i < rows->nkids && i < TOP_WARNING; i++)
-		if (dn_get(dn_get(rows->kids[i], "nonpaged"), "bytes")->v.u)
-			dn_role(rows->kids[i], i < TOP_DANGER ? ROLE_DANGER : ROLE_WARNING);
+	dn_sort_table(rows, sort, strcmp(sort, "tag") != 0);
+	/* The biggest nonpaged consumers, wherever the sort put them. */
+	highlight_top(rows);
 	totals(d, out->root, rows, !re);
 	dn_label(dn_uint(out->root, "unknown_tags", unknown), "tags not in pooltag.txt");
 	if (so.have_modules)
@@ -169,7 +217,7 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 }
 
 const struct command cmd_poolused = {
-	.name = "poolused", .usage = "poolused [REGEX]",
+	.name = "poolused", .usage = "poolused [FLAGS] [REGEX]",
 	.summary = "pool tags by bytes and allocations (tracker table), with owners",
 	.windbg = "!poolused",
 	.run = run_poolused,

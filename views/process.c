@@ -1,7 +1,10 @@
 /* `process` (`!process 0 0`): every process on PsActiveProcessHead. Enter
- * opens its threads; the DTB cell opens the PTE pane in its address space. */
+ * opens its threads; the DTB cell opens the PTE pane in its address space.
+ * WinDbg's `!process PROCESS FLAGS [IMAGENAME]` picks one process (a PID or
+ * an EPROCESS) or every one (0), and its thread flags open the threads. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "views/commands.h"
@@ -69,17 +72,88 @@ const char *guard_text(enum guard_state g)
 	return g == GUARD_PRESENT ? "yes" : g == GUARD_MISSING ? "MISSING" : "unknown";
 }
 
+/* WinDbg's !process flags: 0x1, 0x2 and 0x4 ask for the threads, which
+ * the threads pane answers. */
+#define PROCESS_THREAD_FLAGS 0x7
+static const struct windbg_flag process_flags[] = {
+	{ 0x1, "time and priority statistics", FLAG_DONE, NULL, NULL },
+	{ 0x2, "the threads with their wait states", FLAG_DONE, NULL, NULL },
+	{ 0x4, "the threads (with 0x2, each with its stack)", FLAG_NOTE,
+	  "the threads are listed; Enter on one (or kf TID) unwinds its stack", NULL },
+	{ 0x8, "return address and stack pointer per frame", FLAG_NOTE,
+	  "kf shows them (Child-SP, RetAddr) for one thread", NULL },
+	{ 0x10, "the process's context for its stacks", FLAG_NOTE,
+	  "not needed: kdx unwinds kernel stacks in the kernel's address space", NULL },
+};
+
+/* PROCESS of !process: a PID, else an EPROCESS address. */
+static const struct process *process_find(const struct process_list *pl, uint64_t which)
+{
+	const struct process *p = which <= UINT32_MAX ? process_by_pid(pl, (uint32_t)which) : NULL;
+	for (size_t i = 0; !p && i < pl->count; i++)
+		if (pl->processes[i].eprocess == which)
+			p = &pl->processes[i];
+	return p;
+}
+
+/* The thread flags: the threads pane of the process, or of every one. */
+static int run_process_threads(struct dump *d, const struct process *only, uint64_t flags,
+			       struct doc *out, struct kdx_error *err)
+{
+	char pid[16];
+	char *argv[] = { "threads", pid, NULL };
+	snprintf(pid, sizeof pid, "0x%x", only ? only->pid : 0);
+	add_windbg_flags(out->root, flags, WINDBG_FLAGS(process_flags));
+	return cmd_threads.run(d, only ? 2 : 1, argv, out, err);
+}
+
 static int run_process(struct dump *d, int argc, char **argv, struct doc *out,
 		       struct kdx_error *err)
 {
-	/* `!process 0 0` is WinDbg's "all processes, brief". */
-	if (!(argc == 1 || (argc == 3 && strcmp(argv[1], "0") == 0 && strcmp(argv[2], "0") == 0)))
+	uint64_t which = 0, flags = 0;
+	if (argc > 4 || (argc > 1 && strcmp(argv[1], "-1") != 0 && !parse_number(argv[1], &which)))
 		return kdx_fail(err, "usage: %s", cmd_process.usage);
+	if (argc > 1 && strcmp(argv[1], "-1") == 0)
+		return kdx_fail(err, "%s -1: the current process: a dump file has no process "
+				"context; 'process 0 0' lists every process", argv[0]);
+	if (argc > 2 && parse_windbg_flags(argv[0], argv[2], WINDBG_FLAGS(process_flags), &flags,
+					   err) < 0)
+		return -1;
+	const char *image = argc == 4 ? argv[3] : NULL;
 	struct process_list pl;
 	if (process_list_read(d, &pl, err) < 0)
 		return -1;
+	const struct process *only = which ? process_find(&pl, which) : NULL;
+	size_t named = 0;
+	for (size_t i = 0; image && !which && i < pl.count; i++)
+		if (strcasecmp(pl.processes[i].name, image) == 0 && !named++)
+			only = &pl.processes[i];
+	int bad = 0;
+	if (which && !only)
+		bad = kdx_fail(err, "%s: no process with PID or EPROCESS %s on PsActiveProcessHead",
+			     argv[0], argv[1]);
+	else if (image && (!only || strcasecmp(only->name, image) != 0))
+		bad = kdx_fail(err, "%s: no process%s named %s on PsActiveProcessHead", argv[0],
+			     which ? " of that PID or EPROCESS" : "", image);
+	else if (named > 1 && (flags & PROCESS_THREAD_FLAGS))
+		bad = kdx_fail(err, "%s: %zu processes are named %s: give the PID of one for its "
+			     "threads", argv[0], named, image);
+	if (bad < 0) {
+		process_list_free(&pl);
+		return -1;
+	}
+	if (flags & PROCESS_THREAD_FLAGS) {
+		int r = run_process_threads(d, only, flags, out, err);
+		process_list_free(&pl);
+		return r;
+	}
 	doc_set_title(out, "Processes (%zu)", pl.count);
-	doc_set_windbg(out, "!process 0 0");
+	if (which)
+		doc_set_windbg(out, "!process 0x%llx 0", (unsigned long long)only->eprocess);
+	else
+		doc_set_windbg(out, "!process 0 0%s%s", image ? " " : "", image ? image : "");
+	if (argc > 2)
+		add_windbg_flags(out->root, flags, WINDBG_FLAGS(process_flags));
 	struct dnode *r = out->root;
 	dn_role(dn_label(dn_hex(r, "list_head", pl.head, 0), "PsActiveProcessHead"), ROLE_ADDRESS);
 	dn_bool(r, "complete", pl.walk.complete);
@@ -88,6 +162,8 @@ static int run_process(struct dump *d, int argc, char **argv, struct doc *out,
 	struct dnode *t = dn_label(dn_array(r, "processes"), "Processes");
 	for (size_t i = 0; i < pl.count; i++) {
 		const struct process *p = &pl.processes[i];
+		if ((which && p != only) || (image && strcasecmp(p->name, image) != 0))
+			continue;
 		struct dnode *o = dn_object(t, NULL);
 		add_process_fields(o, p);
 		char when[40];
@@ -110,7 +186,7 @@ static int run_process(struct dump *d, int argc, char **argv, struct doc *out,
 }
 
 const struct command cmd_process = {
-	.name = "process", .usage = "process [0 0]",
+	.name = "process", .usage = "process [PROCESS [FLAGS [IMAGENAME]]]",
 	.summary = "processes: PID, parent, name, DTB, session, threads (PsActiveProcessHead)",
 	.windbg = "!process 0 0",
 	.run = run_process,

@@ -1,7 +1,11 @@
 /* `session` (`!session`): the sessions the processes belong to; `sprocess
  * [ID]` (`!sprocess`): a session's processes, from its ProcessList ring.
  * Facts: doc/structures.md §7, doc/address-space.md §5. */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "core/nt/session.h"
 #include "views/commands.h"
@@ -67,10 +71,18 @@ static void add_problems(struct dnode *r, const struct session_list *sl,
 	}
 }
 
+static int run_sprocess(struct dump *d, int argc, char **argv, struct doc *out,
+			struct kdx_error *err);
+
 static int run_session(struct dump *d, int argc, char **argv, struct doc *out,
 		       struct kdx_error *err)
 {
-	(void)argv;
+	/* WinDbg's `!session -s N` sets the session context; a dump file has
+	 * none to set, so it shows that session and its processes. */
+	if (argc == 3 && strcmp(argv[1], "-s") == 0) {
+		char *sprocess[] = { "session -s", argv[2], NULL };
+		return run_sprocess(d, 2, sprocess, out, err);
+	}
 	if (argc != 1)
 		return kdx_fail(err, "usage: %s", cmd_session.usage);
 	struct process_list pl;
@@ -93,10 +105,15 @@ static int run_session(struct dump *d, int argc, char **argv, struct doc *out,
 	return 0;
 }
 
-static void add_members(struct dnode *t, const struct session *s, const struct process_list *pl)
+/* image: only the processes of that name (WinDbg's ImageName), or NULL. */
+static void add_members(struct dnode *t, const struct session *s, const struct process_list *pl,
+			const char *image)
 {
 	for (size_t k = 0; k < s->nmembers; k++) {
 		const struct session_member *m = &s->members[k];
+		if (image && (m->process == SIZE_MAX ||
+			      strcasecmp(pl->processes[m->process].name, image) != 0))
+			continue;
 		struct dnode *o = dn_object(t, NULL);
 		if (s->readable)
 			dn_uint(o, "session", s->id);
@@ -118,21 +135,62 @@ static void add_members(struct dnode *t, const struct session *s, const struct p
 	}
 }
 
+/* WinDbg's !sprocess flags: the threads are one Enter away. */
+#define THREADS_NOTE "Enter on a process opens its threads with them"
+static const struct windbg_flag sprocess_flags[] = {
+	{ 0x1, "time and priority statistics", FLAG_NOTE, THREADS_NOTE, NULL },
+	{ 0x2, "the threads with their wait states", FLAG_NOTE, THREADS_NOTE, NULL },
+	{ 0x4, "the threads (with 0x2, each with its stack)", FLAG_NOTE, THREADS_NOTE, NULL },
+	{ 0x8, "return address and stack pointer per frame", FLAG_NOTE,
+	  "kf shows them for one thread", NULL },
+	{ 0x10, "only the return address of each frame", FLAG_NOTE,
+	  "kf shows them for one thread", NULL },
+};
+
+/* A session ID as WinDbg's !sprocess reads it: decimal (0x for hex), or
+ * -4 for every session; -1 and -2 name a session context a dump lacks.
+ * *every is set for -4. */
+static int session_arg(const char *cmd, const char *s, uint64_t *id, bool *every,
+		       struct kdx_error *err)
+{
+	*every = strcmp(s, "-4") == 0;
+	if (*every)
+		return 0;
+	if (strcmp(s, "-1") == 0 || strcmp(s, "-2") == 0)
+		return kdx_fail(err, "%s %s: the current session: a dump file has no session "
+				"context; 'sprocess -4' lists every session's processes", cmd, s);
+	char *end;
+	if (s[0] == '0' && s[1] && strchr("xXnN", s[1]))
+		return parse_number(s, id) ? 0 : kdx_fail(err, "%s %s: expected a session ID", cmd, s);
+	*id = strtoull(s, &end, 10);
+	if (!isdigit((unsigned char)s[0]) || *end)
+		return kdx_fail(err, "%s %s: expected a session ID (decimal, as WinDbg reads it; "
+				"0x for hex) or -4", cmd, s);
+	return 0;
+}
+
 static int run_sprocess(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
-	uint64_t id = 0;
-	if (argc > 2 || (argc == 2 && !parse_number(argv[1], &id)))
+	uint64_t id = 0, flags = 0;
+	bool every = argc < 2;
+	if (argc > 4)
 		return kdx_fail(err, "usage: %s", cmd_sprocess.usage);
+	if (argc > 1 && session_arg(argv[0], argv[1], &id, &every, err) < 0)
+		return -1;
+	if (argc > 2 && parse_windbg_flags(argv[0], argv[2], WINDBG_FLAGS(sprocess_flags), &flags,
+					   err) < 0)
+		return -1;
+	const char *image = argc == 4 ? argv[3] : NULL;
 	struct process_list pl;
 	struct session_list sl;
 	if (read_both(d, &pl, &sl, err) < 0)
 		return -1;
-	const struct session *only = argc == 2 ? session_by_id(&sl, (uint32_t)id) : NULL;
-	if (argc == 2 && !only) {
+	const struct session *only = every ? NULL : session_by_id(&sl, (uint32_t)id);
+	if (!every && !only) {
 		session_list_free(&sl);
 		process_list_free(&pl);
-		return kdx_fail(err, "sprocess: no session %llu: no process names it",
+		return kdx_fail(err, "%s: no session %llu: no process names it", argv[0],
 				(unsigned long long)id);
 	}
 	struct dnode *r = out->root;
@@ -144,25 +202,27 @@ static int run_sprocess(struct dump *d, int argc, char **argv, struct doc *out,
 		doc_set_title(out, "Processes of every session");
 		doc_set_windbg(out, "!sprocess -4");
 	}
+	if (argc > 2)
+		add_windbg_flags(r, flags, WINDBG_FLAGS(sprocess_flags));
 	add_problems(r, &sl, &pl);
 	struct dnode *t = dn_label(dn_array(r, "processes"), "Processes (ProcessList order)");
 	for (size_t i = 0; i < sl.count; i++)
 		if (!only || &sl.items[i] == only)
-			add_members(t, &sl.items[i], &pl);
+			add_members(t, &sl.items[i], &pl, image);
 	session_list_free(&sl);
 	process_list_free(&pl);
 	return 0;
 }
 
 const struct command cmd_session = {
-	.name = "session", .usage = "session",
+	.name = "session", .usage = "session [-s ID]",
 	.summary = "sessions: id, MM_SESSION_SPACE, process count, session paged pool",
 	.windbg = "!session",
 	.run = run_session,
 };
 
 const struct command cmd_sprocess = {
-	.name = "sprocess", .usage = "sprocess [ID]",
+	.name = "sprocess", .usage = "sprocess [ID|-4 [FLAGS [IMAGENAME]]]",
 	.summary = "the processes of one session, or of every session (ProcessList)",
 	.windbg = "!sprocess",
 	.run = run_sprocess,

@@ -1,4 +1,5 @@
-/* `vm`: WinDbg !vm's figures, each as pages and KB, with the warnings. */
+/* `vm [FLAGS]`: WinDbg !vm's figures, each as pages and KB, with the
+ * warnings; WinDbg's flags are answered one by one. */
 #include "views/vm.h"
 
 #include "core/analysis/memsummary.h"
@@ -52,20 +53,37 @@ bool vm_summary_to_doc(struct dump *d, bool walks, struct dnode *parent)
 	return pending;
 }
 
+static const struct windbg_flag vm_flags[] = {
+	{ 0x1, "omit the per-process statistics (kdx shows none)", FLAG_DONE, NULL, NULL },
+	{ 0x2, "memory management thread stacks", FLAG_NOTE,
+	  "not implemented; kf THREAD unwinds a thread's stack", "stacks" },
+	{ 0x4, "terminal server (session) memory usage", FLAG_NOTE,
+	  "each session's pool and commit usage is not implemented; `session` lists the "
+	  "sessions with their pool bounds", "session" },
+	{ 0x8, "the page file write log", FLAG_NOTE, "not implemented", NULL },
+	{ 0x10, "working set owner thread stacks", FLAG_NOTE, "not implemented", NULL },
+	{ 0x20, "kernel virtual address usage", FLAG_NOTE, "that is `layout`", "layout" },
+};
+
 static int run_vm(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
-	(void)argv;
-	if (argc != 1)
+	uint64_t flags = 0;
+	if (argc > 2)
 		return kdx_fail(err, "usage: %s", cmd_vm.usage);
+	if (argc == 2 && parse_windbg_flags(argv[0], argv[1], WINDBG_FLAGS(vm_flags), &flags,
+					    err) < 0)
+		return -1;
 	if (!d->has_kdbg)
 		return kdx_fail(err, "vm: no KDBG in this dump: the memory variables are unknown");
 	doc_set_title(out, "Virtual memory usage");
+	if (argc == 2)
+		add_windbg_flags(out->root, flags, WINDBG_FLAGS(vm_flags));
 	vm_summary_to_doc(d, true, out->root);
 	return 0;
 }
 
 const struct command cmd_vm = {
-	.name = "vm", .usage = "vm",
+	.name = "vm", .usage = "vm [FLAGS]",
 	.summary = "memory summary: available pages, pool usage and maximum, PTEs, commit",
 	.windbg = "!vm",
 	.run = run_vm,
