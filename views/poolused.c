@@ -3,6 +3,7 @@
  * as WinDbg's !poolused flags ask. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,9 +136,11 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		return kdx_fail(err, "%s %s: flags 0x2 and 0x4 ask to sort by nonpaged and by "
 				"paged bytes: give one", argv[0], argv[1]);
 	const char *pattern = argc > 1 + has_flags ? argv[1 + has_flags] : NULL;
+	/* After WinDbg's flags, a tag with * and ? is WinDbg's TagString. */
+	const char *wildcard = has_flags && pattern && strpbrk(pattern, "*?") ? pattern : NULL;
 	pcre2_code *re = NULL;
 	pcre2_match_data *md = NULL;
-	if (pattern) {
+	if (pattern && !wildcard) {
 		int code;
 		PCRE2_SIZE at;
 		re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS, &code,
@@ -185,7 +188,12 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		const char *owner = e && e->owner ? e->owner : found ? found->name : NULL;
 		snprintf(hay, sizeof hay, "%s %s %s", tag, owner ? owner : "",
 			 e && e->description ? e->description : "");
-		if (re && pcre2_match(re, (PCRE2_SPTR)hay, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) < 0)
+		char trimmed[5];
+		snprintf(trimmed, sizeof trimmed, "%s", tag);
+		for (int k = 3; k > 0 && trimmed[k] == ' '; k--)
+			trimmed[k] = 0;
+		if ((re && pcre2_match(re, (PCRE2_SPTR)hay, PCRE2_ZERO_TERMINATED, 0, 0, md, NULL) < 0) ||
+		    (wildcard && fnmatch(wildcard, trimmed, FNM_CASEFOLD) != 0))
 			continue;
 		struct dnode *o = dn_object(rows, NULL);
 		dn_role(dn_str(o, "tag", tag), ROLE_NAME);
@@ -197,16 +205,12 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_flags(dn_null(o, "session"), DN_JSON_ONLY);
 		dn_str(o, "description", e ? e->description : NULL);
 		unknown += !e;
-		char trimmed[5];
-		snprintf(trimmed, sizeof trimmed, "%s", tag);
-		for (int k = 3; k > 0 && trimmed[k] == ' '; k--)
-			trimmed[k] = 0;
 		dn_link(o, "poolfind %s", trimmed);
 	}
 	dn_sort_table(rows, sort, strcmp(sort, "tag") != 0);
 	/* The biggest nonpaged consumers, wherever the sort put them. */
 	highlight_top(rows);
-	totals(d, out->root, rows, !re);
+	totals(d, out->root, rows, !pattern);
 	dn_label(dn_uint(out->root, "unknown_tags", unknown), "tags not in pooltag.txt");
 	if (so.have_modules)
 		modules_free(&so.ml);

@@ -53,13 +53,14 @@ bool vm_summary_to_doc(struct dump *d, bool walks, struct dnode *parent)
 	return pending;
 }
 
+#define SESSIONS 0x4
 static const struct windbg_flag vm_flags[] = {
 	{ 0x1, "omit the per-process statistics (kdx shows none)", FLAG_DONE, NULL, NULL },
 	{ 0x2, "memory management thread stacks", FLAG_NOTE,
 	  "not implemented; kf THREAD unwinds a thread's stack", "stacks" },
-	{ 0x4, "terminal server (session) memory usage", FLAG_NOTE,
-	  "each session's pool and commit usage is not implemented; `session` lists the "
-	  "sessions with their pool bounds", "session" },
+	{ SESSIONS, "terminal server (session) memory usage", FLAG_NOTE,
+	  "the sessions are listed below with their pool bounds; each one's pool and commit "
+	  "usage is not implemented", NULL },
 	{ 0x8, "the page file write log", FLAG_NOTE, "not implemented", NULL },
 	{ 0x10, "working set owner thread stacks", FLAG_NOTE, "not implemented", NULL },
 	{ 0x20, "kernel virtual address usage", FLAG_NOTE, "that is `layout`", "layout" },
@@ -79,6 +80,12 @@ static int run_vm(struct dump *d, int argc, char **argv, struct doc *out, struct
 	if (argc == 2)
 		add_windbg_flags(out->root, flags, WINDBG_FLAGS(vm_flags));
 	vm_summary_to_doc(d, true, out->root);
+	if (flags & SESSIONS) {
+		char *session[] = { "session", NULL };
+		if (cmd_session.run(d, 1, session, out, err) < 0)
+			return -1;
+		doc_set_title(out, "Virtual memory usage and sessions");
+	}
 	return 0;
 }
 
