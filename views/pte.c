@@ -141,10 +141,10 @@ static void add_level_details(struct dnode *root, const struct walk *w,
 		const struct pte_decoded *d = &dec[i];
 		struct dnode *c = dn_text(root);
 		dn_span(c, ROLE_MUTED, "      contains ");
-		dn_span(c, ROLE_VALUE, "%0*llx", esz * 2, HEX(d->raw));
+		dn_span(c, ROLE_VALUE, "0x%0*llx", esz * 2, HEX(d->raw));
 		if (d->has_flags) {
 			dn_span(c, ROLE_MUTED, "  pfn ");
-			dspan_link(dn_span(c, ROLE_VALUE, "%llx", HEX(d->pfn)), "!db 0x%llx",
+			dspan_link(dn_span(c, ROLE_VALUE, "0x%llx", HEX(d->pfn)), "!db 0x%llx",
 				   HEX(d->pfn << KDX_PAGE_SHIFT));
 			dn_span(c, pte_state_role(d->state), "  %s", d->flags);
 		} else {
@@ -155,7 +155,8 @@ static void add_level_details(struct dnode *root, const struct walk *w,
 			struct dnode *fl = dn_text(root);
 			dn_span(fl, ROLE_NORMAL, "     ");
 			for (size_t k = 0; k < d->nfields; k++)
-				dn_span(fl, d->fields[k].value ? ROLE_VALUE : ROLE_ZERO, " %s=%llx",
+				dn_span(fl, d->fields[k].value ? ROLE_VALUE : ROLE_ZERO,
+					d->fields[k].bits->width > 1 ? " %s=0x%llx" : " %s=%llx",
 					d->fields[k].bits->name, HEX(d->fields[k].value));
 		}
 		for (size_t k = 0; explain && k < d->nfields; k++) {
@@ -192,7 +193,7 @@ static void add_state(struct dnode *root, const struct pte_decoded *d)
 	else
 		dn_null(root, "pfn");
 	if (d && d->has_protection) {
-		dn_uint(root, "protection", d->protection);
+		dn_flags(dn_uint(root, "protection", d->protection), DN_HEX_SHOWN);
 		dn_label(dn_str(root, "protection_name", pte_protection_name(d->protection)),
 			 "protection name");
 	} else {
@@ -200,7 +201,8 @@ static void add_state(struct dnode *root, const struct pte_decoded *d)
 		dn_label(dn_null(root, "protection_name"), "protection name");
 	}
 	if (d && d->has_pagefile) {
-		dn_label(dn_uint(root, "pagefile_number", d->pagefile_number), "page file");
+		dn_flags(dn_label(dn_uint(root, "pagefile_number", d->pagefile_number), "page file"),
+			 DN_HEX_SHOWN);
 		dn_label(dn_hex(root, "pagefile_offset", d->pagefile_offset, 0), "page file offset");
 	} else {
 		dn_label(dn_null(root, "pagefile_number"), "page file");
@@ -257,12 +259,13 @@ static void add_prototype(struct dnode *root, struct xlat *space, const struct p
 	if (p.has_pfn)
 		dn_link(dn_hex(o, "pfn", p.pfn, 0), "!db 0x%llx", HEX(p.pfn << KDX_PAGE_SHIFT));
 	if (p.has_protection) {
-		dn_uint(o, "protection", p.protection);
+		dn_flags(dn_uint(o, "protection", p.protection), DN_HEX_SHOWN);
 		dn_label(dn_str(o, "protection_name", pte_protection_name(p.protection)),
 			 "protection name");
 	}
 	if (p.has_pagefile) {
-		dn_label(dn_uint(o, "pagefile_number", p.pagefile_number), "page file");
+		dn_flags(dn_label(dn_uint(o, "pagefile_number", p.pagefile_number), "page file"),
+			 DN_HEX_SHOWN);
 		dn_label(dn_hex(o, "pagefile_offset", p.pagefile_offset, 0), "page file offset");
 	}
 	if (p.has_subsection_address)
@@ -272,11 +275,11 @@ static void add_prototype(struct dnode *root, struct xlat *space, const struct p
 	dn_span(t, ROLE_PTE_PROTOTYPE, "prototype PTE ");
 	dn_span(t, ROLE_ADDRESS, "0x%llx", HEX(address));
 	dn_span(t, ROLE_MUTED, " contains ");
-	dn_span(t, ROLE_VALUE, "%0*llx", (int)esz * 2, HEX(raw));
+	dn_span(t, ROLE_VALUE, "0x%0*llx", (int)esz * 2, HEX(raw));
 	dn_span(t, pte_state_role(p.state), "  %s: %s", p.format_name, p.detail);
 	if (p.has_subsection_address) {
 		struct dnode *l = dn_text(root);
-		dn_span(l, ROLE_PTE_PROTOTYPE, "Subsection: %llx", HEX(p.subsection_address));
+		dn_span(l, ROLE_PTE_PROTOTYPE, "Subsection: 0x%llx", HEX(p.subsection_address));
 	}
 }
 
@@ -311,18 +314,18 @@ static void add_result_lines(struct dump *d, struct dnode *root, const struct wa
 	dn_span(t, pte_state_role(fin->state), "%s not valid", w->level[w->stopped_at].name);
 	struct dnode *c = dn_text(root);
 	switch (fin->state) {
-	case PTE_STATE_TRANSITION: dn_span(c, ROLE_PTE_TRANSITION, "Transition: %llx", HEX(fin->pfn)); break;
+	case PTE_STATE_TRANSITION: dn_span(c, ROLE_PTE_TRANSITION, "Transition: 0x%llx", HEX(fin->pfn)); break;
 	case PTE_STATE_VAD: dn_span(c, ROLE_PTE_PROTOTYPE, "Proto: VAD"); break;
 	case PTE_STATE_PROTOTYPE:
 		if (fin->has_prototype_address)
-			dspan_link(dn_span(c, ROLE_PTE_PROTOTYPE, "Proto: %llx",
+			dspan_link(dn_span(c, ROLE_PTE_PROTOTYPE, "Proto: 0x%llx",
 					   HEX(fin->prototype_address)),
 				   "dq 0x%llx", HEX(fin->prototype_address));
 		else
 			dn_span(c, ROLE_PTE_PROTOTYPE, "Proto: address unknown");
 		break;
 	case PTE_STATE_PAGEFILE:
-		dn_span(c, ROLE_PTE_PAGEFILE, "PageFile: %llu  Offset: %llx",
+		dn_span(c, ROLE_PTE_PAGEFILE, "PageFile: 0x%llx  Offset: 0x%llx",
 			HEX(fin->pagefile_number), HEX(fin->pagefile_offset));
 		break;
 	default: dn_span(c, pte_state_role(fin->state), "%s", fin->detail); break;
@@ -330,7 +333,7 @@ static void add_result_lines(struct dump *d, struct dnode *root, const struct wa
 	if (fin->has_protection) {
 		struct dnode *p = dn_text(root);
 		dn_span(p, ROLE_LABEL, "Protect: ");
-		dn_span(p, ROLE_VALUE, "%x - %s", fin->protection,
+		dn_span(p, ROLE_VALUE, "0x%x - %s", fin->protection,
 			pte_protection_name(fin->protection));
 	}
 }
@@ -400,7 +403,7 @@ static void add_lazy_marker(struct dump *d, struct dnode *root, const struct wal
 		header = true;
 		struct dnode *t = dn_text(root);
 		dn_span(t, level_roles[lv], "  %-6s", w->level[lv].name);
-		dn_span(t, ROLE_NORMAL, "process %0*llx  kernel %0*llx  ", w->mode->entry_size * 2,
+		dn_span(t, ROLE_NORMAL, "process 0x%0*llx  kernel 0x%0*llx  ", w->mode->entry_size * 2,
 			HEX(w->level[lv].entry), w->mode->entry_size * 2, HEX(k.level[lv].entry));
 		dn_span(t, how->role, "%s", how->says);
 	}
@@ -566,7 +569,7 @@ static int run_compare(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_flags(ix, DN_JSON_ONLY);
 		char shown[64] = "";
 		for (size_t i = 0; i < ix->nkids; i++)
-			snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "%s%llx",
+			snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "%s0x%llx",
 				 i ? " " : "", HEX(ix->kids[i]->v.u));
 		dn_label(dn_str(r, "index_values", fits ? shown : "-"), "indexes");
 		if (fits)

@@ -38,7 +38,7 @@ void walk_to_doc(const struct walk *w, struct dnode *root)
 		struct dnode *o = dn_object(levels, NULL);
 		dn_str(o, "level", l->name);
 		dn_link(dn_hex(o, "table", l->table, 0), "!dq 0x%llx", (unsigned long long)l->table);
-		dn_uint(o, "index", l->index);
+		dn_flags(dn_uint(o, "index", l->index), DN_HEX_SHOWN);
 		dn_label(dn_hex(o, "entry_address", l->entry_address, 0), "entry address");
 		if (l->read)
 			dn_hex(o, "entry", l->entry, digits);

@@ -216,7 +216,7 @@ char *dn_value_text(const struct dnode *n)
 	case DN_UINT:
 		if (n->flags & DN_CID_DECIMAL)
 			return xasprintf("0x%" PRIx64 " (0n%" PRIu64 ")", n->v.u, n->v.u);
-		if (n->flags & DN_CID)
+		if (n->flags & (DN_CID | DN_HEX_SHOWN))
 			return xasprintf("0x%" PRIx64, n->v.u);
 		return xasprintf("%" PRIu64, n->v.u);
 	case DN_HEX: return xasprintf("0x%0*" PRIx64, n->width, n->v.u);

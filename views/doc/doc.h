@@ -22,6 +22,7 @@ enum dnode_flags {
 	DN_RIGHT = 1u << 1,         /* right-align in tables (numbers default to it) */
 	DN_CID = 1u << 2,           /* DN_UINT: a Client ID (PID, TID), see dn_cid */
 	DN_CID_DECIMAL = 1u << 3,   /* with DN_CID: the decimal beside the hex */
+	DN_HEX_SHOWN = 1u << 4,     /* DN_UINT: a number in JSON, hex (0x) to people */
 };
 
 struct dspan {
