@@ -68,6 +68,7 @@ void app_free(struct app *a)
 	for (size_t i = 0; i < a->nhistory; i++)
 		free(a->command_history[i]);
 	theme_list_free(&a->themes);
+	table_columns_free(a->sort_columns, a->nsort_columns);
 	memset(a, 0, sizeof *a);
 }
 
@@ -411,10 +412,45 @@ static void act_clear(struct app *a, int key)
 	a->message[0] = 0;
 }
 
+static void sort_picker_close(struct app *a)
+{
+	table_columns_free(a->sort_columns, a->nsort_columns);
+	a->sort_columns = NULL;
+	a->nsort_columns = a->sort_cursor = 0;
+	a->sort_table = NULL;
+	a->mode = MODE_NORMAL;
+}
+
+/* s: the column picker over the table under the cursor (else the pane's
+ * first), its cursor on the column sorted now. */
 static void act_sort(struct app *a, int key)
 {
+	(void)key;
+	const struct pane *p = app_pane(a);
+	const struct dnode *t = pane_sort_table(p);
+	if (!t) {
+		app_message(a, false, "sort: this pane has no table");
+		return;
+	}
+	a->sort_table = t;
+	a->nsort_columns = table_columns(t, &a->sort_columns);
+	a->sort_cursor = 0;
+	for (size_t c = 0; c < a->nsort_columns; c++)
+		if (p->doc.sorted_table == t && strcmp(a->sort_columns[c].path, p->doc.sorted_by) == 0)
+			a->sort_cursor = c;
+	if (a->nsort_columns == 0) {
+		sort_picker_close(a);
+		app_message(a, false, "sort: this table has no columns");
+		return;
+	}
+	a->mode = MODE_SORT;
+}
+
+static void act_sort_reverse(struct app *a, int key)
+{
+	(void)key;
 	char msg[256];
-	bool ok = pane_sort(app_pane(a), key == 'S', msg, sizeof msg);
+	bool ok = pane_sort_reverse(app_pane(a), msg, sizeof msg);
 	app_message(a, !ok, "%s", msg);
 }
 
@@ -540,8 +576,8 @@ static const struct key_binding global_keys[] = {
 	{ 'n', 0, "n", "next line matching the filter", app_filter_match },
 	{ 'N', 0, "N", "previous line matching the filter", app_filter_match },
 	{ K_ESC, 0, "Esc", "clear the filter and the message", act_clear },
-	{ 's', 0, "s", "sort the table by its next column", act_sort },
-	{ 'S', 0, "S", "reverse the sort order", act_sort },
+	{ 's', 0, "s", "sort a table: pick its column (the search command is :s)", act_sort },
+	{ 'S', 0, "S", "reverse the sort order", act_sort_reverse },
 	{ ':', 0, ":", "run a command (Tab completes, Up/Down history)", act_command },
 	{ 'v', 0, "v", "split: the cursor line's link shown below the list", act_split },
 	{ '?', 0, "?", "this help", act_help },
@@ -593,6 +629,46 @@ const struct key_table keys_picker = {
 	"theme picker (T)", picker_keys, sizeof picker_keys / sizeof picker_keys[0],
 };
 
+/* ---- the column picker ---- */
+
+static void sort_move(struct app *a, int key)
+{
+	size_t n = a->nsort_columns;
+	if (key == 'j' || key == K_DOWN)
+		a->sort_cursor = (a->sort_cursor + 1) % n;
+	else
+		a->sort_cursor = (a->sort_cursor + n - 1) % n;
+}
+
+static void sort_pick(struct app *a, int key)
+{
+	(void)key;
+	char msg[256];
+	pane_sort_by(app_pane(a), a->sort_table, a->sort_cursor, msg, sizeof msg);
+	sort_picker_close(a);
+	app_message(a, false, "%s", msg);
+}
+
+static void sort_cancel(struct app *a, int key)
+{
+	(void)key;
+	sort_picker_close(a);
+}
+
+static const struct key_binding sort_keys[] = {
+	{ 'j', 0, "j", "next column", sort_move },
+	{ K_DOWN, 0, "Down", "next column", sort_move },
+	{ 'k', 0, "k", "previous column", sort_move },
+	{ K_UP, 0, "Up", "previous column", sort_move },
+	{ K_ENTER, 0, "Enter", "sort by it: numbers largest first, text A to Z; again: reversed",
+	  sort_pick },
+	{ K_ESC, 0, "Esc", "leave the order as it is", sort_cancel },
+	{ 'q', 0, "q", "leave the order as it is", sort_cancel },
+};
+const struct key_table keys_sort = {
+	"column picker (s)", sort_keys, sizeof sort_keys / sizeof sort_keys[0],
+};
+
 static void dispatch_key(struct app *a, int key)
 {
 	if (a->pending != PENDING_NONE) {
@@ -606,6 +682,11 @@ static void dispatch_key(struct app *a, int key)
 		return;
 	case MODE_PICKER:
 		b = key_lookup(&keys_picker, key);
+		if (b)
+			b->run(a, key);
+		return;
+	case MODE_SORT:
+		b = key_lookup(&keys_sort, key);
 		if (b)
 			b->run(a, key);
 		return;
@@ -650,15 +731,15 @@ void app_status(const struct app *a, char *buf, size_t size)
 		used += (size_t)snprintf(buf + used, size - used, "  filter /%s/", p->filter);
 	if (used < size && a->split)
 		used += (size_t)snprintf(buf + used, size - used, "  split");
-	if (used < size && p->sort_table) {
-		char **cols;
-		size_t nc = table_columns(p->sort_table, &cols);
-		if (p->sort_column < nc)
-			used += (size_t)snprintf(buf + used, size - used, "  sort %s %s",
-						 cols[p->sort_column], p->sort_descending ? "desc" : "asc");
+	if (used < size && p->doc.sorted_table) {
+		struct table_column *cols;
+		size_t nc = table_columns(p->doc.sorted_table, &cols);
 		for (size_t i = 0; i < nc; i++)
-			free(cols[i]);
-		free(cols);
+			if (strcmp(cols[i].path, p->doc.sorted_by) == 0)
+				used += (size_t)snprintf(buf + used, size - used, "  sort %s %s",
+							 cols[i].label,
+							 p->doc.sorted_descending ? "desc" : "asc");
+		table_columns_free(cols, nc);
 	}
 	if (used < size)
 		snprintf(buf + used, size - used, "  %s  %s", a->dump_name ? a->dump_name : "",

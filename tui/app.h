@@ -34,7 +34,7 @@ struct location_stack {
 	size_t count;
 };
 
-enum app_mode { MODE_NORMAL, MODE_PROMPT, MODE_PICKER };
+enum app_mode { MODE_NORMAL, MODE_PROMPT, MODE_PICKER, MODE_SORT };
 /* PROMPT_PANE: the current pane's own question (pane_ops.prompt_answer). */
 enum prompt_kind { PROMPT_COMMAND, PROMPT_FILTER, PROMPT_PANE };
 enum pending_key { PENDING_NONE, PENDING_MARK_SET, PENDING_MARK_JUMP };
@@ -74,6 +74,10 @@ struct app {
 	bool theme_changed;               /* the screen must reload colours */
 	size_t picker_cursor;
 	char picker_saved[64];            /* the theme before the picker opened */
+	/* The column picker (s): the table's columns by their labels. */
+	const struct dnode *sort_table;
+	struct table_column *sort_columns;
+	size_t nsort_columns, sort_cursor;
 
 	const struct progress *progress;  /* for long work started by keys and commands */
 

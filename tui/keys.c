@@ -18,7 +18,7 @@ const struct key_table *const *key_tables(size_t *count)
 {
 	static const struct key_table *const all[] = {
 		&keys_global, &keys_hex, &keys_pte, &keys_layout, &keys_pool, &keys_search, &keys_prompt,
-		&keys_picker,
+		&keys_picker, &keys_sort,
 	};
 	*count = sizeof all / sizeof all[0];
 	return all;

@@ -37,7 +37,7 @@ const struct key_binding *key_lookup(const struct key_table *t, int key);
 /* The tables, in help order: global keys, the hex, PTE, layout, pool and
  * search panes', the prompt's, the theme picker's. */
 extern const struct key_table keys_global, keys_hex, keys_pte, keys_layout, keys_prompt,
-	keys_picker, keys_pool, keys_search;
+	keys_picker, keys_pool, keys_search, keys_sort;
 const struct key_table *const *key_tables(size_t *count);
 
 /* A key's readable name ("j", "Enter", "Ctrl-U"), in buf. */

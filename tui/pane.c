@@ -92,8 +92,6 @@ void pane_set_doc(struct pane *p, struct doc *doc)
 	p->ops = p->ops == &pane_help_ops ? p->ops : pane_ops_for(p->doc.command);
 	show_all(p);
 	p->cursor = p->top = p->hscroll = p->link_index = 0;
-	p->sort_table = NULL;
-	p->sort_descending = false;
 }
 
 /* The layout line of the new layout that shows what line old showed: the
@@ -354,70 +352,26 @@ bool pane_find_match(struct pane *p, int dir)
 	return false;
 }
 
-static void add_columns(const struct dnode *obj, const char *prefix, char ***out, size_t *n)
-{
-	for (size_t i = 0; i < obj->nkids; i++) {
-		const struct dnode *k = obj->kids[i];
-		if (!k->key || (k->flags & DN_JSON_ONLY) || k->kind == DN_ARRAY || k->kind == DN_TEXT)
-			continue;
-		char *path = xasprintf("%s%s%s", prefix, *prefix ? "." : "", k->key);
-		if (k->kind == DN_OBJECT) {
-			add_columns(k, path, out, n);
-			free(path);
-			continue;
-		}
-		*out = xrealloc(*out, (*n + 1) * sizeof **out);
-		(*out)[(*n)++] = path;
-	}
-}
-
-size_t table_columns(const struct dnode *table, char ***out)
-{
-	*out = NULL;
-	size_t n = 0;
-	if (table && table->nkids && table->kids[0]->kind == DN_OBJECT)
-		add_columns(table->kids[0], "", out, &n);
-	return n;
-}
-
-static void free_columns(char **cols, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(cols[i]);
-	free(cols);
-}
-
-bool pane_sort(struct pane *p, bool reverse, char *msg, size_t msgsize)
+const struct dnode *pane_sort_table(const struct pane *p)
 {
 	const struct line *l = pane_cursor_line(p);
-	if (!l || !l->table) {
-		snprintf(msg, msgsize, "sort: the cursor is not in a table");
-		return false;
-	}
-	const struct dnode *table = l->table;
-	char **cols;
-	size_t ncols = table_columns(table, &cols);
-	if (ncols == 0) {
-		snprintf(msg, msgsize, "sort: this table has no columns");
-		free_columns(cols, ncols);
-		return false;
-	}
-	if (table != p->sort_table) {
-		p->sort_table = table;
-		p->sort_column = 0;
-		p->sort_descending = reverse;
-	} else if (reverse) {
-		p->sort_descending = !p->sort_descending;
-	} else {
-		p->sort_column = (p->sort_column + 1) % ncols;
-	}
-	if (p->sort_column >= ncols)
-		p->sort_column = 0;
-	/* The table node stays where it is; only its rows move, so the layout
-	 * is rebuilt and the cursor put back on the header's line. */
+	if (l && l->table)
+		return l->table;
+	for (size_t i = 0; i < p->lay.count; i++)
+		if (p->lay.lines[i].table)
+			return p->lay.lines[i].table;
+	return NULL;
+}
+
+/* Sorts the document's marked table as marked; the table node stays where
+ * it is, only its rows move, so the layout is rebuilt and the cursor put
+ * back on its line. */
+static void apply_sort(struct pane *p, const char *label, char *msg, size_t msgsize)
+{
 	size_t at = pane_cursor_layout_index(p);
 	char *pattern = xstrdup(p->filter);
-	dn_sort_table((struct dnode *)table, cols[p->sort_column], p->sort_descending);
+	dn_sort_table((struct dnode *)p->doc.sorted_table, p->doc.sorted_by,
+		      p->doc.sorted_descending);
 	pane_clear_filter(p);
 	layout_free(&p->lay);
 	doc_layout(&p->doc, p->width, &p->lay);
@@ -428,8 +382,47 @@ bool pane_sort(struct pane *p, bool reverse, char *msg, size_t msgsize)
 		free(pattern);
 	}
 	pane_set_cursor_layout(p, at);
-	snprintf(msg, msgsize, "sorted by %s, %s", cols[p->sort_column],
-		 p->sort_descending ? "descending" : "ascending");
-	free_columns(cols, ncols);
+	snprintf(msg, msgsize, "sorted by %s, %s", label,
+		 p->doc.sorted_descending ? "largest first (S reverses)" : "smallest first (S reverses)");
+}
+
+void pane_sort_by(struct pane *p, const struct dnode *table, size_t column, char *msg,
+		  size_t msgsize)
+{
+	struct table_column *cols;
+	size_t n = table_columns(table, &cols);
+	if (column >= n) {
+		snprintf(msg, msgsize, "sort: this table has no such column");
+		table_columns_free(cols, n);
+		return;
+	}
+	if (p->doc.sorted_table == table && p->doc.sorted_by &&
+	    strcmp(p->doc.sorted_by, cols[column].path) == 0) {
+		p->doc.sorted_descending = !p->doc.sorted_descending;
+	} else {
+		free(p->doc.sorted_by);
+		p->doc.sorted_table = table;
+		p->doc.sorted_by = xstrdup(cols[column].path);
+		p->doc.sorted_descending = cols[column].number;
+	}
+	apply_sort(p, cols[column].label, msg, msgsize);
+	table_columns_free(cols, n);
+}
+
+bool pane_sort_reverse(struct pane *p, char *msg, size_t msgsize)
+{
+	if (!p->doc.sorted_table) {
+		snprintf(msg, msgsize, "no table is sorted yet: s picks a column");
+		return false;
+	}
+	p->doc.sorted_descending = !p->doc.sorted_descending;
+	struct table_column *cols;
+	size_t n = table_columns(p->doc.sorted_table, &cols);
+	const char *label = p->doc.sorted_by;
+	for (size_t c = 0; c < n; c++)
+		if (strcmp(cols[c].path, p->doc.sorted_by) == 0)
+			label = cols[c].label;
+	apply_sort(p, label, msg, msgsize);
+	table_columns_free(cols, n);
 	return true;
 }

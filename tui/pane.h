@@ -65,9 +65,6 @@ struct pane {
 	pcre2_code *re;
 	pcre2_match_context *mctx;
 	size_t filter_failures;           /* lines whose match hit a limit */
-	const struct dnode *sort_table;   /* the table last sorted, NULL: none */
-	size_t sort_column;
-	bool sort_descending;
 };
 
 /* The ops for a command line: the hex view for db/dd/dq and their
@@ -109,13 +106,17 @@ bool pane_match_range(const struct pane *p, const struct line *l, size_t *start,
 /* Moves to the next (dir 1) or previous (-1) matching line; false if none. */
 bool pane_find_match(struct pane *p, int dir);
 
-/* Column keys of a table: its first row's shown scalar leaves, nested ones
- * as "parent.child" (the keys dn_sort_table takes). Caller frees each and
- * the array. */
-size_t table_columns(const struct dnode *table, char ***out);
-/* s: sorts the table under the cursor by its next column (the first one on
- * a new table); reverse flips the order of the current column instead.
- * Returns false with msg set when the cursor is not in a table. */
-bool pane_sort(struct pane *p, bool reverse, char *msg, size_t msgsize);
+/* The table s sorts: the one under the cursor, else the pane's first;
+ * NULL when the pane has none. */
+const struct dnode *pane_sort_table(const struct pane *p);
+/* Sorts table by its column (table_columns order): a new column largest
+ * first when it holds numbers, A to Z otherwise; the sorted column again
+ * flips the order. The header marks the column and the direction; msg
+ * says it with the column's label. */
+void pane_sort_by(struct pane *p, const struct dnode *table, size_t column, char *msg,
+		  size_t msgsize);
+/* S: the sorted table in the other order; false with msg set when no
+ * table is sorted yet. */
+bool pane_sort_reverse(struct pane *p, char *msg, size_t msgsize);
 
 #endif

@@ -1,4 +1,4 @@
-/* The search pane (s): one row per hit; Enter opens the hit's owner (its
+/* The search pane (:s): one row per hit; Enter opens the hit's owner (its
  * pool block, module, thread, PTE, PFN), d the hit's bytes. The hex view
  * walks the newest search's hits with n and N (search_hit_near). */
 #include <stdio.h>
@@ -62,7 +62,7 @@ static const struct key_binding search_keys[] = {
 	{ 'd', 0, "d", "the hit's bytes in the hex view (then n and N walk the hits)", act_hit_bytes },
 };
 const struct key_table keys_search = {
-	"search pane (s); Enter opens the hit's owner", search_keys,
+	"search pane (:s); Enter opens the hit's owner", search_keys,
 	sizeof search_keys / sizeof search_keys[0],
 };
 

@@ -236,16 +236,9 @@ static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, 
 	fill(y, x, w, role_attr(s, selected ? ROLE_SELECTION : ROLE_NORMAL));
 }
 
-static void draw_picker(struct screen *s, int h, int w)
+/* A box of bh rows and bw columns at y0, x0 with title on its top edge. */
+static void draw_box(struct screen *s, int y0, int x0, int bh, int bw, const char *title)
 {
-	const struct app *a = s->app;
-	int bw = w < 44 ? w : 44;
-	int bh = (int)a->themes.count + 5;
-	if (bh > h)
-		bh = h;
-	if (bw < 8 || bh < 3)
-		return;
-	int y0 = (h - bh) / 2, x0 = (w - bw) / 2;
 	const char *hl = s->utf8 ? "─" : "-";
 	attr_t border = role_attr(s, ROLE_BORDER);
 	size_t skip = 0;
@@ -258,15 +251,58 @@ static void draw_picker(struct screen *s, int h, int w)
 			put_text(s, y, x, x + 1, edge ? hl : " ", &skip, edge ? border : role_attr(s, ROLE_NORMAL));
 		put_text(s, y, x0 + bw - 1, x0 + bw, edge ? rcorner : vbar(s), &skip, border);
 	}
-	put_text(s, y0, x0 + 2, x0 + bw - 1, " theme (Enter keeps, Esc) ", &skip, role_attr(s, ROLE_TITLE));
+	put_text(s, y0, x0 + 2, x0 + bw - 1, title, &skip, role_attr(s, ROLE_TITLE));
+}
+
+/* One row of a picker's list, the cursor's in the selection colour. */
+static void picker_row(struct screen *s, int y, int x0, int bw, const char *text, bool selected)
+{
+	size_t skip = 0;
+	attr_t at = role_attr(s, selected ? ROLE_SELECTION : ROLE_NORMAL);
+	int x = put_text(s, y, x0 + 1, x0 + bw - 1, text, &skip, at);
+	fill(y, x, x0 + bw - 1, at);
+}
+
+/* The column picker (s): the table's columns by the labels its header
+ * shows, the one the cursor is on sorted by Enter. */
+static void draw_sort_picker(struct screen *s, int h, int w)
+{
+	const struct app *a = s->app;
+	int bw = w < 44 ? w : 44;
+	int bh = (int)a->nsort_columns + 2;
+	if (bh > h)
+		bh = h;
+	if (bw < 8 || bh < 3)
+		return;
+	int y0 = (h - bh) / 2, x0 = (w - bw) / 2;
+	draw_box(s, y0, x0, bh, bw, " sort by (Enter, Esc) ");
+	/* The list scrolls to keep the cursor in the box. */
+	size_t rows = (size_t)(bh - 2), first = a->sort_cursor >= rows ? a->sort_cursor - rows + 1 : 0;
+	for (size_t i = first; i < a->nsort_columns && i - first < rows; i++) {
+		char row[96];
+		snprintf(row, sizeof row, " %s", a->sort_columns[i].label);
+		picker_row(s, y0 + 1 + (int)(i - first), x0, bw, row, i == a->sort_cursor);
+	}
+}
+
+static void draw_picker(struct screen *s, int h, int w)
+{
+	const struct app *a = s->app;
+	int bw = w < 44 ? w : 44;
+	int bh = (int)a->themes.count + 5;
+	if (bh > h)
+		bh = h;
+	if (bw < 8 || bh < 3)
+		return;
+	int y0 = (h - bh) / 2, x0 = (w - bw) / 2;
+	size_t skip = 0;
+	draw_box(s, y0, x0, bh, bw, " theme (Enter keeps, Esc) ");
 	int y = y0 + 1;
 	for (size_t i = 0; i < a->themes.count && y < y0 + bh - 3; i++, y++) {
 		char row[96];
 		snprintf(row, sizeof row, " %-16s %s", a->themes.items[i].name,
 			 theme_origin_name(a->themes.items[i].origin));
-		attr_t at = role_attr(s, i == a->picker_cursor ? ROLE_SELECTION : ROLE_NORMAL);
-		int x = put_text(s, y, x0 + 1, x0 + bw - 1, row, &skip, at);
-		fill(y, x, x0 + bw - 1, at);
+		picker_row(s, y, x0, bw, row, i == a->picker_cursor);
 	}
 	/* A preview line of the roles most text uses. */
 	static const struct {
@@ -372,6 +408,8 @@ static void draw(struct screen *s)
 	}
 	if (a->mode == MODE_PICKER)
 		draw_picker(s, h, w);
+	if (a->mode == MODE_SORT)
+		draw_sort_picker(s, h, w);
 	refresh();
 }
 

@@ -96,3 +96,16 @@ tui_quit() {  # tui_quit DESCRIPTION: q must end kdx with status 0
 	tui_keys q
 	see "kdx exited 0" "$1"
 }
+
+tui_sort() {  # tui_sort LABEL: s, the picker's row LABEL, Enter (in a table
+	# not sorted yet, whose picker starts on its first column)
+	local screen top row i
+	tui_keys s
+	tui_wait "sort by (Enter, Esc)" || return 1
+	screen=$(tui_screen)
+	top=$(printf '%s\n' "$screen" | grep -n "sort by (Enter, Esc)" | head -1 | cut -d: -f1)
+	row=$(printf '%s\n' "$screen" | grep -nE "[│|] $1 +[│|]" | head -1 | cut -d: -f1)
+	[ -n "$top" ] && [ -n "$row" ] || return 1
+	for ((i = top + 1; i < row; i++)); do tui_keys j; done
+	tui_keys Enter
+}

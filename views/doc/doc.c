@@ -44,6 +44,7 @@ void doc_free(struct doc *d)
 	free(d->title);
 	free(d->windbg);
 	free(d->refine);
+	free(d->sorted_by);
 	memset(d, 0, sizeof *d);
 }
 

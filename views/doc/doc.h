@@ -60,6 +60,12 @@ struct doc {
 	 * once the first screen is drawn. NULL: the document is whole. */
 	char *refine;
 	struct dnode *root;
+	/* A table sorted by the reader (the TUI's s), its header marked: the
+	 * table, the column's path ("nonpaged.bytes") and the direction.
+	 * NULL: none. */
+	const struct dnode *sorted_table;
+	char *sorted_by;
+	bool sorted_descending;
 };
 
 void doc_init(struct doc *d, const char *command);

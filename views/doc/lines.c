@@ -110,6 +110,51 @@ static void collect_columns(const struct dnode *obj, const char *path, const cha
 	}
 }
 
+size_t table_columns(const struct dnode *table, struct table_column **out)
+{
+	struct column *cols = NULL;
+	size_t n = 0;
+	*out = NULL;
+	if (!is_table(table))
+		return 0;
+	collect_columns(table->kids[0], "", "", &cols, &n);
+	*out = xrealloc(NULL, (n ? n : 1) * sizeof **out);
+	for (size_t c = 0; c < n; c++) {
+		const struct dnode *v = NULL;
+		for (size_t r = 0; r < table->nkids && (!v || v->kind == DN_NULL); r++)
+			v = dn_get(table->kids[r], cols[c].path);
+		(*out)[c] = (struct table_column){ cols[c].path, cols[c].label, v && is_number(v) };
+	}
+	free(cols);
+	return n;
+}
+
+void table_columns_free(struct table_column *cols, size_t n)
+{
+	for (size_t c = 0; c < n; c++) {
+		free(cols[c].path);
+		free(cols[c].label);
+	}
+	free(cols);
+}
+
+/* The sorted column's label gets the direction's mark. */
+static void mark_sorted(const struct layout *l, const struct dnode *t, struct column *cols,
+			size_t ncols)
+{
+	const struct doc *d = l->doc;
+	if (!d || d->sorted_table != t || !d->sorted_by)
+		return;
+	for (size_t c = 0; c < ncols; c++)
+		if (strcmp(cols[c].path, d->sorted_by) == 0) {
+			char *marked = xasprintf("%s%s", cols[c].label, d->sorted_descending ?
+						 SORT_MARK_DESCENDING : SORT_MARK_ASCENDING);
+			free(cols[c].label);
+			cols[c].label = marked;
+			cols[c].width = strlen(marked);
+		}
+}
+
 static bool compact(const struct layout *l)
 {
 	return l->width && l->width < LAYOUT_COMPACT_BELOW;
@@ -162,6 +207,7 @@ static void lay_table(struct layout *l, const struct dnode *t, const char *inden
 	struct column *cols = NULL;
 	size_t ncols = 0;
 	collect_columns(t->kids[0], "", "", &cols, &ncols);
+	mark_sorted(l, t, cols, ncols);
 	/* A column of numbers is right-aligned whatever its first row holds
 	 * (a null "-" there must not move the column when the rows are sorted). */
 	for (size_t r = 0; r < t->nkids; r++)
@@ -359,6 +405,7 @@ void doc_layout(const struct doc *d, size_t width, struct layout *out)
 {
 	memset(out, 0, sizeof *out);
 	out->width = width;
+	out->doc = d;
 	lay_object(out, d->root, 0);
 	while (out->count && out->lines[out->count - 1].kind == LINE_BLANK)
 		out->count--;

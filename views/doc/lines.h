@@ -22,7 +22,25 @@ struct layout {
 	struct line *lines;
 	size_t count, cap;
 	size_t width;               /* columns laid out for; 0: unlimited */
+	const struct doc *doc;      /* the document laid out; borrowed */
 };
+
+/* A table's columns as the layout shows them: the path of each shown
+ * scalar leaf of its first row ("nonpaged.bytes", the key dn_sort_table
+ * takes), its label on screen ("nonpaged bytes"), and whether it holds
+ * numbers. */
+struct table_column {
+	char *path;
+	char *label;
+	bool number;
+};
+size_t table_columns(const struct dnode *table, struct table_column **out);
+void table_columns_free(struct table_column *cols, size_t n);
+
+/* The header's mark of the sorted column: largest (or last) first, or
+ * smallest first. ASCII, so every terminal shows it. */
+#define SORT_MARK_DESCENDING " v"
+#define SORT_MARK_ASCENDING " ^"
 
 /* Below this many columns (a projector, a small window) tables too wide
  * for the screen are laid out as stacked rows, one "label  value" line per
