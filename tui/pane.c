@@ -366,7 +366,8 @@ const struct dnode *pane_sort_table(const struct pane *p)
 /* Sorts the document's marked table as marked; the table node stays where
  * it is, only its rows move, so the layout is rebuilt and the cursor put
  * back on its line. */
-static void apply_sort(struct pane *p, const char *label, char *msg, size_t msgsize)
+static void apply_sort(struct pane *p, const struct table_column *col, char *msg,
+		       size_t msgsize)
 {
 	size_t at = pane_cursor_layout_index(p);
 	char *pattern = xstrdup(p->filter);
@@ -382,8 +383,11 @@ static void apply_sort(struct pane *p, const char *label, char *msg, size_t msgs
 		free(pattern);
 	}
 	pane_set_cursor_layout(p, at);
-	snprintf(msg, msgsize, "sorted by %s, %s", label,
-		 p->doc.sorted_descending ? "largest first (S reverses)" : "smallest first (S reverses)");
+	static const char *const order[2][2] = {
+		{ "A to Z", "Z to A" }, { "smallest first", "largest first" },
+	};
+	snprintf(msg, msgsize, "sorted by %s, %s (S reverses)", col->label,
+		 order[col->number][p->doc.sorted_descending]);
 }
 
 void pane_sort_by(struct pane *p, const struct dnode *table, size_t column, char *msg,
@@ -405,7 +409,7 @@ void pane_sort_by(struct pane *p, const struct dnode *table, size_t column, char
 		p->doc.sorted_by = xstrdup(cols[column].path);
 		p->doc.sorted_descending = cols[column].number;
 	}
-	apply_sort(p, cols[column].label, msg, msgsize);
+	apply_sort(p, &cols[column], msg, msgsize);
 	table_columns_free(cols, n);
 }
 
@@ -417,12 +421,11 @@ bool pane_sort_reverse(struct pane *p, char *msg, size_t msgsize)
 	}
 	p->doc.sorted_descending = !p->doc.sorted_descending;
 	struct table_column *cols;
-	size_t n = table_columns(p->doc.sorted_table, &cols);
-	const char *label = p->doc.sorted_by;
-	for (size_t c = 0; c < n; c++)
-		if (strcmp(cols[c].path, p->doc.sorted_by) == 0)
-			label = cols[c].label;
-	apply_sort(p, label, msg, msgsize);
+	size_t n = table_columns(p->doc.sorted_table, &cols), c = 0;
+	while (c < n && strcmp(cols[c].path, p->doc.sorted_by) != 0)
+		c++;
+	if (c < n)
+		apply_sort(p, &cols[c], msg, msgsize);
 	table_columns_free(cols, n);
 	return true;
 }

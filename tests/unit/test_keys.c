@@ -172,7 +172,7 @@ static void test_tables(void **state)
 	(void)state;
 	size_t n;
 	const struct key_table *const *t = key_tables(&n);
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 9);
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(t[i]->title);
 		assert_true(t[i]->count > 0);
@@ -452,27 +452,43 @@ static void test_filter_cancelled(void **state)
 	assert_string_equal(app_pane(a)->doc.command, "slow");
 }
 
+/* s: a picker of the table's columns by label, from anywhere in the pane;
+ * numbers largest first, text A to Z; S reverses; the header marks it. */
 static void test_sort(void **state)
 {
 	struct app *a = &((struct fixture *)*state)->app;
 	assert_true(app_open(a, "list", false));
+	assert_string_equal(cursor_text(a), "five things");
 	keys(a, "s");
-	assert_string_equal(a->message, "sort: the cursor is not in a table");
-	keys(a, "jjjjs");
-	assert_string_equal(a->message, "sorted by name, ascending");
+	assert_int_equal(a->mode, MODE_SORT);
+	assert_int_equal(a->nsort_columns, 2);
+	assert_string_equal(a->sort_columns[0].label, "name");
+	assert_string_equal(a->sort_columns[1].label, "size");
+	keys(a, "\n");
+	assert_int_equal(a->mode, MODE_NORMAL);
+	assert_string_equal(a->message, "sorted by name, A to Z (S reverses)");
 	keys(a, "G");
 	assert_string_equal(cursor_text(a), "gamma      50");
-	keys(a, "s");
-	assert_string_equal(a->message, "sorted by size, ascending");
-	assert_string_equal(cursor_text(a), "gamma      50");
-	keys(a, "gjjjjs");
-	assert_string_equal(a->message, "sorted by name, ascending");
-	keys(a, "S");
-	assert_string_equal(a->message, "sorted by name, descending");
-	assert_string_equal(cursor_text(a), "gamma      50");
+	keys(a, "sj\n");
+	assert_string_equal(a->message, "sorted by size, largest first (S reverses)");
+	assert_string_equal(cursor_text(a), "beta         10");
+	const struct line *h = &app_pane(a)->lay.lines[pane_cursor_layout_index(app_pane(a)) - 5];
+	char *header = line_text(h);
+	assert_string_equal(header, "name     size v");
+	free(header);
 	char status[256];
 	app_status(a, status, sizeof status);
-	assert_non_null(strstr(status, "sort name desc"));
+	assert_non_null(strstr(status, "sort size desc"));
+	keys(a, "S");
+	assert_string_equal(a->message, "sorted by size, smallest first (S reverses)");
+	app_status(a, status, sizeof status);
+	assert_non_null(strstr(status, "sort size asc"));
+	/* The picker opens on the sorted column; Esc leaves the order. */
+	keys(a, "s");
+	assert_int_equal(a->sort_cursor, 1);
+	app_key(a, K_ESC);
+	assert_int_equal(a->mode, MODE_NORMAL);
+	assert_string_equal(cursor_text(a), "gamma        50");
 	/* Sorting keeps a filter. */
 	keys(a, "/^[bg]\n");
 	keys(a, "gS");
