@@ -41,6 +41,8 @@ function ctype(t) {
 	if (t == "str") return "const char *"
 	if (t == "machine") return "enum machine"
 	if (t == "paging") return "enum paging"
+	if (t == "pte_family") return "enum pte_family"
+	if (t == "va_layout") return "enum va_layout"
 	fail("unknown type " t)
 }
 function kind(t) { t = base(t); return "LAYOUT_" toupper(t) }
@@ -54,7 +56,9 @@ function cval(t, v,   a) {
 	if (v == "-") v = 0
 	if (t == "bool") return v ? "true" : "false"
 	if (t == "str") { gsub(/["\\]/, "\\\\&", v); return "\"" v "\"" }
-	if (t == "machine" || t == "paging") return toupper(t "_" v)
+	if (t == "machine" || t == "paging" || t == "pte_family" || t == "va_layout") {
+		gsub(/-/, "_", v); return toupper(t "_" v)
+	}
 	if (t == "u64") return v "ull"
 	return v
 }

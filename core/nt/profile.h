@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "core/util/error.h"
-#include "core/xlat/paging.h"
+#include "core/xlat/pte.h"
 
 /* Offset of a field that this build does not have. */
 #define PROF_ABSENT 0xffffu

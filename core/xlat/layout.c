@@ -35,8 +35,9 @@ static bool kdbg_variable(struct dump *d, unsigned field, uint64_t *value)
 
 void layout_pte_context(struct dump *d, struct pte_context *ctx)
 {
-	bool known = d->layout.profile != NULL;
-	pte_context_init(ctx, d->paging, d->has_build, d->build, known);
+	const struct profile *p = d->layout.profile;
+	pte_context_init(ctx, d->paging, d->has_build, d->build,
+			 p ? pte_format_of(p->pte_family) : NULL);
 	ctx->has_paged_pool_start = kdbg_variable(d, KDBG_MM_PAGED_POOL_START,
 						  &ctx->paged_pool_start);
 	ctx->has_subsection_bases = kdbg_variable(d, KDBG_MM_SUBSECTION_BASE, &ctx->subsection_base) &&
@@ -327,23 +328,21 @@ static const struct row x64_10_fixed[] = {
 	  FIXED(0xfffff80000000000ull), FIXED(0xfffff87fffffffffull), false },
 };
 
-enum layout_family { LAYOUT_X86_XP, LAYOUT_X86_DYNAMIC, LAYOUT_X64_7, LAYOUT_X64_10 };
-
 static const struct {
-	enum layout_family family;
+	enum va_layout family;
 	const char *name;
 	struct row_list lists[9];
 } layouts[] = {
-	{ LAYOUT_X86_XP, "x86 XP/2003", { ROWS(user_x86), ROWS(user_guard), ROWS(self_map_rows),
+	{ VA_LAYOUT_X86_XP, "x86 XP/2003", { ROWS(user_x86), ROWS(user_guard), ROWS(self_map_rows),
 	  ROWS(kernel_image), ROWS(nonpaged_x86_xp), ROWS(kdbg_rows), ROWS(pfn_x86),
 	  ROWS(x86_fixed), ROWS(x86_xp_fixed) } },
-	{ LAYOUT_X86_DYNAMIC, "x86 Vista and later (dynamic system VA)", { ROWS(user_x86),
+	{ VA_LAYOUT_X86_DYNAMIC, "x86 Vista and later (dynamic system VA)", { ROWS(user_x86),
 	  ROWS(user_guard), ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows),
 	  ROWS(pfn_x86), ROWS(x86_fixed) } },
-	{ LAYOUT_X64_7, "x64 Windows 7", { ROWS(user_x64_7), ROWS(user_guard),
+	{ VA_LAYOUT_X64_7, "x64 Windows 7", { ROWS(user_x64_7), ROWS(user_guard),
 	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x64_7),
 	  ROWS(x64_7_fixed) } },
-	{ LAYOUT_X64_10, "x64 Windows 8.1 and later", { ROWS(user_x64_10), ROWS(user_guard),
+	{ VA_LAYOUT_X64_10, "x64 Windows 8.1 and later", { ROWS(user_x64_10), ROWS(user_guard),
 	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x64_10),
 	  ROWS(x64_10_fixed) } },
 };
@@ -613,16 +612,19 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 	memset(out, 0, sizeof *out);
 	if (!d->kernel)
 		return kdx_fail(err, "layout: no kernel page tables known for this dump");
-	enum layout_family fam;
-	if (d->paging == PAGING_X64)
-		fam = d->has_build && d->build < NT_BUILD_WIN81 ? LAYOUT_X64_7 : LAYOUT_X64_10;
+	/* The column's family; a build kdx has no column for gets its era's. */
+	enum va_layout fam;
+	if (d->layout.profile)
+		fam = d->layout.profile->va_layout;
+	else if (d->paging == PAGING_X64)
+		fam = d->has_build && d->build < NT_BUILD_WIN81 ? VA_LAYOUT_X64_7 : VA_LAYOUT_X64_10;
 	else
-		fam = d->has_build && d->build < NT_BUILD_VISTA ? LAYOUT_X86_XP : LAYOUT_X86_DYNAMIC;
+		fam = d->has_build && d->build < NT_BUILD_VISTA ? VA_LAYOUT_X86_XP : VA_LAYOUT_X86_DYNAMIC;
 	size_t li = 0;
 	while (layouts[li].family != fam)
 		li++;
 	out->layout_name = layouts[li].name;
-	out->dynamic = fam == LAYOUT_X86_DYNAMIC;
+	out->dynamic = fam == VA_LAYOUT_X86_DYNAMIC;
 	layout_find_self_map(d->src, d->paging, xlat_dtb(d->kernel), &out->self_map);
 	check_kdbg_pte_base(d, &out->self_map);
 	const struct profile *prof = d->layout.profile;
@@ -634,7 +636,7 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 				return -1;
 			}
 	}
-	if ((out->dynamic || fam == LAYOUT_X64_10) && add_unnamed_system_va(d, out, err) < 0) {
+	if ((out->dynamic || fam == VA_LAYOUT_X64_10) && add_unnamed_system_va(d, out, err) < 0) {
 		region_list_free(out);
 		return -1;
 	}

@@ -11,6 +11,11 @@
 #define KDX_PAGE_SIZE 4096u
 
 enum machine { MACHINE_UNKNOWN, MACHINE_X86, MACHINE_X64 };
+/* The system address-space layout families (doc/address-space.md): XP/2003
+ * x86 with fixed regions, Vista+ x86 with dynamic ones, x64 up to 8 and
+ * x64 from 8.1 on. */
+enum va_layout { VA_LAYOUT_X86_XP, VA_LAYOUT_X86_DYNAMIC, VA_LAYOUT_X64_7, VA_LAYOUT_X64_10 };
+
 enum paging { PAGING_UNKNOWN, PAGING_X86, PAGING_PAE, PAGING_X64 };
 
 #define PAGING_MAX_LEVELS 4

@@ -295,10 +295,11 @@ const struct pte_format *pte_format_for(enum paging mode, bool has_build, uint32
 }
 
 void pte_context_init(struct pte_context *ctx, enum paging mode, bool has_build, uint32_t build,
-		      bool has_profile)
+		      const struct pte_format *profile_format)
 {
 	memset(ctx, 0, sizeof *ctx);
-	ctx->format = pte_format_for(mode, has_build, build);
+	bool has_profile = profile_format != NULL;
+	ctx->format = has_profile ? profile_format : pte_format_for(mode, has_build, build);
 	const char *family = ctx->format ? ctx->format->name : "none";
 	if (!ctx->format)
 		snprintf(ctx->family_note, sizeof ctx->family_note,

@@ -112,10 +112,12 @@ struct pte_context {
 	uint64_t invalid_pte_mask;  /* Windows 10 swizzling; 0 when unknown */
 };
 
-/* Fills the format and family note of ctx for a mode and build;
- * has_profile says whether kdx knows the build. The other facts are 0. */
+/* Fills the format and family note of ctx: the format of the dump's layout
+ * column (its builds.tsv pte_family), else the one of its mode and build
+ * era (profile_format NULL: kdx has no column for the build). The other
+ * facts are 0. */
 void pte_context_init(struct pte_context *ctx, enum paging mode, bool has_build, uint32_t build,
-		      bool has_profile);
+		      const struct pte_format *profile_format);
 
 #define PTE_MAX_FIELDS 24
 

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!x)
 			continue;
 		struct pte_context ctx;
-		pte_context_init(&ctx, modes[m], true, 19041, true);
+		pte_context_init(&ctx, modes[m], true, 19041, pte_format_for(modes[m], true, 19041));
 		for (size_t i = 0; i < sizeof vas / sizeof vas[0]; i++) {
 			struct walk w;
 			uint64_t pa;

@@ -1,7 +1,8 @@
 /* Every layout table (data/layouts/, doc/layouts.md) against the rules of
  * its format, for every build column: each field inside its structure, no
  * two fields of known width overlapping, bit fields inside their integer,
- * an ETHREAD that starts with its whole KTHREAD, a KPRCB inside its KPCR.
+ * an ETHREAD that starts with its whole KTHREAD, a KPRCB inside its KPCR,
+ * a PTE format and address-space family that fit the column's paging.
  * A mistyped offset in a new column fails here before any dump is read. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +131,23 @@ static void test_every_column_cites_its_source(void **state)
 		}
 }
 
+/* A column's PTE format is one of its paging mode's, the one the build
+ * eras of core/util/builds.h give its build (a column that differs from
+ * its era must change the era rule with it). */
+static void test_pte_family_fits_the_column(void **state)
+{
+	(void)state;
+	for (const struct profile *const *pp = kdx_profiles; *pp; pp++) {
+		const struct pte_format *f = pte_format_of((*pp)->pte_family);
+		assert_non_null(f);
+		assert_int_equal(f->mode, (*pp)->paging);
+		assert_int_equal(f->family, pte_format_for((*pp)->paging, true, (*pp)->build)->family);
+		bool x64 = (*pp)->paging == PAGING_X64;
+		assert_true(x64 == ((*pp)->va_layout == VA_LAYOUT_X64_7 ||
+				    (*pp)->va_layout == VA_LAYOUT_X64_10));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_no_overlap),
 		cmocka_unit_test(test_sizes_nest),
 		cmocka_unit_test(test_every_column_cites_its_source),
+		cmocka_unit_test(test_pte_family_fits_the_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

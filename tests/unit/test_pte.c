@@ -441,20 +441,20 @@ static void test_family_assumed(void **state)
 {
 	(void)state;
 	struct pte_context c;
-	pte_context_init(&c, PAGING_X86, true, 12345, false);
+	pte_context_init(&c, PAGING_X86, true, 12345, NULL);
 	assert_int_equal(c.format->family, PTE_FAMILY_X86_VISTA);
 	assert_true(c.family_assumed);
 	assert_string_equal(c.family_note, "build 12345 has no profile: software states decoded "
 			    "as x86 Vista/7, assumed from the build number");
-	pte_context_init(&c, PAGING_X64, false, 0, false);
+	pte_context_init(&c, PAGING_X64, false, 0, NULL);
 	assert_int_equal(c.format->family, PTE_FAMILY_X64_WIN10_RS5);
 	assert_true(c.family_assumed);
 	assert_string_equal(c.family_note, "the dump states no build: software states decoded as "
 			    "x64 Windows 10 1809+, the newest of the mode (assumed)");
-	pte_context_init(&c, PAGING_X64, true, 7601, true);
+	pte_context_init(&c, PAGING_X64, true, 7601, pte_format_of(PTE_FAMILY_X64_WIN7));
 	assert_false(c.family_assumed);
 	assert_string_equal(c.family_note, "build 7601: x64 2003..7");
-	pte_context_init(&c, PAGING_UNKNOWN, true, 7601, false);
+	pte_context_init(&c, PAGING_UNKNOWN, true, 7601, NULL);
 	assert_null(c.format);
 	assert_false(c.family_assumed);
 	assert_string_equal(c.family_note,
