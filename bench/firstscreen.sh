@@ -6,7 +6,10 @@
 # page tables for the free-PTE figures; then, when tmux is there, the
 # explorer itself: the time until the overview is on the screen, until the
 # walked figures fill it in, and its peak memory. The overview should cost
-# the same at both sizes.
+# the same at both sizes. The peak resident memory counts the dump's pages
+# kdx maps from the file (page cache the kernel can take back; a fault maps
+# its neighbours too), so a walk of 8 GiB's page tables shows there; the
+# peak heap (valgrind's massif, when valgrind is installed) is kdx's own.
 #
 # The dumps are kept between runs in $KDX_BENCH_DIR (default
 # /var/tmp/kdx-bench), named after the checksum of a small dump of the same
@@ -60,6 +63,12 @@ best3() {
 	echo "$best_ms $best_kib"
 }
 
+# heap COMMAND...: the peak heap in KiB (valgrind's massif)
+heap() {
+	valgrind -q --tool=massif --massif-out-file="$tmp/massif" "$@" >/dev/null
+	sed -n 's/^mem_heap_B=//p' "$tmp/massif" | sort -n | tail -1 | awk '{ print int($1 / 1024) }'
+}
+
 # row LABEL UNIT SMALL LARGE
 row() {
 	printf '%-34s %9s %-3s %9s %-3s %7s\n' "$1" "$3" "$2" "$4" "$2" \
@@ -100,6 +109,10 @@ for cmd in info 'info -w'; do
 		$(best3 "$build/kdx" -c "$cmd" "$(dump_of "$large")")
 	row "kdx -c '$cmd' time" ms "$1" "$3"
 	row "kdx -c '$cmd' peak memory" KiB "$2" "$4"
+	if command -v valgrind >/dev/null; then
+		row "kdx -c '$cmd' peak heap" KiB "$(heap "$build/kdx" -c "$cmd" "$(dump_of "$small")")" \
+			"$(heap "$build/kdx" -c "$cmd" "$(dump_of "$large")")"
+	fi
 done
 if command -v tmux >/dev/null; then
 	set -- $(explorer "$small") $(explorer "$large")
