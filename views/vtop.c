@@ -1,4 +1,6 @@
 /* `vtop VA [DTB]`: a virtual address translated level by level. */
+#include <string.h>
+
 #include "views/commands.h"
 #include "views/vtop.h"
 
@@ -16,6 +18,18 @@ int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t
 		return kdx_fail(err, "%s: 0x%llx is not a valid %s address%s", argv[0],
 				(unsigned long long)*va, m->name,
 				m->va_bits == 48 ? " (bits 63..48 must copy bit 47)" : " (32 bits)");
+	/* WinDbg's `!pte ADDR 1` (a literal entry address), `!pte START END`
+	 * and `!vtop DIRBASE VA` put other things second: not a DTB. */
+	if (argc == 3 && dtb < KDX_PAGE_SIZE)
+		return kdx_fail(err, "%s: %s is not a DTB: page tables are never in the first "
+				"page (WinDbg's literal form '!pte ADDR 1' is not implemented)",
+				argv[0], argv[2]);
+	if (argc == 3 && dtb > (m->pfn_mask | (KDX_PAGE_SIZE - 1)))
+		return kdx_fail(err, "%s: %s is not a DTB: it is above every physical address "
+				"(kdx takes '%s VA [DTB]'; %s)", argv[0], argv[2], argv[0],
+				strstr(argv[0], "vtop") ?
+				"WinDbg's !vtop takes the DTB first" :
+				"WinDbg's range form '!pte START END' is not implemented");
 	*owned = argc == 3;
 	*space = d->kernel;
 	if (*owned) {
