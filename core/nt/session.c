@@ -87,7 +87,7 @@ static void read_session(struct dump *d, const struct profile *prof,
 	struct xlat *x = process_space(d, &pl->processes[s->reader], &owned, &ignored);
 	uint64_t id, refs;
 	if (!x) {
-		snprintf(s->walk.note, sizeof s->walk.note, "the address space of %s (PID %u) "
+		snprintf(s->walk.note, sizeof s->walk.note, "the address space of %s (PID 0x%x) "
 			 "cannot be set up", pl->processes[s->reader].name,
 			 pl->processes[s->reader].pid);
 		return;

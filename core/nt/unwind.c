@@ -482,12 +482,12 @@ int unwind_thread(struct dump *d, const struct module_list *ml, const struct thr
 {
 	memset(out, 0, sizeof *out);
 	if (!d->kernel || !t->sp_in_stack)
-		return kdx_fail(err, "kf: thread %u: the saved stack pointer 0x%llx is not inside its "
+		return kdx_fail(err, "kf: thread 0x%x: the saved stack pointer 0x%llx is not inside its "
 				"stack [0x%llx, 0x%llx]", t->tid, (unsigned long long)t->kernel_stack,
 				(unsigned long long)t->stack_limit, (unsigned long long)t->stack_base);
 	if (d->machine != MACHINE_X64) {
 		if (unwind_ebp_chain(ml, t, read_kernel_u32, d, out) < 0)
-			return kdx_fail(err, "kf: out of memory for the frames of thread %u", t->tid);
+			return kdx_fail(err, "kf: out of memory for the frames of thread 0x%x", t->tid);
 		return 0;
 	}
 	struct walker w = { .d = d, .ml = ml };
@@ -496,7 +496,7 @@ int unwind_thread(struct dump *d, const struct module_list *ml, const struct thr
 		if (walk_from(&w, t, &switch_frames[i], &r) < 0) {
 			unwind_result_free(&r);
 			unwind_result_free(out);
-			return kdx_fail(err, "kf: out of memory for the frames of thread %u", t->tid);
+			return kdx_fail(err, "kf: out of memory for the frames of thread 0x%x", t->tid);
 		}
 		keep_furthest(out, &r, i == 0);
 	}
