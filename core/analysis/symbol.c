@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "core/nt/exports.h"
 #include "core/nt/unwind.h"
 
 /* The longest export name kept; longer ones are cut. */
@@ -14,7 +15,7 @@ void address_name(struct dump *d, const struct module *m, uint64_t va, char *buf
 	uint32_t export_rva;
 	struct runtime_function f;
 	bool found = rva <= UINT32_MAX &&
-		     unwind_nearest_export(d, m, (uint32_t)rva, name, sizeof name, &export_rva);
+		     module_nearest_export(d, m, (uint32_t)rva, name, sizeof name, &export_rva);
 	/* An export below the start of the function that holds va names
 	 * another function; where no function is known, one in another
 	 * section names something else (data named after code). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/util/bytes.h"
+#include "core/nt/unwind_frames.h"
 
 /* UNWIND_INFO, UNWIND_CODE and RUNTIME_FUNCTION: Microsoft's "x64
  * exception handling" (the structures, the op codes with their slot
@@ -23,7 +24,6 @@ enum {
 #define MACHFRAME_RSP 24u
 
 static const char method_x64[] = "x64 unwind data (.pdata)";
-static const char method_ebp[] = "EBP chain (frame-pointer omission would hide frames)";
 
 /* Saved-context layouts at KTHREAD.KernelStack (see unwind.h). */
 static const struct switch_frame {
@@ -292,20 +292,6 @@ static bool unwind_step(struct walker *w, struct unwind_context *c, size_t *modu
 	return true;
 }
 
-static int push_frame(struct unwind_result *r, size_t *cap, const struct unwind_frame *f)
-{
-	if (r->count == *cap) {
-		size_t n = *cap ? 2 * *cap : 64;
-		struct unwind_frame *g = realloc(r->frames, n * sizeof *g);
-		if (!g)
-			return -1;
-		r->frames = g;
-		*cap = n;
-	}
-	r->frames[r->count++] = *f;
-	return 0;
-}
-
 /* The walk from one saved-context layout. -1 only when out of memory. */
 static int walk_from(struct walker *w, const struct thread *t, const struct switch_frame *sf,
 		     struct unwind_result *r)
@@ -355,7 +341,7 @@ static int walk_from(struct walker *w, const struct thread *t, const struct swit
 		f.return_address = c.rip;
 		f.size = caller_sp - sp;
 		f.function_known = true;
-		if (push_frame(r, &cap, &f) < 0)
+		if (unwind_push_frame(r, &cap, &f) < 0)
 			return -1;
 		if (!c.rip) {
 			r->complete = true;
@@ -363,118 +349,6 @@ static int walk_from(struct walker *w, const struct thread *t, const struct swit
 		}
 	}
 	return 0;
-}
-
-/* Keeps in best whichever of best and r found more frames (best on a
- * tie, r when best is the first). */
-static void keep_furthest(struct unwind_result *best, struct unwind_result *r, bool first)
-{
-	if (first || r->count > best->count) {
-		unwind_result_free(best);
-		*best = *r;
-	} else {
-		unwind_result_free(r);
-	}
-}
-
-/* x86 saved-context layouts at KTHREAD.KernelStack (see unwind.h). */
-static const struct ebp_switch_frame {
-	const char *name;
-	unsigned ebp_offset, return_offset;
-} ebp_switch_frames[] = {
-	{ "saved EBP, return address at KernelStack", 0, 4 },
-	{ "KSWITCHFRAME under KiSwapContext's saves", 0xc, 0x1c },
-};
-
-#define X86_SLOT 4u
-
-/* One EBP chain; -1 only when out of memory. */
-static int ebp_walk(const struct module_list *ml, const struct thread *t,
-		    const struct ebp_switch_frame *sf, unwind_read_fn read, void *read_ctx,
-		    struct unwind_result *r)
-{
-	memset(r, 0, sizeof *r);
-	r->method = method_ebp;
-	r->start = sf->name;
-	size_t cap = 0;
-	uint64_t top = t->initial_stack > t->stack_limit && t->initial_stack <= t->stack_base
-		       ? t->initial_stack : t->stack_base;
-	uint64_t slot = t->kernel_stack + sf->return_offset, sp = slot + X86_SLOT, ebp, rip;
-	if (!read(read_ctx, t->kernel_stack + sf->ebp_offset, &ebp) || !read(read_ctx, slot, &rip)) {
-		snprintf(r->note, sizeof r->note, "the saved EBP at 0x%llx or return address at 0x%llx "
-			 "is not in the dump", (unsigned long long)(t->kernel_stack + sf->ebp_offset),
-			 (unsigned long long)slot);
-		return 0;
-	}
-	for (;;) {
-		if (r->count == UNWIND_MAX_FRAMES) {
-			snprintf(r->note, sizeof r->note, "stopped after %u frames", UNWIND_MAX_FRAMES);
-			break;
-		}
-		const struct module *m = modules_find(ml, rip - 1);
-		if (!m) {
-			snprintf(r->note, sizeof r->note, "frame %zu: 0x%llx is outside every loaded module",
-				 r->count, (unsigned long long)rip);
-			break;
-		}
-		if (ebp < t->stack_limit || ebp >= t->stack_base || t->stack_base - ebp < 2 * X86_SLOT) {
-			snprintf(r->note, sizeof r->note, "frame %zu: its EBP 0x%llx is outside the stack "
-				 "[0x%llx, 0x%llx)", r->count, (unsigned long long)ebp,
-				 (unsigned long long)t->stack_limit, (unsigned long long)t->stack_base);
-			break;
-		}
-		if (ebp < sp) {
-			snprintf(r->note, sizeof r->note, "frame %zu: its EBP 0x%llx is below its stack "
-				 "pointer 0x%llx: the chain must grow toward the stack base", r->count,
-				 (unsigned long long)ebp, (unsigned long long)sp);
-			break;
-		}
-		uint64_t caller_ebp, ret;
-		if (!read(read_ctx, ebp, &caller_ebp) || !read(read_ctx, ebp + X86_SLOT, &ret)) {
-			snprintf(r->note, sizeof r->note, "frame %zu: the slots at its EBP 0x%llx are not "
-				 "in the dump", r->count, (unsigned long long)ebp);
-			break;
-		}
-		uint64_t caller_sp = ebp + 2 * X86_SLOT;
-		struct unwind_frame f = { .sp = sp, .rip = rip, .return_address = ret,
-			.size = caller_sp - sp, .module = (size_t)(m - ml->items) };
-		if (push_frame(r, &cap, &f) < 0)
-			return -1;
-		if (!ret || caller_sp >= top) {
-			r->complete = true;
-			break;
-		}
-		sp = caller_sp;
-		rip = ret;
-		ebp = caller_ebp;
-	}
-	return 0;
-}
-
-int unwind_ebp_chain(const struct module_list *ml, const struct thread *t, unwind_read_fn read,
-		     void *read_ctx, struct unwind_result *out)
-{
-	memset(out, 0, sizeof *out);
-	for (size_t i = 0; i < sizeof ebp_switch_frames / sizeof ebp_switch_frames[0]; i++) {
-		struct unwind_result r;
-		if (ebp_walk(ml, t, &ebp_switch_frames[i], read, read_ctx, &r) < 0) {
-			unwind_result_free(&r);
-			unwind_result_free(out);
-			return -1;
-		}
-		keep_furthest(out, &r, i == 0);
-	}
-	return 0;
-}
-
-static bool read_kernel_u32(void *ctx, uint64_t va, uint64_t *v)
-{
-	struct dump *d = ctx;
-	uint8_t b[X86_SLOT];
-	if (xlat_read(d->kernel, va, b, sizeof b, NULL) != sizeof b)
-		return false;
-	*v = le_bytes(b, sizeof b);
-	return true;
 }
 
 int unwind_thread(struct dump *d, const struct module_list *ml, const struct thread *t,
@@ -486,7 +360,7 @@ int unwind_thread(struct dump *d, const struct module_list *ml, const struct thr
 				"stack [0x%llx, 0x%llx]", t->tid, (unsigned long long)t->kernel_stack,
 				(unsigned long long)t->stack_limit, (unsigned long long)t->stack_base);
 	if (d->machine != MACHINE_X64) {
-		if (unwind_ebp_chain(ml, t, read_kernel_u32, d, out) < 0)
+		if (unwind_ebp_chain(ml, t, unwind_read_kernel_u32, d, out) < 0)
 			return kdx_fail(err, "kf: out of memory for the frames of thread 0x%x", t->tid);
 		return 0;
 	}
@@ -498,7 +372,7 @@ int unwind_thread(struct dump *d, const struct module_list *ml, const struct thr
 			unwind_result_free(out);
 			return kdx_fail(err, "kf: out of memory for the frames of thread 0x%x", t->tid);
 		}
-		keep_furthest(out, &r, i == 0);
+		unwind_keep_furthest(out, &r, i == 0);
 	}
 	return 0;
 }
@@ -508,76 +382,4 @@ void unwind_result_free(struct unwind_result *r)
 	free(r->frames);
 	r->frames = NULL;
 	r->count = 0;
-}
-
-/* IMAGE_EXPORT_DIRECTORY fields (PE/COFF specification). */
-#define EXPORT_DIRECTORY_SIZE 40u
-#define EXPORT_NUMBER_OF_FUNCTIONS 20u
-#define EXPORT_NUMBER_OF_NAMES 24u
-#define EXPORT_ADDRESS_OF_FUNCTIONS 28u
-#define EXPORT_ADDRESS_OF_NAMES 32u
-#define EXPORT_ADDRESS_OF_ORDINALS 36u
-#define EXPORTS_MAX 65536u    /* ordinals are 16 bits */
-
-/* count entries of width bytes at rva of m, malloc'd; NULL when they do
- * not fit the image or are not in the dump. */
-static uint8_t *read_array(struct dump *d, const struct module *m, uint64_t rva, uint64_t count,
-			   unsigned width)
-{
-	uint64_t len = count * width;
-	if (!count || rva >= m->size || len > m->size - rva)
-		return NULL;
-	uint8_t *a = malloc(len);
-	if (a && xlat_read(d->kernel, m->base + rva, a, len, NULL) != len) {
-		free(a);
-		a = NULL;
-	}
-	return a;
-}
-
-bool unwind_nearest_export(struct dump *d, const struct module *m, uint32_t rva, char *name,
-			   size_t size, uint32_t *export_rva)
-{
-	uint8_t dir[EXPORT_DIRECTORY_SIZE];
-	if (!m->export_size || m->export_size < EXPORT_DIRECTORY_SIZE || !size ||
-	    xlat_read(d->kernel, m->base + m->export_rva, dir, sizeof dir, NULL) != sizeof dir)
-		return false;
-	uint64_t nfuncs = le_bytes(dir + EXPORT_NUMBER_OF_FUNCTIONS, 4);
-	uint64_t nnames = le_bytes(dir + EXPORT_NUMBER_OF_NAMES, 4);
-	if (nfuncs > EXPORTS_MAX)
-		nfuncs = EXPORTS_MAX;
-	if (nnames > EXPORTS_MAX)
-		nnames = EXPORTS_MAX;
-	uint8_t *funcs = read_array(d, m, le_bytes(dir + EXPORT_ADDRESS_OF_FUNCTIONS, 4), nfuncs, 4);
-	uint8_t *names = read_array(d, m, le_bytes(dir + EXPORT_ADDRESS_OF_NAMES, 4), nnames, 4);
-	uint8_t *ords = read_array(d, m, le_bytes(dir + EXPORT_ADDRESS_OF_ORDINALS, 4), nnames, 2);
-	bool found = false;
-	uint32_t best = 0, best_name = 0;
-	for (uint64_t i = 0; funcs && names && ords && i < nnames; i++) {
-		uint64_t ord = le_bytes(ords + 2 * i, 2);
-		if (ord >= nfuncs)
-			continue;
-		uint32_t f = (uint32_t)le_bytes(funcs + 4 * ord, 4);
-		bool forwarder = f >= m->export_rva && f - m->export_rva < m->export_size;
-		if (!forwarder && f <= rva && (!found || f > best)) {
-			found = true;
-			best = f;
-			best_name = (uint32_t)le_bytes(names + 4 * i, 4);
-		}
-	}
-	free(funcs);
-	free(names);
-	free(ords);
-	if (!found || best_name >= m->size)
-		return false;
-	size_t len = size - 1;
-	if (len > m->size - best_name)
-		len = (size_t)(m->size - best_name);
-	memset(name, 0, size);
-	xlat_read(d->kernel, m->base + best_name, name, len, NULL);
-	for (size_t i = 0; name[i]; i++)
-		if ((unsigned char)name[i] < 0x21 || (unsigned char)name[i] > 0x7e)
-			name[i] = '?';
-	*export_rva = best;
-	return name[0] != 0;
 }

@@ -126,11 +126,4 @@ int unwind_thread(struct dump *d, const struct module_list *ml, const struct thr
 		  struct unwind_result *out, struct kdx_error *err);
 void unwind_result_free(struct unwind_result *r);
 
-/* The export of m nearest at or below rva, with its name in name (size
- * bytes); false when the image has no export table or no named export
- * there. Arrays are read with bounds on their counts and the name's
- * length. */
-bool unwind_nearest_export(struct dump *d, const struct module *m, uint32_t rva, char *name,
-			   size_t size, uint32_t *export_rva);
-
 #endif

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <stdbool.h>
 
+#include "core/nt/exports.h"
 #include "core/nt/unwind.h"
 #include "tests/gen/world_modules.h"
 #include "tests/gen/world_procs.h"
@@ -600,7 +601,7 @@ static void test_exports(void **state)
 			continue;
 		char name[64];
 		uint32_t at;
-		assert_true(unwind_nearest_export(d, m, (uint32_t)(f->start - nt->base + 5), name,
+		assert_true(module_nearest_export(d, m, (uint32_t)(f->start - nt->base + 5), name,
 						  sizeof name, &at));
 		assert_string_equal(name, f->name);
 		assert_int_equal(m->base + at, f->start);
@@ -609,7 +610,7 @@ static void test_exports(void **state)
 	assert_true(named > 0);
 	char name[64];
 	uint32_t at;
-	assert_false(unwind_nearest_export(d, m, 0x10, name, sizeof name, &at));
+	assert_false(module_nearest_export(d, m, 0x10, name, sizeof name, &at));
 	modules_free(&ml);
 	dump_close(d);
 	world_free(&w);
