@@ -14,7 +14,7 @@
 #include "core/xlat/xlat.h"
 
 struct dump {
-	struct source *src;
+	struct source *src;         /* NULL without a dump (--build B --arch A: dt only) */
 	enum machine machine;
 	enum paging paging;
 	bool has_dtb;
@@ -23,6 +23,7 @@ struct dump {
 	const char *dtb_origin;     /* "crash header", "self-map scan" */
 	bool has_build;
 	uint32_t build;
+	uint32_t revision;          /* --build B.R: picks among B's columns; 0: the KDBG does */
 	bool has_kdbg;
 	uint64_t kdbg_va;
 	const char *kdbg_origin;    /* "crash header", "signature scan" */

@@ -74,7 +74,7 @@ END {
 			for (f = 1; f <= nf[tab]; f++) printf "\t%s %s;\n", ctype(ftype[tab, f]), fname[tab, f]
 			print "};\n"
 		}
-		print "struct profile {\n\tconst char *name;"
+		print "struct profile {\n\tconst char *name;\n\tconst char *taken_from, *source;  /* builds.tsv's */"
 		for (f = 1; f <= nf["profile"]; f++) printf "\t%s %s;\n", ctype(ftype["profile", f]), fname["profile", f]
 		for (t = 2; t <= ntab; t++) printf "\tconst struct prof_%s *%s;\n", tabs[t], tabs[t]
 		print "\tconst struct layout_origin *origin;  /* one per table, in table order */\n};\n"
@@ -101,6 +101,7 @@ END {
 			printf "\t{ \"%s\", \"%s\", \"%s\" },\n", tabs[t], meta[tabs[t], "taken_from", k], meta[tabs[t], "source", k]
 		print "};"
 		printf "static const struct profile profile_%s = {\n\t.name = \"%s\",\n", ident(k), k
+		printf "\t.taken_from = %s,\n\t.source = %s,\n", cval("str", meta["profile", "taken_from", k]), cval("str", meta["profile", "source", k])
 		for (f = 1; f <= nf["profile"]; f++)
 			printf "\t.%s = %s,\n", fname["profile", f], cval(ftype["profile", f], val["profile", f, k])
 		for (t = 2; t <= ntab; t++) printf "\t.%s = &%s_%s,\n", tabs[t], tabs[t], ident(k)

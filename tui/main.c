@@ -10,6 +10,7 @@
 #include "tui/batch.h"
 #include "core/dump.h"
 #include "core/analysis/pooltag.h"
+#include "core/nt/layout_kdbg.h"
 #include "tui/options.h"
 #include "tui/tui.h"
 #include "views/command.h"
@@ -22,6 +23,7 @@ static void usage(FILE *f)
 	      "       kdx --demo\n"
 	      "       kdx -c 'CMD; CMD' [--json] DUMP\n"
 	      "       kdx --diff A B             pool tags of dump A against the later B\n"
+	      "       kdx --build B --arch A -c 'dt TYPE'   a build's layouts, without a dump\n"
 	      "\n"
 	      "Explore a Windows kernel memory dump: crash dumps (.dmp: full, kernel,\n"
 	      "bitmap, legacy summary; triage headers), ELF cores, kdump-compressed\n"
@@ -39,6 +41,9 @@ static void usage(FILE *f)
 	      "      --pooltag FILE         pool tag descriptions (pooltag.txt format)\n"
 	      "      --layout FILE          structure offsets from FILE (a data/layouts table),\n"
 	      "                             replacing the built-in ones (repeatable)\n"
+	      "      --build B[.REV]        the kernel build (7601, 7601.23418): without a dump,\n"
+	      "                             with --arch, for dt; with one, instead of its own\n"
+	      "      --arch x86|x64         the machine, for --build without a dump\n"
 	      "      --diff A B             open A with the pooldiff pane against B (with\n"
 	      "                             --json and no -c: print that pane)\n"
 	      "  -h, --help                 this help\n"
@@ -95,9 +100,57 @@ static const char *demo_path(void)
 	return NULL;
 }
 
+/* --build: "7601", "7601.23418" or "6.1.7601.23418" (the last two numbers
+ * are the build and its revision when there are more than two). */
+static bool parse_build(const char *s, uint32_t *build, uint32_t *revision)
+{
+	unsigned long v[4];
+	int n = 0;
+	for (const char *p = s;; p++) {
+		char *end;
+		if (n == 4 || *p < '0' || *p > '9')
+			return false;
+		v[n++] = strtoul(p, &end, 10);
+		if (*end == 0)
+			break;
+		if (*end != '.')
+			return false;
+		p = end;
+	}
+	if (n == 3)
+		return false;
+	*build = (uint32_t)(n == 4 ? v[2] : v[0]);
+	*revision = n == 1 ? 0 : (uint32_t)(n == 4 ? v[3] : v[1]);
+	return *build > 0 && *build < 100000;
+}
+
+/* kdx --build B --arch A -c CMD: dt (and help) on the built-in layouts. */
+static int run_without_dump(const struct kdx_options *opt, const char *build, uint32_t number,
+			    uint32_t revision, const char *arch)
+{
+	if (!build || !opt->commands) {
+		fprintf(stderr, "kdx: without a dump, give --build B --arch A -c 'dt TYPE'\n");
+		return 2;
+	}
+	struct dump d = { 0 };
+	if (strcmp(arch, "x86") == 0)
+		d.machine = MACHINE_X86;
+	else if (strcmp(arch, "x64") == 0)
+		d.machine = MACHINE_X64;
+	else {
+		fprintf(stderr, "kdx: --arch %s: expected x86 or x64\n", arch);
+		return 2;
+	}
+	d.has_build = true;
+	d.build = number;
+	d.revision = revision;
+	return batch_run(&d, opt->commands, opt->json, opt->verbose, stdout, stderr);
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG, OPT_DIFF, OPT_KEYS, OPT_LAYOUT };
+	enum { OPT_DEMO = 256, OPT_THEME, OPT_LIST_THEMES, OPT_POOLTAG, OPT_DIFF, OPT_KEYS, OPT_LAYOUT,
+	       OPT_BUILD, OPT_ARCH };
 	static const struct option longopts[] = {
 		{ "commands", required_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' },
@@ -108,6 +161,8 @@ int main(int argc, char **argv)
 		{ "keys", no_argument, 0, OPT_KEYS },
 		{ "pooltag", required_argument, 0, OPT_POOLTAG },
 		{ "layout", required_argument, 0, OPT_LAYOUT },
+		{ "build", required_argument, 0, OPT_BUILD },
+		{ "arch", required_argument, 0, OPT_ARCH },
 		{ "diff", no_argument, 0, OPT_DIFF },
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
@@ -115,6 +170,7 @@ int main(int argc, char **argv)
 	};
 	struct kdx_options opt = { 0 };
 	bool diff = false, keys = false;
+	const char *build = NULL, *arch = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:jvhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -132,6 +188,8 @@ int main(int argc, char **argv)
 			}
 			opt.layouts[opt.nlayouts++] = optarg;
 			break;
+		case OPT_BUILD: build = optarg; break;
+		case OPT_ARCH: arch = optarg; break;
 		case OPT_DIFF: diff = true; break;
 		case OPT_KEYS: keys = true; break;
 		case 'h': usage(stdout); return 0;
@@ -141,6 +199,18 @@ int main(int argc, char **argv)
 	}
 	if (keys)
 		return print_keys(opt.json);
+	uint32_t build_number = 0, revision = 0;
+	if (build && !parse_build(build, &build_number, &revision)) {
+		fprintf(stderr, "kdx: --build %s: expected a build number, such as 7601 or 7601.23418 "
+			"(or 6.1.7601.23418)\n", build);
+		return 2;
+	}
+	if (arch && optind != argc) {
+		fprintf(stderr, "kdx: --arch is for --build without a dump (a dump says its machine)\n");
+		return 2;
+	}
+	if (arch)
+		return run_without_dump(&opt, build, build_number, revision, arch);
 	char *diff_command = NULL;
 	if (diff) {
 		if (opt.demo || optind + 2 != argc) {
@@ -184,6 +254,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kdx: %s\n", err.msg);
 		free(diff_command);
 		return 2;
+	}
+	if (build) {
+		/* The rare dump that lies about its build: the layout follows --build. */
+		d->build = build_number;
+		d->has_build = true;
+		d->revision = revision;
+		dump_layout_free(&d->layout);
+		dump_layout_resolve(d);
 	}
 	for (size_t i = 0; i < opt.nlayouts; i++)
 		if (dump_layout_load(&d->layout, opt.layouts[i], &err) < 0) {

@@ -98,6 +98,9 @@ int command_run(struct dump *d, const char *line, struct doc *out, struct kdx_er
 	int r;
 	if (!c)
 		r = kdx_fail(err, "%s: unknown command (try 'help')", argv[0]);
+	else if (!d->src && !c->without_dump)
+		r = kdx_fail(err, "%s: needs a dump (without one, kdx --build runs only dt and help)",
+			     argv[0]);
 	else {
 		if (c->windbg)
 			doc_set_windbg(out, "%s", c->windbg);

@@ -16,6 +16,7 @@ struct command {
 	const char *usage;      /* "vtop VA [DTB]" */
 	const char *summary;    /* one line for help and completion */
 	const char *windbg;     /* equivalent WinDbg command, or NULL */
+	bool without_dump;      /* runs without a dump (kdx --build B --arch A -c CMD) */
 	/* argv[0] is the command name. Returns 0, or -1 with err set. */
 	int (*run)(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err);
 };

@@ -17,6 +17,7 @@ static const struct command *const all_commands[] = {
 	&cmd_memusage, &cmd_pfn,
 	&cmd_s,
 	&cmd_verifier,
+	&cmd_dt,
 };
 
 const struct command *const *command_all(size_t *count)
@@ -49,6 +50,6 @@ static int run_help(struct dump *d, int argc, char **argv, struct doc *out, stru
 
 const struct command cmd_help = {
 	.name = "help", .usage = "help [COMMAND]",
-	.summary = "this list of commands", .windbg = ".help",
+	.summary = "this list of commands", .windbg = ".help", .without_dump = true,
 	.run = run_help,
 };

@@ -19,5 +19,6 @@ extern const struct command cmd_session, cmd_sprocess;
 extern const struct command cmd_memusage, cmd_pfn;
 extern const struct command cmd_s;
 extern const struct command cmd_verifier;
+extern const struct command cmd_dt;
 
 #endif

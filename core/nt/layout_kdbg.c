@@ -70,6 +70,8 @@ void dump_layout_resolve(struct dump *d)
 	for (const struct profile *const *p = kdx_profiles; *p; p++) {
 		if (!d->has_build || !profile_serves(*p, d->machine, d->paging, d->build))
 			continue;
+		if (d->revision && *p != profile_for_revision(d->machine, d->paging, d->build, d->revision))
+			continue;
 		unsigned agreed = agreements(*p, v, &checked);
 		if (!first)
 			first = *p;

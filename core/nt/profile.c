@@ -17,7 +17,35 @@ const struct profile *profile_by_name(const char *name)
 
 bool profile_serves(const struct profile *p, enum machine m, enum paging pg, uint32_t build)
 {
-	return p->machine == m && p->paging == pg && build >= p->min_build && build <= p->max_build;
+	return pg != PAGING_UNKNOWN && profile_serves_build(p, m, pg, build);
+}
+
+bool profile_serves_build(const struct profile *p, enum machine m, enum paging pg, uint32_t build)
+{
+	return p->machine == m && (pg == PAGING_UNKNOWN || p->paging == pg) &&
+	       build >= p->min_build && build <= p->max_build;
+}
+
+uint32_t profile_revision(const struct profile *p)
+{
+	const char *dot = strrchr(p->taken_from, '.');
+	return dot ? (uint32_t)strtoul(dot + 1, NULL, 10) : 0;
+}
+
+const struct profile *profile_for_revision(enum machine m, enum paging pg, uint32_t build,
+					   uint32_t revision)
+{
+	const struct profile *best = NULL, *earliest = NULL;
+	for (const struct profile *const *p = kdx_profiles; *p; p++) {
+		if (!profile_serves_build(*p, m, pg, build))
+			continue;
+		uint32_t r = profile_revision(*p);
+		if (!earliest || r < profile_revision(earliest))
+			earliest = *p;
+		if (r <= revision && (!best || r > profile_revision(best)))
+			best = *p;
+	}
+	return best ? best : earliest;
 }
 
 const struct profile *profile_select(enum machine m, enum paging pg, bool has_build, uint32_t build)

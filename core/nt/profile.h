@@ -88,6 +88,16 @@ bool profile_serves(const struct profile *p, enum machine m, enum paging pg, uin
 /* The first column serving the build (the dump's choice among several is
  * the KDBG's: core/nt/layout_kdbg.h). */
 const struct profile *profile_select(enum machine m, enum paging p, bool has_build, uint32_t build);
+/* Whether p's column serves that machine and build; any paging mode when pg
+ * is PAGING_UNKNOWN (kdx --build B --arch A, without a dump). */
+bool profile_serves_build(const struct profile *p, enum machine m, enum paging pg, uint32_t build);
+/* The revision of the build p's column was taken from (5512 of
+ * 5.1.2600.5512). */
+uint32_t profile_revision(const struct profile *p);
+/* Among the columns serving the build, the one a revision picks: the latest
+ * taken from a revision not above it, else the earliest (doc/layouts.md). */
+const struct profile *profile_for_revision(enum machine m, enum paging pg, uint32_t build,
+					   uint32_t revision);
 void dump_layout_init(struct dump_layout *l, const struct profile *p);
 /* Applies a table file in the data/layouts format (doc/layouts.md): its
  * column named like the dump's layout, or its only column. */
