@@ -40,11 +40,14 @@ static void source_text(const struct dump *d, const struct profile *p, const str
 	}
 }
 
-/* The table row a member comes from ("eprocess.peb"): for --layout FILE. */
+/* The table row a member comes from ("eprocess.peb", the name --layout FILE
+ * uses) and the type embedded there. */
 static void add_row(struct dnode *o, const struct pdb_member *m)
 {
 	if (m->field)
 		dn_flags(dn_strf(o, "row", "%s.%s", m->field->table, m->field->name), DN_JSON_ONLY);
+	if (m->embeds)
+		dn_flags(dn_str(o, "embeds", m->embeds), DN_JSON_ONLY);
 }
 
 static void add_offset(struct dnode *o, const char *key, const struct pdb_member *m)
@@ -100,7 +103,7 @@ static void add_value(struct dump *d, uint64_t va, const struct pdb_member *m, s
 	if (m->bits) {
 		uint64_t v = prof_get_bits(buf, (struct prof_bits){ 0, m->bit, m->bits });
 		dn_strf(row, "value", "0x%llx", (unsigned long long)v);
-		dn_uint(values, m->name, v);
+		dn_hex(values, m->name, v, 0);
 	} else if (strcmp(m->width, "ptr") == 0) {
 		uint64_t v = prof_get(buf, 0, ptr);
 		format_address(d, v, addr, sizeof addr);
@@ -157,7 +160,7 @@ static void add_value(struct dump *d, uint64_t va, const struct pdb_member *m, s
 		} else {
 			dn_strf(row, "value", "0x%llx", (unsigned long long)v);
 		}
-		dn_uint(values, m->name, v);
+		dn_hex(values, m->name, v, 0);
 	}
 }
 

@@ -730,6 +730,31 @@ static void write_files(struct json *j, const struct world_files *F)
 	json_close(j, ']');
 }
 
+/* The offsets and sizes the structures were written with, by table row
+ * ("eprocess.peb"; a bit field's integer's offset); null where the build
+ * has no such field. */
+static void write_layout(struct json *j, const struct profile *p)
+{
+	json_open(j, "layout", '{');
+	for (const struct layout_field *f = layout_fields; f->table; f++) {
+		if (f->kind != LAYOUT_OFF && f->kind != LAYOUT_SIZE && f->kind != LAYOUT_BITS)
+			continue;
+		char key[96];
+		snprintf(key, sizeof key, "%s.%s", f->table, f->name);
+		uint16_t v = layout_field_value(p, f);
+		if (f->kind == LAYOUT_BITS) {
+			struct prof_bits b;
+			memcpy(&b, *(const char *const *)((const char *)p + f->table_member) + f->offset, sizeof b);
+			v = b.offset;
+		}
+		if (v == PROF_ABSENT)
+			json_null(j, key);
+		else
+			json_hex(j, key, v);
+	}
+	json_close(j, '}');
+}
+
 static void write_world(struct json *j, const struct world *w, enum gen_format fmt)
 {
 	json_open(j, "generator", '{');
@@ -737,6 +762,7 @@ static void write_world(struct json *j, const struct world *w, enum gen_format f
 	json_uint(j, "seed", w->seed);
 	json_str(j, "format", world_format_name(fmt));
 	json_close(j, '}');
+	write_layout(j, w->profile);
 	write_info(j, w, fmt);
 
 	json_open(j, "kernel", '{');
