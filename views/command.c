@@ -98,7 +98,7 @@ int command_run(struct dump *d, const char *line, struct doc *out, struct kdx_er
 	int r;
 	if (!c)
 		r = kdx_fail(err, "%s: unknown command (try 'help')", argv[0]);
-	else if (!d->src && !c->without_dump)
+	else if ((!d || !d->src) && !c->without_dump)
 		r = kdx_fail(err, "%s: needs a dump (without one, kdx --build runs only dt and help)",
 			     argv[0]);
 	else {

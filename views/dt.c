@@ -346,6 +346,8 @@ static int run_dt(struct dump *d, int argc, char **argv, struct doc *out, struct
 		return run_compare(argc, argv, out, err);
 	if (argc > 3)
 		return kdx_fail(err, "usage: %s", cmd_dt.usage);
+	if (!d)
+		return kdx_fail(err, "dt: the build is unknown: give it with --build");
 	uint64_t va = 0;
 	bool has_va = argc == 3;
 	if (has_va && !parse_number(argv[2], &va))

@@ -541,7 +541,7 @@ static void test_prompt(void **state)
 	keys(a, "d");
 	app_key(a, K_TAB);
 	assert_string_equal(a->edit.text, "d");
-	assert_string_equal(a->message, "db dd dq");
+	assert_string_equal(a->message, "db dd dq dt");
 	app_key(a, KEY_CTRL('u'));
 	keys(a, "zz");
 	app_key(a, K_TAB);
