@@ -111,11 +111,11 @@ static int run_process(struct dump *d, int argc, char **argv, struct doc *out,
 		       struct kdx_error *err)
 {
 	uint64_t which = 0, flags = 0;
-	if (argc > 4 || (argc > 1 && strcmp(argv[1], "-1") != 0 && !parse_number(argv[1], &which)))
-		return kdx_fail(err, "usage: %s", cmd_process.usage);
 	if (argc > 1 && strcmp(argv[1], "-1") == 0)
 		return kdx_fail(err, "%s -1: the current process: a dump file has no process "
 				"context; 'process 0 0' lists every process", argv[0]);
+	if (argc > 4 || (argc > 1 && !parse_number(argv[1], &which)))
+		return kdx_fail(err, "usage: %s", cmd_process.usage);
 	if (argc > 2 && parse_windbg_flags(argv[0], argv[2], WINDBG_FLAGS(process_flags), &flags,
 					   err) < 0)
 		return -1;

@@ -1,5 +1,7 @@
 /* `session` (`!session`): the sessions the processes belong to; `sprocess
  * [ID]` (`!sprocess`): a session's processes, from its ProcessList ring.
+ * WinDbg's forms are read as WinDbg reads them: `session -s ID`, `sprocess
+ * ID|-4 [FLAGS [IMAGENAME]]` with the ID decimal.
  * Facts: doc/structures.md §7, doc/address-space.md §5. */
 #include <ctype.h>
 #include <stdio.h>
