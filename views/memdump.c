@@ -30,62 +30,112 @@ static enum role byte_role(uint8_t b)
 }
 
 
-/* space: the address space read (NULL for physical memory); dtb_arg: " DTB"
- * when it is not the kernel's, so that links stay in it, else "". */
-static void add_row(struct dump *d, const struct memdump_kind *k, struct xlat *space,
-		    const char *dtb_arg, struct dnode *root, uint64_t addr, const uint8_t *buf,
-		    const uint8_t *missing, size_t n)
+/* The bytes read and what the rows need to show them; a row is made only
+ * when it is drawn or printed. */
+struct memdump_rows {
+	const struct memdump_kind *k;
+	struct dump *d;
+	struct xlat *space;         /* NULL: physical memory */
+	bool own_space;             /* a DTB's space, freed with the rows */
+	char dtb_arg[24];           /* " DTB" when not the kernel's, so links stay in it */
+	uint64_t addr;
+	size_t len;
+	uint8_t *buf;
+	uint8_t *missing;           /* one flag per byte: holes in O(1) */
+};
+
+static void free_rows(void *priv)
 {
-	char a[24];
-	struct dnode *t = dn_text(root);
+	struct memdump_rows *m = priv;
+	if (m->own_space)
+		xlat_free(m->space);
+	free(m->buf);
+	free(m->missing);
+	free(m);
+}
+
+static char *put_hex(char *p, uint64_t v, unsigned digits)
+{
+	static const char hexdigits[] = "0123456789abcdef";
+	for (unsigned i = digits; i-- > 0; v >>= 4)
+		p[i] = hexdigits[v & 15];
+	return p + digits;
+}
+
+static void put_str(struct line_sink *out, enum role role, const char *s, const char *link)
+{
+	dn_put(out, role, s, strlen(s), link);
+}
+
+/* Row i: the address, 16 bytes as items, for bytes their ASCII. */
+static void memdump_row(void *priv, size_t row, struct line_sink *out)
+{
+	const struct memdump_rows *m = priv;
+	const struct memdump_kind *k = m->k;
+	size_t off = row * 16, n = m->len - off < 16 ? m->len - off : 16;
+	uint64_t addr = m->addr + off;
+	const uint8_t *buf = m->buf + off, *missing = m->missing + off;
+	char a[32];
 	if (k->physical)
-		snprintf(a, sizeof a, "#%9llx", (unsigned long long)addr);
-	else
-		format_address(d, addr, a, sizeof a);
-	dn_span(t, ROLE_ADDRESS, "%s ", a);
+		snprintf(a, sizeof a, "#%9llx ", (unsigned long long)addr);
+	else {
+		format_address(m->d, addr, a, sizeof a - 1);
+		strcat(a, " ");
+	}
+	put_str(out, ROLE_ADDRESS, a, NULL);
+	unsigned digits = k->unit * 2 + (k->unit == 8);
 	for (size_t i = 0; i < 16; i += k->unit) {
-		const char *sep = (k->unit == 1 && i == 8) ? "-" : " ";
+		char item[24], *p = item;
+		*p++ = (k->unit == 1 && i == 8) ? '-' : ' ';
 		if (i >= n) {
-			dn_span(t, ROLE_NORMAL, "%s%*s", sep, (int)(k->unit * 2 + (k->unit == 8)), "");
+			memset(p, ' ', digits);
+			dn_put(out, ROLE_NORMAL, item, 1 + digits, NULL);
 			continue;
 		}
 		if (missing[i]) {
-			dn_span(t, ROLE_HEX_HOLE, "%s%s", sep,
-				k->unit == 1 ? "??" : k->unit == 4 ? "????????" : "????????`????????");
+			memset(p, '?', digits);
+			if (k->unit == 8)
+				p[8] = '`';
+			dn_put(out, ROLE_HEX_HOLE, item, 1 + digits, NULL);
 			continue;
 		}
 		uint64_t v = le_bytes(buf + i, k->unit);
 		if (k->unit == 1) {
-			dn_span(t, byte_role(buf[i]), "%s%02x", sep, buf[i]);
+			put_hex(p, v, 2);
+			dn_put(out, byte_role(buf[i]), item, 3, NULL);
 			continue;
 		}
-		enum role role = v ? ROLE_VALUE : ROLE_ZERO;
-		struct dspan *s = k->unit == 4 ?
-			dn_span(t, role, "%s%08llx", sep, (unsigned long long)v) :
-			dn_span(t, role, "%s%08llx`%08llx", sep, (unsigned long long)(v >> 32),
-				(unsigned long long)(v & 0xffffffffull));
+		if (k->unit == 4) {
+			put_hex(p, v, 8);
+		} else {
+			p = put_hex(p, v >> 32, 8);
+			*p++ = '`';
+			put_hex(p, v & 0xffffffffull, 8);
+		}
 		/* A pointer-sized value that maps is worth following. */
 		uint64_t pa;
-		if (space && k->unit == dump_ptr_size(d) && v &&
-		    paging_is_canonical(xlat_mode(space), v) &&
-		    xlat_to_phys(space, v, &pa) == XLAT_OK) {
-			s->role = ROLE_LINK;
-			dspan_link(s, "db 0x%llx%s", (unsigned long long)v, dtb_arg);
-		}
+		char link[64];
+		bool follow = m->space && k->unit == dump_ptr_size(m->d) && v &&
+			      paging_is_canonical(xlat_mode(m->space), v) &&
+			      xlat_to_phys(m->space, v, &pa) == XLAT_OK;
+		if (follow)
+			snprintf(link, sizeof link, "db 0x%llx%s", (unsigned long long)v, m->dtb_arg);
+		dn_put(out, follow ? ROLE_LINK : v ? ROLE_VALUE : ROLE_ZERO, item, 1 + digits,
+		       follow ? link : NULL);
 	}
 	if (k->unit == 1) {
-		char ascii[17];
+		char ascii[19] = "  ";
 		size_t i;
-		for (i = 0; i < 16 && i < n; i++)
-			ascii[i] = missing[i] ? '?' : isprint(buf[i]) ? (char)buf[i] : '.';
-		ascii[i] = 0;
-		dn_span(t, ROLE_MUTED, "  %s", ascii);
+		for (i = 0; i < n; i++)
+			ascii[2 + i] = missing[i] ? '?' : isprint(buf[i]) ? (char)buf[i] : '.';
+		dn_put(out, ROLE_MUTED, ascii, 2 + i, NULL);
 	}
 }
 
-static int dump_memory(const struct memdump_kind *k, struct dump *d, const char *name,
-		       uint64_t addr, uint64_t count, struct xlat *space, const char *dtb_arg,
-		       struct doc *out, struct kdx_error *err);
+static const struct dn_lines_ops memdump_lines = { .line = memdump_row, .free = free_rows };
+
+static int dump_memory(struct memdump_rows *m, const char *name, struct doc *out,
+		       struct kdx_error *err);
 
 static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, char **argv,
 		       struct doc *out, struct kdx_error *err)
@@ -116,52 +166,53 @@ static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, c
 			return kdx_fail(err, "%s: 0x%llx is not a valid %s address", argv[0],
 					(unsigned long long)addr, xlat_mode(d->kernel)->name);
 	}
-	struct xlat *space = k->physical ? NULL : d->kernel;
-	char dtb_arg[24] = "";
+	struct memdump_rows *m = calloc(1, sizeof *m);
+	if (!m)
+		return kdx_fail(err, "%s: out of memory", argv[0]);
+	*m = (struct memdump_rows){ .k = k, .d = d, .space = k->physical ? NULL : d->kernel,
+		.addr = addr, .len = (size_t)count * k->unit };
 	if (has_dtb) {
-		space = xlat_new(d->src, d->paging, dtb, err);
-		if (!space)
+		m->space = xlat_new(d->src, d->paging, dtb, err);
+		if (!m->space) {
+			free(m);
 			return -1;
-		snprintf(dtb_arg, sizeof dtb_arg, " 0x%llx", (unsigned long long)xlat_dtb(space));
+		}
+		m->own_space = true;
+		snprintf(m->dtb_arg, sizeof m->dtb_arg, " 0x%llx",
+			 (unsigned long long)xlat_dtb(m->space));
 	}
-	int r = dump_memory(k, d, argv[0], addr, count, space, dtb_arg, out, err);
-	if (has_dtb)
-		xlat_free(space);
-	return r;
+	return dump_memory(m, argv[0], out, err);
 }
 
-static int dump_memory(const struct memdump_kind *k, struct dump *d, const char *name,
-		       uint64_t addr, uint64_t count, struct xlat *space, const char *dtb_arg,
-		       struct doc *out, struct kdx_error *err)
+/* Reads the bytes and hands m to the document, or frees it on failure. */
+static int dump_memory(struct memdump_rows *m, const char *name, struct doc *out,
+		       struct kdx_error *err)
 {
-	size_t len = (size_t)count * k->unit;
-	uint8_t *buf = malloc(len);
-	if (!buf)
-		return kdx_fail(err, "%s: out of memory for %zu bytes", name, len);
-	struct hole_list holes = { 0 };
-	if (k->physical)
-		phys_read(d->src, addr, buf, len, &holes);
-	else
-		xlat_read(space, addr, buf, len, &holes);
-
-	doc_set_title(out, "%s memory at 0x%llx%s%s", k->physical ? "Physical" : "Virtual",
-		      (unsigned long long)addr, dtb_arg[0] ? " in DTB" : "", dtb_arg);
-	struct dnode *r = out->root;
-	dn_flags(dn_hex(r, "address", addr, 0), DN_JSON_ONLY);
-	if (dtb_arg[0])
-		dn_flags(dn_hex(r, "dtb", xlat_dtb(space), 0), DN_JSON_ONLY);
-	static const char hexdigits[] = "0123456789abcdef";
+	size_t len = m->len;
+	m->buf = malloc(len);
+	m->missing = calloc(len, 1);
 	char *hex = malloc(len * 2 + 1);
-	if (!hex) {
-		free(buf);
-		hole_list_free(&holes);
-		return kdx_fail(err, "%s: out of memory", name);
+	if (!m->buf || !m->missing || !hex) {
+		free(hex);
+		free_rows(m);
+		return kdx_fail(err, "%s: out of memory for %zu bytes", name, len);
 	}
-	for (size_t j = 0; j < len; j++) {
-		hex[2 * j] = hexdigits[buf[j] >> 4];
-		hex[2 * j + 1] = hexdigits[buf[j] & 15];
-	}
-	hex[len * 2] = 0;
+	struct hole_list holes = { 0 };
+	if (m->k->physical)
+		phys_read(m->d->src, m->addr, m->buf, len, &holes);
+	else
+		xlat_read(m->space, m->addr, m->buf, len, &holes);
+
+	doc_set_title(out, "%s memory at 0x%llx%s%s", m->k->physical ? "Physical" : "Virtual",
+		      (unsigned long long)m->addr, m->dtb_arg[0] ? " in DTB" : "", m->dtb_arg);
+	struct dnode *r = out->root;
+	dn_flags(dn_hex(r, "address", m->addr, 0), DN_JSON_ONLY);
+	if (m->dtb_arg[0])
+		dn_flags(dn_hex(r, "dtb", xlat_dtb(m->space), 0), DN_JSON_ONLY);
+	char *p = hex;
+	for (size_t j = 0; j < len; j++)
+		p = put_hex(p, m->buf[j], 2);
+	*p = 0;
 	dn_flags(dn_str(r, "bytes", hex), DN_JSON_ONLY);
 	free(hex);
 	struct dnode *h = dn_flags(dn_array(r, "holes"), DN_JSON_ONLY);
@@ -170,22 +221,10 @@ static int dump_memory(const struct memdump_kind *k, struct dump *d, const char 
 		dn_hex(o, "address", holes.items[j].address, 0);
 		dn_hex(o, "size", holes.items[j].size, 0);
 		dn_str(o, "reason", xlat_reason_name(holes.items[j].reason));
+		memset(m->missing + (holes.items[j].address - m->addr), 1, holes.items[j].size);
 	}
-	/* One flag per byte: rows then test holes in O(1). */
-	uint8_t *missing = calloc(len, 1);
-	if (!missing) {
-		free(buf);
-		hole_list_free(&holes);
-		return kdx_fail(err, "%s: out of memory", name);
-	}
-	for (size_t j = 0; j < holes.count; j++)
-		memset(missing + (holes.items[j].address - addr), 1, holes.items[j].size);
-	for (size_t off = 0; off < len; off += 16)
-		add_row(d, k, space, dtb_arg, r, addr + off, buf + off, missing + off,
-			len - off < 16 ? len - off : 16);
-	free(missing);
-	free(buf);
 	hole_list_free(&holes);
+	dn_lines(r, (len + 15) / 16, &memdump_lines, m);
 	return 0;
 }
 

@@ -20,6 +20,8 @@ static void dn_free(struct dnode *n)
 	}
 	if (n->kind == DN_STR)
 		free(n->v.s);
+	if (n->kind == DN_LINES && n->lines->free)
+		n->lines->free(n->lines_priv);
 	free(n->spans);
 	free(n->kids);
 	free(n->key);
@@ -136,6 +138,15 @@ struct dnode *dn_strf(struct dnode *p, const char *key, const char *fmt, ...)
 	n->v.s = xvasprintf(fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+struct dnode *dn_lines(struct dnode *p, size_t n, const struct dn_lines_ops *ops, void *priv)
+{
+	struct dnode *node = add(p, NULL, DN_LINES);
+	node->lines = ops;
+	node->lines_priv = priv;
+	node->nlines = n;
+	return node;
 }
 
 struct dspan *dn_span(struct dnode *t, enum role role, const char *fmt, ...)

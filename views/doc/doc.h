@@ -15,6 +15,7 @@ enum dnode_kind {
 	DN_NULL, DN_BOOL, DN_INT, DN_UINT, DN_HEX, DN_STR,
 	DN_OBJECT, DN_ARRAY,
 	DN_TEXT,         /* a display line made of spans; not in JSON */
+	DN_LINES,        /* display lines made on demand (dn_lines); not in JSON */
 };
 
 enum dnode_flags {
@@ -29,6 +30,15 @@ struct dspan {
 	char *text;
 	enum role role;
 	char *link;      /* NULL: none */
+};
+
+struct line_sink;
+
+/* What makes a DN_LINES block's lines: line(i) writes line i to the sink
+ * (dn_put), free releases priv with the document. */
+struct dn_lines_ops {
+	void (*line)(void *priv, size_t i, struct line_sink *out);
+	void (*free)(void *priv);
 };
 
 struct dnode {
@@ -49,6 +59,10 @@ struct dnode {
 	size_t nkids, cap;
 	struct dspan *spans;
 	size_t nspans;
+	/* DN_LINES: nlines lines made by lines->line(lines_priv, i, ...). */
+	const struct dn_lines_ops *lines;
+	void *lines_priv;
+	size_t nlines;
 };
 
 struct doc {
@@ -93,6 +107,16 @@ struct dnode *dn_strf(struct dnode *parent, const char *key, const char *fmt, ..
 struct dnode *dn_text(struct dnode *parent);
 struct dspan *dn_span(struct dnode *text, enum role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Many uniform display lines (a 1 MiB memory dump is 65536 of them) as one
+ * node: batch output streams them as plain text and the TUI lays them out
+ * as spans, so no node per line or per value is built. priv is owned. */
+struct dnode *dn_lines(struct dnode *parent, size_t n, const struct dn_lines_ops *ops,
+		       void *priv);
+/* Appends len bytes of text in role, with a link (NULL: none), to the line
+ * being made. */
+void dn_put(struct line_sink *out, enum role role, const char *text, size_t len,
+	    const char *link);
 
 struct dnode *dn_label(struct dnode *n, const char *label);
 struct dnode *dn_role(struct dnode *n, enum role role);

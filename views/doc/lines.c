@@ -319,6 +319,47 @@ static void lay_text(struct layout *l, const struct dnode *k, const char *indent
 	}
 }
 
+void dn_put(struct line_sink *out, enum role role, const char *text, size_t len,
+	    const char *link)
+{
+	if (out->text) {
+		struct dspan *s = dn_span(out->text, role, "%.*s", (int)len, text);
+		if (link)
+			dspan_link(s, "%s", link);
+		return;
+	}
+	if (out->len + len + 1 > out->cap) {
+		out->cap = (out->len + len + 1) * 2;
+		out->buf = xrealloc(out->buf, out->cap);
+	}
+	memcpy(out->buf + out->len, text, len);
+	out->len += len;
+	out->buf[out->len] = 0;
+}
+
+/* A DN_LINES node: one LINE_BLOCK for a streaming caller, else each line
+ * made into a text node's spans and laid out as text. */
+static void lay_lines(struct layout *l, const struct dnode *k, const char *indent)
+{
+	if (l->stream) {
+		struct line *ln = new_line(l, LINE_BLOCK);
+		span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+		ln->table = k;
+		return;
+	}
+	for (size_t i = 0; i < k->nlines; i++) {
+		struct dnode text = { .kind = DN_TEXT };
+		struct line_sink sink = { .text = &text };
+		k->lines->line(k->lines_priv, i, &sink);
+		lay_text(l, &text, indent);
+		for (size_t s = 0; s < text.nspans; s++) {
+			free(text.spans[s].text);
+			free(text.spans[s].link);
+		}
+		free(text.spans);
+	}
+}
+
 static void blank_before_block(struct layout *l)
 {
 	if (l->count && l->lines[l->count - 1].kind != LINE_BLANK)
@@ -346,6 +387,10 @@ static void lay_object(struct layout *l, const struct dnode *obj, int depth)
 			continue;
 		if (k->kind == DN_TEXT) {
 			lay_text(l, k, indent);
+			continue;
+		}
+		if (k->kind == DN_LINES) {
+			lay_lines(l, k, indent);
 			continue;
 		}
 		if (is_scalar(k)) {
@@ -401,14 +446,25 @@ static void lay_object(struct layout *l, const struct dnode *obj, int depth)
 	}
 }
 
-void doc_layout(const struct doc *d, size_t width, struct layout *out)
+static void layout_doc(const struct doc *d, size_t width, bool stream, struct layout *out)
 {
 	memset(out, 0, sizeof *out);
 	out->width = width;
 	out->doc = d;
+	out->stream = stream;
 	lay_object(out, d->root, 0);
 	while (out->count && out->lines[out->count - 1].kind == LINE_BLANK)
 		out->count--;
+}
+
+void doc_layout(const struct doc *d, size_t width, struct layout *out)
+{
+	layout_doc(d, width, false, out);
+}
+
+void doc_layout_stream(const struct doc *d, struct layout *out)
+{
+	layout_doc(d, 0, true, out);
 }
 
 void layout_free(struct layout *l)

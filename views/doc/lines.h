@@ -7,6 +7,7 @@
 
 enum line_kind {
 	LINE_TEXT, LINE_FIELD, LINE_SECTION, LINE_TABLE_HEADER, LINE_TABLE_ROW, LINE_BLANK,
+	LINE_BLOCK,     /* doc_layout_stream only: a DN_LINES node's lines, unmade */
 };
 
 struct line {
@@ -14,7 +15,7 @@ struct line {
 	struct dspan *spans;        /* owned by the layout */
 	size_t nspans;
 	const char *link;           /* row link, else the first cell link; borrowed */
-	const struct dnode *table;  /* header and row lines: their table */
+	const struct dnode *table;  /* header and row lines: their table; LINE_BLOCK: its node */
 	size_t row;                 /* row lines: index in table->kids */
 };
 
@@ -23,6 +24,7 @@ struct layout {
 	size_t count, cap;
 	size_t width;               /* columns laid out for; 0: unlimited */
 	const struct doc *doc;      /* the document laid out; borrowed */
+	bool stream;                /* DN_LINES nodes left as LINE_BLOCK lines */
 };
 
 /* A table's columns as the layout shows them: the path of each shown
@@ -48,8 +50,19 @@ void table_columns_free(struct table_column *cols, size_t n);
  * scrolling sideways. From it up, wide tables scroll sideways. */
 #define LAYOUT_COMPACT_BELOW 120
 
+/* Where a DN_LINES line is written: the spans of a DN_TEXT node (laid out
+ * like any text line), or else a plain text buffer (batch output). */
+struct line_sink {
+	struct dnode *text;
+	char *buf;
+	size_t len, cap;
+};
+
 /* Lays d out for width columns (0: unlimited, as batch output prints). */
 void doc_layout(const struct doc *d, size_t width, struct layout *out);
+/* As doc_layout(d, 0, out), but each DN_LINES node stays one LINE_BLOCK line
+ * (its spans: the indent) for the caller to stream. */
+void doc_layout_stream(const struct doc *d, struct layout *out);
 void layout_free(struct layout *l);
 /* The line as plain text (caller frees). */
 char *line_text(const struct line *l);
