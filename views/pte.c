@@ -427,7 +427,7 @@ static int run_compare(struct dump *d, int argc, char **argv, struct doc *out,
 
 static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
-	char *args[4] = { argv[0] };
+	char *args[5] = { argv[0] };
 	int nargs = 1;
 	bool explain = false;
 	for (int i = 1; i < argc; i++) {
@@ -435,23 +435,25 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 			return run_compare(d, argc, argv, out, err);
 		if (strcmp(argv[i], "-e") == 0)
 			explain = true;
-		else if (nargs < 4)
+		else if (nargs < 5)
 			args[nargs++] = argv[i];
 		else
 			return kdx_fail(err, "usage: %s", cmd_pte.usage);
 	}
 	uint64_t va;
-	struct xlat *space;
-	bool owned;
-	if (walk_args(d, nargs, args, cmd_pte.usage, &va, &space, &owned, err) < 0)
+	struct walk_space ws;
+	if (walk_args(d, nargs, args, cmd_pte.usage, &va, &ws, err) < 0)
 		return -1;
+	struct xlat *space = ws.space;
+	bool owned = ws.owned;
+	enum paging paging = xlat_mode(space)->mode;
 	struct self_map sm;
-	layout_find_self_map(d->src, d->paging, xlat_dtb(space), &sm);
+	layout_find_self_map(d->src, paging, xlat_dtb(space), &sm);
 	/* As WinDbg's !pte, the address of an entry (in the self-map) stands
 	 * for the translation it takes part in: up one level per step. */
 	uint64_t typed = va, mapped;
 	int steps = 0;
-	while (steps < xlat_mode(space)->levels && self_map_mapped_va(&sm, d->paging, va, &mapped)) {
+	while (steps < xlat_mode(space)->levels && self_map_mapped_va(&sm, paging, va, &mapped)) {
 		va = mapped;
 		steps++;
 	}
@@ -465,6 +467,8 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 				 "entry address"), ROLE_WARNING);
 	struct pte_context ctx;
 	layout_pte_context(d, &ctx);
+	if (paging != d->paging)   /* a DTB read in another mode: its era's format */
+		pte_context_init(&ctx, paging, d->has_build, d->build, NULL);
 	struct pte_decoded dec[PAGING_MAX_LEVELS];
 	for (int i = 0; i < w.nlevels; i++)
 		if (w.level[i].read)
@@ -474,6 +478,7 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 		      ctx.family_assumed ? ", assumed" : "");
 	doc_set_windbg(out, "!pte 0x%llx", HEX(va));
 	struct dnode *root = out->root;
+	walk_space_to_doc(&ws, root);
 	add_va_bits(root, &w);
 	struct dnode *fam = dn_label(dn_object(root, "pte_format"), "PTE format");
 	dn_str(fam, "family", ctx.format->name);
@@ -487,13 +492,13 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 	char space_arg[24] = "";
 	if (owned)
 		snprintf(space_arg, sizeof space_arg, " 0x%llx", HEX(xlat_dtb(space)));
-	add_level_details(root, &w, dec, &sm, d->paging, explain, space_arg);
+	add_level_details(root, &w, dec, &sm, paging, explain, space_arg);
 	const struct pte_decoded *fin = final_entry(&w, dec);
 	add_state(root, fin);
 	if (fin && fin->state == PTE_STATE_PROTOTYPE && fin->has_prototype_address)
 		add_prototype(root, space, &ctx, fin->prototype_address);
 	add_result_lines(d, root, &w, fin);
-	if (owned && xlat_dtb(space) != xlat_dtb(d->kernel) && is_system_va(d, va))
+	if (owned && d->kernel && xlat_dtb(space) != xlat_dtb(d->kernel) && is_system_va(d, va))
 		add_lazy_marker(d, root, &w);
 	struct dnode *hint = dn_text(root);
 	dn_span(hint, ROLE_MUTED, "WinDbg: ");
@@ -581,7 +586,7 @@ static int run_compare(struct dump *d, int argc, char **argv, struct doc *out,
 }
 
 const struct command cmd_pte = {
-	.name = "pte", .usage = "pte [-e] VA [DTB] | pte -compare [VA]",
+	.name = "pte", .usage = "pte [-e] VA [DTB [-pae|-nopae]] | pte -compare [VA]",
 	.summary = "decode the page-table entries of an address, bit by bit",
 	.windbg = "!pte",
 	.run = run_pte,

@@ -1,43 +1,122 @@
 /* `vtop VA [DTB]`: a virtual address translated level by level. */
+#include <stdio.h>
 #include <string.h>
 
 #include "views/commands.h"
 #include "views/vtop.h"
 
-int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t *va,
-	      struct xlat **space, bool *owned, struct kdx_error *err)
+#include "core/util/bytes.h"
+
+/* PDPTE bits that must be clear: 1-2, 5-8 and 52-63 (doc/address-space.md §1.2). */
+#define PAE_PDPTE_RESERVED 0xfff00000000001e6ull
+
+/* 32-bit x86 with no kernel root known: the DTB may head PAE or non-PAE
+ * tables. PAE reads four PDPTEs at the DTB; Windows keeps all four present,
+ * so they must be present with their reserved bits clear, their directories
+ * in the dump. A non-PAE directory's first entries fail that (a present PDE
+ * has R/W or U/S set, reserved in a PDPTE), so anything else is non-PAE. */
+static int pick_x86_paging(struct dump *d, uint64_t dtb, struct walk_space *ws,
+			   struct kdx_error *err)
 {
+	uint64_t pdpt = dtb & paging_desc(PAGING_PAE)->dtb_mask;
+	const char *why = NULL;
+	unsigned k;
+	uint64_t e = 0;
+	for (k = 0; k < 4 && !why; k++) {
+		uint8_t b[8];
+		if (phys_read(d->src, pdpt + 8 * k, b, 8, NULL) != 8)
+			why = "not in the dump";
+		else if (!((e = le_bytes(b, 8)) & 1))
+			why = "not present";
+		else if (e & PAE_PDPTE_RESERVED)
+			why = "has reserved bits set";
+		else if (!source_has_page(d->src, (e & 0x000ffffffffff000ull) >> KDX_PAGE_SHIFT))
+			why = "names a directory the dump lacks";
+	}
+	enum paging mode = why ? PAGING_X86 : PAGING_PAE;
+	if (why)
+		snprintf(ws->paging_choice, sizeof ws->paging_choice, "x86 by the tables: PDPTE "
+			 "%u at 0x%llx (0x%llx) %s, so the DTB heads no PAE tables (-pae forces "
+			 "PAE)", k - 1, (unsigned long long)(pdpt + 8 * (k - 1)),
+			 (unsigned long long)e, why);
+	else
+		snprintf(ws->paging_choice, sizeof ws->paging_choice, "pae by the tables: the "
+			 "four PDPTEs at 0x%llx are present, reserved bits clear, directories in "
+			 "the dump (-nopae forces non-PAE)", (unsigned long long)pdpt);
+	ws->space = xlat_new(d->src, mode, dtb, err);
+	return ws->space ? 0 : -1;
+}
+
+int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t *va,
+	      struct walk_space *ws, struct kdx_error *err)
+{
+	memset(ws, 0, sizeof *ws);
+	enum paging forced = PAGING_UNKNOWN;
+	char *args[3];
+	int n = 0;
+	for (int i = 0; i < argc; i++) {
+		if (i && (strcmp(argv[i], "-pae") == 0 || strcmp(argv[i], "-nopae") == 0))
+			forced = argv[i][1] == 'p' ? PAGING_PAE : PAGING_X86;
+		else if (n < 3)
+			args[n++] = argv[i];
+		else
+			return kdx_fail(err, "usage: %s", usage);
+	}
 	uint64_t dtb = 0;
-	if (argc < 2 || argc > 3 || !parse_number(argv[1], va) ||
-	    (argc == 3 && !parse_number(argv[2], &dtb)))
+	if (n < 2 || !parse_number(args[1], va) || (n == 3 && !parse_number(args[2], &dtb)))
 		return kdx_fail(err, "usage: %s", usage);
-	if (!d->kernel)
-		return kdx_fail(err, "%s: no kernel page tables known for this dump", argv[0]);
-	const struct paging_desc *m = xlat_mode(d->kernel);
-	if (!paging_is_canonical(m, *va))
-		return kdx_fail(err, "%s: 0x%llx is not a valid %s address%s", argv[0],
-				(unsigned long long)*va, m->name,
-				m->va_bits == 48 ? " (bits 63..48 must copy bit 47)" : " (32 bits)");
-	/* WinDbg's `!pte ADDR 1` (a literal entry address), `!pte START END`
-	 * and `!vtop DIRBASE VA` put other things second: not a DTB. */
-	if (argc == 3 && dtb < KDX_PAGE_SIZE)
+	if (forced != PAGING_UNKNOWN && (n != 3 || d->machine == MACHINE_X64))
+		return kdx_fail(err, "%s: -pae and -nopae choose how a DTB given on a 32-bit x86 "
+				"dump is read: expected VA DTB on such a dump", args[0]);
+	if (n == 3 && dtb < KDX_PAGE_SIZE)
 		return kdx_fail(err, "%s: %s is not a DTB: page tables are never in the first "
 				"page (WinDbg's literal form '!pte ADDR 1' is not implemented)",
-				argv[0], argv[2]);
-	if (argc == 3 && dtb > (m->pfn_mask | (KDX_PAGE_SIZE - 1)))
+				args[0], args[2]);
+	if (n == 2 && !d->kernel)
+		return kdx_fail(err, "%s: no kernel page tables known for this dump (give a DTB: "
+				"%s VA DTB)", args[0], args[0]);
+	if (n == 2) {
+		ws->space = d->kernel;
+	} else if (d->kernel && forced == PAGING_UNKNOWN) {
+		ws->space = xlat_new(d->src, d->paging, dtb, err);
+	} else if (forced != PAGING_UNKNOWN || d->machine == MACHINE_X64) {
+		ws->space = xlat_new(d->src, forced != PAGING_UNKNOWN ? forced : PAGING_X64, dtb,
+				     err);
+	} else if (d->machine == MACHINE_X86) {
+		if (pick_x86_paging(d, dtb, ws, err) < 0)
+			return -1;
+	} else {
+		return kdx_fail(err, "%s: the dump does not say which machine it is from: "
+				"expected -pae or -nopae (32-bit x86) to read the DTB", args[0]);
+	}
+	if (!ws->space)
+		return -1;
+	ws->owned = n == 3;
+	const struct paging_desc *m = xlat_mode(ws->space);
+	if (!paging_is_canonical(m, *va)) {
+		if (ws->owned)
+			xlat_free(ws->space);
+		return kdx_fail(err, "%s: 0x%llx is not a valid %s address%s", args[0],
+				(unsigned long long)*va, m->name,
+				m->va_bits == 48 ? " (bits 63..48 must copy bit 47)" : " (32 bits)");
+	}
+	/* WinDbg's `!pte ADDR 1` (a literal entry address), `!pte START END`
+	 * and `!vtop DIRBASE VA` put other things second: not a DTB. */
+	if (ws->owned && dtb > (m->pfn_mask | (KDX_PAGE_SIZE - 1))) {
+		xlat_free(ws->space);
 		return kdx_fail(err, "%s: %s is not a DTB: it is above every physical address "
-				"(kdx takes '%s VA [DTB]'; %s)", argv[0], argv[2], argv[0],
-				strstr(argv[0], "vtop") ?
+				"(kdx takes '%s VA [DTB]'; %s)", args[0], args[2], args[0],
+				strstr(args[0], "vtop") ?
 				"WinDbg's !vtop takes the DTB first" :
 				"WinDbg's range form '!pte START END' is not implemented");
-	*owned = argc == 3;
-	*space = d->kernel;
-	if (*owned) {
-		*space = xlat_new(d->src, d->paging, dtb, err);
-		if (!*space)
-			return -1;
 	}
 	return 0;
+}
+
+void walk_space_to_doc(const struct walk_space *ws, struct dnode *root)
+{
+	if (ws->paging_choice[0])
+		dn_label(dn_str(root, "paging_choice", ws->paging_choice), "paging");
 }
 
 void walk_to_doc(const struct walk *w, struct dnode *root)
@@ -85,21 +164,21 @@ void walk_to_doc(const struct walk *w, struct dnode *root)
 static int run_vtop(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
 	uint64_t va;
-	struct xlat *space;
-	bool owned;
-	if (walk_args(d, argc, argv, cmd_vtop.usage, &va, &space, &owned, err) < 0)
+	struct walk_space ws;
+	if (walk_args(d, argc, argv, cmd_vtop.usage, &va, &ws, err) < 0)
 		return -1;
 	struct walk w;
-	xlat_walk(space, va, &w);
+	xlat_walk(ws.space, va, &w);
 	doc_set_title(out, "Translation of 0x%llx", (unsigned long long)va);
+	walk_space_to_doc(&ws, out->root);
 	walk_to_doc(&w, out->root);
-	if (owned)
-		xlat_free(space);
+	if (ws.owned)
+		xlat_free(ws.space);
 	return 0;
 }
 
 const struct command cmd_vtop = {
-	.name = "vtop", .usage = "vtop VA [DTB]",
+	.name = "vtop", .usage = "vtop VA [DTB [-pae|-nopae]]",
 	.summary = "translate a virtual address level by level",
 	.windbg = "!vtop",
 	.run = run_vtop,

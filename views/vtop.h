@@ -5,10 +5,21 @@
 #include "core/xlat/pte.h"
 #include "views/command.h"
 
-/* Parses "VA [DTB]" at argv[1..]; *space is the kernel's address space or a
- * new one for DTB (then *owned is true and the caller frees it). */
+/* The address space a walk goes through. */
+struct walk_space {
+	struct xlat *space;
+	bool owned;                 /* a DTB's space: the caller frees it */
+	char paging_choice[256];    /* how a DTB's paging mode was chosen, "" if known */
+};
+
+/* Parses "VA [DTB [-pae|-nopae]]" at argv[1..]: the kernel's address space,
+ * or a new one for DTB, read in the dump's paging mode, or on a 32-bit x86
+ * dump with no kernel root known, in the mode -pae/-nopae names or the
+ * tables carry further. */
 int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t *va,
-	      struct xlat **space, bool *owned, struct kdx_error *err);
+	      struct walk_space *ws, struct kdx_error *err);
+/* paging_choice, when the mode had to be chosen. */
+void walk_space_to_doc(const struct walk_space *ws, struct dnode *root);
 
 /* Adds vtop's JSON keys (va, dtb, levels, pa, stopped_at, reason) and the
  * level table a person reads. */

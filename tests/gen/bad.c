@@ -229,6 +229,51 @@ int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error 
 	return r;
 }
 
+/* The self-map entries of the top table at top (doc/address-space.md §3.1):
+ * x64 and x86 one top-level slot, PAE the fourth directory's entries 0..3. */
+static size_t self_map_entries(const struct world *w, uint64_t top, uint64_t *at,
+			       unsigned *size)
+{
+	const struct gen_image *img = &w->img;
+	if (img->paging == PAGING_PAE) {
+		const uint8_t *pdpt = img->pages[top >> KDX_PAGE_SHIFT] + (top & 0xfff);
+		uint64_t pd3 = get(pdpt + 24, 8) & 0x000ffffffffff000ull;
+		for (unsigned k = 0; k < 4; k++)
+			at[k] = pd3 + 8 * k;
+		*size = 8;
+		return 4;
+	}
+	*size = img->paging == PAGING_X64 ? 8 : 4;
+	at[0] = top + (uint64_t)w->self_map_index * *size;
+	return 1;
+}
+
+/* rootless-PROFILE.elf: the profile's ELF core with the self-map entries of
+ * every top table (the kernel's, each process's) cleared, so that no scan
+ * finds a root and only a DTB given by hand translates. Every walk but those
+ * through the self-map (the page tables' own VA range) is the profile's
+ * truth's. */
+int rootless_fixture_write(const char *dir, struct world *w, struct kdx_error *err)
+{
+	enum { MAX = 4 * (WORLD_MAX_PROCESSES + 1) };
+	uint64_t at[MAX], saved[MAX];
+	unsigned size = 0;
+	size_t n = self_map_entries(w, w->dtb, at, &size);
+	for (size_t p = 0; p < w->procs->nprocesses; p++)
+		n += self_map_entries(w, w->procs->processes[p].dtb, at + n, &size);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *p = gen_page(&w->img, at[i] >> KDX_PAGE_SHIFT) + (at[i] & 0xfff);
+		saved[i] = get(p, size);
+		put(p, 0, size);
+	}
+	char path[4096];
+	snprintf(path, sizeof path, "%s/rootless-%s.elf", dir, w->profile->name);
+	int r = gen_write(&w->img, GEN_ELF, path, err);
+	for (size_t i = n; i-- > 0;)
+		put(gen_page(&w->img, at[i] >> KDX_PAGE_SHIFT) + (at[i] & 0xfff), saved[i], size);
+	return r;
+}
+
 /* Variants of the complete RDMP dump (type 0xA): its magic values, a
  * MetadataSize that disagrees with FirstPageOffset, a range list that
  * overflows the header or the file, ranges that claim more pages than the

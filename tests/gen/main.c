@@ -85,6 +85,8 @@ static int write_fixtures(const char *dir, struct kdx_error *err)
 			r = corrupt_fixtures_write(dir, w.profile, fp->seed, err);
 		if (r == 0 && strcmp(fp->profile, BAD_RDMP_SOURCE) == 0)
 			r = bad_rdmp_fixtures_write(dir, &w, err);
+		if (r == 0 && strcmp(fp->profile, BAD_RDMP_SOURCE) != 0)
+			r = rootless_fixture_write(dir, &w, err);
 		world_free(&w);
 		if (r < 0)
 			return -1;

@@ -164,6 +164,9 @@ int truth_write(const struct world *w, enum gen_format fmt, const char *path,
  * files) into dir, derived from w's full, kernel bitmap and ELF fixtures,
  * which must already be there. */
 int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err);
+/* DIR/rootless-PROFILE.elf: w's ELF core without the self-map entries that
+ * let kdx find the kernel's root (w is restored after). */
+int rootless_fixture_write(const char *dir, struct world *w, struct kdx_error *err);
 /* Writes the RDMP variants (bad-rdmp-*.dmp and their .expect files) into
  * dir, derived from w's complete RDMP fixture, which must be there. */
 int bad_rdmp_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err);
