@@ -18,7 +18,7 @@ static void source_text(const struct dump *d, const struct profile *p, const str
 			char *buf, size_t size)
 {
 	if (!m->field) {
-		snprintf(buf, size, "pdb.tsv (embedded at 0)");
+		snprintf(buf, size, "%s", m->origin);
 		return;
 	}
 	enum layout_source s = LAYOUT_FROM_TABLE;

@@ -3,7 +3,7 @@
  * members are the rows that name it in one layout column, in offset order,
  * with the members of embedded types (_KPROCESS at _EPROCESS.Pcb) under
  * dotted names; rows that are kdx constants, no PDB member, are kept apart
- * under their table names. */
+ * under their table names. _KDDEBUGGER_DATA64 comes from core/nt/kdbg.h. */
 #ifndef KDX_PDB_TYPE_H
 #define KDX_PDB_TYPE_H
 
@@ -21,7 +21,8 @@ extern const struct pdb_name pdb_names[];
 
 struct pdb_member {
 	char name[64];                     /* "Pcb.DirectoryTableBase"; a constant's row name */
-	const struct layout_field *field;  /* its row; NULL for a type embedded at offset 0 */
+	const struct layout_field *field;  /* its row; NULL: no table row (origin says why) */
+	const char *origin;                /* where a member with no row is defined */
 	bool constant;                     /* a kdx constant: value holds it */
 	bool absent;                       /* the column has no such field ("-") */
 	const char *embeds;                /* the PDB type embedded here, or NULL */
@@ -44,7 +45,8 @@ struct pdb_layout {
 /* The members of type in p's column; false when pdb.tsv names no such
  * type. Unknown sizes and absent fields stay as such. */
 bool pdb_layout(const struct profile *p, const char *type, struct pdb_layout *out);
-/* The types pdb.tsv names, in file order (embedded types included). */
+/* The types pdb.tsv names, in file order (embedded types included), and
+ * _KDDEBUGGER_DATA64, whose fixed offsets are core/nt/kdbg.h's. */
 size_t pdb_type_list(const char **out, size_t max);
 
 #endif
