@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/nt/special_pool.h"
+#include "core/xlat/walk.h"
 #include "views/commands.h"
 #include "views/vtop.h"
 

@@ -5,6 +5,7 @@
 
 #include "core/nt/kdbg.h"
 #include "core/xlat/layout.h"
+#include "core/xlat/walk.h"
 #include "core/nt/profile.h"
 
 /* WinDbg's "Excessive ... Usage" line: kdx's threshold for it. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xlat/walk.h"
+
 /* Pages a reverse walk records at most (16 GiB of mappings). */
 #define RMAP_MAX (4u << 20)
 

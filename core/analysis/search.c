@@ -20,6 +20,7 @@
 
 #include "core/xlat/layout.h"
 #include "core/xlat/pte.h"
+#include "core/xlat/walk.h"
 
 #define CHUNK_BYTES (64u * 1024u)
 

@@ -9,6 +9,7 @@
 #include "core/util/bytes.h"
 #include "core/nt/kdbg.h"
 #include "core/xlat/layout.h"
+#include "core/xlat/walk.h"
 
 #define PROTECTED_POOL 0x80000000u   /* §6.3: compare tags without it */
 #define POOL_SESSION_FLAG 0x20u      /* §6.3 flag masks */

@@ -7,6 +7,7 @@
 #include "core/nt/pool.h"
 #include "core/nt/verifier.h"
 #include "core/util/builds.h"
+#include "core/xlat/walk.h"
 
 /* A candidate region, copied: adding regions moves the list. */
 struct candidate {

@@ -12,6 +12,7 @@
 
 #include "core/dump.h"
 #include "core/xlat/layout.h"
+#include "core/xlat/walk.h"
 #include "views/command.h"
 #include "tests/gen/world.h"
 #include "tests/gen/world_pool.h"
