@@ -37,6 +37,24 @@ bail() {  # bail REASON: the test cannot go on (missing fixture, tool)
 	exit 1
 }
 
+kdbg_file_offset() {  # kdbg_file_offset DUMP SIZE: where the KDBG block is in the file,
+	# found by its OwnerTag "KDBG" (at +0x10) followed by its Size; empty if none
+	local want at
+	want=$(printf '%02x%02x0000' $(($2 & 0xff)) $(($2 >> 8)))
+	LC_ALL=C grep -obUa KDBG "$1" | cut -d: -f1 | while read -r at; do
+		if [ "$(dd if="$1" bs=1 skip=$((at + 4)) count=4 2>/dev/null | od -An -tx1 |
+			tr -d ' \n')" = "$want" ]; then
+			echo $((at - 0x10))
+			break
+		fi
+	done
+}
+
+put_le16() {  # put_le16 FILE OFFSET VALUE: overwrites two bytes of a copy in place
+	printf "$(printf '\\%03o\\%03o' $(($3 & 0xff)) $((($3 >> 8) & 0xff)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
 done_testing() {
 	[ "$tap_n" -gt 0 ] || bail "no test ran"
 	echo "1..$tap_n"

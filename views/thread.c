@@ -24,7 +24,7 @@ static void add_time(struct dnode *o, const struct process_list *pl, const char 
 	snprintf(key, sizeof key, "%s_ms", kind);
 	snprintf(label, sizeof label, "%s ms", kind);
 	uint64_t ms = process_ticks_ms(pl, ticks);
-	dn_label(dn_uint(o, key, ms), label);
+	dn_label(pl->has_time_increment ? dn_uint(o, key, ms) : dn_null(o, key), label);
 	snprintf(key, sizeof key, "%s_runaway", kind);
 	snprintf(label, sizeof label, "%s time", kind);
 	char text[48];
