@@ -16,8 +16,8 @@ static int run_verifier(struct dump *d, int argc, char **argv, struct doc *out,
 	doc_set_title(out, "Driver Verifier");
 	struct dnode *r = out->root;
 	dn_role(dn_bool(r, "active", v.level != 0), v.level ? ROLE_WARNING : ROLE_VALUE);
-	dn_role(dn_label(dn_str(r, "active_from", "MmVerifierData.Level (no flags set: off)"),
-			 "  from"), ROLE_MUTED);
+	dn_role(dn_label(dn_str(r, "active_from", v.level ? "MmVerifierData.Level (flags set: on)" :
+				"MmVerifierData.Level (no flags set: off)"), "  from"), ROLE_MUTED);
 	dn_hex(r, "level", v.level, 8);
 	const char *names[VERIFIER_MAX_FLAGS];
 	char buf[VERIFIER_MAX_FLAGS][12];
