@@ -158,6 +158,9 @@ static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, c
 	if (count == 0 || count > MAX_DUMP_BYTES / k->unit)
 		return kdx_fail(err, "%s: count 0x%llx: expected 1 to 0x%x items", argv[0],
 				(unsigned long long)count, MAX_DUMP_BYTES / k->unit);
+	if (addr + count * k->unit - 1 < addr)
+		return kdx_fail(err, "%s: 0x%llx L 0x%llx runs past the top of the address space",
+				argv[0], (unsigned long long)addr, (unsigned long long)count);
 	if (!k->physical) {
 		if (!d->kernel)
 			return kdx_fail(err, "%s: no kernel page tables known for this dump (try !%s "

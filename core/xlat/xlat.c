@@ -276,8 +276,12 @@ static size_t read_pages(struct source *src, struct xlat *x, uint64_t addr, void
 			add_hole(holes, cur, n, r);
 		}
 		done += n;
-		if (addr + done < addr)
-			break;   /* wrapped past the top of the address space */
+		if (done < len && addr + done < addr) {
+			/* Past the top of the address space: no bytes there. */
+			memset((uint8_t *)buf + done, 0, len - done);
+			add_hole(holes, addr + done, len - done, XLAT_INVALID);
+			break;
+		}
 	}
 	return got;
 }
