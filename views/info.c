@@ -222,7 +222,8 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 	    !walks)
 		doc_set_refine(out, "info%s -w", verbose ? " -v" : "");
 	add_layout(d, r);
-	struct dnode *w = dn_array(r, "warnings");
+	/* What reading the dump met, apart from the memory summary's own. */
+	struct dnode *w = dn_label(dn_array(r, "warnings"), "dump warnings");
 	for (size_t i = 0; i < d->warnings.count; i++)
 		dn_role(dn_str(w, NULL, d->warnings.items[i]), ROLE_WARNING);
 	if (verbose) {
