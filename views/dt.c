@@ -68,10 +68,19 @@ static void add_size(struct dnode *o, const char *key, const struct pdb_member *
 		dn_null(o, key);
 }
 
-/* The value of m in the structure at va, into the row (display text) and
- * into values (typed, for JSON). */
-static void add_value(struct dump *d, uint64_t va, const struct pdb_member *m, struct dnode *row,
-		      struct dnode *values)
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+	return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* The value of m in the structure of that type at va, into the row
+ * (display text, with a link to follow) and into values (typed, for JSON).
+ * A list entry that chains structures of one type (ActiveProcessLinks,
+ * ThreadListEntry, InLoadOrderLinks) links to the next one's dt; a list
+ * head, whose entries are another type's, to the memory it points at. */
+static void add_value(struct dump *d, const char *type, uint64_t va, const struct pdb_member *m,
+		      struct dnode *row, struct dnode *values)
 {
 	char text[160], addr[24];
 	unsigned ptr = dump_ptr_size(d);
@@ -117,7 +126,9 @@ static void add_value(struct dump *d, uint64_t va, const struct pdb_member *m, s
 		format_address(d, fl, addr, sizeof addr);
 		format_address(d, bl, b2, sizeof b2);
 		struct dnode *n = dn_strf(row, "value", "Flink %s Blink %s", addr, b2);
-		if (fl)
+		if (fl && (ends_with(m->name, "Links") || ends_with(m->name, "ListEntry")))
+			dn_link(n, "dt %s 0x%llx", type, (unsigned long long)(fl - m->offset));
+		else if (fl)
 			dn_link(n, "db 0x%llx", (unsigned long long)fl);
 		struct dnode *o = dn_object(values, m->name);
 		dn_hex(o, "Flink", fl, 0);
@@ -153,8 +164,7 @@ static void add_value(struct dump *d, uint64_t va, const struct pdb_member *m, s
 		}
 	} else {
 		uint64_t v = prof_get(buf, 0, need);
-		size_t n = strlen(m->name);
-		if (need == 8 && n > 4 && strcmp(m->name + n - 4, "Time") == 0) {
+		if (need == 8 && ends_with(m->name, "Time")) {
 			filetime_text(v, text, sizeof text);
 			dn_strf(row, "value", "0x%llx (%s)", (unsigned long long)v, text);
 		} else {
@@ -206,7 +216,7 @@ static void add_layout(struct dump *d, const struct profile *p, const struct pdb
 			dn_uint(o, "bits", m->bits);
 		}
 		if (has_va)
-			add_value(d, va, m, o, values);
+			add_value(d, l->type, va, m, o, values);
 		struct dnode *s = dn_str(o, "source", m->absent ? "not in this build" : src);
 		dn_role(s, ROLE_MUTED);
 		add_row(o, m);
