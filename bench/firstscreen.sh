@@ -115,7 +115,13 @@ for cmd in info 'info -w'; do
 	fi
 done
 if command -v tmux >/dev/null; then
-	set -- $(explorer "$small") $(explorer "$large")
+	# explorer3 MIB: the best of three of each figure
+	explorer3() {
+		for _ in 1 2 3; do explorer "$1"; done |
+			sort -n -k1,1 | awk 'NR == 1 { a = $1; b = $2; c = $3 }
+				{ if ($2 < b) b = $2; if ($3 < c) c = $3 } END { print a, b, c }'
+	}
+	set -- $(explorer3 "$small") $(explorer3 "$large")
 	row "explorer: overview on screen" ms "$1" "$4"
 	row "explorer: walked figures filled in" ms "$2" "$5"
 	row "explorer: peak memory" KiB "$3" "$6"
