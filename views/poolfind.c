@@ -117,10 +117,16 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 	if (!pool_tag_parse(argv[1], &tag))
 		return kdx_fail(err, "usage: %s (TAG: 1 to 4 characters)", cmd_poolfind.usage);
 	struct pool_ctx c;
-	if (pool_ctx_init(d, d->progress, &c, err) < 0)
-		return -1;
 	struct pool_scan s;
-	if (pool_scan_tag(&c, tag, (size_t)limit, d->progress ? show_hit : NULL, d, &s, err) < 0)
+	int rc = pool_ctx_init(d, d->progress, &c, err);
+	if (rc == 0) {
+		rc = pool_scan_tag(&c, tag, (size_t)limit, d->progress ? show_hit : NULL, d, &s, err);
+	} else if (err->code == KDX_ERR_CANCELLED) {   /* before the scan began */
+		memset(&s, 0, sizeof s);
+		s.cancelled = true;
+		rc = 0;
+	}
+	if (rc < 0)
 		return -1;
 	char text[5];
 	pool_tag_text(tag, text);
