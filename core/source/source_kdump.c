@@ -62,6 +62,7 @@ struct elf_header {
 	bool is64;
 	uint16_t type, machine, phentsize, phnum, shentsize, shnum;
 	uint64_t phoff, shoff;
+	uint32_t phcount;       /* the real count: phnum, or with PN_XNUM sh_info of section 0 */
 };
 
 struct elf_segment {
@@ -75,17 +76,17 @@ static void load_elf_header(const struct dump_file *f, struct elf_header *h)
 		Elf64_Ehdr e;
 		memcpy(&e, f->data, sizeof e);
 		*h = (struct elf_header){ true, e.e_type, e.e_machine, e.e_phentsize, e.e_phnum,
-			e.e_shentsize, e.e_shnum, e.e_phoff, e.e_shoff };
+			e.e_shentsize, e.e_shnum, e.e_phoff, e.e_shoff, 0 };
 	} else {
 		Elf32_Ehdr e;
 		memcpy(&e, f->data, sizeof e);
 		*h = (struct elf_header){ false, e.e_type, e.e_machine, e.e_phentsize, e.e_phnum,
-			e.e_shentsize, e.e_shnum, e.e_phoff, e.e_shoff };
+			e.e_shentsize, e.e_shnum, e.e_phoff, e.e_shoff, 0 };
 	}
 }
 
 static struct elf_segment load_segment(const struct dump_file *f, const struct elf_header *h,
-				       unsigned i)
+				       uint32_t i)
 {
 	uint64_t at = h->phoff + (uint64_t)i * h->phentsize;
 	if (h->is64) {
@@ -135,18 +136,23 @@ static int check_elf(const struct source *s, struct elf_header *h, struct kdx_er
 	if (h->phentsize != phsize)
 		return kdx_fail(err, "%s: offset 0x%x: e_phentsize is %u: expected %zu",
 				s->path, h->is64 ? 0x36 : 0x2A, h->phentsize, phsize);
-	if (h->phnum == 0 || !table_in_file(f, h->phoff, h->phnum, phsize))
-		return kdx_fail(err, "%s: offset 0x%llx: program header table of %u entries: "
-				"expected at least one entry, all within the file size 0x%llx "
-				"(truncated ELF)", s->path, (unsigned long long)h->phoff,
-				h->phnum, (unsigned long long)f->size);
-	if ((h->shoff || h->shnum) &&
+	bool xnum = h->phnum == PN_XNUM;
+	if ((h->shoff || h->shnum || xnum) &&
 	    (h->shentsize != shsize || !table_in_file(f, h->shoff, h->shnum ? h->shnum : 1, shsize)))
 		return kdx_fail(err, "%s: offset 0x%llx: section header table (%u entries of %u "
-				"bytes): expected entries of %zu bytes within the file size 0x%llx",
+				"bytes): expected entries of %zu bytes within the file size 0x%llx%s",
 				s->path, (unsigned long long)h->shoff, h->shnum, h->shentsize,
-				shsize, (unsigned long long)f->size);
-	for (unsigned i = 0; i < h->phnum; i++) {
+				shsize, (unsigned long long)f->size,
+				xnum ? " (e_phnum is PN_XNUM: section 0 holds the count)" : "");
+	/* PN_XNUM: more headers than e_phnum holds; section 0's sh_info counts them. */
+	h->phcount = xnum ? mf_u32(f, h->shoff + (h->is64 ? 44 : 28)) : h->phnum;
+	if (h->phcount == 0 || !table_in_file(f, h->phoff, h->phcount, phsize))
+		return kdx_fail(err, "%s: offset 0x%llx: program header table of %u entries%s: "
+				"expected at least one entry, all within the file size 0x%llx "
+				"(truncated ELF)", s->path, (unsigned long long)h->phoff,
+				h->phcount, xnum ? " (PN_XNUM: sh_info of section 0)" : "",
+				(unsigned long long)f->size);
+	for (uint32_t i = 0; i < h->phcount; i++) {
 		struct elf_segment p = load_segment(f, h, i);
 		if ((p.type == PT_LOAD || p.type == PT_NOTE) &&
 		    !dump_file_has(f, p.offset, p.filesz))
@@ -166,39 +172,134 @@ static int check_elf(const struct source *s, struct elf_header *h, struct kdx_er
 	return 0;
 }
 
-static int cmp_range(const void *a, const void *b)
+/* A PT_LOAD's whole pages: physical [start, end) at file offset `offset`. */
+struct elf_load {
+	uint64_t start, end, offset;
+	uint32_t index;         /* its program header */
+};
+
+static int cmp_load(const void *a, const void *b)
 {
-	const struct phys_range *x = a, *y = b;
+	const struct elf_load *x = a, *y = b;
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Whole pages held by PT_LOAD segments, sorted and merged. */
-static int elf_ranges(struct source *s, const struct elf_header *h, struct kdx_error *err)
+/* The whole pages PT_LOAD segments hold, sorted by address. */
+static int elf_loads(struct source *s, const struct elf_header *h, struct elf_load **out,
+		     size_t *count, struct kdx_error *err)
 {
-	struct phys_range *r = calloc(h->phnum, sizeof *r);
-	if (!r)
-		return kdx_fail(err, "%s: out of memory for %u segments", s->path, h->phnum);
+	struct elf_load *l = calloc(h->phcount, sizeof *l);
+	if (!l)
+		return kdx_fail(err, "%s: out of memory for %u segments", s->path, h->phcount);
 	size_t n = 0;
-	for (unsigned i = 0; i < h->phnum; i++) {
+	for (uint32_t i = 0; i < h->phcount; i++) {
 		struct elf_segment p = load_segment(&s->file, h, i);
 		uint64_t start = (p.paddr + KDX_PAGE_SIZE - 1) & ~(uint64_t)(KDX_PAGE_SIZE - 1);
 		uint64_t end = (p.paddr + p.filesz) & ~(uint64_t)(KDX_PAGE_SIZE - 1);
 		if (p.type == PT_LOAD && p.paddr <= UINT64_MAX - (KDX_PAGE_SIZE - 1) && start < end)
-			r[n++] = (struct phys_range){ start, end };
+			l[n++] = (struct elf_load){ start, end, p.offset + (start - p.paddr), i };
 	}
-	qsort(r, n, sizeof *r, cmp_range);
+	qsort(l, n, sizeof *l, cmp_load);
+	*out = l;
+	*count = n;
+	return 0;
+}
+
+/* The present ranges: the loads, merged. */
+static int elf_ranges(struct source *s, const struct elf_load *l, size_t n,
+		      struct kdx_error *err)
+{
+	struct phys_range *r = calloc(n ? n : 1, sizeof *r);
+	if (!r)
+		return kdx_fail(err, "%s: out of memory for %zu segments", s->path, n);
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (m && r[i].start <= r[m - 1].end) {
-			if (r[i].end > r[m - 1].end)
-				r[m - 1].end = r[i].end;
+		if (m && l[i].start <= r[m - 1].end) {
+			if (l[i].end > r[m - 1].end)
+				r[m - 1].end = l[i].end;
 		} else {
-			r[m++] = r[i];
+			r[m++] = (struct phys_range){ l[i].start, l[i].end };
 		}
 	}
 	int rc = source_set_ranges(s, r, m, err);
 	free(r);
 	return rc;
+}
+
+/* ---- ELF read by kdx itself: PN_XNUM files, whose real header count
+ * libkdumpfile 0.5.1 does not take from section 0 ---- */
+
+struct elf_source {
+	struct elf_load *loads;     /* sorted, not overlapping */
+	size_t n;
+};
+
+static const uint8_t *elf_page(struct source *s, uint64_t pfn, uint8_t *scratch)
+{
+	(void)scratch;
+	const struct elf_source *es = s->priv;
+	uint64_t pa = pfn << KDX_PAGE_SHIFT;
+	size_t lo = 0, hi = es->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (es->loads[mid].end <= pa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == es->n || es->loads[lo].start > pa)
+		return NULL;
+	return s->file.data + es->loads[lo].offset + (pa - es->loads[lo].start);
+}
+
+static void elf_close(struct source *s)
+{
+	struct elf_source *es = s->priv;
+	if (es)
+		free(es->loads);
+	free(es);
+	s->priv = NULL;
+}
+
+static const struct source_ops elf_ops = { .page = elf_page, .close = elf_close };
+
+static int open_elf_here(struct source *s, const struct elf_header *h, struct kdx_error *err)
+{
+	struct elf_source *es = calloc(1, sizeof *es);
+	if (!es)
+		return kdx_fail(err, "%s: out of memory", s->path);
+	if (elf_loads(s, h, &es->loads, &es->n, err) < 0) {
+		free(es);
+		return -1;
+	}
+	size_t phsize = h->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	for (size_t i = 1; i < es->n; i++) {
+		const struct elf_load *a = &es->loads[i - 1], *b = &es->loads[i];
+		if (b->start < a->end) {
+			kdx_fail(err, "%s: offset 0x%llx: segment %u holds physical 0x%llx, which "
+				 "segment %u holds too: expected PT_LOAD segments that do not "
+				 "overlap", s->path,
+				 (unsigned long long)(h->phoff + (uint64_t)b->index * phsize),
+				 b->index, (unsigned long long)b->start, a->index);
+			free(es->loads);
+			free(es);
+			return -1;
+		}
+	}
+	s->priv = es;
+	s->ops = &elf_ops;
+	s->format = "elf";
+	snprintf(s->description, sizeof s->description, "ELF%d dump, %u program headers "
+		 "(PN_XNUM)", h->is64 ? 64 : 32, h->phcount);
+	s->facts.machine = h->machine == EM_X86_64 ? MACHINE_X64 : MACHINE_X86;
+	s->facts.paging = h->machine == EM_X86_64 ? PAGING_X64 : PAGING_UNKNOWN;
+	s->facts.holds_memory = true;
+	if (elf_ranges(s, es->loads, es->n, err) < 0) {
+		elf_close(s);
+		s->ops = NULL;
+		return -1;
+	}
+	return 1;
 }
 
 /* ---- kdump-compressed validation (libkdumpfile src/kdumpfile/diskdump.c:
@@ -512,6 +613,8 @@ int source_kdump_probe(struct source *s, struct kdx_error *err)
 		return -1;
 	if (is_diskdump && check_diskdump(s, err) < 0)
 		return -1;
+	if (is_elf && elf.phnum == PN_XNUM)
+		return open_elf_here(s, &elf, err);
 	if (!is_elf) {
 		int r = isolated_probe(s, is_diskdump, err);
 		if (r <= 0)
@@ -529,7 +632,18 @@ int source_kdump_probe(struct source *s, struct kdx_error *err)
 		desc = ks->format;
 	snprintf(s->description, sizeof s->description, "%s (read by libkdumpfile)", desc);
 	machine_facts(s, ks, is_elf ? &elf : NULL);
-	if ((is_elf ? elf_ranges(s, &elf, err) : pagemap_ranges(s, ks, err)) < 0) {
+	int rc;
+	if (is_elf) {
+		struct elf_load *loads = NULL;
+		size_t n = 0;
+		rc = elf_loads(s, &elf, &loads, &n, err);
+		if (rc == 0)
+			rc = elf_ranges(s, loads, n, err);
+		free(loads);
+	} else {
+		rc = pagemap_ranges(s, ks, err);
+	}
+	if (rc < 0) {
 		kdump_close(s);
 		s->ops = NULL;
 		return -1;

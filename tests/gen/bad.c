@@ -201,10 +201,35 @@ static int elf_variants(const char *dir, struct blob *elf, struct kdx_error *err
 	return r;
 }
 
+/* The PN_XNUM core (ELF64): headers past the 65535th that e_phnum cannot
+ * count (doc/dump-format.md §10). The last PT_LOAD's data cut off, the count
+ * in section 0 beyond the file, and the last PT_LOAD over the one before. */
+static int elf_xnum_variants(const char *dir, struct blob *elf, struct kdx_error *err)
+{
+	uint64_t phoff = get(elf->data + 0x20, 8), shoff = get(elf->data + 0x28, 8);
+	uint32_t count = (uint32_t)get(elf->data + shoff + 44, 4);
+	uint8_t *last = elf->data + phoff + (uint64_t)(count - 1) * 56;
+	uint8_t *prev = last - 56;
+	char expect[64];
+	snprintf(expect, sizeof expect, "segment %u (PT_LOAD)", count - 1);
+	uint64_t cut = get(last + 8, 8) + get(last + 32, 8) - KDX_PAGE_SIZE;
+	int r = emit(dir, "elf-xnum-truncated", "elf", elf->data, (size_t)cut, expect, err);
+	uint32_t saved_count = count;
+	put(elf->data + shoff + 44, 0x7fffffff, 4);
+	if (r == 0)
+		r = emit(dir, "elf-xnum-count", "elf", elf->data, elf->size,
+			 "program header table of 2147483647 entries (PN_XNUM", err);
+	put(elf->data + shoff + 44, saved_count, 4);
+	put(last + 24, get(prev + 24, 8), 8);
+	if (r == 0)
+		r = emit(dir, "elf-xnum-overlap", "elf", elf->data, elf->size, "overlap", err);
+	return r;
+}
+
 int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err)
 {
 	char path[4096];
-	struct blob full = { 0 }, kernel = { 0 }, elf = { 0 };
+	struct blob full = { 0 }, kernel = { 0 }, elf = { 0 }, xnum = { 0 };
 	const char *name = w->profile->name;
 	int r;
 	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_FULL));
@@ -215,6 +240,9 @@ int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error 
 	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_ELF));
 	if (r == 0)
 		r = load(path, &elf, err);
+	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_ELF_XNUM));
+	if (r == 0)
+		r = load(path, &xnum, err);
 	if (r == 0)
 		r = header_variants(dir, &full, err);
 	if (r == 0)
@@ -223,6 +251,9 @@ int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error 
 		r = memory_variants(dir, w, &full, err);
 	if (r == 0)
 		r = elf_variants(dir, &elf, err);
+	if (r == 0)
+		r = elf_xnum_variants(dir, &xnum, err);
+	free(xnum.data);
 	free(full.data);
 	free(kernel.data);
 	free(elf.data);

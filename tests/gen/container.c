@@ -467,12 +467,17 @@ static void write_crash_dump(struct out *o, const struct gen_image *img, enum ge
 
 /* ---- ELF core: one PT_LOAD per RAM range, p_paddr = physical address ---- */
 
-static void write_elf(struct out *o, const struct gen_image *img)
+#define XNUM_FILLER 65536u      /* PT_NULL entries before the loads in GEN_ELF_XNUM */
+
+static void write_elf(struct out *o, const struct gen_image *img, bool xnum)
 {
 	bool is64 = img->machine == MACHINE_X64;
 	size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
 	size_t phentsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
-	uint64_t data = round_up(ehsize + img->nram * phentsize, PAGE_BYTES);
+	size_t shentsize = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	uint64_t filler = xnum ? XNUM_FILLER : 0, nph = filler + img->nram;
+	uint64_t shoff = ehsize + nph * phentsize;
+	uint64_t data = round_up(shoff + (xnum ? shentsize : 0), PAGE_BYTES);
 	if (!is64 && img->ram[img->nram - 1].end > UINT32_MAX) {
 		o->failed = 1;
 		kdx_fail(o->err, "%s: RAM ends at 0x%llx: an ELF32 core holds at most 4 GiB",
@@ -481,19 +486,25 @@ static void write_elf(struct out *o, const struct gen_image *img)
 	}
 	unsigned char ident[EI_NIDENT] = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
 		is64 ? ELFCLASS64 : ELFCLASS32, ELFDATA2LSB, EV_CURRENT, ELFOSABI_NONE };
+	uint16_t phnum = xnum ? PN_XNUM : (uint16_t)img->nram;
 	if (is64) {
 		Elf64_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_X86_64,
 			.e_version = EV_CURRENT, .e_phoff = sizeof e, .e_ehsize = sizeof e,
-			.e_phentsize = sizeof(Elf64_Phdr), .e_phnum = (Elf64_Half)img->nram };
+			.e_phentsize = sizeof(Elf64_Phdr), .e_phnum = phnum,
+			.e_shoff = xnum ? shoff : 0, .e_shentsize = xnum ? sizeof(Elf64_Shdr) : 0,
+			.e_shnum = xnum };
 		memcpy(e.e_ident, ident, EI_NIDENT);
 		out_bytes(o, &e, sizeof e);
 	} else {
 		Elf32_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_386,
 			.e_version = EV_CURRENT, .e_phoff = sizeof e, .e_ehsize = sizeof e,
-			.e_phentsize = sizeof(Elf32_Phdr), .e_phnum = (Elf32_Half)img->nram };
+			.e_phentsize = sizeof(Elf32_Phdr), .e_phnum = phnum,
+			.e_shoff = xnum ? (Elf32_Off)shoff : 0,
+			.e_shentsize = xnum ? sizeof(Elf32_Shdr) : 0, .e_shnum = xnum };
 		memcpy(e.e_ident, ident, EI_NIDENT);
 		out_bytes(o, &e, sizeof e);
 	}
+	out_zeros(o, filler * phentsize);       /* PT_NULL is 0 */
 	uint64_t off = data;
 	for (size_t i = 0; i < img->nram; i++) {
 		uint64_t len = img->ram[i].end - img->ram[i].start;
@@ -511,7 +522,15 @@ static void write_elf(struct out *o, const struct gen_image *img)
 		}
 		off += len;
 	}
-	out_zeros(o, data - ehsize - img->nram * phentsize);
+	/* Section header 0 holds the real count (gABI "Extended Program Header Numbering"). */
+	if (xnum && is64) {
+		Elf64_Shdr sh = { .sh_info = (Elf64_Word)nph };
+		out_bytes(o, &sh, sizeof sh);
+	} else if (xnum) {
+		Elf32_Shdr sh = { .sh_info = (Elf32_Word)nph };
+		out_bytes(o, &sh, sizeof sh);
+	}
+	out_zeros(o, data - shoff - (xnum ? shentsize : 0));
 	for (size_t i = 0; i < img->nram; i++)
 		for (uint64_t pfn = img->ram[i].start / PAGE_BYTES;
 		     pfn < img->ram[i].end / PAGE_BYTES; pfn++)
@@ -540,7 +559,8 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 {
 	switch (fmt) {
 	case GEN_FULL: case GEN_SUMMARY: case GEN_TRIAGE:
-	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_RAW:
+	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_ELF_XNUM:
+	case GEN_RAW:
 		break;
 	case GEN_RDMP_KERNEL: case GEN_RDMP_ACTIVE: case GEN_RDMP_FULL:
 		if (img->machine != MACHINE_X64)
@@ -554,8 +574,8 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 	struct out o = { .f = fopen(path, "wb"), .path = path, .err = err };
 	if (!o.f)
 		return kdx_fail(err, "%s: cannot create: %s", path, strerror(errno));
-	if (fmt == GEN_ELF)
-		write_elf(&o, img);
+	if (fmt == GEN_ELF || fmt == GEN_ELF_XNUM)
+		write_elf(&o, img, fmt == GEN_ELF_XNUM);
 	else if (fmt == GEN_RAW)
 		write_raw(&o, img);
 	else

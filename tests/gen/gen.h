@@ -49,6 +49,10 @@ enum gen_format {
 	GEN_RDMP_ACTIVE = 9,          /* RDMP ranges of pages in use (.dump /ka) */
 	GEN_RDMP_FULL = 0xA,          /* RDMP ranges of all RAM (.dump /f) */
 	GEN_ELF = 100,                /* ELF core, one PT_LOAD per RAM range */
+	/* The same with e_phnum = PN_XNUM: 65536 PT_NULL entries before the
+	 * PT_LOADs, the count in section header 0's sh_info (as QEMU writes
+	 * more than 65534 segments). */
+	GEN_ELF_XNUM = 102,
 	GEN_RAW = 101,                /* flat image: offset = physical address */
 };
 

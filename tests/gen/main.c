@@ -25,7 +25,7 @@ static const char usage[] =
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] [--verifier] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64\n"
-	"formats: full summary triage bitmap kernel elf raw rdmp-kernel rdmp-active\n"
+	"formats: full summary triage bitmap kernel elf elf-xnum raw rdmp-kernel rdmp-active\n"
 	"         rdmp-full\n";
 
 /* The fixture set: full dumps for every profile, bitmap and kernel bitmap
@@ -42,7 +42,7 @@ static const struct fixture_profile fixture_set[] = {
 	{ "xp-x86", 1, { GEN_FULL, GEN_ELF, GEN_RAW }, 3 },
 	{ "win7-x86-pae", 2, { GEN_FULL, GEN_SUMMARY }, 2 },
 	{ "win7-x64", 3, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_SUMMARY, GEN_ELF,
-			   GEN_RAW }, 6 },
+			   GEN_ELF_XNUM, GEN_RAW }, 7 },
 	{ "win10-x64", 4, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_TRIAGE,
 			    GEN_RDMP_KERNEL, GEN_RDMP_ACTIVE, GEN_RDMP_FULL }, 7 },
 };

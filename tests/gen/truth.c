@@ -121,14 +121,14 @@ static const char *dump_type_name(enum gen_format fmt)
 
 static bool is_crash_dump(enum gen_format fmt)
 {
-	return fmt != GEN_ELF && fmt != GEN_RAW;
+	return fmt != GEN_ELF && fmt != GEN_ELF_XNUM && fmt != GEN_RAW;
 }
 
 static void write_info(struct json *j, const struct world *w, enum gen_format fmt)
 {
 	const struct gen_image *img = &w->img;
 	json_open(j, "info", '{');
-	json_str(j, "format", fmt == GEN_ELF ? "elf" : fmt == GEN_RAW ? "raw" : "windows-crash-dump");
+	json_str(j, "format", fmt == GEN_ELF || fmt == GEN_ELF_XNUM ? "elf" : fmt == GEN_RAW ? "raw" : "windows-crash-dump");
 	if (is_crash_dump(fmt))
 		json_uint(j, "dump_type", (unsigned)fmt);
 	else

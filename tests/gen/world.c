@@ -1529,6 +1529,7 @@ static const struct { enum gen_format fmt; const char *name, *suffix; } formats[
 	{ GEN_BITMAP_FULL, "bitmap", ".bitmap.dmp" },
 	{ GEN_BITMAP_KERNEL, "kernel", ".kernel.dmp" },
 	{ GEN_ELF, "elf", ".elf" },
+	{ GEN_ELF_XNUM, "elf-xnum", ".xnum.elf" },
 	{ GEN_RAW, "raw", ".raw" },
 	{ GEN_RDMP_KERNEL, "rdmp-kernel", ".rdmp-kernel.dmp" },
 	{ GEN_RDMP_ACTIVE, "rdmp-active", ".rdmp-active.dmp" },

@@ -741,8 +741,10 @@ static void truncated_elf(void **state)
 	expect_error(path, "offset 0x0:", "64-byte ELF header (truncated ELF)");
 	free(path);
 	path = variant(PAGING_X86, GEN_ELF, "phdr.elf");
-	patch(path, 0x2C, 0xFFFF, 2);           /* e_phnum */
-	expect_error(path, "offset 0x34:", "program header table of 65535 entries");
+	patch(path, 0x2C, 0xFFFE, 2);           /* e_phnum */
+	expect_error(path, "offset 0x34:", "program header table of 65534 entries");
+	patch(path, 0x2C, PN_XNUM, 2);          /* the count in a section 0 it lacks */
+	expect_error(path, "offset 0x0:", "(e_phnum is PN_XNUM: section 0 holds the count)");
 	free(path);
 }
 
