@@ -538,7 +538,7 @@ static void decode_subsection(const struct pte_context *ctx, uint64_t raw, struc
 	out->has_subsection_address = true;
 }
 
-/* doc/address-space.md §2.1: the classification order for a not-present leaf entry. */
+/* doc/address-space.md §2.1: the classification order for a not-present entry. */
 static void decode_software(const struct pte_context *ctx, uint64_t raw, struct pte_decoded *out)
 {
 	const struct pte_format *f = ctx->format;
@@ -604,6 +604,15 @@ void pte_decode(const struct pte_context *ctx, int level, uint64_t raw, struct p
 		out->detail = "never touched or no table yet (the VAD decides)";
 	} else if (level == pd->levels - 1) {
 		decode_software(ctx, raw, out);
+	} else if (!(raw & 0x400)) {
+		/* Page tables are pageable: a not-present upper entry holds the
+		 * same software formats, for the table below it. */
+		decode_software(ctx, raw, out);
+		if (out->state == PTE_STATE_PAGEFILE)
+			out->detail = "paged out: the page table below is in the page file";
+		else if (out->state == PTE_STATE_TRANSITION)
+			out->detail = "transition: the page table below is still in memory, on a "
+				      "standby or modified list";
 	} else {
 		struct meanings m = { 0 };
 		out->state = PTE_STATE_NOT_PRESENT;

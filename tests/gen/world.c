@@ -758,7 +758,13 @@ static void build_absent_entries(struct builder *b)
 	uint64_t offset = 1 + rnd_below(w, 0xffff);
 	map_entry(b, w->dtb, pde_va, p->pde_level,
 		  sw_pagefile(w, 0, offset, MM_READWRITE), false);
-	teach_absent(b, "not-present-pde", pde_va, p->pde_level);
+	struct world_xlat *x = teach(b, "not-present-pde", pde_va, p->pde_level, 0);
+	x->leaf.state = "pagefile";
+	x->leaf.has_protection = true;
+	x->leaf.protection = MM_READWRITE;
+	x->leaf.has_pagefile = true;
+	x->leaf.pagefile_number = 0;
+	x->leaf.pagefile_offset = offset;
 	uint64_t end = w->kernel_base + w->kernel_size;
 	map_entry(b, w->dtb, end, p->pte_level, 0, false);
 	teach_absent(b, "not-present-pte", end, p->pte_level);

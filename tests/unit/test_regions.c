@@ -107,7 +107,10 @@ static void walk_profile(const char *profile)
 					       "no-access", "prototype" };
 	for (size_t i = 0; i < w.nxlat; i++) {
 		uint64_t va = w.xlat[i].walk.va;
-		if (w.xlat[i].walk.dtb != w.dtb || va < pp->start || va >= pp->end)
+		/* the walk counts leaf entries; one stopped above is a table */
+		if (w.xlat[i].walk.dtb != w.dtb || va < pp->start || va >= pp->end ||
+		    (w.xlat[i].walk.stopped_at >= 0 &&
+		     w.xlat[i].walk.stopped_at < paging_desc(w.img.paging)->levels - 1))
 			continue;
 		for (int s = 0; s < 5; s++)
 			want[s] += strcmp(w.xlat[i].leaf.state, states[s]) == 0;
