@@ -1,13 +1,12 @@
 /* `layout`: the system regions, coloured by kind, with a proportional bar
  * of the address space; `layout REGION [DTB]`: a walk of the region's page
  * tables with counts per entry state and the mapped ranges. */
-#include "views/regions.h"
-
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/nt/special_pool.h"
+#include "core/xlat/layout.h"
 #include "core/xlat/walk.h"
 #include "views/commands.h"
 #include "views/vtop.h"
@@ -270,8 +269,11 @@ static void add_absent_entries(struct dnode *root, const struct region_walk *w, 
 			LAYOUT_MAX_ABSENT);
 }
 
-int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
-		     const struct progress *progress, struct doc *out, struct kdx_error *err)
+/* Builds the `layout REGION [DTB]` document into out (already initialised).
+ * dtb 0: the kernel's address space. Cancelling fails (core/util/progress.h). */
+static int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
+			    const struct progress *progress, struct doc *out,
+			    struct kdx_error *err)
 {
 	struct region_list l;
 	struct special_pool_search sp;

@@ -22,8 +22,10 @@ static int covers(void *ctx, const struct pool_block *b)
 	return 0;
 }
 
-bool pool_block_containing(const struct pool_ctx *c, const struct pool_big_table *bt,
-			   uint64_t va, struct pool_block *out)
+/* The allocated block holding va: the page walk first, then the big-page
+ * table. */
+static bool pool_block_containing(const struct pool_ctx *c, const struct pool_big_table *bt,
+				  uint64_t va, struct pool_block *out)
 {
 	bool in_pool = c->has_pp && va >= c->pp_start && va <= c->pp_end;
 	for (size_t i = 0; i < c->n_np; i++)

@@ -42,9 +42,4 @@ int poolrefs_find(const struct pool_ctx *c, const struct module_list *ml, uint64
 		  struct poolrefs *out, struct kdx_error *err);
 void poolrefs_free(struct poolrefs *r);
 
-/* The allocated block holding va: the page walk first, then the big-page
- * table. */
-bool pool_block_containing(const struct pool_ctx *c, const struct pool_big_table *bt,
-			   uint64_t va, struct pool_block *out);
-
 #endif

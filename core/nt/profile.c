@@ -26,7 +26,9 @@ bool profile_serves_build(const struct profile *p, enum machine m, enum paging p
 	       build >= p->min_build && build <= p->max_build;
 }
 
-uint32_t profile_revision(const struct profile *p)
+/* The revision of the build p's column was taken from (5512 of
+ * 5.1.2600.5512). */
+static uint32_t profile_revision(const struct profile *p)
 {
 	const char *dot = strrchr(p->taken_from, '.');
 	return dot ? (uint32_t)strtoul(dot + 1, NULL, 10) : 0;

@@ -91,9 +91,6 @@ const struct profile *profile_select(enum machine m, enum paging p, bool has_bui
 /* Whether p's column serves that machine and build; any paging mode when pg
  * is PAGING_UNKNOWN (kdx --build B --arch A, without a dump). */
 bool profile_serves_build(const struct profile *p, enum machine m, enum paging pg, uint32_t build);
-/* The revision of the build p's column was taken from (5512 of
- * 5.1.2600.5512). */
-uint32_t profile_revision(const struct profile *p);
 /* Among the columns serving the build, the one a revision picks: the latest
  * taken from a revision not above it, else the earliest (doc/layouts.md). */
 const struct profile *profile_for_revision(enum machine m, enum paging pg, uint32_t build,

@@ -298,9 +298,12 @@ static int vs_walk(const struct profile *P, uint64_t key, const struct segheap_r
 	return (int)n;
 }
 
-int segheap_walk(const struct profile *P, const struct segheap_keys *k,
-		 const struct segheap_range *r, struct segheap_item *out, size_t max,
-		 char *why, size_t why_size)
+/* The blocks of a VS range (needs the heap key) or an LFH range (needs
+ * the LFH key), in order; returns the count, or -1 when the metadata does
+ * not hold together (why says where). */
+static int segheap_walk(const struct profile *P, const struct segheap_keys *k,
+			const struct segheap_range *r, struct segheap_item *out, size_t max,
+			char *why, size_t why_size)
 {
 	if (!range_loaded(r)) {
 		snprintf(why, why_size, "the range is not readable");

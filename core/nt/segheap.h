@@ -67,12 +67,6 @@ struct segheap_keys {
 void segheap_solve_keys(struct dump *d, const struct profile *P, const uint64_t *bases,
 			size_t n, struct segheap_keys *k);
 
-/* The blocks of a VS range (needs the heap key) or an LFH range (needs
- * the LFH key), in order; returns the count, or -1 when the metadata does
- * not hold together (why says where). */
-int segheap_walk(const struct profile *P, const struct segheap_keys *k,
-		 const struct segheap_range *r, struct segheap_item *out, size_t max,
-		 char *why, size_t why_size);
 /* The walk of r's range, made once and kept in r (items, nitems, walk_why). */
 void segheap_walk_cached(const struct profile *P, const struct segheap_keys *k,
 			 struct segheap_range *r);
