@@ -54,6 +54,8 @@ static inline size_t fuzz_command_lines(const struct fuzz_addresses *a,
 	LINE("poolrefs %" PRIx64, a->pool);
 	LINE("memusage");
 	LINE("pfn 1");
+	LINE("dt _EPROCESS %" PRIx64, a->process);
+	LINE("dt _ETHREAD %" PRIx64, a->thread);
 #undef LINE
 	return n;
 }
