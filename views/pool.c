@@ -110,7 +110,8 @@ static int run_pool(struct dump *d, int argc, char **argv, struct doc *out, stru
 		const struct pool_block *b = &pg->blocks[i];
 		bool here = va >= b->address && va - b->address < b->size;
 		struct dnode *o = pool_block_row(d, t, b);
-		dn_get(o, "state_from")->flags &= ~DN_JSON_ONLY;
+		dn_flags(dn_label(dn_str(o, "from", pool_state_from_words(b->from)), "from"),
+			 DN_SHOWN_ONLY);
 		dn_label(dn_str(o, "current", here ? "*" : ""), "");
 		if (here)
 			dn_role(o, ROLE_SELECTION);
@@ -139,16 +140,19 @@ static int run_pool(struct dump *d, int argc, char **argv, struct doc *out, stru
 			pool_block_row(d, l, &pg->lookalikes[i]);
 	}
 	if (c.keys.heap_how[0]) {
+		/* The keys decode LFH and VS metadata; on other pages they are
+		 * noise to people (JSON keeps them). */
+		unsigned shown = pg->kind == POOL_PAGE_LFH || pg->kind == POOL_PAGE_VS ? 0 : DN_JSON_ONLY;
 		if (c.keys.heap_known)
-			dn_label(dn_hex(r, "heap_key", c.keys.heap_key, 0), "VS heap key");
+			dn_flags(dn_label(dn_hex(r, "heap_key", c.keys.heap_key, 0), "VS heap key"), shown);
 		else
-			dn_label(dn_null(r, "heap_key"), "VS heap key");
-		dn_label(dn_str(r, "heap_key_how", c.keys.heap_how), "");
+			dn_flags(dn_label(dn_null(r, "heap_key"), "VS heap key"), shown);
+		dn_flags(dn_label(dn_str(r, "heap_key_how", c.keys.heap_how), ""), shown);
 		if (c.keys.lfh_known)
-			dn_label(dn_hex(r, "lfh_key", c.keys.lfh_key, 0), "LFH key");
+			dn_flags(dn_label(dn_hex(r, "lfh_key", c.keys.lfh_key, 0), "LFH key"), shown);
 		else
-			dn_label(dn_null(r, "lfh_key"), "LFH key");
-		dn_label(dn_str(r, "lfh_key_how", c.keys.lfh_how), "");
+			dn_flags(dn_label(dn_null(r, "lfh_key"), "LFH key"), shown);
+		dn_flags(dn_label(dn_str(r, "lfh_key_how", c.keys.lfh_how), ""), shown);
 	}
 	if (cov.hit) {
 		struct dnode *big = dn_label(dn_array(r, "big_page"), "Big-page table entry");

@@ -54,6 +54,13 @@ const char *pool_state_from_name(enum pool_state_from f)
 	return names[f];
 }
 
+const char *pool_state_from_words(enum pool_state_from f)
+{
+	static const char *const words[] = { "-", "pool type", "LFH bitmap", "VS chunk header",
+					     "big-page table", "special pool" };
+	return words[f];
+}
+
 const char *pool_page_kind_name(enum pool_page_kind k)
 {
 	static const char *const names[] = { "classic", "lfh", "vs", "large", "special", "unknown" };

@@ -52,6 +52,7 @@ enum pool_page_kind { POOL_PAGE_CLASSIC, POOL_PAGE_LFH, POOL_PAGE_VS, POOL_PAGE_
 const char *pool_kind_name(enum pool_kind k);     /* "nonpaged", "paged", "session" */
 const char *pool_state_name(enum pool_state s);   /* "allocated", "free", "unknown" */
 const char *pool_state_from_name(enum pool_state_from f);  /* "pool_type", "lfh_bitmap", ... */
+const char *pool_state_from_words(enum pool_state_from f); /* the same for people */
 const char *pool_page_kind_name(enum pool_page_kind k);    /* "classic", "lfh", ... */
 
 struct pool_block {

@@ -24,6 +24,7 @@ enum dnode_flags {
 	DN_CID = 1u << 2,           /* DN_UINT: a Client ID (PID, TID), see dn_cid */
 	DN_CID_DECIMAL = 1u << 3,   /* with DN_CID: the decimal beside the hex */
 	DN_HEX_SHOWN = 1u << 4,     /* DN_UINT: a number in JSON, hex (0x) to people */
+	DN_SHOWN_ONLY = 1u << 5,    /* omitted from JSON: words for people beside a JSON-only key */
 };
 
 struct dspan {

@@ -95,7 +95,7 @@ void render_json_value(FILE *out, const struct dnode *n)
 		bool first = true;
 		for (size_t i = 0; i < n->nkids; i++) {
 			const struct dnode *k = n->kids[i];
-			if (k->kind == DN_TEXT || k->kind == DN_LINES)
+			if (k->kind == DN_TEXT || k->kind == DN_LINES || k->flags & DN_SHOWN_ONLY)
 				continue;
 			if (!first)
 				fputs(", ", out);
