@@ -44,6 +44,30 @@ static void change(struct dnode *row, const struct pool_diff_row *r)
 						  b->paged_allocs - b->paged_frees));
 }
 
+/* Whether B can be a later state of A's machine and boot: the same machine
+ * and build, and cumulative counters that never go down. */
+static void comparability(const struct dump *a, const struct dump *b, const struct pool_diff *pd,
+			  struct dnode *warnings)
+{
+	if (a->machine != b->machine || a->has_build != b->has_build || a->build != b->build)
+		dn_role(dn_strf(warnings, NULL, "B is another machine or Windows build (A: %s build "
+				"%u, B: %s build %u): the changes are not one machine's growth",
+				machine_name(a->machine), a->build, machine_name(b->machine), b->build),
+			ROLE_WARNING);
+	size_t fewer = 0;
+	for (size_t i = 0; i < pd->count; i++) {
+		const struct pool_tracker_row *x = &pd->rows[i].before, *y = &pd->rows[i].after;
+		if (pd->rows[i].in_before && pd->rows[i].in_after &&
+		    (y->nonpaged_allocs < x->nonpaged_allocs || y->nonpaged_frees < x->nonpaged_frees ||
+		     y->paged_allocs < x->paged_allocs || y->paged_frees < x->paged_frees))
+			fewer++;
+	}
+	if (fewer)
+		dn_role(dn_strf(warnings, NULL, "B counts fewer allocations or frees than A for %zu "
+				"tags, and these counters only grow: B is not a later state of this boot "
+				"(a restart between the dumps?)", fewer), ROLE_WARNING);
+}
+
 static int run_pooldiff(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
@@ -71,6 +95,7 @@ static int run_pooldiff(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_label(dn_str(root, "a", a.note), "A");
 		dn_label(dn_str(root, "b", b.note), "B");
 		dn_label(dn_str(root, "b_path", argv[1]), "B file");
+		comparability(d, later, &pd, dn_array(root, "warnings"));
 		const struct pooltag_db *db = pooltag_default();
 		struct dnode *rows = dn_label(dn_array(root, "rows"), "Tags by growth of nonpaged bytes");
 		for (size_t i = 0; i < pd.count; i++) {
