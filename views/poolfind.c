@@ -140,6 +140,11 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 			"headers at 16-byte steps where there is none" :
 			"big-page table, then the PreviousSize chain of every mapped pool page"),
 		 "how");
+	dn_label(dn_uint(r, "paged_out_pages", s.paged_out_pages),
+		 "pages paged out (page-file PTEs: not in the dump)");
+	dn_label(dn_uint(r, "transition_pages", s.transition_pages),
+		 "pages in transition (not mapped: not scanned)");
+	dn_label(dn_uint(r, "missing_pages", s.missing_pages), "mapped pages not in the dump");
 	dn_label(dn_uint(r, "broken_pages", s.broken_pages), "pages whose chain breaks");
 	if (s.broken_pages)
 		dn_link(dn_role(dn_label(dn_hex(r, "first_broken", s.first_broken, 0),

@@ -701,6 +701,8 @@ static bool scan_pages(struct scan *sc, const struct region_walk *rw, struct poo
 			*done += KDX_PAGE_SIZE;
 			if (pg->readable)
 				s->scanned_bytes += KDX_PAGE_SIZE;
+			else
+				s->missing_pages++;
 			if (pg->broken && !s->broken_pages++)
 				s->first_broken = pg->break_at;
 			for (size_t k = 0; k < pg->count; k++)
@@ -751,6 +753,9 @@ int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, size_t keep, pool_hit_
 				c->d->progress, WALK_WHAT, &rw[walked], err);
 		for (size_t k = 0; r == 0 && k < rw[walked].nranges; k++)
 			total += rw[walked].ranges[k].pages * KDX_PAGE_SIZE;
+		s->paged_out_pages += rw[walked].pagefile;
+		s->transition_pages += rw[walked].transition;
+		s->missing_pages += rw[walked].not_in_dump_pages;
 		if (r == 0 && rw[walked].ranges_truncated)
 			snprintf(s->note, sizeof s->note, "the pool range has more than %d mapped "
 				 "runs; the scan covered the first ones", LAYOUT_MAX_RANGES);

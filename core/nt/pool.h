@@ -155,6 +155,9 @@ struct pool_scan {
 	uint64_t found, found_lookalikes;   /* kept or not */
 	uint64_t bytes;                  /* of the blocks found that are not free */
 	uint64_t scanned_bytes;
+	/* Pages of the ranges not scanned: paged out (page-file PTEs), in
+	 * transition (not mapped), mapped or under tables the dump lacks. */
+	uint64_t paged_out_pages, transition_pages, missing_pages;
 	uint64_t broken_pages, first_broken;
 	bool cancelled;
 	char note[200];

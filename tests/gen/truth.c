@@ -378,6 +378,18 @@ static void write_pool(struct json *j, const struct profile *prof, const struct 
 		json_close(j, ']');
 		json_close(j, '}');
 	}
+	if (p->paged_mapped) {   /* the whole machine's paged pool */
+		json_open(j, "paged_pool", '{');
+		json_uint(j, "mapped_pages", p->paged_mapped);
+		json_uint(j, "pagefile_pages", p->paged_out);
+		json_open(j, "fill", '{');
+		json_str(j, "tag", "MmSt");
+		json_uint(j, "resident_pages", p->paged_resident_fill);
+		json_uint(j, "paged_out_pages", p->paged_out_fill);
+		json_uint(j, "blocks", p->paged_fill_blocks);
+		json_close(j, '}');
+		json_close(j, '}');
+	}
 	world_tag_text(p->leak_tag, tag);
 	json_open(j, "leak", '{');
 	json_str(j, "tag", tag);

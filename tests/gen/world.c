@@ -1313,6 +1313,26 @@ uint64_t world_prototype_pte(const struct world *w, uint64_t proto)
 	return sw_prototype(w, proto, w->build->plan.region_start[R_PAGED_POOL]);
 }
 
+void world_map_kernel_pte(struct world *w, uint64_t va, uint64_t raw)
+{
+	map_entry(w->build, w->dtb, va, w->build->plan.pte_level, raw, false);
+}
+
+/* Software, not prototype, not transition, with an offset in the file
+ * (the layout of sw_pagefile; offset 0 is demand zero). */
+bool world_pte_in_pagefile(const struct world *w, uint64_t raw)
+{
+	return !(raw & (1 | 0x400 | PTE_WRITE_SW)) &&
+	       (w->img.paging == PAGING_X86 ? raw >> 12 : raw >> 32);
+}
+
+/* Valid, transition (sw_transition: a frame) or in the page file. */
+bool world_pte_maps_page(const struct world *w, uint64_t raw)
+{
+	return (raw & 1) || (raw & (0x400 | PTE_WRITE_SW)) == PTE_WRITE_SW ||
+	       world_pte_in_pagefile(w, raw);
+}
+
 uint64_t world_transition_pte(uint64_t pfn, unsigned prot)
 {
 	return sw_transition(pfn, prot);

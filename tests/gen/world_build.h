@@ -74,6 +74,12 @@ uint64_t world_subsection_pte(const struct world *w, uint64_t subsection, unsign
 /* A prototype-format PTE naming the prototype PTE at proto (§2.3-2.5). */
 uint64_t world_prototype_pte(const struct world *w, uint64_t proto);
 uint64_t world_transition_pte(uint64_t pfn, unsigned prot);
+/* Writes a kernel leaf entry (a software PTE) for va. */
+void world_map_kernel_pte(struct world *w, uint64_t va, uint64_t raw);
+/* Whether a leaf entry maps a page: valid, transition or page file; and
+ * whether it is in the page file. */
+bool world_pte_maps_page(const struct world *w, uint64_t raw);
+bool world_pte_in_pagefile(const struct world *w, uint64_t raw);
 uint64_t world_user_valid_pte(struct world *w, uint64_t pfn);
 
 /* world_procs.c: sessions, processes and threads; before the pool. */

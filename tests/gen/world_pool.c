@@ -85,12 +85,21 @@ static uint64_t tracked_bytes(uint64_t usage_pages)
 	return usage_pages * KDX_PAGE_SIZE / 1000 * WHOLE_TRACKED_PERMILLE;
 }
 
-static uint64_t whole_leak_allocs(const struct world *w, uint64_t leak_bytes)
+static uint64_t whole_leak_fill_bytes(const struct world *w, uint64_t leak_bytes)
 {
 	uint64_t target = tracked_bytes(CASE1_NONPAGED_USAGE);
 	if (!w->whole || !is_case1(w) || target < leak_bytes)
 		return 0;
-	return (target - leak_bytes) / WHOLE_LEAK_ALLOC_BYTES;
+	return target - leak_bytes;
+}
+
+/* The next fill allocation: WHOLE_LEAK_ALLOC_BYTES, or the rest of the
+ * open page segment when that is less, so that no segment keeps a free
+ * tail of unmapped pages (they would count as free nonpaged PTEs). */
+static uint64_t whole_leak_alloc_bytes(const struct pool_build *pb)
+{
+	uint64_t room = pb->hdr->segment_heap ? segheap_room(pb, false) * (uint64_t)KDX_PAGE_SIZE : 0;
+	return room && room < WHOLE_LEAK_ALLOC_BYTES ? room : WHOLE_LEAK_ALLOC_BYTES;
 }
 
 static uint64_t leak_kernel_pointer(struct world *w)
@@ -624,6 +633,69 @@ void world_pool_set_figure(struct world *w, const char *name, uint64_t pages)
 			w->pool->vm[i] = (struct world_vm_figure){ w->pool->vm[i].name, true, pages };
 }
 
+/* The pages of [start, end) whose leaf entries are in state (a
+ * world_pte_* test): what a walk of the range counts. */
+static uint64_t count_ptes(struct world *w, uint64_t start, uint64_t end,
+			   bool (*state)(const struct world *w, uint64_t raw))
+{
+	unsigned es = (unsigned)paging_desc(w->img.paging)->entry_size;
+	uint64_t n = 0, pa;
+	for (uint64_t va = start; va < end; va += KDX_PAGE_SIZE)
+		n += world_leaf_table_present(w, va, &pa) &&
+		     state(w, world_get_phys(w, pa + (va / KDX_PAGE_SIZE) % (KDX_PAGE_SIZE / es) * es,
+					     es));
+	return n;
+}
+
+/* The whole machine's paged pool holds a page for every page its usage
+ * counts: after the pages built so far, page segments of MmSt LFH pages
+ * (the prototype PTEs of mapped files), one in WHOLE_PAGED_RESIDENT_EVERY
+ * resident, the others paged out (page-file PTEs), so the dump stays
+ * small. A segment's descriptor pages count too; a segment ends early
+ * where the next could not hold its descriptors and a page. The fill's
+ * pages are left out of the truth's page list: it counts them. */
+#define WHOLE_PAGED_RESIDENT_EVERY 6u
+#define WHOLE_PAGED_PAGEFILE_OFFSET 0x100000u
+
+static void whole_paged_pool(struct pool_build *pb, uint64_t usage)
+{
+	struct world *w = pb->w;
+	struct world_pool *pl = pb->pool;
+	uint64_t start = world_region_start(w, "PagedPool");
+	uint64_t mapped = count_ptes(w, start, world_region_reserve(w, "PagedPool", 0),
+				     world_pte_maps_page);
+	unsigned seg = pb->segheap->seg_bytes / KDX_PAGE_SIZE, desc = pb->segheap->first_descriptor;
+	size_t nblocks = pl->nblocks, npages = pl->npages;
+	uint64_t left = usage > mapped ? usage - mapped : 0;
+	segheap_close(pb);
+	while (left > desc) {
+		left -= desc;
+		uint64_t k = left < seg - desc ? left : seg - desc, rest = left - k;
+		if (rest && rest <= desc)
+			k -= desc + 1 - rest;
+		for (uint64_t i = 0; i < k; i++) {
+			if (world_rnd_below(w, WHOLE_PAGED_RESIDENT_EVERY) == 0) {
+				segheap_lfh_page(pb, true, TAG("MmSt"));
+				pl->paged_resident_fill++;
+				continue;
+			}
+			uint64_t va = segheap_paged_out_page(pb, true);
+			world_map_kernel_pte(w, va, world_pagefile_pte(w, 0, WHOLE_PAGED_PAGEFILE_OFFSET +
+								      pl->paged_out_fill, 4));   /* read/write */
+			pl->paged_out_fill++;
+		}
+		left -= k;
+		segheap_close(pb);
+	}
+	for (size_t i = nblocks; i < pl->nblocks; i++)
+		pl->paged_fill_blocks += pl->blocks[i].state == WORLD_BLOCK_ALLOCATED;
+	pl->nblocks = nblocks;
+	pl->npages = npages;
+	uint64_t end = world_region_reserve(w, "PagedPool", 0);
+	pl->paged_mapped = count_ptes(w, start, end, world_pte_maps_page);
+	pl->paged_out = count_ptes(w, start, end, world_pte_in_pagefile);
+}
+
 /* The KDBG memory variables (§8.3) and the figures !vm derives from them. */
 static void build_memory_summary(struct pool_build *pb)
 {
@@ -678,6 +750,8 @@ static void build_memory_summary(struct pool_build *pb)
 	uint64_t paged_total = 0;
 	for (size_t i = 0; i < npools; i++)
 		paged_total += pools[i];
+	if (case1 && w->whole)
+		whole_paged_pool(pb, paged_total);
 	add_figure(pl, "physical_memory", true, phys->value);
 	add_figure(pl, "available_pages", true, avail);
 	add_figure(pl, "resident_available", true, resident);
@@ -762,14 +836,17 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 		pl->leak_blocks++;
 		pl->leak_bytes += pl->blocks[i].size;
 	}
-	uint64_t nfill = whole_leak_allocs(w, pl->leak_bytes);
-	size_t nbig = NTAGS(fixed) + nfill;
-	struct big_alloc *big = calloc(nbig, sizeof *big);
+	uint64_t fill = whole_leak_fill_bytes(w, pl->leak_bytes);
+	/* at most one short allocation per full one */
+	size_t nbig = 0, cap = NTAGS(fixed) + 2 * (fill / WHOLE_LEAK_ALLOC_BYTES) + 1;
+	struct big_alloc *big = calloc(cap, sizeof *big);
 	if (!big)
 		return kdx_fail(err, "%s: out of memory", w->profile->name);
-	for (size_t i = 0; i < nbig; i++) {
+	for (size_t i = 0; i < NTAGS(fixed) || fill >= whole_leak_alloc_bytes(&pb); i++, nbig++) {
 		big[i] = i < NTAGS(fixed) ? fixed[i] :
-			 (struct big_alloc){ 0, WHOLE_LEAK_ALLOC_BYTES, 0, false, false };
+			 (struct big_alloc){ 0, whole_leak_alloc_bytes(&pb), 0, false, false };
+		if (i >= NTAGS(fixed))
+			fill -= big[i].bytes;
 		big[i].tag = big[i].tag ? big[i].tag : pl->leak_tag;
 		big[i].va = big_alloc_pages(&pb, big[i].paged, big[i].bytes / KDX_PAGE_SIZE);
 		if (i >= NTAGS(fixed)) {   /* what the small leak blocks hold too */

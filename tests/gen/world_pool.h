@@ -88,6 +88,11 @@ struct world_pool {
 	/* Every small leak block holds these two pointers first: the data of
 	 * another pool block, then a VA inside the kernel image. */
 	uint64_t leak_points_at, leak_points_into_kernel_min, leak_points_into_kernel_max;
+	/* The whole machine's paged pool (0 elsewhere): its pages whose PTEs
+	 * map one (valid, transition, page file), those in the page file, and
+	 * the fill's resident and paged-out pages, its MmSt blocks. */
+	uint64_t paged_mapped, paged_out;
+	uint64_t paged_resident_fill, paged_out_fill, paged_fill_blocks;
 	struct world_vm_figure vm[WORLD_MAX_VM_FIGURES];
 	size_t nvm;
 	const char *warnings[WORLD_MAX_VM_WARNINGS];

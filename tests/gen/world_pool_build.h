@@ -37,9 +37,13 @@ void pool_fill_leak_block(struct pool_build *pb, uint64_t data);
 
 /* Segment heap (world_segheap.c). */
 void segheap_init(struct pool_build *pb);
-void segheap_lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag);
+void segheap_lfh_page(struct pool_build *pb, bool paged, uint32_t fill_tag);
 void segheap_vs_pages(struct pool_build *pb, bool paged, unsigned pages);
 uint64_t segheap_large(struct pool_build *pb, bool paged, uint64_t pages);
+/* The pages left in the pool's open segment (0: none open). */
+unsigned segheap_room(const struct pool_build *pb, bool paged);
+/* A one-page LFH range whose page is not mapped: the caller writes its PTE. */
+uint64_t segheap_paged_out_page(struct pool_build *pb, bool paged);
 /* Ends the open segments, so later allocations in the pools fall outside. */
 void segheap_close(struct pool_build *pb);
 

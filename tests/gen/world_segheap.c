@@ -98,15 +98,18 @@ static void segment_open(struct pool_build *pb, bool paged)
 }
 
 /* A range of pages: its first descriptor has the flags and the size in
- * pages, the others their distance from it (UnitOffset). */
-static uint64_t range_new(struct pool_build *pb, bool paged, unsigned pages, unsigned flags)
+ * pages, the others their distance from it (UnitOffset). Not resident,
+ * its pages are reserved and left for the caller to map. */
+static uint64_t range_at(struct pool_build *pb, bool paged, unsigned pages, unsigned flags,
+			 bool resident)
 {
 	struct segheap_segment *s = &pb->seg[paged];
 	if (!s->open || s->next + pages > segment_pages(pb->segheap)) {
 		segment_close(pb, paged);
 		segment_open(pb, paged);
 	}
-	uint64_t va = world_region_pages(pb->w, pool_region(paged), pages);
+	uint64_t va = resident ? world_region_pages(pb->w, pool_region(paged), pages) :
+		      world_region_reserve(pb->w, pool_region(paged), pages);
 	if (va != s->base + (uint64_t)s->next * KDX_PAGE_SIZE)
 		abort();   /* something else allocated inside the open segment */
 	put_descriptor(pb, s->base, s->next, flags, pages);
@@ -114,6 +117,22 @@ static uint64_t range_new(struct pool_build *pb, bool paged, unsigned pages, uns
 		put_descriptor(pb, s->base, s->next + i, 0, i);
 	s->next += pages;
 	return va;
+}
+
+static uint64_t range_new(struct pool_build *pb, bool paged, unsigned pages, unsigned flags)
+{
+	return range_at(pb, paged, pages, flags, true);
+}
+
+unsigned segheap_room(const struct pool_build *pb, bool paged)
+{
+	const struct segheap_segment *s = &pb->seg[paged];
+	return s->open ? segment_pages(pb->segheap) - s->next : 0;
+}
+
+uint64_t segheap_paged_out_page(struct pool_build *pb, bool paged)
+{
+	return range_at(pb, paged, 1, RANGE_LFH, false);
 }
 
 void segheap_close(struct pool_build *pb)
@@ -140,15 +159,17 @@ static void plant_lookalike(struct pool_build *pb, uint64_t at, enum world_page_
 
 /* One page of equal blocks after the subsegment header and its bitmap.
  * Ordinary pages leave a few slots never used (zero) and free some blocks,
- * which keep their old POOL_HEADER; the leak's pages are full. */
-void segheap_lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
+ * which keep their old POOL_HEADER; pages of one tag (fill_tag: the leak's
+ * or the whole machine's MmSt) are full, the leak's blocks holding its
+ * pointers. */
+void segheap_lfh_page(struct pool_build *pb, bool paged, uint32_t fill_tag)
 {
 	struct world *w = pb->w;
 	const struct prof_segheap *S = pb->segheap;
 	const struct prof_pool *h = pb->hdr;
 	uint64_t va = range_new(pb, paged, 1, RANGE_LFH);
 	pool_record_page(pb, va, WORLD_PAGE_LFH);
-	unsigned bs = leak_tag ? 0x100 : 0x30 + 0x10 * (unsigned)world_rnd_below(w, 20);
+	unsigned bs = fill_tag ? 0x100 : 0x30 + 0x10 * (unsigned)world_rnd_below(w, 20);
 	unsigned n = (KDX_PAGE_SIZE - S->lfh_block_bitmap) / bs, first;
 	for (;;) {   /* the bitmap takes 2 bits a block, in 64-bit words */
 		unsigned bitmap = (2 * n + 63) / 64 * 8;
@@ -160,16 +181,16 @@ void segheap_lfh_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 	pb->pool->pages[pb->pool->npages - 1].lfh_block_size = bs;
 	uint32_t offsets = (bs | (uint32_t)first << 16) ^ pb->pool->lfh_key ^ (uint32_t)(va >> 12);
 	world_kput(w, va + S->lfh_block_offsets, offsets, 4);
-	unsigned used = leak_tag ? n : n - (unsigned)world_rnd_below(w, n / 4 + 1);
+	unsigned used = fill_tag ? n : n - (unsigned)world_rnd_below(w, n / 4 + 1);
 	for (unsigned i = 0; i < used; i++) {
 		uint64_t at = va + first + (uint64_t)i * bs;
-		bool free_block = !leak_tag && i > 0 && world_rnd_below(w, 5) == 0;
-		uint32_t tag = leak_tag ? leak_tag : pool_pick_tag(pb, paged);
+		bool free_block = !fill_tag && i > 0 && world_rnd_below(w, 5) == 0;
+		uint32_t tag = fill_tag ? fill_tag : pool_pick_tag(pb, paged);
 		pool_put_header(pb, at, 0, 0, bs / h->block_unit,
 				paged ? h->paged_allocated : h->nonpaged_allocated, tag);
-		if (leak_tag)
+		if (fill_tag == pb->pool->leak_tag)
 			pool_fill_leak_block(pb, at + h->header_size);
-		else if (!free_block && bs >= 0x60 && i >= LOOKALIKE_MIN_SLOT)
+		else if (!fill_tag && !free_block && bs >= 0x60 && i >= LOOKALIKE_MIN_SLOT)
 			plant_lookalike(pb, at + 0x20, WORLD_PAGE_LFH);
 		if (!free_block) {
 			uint64_t word = va + S->lfh_block_bitmap + (uint64_t)i / 32 * 8;
