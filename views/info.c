@@ -211,6 +211,11 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 		dn_null(r, "processors");
 	add_bugcheck(d, r, f);
 	dn_label(dn_uint(r, "physical_pages", s->present_pages), "physical pages");
+	/* A filtered dump (makedumpfile -d 31) stores fewer pages than the RAM it maps. */
+	if (s->ram_pages)
+		dn_label(dn_uint(r, "ram_pages", s->ram_pages), "RAM pages");
+	else
+		dn_flags(dn_label(dn_null(r, "ram_pages"), "RAM pages"), DN_JSON_ONLY);
 	if (!f->holds_memory)
 		dn_role(dn_label(dn_str(r, "memory", "this dump holds no full memory: only its "
 					"header facts can be shown"), "memory"), ROLE_WARNING);

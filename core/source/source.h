@@ -65,7 +65,9 @@ struct source {
 	struct crash_facts facts;
 	struct phys_range *ranges;  /* ascending, non-overlapping */
 	size_t nranges;
-	uint64_t present_pages;
+	uint64_t present_pages;     /* pages stored */
+	uint64_t ram_pages;         /* pages of RAM, where the container says (a filtered
+				       kdump stores fewer); 0: it does not say */
 	struct kdx_warnings warnings;
 	/* Reader choices where sources disagree (doc/architecture.md), shown by `info -v`. */
 	struct kdx_warnings choices;

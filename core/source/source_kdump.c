@@ -319,7 +319,16 @@ static uint64_t popcount_range(const uint8_t *p, uint64_t nbytes)
 	return n;
 }
 
-static int check_diskdump(const struct source *s, struct kdx_error *err)
+/* The kdump bitmaps as check_diskdump found them. */
+struct diskdump_maps {
+	const uint8_t *ram;         /* NULL: one bitmap, of the pages stored */
+	const uint8_t *stored;
+	uint64_t bytes;             /* of each */
+	uint32_t max_mapnr;
+};
+
+static int check_diskdump(const struct source *s, struct diskdump_maps *maps,
+			  struct kdx_error *err)
 {
 	const struct dump_file *f = &s->file;
 	const uint64_t bs = KDX_PAGE_SIZE;
@@ -356,6 +365,8 @@ static int check_diskdump(const struct source *s, struct kdx_error *err)
 		stored_size /= 2;
 		stored += stored_size;
 	}
+	*maps = (struct diskdump_maps){ stored == f->data + bitmap_off ? NULL : f->data + bitmap_off,
+		stored, stored_size, max_mapnr };
 	uint64_t ndesc = popcount_range(stored, stored_size);
 	uint64_t desc_off = bitmap_off + bitmap_size;
 	if (!table_in_file(f, desc_off, ndesc, DISKDUMP_PAGE_DESC_SIZE))
@@ -388,14 +399,22 @@ static const char *kdump_detail(kdump_ctx_t *k)
 	return e ? e : "no detail";
 }
 
-/* A kdump file without notes leaves arch.name unset in 0.5.1; its utsname
- * still names the machine. */
-static void arch_from_uts(kdump_ctx_t *k)
+/* utsname.machine in the kdump header: after the signature (8),
+ * header_version (4) and four 65-byte utsname fields, in both layouts. */
+#define DISKDUMP_UTS_MACHINE_AT (12 + 4 * 65)
+#define DISKDUMP_UTS_LEN 65
+
+/* A kdump file without notes (QEMU's dump-guest-memory -z fills only
+ * utsname.machine) leaves arch.name unset in 0.5.1; the header still names
+ * the machine, and with arch.name set by the caller the pages read right. */
+static void arch_from_uts(const struct source *s, kdump_ctx_t *k)
 {
-	const char *arch, *machine;
+	const char *arch;
+	char machine[DISKDUMP_UTS_LEN + 1] = "";
 	if (kdump_get_string_attr(k, KDUMP_ATTR_ARCH_NAME, &arch) == KDUMP_OK ||
-	    kdump_get_string_attr(k, "linux.uts.machine", &machine) != KDUMP_OK)
+	    !dump_file_has(&s->file, DISKDUMP_UTS_MACHINE_AT, DISKDUMP_UTS_LEN))
 		return;
+	memcpy(machine, s->file.data + DISKDUMP_UTS_MACHINE_AT, DISKDUMP_UTS_LEN);
 	if (strcmp(machine, "x86_64") == 0)
 		kdump_set_string_attr(k, KDUMP_ATTR_ARCH_NAME, "x86_64");
 	else if (strcmp(machine, "i386") == 0 || strcmp(machine, "i686") == 0)
@@ -430,8 +449,8 @@ static int open_context(struct source *s, bool claimed, struct kdump_source **ou
 	int rc = 0;
 	kdump_num_t page_size = 0;
 	const char *arch = NULL, *format = NULL;
-	if (st == KDUMP_OK)
-		arch_from_uts(ks->k);
+	if (st == KDUMP_OK && claimed)
+		arch_from_uts(s, ks->k);
 	if (st != KDUMP_OK)
 		rc = kdx_fail(err, "%s: offset 0x0: libkdumpfile cannot open it: %s (%s): "
 			      "expected a readable dump", s->path, kdump_strerror(st),
@@ -602,6 +621,47 @@ static int pagemap_ranges(struct source *s, struct kdump_source *ks, struct kdx_
 	return rc;
 }
 
+static bool bit_set(const uint8_t *map, uint64_t i)
+{
+	return map[i / 8] >> (i % 8) & 1;
+}
+
+/* A kdump file's present ranges are its stored-pages bitmap's runs (libkdumpfile's
+ * memory.pagemap is the RAM map: a filtered dump stores fewer pages); the
+ * RAM bitmap, when there is one, counts the RAM pages. */
+static int diskdump_ranges(struct source *s, const struct diskdump_maps *m,
+			   struct kdx_error *err)
+{
+	uint64_t end_pfn = m->max_mapnr < m->bytes * 8 ? m->max_mapnr : m->bytes * 8;
+	struct phys_range *r = NULL;
+	size_t n = 0, cap = 0;
+	for (uint64_t pfn = 0; pfn < end_pfn; pfn++) {
+		if (!bit_set(m->stored, pfn))
+			continue;
+		uint64_t end = pfn;
+		while (end < end_pfn && bit_set(m->stored, end))
+			end++;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct phys_range *grown = realloc(r, ncap * sizeof *grown);
+			if (!grown) {
+				free(r);
+				return kdx_fail(err, "%s: out of memory for %zu ranges", s->path, ncap);
+			}
+			r = grown;
+			cap = ncap;
+		}
+		r[n++] = (struct phys_range){ pfn << KDX_PAGE_SHIFT, end << KDX_PAGE_SHIFT };
+		pfn = end;
+	}
+	int rc = source_set_ranges(s, r, n, err);
+	free(r);
+	if (m->ram)
+		for (uint64_t pfn = 0; pfn < end_pfn; pfn++)
+			s->ram_pages += bit_set(m->ram, pfn);
+	return rc;
+}
+
 int source_kdump_probe(struct source *s, struct kdx_error *err)
 {
 	const struct dump_file *f = &s->file;
@@ -611,7 +671,8 @@ int source_kdump_probe(struct source *s, struct kdx_error *err)
 	struct elf_header elf;
 	if (is_elf && check_elf(s, &elf, err) < 0)
 		return -1;
-	if (is_diskdump && check_diskdump(s, err) < 0)
+	struct diskdump_maps maps = { 0 };
+	if (is_diskdump && check_diskdump(s, &maps, err) < 0)
 		return -1;
 	if (is_elf && elf.phnum == PN_XNUM)
 		return open_elf_here(s, &elf, err);
@@ -640,6 +701,8 @@ int source_kdump_probe(struct source *s, struct kdx_error *err)
 		if (rc == 0)
 			rc = elf_ranges(s, loads, n, err);
 		free(loads);
+	} else if (is_diskdump) {
+		rc = diskdump_ranges(s, &maps, err);
 	} else {
 		rc = pagemap_ranges(s, ks, err);
 	}

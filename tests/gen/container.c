@@ -305,7 +305,7 @@ bool gen_stores(const struct gen_image *img, enum gen_format fmt, uint64_t pfn)
 	if (!gen_is_ram(img, pfn))
 		return false;
 	switch (fmt) {
-	case GEN_SUMMARY: case GEN_BITMAP_KERNEL: case GEN_RDMP_KERNEL:
+	case GEN_SUMMARY: case GEN_BITMAP_KERNEL: case GEN_RDMP_KERNEL: case GEN_KDUMP_FILTERED:
 		return img->kernel_page[pfn];
 	case GEN_RDMP_ACTIVE:
 		return img->kernel_page[pfn] || img->pages[pfn];
@@ -537,6 +537,62 @@ static void write_elf(struct out *o, const struct gen_image *img, bool xnum)
 			out_page(o, img, pfn);
 }
 
+/* ---- kdump-compressed (makedumpfile's IMPLEMENTATION): the 64-bit
+ * disk_dump_header, a one-block kdump_sub_header, the RAM bitmap and the
+ * stored-pages bitmap (bit = PFN, least significant first), a 24-byte
+ * page_desc per stored page, then the pages ---- */
+
+static void write_kdump(struct out *o, const struct gen_image *img, enum gen_format fmt)
+{
+	uint64_t map_blocks = round_up(round_up(img->max_pfn, 8) / 8, PAGE_BYTES) / PAGE_BYTES;
+	uint64_t map_bytes = map_blocks * PAGE_BYTES, stored = 0;
+	uint8_t *block = calloc(1, PAGE_BYTES), *maps = calloc(2, map_bytes);
+	if (!block || !maps) {
+		free(block);
+		free(maps);
+		o->failed = 1;
+		kdx_fail(o->err, "%s: out of memory", o->path);
+		return;
+	}
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++) {
+		if (gen_is_ram(img, pfn))
+			maps[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+		if (gen_stores(img, fmt, pfn)) {
+			maps[map_bytes + pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+			stored++;
+		}
+	}
+	memcpy(block, "KDUMP   ", 8);
+	le_store(block + 8, 6, 4);                      /* header_version */
+	memcpy(block + 12 + 4 * 65, "x86_64", 6);       /* utsname.machine, the rest empty */
+	le_store(block + 0x1AC, PAGE_BYTES, 4);         /* block_size */
+	le_store(block + 0x1B0, 1, 4);                  /* sub_hdr_size */
+	le_store(block + 0x1B4, 2 * map_blocks, 4);     /* bitmap_blocks */
+	le_store(block + 0x1B8, img->max_pfn, 4);       /* max_mapnr */
+	le_store(block + 0x1CC, img->processors, 4);    /* nr_cpus */
+	out_bytes(o, block, PAGE_BYTES);
+	memset(block, 0, PAGE_BYTES);
+	le_store(block + 8, fmt == GEN_KDUMP_FILTERED ? 31 : 0, 4);    /* dump_level */
+	le_store(block + 96, img->max_pfn, 8);          /* max_mapnr_64 (version 6) */
+	out_bytes(o, block, PAGE_BYTES);
+	out_bytes(o, maps, 2 * map_bytes);
+	uint64_t data = (2 + 2 * map_blocks) * PAGE_BYTES + stored * 24;
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++) {
+		if (!gen_stores(img, fmt, pfn))
+			continue;
+		uint8_t desc[24] = { 0 };
+		le_store(desc, data, 8);                /* offset */
+		le_store(desc + 8, PAGE_BYTES, 4);      /* size; flags 0: not compressed */
+		out_bytes(o, desc, sizeof desc);
+		data += PAGE_BYTES;
+	}
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
+		if (gen_stores(img, fmt, pfn))
+			out_page(o, img, pfn);
+	free(block);
+	free(maps);
+}
+
 /* ---- raw: offset = physical address; holes are left sparse ---- */
 
 static void write_raw(struct out *o, const struct gen_image *img)
@@ -562,6 +618,10 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_ELF_XNUM:
 	case GEN_RAW:
 		break;
+	case GEN_KDUMP: case GEN_KDUMP_FILTERED:
+		if (img->machine != MACHINE_X64)
+			return kdx_fail(err, "%s: kdump files are written for x64 only", path);
+		break;
 	case GEN_RDMP_KERNEL: case GEN_RDMP_ACTIVE: case GEN_RDMP_FULL:
 		if (img->machine != MACHINE_X64)
 			return kdx_fail(err, "%s: RDMP dumps are 64-bit only", path);
@@ -578,6 +638,8 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 		write_elf(&o, img, fmt == GEN_ELF_XNUM);
 	else if (fmt == GEN_RAW)
 		write_raw(&o, img);
+	else if (fmt == GEN_KDUMP || fmt == GEN_KDUMP_FILTERED)
+		write_kdump(&o, img, fmt);
 	else
 		write_crash_dump(&o, img, fmt);
 	return out_close(&o);

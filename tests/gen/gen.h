@@ -53,6 +53,12 @@ enum gen_format {
 	 * PT_LOADs, the count in section header 0's sh_info (as QEMU writes
 	 * more than 65534 segments). */
 	GEN_ELF_XNUM = 102,
+	/* makedumpfile's kdump-compressed format (its IMPLEMENTATION file), as
+	 * QEMU's dump-guest-memory -z writes it once reassembled: the header's
+	 * utsname holds only machine "x86_64", pages stored uncompressed. The
+	 * filtered one stores the kernel's pages, its first bitmap all RAM. */
+	GEN_KDUMP = 103,
+	GEN_KDUMP_FILTERED = 104,
 	GEN_RAW = 101,                /* flat image: offset = physical address */
 };
 

@@ -26,7 +26,7 @@ static const char usage[] =
 	"               [--pool-mib N] [--verifier] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64\n"
 	"formats: full summary triage bitmap kernel elf elf-xnum raw rdmp-kernel rdmp-active\n"
-	"         rdmp-full\n";
+	"         rdmp-full kdump kdump-filtered\n";
 
 /* The fixture set: full dumps for every profile, bitmap and kernel bitmap
  * for x64, legacy summary for 7, triage and the three RDMP types for 10, ELF
@@ -35,14 +35,14 @@ static const char usage[] =
 struct fixture_profile {
 	const char *profile;
 	uint64_t seed;
-	enum gen_format formats[8];
+	enum gen_format formats[10];
 	size_t nformats;
 };
 static const struct fixture_profile fixture_set[] = {
 	{ "xp-x86", 1, { GEN_FULL, GEN_ELF, GEN_RAW }, 3 },
 	{ "win7-x86-pae", 2, { GEN_FULL, GEN_SUMMARY }, 2 },
 	{ "win7-x64", 3, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_SUMMARY, GEN_ELF,
-			   GEN_ELF_XNUM, GEN_RAW }, 7 },
+			   GEN_ELF_XNUM, GEN_RAW, GEN_KDUMP, GEN_KDUMP_FILTERED }, 9 },
 	{ "win10-x64", 4, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_TRIAGE,
 			    GEN_RDMP_KERNEL, GEN_RDMP_ACTIVE, GEN_RDMP_FULL }, 7 },
 };

@@ -121,14 +121,15 @@ static const char *dump_type_name(enum gen_format fmt)
 
 static bool is_crash_dump(enum gen_format fmt)
 {
-	return fmt != GEN_ELF && fmt != GEN_ELF_XNUM && fmt != GEN_RAW;
+	return fmt < GEN_ELF;
 }
 
 static void write_info(struct json *j, const struct world *w, enum gen_format fmt)
 {
 	const struct gen_image *img = &w->img;
 	json_open(j, "info", '{');
-	json_str(j, "format", fmt == GEN_ELF || fmt == GEN_ELF_XNUM ? "elf" : fmt == GEN_RAW ? "raw" : "windows-crash-dump");
+	json_str(j, "format", fmt == GEN_KDUMP || fmt == GEN_KDUMP_FILTERED ? "kdump" :
+		 fmt == GEN_ELF || fmt == GEN_ELF_XNUM ? "elf" : fmt == GEN_RAW ? "raw" : "windows-crash-dump");
 	if (is_crash_dump(fmt))
 		json_uint(j, "dump_type", (unsigned)fmt);
 	else
@@ -151,6 +152,10 @@ static void write_info(struct json *j, const struct world *w, enum gen_format fm
 	json_close(j, ']');
 	json_close(j, '}');
 	json_uint(j, "physical_pages", world_physical_pages(w, fmt));
+	uint64_t ram = 0;
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
+		ram += gen_is_ram(img, pfn);
+	json_uint(j, "ram_pages", ram);
 	json_close(j, '}');
 }
 

@@ -1556,6 +1556,8 @@ static const struct { enum gen_format fmt; const char *name, *suffix; } formats[
 	{ GEN_BITMAP_KERNEL, "kernel", ".kernel.dmp" },
 	{ GEN_ELF, "elf", ".elf" },
 	{ GEN_ELF_XNUM, "elf-xnum", ".xnum.elf" },
+	{ GEN_KDUMP, "kdump", ".kdump" },
+	{ GEN_KDUMP_FILTERED, "kdump-filtered", ".filtered.kdump" },
 	{ GEN_RAW, "raw", ".raw" },
 	{ GEN_RDMP_KERNEL, "rdmp-kernel", ".rdmp-kernel.dmp" },
 	{ GEN_RDMP_ACTIVE, "rdmp-active", ".rdmp-active.dmp" },
