@@ -8,6 +8,7 @@
 #include "core/util/builds.h"
 #include "core/util/bytes.h"
 #include "core/nt/kdbg.h"
+#include "core/nt/special_pool.h"
 #include "core/xlat/layout.h"
 #include "core/xlat/walk.h"
 
@@ -716,7 +717,25 @@ static bool scan_pages(struct scan *sc, const struct region_walk *rw, struct poo
 }
 
 /* The nonpaged parts and the paged pool: each walked once, then scanned. */
-#define SCAN_RANGES 3
+/* The nonpaged parts and the paged pool, then the special pool regions the
+ * layout found (Driver Verifier's allocations live outside the pools). */
+#define SCAN_RANGES 8
+
+/* The special-pool regions of l that no range in start/end holds. */
+static void add_special_ranges(const struct region_list *l, uint64_t *start, uint64_t *end,
+			       size_t *n)
+{
+	for (size_t i = 0; i < l->count && *n < SCAN_RANGES; i++) {
+		const struct region *g = &l->items[i];
+		bool inside = false;
+		for (size_t k = 0; k < *n; k++)
+			inside |= g->start >= start[k] && g->end <= end[k];
+		if (g->kind == REGION_SPECIAL_POOL && !inside) {
+			start[*n] = g->start;
+			end[(*n)++] = g->end;
+		}
+	}
+}
 
 int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, size_t keep, pool_hit_fn on_hit,
 		  void *ctx, struct pool_scan *s, struct kdx_error *err)
@@ -739,6 +758,14 @@ int pool_scan_tag(const struct pool_ctx *c, uint32_t tag, size_t keep, pool_hit_
 	if (c->has_pp) {
 		start[n] = c->pp_start;
 		end[n++] = c->pp_end;
+	}
+	struct region_list regions;
+	struct special_pool_search sp;
+	struct kdx_error lerr;
+	if (layout_build(c->d, &regions, &lerr) == 0) {
+		if (special_pool_find(c->d, &regions, &sp, &lerr) == 0)
+			add_special_ranges(&regions, start, end, &n);
+		region_list_free(&regions);
 	}
 	struct scan sc = { c, tag, keep, on_hit, ctx, s };
 	struct pool_big_table bt;

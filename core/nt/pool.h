@@ -139,7 +139,8 @@ void pool_big_each(const struct pool_ctx *c, const struct pool_big_table *t,
 		   int (*fn)(void *ctx, const struct pool_block *b), void *ctx);
 
 /* A scan for tag (compared without the protected bit 31): big pages
- * first, then every mapped page of the nonpaged and paged pool ranges,
+ * first, then every mapped page of the nonpaged and paged pool ranges and
+ * of the special pool regions the layout finds,
  * telling the dump's progress of each phase (the page-table walk, then the
  * bytes scanned). Each hit goes to on_hit (may be NULL) the moment it is
  * found, so that the TUI shows hits arriving; the first keep blocks and
