@@ -220,8 +220,10 @@ static const char *visit_thread(void *ctx, uint64_t ethread)
 	if (bad)
 		return bad;
 	const uint8_t *r = w->rec;
+	size_t len = T->size;
 	/* XP has no KTHREAD.Process: ETHREAD.ThreadsProcess (doc/structures.md §3). */
-	uint64_t owner = prof_get(r, K->process != PROF_ABSENT ? K->process : T->threads_process, ps);
+	uint64_t owner;
+	field_u64(r, len, K->process != PROF_ABSENT ? K->process : T->threads_process, ps, &owner);
 	if (owner != w->cur->eprocess) {
 		snprintf(w->why, sizeof w->why, "the thread's owning process is 0x%llx, not this one",
 			 (unsigned long long)owner);
@@ -237,21 +239,21 @@ static const char *visit_thread(void *ctx, uint64_t ethread)
 	memset(t, 0, sizeof *t);
 	t->ethread = ethread;
 	t->process = (size_t)(w->cur - l->processes);
-	t->tid = (uint32_t)prof_get(r, T->cid_unique_thread, ps);
-	t->pid = (uint32_t)prof_get(r, T->cid_unique_process, ps);
+	field_u32(r, len, T->cid_unique_thread, ps, &t->tid);
+	field_u32(r, len, T->cid_unique_process, ps, &t->pid);
 	t->state = r[K->state];
 	t->wait_reason = r[K->wait_reason];
 	t->priority = r[K->priority];
-	t->kernel_time = (uint32_t)prof_get(r, K->kernel_time, 4);
-	t->user_time = (uint32_t)prof_get(r, K->user_time, 4);
-	t->teb = prof_get(r, K->teb, ps);
-	t->start_address = prof_get(r, T->start_address, ps);
-	t->win32_start_address = prof_get(r, T->win32_start_address, ps);
-	t->create_time = prof_get(r, T->create_time, 8);
-	t->initial_stack = prof_get(r, K->initial_stack, ps);
-	t->stack_base = prof_get(r, K->stack_base, ps);
-	t->stack_limit = prof_get(r, K->stack_limit, ps);
-	t->kernel_stack = prof_get(r, K->kernel_stack, ps);
+	field_u32(r, len, K->kernel_time, 4, &t->kernel_time);
+	field_u32(r, len, K->user_time, 4, &t->user_time);
+	field_u64(r, len, K->teb, ps, &t->teb);
+	field_u64(r, len, T->start_address, ps, &t->start_address);
+	field_u64(r, len, T->win32_start_address, ps, &t->win32_start_address);
+	field_u64(r, len, T->create_time, 8, &t->create_time);
+	field_u64(r, len, K->initial_stack, ps, &t->initial_stack);
+	field_u64(r, len, K->stack_base, ps, &t->stack_base);
+	field_u64(r, len, K->stack_limit, ps, &t->stack_limit);
+	field_u64(r, len, K->kernel_stack, ps, &t->kernel_stack);
 	t->cpu = -1;
 	for (unsigned c = 0; c < w->ncpus; c++)
 		if (w->current[c] == ethread)
@@ -300,20 +302,21 @@ static const char *visit_process(void *ctx, uint64_t eprocess)
 		return "out of memory";
 	}
 	const uint8_t *r = w->rec;
+	size_t len = E->size;
 	struct process *p = &l->processes[l->count++];
 	memset(p, 0, sizeof *p);
 	p->eprocess = eprocess;
-	p->pid = (uint32_t)prof_get(r, E->unique_process_id, ps);
-	p->ppid = (uint32_t)prof_get(r, E->inherited_from_unique_process_id, ps);
+	field_u32(r, len, E->unique_process_id, ps, &p->pid);
+	field_u32(r, len, E->inherited_from_unique_process_id, ps, &p->ppid);
 	copy_name(p->name, r + E->image_file_name, E->image_file_name_size);
 	/* doc/structures.md §2: index 0 of XP's pair; one value on 7 and 10. */
-	p->dtb_raw = prof_get(r, E->directory_table_base, ps);
+	field_u64(r, len, E->directory_table_base, ps, &p->dtb_raw);
 	p->dtb = p->dtb_raw & paging_desc(w->d->paging)->dtb_mask;
-	p->session_space = prof_get(r, E->session, ps);
-	p->peb = prof_get(r, E->peb, ps);
-	p->create_time = prof_get(r, E->create_time, 8);
-	p->exit_time = prof_get(r, E->exit_time, 8);
-	p->active_threads = (uint32_t)prof_get(r, E->active_threads, 4);
+	field_u64(r, len, E->session, ps, &p->session_space);
+	field_u64(r, len, E->peb, ps, &p->peb);
+	field_u64(r, len, E->create_time, 8, &p->create_time);
+	field_u64(r, len, E->exit_time, 8, &p->exit_time);
+	field_u32(r, len, E->active_threads, 4, &p->active_threads);
 	if (p->session_space)
 		read_session_id(w->d, w->prof, p);
 

@@ -374,6 +374,23 @@ uint64_t prof_get(const uint8_t *buf, unsigned off, unsigned size)
 	return le_bytes(buf + off, size);
 }
 
+bool field_u64(const uint8_t *buf, size_t len, uint16_t off, unsigned size, uint64_t *v)
+{
+	*v = 0;
+	if (off == PROF_ABSENT || size > 8 || off > len || size > len - off)
+		return false;
+	*v = le_bytes(buf + off, size);
+	return true;
+}
+
+bool field_u32(const uint8_t *buf, size_t len, uint16_t off, unsigned size, uint32_t *v)
+{
+	uint64_t wide;
+	bool ok = field_u64(buf, len, off, size, &wide);
+	*v = (uint32_t)wide;
+	return ok;
+}
+
 uint64_t prof_get_bits(const uint8_t *buf, struct prof_bits b)
 {
 	unsigned bytes = (b.bit + b.width + 7) / 8;

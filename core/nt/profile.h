@@ -133,5 +133,11 @@ const struct profile *profile_by_name(const char *name);
 uint64_t prof_get(const uint8_t *buf, unsigned off, unsigned size);
 /* The value of a bit field of the structure at buf. */
 uint64_t prof_get_bits(const uint8_t *buf, struct prof_bits b);
+/* The field of size bytes (1, 2, 4, 8) at off in the structure buf holds,
+ * len bytes of it read (crash's OFFSET() idea): false, and *v 0, when the
+ * build has no such field (PROF_ABSENT) or it does not lie inside len.
+ * field_u32 keeps the low 32 bits (IDs, counters). */
+bool field_u64(const uint8_t *buf, size_t len, uint16_t off, unsigned size, uint64_t *v);
+bool field_u32(const uint8_t *buf, size_t len, uint16_t off, unsigned size, uint32_t *v);
 
 #endif

@@ -148,6 +148,28 @@ static void test_pte_family_fits_the_column(void **state)
 	}
 }
 
+/* The bounded field read: an absent field or one past the bytes read fails
+ * with 0, one that ends on the last byte reads. */
+static void test_field_read_is_bounded(void **state)
+{
+	(void)state;
+	const uint8_t rec[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };
+	uint64_t v = 1;
+	uint32_t v32 = 1;
+	assert_true(field_u64(rec, sizeof rec, 4, 4, &v));
+	assert_int_equal(v, 0x88776655);
+	assert_true(field_u32(rec, sizeof rec, 0, 8, &v32));
+	assert_int_equal(v32, 0x44332211);
+	assert_false(field_u64(rec, sizeof rec, PROF_ABSENT, 4, &v));
+	assert_int_equal(v, 0);
+	v = 1;
+	assert_false(field_u64(rec, sizeof rec, 5, 4, &v));
+	assert_int_equal(v, 0);
+	assert_false(field_u64(rec, sizeof rec, 0xfff0, 8, &v));
+	assert_false(field_u32(rec, 4, 2, 4, &v32));
+	assert_int_equal(v32, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_sizes_nest),
 		cmocka_unit_test(test_every_column_cites_its_source),
 		cmocka_unit_test(test_pte_family_fits_the_column),
+		cmocka_unit_test(test_field_read_is_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
