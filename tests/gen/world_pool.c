@@ -76,18 +76,22 @@ static bool is_case1(const struct world *w)
  * summary reports (pool headers and the unused tails of pages are in the
  * usage, not in the tracker's bytes). */
 #define WHOLE_TRACKED_PERMILLE 985u
+/* Less of the paged pool's: its page segments' descriptor pages and the
+ * tails of its LFH pages hold no blocks, and what the resident pages do
+ * not hold must fit the paged-out ones. */
+#define WHOLE_PAGED_TRACKED_PERMILLE 975u
 /* The whole machine's leak beyond its small blocks: big-page allocations
  * of this size, enough for the tracker's nonpaged bytes to reach the usage. */
 #define WHOLE_LEAK_ALLOC_BYTES 0x10000u
 
-static uint64_t tracked_bytes(uint64_t usage_pages)
+static uint64_t tracked_bytes(uint64_t usage_pages, unsigned permille)
 {
-	return usage_pages * KDX_PAGE_SIZE / 1000 * WHOLE_TRACKED_PERMILLE;
+	return usage_pages * KDX_PAGE_SIZE / 1000 * permille;
 }
 
 static uint64_t whole_leak_fill_bytes(const struct world *w, uint64_t leak_bytes)
 {
-	uint64_t target = tracked_bytes(CASE1_NONPAGED_USAGE);
+	uint64_t target = tracked_bytes(CASE1_NONPAGED_USAGE, WHOLE_TRACKED_PERMILLE);
 	if (!w->whole || !is_case1(w) || target < leak_bytes)
 		return 0;
 	return target - leak_bytes;
@@ -430,7 +434,7 @@ static void track_paged_usage(struct world_pool *pl)
 		else
 			others += pl->rows[i].paged_bytes;
 	}
-	uint64_t bytes = tracked_bytes(usage) - others;
+	uint64_t bytes = tracked_bytes(usage, WHOLE_PAGED_TRACKED_PERMILLE) - others;
 	uint64_t outstanding = bytes / 0x400;
 	mmst->paged_allocs = mmst->paged_frees + outstanding;
 	mmst->paged_bytes = bytes;
