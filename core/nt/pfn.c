@@ -41,9 +41,9 @@ static void decode(const struct pfn_db *db, uint64_t pfn, const uint8_t *b, stru
 	e->flink = prof_get_bits(b, M->flink);
 	e->blink = prof_get_bits(b, M->blink);
 	e->share_count = prof_get_bits(b, M->share_count);
-	e->reference_count = prof_get(b, M->reference_count, 2);
-	e->pte_address = prof_get(b, M->pte_address, db->p->ptr_size);
-	e->original_pte = prof_get(b, M->original_pte, M->original_pte_size);
+	field_u64(b, M->size, M->reference_count, 2, &e->reference_count);
+	field_u64(b, M->size, M->pte_address, db->p->ptr_size, &e->pte_address);
+	field_u64(b, M->size, M->original_pte, M->original_pte_size, &e->original_pte);
 	e->pte_frame = prof_get_bits(b, M->pte_frame);
 	e->modified = prof_get_bits(b, M->modified);
 	e->prototype = prof_get_bits(b, M->prototype_pte);
