@@ -169,6 +169,68 @@ static void row_role(struct line *ln, const struct dnode *row)
 				ln->spans[i].role = row->role;
 }
 
+/* A text line continued on the next screen line starts this much further
+ * in than its first line's text. */
+#define WRAP_INDENT 2
+
+/* Where text that does not fit goes on: lines of this kind, table and row
+ * (an Enter, sort or filter on them acts as on the first), their text from
+ * column start. */
+struct wrap {
+	enum line_kind kind;
+	const struct dnode *table;
+	size_t row;
+	const char *link;
+	size_t start;
+};
+
+static struct line *wrap_line(struct layout *l, const struct wrap *w)
+{
+	struct line *ln = new_line(l, w->kind);
+	ln->table = w->table;
+	ln->row = w->row;
+	if (w->start)
+		span(ln, ROLE_NORMAL, "", w->start, false, NULL);
+	if (w->link)
+		ln->link = w->link;
+	return ln;
+}
+
+/* Appends text to *ln, at column *col, and on a compact screen goes on
+ * to new lines (w) where it would reach the last column: breaks go at
+ * blanks, a word longer than the room is cut. */
+static void put_wrapped(struct layout *l, struct line **ln, size_t *col, const struct wrap *w,
+			enum role role, const char *text, const char *link)
+{
+	const char *p = text;
+	/* The last column stays free: a line that reaches it looks cut. */
+	while (compact(l) && *col + strlen(p) >= l->width && l->width > w->start + 8) {
+		size_t room = l->width - 1 - *col, cut = room;
+		while (cut > 0 && p[cut] != ' ')
+			cut--;
+		if (cut == 0 && *col > w->start) {
+			*ln = wrap_line(l, w);
+			*col = w->start;
+			continue;
+		}
+		if (cut == 0)
+			cut = room;
+		char *piece = strndup(p, cut);
+		if (!piece)
+			abort();
+		span(*ln, role, piece, 0, false, link);
+		free(piece);
+		p += cut;
+		p += strspn(p, " ");
+		*ln = wrap_line(l, w);
+		*col = w->start;
+	}
+	if (*p || !*text) {
+		span(*ln, role, p, 0, false, link);
+		*col += strlen(p);
+	}
+}
+
 /* A table too wide for a compact screen: each row as a block of
  * "label  value" lines, blocks apart by a blank line. Every line is the
  * row's (table, row, link), so Enter, sorting and the split view act on
@@ -192,12 +254,19 @@ static void lay_stacked_rows(struct layout *l, const struct dnode *t, const char
 			span(ln, ROLE_NORMAL, indent, 0, false, NULL);
 			span(ln, ROLE_LABEL, cols[c].label, lw, false, NULL);
 			span(ln, ROLE_LABEL, "  ", 0, false, NULL);
+			size_t col = strlen(indent) + lw + 2;
+			const char *link = row->link ? row->link : v ? v->link : NULL;
+			struct wrap w = { LINE_TABLE_ROW, t, r, link, col };
 			char *s = v ? dn_value_text(v) : xstrdup("-");
-			span(ln, v ? value_role(v) : ROLE_MUTED, s, 0, false, v ? v->link : NULL);
+			size_t first = l->count - 1;
+			put_wrapped(l, &ln, &col, &w, v ? value_role(v) : ROLE_MUTED, s,
+				    v ? v->link : NULL);
 			free(s);
-			if (row->link)
-				ln->link = row->link;
-			row_role(ln, row);
+			for (size_t i = first; i < l->count; i++) {
+				if (row->link)
+					l->lines[i].link = row->link;
+				row_role(&l->lines[i], row);
+			}
 		}
 	}
 }
@@ -265,58 +334,19 @@ done:
 
 static void lay_object(struct layout *l, const struct dnode *obj, int depth);
 
-/* A text line continued on the next screen line starts this much further
- * in than its first line's text. */
-#define WRAP_INDENT 2
-
-static struct line *text_line(struct layout *l, const struct dnode *k, const char *indent,
-			      size_t extra)
-{
-	struct line *ln = new_line(l, LINE_TEXT);
-	if (*indent || extra)
-		span(ln, ROLE_NORMAL, indent, strlen(indent) + extra, false, NULL);
-	if (k->link)
-		ln->link = k->link;
-	return ln;
-}
-
-/* A text node as one line, or on a compact screen as several: breaks go
- * at blanks, a word longer than the room is cut. */
+/* A text node as one line, or on a compact screen as several. */
 static void lay_text(struct layout *l, const struct dnode *k, const char *indent)
 {
-	struct line *ln = text_line(l, k, indent, 0);
 	size_t lead = k->nspans ? strspn(k->spans[0].text, " ") : 0;
-	size_t col0 = strlen(indent), col = col0, start = col0 + lead + WRAP_INDENT;
-	for (size_t s = 0; s < k->nspans; s++) {
-		const struct dspan *sp = &k->spans[s];
-		const char *p = sp->text;
-		/* The last column stays free: a line that reaches it looks cut. */
-		while (compact(l) && col + strlen(p) >= l->width && l->width > start + 8) {
-			size_t room = l->width - 1 - col, cut = room;
-			while (cut > 0 && p[cut] != ' ')
-				cut--;
-			if (cut == 0 && col > start) {
-				ln = text_line(l, k, indent, start - col0);
-				col = start;
-				continue;
-			}
-			if (cut == 0)
-				cut = room;
-			char *piece = strndup(p, cut);
-			if (!piece)
-				abort();
-			span(ln, sp->role, piece, 0, false, sp->link);
-			free(piece);
-			p += cut;
-			p += strspn(p, " ");
-			ln = text_line(l, k, indent, start - col0);
-			col = start;
-		}
-		if (*p || !*sp->text) {
-			span(ln, sp->role, p, 0, false, sp->link);
-			col += strlen(p);
-		}
-	}
+	size_t col = strlen(indent);
+	struct wrap w = { LINE_TEXT, NULL, 0, k->link, col + lead + WRAP_INDENT };
+	struct line *ln = new_line(l, LINE_TEXT);
+	if (*indent)
+		span(ln, ROLE_NORMAL, indent, 0, false, NULL);
+	if (k->link)
+		ln->link = k->link;
+	for (size_t s = 0; s < k->nspans; s++)
+		put_wrapped(l, &ln, &col, &w, k->spans[s].role, k->spans[s].text, k->spans[s].link);
 }
 
 void dn_put(struct line_sink *out, enum role role, const char *text, size_t len,
@@ -398,8 +428,11 @@ static void lay_object(struct layout *l, const struct dnode *obj, int depth)
 			span(ln, ROLE_NORMAL, indent, 0, false, NULL);
 			span(ln, ROLE_LABEL, dn_label_of(k), lw, false, NULL);
 			span(ln, ROLE_LABEL, "  ", 0, false, NULL);
+			/* A long value goes on under itself, past the labels. */
+			size_t col = strlen(indent) + lw + 2;
+			struct wrap w = { LINE_FIELD, NULL, 0, k->link, col };
 			char *v = dn_value_text(k);
-			span(ln, value_role(k), v, 0, false, k->link);
+			put_wrapped(l, &ln, &col, &w, value_role(k), v, k->link);
 			free(v);
 			continue;
 		}
