@@ -717,32 +717,41 @@ void app_key(struct app *a, int key)
 
 /* ---- help and status ---- */
 
-void app_status(const struct app *a, char *buf, size_t size)
+void app_status(const struct app *a, size_t width, char *buf, size_t size)
 {
 	/* Where the reader is comes first: on a narrow terminal it is what
-	 * stays visible. */
+	 * stays visible, after the pane's title, cut to leave it room. */
 	const struct pane *p = app_pane(a);
+	char state[512] = "";
 	size_t used = 0;
-	int n = snprintf(buf, size, " [%zu/%zu] %s  line %zu/%zu", a->current + 1, a->npanes,
-			 p ? pane_title(p) : "", p && p->nvis ? p->cursor + 1 : 0, p ? p->nvis : 0);
-	if (n < 0 || (size_t)n >= size || !p)
-		return;
-	used = (size_t)n;
-	if (p->filter)
-		used += (size_t)snprintf(buf + used, size - used, "  filter /%s/", p->filter);
-	if (used < size && a->split)
-		used += (size_t)snprintf(buf + used, size - used, "  split");
-	if (used < size && p->doc.sorted_table) {
-		struct table_column *cols;
-		size_t nc = table_columns(p->doc.sorted_table, &cols);
-		for (size_t i = 0; i < nc; i++)
-			if (strcmp(cols[i].path, p->doc.sorted_by) == 0)
-				used += (size_t)snprintf(buf + used, size - used, "  sort %s %s",
-							 cols[i].label,
-							 p->doc.sorted_descending ? "desc" : "asc");
-		table_columns_free(cols, nc);
+	if (p) {
+		used = (size_t)snprintf(state, sizeof state, "  line %zu/%zu",
+					p->nvis ? p->cursor + 1 : 0, p->nvis);
+		if (p->filter && used < sizeof state)
+			used += (size_t)snprintf(state + used, sizeof state - used, "  filter /%s/",
+						 p->filter);
+		if (a->split && used < sizeof state)
+			used += (size_t)snprintf(state + used, sizeof state - used, "  split");
+		if (p->doc.sorted_table && used < sizeof state) {
+			struct table_column *cols;
+			size_t nc = table_columns(p->doc.sorted_table, &cols);
+			for (size_t i = 0; i < nc; i++)
+				if (strcmp(cols[i].path, p->doc.sorted_by) == 0 && used < sizeof state)
+					used += (size_t)snprintf(state + used, sizeof state - used,
+								 "  sort %s %s", cols[i].label,
+								 p->doc.sorted_descending ? "desc" : "asc");
+			table_columns_free(cols, nc);
+		}
 	}
-	if (used < size)
-		snprintf(buf + used, size - used, "  %s  %s", a->dump_name ? a->dump_name : "",
-			 a->dump_facts);
+	char head[32];
+	int n = snprintf(head, sizeof head, " [%zu/%zu] ", a->current + 1, a->npanes);
+	const char *title = p ? pane_title(p) : "";
+	size_t keep = strlen(title), fixed = (size_t)n + strlen(state);
+	if (fixed + keep > width) {
+		keep = width > fixed ? width - fixed : 0;
+		while (keep > 0 && ((unsigned char)title[keep] & 0xc0) == 0x80)
+			keep--;     /* not inside a UTF-8 character */
+	}
+	snprintf(buf, size, "%s%.*s%s  %s  %s", head, (int)keep, title, state,
+		 a->dump_name ? a->dump_name : "", a->dump_facts);
 }

@@ -125,8 +125,10 @@ bool app_warnings(struct app *a, const struct theme_warnings *w);
 /* The help document, generated from the key tables and the commands. */
 void app_help_doc(struct doc *out);
 
-/* The status line's text (pane, position, filter, sort, dump, facts). */
-void app_status(const struct app *a, char *buf, size_t size);
+/* The status line's text (pane, position, filter, sort, dump, facts) for
+ * width columns: the pane's title is cut to keep the rest up to the sort
+ * in view. */
+void app_status(const struct app *a, size_t width, char *buf, size_t size);
 /* Drawn at the status line's right end whenever the width allows, so that
  * long titles and many panes never hide it. */
 #define APP_STATUS_HINTS "? help  q quit"

@@ -369,10 +369,21 @@ const struct dnode *pane_sort_table(const struct pane *p)
 static void apply_sort(struct pane *p, const struct table_column *col, char *msg,
 		       size_t msgsize)
 {
+	static const char *const order[2][2] = {
+		{ "A to Z", "Z to A" }, { "smallest first", "largest first" },
+	};
+	const char *how = order[col->number][p->doc.sorted_descending];
 	size_t at = pane_cursor_layout_index(p);
 	char *pattern = xstrdup(p->filter);
 	dn_sort_table((struct dnode *)p->doc.sorted_table, p->doc.sorted_by,
 		      p->doc.sorted_descending);
+	/* A document that says its order (a "sorted_by" field at its top)
+	 * says the reader's now. */
+	struct dnode *said = dn_get(p->doc.root, "sorted_by");
+	if (said && said->kind == DN_STR) {
+		free(said->v.s);
+		said->v.s = xasprintf("%s, %s", col->label, how);
+	}
 	pane_clear_filter(p);
 	layout_free(&p->lay);
 	doc_layout(&p->doc, p->width, &p->lay);
@@ -383,11 +394,7 @@ static void apply_sort(struct pane *p, const struct table_column *col, char *msg
 		free(pattern);
 	}
 	pane_set_cursor_layout(p, at);
-	static const char *const order[2][2] = {
-		{ "A to Z", "Z to A" }, { "smallest first", "largest first" },
-	};
-	snprintf(msg, msgsize, "sorted by %s, %s (S reverses)", col->label,
-		 order[col->number][p->doc.sorted_descending]);
+	snprintf(msg, msgsize, "sorted by %s, %s (S reverses)", col->label, how);
 }
 
 void pane_sort_by(struct pane *p, const struct dnode *table, size_t column, char *msg,

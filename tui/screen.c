@@ -373,15 +373,15 @@ static void draw(struct screen *s)
 		 * errors) take the status line's place. */
 		bool message = a->mode == MODE_PROMPT && a->message[0];
 		char line[768];
-		if (message)
-			snprintf(line, sizeof line, "%s", a->message);
-		else
-			app_status(a, line, sizeof line);
 		enum role r = !message ? ROLE_STATUS : a->message_is_error ? ROLE_ERROR : ROLE_MESSAGE;
 		/* The hints keep their place at the right unless the terminal
 		 * is too narrow for them and the position. */
 		int hints = (int)strlen(" " APP_STATUS_HINTS " ");
 		int end = !message && w >= STATUS_HINTS_MIN_WIDTH ? w - hints : w;
+		if (message)
+			snprintf(line, sizeof line, "%s", a->message);
+		else
+			app_status(a, (size_t)end, line, sizeof line);
 		int x = put_text(s, h - 2, 0, end, line, &skip, role_attr(s, r));
 		fill(h - 2, x, w, role_attr(s, r));
 		if (end < w)

@@ -477,11 +477,11 @@ static void test_sort(void **state)
 	assert_string_equal(header, "name     size v");
 	free(header);
 	char status[256];
-	app_status(a, status, sizeof status);
+	app_status(a, 1000, status, sizeof status);
 	assert_non_null(strstr(status, "sort size desc"));
 	keys(a, "S");
 	assert_string_equal(a->message, "sorted by size, smallest first (S reverses)");
-	app_status(a, status, sizeof status);
+	app_status(a, 1000, status, sizeof status);
 	assert_non_null(strstr(status, "sort size asc"));
 	/* The picker opens on the sorted column; Esc leaves the order. */
 	keys(a, "s");
@@ -692,7 +692,7 @@ static void test_split(void **state)
 	assert_non_null(a->detail);
 	assert_string_equal(pane_title(a->detail), "no link on this line");
 	char status[256];
-	app_status(a, status, sizeof status);
+	app_status(a, 1000, status, sizeof status);
 	assert_non_null(strstr(status, "  split"));
 	keys(a, "jjjj");
 	assert_string_equal(a->detail->doc.command, "item 1");
