@@ -717,6 +717,10 @@ void app_key(struct app *a, int key)
 
 /* ---- help and status ---- */
 
+/* However narrow the screen, the title keeps this much: which pane it
+ * is matters more than where in it, on a screen too small for both. */
+#define STATUS_TITLE_MIN 16
+
 void app_status(const struct app *a, size_t width, char *buf, size_t size)
 {
 	/* Where the reader is comes first: on a narrow terminal it is what
@@ -748,7 +752,9 @@ void app_status(const struct app *a, size_t width, char *buf, size_t size)
 	const char *title = p ? pane_title(p) : "";
 	size_t keep = strlen(title), fixed = (size_t)n + strlen(state);
 	if (fixed + keep > width) {
-		keep = width > fixed ? width - fixed : 0;
+		keep = width > fixed + STATUS_TITLE_MIN ? width - fixed : STATUS_TITLE_MIN;
+		if (keep > strlen(title))
+			keep = strlen(title);
 		while (keep > 0 && ((unsigned char)title[keep] & 0xc0) == 0x80)
 			keep--;     /* not inside a UTF-8 character */
 	}
