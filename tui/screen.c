@@ -194,6 +194,16 @@ static void draw_tabs(struct screen *s, int y, int w)
 		put_text(s, y, w - 1, w, tab_marker(s, false), &skip, role_attr(s, ROLE_BORDER));
 }
 
+/* The columns a line's text takes (a character a column). */
+static size_t line_columns(const struct line *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->nspans; i++)
+		for (const char *c = l->spans[i].text; *c; c++)
+			n += ((unsigned char)*c & 0xc0) != 0x80;
+	return n;
+}
+
 /* focused: the pane keys act on, whose cursor line is highlighted. */
 static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, int w,
 		      bool focused)
@@ -234,6 +244,14 @@ static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, 
 		offset += len;
 	}
 	fill(y, x, w, role_attr(s, selected ? ROLE_SELECTION : ROLE_NORMAL));
+	/* Markers at the edges say the line goes on past them (Left and
+	 * Right scroll): a wide table's columns are never hidden unsaid. */
+	size_t cols = line_columns(l);
+	size_t none = 0;
+	if (w > 2 && cols > p->hscroll + (size_t)w)
+		put_text(s, y, w - 1, w, tab_marker(s, false), &none, role_attr(s, ROLE_BORDER));
+	if (w > 2 && p->hscroll && cols > 0)
+		put_text(s, y, 0, 1, tab_marker(s, true), &none, role_attr(s, ROLE_BORDER));
 }
 
 /* A box of bh rows and bw columns at y0, x0 with title on its top edge. */
