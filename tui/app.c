@@ -138,17 +138,44 @@ static const struct pane_ops *ops_for(const char *line)
 	return strcmp(line, HELP_COMMAND) == 0 ? &pane_help_ops : pane_ops_for(line);
 }
 
-bool app_open(struct app *a, const char *line, bool remember)
+/* The row a link names (LINK_ROW_MARK), taken off the command; SIZE_MAX
+ * when it names none. */
+static size_t link_row(char *line)
+{
+	char *mark = strstr(line, LINK_ROW_MARK);
+	if (!mark)
+		return SIZE_MAX;
+	char *end;
+	unsigned long long row = strtoull(mark + strlen(LINK_ROW_MARK), &end, 10);
+	if (end == mark + strlen(LINK_ROW_MARK) || *end)
+		return SIZE_MAX;
+	*mark = 0;
+	return (size_t)row;
+}
+
+bool app_open(struct app *a, const char *link, bool remember)
 {
 	struct doc doc;
-	if (!build(a, line, &doc))
+	char *line = xstrdup(link);
+	size_t row = link_row(line);
+	if (!build(a, line, &doc)) {
+		free(line);
 		return false;
+	}
 	if (remember)
 		remember_here(a);
 	size_t index;
 	struct pane *p = target_pane(a, ops_for(line), line, &index);
+	free(line);
 	pane_set_doc(p, &doc);
 	a->current = index;
+	const struct dnode *table = row != SIZE_MAX ? pane_sort_table(p) : NULL;
+	for (size_t i = 0; table && i < p->lay.count; i++)
+		if (p->lay.lines[i].table == table && p->lay.lines[i].kind == LINE_TABLE_ROW &&
+		    p->lay.lines[i].row == row) {
+			pane_set_cursor_layout(p, i);
+			break;
+		}
 	return true;
 }
 

@@ -118,7 +118,7 @@ static void add_bugcheck(struct dump *d, struct dnode *root, const struct crash_
 		dn_hex(p, NULL, f->bugcheck_params[i], 0);
 	dn_str(b, "meaning", bi ? bi->meaning : NULL);
 	if (sig)
-		dn_link(dn_role(dn_str(b, "signature", sig), ROLE_DANGER), "stacks");
+		dn_link(dn_role(dn_str(b, "signature", sig), ROLE_DANGER), "stacks" LINK_ROW_MARK "0");
 	add_decoded(d, b, f);
 }
 

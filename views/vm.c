@@ -12,7 +12,7 @@ bool vm_summary_to_doc(struct dump *d, bool walks, struct dnode *parent)
 	bool pending = false;
 	struct dnode *w = dn_array(parent, "warnings");
 	for (size_t i = 0; i < s.nwarnings; i++)
-		dn_link(dn_role(dn_str(w, NULL, s.warnings[i]), ROLE_DANGER), "poolused");
+		dn_link(dn_role(dn_str(w, NULL, s.warnings[i]), ROLE_DANGER), "poolused" LINK_ROW_MARK "0");
 	struct dnode *t = dn_label(dn_array(parent, "figures"), "Figures");
 	for (size_t i = 0; i < s.count; i++) {
 		const struct mem_figure *f = &s.figures[i];

@@ -119,6 +119,11 @@ struct dnode *dn_lines(struct dnode *parent, size_t n, const struct dn_lines_ops
 void dn_put(struct line_sink *out, enum role role, const char *text, size_t len,
 	    const char *link);
 
+/* A link may end with the row its pane opens on: "poolused #0" opens the
+ * pool tags with the cursor on row 0 of the first table (the biggest
+ * tag), not on the first line. The TUI takes the mark off the command. */
+#define LINK_ROW_MARK " #"
+
 struct dnode *dn_label(struct dnode *n, const char *label);
 struct dnode *dn_role(struct dnode *n, enum role role);
 struct dnode *dn_link(struct dnode *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
