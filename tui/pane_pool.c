@@ -17,7 +17,8 @@ static void act_pool_refs(struct app *a, int key)
 		app_message(a, false, "no pool block on this line");
 		return;
 	}
-	char *line = xasprintf("poolrefs%s", arg);
+	/* The address alone: a link to the bytes also says their length. */
+	char *line = xasprintf("poolrefs %.*s", (int)strcspn(arg + 1, " "), arg + 1);
 	if (app_open(a, line, true))
 		a->message[0] = 0;
 	free(line);

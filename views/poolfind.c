@@ -81,7 +81,9 @@ struct dnode *pool_block_row(struct dump *d, struct dnode *table, const struct p
 	dn_flags(dn_label(dn_str(o, "state_from", pool_state_from_name(b->from)), "from"),
 		 DN_JSON_ONLY);
 	dn_bool(o, "big", b->big);
-	dn_link(o, "db 0x%llx", (unsigned long long)b->address);
+	/* The whole block, so that the hex view scrolls on through it. */
+	dn_link(o, "db 0x%llx L0x%llx", (unsigned long long)b->address,
+		(unsigned long long)(b->size ? b->size : 0x80));
 	return o;
 }
 
