@@ -533,7 +533,12 @@ void app_set_theme(struct app *a, const char *name)
 	struct theme_warnings w = { .count = 0 };
 	theme_load(&a->theme, name, &w);
 	a->theme_changed = true;
-	if (!app_warnings(a, &w))
+	if (app_warnings(a, &w))
+		return;
+	if (a->colorless)
+		app_message(a, false, "theme %s: %s, so only its bold and reverse show", a->theme.name,
+			    a->colorless);
+	else
 		app_message(a, false, "theme %s", a->theme.name);
 }
 

@@ -72,6 +72,7 @@ struct app {
 	struct theme_list themes;
 	struct theme theme;
 	bool theme_changed;               /* the screen must reload colours */
+	const char *colorless;            /* why the screen draws no colour (NULL: it does) */
 	size_t picker_cursor;
 	char picker_saved[64];            /* the theme before the picker opened */
 	/* The column picker (s): the table's columns by their labels. */

@@ -680,6 +680,8 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	theme_load(&start, name, &w);
 	struct app a;
 	app_init(&a, run_command, d, &start);
+	if (!s.colors)
+		a.colorless = mono ? "NO_COLOR is set (or TERM is dumb)" : "the terminal has no colours";
 	theme_list_find(&a.themes);
 	s.app = &a;
 	char *path = xstrdup(opt->dump_path);
