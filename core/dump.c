@@ -21,9 +21,6 @@
  * so the number of them tried is bounded too. */
 #define MAX_SCAN_CANDIDATES 16
 
-static uint64_t le64(const uint8_t *p) { return le_bytes(p, 8); }
-static uint32_t le32(const uint8_t *p) { return (uint32_t)le_bytes(p, 4); }
-
 /* x64: a kernel-half PML4 slot maps the table itself (P, RW, supervisor,
  * not large), at least one other kernel slot is present, and every present
  * slot points into physical memory (a 32-bit directory read as 8-byte
@@ -145,12 +142,7 @@ bool dump_read_ptr(struct dump *d, uint64_t va, uint64_t *val)
 {
 	if (!d->kernel)
 		return false;
-	uint8_t b[8] = { 0 };
-	unsigned n = dump_ptr_size(d);
-	if (xlat_read(d->kernel, va, b, n, NULL) != n)
-		return false;
-	*val = n == 4 ? le32(b) : le64(b);
-	return true;
+	return xlat_read_uint(d->kernel, va, dump_ptr_size(d), val);
 }
 
 /* A KDBG block header at p: OwnerTag and a plausible Size (doc/dump-format.md §10, check 8). */

@@ -10,6 +10,7 @@
 
 #include "core/nt/pdb_type.h"
 #include "core/nt/ustr.h"
+#include "core/util/bytes.h"
 #include "views/commands.h"
 #include "views/process.h"
 
@@ -114,14 +115,14 @@ static void add_value(struct dump *d, const char *type, uint64_t va, const struc
 		dn_strf(row, "value", "0x%llx", (unsigned long long)v);
 		dn_hex(values, m->name, v, 0);
 	} else if (strcmp(m->width, "ptr") == 0) {
-		uint64_t v = prof_get(buf, 0, ptr);
+		uint64_t v = le_bytes(buf, ptr);
 		format_address(d, v, addr, sizeof addr);
 		struct dnode *n = dn_role(dn_str(row, "value", addr), v ? ROLE_ADDRESS : ROLE_ZERO);
 		if (v)
 			dn_link(n, "db 0x%llx", (unsigned long long)v);
 		dn_hex(values, m->name, v, 0);
 	} else if (strcmp(m->width, "list") == 0) {
-		uint64_t fl = prof_get(buf, 0, ptr), bl = prof_get(buf, ptr, ptr);
+		uint64_t fl = le_bytes(buf, ptr), bl = le_bytes(buf + ptr, ptr);
 		char b2[24];
 		format_address(d, fl, addr, sizeof addr);
 		format_address(d, bl, b2, sizeof b2);
@@ -163,7 +164,7 @@ static void add_value(struct dump *d, const char *type, uint64_t va, const struc
 			dn_str(values, m->name, text);
 		}
 	} else {
-		uint64_t v = prof_get(buf, 0, need);
+		uint64_t v = le_bytes(buf, need);
 		if (need == 8 && ends_with(m->name, "Time")) {
 			filetime_text(v, text, sizeof text);
 			dn_strf(row, "value", "0x%llx (%s)", (unsigned long long)v, text);

@@ -45,11 +45,6 @@ static int rank(struct tag_owner *o)
 	return 0;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)le_bytes(p, 4);
-}
-
 int tagowner_search(struct dump *d, const struct module_list *ml, const uint32_t *tags,
 		    size_t ntags, struct tag_owner *o, struct kdx_error *err)
 {

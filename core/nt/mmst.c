@@ -13,15 +13,6 @@ static uint64_t data_of(const struct pool_ctx *c, const struct pool_block *b)
 	return b->address + (b->big ? 0 : c->p->pool->header_size);
 }
 
-static bool read_uint(struct dump *d, uint64_t va, unsigned size, uint64_t *v)
-{
-	uint8_t b[8];
-	if (xlat_read(d->kernel, va, b, size, NULL) != size)
-		return false;
-	*v = le_bytes(b, size);
-	return true;
-}
-
 /* The §9 route from a SEGMENT at seg, with the checks dumpfiles.py makes. */
 static void segment_file(const struct pool_ctx *c, uint64_t seg, struct mmst_file *f)
 {
@@ -30,20 +21,20 @@ static void segment_file(const struct pool_ctx *c, uint64_t seg, struct mmst_fil
 	unsigned ps = dump_ptr_size(d);
 	uint64_t ca, back, total, size, fp, type;
 	const char *why = NULL;
-	if (!read_uint(d, seg + S->seg_control_area, ps, &ca) ||
-	    !read_uint(d, ca + S->ca_segment, ps, &back))
+	if (!xlat_read_uint(d->kernel, seg + S->seg_control_area, ps, &ca) ||
+	    !xlat_read_uint(d->kernel, ca + S->ca_segment, ps, &back))
 		why = "Segment.ControlArea is not a readable CONTROL_AREA";
 	else if (back != seg)
 		why = "the CONTROL_AREA does not point back at the SEGMENT";
-	else if (!read_uint(d, seg + S->seg_total_number_of_ptes, 4, &total) ||
-		 !read_uint(d, seg + S->seg_size_of_segment, 8, &size) ||
+	else if (!xlat_read_uint(d->kernel, seg + S->seg_total_number_of_ptes, 4, &total) ||
+		 !xlat_read_uint(d->kernel, seg + S->seg_size_of_segment, 8, &size) ||
 		 size != total * KDX_PAGE_SIZE)
 		why = "SizeOfSegment is not TotalNumberOfPtes pages";
-	else if (!read_uint(d, ca + S->ca_file_pointer, ps, &fp))
+	else if (!xlat_read_uint(d->kernel, ca + S->ca_file_pointer, ps, &fp))
 		why = "CONTROL_AREA.FilePointer is not in the dump";
 	if (!why) {
 		fp &= ~(uint64_t)(S->ca_file_pointer_fast_ref ? (ps == 8 ? 0xf : 0x7) : 0);
-		if (!read_uint(d, fp + S->fo_type, 2, &type) || type != IO_TYPE_FILE)
+		if (!xlat_read_uint(d->kernel, fp + S->fo_type, 2, &type) || type != IO_TYPE_FILE)
 			why = "FilePointer is not a FILE_OBJECT (Type 5)";
 	}
 	if (why) {
@@ -55,7 +46,7 @@ static void segment_file(const struct pool_ctx *c, uint64_t seg, struct mmst_fil
 	f->control_area = ca;
 	f->file_object = fp;
 	f->total_ptes = (uint32_t)total;
-	read_uint(d, seg + S->seg_prototype_pte, ps, &f->prototype_ptes);
+	xlat_read_uint(d->kernel, seg + S->seg_prototype_pte, ps, &f->prototype_ptes);
 	ustr_read(d, fp + S->fo_file_name, f->name, sizeof f->name);
 }
 
@@ -68,7 +59,7 @@ static void count_resident(const struct pool_ctx *c, struct mmst_file *f)
 	unsigned es = (unsigned)pd->entry_size;
 	for (uint32_t i = 0; ctx.format && i < f->total_ptes && i < MMST_MAX_PTES; i++) {
 		uint64_t raw;
-		if (!read_uint(c->d, f->prototype_ptes + (uint64_t)i * es, es, &raw))
+		if (!xlat_read_uint(c->d->kernel, f->prototype_ptes + (uint64_t)i * es, es, &raw))
 			continue;
 		struct pte_decoded dec;
 		pte_decode(&ctx, pd->levels - 1, raw, &dec);

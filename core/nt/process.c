@@ -64,15 +64,6 @@ static int set_add(struct addr_set *s, uint64_t a)
 	return 1;
 }
 
-static bool read_ptr(struct xlat *x, unsigned ps, uint64_t va, uint64_t *v)
-{
-	uint8_t b[8];
-	if (xlat_read(x, va, b, ps, NULL) != ps)
-		return false;
-	*v = prof_get(b, 0, ps);
-	return true;
-}
-
 static const char *unreadable(struct xlat *x, uint64_t va)
 {
 	uint64_t pa;
@@ -88,7 +79,7 @@ int ring_walk(const struct ring *r, ring_visit_fn visit, void *ctx, struct ring_
 		return -1;
 	uint64_t prev = r->head, link;
 	const char *why = NULL;
-	if (!read_ptr(r->space, r->ptr_size, r->head, &link)) {
+	if (!xlat_read_uint(r->space, r->head, r->ptr_size, &link)) {
 		snprintf(out->note, sizeof out->note, "the %s list head at 0x%llx is not in the dump",
 			 r->what, (unsigned long long)r->head);
 		free(seen.slots);
@@ -104,8 +95,8 @@ int ring_walk(const struct ring *r, ring_visit_fn visit, void *ctx, struct ring_
 		else if ((added = set_add(&seen, link)) <= 0)
 			why = added < 0 ? "out of memory for the cycle check"
 					: "the list loops back to an entry already read";
-		else if (!read_ptr(r->space, r->ptr_size, link, &next) ||
-			 !read_ptr(r->space, r->ptr_size, link + r->ptr_size, &back))
+		else if (!xlat_read_uint(r->space, link, r->ptr_size, &next) ||
+			 !xlat_read_uint(r->space, link + r->ptr_size, r->ptr_size, &back))
 			why = unreadable(r->space, link);
 		else if (back != prev)
 			why = "its Blink does not point back at the entry before";
@@ -271,10 +262,10 @@ static void read_session_id(struct dump *d, const struct profile *prof, struct p
 	struct kdx_error ignored;
 	bool owned;
 	struct xlat *x = process_space(d, p, &owned, &ignored);
-	uint8_t b[4];
-	if (x && xlat_read(x, p->session_space + prof->session->session_id, b, 4, NULL) == 4) {
+	uint64_t id;
+	if (x && xlat_read_uint(x, p->session_space + prof->session->session_id, 4, &id)) {
 		p->has_session_id = true;
-		p->session_id = (uint32_t)prof_get(b, 0, 4);
+		p->session_id = (uint32_t)id;
 	}
 	if (owned)
 		xlat_free(x);
@@ -367,11 +358,10 @@ int process_list_read(struct dump *d, struct process_list *l, struct kdx_error *
 	if (!dump_read_ptr(d, l->head, &first))
 		return kdx_fail(err, "processes: PsActiveProcessHead at 0x%llx is not in the dump: "
 				"expected a LIST_ENTRY", (unsigned long long)l->head);
-	uint64_t inc_va;
-	uint8_t inc[4];
+	uint64_t inc_va, inc;
 	if (dump_kdbg_field(d, KDBG_KE_TIME_INCREMENT, 8, &inc_va) && inc_va &&
-	    xlat_read(d->kernel, inc_va, inc, 4, NULL) == 4) {
-		l->time_increment = (uint32_t)prof_get(inc, 0, 4);
+	    xlat_read_uint(d->kernel, inc_va, 4, &inc)) {
+		l->time_increment = (uint32_t)inc;
 		l->has_time_increment = l->time_increment != 0;
 	}
 	l->stack_committed = p->stack->size;

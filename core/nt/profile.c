@@ -369,11 +369,6 @@ int dump_layout_set(struct dump_layout *l, const struct layout_field *f, uint16_
 	return 0;
 }
 
-uint64_t prof_get(const uint8_t *buf, unsigned off, unsigned size)
-{
-	return le_bytes(buf + off, size);
-}
-
 bool field_u64(const uint8_t *buf, size_t len, uint16_t off, unsigned size, uint64_t *v)
 {
 	*v = 0;
@@ -394,7 +389,7 @@ bool field_u32(const uint8_t *buf, size_t len, uint16_t off, unsigned size, uint
 uint64_t prof_get_bits(const uint8_t *buf, struct prof_bits b)
 {
 	unsigned bytes = (b.bit + b.width + 7) / 8;
-	uint64_t word = prof_get(buf, b.offset, bytes);
+	uint64_t word = le_bytes(buf + b.offset, bytes);
 	uint64_t mask = b.width >= 64 ? UINT64_MAX : (1ull << b.width) - 1;
 	return (word >> b.bit) & mask;
 }

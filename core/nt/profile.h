@@ -129,8 +129,6 @@ extern const struct profile *const kdx_profiles[];
 
 const struct profile *profile_by_name(const char *name);
 
-/* Reads a little-endian integer of size bytes (1, 2, 4, 8) at buf + off. */
-uint64_t prof_get(const uint8_t *buf, unsigned off, unsigned size);
 /* The value of a bit field of the structure at buf. */
 uint64_t prof_get_bits(const uint8_t *buf, struct prof_bits b);
 /* The field of size bytes (1, 2, 4, 8) at off in the structure buf holds,

@@ -15,15 +15,6 @@ struct member_walk {
 	char why[PROCESS_NOTE_MAX];
 };
 
-static bool read_uint(struct xlat *x, uint64_t va, unsigned size, uint64_t *v)
-{
-	uint8_t b[8];
-	if (xlat_read(x, va, b, size, NULL) != size)
-		return false;
-	*v = prof_get(b, 0, size);
-	return true;
-}
-
 /* A member must be a process (DISPATCHER_HEADER.Type 3, doc/structures.md §1) whose
  * Session points back at this session. */
 static const char *visit_member(void *ctx, uint64_t eprocess)
@@ -31,8 +22,8 @@ static const char *visit_member(void *ctx, uint64_t eprocess)
 	struct member_walk *m = ctx;
 	const struct prof_eprocess *E = m->prof->eprocess;
 	uint64_t type, session;
-	if (!read_uint(m->space, eprocess, 1, &type) ||
-	    !read_uint(m->space, eprocess + E->session, m->prof->ptr_size, &session))
+	if (!xlat_read_uint(m->space, eprocess, 1, &type) ||
+	    !xlat_read_uint(m->space, eprocess + E->session, m->prof->ptr_size, &session))
 		return "the EPROCESS is not in the dump";
 	if (type != 3) {
 		snprintf(m->why, sizeof m->why, "DISPATCHER_HEADER.Type is %u, expected 3 (EPROCESS)",
@@ -92,10 +83,10 @@ static void read_session(struct dump *d, const struct profile *prof,
 			 pl->processes[s->reader].pid);
 		return;
 	}
-	s->readable = read_uint(x, s->address + S->session_id, 4, &id) &&
-		      read_uint(x, s->address + S->reference_count, 4, &refs) &&
-		      read_uint(x, s->address + S->paged_pool_start, ps, &s->paged_pool_start) &&
-		      read_uint(x, s->address + S->paged_pool_end, ps, &s->paged_pool_end);
+	s->readable = xlat_read_uint(x, s->address + S->session_id, 4, &id) &&
+		      xlat_read_uint(x, s->address + S->reference_count, 4, &refs) &&
+		      xlat_read_uint(x, s->address + S->paged_pool_start, ps, &s->paged_pool_start) &&
+		      xlat_read_uint(x, s->address + S->paged_pool_end, ps, &s->paged_pool_end);
 	if (!s->readable) {
 		snprintf(s->walk.note, sizeof s->walk.note, "MM_SESSION_SPACE at 0x%llx is not in "
 			 "the dump", (unsigned long long)s->address);

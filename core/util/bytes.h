@@ -13,4 +13,7 @@ static inline uint64_t le_bytes(const uint8_t *p, unsigned n)
 	return v;
 }
 
+static inline uint32_t le32(const uint8_t *p) { return (uint32_t)le_bytes(p, 4); }
+static inline uint64_t le64(const uint8_t *p) { return le_bytes(p, 8); }
+
 #endif

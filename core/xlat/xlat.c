@@ -10,6 +10,7 @@
 #include <libkdumpfile/addrxlat.h>
 
 #include "core/source/source.h"
+#include "core/util/bytes.h"
 
 #define CACHE_SLOTS 4096
 
@@ -289,6 +290,15 @@ static size_t read_pages(struct source *src, struct xlat *x, uint64_t addr, void
 size_t xlat_read(struct xlat *x, uint64_t va, void *buf, size_t len, struct hole_list *holes)
 {
 	return read_pages(x->src, x, va, buf, len, holes);
+}
+
+bool xlat_read_uint(struct xlat *x, uint64_t va, unsigned size, uint64_t *v)
+{
+	uint8_t b[8];
+	if (size > sizeof b || xlat_read(x, va, b, size, NULL) != size)
+		return false;
+	*v = le_bytes(b, size);
+	return true;
 }
 
 size_t phys_read(struct source *src, uint64_t pa, void *buf, size_t len, struct hole_list *holes)

@@ -70,6 +70,9 @@ void hole_list_free(struct hole_list *h);
  * the holes are appended to holes (adjacent holes of one reason merged).
  * Returns the number of bytes actually read. */
 size_t xlat_read(struct xlat *x, uint64_t va, void *buf, size_t len, struct hole_list *holes);
+/* The size-byte (1 to 8) little-endian integer at va; false when any of its
+ * bytes is not readable. */
+bool xlat_read_uint(struct xlat *x, uint64_t va, unsigned size, uint64_t *v);
 /* The same for physical addresses (the only possible hole: not in dump). */
 size_t phys_read(struct source *src, uint64_t pa, void *buf, size_t len, struct hole_list *holes);
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 #include "core/nt/kdbg.h"
+#include "core/util/bytes.h"
 #include "tests/gen/world.h"
 #include "tests/gen/world_files.h"
 #include "tests/gen/world_modules.h"
@@ -723,10 +724,10 @@ static void check_pfn(const struct world *w)
 		const struct world_pfn_entry *we = &pf->entries[pfn];
 		uint64_t loc = prof_get_bits(e, M->page_location);
 		assert_int_equal(loc, we->location);
-		assert_int_equal(prof_get(e, M->pte_address, w->profile->ptr_size), we->pte_address);
+		assert_int_equal(le_bytes(e + M->pte_address, w->profile->ptr_size), we->pte_address);
 		assert_int_equal(prof_get_bits(e, M->pte_frame), we->pte_frame);
 		assert_int_equal(prof_get_bits(e, M->prototype_pte), we->prototype);
-		assert_int_equal(prof_get(e, M->original_pte, M->original_pte_size), we->original_pte);
+		assert_int_equal(le_bytes(e + M->original_pte, M->original_pte_size), we->original_pte);
 		counted[loc]++;
 	}
 	for (int l = 0; l < WL_COUNT; l++) {
@@ -806,7 +807,7 @@ static void check_files(const struct world *w)
 				continue;
 			for (unsigned k = 0; k < M->size; k++)
 				e[k] = (uint8_t)vread(w, w->dtb, w->pfn->database + pfn * M->size + k, 1);
-			uint64_t pte = prof_get(e, M->pte_address, ps);
+			uint64_t pte = le_bytes(e + M->pte_address, ps);
 			if (prof_get_bits(e, M->prototype_pte) && pte >= base && pte < base + ptes * es)
 				resident++;
 		}
