@@ -153,6 +153,18 @@ static size_t link_row(char *line)
 	return (size_t)row;
 }
 
+/* The cursor on row of the pane's first table. */
+static void open_table_row(struct pane *p, size_t row)
+{
+	const struct dnode *table = pane_sort_table(p);
+	for (size_t i = 0; table && i < p->lay.count; i++)
+		if (p->lay.lines[i].table == table && p->lay.lines[i].kind == LINE_TABLE_ROW &&
+		    p->lay.lines[i].row == row) {
+			pane_set_cursor_layout(p, i);
+			return;
+		}
+}
+
 bool app_open(struct app *a, const char *link, bool remember)
 {
 	struct doc doc;
@@ -169,13 +181,8 @@ bool app_open(struct app *a, const char *link, bool remember)
 	free(line);
 	pane_set_doc(p, &doc);
 	a->current = index;
-	const struct dnode *table = row != SIZE_MAX ? pane_sort_table(p) : NULL;
-	for (size_t i = 0; table && i < p->lay.count; i++)
-		if (p->lay.lines[i].table == table && p->lay.lines[i].kind == LINE_TABLE_ROW &&
-		    p->lay.lines[i].row == row) {
-			pane_set_cursor_layout(p, i);
-			break;
-		}
+	if (row != SIZE_MAX)
+		(p->ops->open_row ? p->ops->open_row : open_table_row)(p, row);
 	return true;
 }
 

@@ -29,6 +29,9 @@ struct pane_ops {
 	 * (typed is not empty). NULL when the pane asks none. */
 	const char *prompt_label;
 	void (*prompt_answer)(struct app *a, const char *typed);
+	/* Puts the cursor on the row a link names (LINK_ROW_MARK); NULL: the
+	 * row of the pane's first table. */
+	void (*open_row)(struct pane *p, size_t row);
 };
 
 extern const struct pane_ops pane_doc_ops, pane_hex_ops, pane_pte_ops, pane_layout_ops,

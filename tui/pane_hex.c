@@ -116,21 +116,43 @@ static void act_block(struct app *a, int key)
 
 static void act_address(struct app *a, int key) { (void)key; prompt_open(a, PROMPT_PANE, ""); }
 
-/* The address at the start of the cursor line ("fffff800`00001000"). */
-static bool cursor_address(const struct pane *p, uint64_t *addr)
+/* The address at the start of a line ("fffff800`00001000", or a physical
+ * "#   116000"). */
+static bool line_address(const struct line *l, uint64_t *addr)
 {
-	const struct line *l = pane_cursor_line(p);
 	if (!l || !l->nspans)
 		return false;
+	const char *c = l->spans[0].text;
+	if (*c == '#')
+		c += 1 + strspn(c + 1, " ");
 	char digits[24];
 	size_t n = 0;
-	for (const char *c = l->spans[0].text; *c && *c != ' ' && n + 1 < sizeof digits; c++)
+	for (; *c && *c != ' ' && n + 1 < sizeof digits; c++)
 		if (*c != '`')
 			digits[n++] = *c;
 	digits[n] = 0;
 	char *end;
 	*addr = strtoull(digits, &end, 16);
 	return n && !*end;
+}
+
+static bool cursor_address(const struct pane *p, uint64_t *addr)
+{
+	return line_address(pane_cursor_line(p), addr);
+}
+
+/* A link's row (LINK_ROW_MARK) is a row of 16 bytes from the view's
+ * address: a page-table entry's link opens its table's page on it. */
+static void hex_open_row(struct pane *p, size_t row)
+{
+	uint64_t addr, len, at;
+	if (!hex_range(p, &addr, &len) || row >= (len + 15) / 16)
+		return;
+	for (size_t i = 0; i < p->lay.count; i++)
+		if (line_address(&p->lay.lines[i], &at) && at == addr + row * 16) {
+			pane_set_cursor_layout(p, i);
+			return;
+		}
 }
 
 /* f: the command prompt holds a text search from the cursor line on, the
@@ -209,5 +231,5 @@ const struct key_table keys_hex = { "hex view", hex_keys, sizeof hex_keys / size
 
 const struct pane_ops pane_hex_ops = {
 	.kind = "hex", .keys = &keys_hex, .follow = follow_value,
-	.prompt_label = "address: ", .prompt_answer = hex_go_to,
+	.prompt_label = "address: ", .prompt_answer = hex_go_to, .open_row = hex_open_row,
 };

@@ -179,7 +179,7 @@ static const struct key_binding pte_keys[] = {
 	  act_pte_dtb },
 };
 const struct key_table keys_pte = {
-	"PTE pane (pte VA); Enter on a table or PFN opens it", pte_keys,
+	"PTE pane (pte VA); Enter on a table opens its page on the entry, on a PFN its page", pte_keys,
 	sizeof pte_keys / sizeof pte_keys[0],
 };
 

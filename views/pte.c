@@ -122,8 +122,9 @@ static void add_level_details(struct dnode *root, const struct walk *w,
 
 		struct dnode *t = dn_text(root);
 		dn_span(t, level_roles[i], "%-6s", l->name);
-		dspan_link(dn_span(t, ROLE_ADDRESS, "0x%llx", HEX(l->table)), "!dq 0x%llx",
-			   HEX(l->table));
+		char link[64];
+		walk_table_link(w, i, link, sizeof link);
+		dspan_link(dn_span(t, ROLE_ADDRESS, "0x%llx", HEX(l->table)), "%s", link);
 		dn_span(t, ROLE_NORMAL, " + ");
 		dn_span(t, level_roles[i], "0x%llx", HEX(l->index));
 		dn_span(t, ROLE_NORMAL, " * %d = ", esz);

@@ -119,6 +119,16 @@ void walk_space_to_doc(const struct walk_space *ws, struct dnode *root)
 		dn_label(dn_str(root, "paging_choice", ws->paging_choice), "paging");
 }
 
+void walk_table_link(const struct walk *w, int level, char *buf, size_t size)
+{
+	const struct walk_level *l = &w->level[level];
+	int esz = w->mode->entry_size;
+	uint64_t page = l->table & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+	snprintf(buf, size, "!d%c 0x%llx L0x%x" LINK_ROW_MARK "%llu", esz == 4 ? 'd' : 'q',
+		 (unsigned long long)page, KDX_PAGE_SIZE / esz,
+		 (unsigned long long)((l->entry_address - page) / 16));
+}
+
 void walk_to_doc(const struct walk *w, struct dnode *root)
 {
 	int digits = w->mode->entry_size * 2;
@@ -130,7 +140,9 @@ void walk_to_doc(const struct walk *w, struct dnode *root)
 		const struct walk_level *l = &w->level[i];
 		struct dnode *o = dn_object(levels, NULL);
 		dn_str(o, "level", l->name);
-		dn_link(dn_hex(o, "table", l->table, 0), "!dq 0x%llx", (unsigned long long)l->table);
+		char link[64];
+		walk_table_link(w, i, link, sizeof link);
+		dn_link(dn_hex(o, "table", l->table, 0), "%s", link);
 		dn_flags(dn_uint(o, "index", l->index), DN_HEX_SHOWN);
 		dn_label(dn_hex(o, "entry_address", l->entry_address, 0), "entry address");
 		if (l->read)

@@ -25,6 +25,11 @@ void walk_space_to_doc(const struct walk_space *ws, struct dnode *root);
  * level table a person reads. */
 void walk_to_doc(const struct walk *w, struct dnode *root);
 
+/* The link of a level's table: the page that holds it, in entries of the
+ * walk's size (!dq, or !dd for 4-byte entries), opened on the entry's row
+ * (LINK_ROW_MARK), not at the page's top. */
+void walk_table_link(const struct walk *w, int level, char *buf, size_t size);
+
 /* The colour of an entry's state (valid, transition, page file, ...). */
 enum role pte_state_role(enum pte_state s);
 
