@@ -160,10 +160,10 @@ static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct
 			       "switch, not the moment of the crash"), ROLE_WARNING);
 	if (strcmp(argv[0], "kb") == 0)
 		dn_role(dn_label(dn_str(r, "arguments", d->machine == MACHINE_X86 ?
-					"not shown: the frame's bytes (Enter on a frame) hold them "
+					"not shown: the frame's bytes (dq at its Child-SP) hold them "
 					"above its return address" :
 					"not shown: x64 passes them in registers; the home slots "
-					"above a frame's return address (Enter on a frame) may hold "
+					"above a frame's return address (dq at its Child-SP) may hold "
 					"copies"), "kb arguments"), ROLE_WARNING);
 	dn_label(dn_str(r, "method", u.method), "frames from");
 	dn_label(dn_str(r, "start", u.start), "walk starts from");

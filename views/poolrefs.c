@@ -31,7 +31,8 @@ static int run_poolrefs(struct dump *d, int argc, char **argv, struct doc *out,
 	pool_tag_text(r.block.tag, tag);
 	doc_set_title(out, "Pointers out of the '%s' block at %s", tag, a);
 	struct dnode *root = out->root;
-	pool_block_row(d, dn_label(dn_array(root, "block"), "Block (Enter: hex view)"), &r.block);
+	dn_span(dn_flags(dn_text(root), DN_TUI_ONLY), ROLE_MUTED, "Enter on the block: its bytes");
+	pool_block_row(d, dn_label(dn_array(root, "block"), "Block"), &r.block);
 	dn_label(dn_uint(root, "words", r.words), "words read");
 	if (r.missing_bytes)
 		dn_role(dn_label(dn_uint(root, "missing_bytes", r.missing_bytes),

@@ -79,7 +79,7 @@ static const struct windbg_flag process_flags[] = {
 	{ 0x1, "time and priority statistics", FLAG_DONE, NULL, NULL },
 	{ 0x2, "the threads with their wait states", FLAG_DONE, NULL, NULL },
 	{ 0x4, "the threads (with 0x2, each with its stack)", FLAG_NOTE,
-	  "the threads are listed; Enter on one (or kf TID) unwinds its stack", NULL },
+	  "the threads are listed; kf TID unwinds one's stack", NULL },
 	{ 0x8, "return address and stack pointer per frame", FLAG_NOTE,
 	  "kf shows them (Child-SP, RetAddr) for one thread", NULL },
 	{ 0x10, "the process's context for its stacks", FLAG_NOTE,

@@ -137,8 +137,8 @@ static void add_members(struct dnode *t, const struct session *s, const struct p
 	}
 }
 
-/* WinDbg's !sprocess flags: the threads are one Enter away. */
-#define THREADS_NOTE "Enter on a process opens its threads with them"
+/* WinDbg's !sprocess flags: a process's threads are one command away. */
+#define THREADS_NOTE "threads PID lists a process's threads with them"
 static const struct windbg_flag sprocess_flags[] = {
 	{ 0x1, "time and priority statistics", FLAG_NOTE, THREADS_NOTE, NULL },
 	{ 0x2, "the threads with their wait states", FLAG_NOTE, THREADS_NOTE, NULL },

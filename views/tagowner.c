@@ -58,7 +58,7 @@ static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_link(row, "db 0x%llx", (unsigned long long)(m->base + c->offset));
 	}
 	if (!best) {
-		struct dnode *line = dn_link(dn_text(r), "poolfind %s", argv[1]);
+		struct dnode *line = dn_flags(dn_link(dn_text(r), "poolfind %s", argv[1]), DN_TUI_ONLY);
 		dn_span(line, ROLE_LINK, "Enter: the blocks tagged '%s' (poolfind)", text);
 	}
 	tagowner_free(&o);

@@ -25,6 +25,8 @@ enum dnode_flags {
 	DN_CID_DECIMAL = 1u << 3,   /* with DN_CID: the decimal beside the hex */
 	DN_HEX_SHOWN = 1u << 4,     /* DN_UINT: a number in JSON, hex (0x) to people */
 	DN_SHOWN_ONLY = 1u << 5,    /* omitted from JSON: words for people beside a JSON-only key */
+	DN_TUI_ONLY = 1u << 6,      /* DN_TEXT: a hint at the explorer's keys ("Enter: ..."),
+				     * left out of printed text as JSON leaves out all text */
 };
 
 struct dspan {

@@ -413,7 +413,7 @@ static void lay_object(struct layout *l, const struct dnode *obj, int depth)
 	}
 	for (size_t i = 0; i < obj->nkids; i++) {
 		const struct dnode *k = obj->kids[i];
-		if (!shown(k))
+		if (!shown(k) || (l->stream && k->flags & DN_TUI_ONLY))
 			continue;
 		if (k->kind == DN_TEXT) {
 			lay_text(l, k, indent);

@@ -24,7 +24,8 @@ struct layout {
 	size_t count, cap;
 	size_t width;               /* columns laid out for; 0: unlimited */
 	const struct doc *doc;      /* the document laid out; borrowed */
-	bool stream;                /* DN_LINES nodes left as LINE_BLOCK lines */
+	bool stream;                /* printed text: DN_LINES nodes left as LINE_BLOCK
+				     * lines, DN_TUI_ONLY hints left out */
 };
 
 /* A table's columns as the layout shows them: the path of each shown
@@ -60,8 +61,9 @@ struct line_sink {
 
 /* Lays d out for width columns (0: unlimited, as batch output prints). */
 void doc_layout(const struct doc *d, size_t width, struct layout *out);
-/* As doc_layout(d, 0, out), but each DN_LINES node stays one LINE_BLOCK line
- * (its spans: the indent) for the caller to stream. */
+/* As doc_layout(d, 0, out) for printed text: each DN_LINES node stays one
+ * LINE_BLOCK line (its spans: the indent) for the caller to stream, and
+ * the explorer's hints (DN_TUI_ONLY) are left out. */
 void doc_layout_stream(const struct doc *d, struct layout *out);
 void layout_free(struct layout *l);
 /* The line as plain text (caller frees). */
