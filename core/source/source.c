@@ -8,6 +8,7 @@
  * before libkdumpfile, whose probe of an unknown file runs in a forked child. */
 static int (*const probes[])(struct source *, struct kdx_error *) = {
 	source_windmp_probe,
+	source_flat_probe,
 	source_raw_probe,
 	source_kdump_probe,
 };
@@ -30,7 +31,7 @@ int source_open(const char *path, struct source **out, struct kdx_error *err)
 		r = probes[i](s, err);
 	if (r == 0)
 		kdx_fail(err, "%s: offset 0x0: unknown dump format: expected a Windows crash dump "
-			 "(PAGEDUMP/PAGEDU64), an ELF core, a kdump-compressed dump, or a raw "
+			 "(PAGEDUMP/PAGEDU64), an ELF core, a kdump-compressed dump (flattened or not), or a raw "
 			 "image named .raw/.mem/.vmem/.bin", path);
 	if (r <= 0) {
 		source_close(s);   /* a failing reader leaves ops unset */

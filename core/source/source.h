@@ -93,6 +93,7 @@ size_t source_read_phys(struct source *s, uint64_t pa, void *buf, size_t len);
  * freed whatever it allocated). */
 int source_windmp_probe(struct source *s, struct kdx_error *err);
 int source_kdump_probe(struct source *s, struct kdx_error *err);
+int source_flat_probe(struct source *s, struct kdx_error *err);
 int source_raw_probe(struct source *s, struct kdx_error *err);
 
 /* For readers: record the present ranges (copied; must be ascending). */

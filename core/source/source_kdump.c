@@ -3,6 +3,7 @@
  * 0.5.1 crashes on some hostile files (guide section 7), so ELF and kdump
  * headers are validated here first, and everything but validated ELF is
  * opened once in a forked child before the real open. */
+#include "core/source/diskdump.h"
 #include "core/source/source.h"
 
 #include <elf.h>
@@ -230,7 +231,7 @@ static int elf_ranges(struct source *s, const struct elf_load *l, size_t n,
  * libkdumpfile 0.5.1 does not take from section 0 ---- */
 
 struct elf_source {
-	struct elf_load *loads;     /* sorted, not overlapping */
+	struct flat_extent *ext;    /* the loads: sorted, not overlapping */
 	size_t n;
 };
 
@@ -239,53 +240,57 @@ static const uint8_t *elf_page(struct source *s, uint64_t pfn, uint8_t *scratch)
 	(void)scratch;
 	const struct elf_source *es = s->priv;
 	uint64_t pa = pfn << KDX_PAGE_SHIFT;
-	size_t lo = 0, hi = es->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (es->loads[mid].end <= pa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == es->n || es->loads[lo].start > pa)
-		return NULL;
-	return s->file.data + es->loads[lo].offset + (pa - es->loads[lo].start);
+	const struct flat_extent *e = extent_find(es->ext, es->n, pa);
+	return e ? s->file.data + e->file_off + (pa - e->start) : NULL;
 }
 
 static void elf_close(struct source *s)
 {
 	struct elf_source *es = s->priv;
 	if (es)
-		free(es->loads);
+		free(es->ext);
 	free(es);
 	s->priv = NULL;
 }
 
 static const struct source_ops elf_ops = { .page = elf_page, .close = elf_close };
 
+/* The sorted loads as extents, unless two overlap. */
+static int elf_extents(struct source *s, const struct elf_header *h, const struct elf_load *l,
+		       size_t n, struct elf_source *es, struct kdx_error *err)
+{
+	size_t phsize = h->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	for (size_t i = 1; i < n; i++)
+		if (l[i].start < l[i - 1].end)
+			return kdx_fail(err, "%s: offset 0x%llx: segment %u holds physical 0x%llx, "
+					"which segment %u holds too: expected PT_LOAD segments "
+					"that do not overlap", s->path,
+					(unsigned long long)(h->phoff + (uint64_t)l[i].index * phsize),
+					l[i].index, (unsigned long long)l[i].start, l[i - 1].index);
+	es->ext = malloc((n ? n : 1) * sizeof *es->ext);
+	if (!es->ext)
+		return kdx_fail(err, "%s: out of memory for %zu segments", s->path, n);
+	for (size_t i = 0; i < n; i++)
+		es->ext[i] = (struct flat_extent){ l[i].start, l[i].end, l[i].offset };
+	es->n = n;
+	return 0;
+}
+
 static int open_elf_here(struct source *s, const struct elf_header *h, struct kdx_error *err)
 {
 	struct elf_source *es = calloc(1, sizeof *es);
+	struct elf_load *loads = NULL;
+	size_t n = 0;
 	if (!es)
 		return kdx_fail(err, "%s: out of memory", s->path);
-	if (elf_loads(s, h, &es->loads, &es->n, err) < 0) {
+	if (elf_loads(s, h, &loads, &n, err) < 0 || elf_extents(s, h, loads, n, es, err) < 0 ||
+	    elf_ranges(s, loads, n, err) < 0) {
+		free(loads);
+		free(es->ext);
 		free(es);
 		return -1;
 	}
-	size_t phsize = h->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
-	for (size_t i = 1; i < es->n; i++) {
-		const struct elf_load *a = &es->loads[i - 1], *b = &es->loads[i];
-		if (b->start < a->end) {
-			kdx_fail(err, "%s: offset 0x%llx: segment %u holds physical 0x%llx, which "
-				 "segment %u holds too: expected PT_LOAD segments that do not "
-				 "overlap", s->path,
-				 (unsigned long long)(h->phoff + (uint64_t)b->index * phsize),
-				 b->index, (unsigned long long)b->start, a->index);
-			free(es->loads);
-			free(es);
-			return -1;
-		}
-	}
+	free(loads);
 	s->priv = es;
 	s->ops = &elf_ops;
 	s->format = "elf";
@@ -294,101 +299,7 @@ static int open_elf_here(struct source *s, const struct elf_header *h, struct kd
 	s->facts.machine = h->machine == EM_X86_64 ? MACHINE_X64 : MACHINE_X86;
 	s->facts.paging = h->machine == EM_X86_64 ? PAGING_X64 : PAGING_UNKNOWN;
 	s->facts.holds_memory = true;
-	if (elf_ranges(s, es->loads, es->n, err) < 0) {
-		elf_close(s);
-		s->ops = NULL;
-		return -1;
-	}
 	return 1;
-}
-
-/* ---- kdump-compressed validation (libkdumpfile src/kdumpfile/diskdump.c:
- * disk_dump_header_32/_64 and struct page_desc) ---- */
-
-/* block_size offset in the 32-bit and 64-bit headers: signature (8),
- * header_version (4), utsname (6 x 65), alignment, timeval, status. */
-static const uint32_t diskdump_block_size_at[2] = { 0x1A0, 0x1AC };
-#define DISKDUMP_PAGE_DESC_SIZE 24      /* u64 offset, u32 size, u32 flags, u64 page_flags */
-#define DISKDUMP_COMPRESSED 0x27        /* zlib | lzo | snappy | zstd */
-
-static uint64_t popcount_range(const uint8_t *p, uint64_t nbytes)
-{
-	uint64_t n = 0;
-	for (uint64_t i = 0; i < nbytes; i++)
-		n += (uint64_t)__builtin_popcount(p[i]);
-	return n;
-}
-
-/* The kdump bitmaps as check_diskdump found them. */
-struct diskdump_maps {
-	const uint8_t *ram;         /* NULL: one bitmap, of the pages stored */
-	const uint8_t *stored;
-	uint64_t bytes;             /* of each */
-	uint32_t max_mapnr;
-};
-
-static int check_diskdump(const struct source *s, struct diskdump_maps *maps,
-			  struct kdx_error *err)
-{
-	const struct dump_file *f = &s->file;
-	const uint64_t bs = KDX_PAGE_SIZE;
-	int layout = -1;
-	for (int i = 0; i < 2 && layout < 0; i++)
-		if (mf_u32(f, diskdump_block_size_at[i]) == bs)
-			layout = i;
-	if (layout < 0)
-		return kdx_fail(err, "%s: offset 0x%x: block_size is %u (32-bit layout) / %u "
-				"(64-bit layout at 0x%x): expected 4096", s->path,
-				diskdump_block_size_at[0], mf_u32(f, diskdump_block_size_at[0]),
-				mf_u32(f, diskdump_block_size_at[1]), diskdump_block_size_at[1]);
-	uint32_t at = diskdump_block_size_at[layout];
-	int32_t version = (int32_t)mf_u32(f, 8), sub_blocks = (int32_t)mf_u32(f, at + 4);
-	uint32_t bitmap_blocks = mf_u32(f, at + 8), max_mapnr = mf_u32(f, at + 12);
-	if (version < 0)
-		return kdx_fail(err, "%s: offset 0x8: header_version is %d: expected >= 0",
-				s->path, version);
-	if (sub_blocks < 0)
-		return kdx_fail(err, "%s: offset 0x%x: sub_hdr_size is %d: expected >= 0",
-				s->path, at + 4, sub_blocks);
-	uint64_t bitmap_off = (1 + (uint64_t)sub_blocks) * bs;
-	uint64_t bitmap_size = (uint64_t)bitmap_blocks * bs;
-	if (bitmap_blocks == 0 || bitmap_size * 8 < max_mapnr ||
-	    !dump_file_has(f, bitmap_off, bitmap_size))
-		return kdx_fail(err, "%s: offset 0x%x: bitmap_blocks is %u: expected a bitmap "
-				"covering max_mapnr %u pages within the file size 0x%llx", s->path,
-				at + 8, bitmap_blocks, max_mapnr, (unsigned long long)f->size);
-	/* As libkdumpfile's read_bitmap: a bitmap twice the needed size holds
-	 * the RAM map, then the map of the pages stored. */
-	const uint8_t *stored = f->data + bitmap_off;
-	uint64_t stored_size = bitmap_size;
-	if (max_mapnr <= bitmap_size * 8 / 2) {
-		stored_size /= 2;
-		stored += stored_size;
-	}
-	*maps = (struct diskdump_maps){ stored == f->data + bitmap_off ? NULL : f->data + bitmap_off,
-		stored, stored_size, max_mapnr };
-	uint64_t ndesc = popcount_range(stored, stored_size);
-	uint64_t desc_off = bitmap_off + bitmap_size;
-	if (!table_in_file(f, desc_off, ndesc, DISKDUMP_PAGE_DESC_SIZE))
-		return kdx_fail(err, "%s: offset 0x%llx: the bitmap lists %llu stored pages: "
-				"expected their %d-byte descriptors within the file size 0x%llx "
-				"(truncated dump)", s->path, (unsigned long long)desc_off,
-				(unsigned long long)ndesc, DISKDUMP_PAGE_DESC_SIZE,
-				(unsigned long long)f->size);
-	for (uint64_t i = 0; i < ndesc; i++) {
-		uint64_t d = desc_off + i * DISKDUMP_PAGE_DESC_SIZE;
-		uint64_t off = mf_u64(f, d);
-		uint32_t size = mf_u32(f, d + 8), flags = mf_u32(f, d + 12);
-		bool compressed = flags & DISKDUMP_COMPRESSED;
-		if (size == 0 || (!compressed && size != bs) || !dump_file_has(f, off, size))
-			return kdx_fail(err, "%s: offset 0x%llx: page descriptor %llu is %u bytes "
-					"at 0x%llx: expected %s within the file size 0x%llx",
-					s->path, (unsigned long long)d, (unsigned long long)i,
-					size, (unsigned long long)off,
-					compressed ? "compressed data" : "a 4096-byte page",
-					(unsigned long long)f->size);
-	}
-	return 0;
 }
 
 /* ---- opening through libkdumpfile ---- */
@@ -399,33 +310,22 @@ static const char *kdump_detail(kdump_ctx_t *k)
 	return e ? e : "no detail";
 }
 
-/* utsname.machine in the kdump header: after the signature (8),
- * header_version (4) and four 65-byte utsname fields, in both layouts. */
-#define DISKDUMP_UTS_MACHINE_AT (12 + 4 * 65)
-#define DISKDUMP_UTS_LEN 65
-
 /* A kdump file without notes (QEMU's dump-guest-memory -z fills only
  * utsname.machine) leaves arch.name unset in 0.5.1; the header still names
  * the machine, and with arch.name set by the caller the pages read right. */
-static void arch_from_uts(const struct source *s, kdump_ctx_t *k)
+static void arch_from_uts(kdump_ctx_t *k, enum machine uts)
 {
 	const char *arch;
-	char machine[DISKDUMP_UTS_LEN + 1] = "";
-	if (kdump_get_string_attr(k, KDUMP_ATTR_ARCH_NAME, &arch) == KDUMP_OK ||
-	    !dump_file_has(&s->file, DISKDUMP_UTS_MACHINE_AT, DISKDUMP_UTS_LEN))
-		return;
-	memcpy(machine, s->file.data + DISKDUMP_UTS_MACHINE_AT, DISKDUMP_UTS_LEN);
-	if (strcmp(machine, "x86_64") == 0)
-		kdump_set_string_attr(k, KDUMP_ATTR_ARCH_NAME, "x86_64");
-	else if (strcmp(machine, "i386") == 0 || strcmp(machine, "i686") == 0)
-		kdump_set_string_attr(k, KDUMP_ATTR_ARCH_NAME, "ia32");
+	if (uts != MACHINE_UNKNOWN && kdump_get_string_attr(k, KDUMP_ATTR_ARCH_NAME, &arch) != KDUMP_OK)
+		kdump_set_string_attr(k, KDUMP_ATTR_ARCH_NAME, uts == MACHINE_X64 ? "x86_64" : "ia32");
 }
 
 /* Opens s->path in a fresh context and checks what kdx needs: 4 KiB pages
- * and an x86 machine. Returns 1, 0 when libkdumpfile does not know the
- * format (and `claimed` is false), or -1. */
-static int open_context(struct source *s, bool claimed, struct kdump_source **out,
-			struct kdx_error *err)
+ * and an x86 machine (uts: what a kdump header's utsname.machine says).
+ * Returns 1, 0 when libkdumpfile does not know the format (and `claimed` is
+ * false), or -1. */
+static int open_context(struct source *s, bool claimed, enum machine uts,
+			struct kdump_source **out, struct kdx_error *err)
 {
 	struct kdump_source *ks = calloc(1, sizeof *ks);
 	if (!ks)
@@ -449,8 +349,8 @@ static int open_context(struct source *s, bool claimed, struct kdump_source **ou
 	int rc = 0;
 	kdump_num_t page_size = 0;
 	const char *arch = NULL, *format = NULL;
-	if (st == KDUMP_OK && claimed)
-		arch_from_uts(s, ks->k);
+	if (st == KDUMP_OK)
+		arch_from_uts(ks->k, uts);
 	if (st != KDUMP_OK)
 		rc = kdx_fail(err, "%s: offset 0x0: libkdumpfile cannot open it: %s (%s): "
 			      "expected a readable dump", s->path, kdump_strerror(st),
@@ -512,7 +412,8 @@ static size_t read_all(int fd, void *p, size_t n)
 
 /* Opens and frees the file once in a child, so that a crash or hang inside
  * libkdumpfile costs the child, not kdx. */
-static int isolated_probe(struct source *s, bool claimed, struct kdx_error *err)
+static int isolated_probe(struct source *s, bool claimed, enum machine uts,
+			  struct kdx_error *err)
 {
 	int fds[2];
 	if (pipe(fds) < 0)
@@ -530,7 +431,7 @@ static int isolated_probe(struct source *s, bool claimed, struct kdx_error *err)
 		struct probe_report rep = { 0 };
 		struct kdx_error e = { .msg = "" };
 		struct kdump_source *ks = NULL;
-		rep.result = open_context(s, claimed, &ks, &e);
+		rep.result = open_context(s, claimed, uts, &ks, &e);
 		if (rep.result == 1) {
 			uint8_t page[KDX_PAGE_SIZE];
 			size_t len = sizeof page;
@@ -621,45 +522,47 @@ static int pagemap_ranges(struct source *s, struct kdump_source *ks, struct kdx_
 	return rc;
 }
 
-static bool bit_set(const uint8_t *map, uint64_t i)
+/* Opens through libkdumpfile once the checks passed. */
+static int open_checked(struct source *s, bool is_elf, const struct elf_header *elf,
+			const struct diskdump *dd, struct kdx_error *err)
 {
-	return map[i / 8] >> (i % 8) & 1;
-}
-
-/* A kdump file's present ranges are its stored-pages bitmap's runs (libkdumpfile's
- * memory.pagemap is the RAM map: a filtered dump stores fewer pages); the
- * RAM bitmap, when there is one, counts the RAM pages. */
-static int diskdump_ranges(struct source *s, const struct diskdump_maps *m,
-			   struct kdx_error *err)
-{
-	uint64_t end_pfn = m->max_mapnr < m->bytes * 8 ? m->max_mapnr : m->bytes * 8;
-	struct phys_range *r = NULL;
-	size_t n = 0, cap = 0;
-	for (uint64_t pfn = 0; pfn < end_pfn; pfn++) {
-		if (!bit_set(m->stored, pfn))
-			continue;
-		uint64_t end = pfn;
-		while (end < end_pfn && bit_set(m->stored, end))
-			end++;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			struct phys_range *grown = realloc(r, ncap * sizeof *grown);
-			if (!grown) {
-				free(r);
-				return kdx_fail(err, "%s: out of memory for %zu ranges", s->path, ncap);
-			}
-			r = grown;
-			cap = ncap;
-		}
-		r[n++] = (struct phys_range){ pfn << KDX_PAGE_SHIFT, end << KDX_PAGE_SHIFT };
-		pfn = end;
+	bool is_diskdump = dd->stored != NULL;
+	if (!is_elf) {
+		int r = isolated_probe(s, is_diskdump, dd->machine, err);
+		if (r <= 0)
+			return r;
 	}
-	int rc = source_set_ranges(s, r, n, err);
-	free(r);
-	if (m->ram)
-		for (uint64_t pfn = 0; pfn < end_pfn; pfn++)
-			s->ram_pages += bit_set(m->ram, pfn);
-	return rc;
+	struct kdump_source *ks = NULL;
+	int r = open_context(s, is_elf || is_diskdump, dd->machine, &ks, err);
+	if (r <= 0)
+		return r;
+	s->priv = ks;
+	s->ops = &kdump_ops;
+	s->format = ks->format;
+	const char *desc = NULL;
+	if (kdump_get_string_attr(ks->k, "file.description", &desc) != KDUMP_OK)
+		desc = ks->format;
+	snprintf(s->description, sizeof s->description, "%s (read by libkdumpfile)", desc);
+	machine_facts(s, ks, is_elf ? elf : NULL);
+	int rc;
+	if (is_elf) {
+		struct elf_load *loads = NULL;
+		size_t n = 0;
+		rc = elf_loads(s, elf, &loads, &n, err);
+		if (rc == 0)
+			rc = elf_ranges(s, loads, n, err);
+		free(loads);
+	} else if (is_diskdump) {
+		rc = diskdump_ranges(s, dd, err);
+	} else {
+		rc = pagemap_ranges(s, ks, err);
+	}
+	if (rc < 0) {
+		kdump_close(s);
+		s->ops = NULL;
+		return -1;
+	}
+	return 1;
 }
 
 int source_kdump_probe(struct source *s, struct kdx_error *err)
@@ -671,45 +574,13 @@ int source_kdump_probe(struct source *s, struct kdx_error *err)
 	struct elf_header elf;
 	if (is_elf && check_elf(s, &elf, err) < 0)
 		return -1;
-	struct diskdump_maps maps = { 0 };
-	if (is_diskdump && check_diskdump(s, &maps, err) < 0)
+	struct diskdump dd = { 0 };
+	struct byte_view view = { &s->file, NULL };
+	if (is_diskdump && diskdump_check(&view, s->path, &dd, err) < 0)
 		return -1;
 	if (is_elf && elf.phnum == PN_XNUM)
 		return open_elf_here(s, &elf, err);
-	if (!is_elf) {
-		int r = isolated_probe(s, is_diskdump, err);
-		if (r <= 0)
-			return r;
-	}
-	struct kdump_source *ks = NULL;
-	int r = open_context(s, is_elf || is_diskdump, &ks, err);
-	if (r <= 0)
-		return r;
-	s->priv = ks;
-	s->ops = &kdump_ops;
-	s->format = ks->format;
-	const char *desc = NULL;
-	if (kdump_get_string_attr(ks->k, "file.description", &desc) != KDUMP_OK)
-		desc = ks->format;
-	snprintf(s->description, sizeof s->description, "%s (read by libkdumpfile)", desc);
-	machine_facts(s, ks, is_elf ? &elf : NULL);
-	int rc;
-	if (is_elf) {
-		struct elf_load *loads = NULL;
-		size_t n = 0;
-		rc = elf_loads(s, &elf, &loads, &n, err);
-		if (rc == 0)
-			rc = elf_ranges(s, loads, n, err);
-		free(loads);
-	} else if (is_diskdump) {
-		rc = diskdump_ranges(s, &maps, err);
-	} else {
-		rc = pagemap_ranges(s, ks, err);
-	}
-	if (rc < 0) {
-		kdump_close(s);
-		s->ops = NULL;
-		return -1;
-	}
-	return 1;
+	int r = open_checked(s, is_elf, &elf, &dd, err);
+	diskdump_free(&dd);
+	return r;
 }

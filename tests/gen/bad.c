@@ -226,10 +226,66 @@ static int elf_xnum_variants(const char *dir, struct blob *elf, struct kdx_error
 	return r;
 }
 
+static void put_be(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+/* The flattened kdump (GEN_KDUMP_FLAT): its header's type, the stream cut
+ * before the end marker and inside a record's data, a negative record
+ * offset, the bitmap's record moved away (a gap where the bitmap should
+ * be), and a page descriptor inside a record pointing past the
+ * reassembled end. */
+static int flat_variants(const char *dir, const struct blob *flat, struct kdx_error *err)
+{
+	uint8_t *c = malloc(flat->size);
+	if (!c)
+		return kdx_fail(err, "out of memory");
+	char expect[160];
+	memcpy(c, flat->data, flat->size);
+	put_be(c + 16, 2);
+	int r = emit(dir, "flat-type", "kdump", c, flat->size, "offset 0x10: flattened header type 2", err);
+	memcpy(c, flat->data, flat->size);
+	if (r == 0)
+		r = emit(dir, "flat-truncated", "kdump", c, flat->size - 8,
+			 "expected a record header or the end marker", err);
+	uint64_t rec = gen_flat_record(flat->data, 2);
+	snprintf(expect, sizeof expect, "offset 0x%llx: record 2 writes", (unsigned long long)rec);
+	if (r == 0)
+		r = emit(dir, "flat-cut-record", "kdump", c, (size_t)(rec + 16 + 100), expect, err);
+	rec = gen_flat_record(flat->data, 1);
+	put_be(c + rec, (uint64_t)-4096);
+	snprintf(expect, sizeof expect, "offset 0x%llx: record 1 writes 4096 bytes at offset -4096",
+		 (unsigned long long)rec);
+	if (r == 0)
+		r = emit(dir, "flat-negative", "kdump", c, flat->size, expect, err);
+	memcpy(c, flat->data, flat->size);
+	rec = gen_flat_record(flat->data, 2);                     /* the bitmaps, at 0x2000 */
+	put_be(c + rec, 1ull << 40);
+	if (r == 0)
+		r = emit(dir, "flat-gap", "kdump", c, flat->size,
+			 "offset 0x2000 of the reassembled dump (in no record): the bitmap's byte 0x0", err);
+	memcpy(c, flat->data, flat->size);
+	/* block 0's bitmap_blocks (at 0x1B4) gives where the descriptors start */
+	uint64_t counts = gen_flat_offset(flat->data, flat->size, 0x1B4);
+	uint64_t desc = 2 * 4096 + get(flat->data + counts, 4) * 4096ull + 5 * 24;
+	uint64_t at = gen_flat_offset(flat->data, flat->size, desc);
+	put(c + at, 0x7FFFFFFF000ull, 8);
+	snprintf(expect, sizeof expect, "offset 0x%llx of the reassembled dump (file offset "
+		 "0x%llx): page descriptor 5 is", (unsigned long long)desc, (unsigned long long)at);
+	if (r == 0)
+		r = at ? emit(dir, "flat-descriptor", "kdump", c, flat->size, expect, err) :
+			 kdx_fail(err, "flattened fixture: no record holds offset 0x%llx",
+				  (unsigned long long)desc);
+	free(c);
+	return r;
+}
+
 int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error *err)
 {
 	char path[4096];
-	struct blob full = { 0 }, kernel = { 0 }, elf = { 0 }, xnum = { 0 };
+	struct blob full = { 0 }, kernel = { 0 }, elf = { 0 }, xnum = { 0 }, flat = { 0 };
 	const char *name = w->profile->name;
 	int r;
 	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_FULL));
@@ -243,6 +299,9 @@ int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error 
 	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_ELF_XNUM));
 	if (r == 0)
 		r = load(path, &xnum, err);
+	snprintf(path, sizeof path, "%s/%s%s", dir, name, world_format_suffix(GEN_KDUMP_FLAT));
+	if (r == 0)
+		r = load(path, &flat, err);
 	if (r == 0)
 		r = header_variants(dir, &full, err);
 	if (r == 0)
@@ -253,6 +312,9 @@ int bad_fixtures_write(const char *dir, const struct world *w, struct kdx_error 
 		r = elf_variants(dir, &elf, err);
 	if (r == 0)
 		r = elf_xnum_variants(dir, &xnum, err);
+	if (r == 0)
+		r = flat_variants(dir, &flat, err);
+	free(flat.data);
 	free(xnum.data);
 	free(full.data);
 	free(kernel.data);

@@ -7,9 +7,13 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <lzo/lzo1x.h>
+#include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #define PAGE_BYTES KDX_PAGE_SIZE
 
@@ -540,19 +544,164 @@ static void write_elf(struct out *o, const struct gen_image *img, bool xnum)
 /* ---- kdump-compressed (makedumpfile's IMPLEMENTATION): the 64-bit
  * disk_dump_header, a one-block kdump_sub_header, the RAM bitmap and the
  * stored-pages bitmap (bit = PFN, least significant first), a 24-byte
- * page_desc per stored page, then the pages ---- */
+ * page_desc per stored page, then the pages' data. The flattened form
+ * (makedumpfile.h's makedumpfile_header and makedumpfile_data_header, all
+ * big-endian) writes the same bytes as records { offset, size, data }. ---- */
+
+#define FLAT_RECORD_MAX (16 * 1024)     /* QEMU's DataCache: 4 pages */
+#define KDUMP_PACKED_MAX (2 * PAGE_BYTES)
+
+/* page_desc.flags and the header's status: DUMP_DH_COMPRESSED_* */
+enum kdump_pack { PACK_NONE = 0, PACK_ZLIB = 0x1, PACK_LZO = 0x2, PACK_SNAPPY = 0x4,
+		  PACK_ZSTD = 0x20 };
+
+bool gen_is_kdump(enum gen_format fmt)
+{
+	return fmt == GEN_KDUMP || fmt == GEN_KDUMP_FILTERED || fmt == GEN_KDUMP_ZLIB ||
+	       fmt == GEN_KDUMP_FLAT || fmt == GEN_KDUMP_FLAT_LZO ||
+	       fmt == GEN_KDUMP_FLAT_SNAPPY || fmt == GEN_KDUMP_FLAT_ZSTD;
+}
+
+static enum kdump_pack kdump_pack_of(enum gen_format fmt)
+{
+	switch (fmt) {
+	case GEN_KDUMP_ZLIB: case GEN_KDUMP_FLAT: return PACK_ZLIB;
+	case GEN_KDUMP_FLAT_LZO: return PACK_LZO;
+	case GEN_KDUMP_FLAT_SNAPPY: return PACK_SNAPPY;
+	case GEN_KDUMP_FLAT_ZSTD: return PACK_ZSTD;
+	default: return PACK_NONE;
+	}
+}
+
+static uint64_t be_load(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+uint64_t gen_flat_record(const uint8_t *data, unsigned index)
+{
+	uint64_t pos = 4096;                    /* after MAX_SIZE_MDF_HEADER */
+	for (unsigned i = 0; i < index; i++)
+		pos += 16 + be_load(data + pos + 8);
+	return pos;
+}
+
+uint64_t gen_flat_offset(const uint8_t *data, size_t size, uint64_t want)
+{
+	uint64_t at = 0;
+	for (uint64_t pos = 4096; pos + 16 <= size;) {
+		uint64_t off = be_load(data + pos), len = be_load(data + pos + 8);
+		if (off == UINT64_MAX || len > size - pos - 16)
+			break;
+		if (want >= off && want - off < len)
+			at = pos + 16 + (want - off);
+		pos += 16 + len;
+	}
+	return at;
+}
+
+/* Where kdump bytes go: the file at their offset, or a flattened record. */
+struct kdump_sink {
+	struct out *o;
+	bool flat;
+};
+
+static void be_store(uint8_t *dst, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		dst[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static void sink_at(struct kdump_sink *k, uint64_t off, const void *p, size_t n)
+{
+	if (k->flat) {
+		uint8_t h[16];
+		be_store(h, off);
+		be_store(h + 8, n);
+		out_bytes(k->o, h, sizeof h);
+	} else if (!k->o->failed && fseeko(k->o->f, (off_t)off, SEEK_SET) != 0) {
+		k->o->failed = 1;
+		kdx_fail(k->o->err, "%s: seek to 0x%llx failed: %s", k->o->path,
+			 (unsigned long long)off, strerror(errno));
+	}
+	out_bytes(k->o, p, n);
+}
+
+/* makedumpfile's cache_data: bytes leave in whole FLAT_RECORD_MAX pieces,
+ * so a descriptor or a page's data may be cut between two records. */
+struct kdump_cache {
+	struct kdump_sink *sink;
+	uint64_t off;               /* of buf[0] */
+	size_t len;
+	uint8_t buf[FLAT_RECORD_MAX];
+};
+
+static void cache_flush(struct kdump_cache *c)
+{
+	if (c->len)
+		sink_at(c->sink, c->off, c->buf, c->len);
+	c->off += c->len;
+	c->len = 0;
+}
+
+static void cache_put(struct kdump_cache *c, const void *p, size_t n)
+{
+	const uint8_t *src = p;
+	while (n) {
+		size_t k = sizeof c->buf - c->len < n ? sizeof c->buf - c->len : n;
+		memcpy(c->buf + c->len, src, k);
+		c->len += k;
+		src += k;
+		n -= k;
+		if (c->len == sizeof c->buf)
+			cache_flush(c);
+	}
+}
+
+/* The page compressed into out, or 0 when that does not make it smaller
+ * (the writers then store it as it is). */
+static size_t pack_page(enum kdump_pack pack, const uint8_t *page, uint8_t *out, void *lzo_work)
+{
+	size_t n = 0;
+	if (pack == PACK_ZLIB) {
+		uLongf len = KDUMP_PACKED_MAX;
+		n = compress2(out, &len, page, PAGE_BYTES, Z_BEST_SPEED) == Z_OK ? len : 0;
+	} else if (pack == PACK_LZO) {
+		lzo_uint len = KDUMP_PACKED_MAX;
+		n = lzo1x_1_compress(page, PAGE_BYTES, out, &len, lzo_work) == LZO_E_OK ? len : 0;
+	} else if (pack == PACK_SNAPPY) {
+		size_t len = KDUMP_PACKED_MAX;
+		n = snappy_compress((const char *)page, PAGE_BYTES, (char *)out, &len) ==
+		    SNAPPY_OK ? len : 0;
+	} else if (pack == PACK_ZSTD) {
+		size_t len = ZSTD_compress(out, KDUMP_PACKED_MAX, page, PAGE_BYTES, 1);
+		n = ZSTD_isError(len) ? 0 : len;
+	}
+	return n < PAGE_BYTES ? n : 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
 
 static void write_kdump(struct out *o, const struct gen_image *img, enum gen_format fmt)
 {
+	enum kdump_pack pack = kdump_pack_of(fmt);
+	bool flat = fmt >= GEN_KDUMP_FLAT && fmt <= GEN_KDUMP_FLAT_ZSTD;
 	uint64_t map_blocks = round_up(round_up(img->max_pfn, 8) / 8, PAGE_BYTES) / PAGE_BYTES;
 	uint64_t map_bytes = map_blocks * PAGE_BYTES, stored = 0;
 	uint8_t *block = calloc(1, PAGE_BYTES), *maps = calloc(2, map_bytes);
-	if (!block || !maps) {
-		free(block);
-		free(maps);
+	uint8_t *packed = malloc(KDUMP_PACKED_MAX);
+	void *lzo_work = malloc(LZO1X_1_MEM_COMPRESS);
+	struct kdump_cache *desc = calloc(1, sizeof *desc), *data = calloc(1, sizeof *data);
+	if (!block || !maps || !packed || !lzo_work || !desc || !data || lzo_init() != LZO_E_OK) {
 		o->failed = 1;
 		kdx_fail(o->err, "%s: out of memory", o->path);
-		return;
+		goto out;
 	}
 	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++) {
 		if (gen_is_ram(img, pfn))
@@ -562,35 +711,76 @@ static void write_kdump(struct out *o, const struct gen_image *img, enum gen_for
 			stored++;
 		}
 	}
+	struct kdump_sink sink = { o, flat };
+	if (flat) {
+		memcpy(block, "makedumpfile", 12);
+		be_store(block + 16, 1);                /* type: TYPE_FLAT_HEADER */
+		be_store(block + 24, 1);                /* version */
+		out_bytes(o, block, PAGE_BYTES);        /* MAX_SIZE_MDF_HEADER */
+		memset(block, 0, PAGE_BYTES);
+	}
+	uint8_t counts[16];
+	le_store(counts, 2 * map_blocks, 4);            /* bitmap_blocks */
+	le_store(counts + 4, img->max_pfn, 4);          /* max_mapnr */
+	memset(counts + 8, 0, 8);                       /* total_ram_blocks, device_blocks */
 	memcpy(block, "KDUMP   ", 8);
 	le_store(block + 8, 6, 4);                      /* header_version */
 	memcpy(block + 12 + 4 * 65, "x86_64", 6);       /* utsname.machine, the rest empty */
+	le_store(block + 0x1A8, pack, 4);               /* status */
 	le_store(block + 0x1AC, PAGE_BYTES, 4);         /* block_size */
 	le_store(block + 0x1B0, 1, 4);                  /* sub_hdr_size */
-	le_store(block + 0x1B4, 2 * map_blocks, 4);     /* bitmap_blocks */
-	le_store(block + 0x1B8, img->max_pfn, 4);       /* max_mapnr */
+	/* The flattened file states the counts in a record of their own at the
+	 * end: only a reader that lets the later record win sees them. */
+	if (!flat)
+		memcpy(block + 0x1B4, counts, sizeof counts);
 	le_store(block + 0x1CC, img->processors, 4);    /* nr_cpus */
-	out_bytes(o, block, PAGE_BYTES);
+	sink_at(&sink, 0, block, PAGE_BYTES);
 	memset(block, 0, PAGE_BYTES);
 	le_store(block + 8, fmt == GEN_KDUMP_FILTERED ? 31 : 0, 4);    /* dump_level */
 	le_store(block + 96, img->max_pfn, 8);          /* max_mapnr_64 (version 6) */
-	out_bytes(o, block, PAGE_BYTES);
-	out_bytes(o, maps, 2 * map_bytes);
-	uint64_t data = (2 + 2 * map_blocks) * PAGE_BYTES + stored * 24;
-	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++) {
+	sink_at(&sink, PAGE_BYTES, block, PAGE_BYTES);
+	*desc = (struct kdump_cache){ .sink = &sink, .off = 2 * PAGE_BYTES };
+	cache_put(desc, maps, 2 * map_bytes);
+	cache_flush(desc);
+	uint64_t zero_at = desc->off + stored * 24;
+	*data = (struct kdump_cache){ .sink = &sink, .off = zero_at };
+	static const uint8_t zero[PAGE_BYTES];
+	/* QEMU stores one all-zero page first, and every zero page's
+	 * descriptor points to it. */
+	if (pack != PACK_NONE)
+		cache_put(data, zero, PAGE_BYTES);
+	for (uint64_t pfn = 0; pfn < img->max_pfn && !o->failed; pfn++) {
 		if (!gen_stores(img, fmt, pfn))
 			continue;
-		uint8_t desc[24] = { 0 };
-		le_store(desc, data, 8);                /* offset */
-		le_store(desc + 8, PAGE_BYTES, 4);      /* size; flags 0: not compressed */
-		out_bytes(o, desc, sizeof desc);
-		data += PAGE_BYTES;
+		const uint8_t *page = img->pages[pfn] ? img->pages[pfn] : zero;
+		uint8_t d[24] = { 0 };
+		size_t n = pack != PACK_NONE ? pack_page(pack, page, packed, lzo_work) : 0;
+		if (pack != PACK_NONE && all_zero(page, PAGE_BYTES)) {
+			le_store(d, zero_at, 8);
+			le_store(d + 8, PAGE_BYTES, 4);
+		} else {
+			le_store(d, data->off + data->len, 8);  /* offset */
+			le_store(d + 8, n ? n : PAGE_BYTES, 4); /* size */
+			le_store(d + 12, n ? pack : 0, 4);      /* flags */
+			cache_put(data, n ? packed : page, n ? n : PAGE_BYTES);
+		}
+		cache_put(desc, d, sizeof d);
 	}
-	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
-		if (gen_stores(img, fmt, pfn))
-			out_page(o, img, pfn);
+	cache_flush(desc);
+	cache_flush(data);
+	if (flat) {
+		uint8_t end[16];
+		sink_at(&sink, 0x1B4, counts, sizeof counts);
+		memset(end, 0xff, sizeof end);          /* END_FLAG_FLAT_HEADER */
+		out_bytes(o, end, sizeof end);
+	}
+out:
 	free(block);
 	free(maps);
+	free(packed);
+	free(lzo_work);
+	free(desc);
+	free(data);
 }
 
 /* ---- raw: offset = physical address; holes are left sparse ---- */
@@ -618,7 +808,8 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_ELF_XNUM:
 	case GEN_RAW:
 		break;
-	case GEN_KDUMP: case GEN_KDUMP_FILTERED:
+	case GEN_KDUMP: case GEN_KDUMP_FILTERED: case GEN_KDUMP_ZLIB: case GEN_KDUMP_FLAT:
+	case GEN_KDUMP_FLAT_LZO: case GEN_KDUMP_FLAT_SNAPPY: case GEN_KDUMP_FLAT_ZSTD:
 		if (img->machine != MACHINE_X64)
 			return kdx_fail(err, "%s: kdump files are written for x64 only", path);
 		break;
@@ -638,7 +829,7 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 		write_elf(&o, img, fmt == GEN_ELF_XNUM);
 	else if (fmt == GEN_RAW)
 		write_raw(&o, img);
-	else if (fmt == GEN_KDUMP || fmt == GEN_KDUMP_FILTERED)
+	else if (gen_is_kdump(fmt))
 		write_kdump(&o, img, fmt);
 	else
 		write_crash_dump(&o, img, fmt);

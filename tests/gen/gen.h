@@ -59,6 +59,18 @@ enum gen_format {
 	 * filtered one stores the kernel's pages, its first bitmap all RAM. */
 	GEN_KDUMP = 103,
 	GEN_KDUMP_FILTERED = 104,
+	/* The same, pages zlib-compressed (all-zero pages share one copy, as
+	 * QEMU writes them), then in makedumpfile's flattened format as QEMU's
+	 * dump-guest-memory -z writes it: records of at most 16 KiB cutting
+	 * through descriptors and page data, the descriptors' and the pages'
+	 * records interleaved, the sub-header written again at the end (as
+	 * makedumpfile's update_sub_header does). One flattened file per
+	 * compression. */
+	GEN_KDUMP_ZLIB = 105,
+	GEN_KDUMP_FLAT = 106,
+	GEN_KDUMP_FLAT_LZO = 107,
+	GEN_KDUMP_FLAT_SNAPPY = 108,
+	GEN_KDUMP_FLAT_ZSTD = 109,
 	GEN_RAW = 101,                /* flat image: offset = physical address */
 };
 
@@ -74,6 +86,14 @@ void gen_put32(struct gen_image *img, uint64_t pa, uint32_t v);
 void gen_put64(struct gen_image *img, uint64_t pa, uint64_t v);
 void gen_put_bytes(struct gen_image *img, uint64_t pa, const void *p, size_t n);
 
+/* The offset in a flattened file (data, size) of the byte at reassembled
+ * offset want, as the last record that writes it holds it; 0 when none does. */
+uint64_t gen_flat_offset(const uint8_t *data, size_t size, uint64_t want);
+/* The offset of record index's header in a flattened file with at least
+ * that many records. */
+uint64_t gen_flat_record(const uint8_t *data, unsigned index);
+/* Whether fmt is one of the kdump-compressed formats (flattened or not). */
+bool gen_is_kdump(enum gen_format fmt);
 /* Whether a Windows crash dump of format fmt stores pfn. */
 bool gen_stores(const struct gen_image *img, enum gen_format fmt, uint64_t pfn);
 

@@ -23,10 +23,11 @@ static const char usage[] =
 	"usage: kdx-gen --fixtures DIR\n"
 	"       kdx-gen --demo PATH\n"
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
-	"               [--pool-mib N] [--verifier] OUT\n"
+	"               [--pool-mib N] [--ram-mib N] [--verifier] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64\n"
 	"formats: full summary triage bitmap kernel elf elf-xnum raw rdmp-kernel rdmp-active\n"
-	"         rdmp-full kdump kdump-filtered\n";
+	"         rdmp-full kdump kdump-filtered kdump-zlib kdump-flat kdump-flat-lzo\n"
+	"         kdump-flat-snappy kdump-flat-zstd\n";
 
 /* The fixture set: full dumps for every profile, bitmap and kernel bitmap
  * for x64, legacy summary for 7, triage and the three RDMP types for 10, ELF
@@ -35,14 +36,16 @@ static const char usage[] =
 struct fixture_profile {
 	const char *profile;
 	uint64_t seed;
-	enum gen_format formats[10];
+	enum gen_format formats[16];
 	size_t nformats;
 };
 static const struct fixture_profile fixture_set[] = {
 	{ "xp-x86", 1, { GEN_FULL, GEN_ELF, GEN_RAW }, 3 },
 	{ "win7-x86-pae", 2, { GEN_FULL, GEN_SUMMARY }, 2 },
 	{ "win7-x64", 3, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_SUMMARY, GEN_ELF,
-			   GEN_ELF_XNUM, GEN_RAW, GEN_KDUMP, GEN_KDUMP_FILTERED }, 9 },
+			   GEN_ELF_XNUM, GEN_RAW, GEN_KDUMP, GEN_KDUMP_FILTERED, GEN_KDUMP_ZLIB,
+			   GEN_KDUMP_FLAT, GEN_KDUMP_FLAT_LZO, GEN_KDUMP_FLAT_SNAPPY,
+			   GEN_KDUMP_FLAT_ZSTD }, 14 },
 	{ "win10-x64", 4, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_TRIAGE,
 			    GEN_RDMP_KERNEL, GEN_RDMP_ACTIVE, GEN_RDMP_FULL }, 7 },
 };
@@ -122,6 +125,7 @@ int main(int argc, char **argv)
 		{ "leak-pages", required_argument, 0, 'L' },
 		{ "pool-mib", required_argument, 0, 'P' },
 		{ "verifier", no_argument, 0, 'V' },
+		{ "ram-mib", required_argument, 0, 'R' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -161,6 +165,16 @@ int main(int argc, char **argv)
 			/* the pages, their page tables and PFN entries, and room to spare */
 			world_set_extra_ram((mib + mib / 32 + 8) << 20);
 			world_pool_set_bulk_mib(mib);
+			break;
+		}
+		case 'R': {
+			uint64_t mib = strtoull(optarg, &end, 0);
+			if (*optarg == '\0' || *end != '\0' || mib < 64 || mib > 65536) {
+				fprintf(stderr, "kdx-gen: --ram-mib %s: expected 64 to 65536\n", optarg);
+				return 2;
+			}
+			/* the machine's whole RAM, as a guest dump holds it: mostly zero pages */
+			world_set_whole_machine(mib << 20);
 			break;
 		}
 		case 'V': world_set_verifier(true); break;

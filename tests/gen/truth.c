@@ -128,7 +128,7 @@ static void write_info(struct json *j, const struct world *w, enum gen_format fm
 {
 	const struct gen_image *img = &w->img;
 	json_open(j, "info", '{');
-	json_str(j, "format", fmt == GEN_KDUMP || fmt == GEN_KDUMP_FILTERED ? "kdump" :
+	json_str(j, "format", gen_is_kdump(fmt) ? "kdump" :
 		 fmt == GEN_ELF || fmt == GEN_ELF_XNUM ? "elf" : fmt == GEN_RAW ? "raw" : "windows-crash-dump");
 	if (is_crash_dump(fmt))
 		json_uint(j, "dump_type", (unsigned)fmt);

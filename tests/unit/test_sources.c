@@ -447,6 +447,94 @@ static void kdump_compressed(void **state)
 	free(path);
 }
 
+/* Flattened kdump files, one per compression, read by kdx itself: the
+ * same ranges and, page for page, the same bytes as the reassembled zlib
+ * file libkdumpfile reads (and as the pattern), zero pages included. */
+static void flattened_kdump(void **state)
+{
+	(void)state;
+	static const struct { enum gen_format fmt; const char *name, *compression; } cases[] = {
+		{ GEN_KDUMP_FLAT, "zlib.flat", "zlib" },
+		{ GEN_KDUMP_FLAT_LZO, "lzo.flat", "lzo" },
+		{ GEN_KDUMP_FLAT_SNAPPY, "snappy.flat", "snappy" },
+		{ GEN_KDUMP_FLAT_ZSTD, "zstd.flat", "zstd" },
+	};
+	struct gen_image img;
+	build(&img, PAGING_X64);
+	uint64_t zero_pfn = (ram[1].start >> 12) + 3;
+	free(img.pages[zero_pfn]);
+	img.pages[zero_pfn] = NULL;
+	char *plain = fixture_write(&img, GEN_KDUMP_ZLIB, "vmcore.zlib.kdump");
+	struct source *ref = open_ok(plain);
+	assert_non_null(strstr(ref->description, "libkdumpfile"));
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		char *path = fixture_write(&img, cases[c].fmt, cases[c].name);
+		struct source *s = open_ok(path);
+		assert_string_equal(s->format, "kdump");
+		assert_non_null(strstr(s->description, "flattened"));
+		assert_non_null(strstr(s->description, cases[c].compression));
+		assert_int_equal(s->facts.machine, MACHINE_X64);
+		assert_int_equal(s->facts.processors, 4);
+		check_ranges(s, ram, NRAM);
+		for (uint64_t pfn = 0; pfn <= img.max_pfn; pfn++) {
+			uint8_t a[KDX_PAGE_SIZE], b[KDX_PAGE_SIZE];
+			const uint8_t *got = source_page(s, pfn, a), *want = source_page(ref, pfn, b);
+			assert_int_equal(got != NULL, want != NULL);
+			if (want)
+				assert_memory_equal(got, want, KDX_PAGE_SIZE);
+		}
+		uint8_t scratch[KDX_PAGE_SIZE], zero[KDX_PAGE_SIZE] = { 0 };
+		assert_memory_equal(source_page(s, zero_pfn, scratch), zero, KDX_PAGE_SIZE);
+		img.pages[zero_pfn] = calloc(1, KDX_PAGE_SIZE);
+		fixture_pattern(zero_pfn, img.pages[zero_pfn]);
+		check_memory(s, ram, NRAM);
+		free(img.pages[zero_pfn]);
+		img.pages[zero_pfn] = NULL;
+		source_close(s);
+		free(path);
+	}
+	source_close(ref);
+	free(plain);
+	gen_image_free(&img);
+}
+
+/* A flattened file whose page data does not decompress: that page reads
+ * as not in the dump, never as made-up bytes. */
+static void flattened_bad_page(void **state)
+{
+	(void)state;
+	struct gen_image img;
+	build(&img, PAGING_X64);
+	char *path = fixture_write(&img, GEN_KDUMP_FLAT, "bad-page.flat");
+	gen_image_free(&img);
+	struct source *s = open_ok(path);
+	uint64_t pfn = ram[0].start >> 12;
+	uint8_t scratch[KDX_PAGE_SIZE];
+	assert_non_null(source_page(s, pfn, scratch));
+	/* The writer's layout: block 0's bitmap_blocks (rewritten at 0x1B4 by
+	 * the last record), the descriptors, the shared zero page, then the
+	 * first stored page's data. */
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	static uint8_t buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	uint64_t at = gen_flat_offset(buf, n, 0x1B4);
+	assert_true(at != 0);
+	uint64_t blocks = buf[at] | (uint64_t)buf[at + 1] << 8;
+	uint64_t data = (2 + blocks) * KDX_PAGE_SIZE + s->present_pages * 24 + KDX_PAGE_SIZE;
+	at = gen_flat_offset(buf, n, data);
+	assert_true(at != 0);
+	assert_int_equal(fseek(f, (long)at, SEEK_SET), 0);
+	assert_int_equal(fwrite("\xff\xff\xff\xff", 1, 4, f), 4);
+	assert_int_equal(fclose(f), 0);
+	source_close(s);
+	s = open_ok(path);
+	assert_null(source_page(s, pfn, scratch));
+	assert_non_null(source_page(s, pfn + 1, scratch));
+	source_close(s);
+	free(path);
+}
+
 static void bitmap_swapped_counts(void **state)
 {
 	(void)state;
@@ -820,6 +908,8 @@ int main(void)
 		cmocka_unit_test(elf32),
 		cmocka_unit_test(raw),
 		cmocka_unit_test(kdump_compressed),
+		cmocka_unit_test(flattened_kdump),
+		cmocka_unit_test(flattened_bad_page),
 		cmocka_unit_test(bitmap_swapped_counts),
 		cmocka_unit_test(oddities_warn),
 		cmocka_unit_test(empty_file),
