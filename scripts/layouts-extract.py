@@ -12,10 +12,12 @@ leave this script: the files are parsed as data, never imported or run.
 DIR holds the fetched *_vtypes.py files; HASH is the volatility commit they
 were fetched at, cited in every row. Output on stdout: one tab-separated row
 per fact,
-    struct  field  build  arch  offset  size  bit  width  source
+    struct  field  build  arch  offset  size  bit  width  source  type
 with build as MAJOR.MINOR.BUILD[.REVISION] (or a service-pack label where
 the files distinguish builds of one number), offsets in hex, bit and width
-empty for whole fields, size 0 where the type has no fixed size. A field
+empty for whole fields, size 0 where the type has no fixed size, type the
+member's vtypes type (`pointer`, `unsigned long`, `_EX_FAST_REF`, `BitField`;
+empty for SIZE). A field
 that a build does not have gets no row. With --by-struct, OUTDIR gets one
 STRUCT.tsv per structure instead: a row per field, a column per build
 (headed "BUILD ARCH", then a "source" row naming the file), cells OFFSET or
@@ -121,7 +123,8 @@ FIELDS = {
     ],
     "_POOL_DESCRIPTOR": [
         "SIZE", "PoolType", "PoolIndex", "RunningAllocs", "RunningDeAllocs", "TotalPages",
-        "TotalBigPages", "TotalBytes",
+        "TotalBigPages", "TotalBytes", "PagesAllocated", "BigPagesAllocated",
+        "PagesDeallocated", "BigPagesDeallocated",
     ],
     "_MM_SESSION_SPACE": [
         "SIZE", "ReferenceCount", "SessionId", "ProcessList", "PagedPoolStart",
@@ -214,7 +217,7 @@ def type_size(types, t, ptr):
 
 
 def resolve(types, struct, path, ptr):
-    """(offset, size, bit, width) of a dotted field path, or None."""
+    """(offset, size, bit, width, type) of a dotted field path, or None."""
     offset = 0
     for i, name in enumerate(path.split(".")):
         members = types.get(struct, [0, {}])[1]
@@ -227,8 +230,8 @@ def resolve(types, struct, path, ptr):
             if t[0] == "BitField":
                 b = t[1]
                 return offset, type_size(types, t, ptr), b["start_bit"], \
-                    b["end_bit"] - b["start_bit"]
-            return offset, type_size(types, t, ptr), None, None
+                    b["end_bit"] - b["start_bit"], t[0]
+            return offset, type_size(types, t, ptr), None, None, t[0]
         struct = t[0]
         if struct not in types:
             return None
@@ -252,15 +255,15 @@ def facts(folder_path, commit):
             for spec in fields:
                 if spec == "SIZE":
                     yield struct, "SIZE", build, arch, "0x%x" % types[struct][0], "", "", "", \
-                        source
+                        source, ""
                     continue
                 for name in spec.split("|"):
                     fact = resolve(types, struct, name, ptr)
                     if fact:
-                        off, size, bit, width = fact
+                        off, size, bit, width, kind = fact
                         yield struct, name, build, arch, "0x%x" % off, str(size), \
                             "" if bit is None else str(bit), \
-                            "" if width is None else str(width), source
+                            "" if width is None else str(width), source, kind
                         break
 
 
@@ -300,7 +303,7 @@ def main(argv):
     if outdir:
         write_by_struct(rows, outdir)
         return
-    print("struct\tfield\tbuild\tarch\toffset\tsize\tbit\twidth\tsource")
+    print("struct\tfield\tbuild\tarch\toffset\tsize\tbit\twidth\tsource\ttype")
     for r in rows:
         print("\t".join(r))
 
