@@ -100,8 +100,8 @@ static const char *demo_path(void)
 	return NULL;
 }
 
-/* --build: "7601", "7601.23418" or "6.1.7601.23418" (the last two numbers
- * are the build and its revision when there are more than two). */
+/* --build: "7601", "7601.23418", "6.1.7601" or "6.1.7601.23418" (with three
+ * or four numbers the third is the build, the fourth its revision). */
 static bool parse_build(const char *s, uint32_t *build, uint32_t *revision)
 {
 	unsigned long v[4];
@@ -117,10 +117,8 @@ static bool parse_build(const char *s, uint32_t *build, uint32_t *revision)
 			return false;
 		p = end;
 	}
-	if (n == 3)
-		return false;
-	*build = (uint32_t)(n == 4 ? v[2] : v[0]);
-	*revision = n == 1 ? 0 : (uint32_t)(n == 4 ? v[3] : v[1]);
+	*build = (uint32_t)(n >= 3 ? v[2] : v[0]);
+	*revision = n == 2 ? (uint32_t)v[1] : n == 4 ? (uint32_t)v[3] : 0;
 	return *build > 0 && *build < 100000;
 }
 
@@ -202,7 +200,7 @@ int main(int argc, char **argv)
 	uint32_t build_number = 0, revision = 0;
 	if (build && !parse_build(build, &build_number, &revision)) {
 		fprintf(stderr, "kdx: --build %s: expected a build number, such as 7601 or 7601.23418 "
-			"(or 6.1.7601.23418)\n", build);
+			"(or 6.1.7601, 6.1.7601.23418)\n", build);
 		return 2;
 	}
 	if (arch && optind != argc) {

@@ -27,11 +27,14 @@ bool profile_serves_build(const struct profile *p, enum machine m, enum paging p
 }
 
 /* The revision of the build p's column was taken from (5512 of
- * 5.1.2600.5512). */
+ * 5.1.2600.5512); 0 when the source names none (6.3.9600, 5.2.3790 SP1). */
 static uint32_t profile_revision(const struct profile *p)
 {
-	const char *dot = strrchr(p->taken_from, '.');
-	return dot ? (uint32_t)strtoul(dot + 1, NULL, 10) : 0;
+	const char *s = p->taken_from;
+	for (int dots = 0; dots < 3; dots++, s++)
+		if (!(s = strchr(s, '.')))
+			return 0;
+	return (uint32_t)strtoul(s, NULL, 10);
 }
 
 const struct profile *profile_for_revision(enum machine m, enum paging pg, uint32_t build,
