@@ -5,7 +5,7 @@
 # zlib, lzo, snappy, zstd: kdx decompresses flattened kdump files itself.
 set -e
 packages="build-essential autoconf automake pkg-config libncurses-dev libkdumpfile-dev zlib1g-dev
-liblzo2-dev libsnappy-dev libzstd-dev libpcre2-dev libcmocka-dev tmux jq"
+liblzo2-dev libsnappy-dev libzstd-dev libpcre2-dev libcmocka-dev tmux jq python3"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
