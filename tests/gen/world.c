@@ -384,8 +384,11 @@ static void plan_x86(struct builder *b, bool pae)
 	set_region(p, R_NONPAGED_POOL, pfn_db + MB(4), MB(8));
 	/* XP/2003 (§4.1): the initial pool above sits in the boot region; the
 	 * expansion ends below the crash-dump area, in one page table of its own. */
-	if (w->profile->build < 6000)
+	if (w->profile->build < 6000) {
 		set_region(p, R_NONPAGED_POOL_EXPANSION, 0xff800000ull, 0xffbe0000ull - 0xff800000ull);
+		/* and the system cache its fixed 512 MiB above the working-set list */
+		set_region(p, R_SYSTEM_CACHE, 0xc1000000ull, MB(512));
+	}
 	set_region(p, R_PAGED_POOL, (pae ? 0x8c000000ull : 0xe1000000ull) +
 		   rnd_below(w, 8) * large, MB(32));
 	set_region(p, R_SYSTEM_PTES, pae ? 0x90000000ull : 0xf0000000ull, MB(48));
@@ -1041,6 +1044,14 @@ static void build_kdbg(struct builder *b)
 		unsigned size = vars[i].size ? vars[i].size : p->ptr_size;
 		world_kvar_new(w, vars[i].name, vars[i].off, vars[i].value, size);
 	}
+	/* XP/2003 x86 state the fixed system cache range (doc/address-space.md §4.1);
+	 * the later kernels' cache is dynamic system VA. */
+	if (p->ptr_size == 4 && pl->region_size[R_SYSTEM_CACHE]) {
+		world_kvar_new(w, "MmSystemCacheStart", KDBG_MM_SYSTEM_CACHE_START,
+			       pl->region_start[R_SYSTEM_CACHE], 4);
+		world_kvar_new(w, "MmSystemCacheEnd", KDBG_MM_SYSTEM_CACHE_END,
+			       pl->region_start[R_SYSTEM_CACHE] + pl->region_size[R_SYSTEM_CACHE] - 1, 4);
+	}
 	w->img.ps_loaded_module_list = kvar_list_head(b, "PsLoadedModuleList",
 						      KDBG_PS_LOADED_MODULE_LIST);
 	w->img.ps_active_process_head = kvar_list_head(b, "PsActiveProcessHead",
@@ -1154,6 +1165,11 @@ static uint64_t extra_ram, whole_ram_end;
 void world_set_extra_ram(uint64_t bytes)
 {
 	extra_ram = bytes;
+}
+
+uint64_t world_extra_ram(void)
+{
+	return extra_ram;
 }
 
 void world_set_whole_machine(uint64_t ram_end)

@@ -239,6 +239,41 @@ static void test_nonpaged_parts_xp(void **state)
 	world_free(&w);
 }
 
+/* doc/address-space.md §4.1: XP's system cache is the fixed range KDBG
+ * MmSystemCacheStart/End state, above the system working-set list; Vista+
+ * x86 has no such range (its cache is dynamic system VA). */
+static void test_system_cache_xp(void **state)
+{
+	(void)state;
+	struct world w;
+	struct region_list l;
+	struct kdx_error err;
+	struct dump *d = open_world("xp-x86", &w);
+	assert_int_equal(layout_build(d, &l, &err), 0);
+	const struct world_region *want = world_region_named(&w, "SystemCache");
+	const struct region *g = region_find(&l, "system-cache");
+	assert_non_null(want);
+	assert_non_null(g);
+	assert_int_equal(g->start, want->start);
+	assert_int_equal(g->end, want->end - 1);
+	assert_int_equal(g->kind, REGION_CACHE);
+	assert_int_equal(g->source, REGION_FROM_KDBG);
+	const struct region *ws = region_find(&l, "system-ws");
+	assert_non_null(ws);
+	assert_true(ws->end < g->start);
+	region_list_free(&l);
+	dump_close(d);
+	world_free(&w);
+
+	d = open_world("win7-x86-pae", &w);
+	assert_int_equal(layout_build(d, &l, &err), 0);
+	assert_null(world_region_named(&w, "SystemCache"));
+	assert_null(region_find(&l, "system-cache"));
+	region_list_free(&l);
+	dump_close(d);
+	world_free(&w);
+}
+
 static void patch_u32(const char *path, uint64_t off, uint32_t v)
 {
 	FILE *f = fopen(path, "r+b");
@@ -317,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_walk_win7),
 		cmocka_unit_test(test_walk_win10),
 		cmocka_unit_test(test_nonpaged_parts_xp),
+		cmocka_unit_test(test_system_cache_xp),
 		cmocka_unit_test(test_expansion_start_floor),
 		cmocka_unit_test(test_walk_refuses_bad_range),
 	};
