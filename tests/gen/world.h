@@ -132,6 +132,8 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 /* kdx-gen --pool-mib (benchmarks): worlds built from now on get this many
  * more bytes of RAM at the top. */
 void world_set_extra_ram(uint64_t bytes);
+/* The bytes set there; 0 by default. */
+uint64_t world_extra_ram(void);
 /* kdx-gen --demo: worlds built from now on are a machine of ram_end bytes
  * of RAM (0: the small default) whose figures add up as a real one's do:
  * the tracker sums to the pool usage the memory summary reports, the leak's

@@ -705,10 +705,11 @@ static void build_memory_summary(struct pool_build *pb)
 {
 	struct world *w = pb->w;
 	struct world_pool *pl = pb->pool;
-	bool case1 = is_case1(w);
+	bool case1 = w->whole && is_case1(w);   /* the demo: its RAM holds the figures */
 	uint64_t np_max, np_usage, pp_max, avail, free_sys, free_np, pools[5];
 	size_t npools;
 	const struct world_kvar *phys = world_kvar(w, "MmNumberOfPhysicalPages");
+	uint64_t ram = phys->value, main_stream = 0;
 	if (case1) {
 		np_max = CASE1_NONPAGED_MAX;
 		np_usage = CASE1_NONPAGED_USAGE;
@@ -719,17 +720,24 @@ static void build_memory_summary(struct pool_build *pb)
 		npools = NTAGS(case1_paged_pools);
 		memcpy(pools, case1_paged_pools, sizeof pools);
 	} else {
-		np_max = 20000 + world_rnd_below(w, 20000);
+		/* Figures of the machine's own RAM, which they fit (nonpaged pool
+		 * is resident), drawn apart: the same with or without --pool-mib's
+		 * extra RAM and pages (the first-screen test compares the two). */
+		main_stream = w->rng;
+		w->rng = w->seed ^ 0x6d6d7600000000ull;
+		ram = phys->value - world_extra_ram() / KDX_PAGE_SIZE;
+		np_max = ram / 2 + world_rnd_below(w, ram / 4);
 		np_usage = np_max / 2 + world_rnd_below(w, np_max / 3);
 		pp_max = 30000 + world_rnd_below(w, 20000);
-		avail = 100000 + world_rnd_below(w, 400000);
+		avail = ram / 4 + world_rnd_below(w, ram / 2);
 		free_sys = free_np = 0;
 		npools = 2 + world_rnd_below(w, 4);
 		for (size_t i = 0; i < npools; i++)
 			pools[i] = 200 + world_rnd_below(w, i ? 1000 : 10000);
 	}
-	uint64_t resident = avail + world_rnd_below(w, 50000);
-	uint64_t limit = phys->value + 500000 + world_rnd_below(w, 500000);
+	uint64_t room = ram - avail;
+	uint64_t resident = avail + world_rnd_below(w, room < 50000 ? room : 50000);
+	uint64_t limit = ram + 500000 + world_rnd_below(w, 500000);
 	uint64_t committed = limit / 2 + world_rnd_below(w, limit / 3);
 	unsigned ps = pb->ps;
 	kvar_set(w, "MmMaximumNonPagedPoolInBytes", np_max * KDX_PAGE_SIZE);
@@ -750,6 +758,8 @@ static void build_memory_summary(struct pool_build *pb)
 	}
 	set_free_ptes(w, "SystemPtes", free_sys, shared);
 	set_free_ptes(w, nonpaged_spare(w), free_np, shared);
+	if (!case1)
+		w->rng = main_stream;
 
 	uint64_t paged_total = 0;
 	for (size_t i = 0; i < npools; i++)
@@ -824,10 +834,23 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 	size_t first_leak = pl->nblocks;
 	uint64_t seed_pages = 16 + world_rnd_below(w, 8);
 	uint64_t leak_pages = leak_pages_wanted ? leak_pages_wanted : seed_pages;
+	/* --leak-pages and --pool-mib draw their pages from streams of their
+	 * own, so that worlds of one seed differ in those pages alone: pooldiff
+	 * compares such pairs (every other tag's counters the same in both),
+	 * and the first-screen test a machine with and without a bigger pool. */
+	uint64_t main_stream = w->rng;
+	if (leak_pages_wanted)
+		w->rng = w->seed ^ 0x6b61656c00000000ull;
 	for (uint64_t i = 0; i < leak_pages; i++)
 		pool_page(&pb, false, pl->leak_tag);
-
-	bulk_pages(&pb);
+	if (leak_pages_wanted)
+		w->rng = main_stream;
+	if (bulk_mib) {
+		main_stream = w->rng;
+		w->rng = w->seed ^ 0x6b6c756200000000ull;
+		bulk_pages(&pb);
+		w->rng = main_stream;
+	}
 
 	static const struct big_alloc fixed[] = {
 		{ 0, 0x3000, 0, false, false },       /* tag 0: the leak's */
