@@ -575,6 +575,8 @@ static bool report_progress(void *ctx, uint64_t done, uint64_t total, const char
 	if (cells < 0)
 		cells = 0;
 	int full = total ? (int)((double)done / (double)total * cells) : 0;
+	/* Work done is cut, not rounded (percent_of): a bar says 100% only when
+	 * the work is. */
 	int n = snprintf(bar, sizeof bar, "%s %3d%% [", what, total ? (int)(done * 100 / total) : 0);
 	for (int i = 0; i < cells && n < (int)sizeof bar - 20; i++)
 		bar[n++] = i < full ? '#' : '.';

@@ -10,6 +10,7 @@
 
 #include "core/analysis/symbol.h"
 #include "core/nt/unwind.h"
+#include "core/util/percent.h"
 #include "views/commands.h"
 #include "views/process.h"
 
@@ -88,7 +89,7 @@ static uint64_t add_module_totals(struct dnode *r, const struct module_list *ml,
 		dn_role(dn_str(o, "module", ml->items[mi].name), ROLE_NAME);
 		dn_uint(o, "frames", frames);
 		dn_hex(o, "bytes", bytes, 0);
-		dn_label(dn_uint(o, "percent", th->stack_size ? bytes * 100 / th->stack_size : 0),
+		dn_label(dn_uint(o, "percent", percent_of(bytes, th->stack_size)),
 			 "% of stack");
 		dn_link(o, "lm");
 	}

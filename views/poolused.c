@@ -12,6 +12,7 @@
 #include "core/nt/pool.h"
 #include "core/analysis/pooltag.h"
 #include "core/analysis/tagowner.h"
+#include "core/util/percent.h"
 #include "views/commands.h"
 
 /* How many of the biggest nonpaged consumers are highlighted. */
@@ -79,10 +80,10 @@ static void compare_usage(struct dnode *warnings, const struct mem_summary *s, c
 	uint64_t gap = tracked > usage ? tracked - usage : usage - tracked;
 	if (gap * 100 <= usage * TRACKER_GAP_PERCENT)
 		return;
-	dn_role(dn_strf(warnings, NULL, "the tags' %s bytes (%llu KB) are %llu%% of the %s "
+	dn_role(dn_strf(warnings, NULL, "the tags' %s bytes (%llu KB) are %u%% of the %s "
 			"(%llu KB): the tracker misses allocations, or the dump's figures disagree",
 			pool, (unsigned long long)(tracked / 1024),
-			(unsigned long long)(tracked * 100 / usage), f->label,
+			percent_of(tracked, usage), f->label,
 			(unsigned long long)(usage / 1024)), ROLE_WARNING);
 }
 

@@ -3,6 +3,7 @@
 #include "views/vm.h"
 
 #include "core/analysis/memsummary.h"
+#include "core/util/percent.h"
 #include "views/commands.h"
 
 bool vm_summary_to_doc(struct dump *d, bool walks, struct dnode *parent)
@@ -26,7 +27,7 @@ bool vm_summary_to_doc(struct dump *d, bool walks, struct dnode *parent)
 			dn_uint(o, "kb", f->pages * (KDX_PAGE_SIZE / 1024));
 			if (f->percent_of >= 0 && s.figures[f->percent_of].has &&
 			    s.figures[f->percent_of].pages) {
-				unsigned pct = (unsigned)(f->pages * 100 / s.figures[f->percent_of].pages);
+				unsigned pct = percent_of(f->pages, s.figures[f->percent_of].pages);
 				dn_role(pg, pct > 95 ? ROLE_DANGER : pct > 80 ? ROLE_WARNING : ROLE_OK);
 				dn_label(dn_strf(o, "share", "%u%%", pct), "of max");
 			} else {

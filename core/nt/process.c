@@ -6,6 +6,7 @@
 
 #include "core/nt/kdbg.h"
 #include "core/nt/profile.h"
+#include "core/util/percent.h"
 
 /* DISPATCHER_HEADER.Type of the records (doc/structures.md §1). */
 enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };
@@ -187,7 +188,7 @@ static void measure_stack(struct dump *d, struct thread *t)
 	t->sp_in_stack = t->kernel_stack >= t->stack_limit && t->kernel_stack <= t->stack_base;
 	if (t->sp_in_stack) {
 		t->stack_used = t->stack_base - t->kernel_stack;
-		t->stack_percent = (unsigned)(t->stack_used * 100 / t->stack_size);
+		t->stack_percent = percent_of(t->stack_used, t->stack_size);
 	} else {
 		snprintf(t->note, sizeof t->note, "the saved stack pointer 0x%llx is %s the stack",
 			 (unsigned long long)t->kernel_stack,

@@ -64,7 +64,7 @@ struct thread {
 	/* Derived: size = base - limit; used = base - kernel_stack when the
 	 * saved pointer lies in [limit, base]. */
 	uint64_t stack_size, stack_used;
-	unsigned stack_percent;     /* floor(used * 100 / size) */
+	unsigned stack_percent;     /* used * 100 / size, rounded (percent_of) */
 	bool sp_in_stack;
 	enum guard_state guard;     /* the page below StackLimit is invalid */
 	enum stack_risk risk;

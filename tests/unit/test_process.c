@@ -13,6 +13,7 @@
 
 #include "core/nt/process.h"
 #include "core/nt/session.h"
+#include "core/util/percent.h"
 #include "tests/gen/world_procs.h"
 #include "tests/unit/fixtures.h"
 
@@ -61,8 +62,11 @@ static void check_world(const char *profile)
 		assert_int_equal(got->stack_limit, want->stack_limit);
 		assert_int_equal(got->kernel_stack, want->kernel_stack);
 		assert_int_equal(got->stack_used, want->stack_base - want->kernel_stack);
-		assert_int_equal(got->stack_percent, (want->stack_base - want->kernel_stack) * 100 /
-				 (want->stack_base - want->stack_limit));
+		/* rounded: ((used * 100) / size + 0.5) */
+		assert_int_equal(got->stack_percent,
+				 ((want->stack_base - want->kernel_stack) * 200 +
+				  (want->stack_base - want->stack_limit)) /
+					 (2 * (want->stack_base - want->stack_limit)));
 		assert_int_equal(got->guard, GUARD_PRESENT);
 		assert_int_equal(got->risk == STACK_RISK_DANGER, i == P->deep_thread);
 	}
@@ -155,6 +159,21 @@ static void test_damage(void **state)
 	world_free(&w);
 }
 
+/* Shares are rounded half up, never cut; huge (hostile) figures neither
+ * wrap nor divide by zero. */
+static void test_percent_of(void **state)
+{
+	(void)state;
+	assert_int_equal(percent_of(0x468, 0x6000), 5);   /* 4.58% */
+	assert_int_equal(percent_of(0x448, 0x6000), 4);   /* 4.45% */
+	assert_int_equal(percent_of(1, 200), 1);          /* 0.5%: half up */
+	assert_int_equal(percent_of(2, 3), 67);
+	assert_int_equal(percent_of(0x5f58, 0x6000), 99);
+	assert_int_equal(percent_of(5, 0), 0);
+	assert_int_equal(percent_of(UINT64_MAX, UINT64_MAX), 100);
+	assert_int_equal(percent_of(UINT64_MAX / 2, UINT64_MAX), 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_win10),
 		cmocka_unit_test(test_win7_x64_2016),
 		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_percent_of),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	fixture_cleanup();
