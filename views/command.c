@@ -169,6 +169,32 @@ bool is_number_word(const char *s)
 	return true;
 }
 
+int arg_extra(struct kdx_error *err, const struct command *c, const char *word)
+{
+	return kdx_fail(err, "%s: %s: takes no more arguments (usage: %s)", c->name, word,
+			c->usage);
+}
+
+int arg_fail(struct kdx_error *err, const struct command *c, const char *word,
+	     const char *expected)
+{
+	if (!word)
+		return kdx_fail(err, "%s: expected %s (usage: %s)", c->name, expected, c->usage);
+	return kdx_fail(err, "%s: %s: expected %s (usage: %s)", c->name, word, expected, c->usage);
+}
+
+int number_arg(struct kdx_error *err, const struct command *c, int argc, char **argv,
+	       const char *what, uint64_t *v)
+{
+	if (argc > 2)
+		return arg_extra(err, c, argv[2]);
+	if (argc < 2)
+		return arg_fail(err, c, NULL, what);
+	char expected[96];
+	snprintf(expected, sizeof expected, "%s (a number)", what);
+	return parse_number(argv[1], v) ? 0 : arg_fail(err, c, argv[1], expected);
+}
+
 int parse_windbg_flags(const char *cmd, const char *text, const struct windbg_flag *known,
 		       size_t n, uint64_t *flags, struct kdx_error *err)
 {

@@ -40,6 +40,18 @@ bool parse_number(const char *s, uint64_t *v);
 /* Parses "L count" or "Lcount" at argv[*i]; advances *i. */
 bool parse_length(int argc, char **argv, int *i, uint64_t *count);
 
+/* A command's arguments are wrong: says which word and what was expected
+ * there, then the usage: "vtop: zzz: expected a VA (a number) (usage:
+ * ...)"; word NULL when one is missing ("vtop: expected a VA"). -1. */
+int arg_fail(struct kdx_error *err, const struct command *c, const char *word,
+	     const char *expected);
+/* A word too many: "lm: m: takes no more arguments (usage: lm)". -1. */
+int arg_extra(struct kdx_error *err, const struct command *c, const char *word);
+/* c's one argument, a number; what names it ("a PFN") when it is missing,
+ * not a number or followed by more. 0, or -1 with err set. */
+int number_arg(struct kdx_error *err, const struct command *c, int argc, char **argv,
+	       const char *what, uint64_t *v);
+
 /* A flag bit of a WinDbg extension command and what kdx makes of it. */
 enum windbg_flag_use {
 	FLAG_DONE,      /* kdx does what the flag asks */

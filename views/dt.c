@@ -356,7 +356,7 @@ static int run_dt(struct dump *d, int argc, char **argv, struct doc *out, struct
 	if (strcmp(argv[1], "-compare") == 0)
 		return run_compare(argc, argv, out, err);
 	if (argc > 3)
-		return kdx_fail(err, "usage: %s", cmd_dt.usage);
+		return arg_extra(err, &cmd_dt, argv[3]);
 	if (!d)
 		return kdx_fail(err, "dt: the build is unknown: give it with --build");
 	uint64_t va = 0;

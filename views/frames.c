@@ -115,8 +115,10 @@ static const struct thread *deepest_thread(const struct process_list *pl)
 static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
 	uint64_t key = 0;
-	if (argc > 2 || (argc == 2 && !parse_number(argv[1], &key)))
-		return kdx_fail(err, "usage: %s", cmd_kf.usage);
+	if (argc > 2)
+		return arg_extra(err, &cmd_kf, argv[2]);
+	if (argc == 2 && !parse_number(argv[1], &key))
+		return arg_fail(err, &cmd_kf, argv[1], "a thread's TID or ETHREAD (a number)");
 	struct process_list pl;
 	if (process_list_read(d, &pl, err) < 0)
 		return -1;

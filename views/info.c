@@ -162,7 +162,7 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 		else if (strcmp(argv[i], "-w") == 0)
 			walks = true;
 		else
-			return kdx_fail(err, "usage: %s", cmd_info.usage);
+			return arg_fail(err, &cmd_info, argv[i], "-v or -w");
 	}
 	const struct source *s = d->src;
 	const struct crash_facts *f = &s->facts;

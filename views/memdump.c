@@ -142,8 +142,10 @@ static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, c
 {
 	uint64_t addr, count = 128 / k->unit, dtb = 0;
 	int i = 1;
-	if (argc < 2 || !parse_number(argv[1], &addr))
-		return kdx_fail(err, "usage: %s", k->cmd->usage);
+	if (argc < 2)
+		return arg_fail(err, k->cmd, NULL, "an address");
+	if (!parse_number(argv[1], &addr))
+		return arg_fail(err, k->cmd, argv[1], "an address (a number)");
 	i = 2;
 	if (i < argc && (argv[i][0] == 'L' || argv[i][0] == 'l' || k->physical) &&
 	    !parse_length(argc, argv, &i, &count))
@@ -154,7 +156,7 @@ static int run_memdump(const struct memdump_kind *k, struct dump *d, int argc, c
 		return kdx_fail(err, "%s: %s: expected a DTB (usage: %s)", argv[0], argv[i - 1],
 				k->cmd->usage);
 	if (i != argc)
-		return kdx_fail(err, "usage: %s", k->cmd->usage);
+		return arg_extra(err, k->cmd, argv[i]);
 	if (count == 0 || count > MAX_DUMP_BYTES / k->unit)
 		return kdx_fail(err, "%s: count 0x%llx: expected 1 to 0x%x items", argv[0],
 				(unsigned long long)count, MAX_DUMP_BYTES / k->unit);

@@ -145,8 +145,10 @@ static int run_memusage(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
 	uint64_t ca = 0, flags = 0;
-	if (argc > 2 || (argc == 2 && !parse_number(argv[1], &ca)))
-		return kdx_fail(err, "usage: %s", cmd_memusage.usage);
+	if (argc > 2)
+		return arg_extra(err, &cmd_memusage, argv[2]);
+	if (argc == 2 && !parse_number(argv[1], &ca))
+		return arg_fail(err, &cmd_memusage, argv[1], "WinDbg flags or a control area (a number)");
 	bool has_flags = argc == 2 && ca <= MEMUSAGE_FLAGS_MAX;
 	if (has_flags && parse_windbg_flags(argv[0], argv[1], WINDBG_FLAGS(memusage_flags), &flags,
 					    err) < 0)

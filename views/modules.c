@@ -5,9 +5,8 @@
 
 static int run_lm(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
-	(void)argv;
 	if (argc != 1)
-		return kdx_fail(err, "usage: %s", cmd_lm.usage);
+		return arg_extra(err, &cmd_lm, argv[1]);
 	struct module_list ml;
 	if (modules_read(d, &ml, err) < 0)
 		return -1;

@@ -97,8 +97,8 @@ static void add_original(struct dump *d, const struct pfn_entry *e, struct dnode
 static int run_pfn(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
 	uint64_t pfn;
-	if (argc != 2 || !parse_number(argv[1], &pfn))
-		return kdx_fail(err, "usage: %s", cmd_pfn.usage);
+	if (number_arg(err, &cmd_pfn, argc, argv, "a PFN", &pfn) < 0)
+		return -1;
 	struct pfn_db db;
 	struct pfn_entry e;
 	if (pfn_db_open(d, &db, err) < 0 || pfn_read(&db, pfn, &e, err) < 0)

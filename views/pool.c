@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "core/nt/pool.h"
+#include "core/xlat/layout.h"
 #include "views/commands.h"
 #include "views/poolblock.h"
 
@@ -64,11 +65,25 @@ static const char *walk_text(const struct pool_ctx *c, const struct pool_page *p
 					  "PreviousSize chain from the page start";
 }
 
+int pool_address_arg(struct dump *d, const struct command *c, int argc, char **argv,
+		     uint64_t *va, struct kdx_error *err)
+{
+	if (number_arg(err, c, argc, argv, "a pool address", va) < 0)
+		return -1;
+	uint64_t start, end;
+	layout_system_range(d->paging, &start, &end);
+	if (*va < start || *va > end)
+		return kdx_fail(err, "%s: %s: expected a pool address: 0x%llx is below the system "
+				"half (0x%llx up), where the pools are (usage: %s)", c->name, argv[1],
+				(unsigned long long)*va, (unsigned long long)start, c->usage);
+	return 0;
+}
+
 static int run_pool(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
 	uint64_t va;
-	if (argc != 2 || !parse_number(argv[1], &va))
-		return kdx_fail(err, "usage: %s", cmd_pool.usage);
+	if (pool_address_arg(d, &cmd_pool, argc, argv, &va, err) < 0)
+		return -1;
 	struct pool_ctx c;
 	if (pool_ctx_init(d, d->progress, &c, err) < 0)
 		return -1;

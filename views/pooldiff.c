@@ -71,8 +71,10 @@ static void comparability(const struct dump *a, const struct dump *b, const stru
 static int run_pooldiff(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
-	if (argc != 2)
-		return kdx_fail(err, "usage: %s", cmd_pooldiff.usage);
+	if (argc > 2)
+		return arg_extra(err, &cmd_pooldiff, argv[2]);
+	if (argc < 2)
+		return arg_fail(err, &cmd_pooldiff, NULL, "the later dump's file");
 	struct dump *later;
 	struct kdx_error oerr;
 	if (dump_open(argv[1], &later, &oerr) < 0)

@@ -11,8 +11,8 @@ static int run_poolrefs(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
 	uint64_t va;
-	if (argc != 2 || !parse_number(argv[1], &va))
-		return kdx_fail(err, "usage: %s", cmd_poolrefs.usage);
+	if (pool_address_arg(d, &cmd_poolrefs, argc, argv, &va, err) < 0)
+		return -1;
 	struct pool_ctx c;
 	if (pool_ctx_init(d, d->progress, &c, err) < 0)
 		return -1;

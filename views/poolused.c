@@ -129,7 +129,7 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 	bool has_flags = argc == 3 || (argc == 2 && is_number_word(argv[1]));
 	uint64_t flags = 0;
 	if (argc > 3)
-		return kdx_fail(err, "usage: %s", cmd_poolused.usage);
+		return arg_extra(err, &cmd_poolused, argv[3]);
 	if (has_flags && parse_windbg_flags(argv[0], argv[1], WINDBG_FLAGS(poolused_flags), &flags,
 					    err) < 0)
 		return -1;

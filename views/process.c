@@ -114,8 +114,10 @@ static int run_process(struct dump *d, int argc, char **argv, struct doc *out,
 	if (argc > 1 && strcmp(argv[1], "-1") == 0)
 		return kdx_fail(err, "%s -1: the current process: a dump file has no process "
 				"context; 'process 0 0' lists every process", argv[0]);
-	if (argc > 4 || (argc > 1 && !parse_number(argv[1], &which)))
-		return kdx_fail(err, "usage: %s", cmd_process.usage);
+	if (argc > 4)
+		return arg_extra(err, &cmd_process, argv[4]);
+	if (argc > 1 && !parse_number(argv[1], &which))
+		return arg_fail(err, &cmd_process, argv[1], "a PID or EPROCESS (a number), 0 for all");
 	if (argc > 2 && parse_windbg_flags(argv[0], argv[2], WINDBG_FLAGS(process_flags), &flags,
 					   err) < 0)
 		return -1;

@@ -439,11 +439,11 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 		else if (nargs < 5)
 			args[nargs++] = argv[i];
 		else
-			return kdx_fail(err, "usage: %s", cmd_pte.usage);
+			return arg_extra(err, &cmd_pte, argv[i]);
 	}
 	uint64_t va;
 	struct walk_space ws;
-	if (walk_args(d, nargs, args, cmd_pte.usage, &va, &ws, err) < 0)
+	if (walk_args(d, nargs, args, &cmd_pte, &va, &ws, err) < 0)
 		return -1;
 	struct xlat *space = ws.space;
 	bool owned = ws.owned;

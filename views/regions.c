@@ -338,8 +338,10 @@ static int run_layout(struct dump *d, int argc, char **argv, struct doc *out,
 	if (argc == 1)
 		return run_list(d, out, err);
 	uint64_t dtb = 0;
-	if (argc > 3 || (argc == 3 && !parse_number(argv[2], &dtb)))
-		return kdx_fail(err, "usage: %s", cmd_layout.usage);
+	if (argc > 3)
+		return arg_extra(err, &cmd_layout, argv[3]);
+	if (argc == 3 && !parse_number(argv[2], &dtb))
+		return arg_fail(err, &cmd_layout, argv[2], "a DTB (a number)");
 	return regions_walk_doc(d, argv[1], dtb, d->progress, out, err);
 }
 

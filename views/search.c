@@ -404,7 +404,7 @@ static int run_s(struct dump *d, int argc, char **argv, struct doc *out, struct 
 		i++;
 	}
 	if (i >= n)
-		return kdx_fail(err, "usage: %s", cmd_s.usage);
+		return arg_fail(err, &cmd_s, NULL, "a range and what to find");
 	struct search_range r;
 	if (parse_range(d, n, words, &i, &r, err) < 0)
 		return -1;

@@ -86,7 +86,8 @@ static int run_session(struct dump *d, int argc, char **argv, struct doc *out,
 		return run_sprocess(d, 2, sprocess, out, err);
 	}
 	if (argc != 1)
-		return kdx_fail(err, "usage: %s", cmd_session.usage);
+		return arg_fail(err, &cmd_session, argv[1], strcmp(argv[1], "-s") == 0 ?
+				"-s ID" : "-s ID or nothing");
 	struct process_list pl;
 	struct session_list sl;
 	if (read_both(d, &pl, &sl, err) < 0)
@@ -177,7 +178,7 @@ static int run_sprocess(struct dump *d, int argc, char **argv, struct doc *out,
 	uint64_t id = 0, flags = 0;
 	bool every = argc < 2;
 	if (argc > 4)
-		return kdx_fail(err, "usage: %s", cmd_sprocess.usage);
+		return arg_extra(err, &cmd_sprocess, argv[4]);
 	if (argc > 1 && session_arg(argv[0], argv[1], &id, &every, err) < 0)
 		return -1;
 	if (argc > 2 && parse_windbg_flags(argv[0], argv[2], WINDBG_FLAGS(sprocess_flags), &flags,

@@ -50,9 +50,8 @@ static void add_signature(struct dump *d, struct dnode *r)
 static int run_stacks(struct dump *d, int argc, char **argv, struct doc *out,
 		      struct kdx_error *err)
 {
-	(void)argv;
 	if (argc != 1)
-		return kdx_fail(err, "usage: %s", cmd_stacks.usage);
+		return arg_extra(err, &cmd_stacks, argv[1]);
 	struct process_list pl;
 	if (process_list_read(d, &pl, err) < 0)
 		return -1;
@@ -174,8 +173,8 @@ static int run_stack(struct dump *d, int argc, char **argv, struct doc *out,
 		     struct kdx_error *err)
 {
 	uint64_t key;
-	if (argc != 2 || !parse_number(argv[1], &key))
-		return kdx_fail(err, "usage: %s", cmd_stack.usage);
+	if (number_arg(err, &cmd_stack, argc, argv, "a thread's TID or ETHREAD", &key) < 0)
+		return -1;
 	struct process_list pl;
 	if (process_list_read(d, &pl, err) < 0)
 		return -1;

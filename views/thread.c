@@ -50,7 +50,8 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		} else if (!has_pid && parse_number(argv[i], &pid)) {
 			has_pid = true;
 		} else {
-			return kdx_fail(err, "usage: %s", cmd_threads.usage);
+			return arg_fail(err, &cmd_threads, argv[i], has_pid ? "-sort and a column" :
+					"a PID (a number) or -sort and a column");
 		}
 	}
 	struct process_list pl;

@@ -7,9 +7,8 @@
 static int run_verifier(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
-	(void)argv;
 	if (argc != 1)
-		return kdx_fail(err, "usage: %s", cmd_verifier.usage);
+		return arg_extra(err, &cmd_verifier, argv[1]);
 	struct verifier_state v;
 	if (verifier_read(d, &v, err) < 0)
 		return -1;

@@ -71,7 +71,7 @@ static int run_vm(struct dump *d, int argc, char **argv, struct doc *out, struct
 {
 	uint64_t flags = 0;
 	if (argc > 2)
-		return kdx_fail(err, "usage: %s", cmd_vm.usage);
+		return arg_extra(err, &cmd_vm, argv[2]);
 	if (argc == 2 && parse_windbg_flags(argv[0], argv[1], WINDBG_FLAGS(vm_flags), &flags,
 					    err) < 0)
 		return -1;

@@ -47,7 +47,7 @@ static int pick_x86_paging(struct dump *d, uint64_t dtb, struct walk_space *ws,
 	return ws->space ? 0 : -1;
 }
 
-int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t *va,
+int walk_args(struct dump *d, int argc, char **argv, const struct command *c, uint64_t *va,
 	      struct walk_space *ws, struct kdx_error *err)
 {
 	memset(ws, 0, sizeof *ws);
@@ -60,11 +60,15 @@ int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t
 		else if (n < 3)
 			args[n++] = argv[i];
 		else
-			return kdx_fail(err, "usage: %s", usage);
+			return arg_extra(err, c, argv[i]);
 	}
 	uint64_t dtb = 0;
-	if (n < 2 || !parse_number(args[1], va) || (n == 3 && !parse_number(args[2], &dtb)))
-		return kdx_fail(err, "usage: %s", usage);
+	if (n < 2)
+		return arg_fail(err, c, NULL, "a VA");
+	if (!parse_number(args[1], va))
+		return arg_fail(err, c, args[1], "a VA (a number)");
+	if (n == 3 && !parse_number(args[2], &dtb))
+		return arg_fail(err, c, args[2], "a DTB (a number)");
 	if (forced != PAGING_UNKNOWN && (n != 3 || d->machine == MACHINE_X64))
 		return kdx_fail(err, "%s: -pae and -nopae choose how a DTB given on a 32-bit x86 "
 				"dump is read: expected VA DTB on such a dump", args[0]);
@@ -177,7 +181,7 @@ static int run_vtop(struct dump *d, int argc, char **argv, struct doc *out, stru
 {
 	uint64_t va;
 	struct walk_space ws;
-	if (walk_args(d, argc, argv, cmd_vtop.usage, &va, &ws, err) < 0)
+	if (walk_args(d, argc, argv, &cmd_vtop, &va, &ws, err) < 0)
 		return -1;
 	struct walk w;
 	xlat_walk(ws.space, va, &w);

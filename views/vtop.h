@@ -16,7 +16,7 @@ struct walk_space {
  * or a new one for DTB, read in the dump's paging mode, or on a 32-bit x86
  * dump with no kernel root known, in the mode -pae/-nopae names or the
  * tables carry further. */
-int walk_args(struct dump *d, int argc, char **argv, const char *usage, uint64_t *va,
+int walk_args(struct dump *d, int argc, char **argv, const struct command *c, uint64_t *va,
 	      struct walk_space *ws, struct kdx_error *err);
 /* paging_choice, when the mode had to be chosen. */
 void walk_space_to_doc(const struct walk_space *ws, struct dnode *root);
