@@ -13,7 +13,7 @@
 #include "core/nt/layout_kdbg.h"
 #include "tui/options.h"
 #include "tui/tui.h"
-#include "views/command.h"
+#include "views/commands.h"
 #include "views/doc/render.h"
 #include "views/doc/xalloc.h"
 
@@ -249,9 +249,16 @@ int main(int argc, char **argv)
 	struct dump *d;
 	struct kdx_error err;
 	if (dump_open(opt.dump_path, &d, &err) < 0) {
-		fprintf(stderr, "kdx: %s\n", err.msg);
+		/* What the header still states, beside why the dump cannot be read. */
+		struct doc header;
+		bool has_header = info_header_doc(opt.dump_path, &header);
+		int status = batch_refused(opt.commands ? opt.commands : "", opt.json, err.msg,
+					   has_header ? &header : NULL, opt.commands ? stdout : stderr,
+					   stderr);
+		if (has_header)
+			doc_free(&header);
 		free(diff_command);
-		return 2;
+		return status;
 	}
 	if (build) {
 		/* The rare dump that lies about its build: the layout follows --build. */

@@ -6,6 +6,11 @@
 
 extern const struct command cmd_help;
 extern const struct command cmd_info;
+/* For a dump that cannot be opened: what its header still states (info's
+ * fields, from the header alone) as a new document in out (the caller
+ * frees it); false, out untouched, when it states nothing (not a crash
+ * dump, or its header is bad). */
+bool info_header_doc(const char *path, struct doc *out);
 extern const struct command cmd_vtop;
 extern const struct command cmd_pte;
 extern const struct command cmd_layout;

@@ -102,14 +102,16 @@ static void add_decoded(struct dump *d, struct dnode *b, const struct crash_fact
 		modules_free(&ml);
 }
 
-static void add_bugcheck(struct dump *d, struct dnode *root, const struct crash_facts *f)
+/* The bug check as the header states it: code, name, parameters, what it
+ * usually means; NULL when there is none. */
+static struct dnode *add_bugcheck_facts(struct dnode *root, const struct crash_facts *f)
 {
 	if (!f->has_bugcheck) {
 		dn_label(dn_null(root, "bugcheck"), "bug check");
-		return;
+		return NULL;
 	}
 	const struct bugcheck_info *bi = bugcheck_lookup(f->bugcheck_code);
-	const char *sig = bugcheck_signature(f->bugcheck_code, f->bugcheck_params);
+	bool sig = bugcheck_signature(f->bugcheck_code, f->bugcheck_params);
 	struct dnode *b = dn_label(dn_object(root, "bugcheck"), "Bug check");
 	dn_hex(b, "code", f->bugcheck_code, 8);
 	dn_role(dn_str(b, "name", bi ? bi->name : NULL), sig ? ROLE_DANGER : ROLE_WARNING);
@@ -117,6 +119,15 @@ static void add_bugcheck(struct dump *d, struct dnode *root, const struct crash_
 	for (int i = 0; i < 4; i++)
 		dn_hex(p, NULL, f->bugcheck_params[i], 0);
 	dn_str(b, "meaning", bi ? bi->meaning : NULL);
+	return b;
+}
+
+static void add_bugcheck(struct dump *d, struct dnode *root, const struct crash_facts *f)
+{
+	struct dnode *b = add_bugcheck_facts(root, f);
+	if (!b)
+		return;
+	const char *sig = bugcheck_signature(f->bugcheck_code, f->bugcheck_params);
 	if (sig)
 		dn_link(dn_role(dn_str(b, "signature", sig), ROLE_DANGER), "stacks" LINK_ROW_MARK "0");
 	add_decoded(d, b, f);
@@ -249,6 +260,41 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 		}
 	}
 	return 0;
+}
+
+bool info_header_doc(const char *path, struct doc *out)
+{
+	struct crash_facts f;
+	char description[96];
+	if (!source_read_header(path, &f, description, sizeof description))
+		return false;
+	doc_init(out, "info");
+	doc_set_title(out, "What the header of %s states", path);
+	struct dnode *r = out->root;
+	dn_span(dn_text(r), ROLE_WARNING, "The dump cannot be read; its header states:");
+	dn_str(r, "file", path);
+	dn_str(r, "description", description);
+	dn_label(dn_uint(r, "dump_type", f.dump_type), "dump type");
+	dn_str(r, "machine", machine_name(f.machine));
+	const struct paging_desc *pd = paging_desc(f.paging);
+	dn_str(r, "paging", pd ? pd->name : NULL);
+	if (f.has_dtb)
+		dn_label(dn_hex(r, "dtb", f.dtb, 0), "DirectoryTableBase");
+	else
+		dn_label(dn_null(r, "dtb"), "DirectoryTableBase");
+	if (f.has_build)
+		dn_uint(r, "build", f.build);
+	else
+		dn_null(r, "build");
+	if (f.has_kdbg)
+		dn_label(dn_hex(r, "kdbg", f.kdbg_va, 0), "KDBG");
+	else
+		dn_label(dn_null(r, "kdbg"), "KDBG");
+	dn_uint(r, "processors", f.processors);
+	add_bugcheck_facts(r, &f);
+	if (f.comment[0])
+		dn_str(r, "comment", f.comment);
+	return true;
 }
 
 const struct command cmd_info = {

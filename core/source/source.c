@@ -1,5 +1,6 @@
 #include "core/source/source.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,24 @@ int source_open(const char *path, struct source **out, struct kdx_error *err)
 	}
 	*out = s;
 	return 0;
+}
+
+bool source_read_header(const char *path, struct crash_facts *facts, char *description,
+			size_t size)
+{
+	struct source s = { .path = (char *)path };
+	struct kdx_error ignored;
+	if (dump_file_open(path, &s.file, &ignored) < 0)
+		return false;
+	bool read = source_windmp_header(&s) == 1;
+	if (read) {
+		*facts = s.facts;
+		snprintf(description, size, "%s", s.description);
+	}
+	dump_file_close(&s.file);
+	kdx_warnings_free(&s.warnings);
+	kdx_warnings_free(&s.choices);
+	return read;
 }
 
 void source_close(struct source *s)

@@ -78,6 +78,12 @@ struct source {
 int source_open(const char *path, struct source **out, struct kdx_error *err);
 void source_close(struct source *s);
 
+/* What the header of a dump source_open refused still states (a truncated
+ * crash dump's machine, build, bug check): false when it states nothing
+ * (not a crash dump, or a bad header). */
+bool source_read_header(const char *path, struct crash_facts *facts, char *description,
+			size_t size);
+
 /* A page of the dump: NULL when the dump lacks it; else scratch, when the
  * page had to be read or decompressed into it, or a pointer into the dump's
  * read-only mapping, valid until source_close. */
@@ -92,6 +98,9 @@ size_t source_read_phys(struct source *s, uint64_t pa, void *buf, size_t len);
  * file is not of its format, -1 on an error in a file of its format (having
  * freed whatever it allocated). */
 int source_windmp_probe(struct source *s, struct kdx_error *err);
+/* A crash dump's header facts and description alone, for a dump whose
+ * memory cannot be read: 1 when s->file has a crash header that holds. */
+int source_windmp_header(struct source *s);
 int source_kdump_probe(struct source *s, struct kdx_error *err);
 int source_flat_probe(struct source *s, struct kdx_error *err);
 int source_raw_probe(struct source *s, struct kdx_error *err);

@@ -728,7 +728,10 @@ static int check_dump_type(const struct source *s, const struct header_layout *L
 			"8/9/0xA RDMP)", s->path, L->dump_type, dump_type);
 }
 
-int source_windmp_probe(struct source *s, struct kdx_error *err)
+/* The header's checks: 1 with *layout and *type set for a crash dump whose
+ * header holds, 0 for another format, -1 on a bad header. */
+static int probe_header(struct source *s, const struct header_layout **layout,
+			uint32_t *type, struct kdx_error *err)
 {
 	const struct dump_file *f = &s->file;
 	char a[5];
@@ -757,10 +760,41 @@ int source_windmp_probe(struct source *s, struct kdx_error *err)
 				(unsigned long long)f->size, L->size, L->name);
 	if (check_header(s, L, err) < 0)
 		return -1;
-	uint32_t dump_type = mf_u32(f, L->dump_type);
-	if (check_dump_type(s, L, dump_type, err) < 0)
+	*type = mf_u32(f, L->dump_type);
+	if (check_dump_type(s, L, *type, err) < 0)
 		return -1;
+	*layout = L;
+	return 1;
+}
 
+/* The facts and description the header states, without the memory. */
+static void header_facts(struct source *s, const struct header_layout *L, uint32_t dump_type)
+{
+	read_facts(s, L, dump_type);
+	s->facts.holds_memory = dump_type != 3 && dump_type != 4;
+	snprintf(s->description, sizeof s->description, "%s%s %s",
+		 L->word == 8 ? "64-bit" : "32-bit",
+		 s->facts.paging == PAGING_PAE ? " PAE" : "", dump_kind(dump_type));
+}
+
+int source_windmp_header(struct source *s)
+{
+	const struct header_layout *L;
+	uint32_t dump_type;
+	struct kdx_error ignored;
+	if (probe_header(s, &L, &dump_type, &ignored) <= 0)
+		return 0;
+	header_facts(s, L, dump_type);
+	return 1;
+}
+
+int source_windmp_probe(struct source *s, struct kdx_error *err)
+{
+	const struct header_layout *L;
+	uint32_t dump_type;
+	int probed = probe_header(s, &L, &dump_type, err);
+	if (probed <= 0)
+		return probed;
 	struct windmp *w = calloc(1, sizeof *w);
 	if (!w)
 		return kdx_fail(err, "%s: out of memory", s->path);
@@ -777,13 +811,9 @@ int source_windmp_probe(struct source *s, struct kdx_error *err)
 		windmp_free(w);
 		return -1;
 	}
-	read_facts(s, L, dump_type);
-	s->facts.holds_memory = dump_type != 3 && dump_type != 4;
+	header_facts(s, L, dump_type);
 	s->priv = w;
 	s->ops = w->runs ? &runs_ops : s->facts.holds_memory ? &bitmap_ops : &no_memory_ops;
 	s->format = "windows-crash-dump";
-	snprintf(s->description, sizeof s->description, "%s%s %s",
-		 L->word == 8 ? "64-bit" : "32-bit",
-		 s->facts.paging == PAGING_PAE ? " PAE" : "", dump_kind(dump_type));
 	return 1;
 }
