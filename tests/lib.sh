@@ -1,16 +1,21 @@
 # TAP helpers for shell tests. Source it: . "$KDX_TESTLIB"
 # Each check prints "ok N - what" or "not ok N - what"; done_testing prints
 # the plan, so a script that dies early is reported as failed.
+# While tap_todo holds a reason, checks are TAP TODO: "not ok N - what #
+# TODO reason" is shown with its diagnostics but fails nothing, and is no pass.
 tap_n=0
 tap_failed=0
+tap_todo=""
 
 tap_result() {  # tap_result STATUS DESCRIPTION [DIAGNOSTIC...]
+	local todo=""
+	[ -z "$tap_todo" ] || todo=" # TODO $tap_todo"
 	tap_n=$((tap_n + 1))
 	if [ "$1" -eq 0 ]; then
-		echo "ok $tap_n - $2"
+		echo "ok $tap_n - $2$todo"
 	else
-		echo "not ok $tap_n - $2"
-		tap_failed=$((tap_failed + 1))
+		echo "not ok $tap_n - $2$todo"
+		[ -n "$todo" ] || tap_failed=$((tap_failed + 1))
 		shift 2
 		for d in "$@"; do printf '%s\n' "$d" | sed 's/^/# /'; done
 	fi
