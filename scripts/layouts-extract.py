@@ -8,9 +8,14 @@ its offset (and bit position) in each build the files cover. Only facts
 leave this script: the files are parsed as data, never imported or run.
 
     scripts/layouts-extract.py [--commit HASH] [--by-struct OUTDIR] DIR
+    scripts/layouts-extract.py --headers [--commit HASH] FILE.h...
 
 DIR holds the fetched *_vtypes.py files; HASH is the volatility commit they
-were fetched at, cited in every row. Output on stdout: one tab-separated row
+were fetched at, cited in every row. With --headers, the files are instead
+the per-build C headers of the Vergilius Project's data
+(github.com/novafacing/vergilius-rs, headers/bindings-BUILD-ARCH.h, one
+struct per PDB type, each member commented with its offset), and HASH is
+that repository's commit. Output on stdout: one tab-separated row
 per fact,
     struct  field  build  arch  offset  size  bit  width  source  type
 with build as MAJOR.MINOR.BUILD[.REVISION] (or a service-pack label where
@@ -29,6 +34,7 @@ the PAE kernel most machines ran. Windows 8 and later x86 is PAE only.
 """
 import ast
 import os
+import re
 import sys
 
 # Which kernel each Volatility 2 file was generated from, per the profile
@@ -150,6 +156,10 @@ FIELDS = {
         "StartingSector", "NumberOfFullSectors",
     ],
     "_FILE_OBJECT": ["SIZE", "Type", "DeviceObject", "SectionObjectPointer", "FileName"],
+    "_HEAP_PAGE_SEGMENT": ["SIZE", "Signature"],
+    "_HEAP_PAGE_RANGE_DESCRIPTOR": ["SIZE", "RangeFlags", "UnitSize"],
+    "_HEAP_LFH_SUBSEGMENT": ["SIZE", "BlockOffsets", "BlockBitmap"],
+    "_HEAP_VS_SUBSEGMENT": ["SIZE", "Size", "Signature"],
     "_MM_DRIVER_VERIFIER_DATA": [
         "SIZE", "Level", "RaiseIrqls", "AcquireSpinLocks", "SynchronizeExecutions",
         "AllocationsAttempted", "AllocationsSucceeded", "AllocationsSucceededSpecialPool",
@@ -238,33 +248,208 @@ def resolve(types, struct, path, ptr):
     return None
 
 
+# The headers' integer typedefs, as the vtypes scalar names above.
+C_SCALARS = {
+    "uint8_t": "unsigned char", "int8_t": "char", "uint16_t": "unsigned short",
+    "int16_t": "short", "uint32_t": "unsigned long", "int32_t": "long",
+    "uint64_t": "unsigned long long", "int64_t": "long long", "float": "float",
+    "double": "double", "void": "void",
+}
+SIZE_COMMENT = re.compile(r"^// 0x([0-9a-f]+) \(\d+\) bytes$")
+OFFSET_COMMENT = re.compile(r"//\s*offset:\s*0x([0-9a-f]+)")
+MEMBER = re.compile(r"^(?P<type>.*?)(?P<name>[A-Za-z_]\w*)\s*(?P<dims>(\[\d+\]\s*)*)"
+                    r"\s*(:\s*(?P<bits>\d+))?$")
+FUNCTION_POINTER = re.compile(r"^.*?\(\s*\*\s*(\w+)\s*((\[\d+\]\s*)*)\)")
+
+
+class Block:
+    """A struct or union being read: its members in order, and where the
+    last run of bit fields stands (the headers give every bit field its
+    storage unit's offset, not its bit: the bits are counted here)."""
+
+    def __init__(self, name):
+        self.name, self.members, self.run = name, [], None
+
+    def add(self, name, off, desc, bits=None):
+        if bits is None:
+            self.run = None
+        else:
+            native = desc[0]
+            unit = 8 * SCALARS.get(native, 0)
+            start = 0
+            if self.run and self.run[:2] == (off, native) and self.run[2] + bits <= unit:
+                start = self.run[2]
+            self.run = (off, native, start + bits)
+            desc = ["BitField", {"start_bit": start, "end_bit": start + bits,
+                                 "native_type": native}]
+        self.members.append((name, off, desc))
+
+
+def with_dims(desc, dims):
+    """DESC as the element of the array DIMS declares ("[2][64]")."""
+    for n in reversed([int(d) for d in re.findall(r"\[(\d+)\]", dims)]):
+        desc = ["array", n, desc]
+    return desc
+
+
+# Pointers by their vtypes names, as the facts' type column gives them.
+POINTER = {4: "pointer", 8: "pointer64"}
+
+
+def header_type(text, typedefs, ptr):
+    """The vtypes description of a member's declared type."""
+    words = [w for w in re.split(r"[\s*]+", text) if w and w not in ("const", "volatile")]
+    if "*" in text or "(" in text:
+        return [POINTER[ptr], ["void"]]
+    if words[0] == "enum":
+        return ["Enumeration", {"target": "long"}]
+    if words[0] in ("struct", "union"):
+        return [words[1]]
+    base = typedefs.get(words[-1], words[-1])
+    return [C_SCALARS.get(base, base)]
+
+
+def load_header(path, ptr):
+    """The types of one bindings header, as load_types gives a vtypes file's:
+    {struct: [size, {member: [offset, description]}]}. A member declared in
+    an anonymous struct or union belongs to the enclosing one (C's rule); a
+    named inline one becomes the type STRUCT.MEMBER."""
+    types, typedefs, stack, size, stmt, in_enum = {}, {}, [], 0, "", False
+    with open(path, encoding="utf-8") as f:
+        lines = [line.strip() for line in f.read().split("\n")]
+    wrapped = 0
+    for i, line in enumerate(lines):
+        if wrapped and line.startswith("//"):
+            wrapped -= 1
+            continue
+        wrapped = 0
+        if line.startswith("#"):
+            continue
+        if "// offset:" in line and not OFFSET_COMMENT.search(line):
+            # A comment wrapped onto the lines below.
+            more = [c[2:] for c in lines[i + 1:i + 3] if c.startswith("//")]
+            line, wrapped = " ".join([line] + more), len(more)
+        if in_enum:
+            if not line.startswith("}"):
+                continue
+            in_enum = False
+            if not stack:
+                continue
+            line = "enum _" + line[1:]   # an inline enum's member
+        m = SIZE_COMMENT.match(line)
+        if m and not stack:
+            size = int(m.group(1), 16)
+            continue
+        m = OFFSET_COMMENT.search(line)
+        off = int(m.group(1), 16) if m else None
+        stmt = (stmt + " " + re.sub(r"//.*", "", line).strip()).strip()
+        if not stmt.endswith((";", "{")):
+            continue
+        s, stmt = stmt, ""
+        if re.match(r"^(struct|union|enum)\s+\w+\s*;$", s) and not stack:
+            continue   # a declaration
+        m = re.match(r"^typedef (.*) (\w+);$", s)
+        if m and not stack:
+            typedefs[m.group(2)] = m.group(1)
+            continue
+        m = re.match(r"^(struct|union|enum)\s+(\w+)\s*\{\s*(\}\s*;)?$", s)
+        if m and not stack:
+            if m.group(1) == "enum":
+                in_enum = not m.group(3)
+            else:
+                types[m.group(2)] = [size, {}]
+                if not m.group(3):
+                    stack.append(Block(m.group(2)))
+            continue
+        if re.match(r"^(struct|union)\s*\{$", s):
+            stack.append(Block(None))
+            continue
+        if s == "enum {":
+            in_enum = True
+            continue
+        m = re.match(r"^\}\s*(\w+)?\s*((\[\d+\])*)\s*;$", s)
+        if m:
+            block = stack.pop()
+            if not stack:
+                types[block.name][1] = {n: [o, d] for n, o, d in block.members}
+                continue
+            parent = stack[-1]
+            parent.run = None
+            if m.group(1) is None:
+                parent.members.extend(block.members)
+                continue
+            # A named inline struct or union: the headers give its members'
+            # offsets from its own start in some types, from the outer
+            # type's in others (then none is below the member's own).
+            name = "%s.%s" % (parent.name, m.group(1))
+            base = off if min(o for _, o, _ in block.members) >= off else 0
+            members = {n: [o - base, d] for n, o, d in block.members}
+            types[name] = [max(o + type_size(types, d, ptr) for o, d in members.values()),
+                           members]
+            parent.add(m.group(1), off, with_dims([name], m.group(2)))
+            continue
+        m = FUNCTION_POINTER.match(s) or MEMBER.match(s.rstrip(";").strip())
+        if not stack or not m or off is None:
+            raise ValueError("%s: cannot read %r" % (path, s))
+        if m.re is MEMBER:
+            bits = m.group("bits")
+            desc = with_dims(header_type(m.group("type"), typedefs, ptr), m.group("dims"))
+            stack[-1].add(m.group("name"), off, desc, int(bits) if bits else None)
+        else:
+            stack[-1].add(m.group(1), off, with_dims([POINTER[ptr], ["void"]], m.group(2)))
+    return types
+
+
+def field_facts(types, build, arch, source):
+    """The facts of one build's types, as tuples of the output columns."""
+    ptr = 8 if arch == "x64" else 4
+    for struct, fields in FIELDS.items():
+        if struct not in types:
+            continue
+        for spec in fields:
+            if spec == "SIZE":
+                yield struct, "SIZE", build, arch, "0x%x" % types[struct][0], "", "", "", \
+                    source, ""
+                continue
+            for name in spec.split("|"):
+                fact = resolve(types, struct, name, ptr)
+                if fact:
+                    off, size, bit, width, kind = fact
+                    yield struct, name, build, arch, "0x%x" % off, str(size), \
+                        "" if bit is None else str(bit), \
+                        "" if width is None else str(width), source, kind
+                    break
+
+
 def facts(folder_path, commit):
-    """Every fact, in SOURCES order, as tuples of the output columns."""
+    """Every fact of the vtypes files, in SOURCES order."""
     folder = "volatility/plugins/overlays/windows/"
     for stem, (build, arch) in SOURCES.items():
         path = os.path.join(folder_path, stem + "_vtypes.py")
         if not os.path.exists(path):
             print("layouts-extract: %s: missing, skipped" % path, file=sys.stderr)
             continue
-        types = load_types(path)
-        ptr = 8 if arch == "x64" else 4
         source = "volatility@%s:%s%s_vtypes.py" % (commit, folder, stem)
-        for struct, fields in FIELDS.items():
-            if struct not in types:
-                continue
-            for spec in fields:
-                if spec == "SIZE":
-                    yield struct, "SIZE", build, arch, "0x%x" % types[struct][0], "", "", "", \
-                        source, ""
-                    continue
-                for name in spec.split("|"):
-                    fact = resolve(types, struct, name, ptr)
-                    if fact:
-                        off, size, bit, width, kind = fact
-                        yield struct, name, build, arch, "0x%x" % off, str(size), \
-                            "" if bit is None else str(bit), \
-                            "" if width is None else str(width), source, kind
-                        break
+        yield from field_facts(load_types(path), build, arch, source)
+
+
+# The headers end these two structures early (_KPCR before its Prcb, _KPRCB
+# after its ProcessorState), so their sizes are not the PDB's; the members
+# they do give agree with Volatility 2's facts.
+CUT_SHORT = ("_KPCR", "_KPRCB")
+
+
+def header_facts(paths, commit):
+    """Every fact of the bindings headers, named bindings-BUILD-ARCH.h."""
+    for path in paths:
+        m = re.match(r"^bindings-([\d.]+)-(x86|x64)\.h$", os.path.basename(path))
+        if not m:
+            sys.exit("layouts-extract: %s: not a bindings-BUILD-ARCH.h header" % path)
+        build, arch = m.groups()
+        source = "vergilius-rs@%s:headers/%s" % (commit, os.path.basename(path))
+        for fact in field_facts(load_header(path, 8 if arch == "x64" else 4), build, arch, source):
+            if not (fact[0] in CUT_SHORT and fact[1] == "SIZE"):
+                yield fact
 
 
 def write_by_struct(rows, outdir):
@@ -290,16 +475,21 @@ def write_by_struct(rows, outdir):
 
 def main(argv):
     args = argv[1:]
-    commit, outdir = "HEAD", None
-    while len(args) > 1 and args[0] in ("--commit", "--by-struct"):
+    commit, outdir, headers = "HEAD", None, False
+    while args and args[0] in ("--commit", "--by-struct", "--headers"):
+        if args[0] == "--headers":
+            headers, args = True, args[1:]
+            continue
+        if len(args) < 2:
+            sys.exit(__doc__)
         if args[0] == "--commit":
             commit = args[1]
         else:
             outdir = args[1]
         args = args[2:]
-    if len(args) != 1:
+    if not args or len(args) != 1 and not headers:
         sys.exit(__doc__)
-    rows = list(facts(args[0], commit))
+    rows = list(header_facts(args, commit) if headers else facts(args[0], commit))
     if outdir:
         write_by_struct(rows, outdir)
         return
