@@ -6,14 +6,18 @@
 For each column of LAYOUTS_DIR/facts/columns.tsv, writes every cell of every
 table in LAYOUTS_DIR (builds.tsv and the structure tables) from:
 
-- facts/volatility2.tsv (scripts/layouts-extract.py's output): a row's PDB
-  type and member come from pdb.tsv, its value is the facts' offset, bit
-  field or size for the column's kernel; a row named in pdb.tsv's size cell
-  of another (image_file_name_size) gets that member's size;
+- facts/volatility2.tsv and facts/vergilius.tsv (scripts/layouts-extract.py's
+  output): a row's PDB type and member come from pdb.tsv, its value is the
+  facts' offset, bit field or size for the column's kernel, - where the
+  facts hold the structure whole (its SIZE) without the member; a row named
+  in pdb.tsv's size cell of another (image_file_name_size) gets that
+  member's size;
 - a few rows derived from those facts by a stated rule (DERIVED below);
 - facts/documented.tsv for what the PDB types do not hold (the VA anchors,
-  PTE and VA families, KDBG sizes, stack sizes, pool constants): the first
-  line whose table, field, kernel and build range match, cited by its source.
+  PTE and VA families, KDBG sizes, stack sizes, pool constants) and for the
+  members of structures the facts lack or hold incomplete (no SIZE: the
+  Vergilius headers end _KPCR and _KPRCB early): the first line whose
+  table, field, kernel and build range match, cited by its source.
 
 A cell none of these give is an error: nothing is guessed. The taken_from
 row is the facts' build; the source row names the facts' file (at its
@@ -25,7 +29,7 @@ written: the exit status says whether the tables hold what would be.
 import os
 import sys
 
-FACTS = "facts/volatility2.tsv"
+FACTS = ("facts/volatility2.tsv", "facts/vergilius.tsv")
 COLUMNS = "facts/columns.tsv"
 DOCUMENTED = "facts/documented.tsv"
 
@@ -65,6 +69,12 @@ class Kernel:
         return k == "-" or k == self.arch or k == self.paging or \
             (k == "x86-nonpae" and self.paging == "x86")
 
+    def whole(self, struct, parents):
+        """Whether the facts hold STRUCT (or the type embedding it) with
+        its size: then a member they lack is one the build lacks."""
+        return (struct, "SIZE") in self.facts or \
+            struct in parents and (parents[struct][0], "SIZE") in self.facts
+
     def fact(self, struct, member, parents):
         """The facts' row of STRUCT.MEMBER, or of the type embedding STRUCT
         at offset 0 (_KPROCESS as _EPROCESS.Pcb); None when absent."""
@@ -77,7 +87,7 @@ class Kernel:
 
 def load_facts(layouts):
     facts = {}
-    for r in read_tsv(os.path.join(layouts, FACTS))[1:]:
+    for r in [r for name in FACTS for r in read_tsv(os.path.join(layouts, name))[1:]]:
         struct, field, build, arch, offset, size, bit, width, source = r[:9]
         facts.setdefault((build, arch), {})[(struct, field)] = {
             "offset": offset, "size": size, "bit": bit, "width": width,
@@ -129,8 +139,10 @@ def format_fact(ftype, f):
         return "%s:0:%d" % (f["offset"], int(f["size"]) * 8)
     if base == "off":
         # A member that is a bit field in this build has no offset of its
-        # own (big_page.pool_type; the packed form is another row).
-        return "-" if f["bit"] else f["offset"]
+        # own (big_page.pool_type; the packed form is another row), unless
+        # it starts its integer, which is read whole (the VS subsegment's
+        # 15-bit Signature).
+        return "-" if f["bit"] not in ("", "0") else f["offset"]
     if base in ("u8", "u16", "u32") and f["offset"] and not f["bit"]:
         return str(int(f["offset"], 16))   # a structure's size as a constant
     sys.exit("layouts-columns: a facts row for a row of type %s" % ftype)
@@ -245,10 +257,11 @@ def column_cells(table, col, k, pdb, documented_rows):
                      "ptr_size": "8" if k.arch == "x64" else "4"}.get(field)
             if field == "max_build" and col["range_source"] != "-":
                 cite(col["range_source"])
-        elif member and member[1] not in ("-", "SIZE") or member and member[1] == "SIZE":
+        elif member and member[1] != "-":
             f = k.fact(member[0], member[1], parents)
-            value = format_fact(ftype, f) if f else "-"
-            cite(k.source)
+            if f or k.whole(member[0], parents):
+                value = format_fact(ftype, f) if f else "-"
+                cite(k.source)
         elif (table.name, field) in size_of:
             for m in size_of[(table.name, field)]:
                 pm = pdb_member(pdb_lines, table.name, m, k)
@@ -258,7 +271,9 @@ def column_cells(table, col, k, pdb, documented_rows):
                     cite(k.source)
                     break
             else:
-                value = "-"
+                pm = pdb_member(pdb_lines, table.name, size_of[(table.name, field)][0], k)
+                if not pm or k.whole(pm[0], parents):
+                    value = "-"
         if value is None:
             d = documented(documented_rows, table.name, field, k)
             if d is None:

@@ -39,14 +39,20 @@ static void add_session_fields(struct dnode *o, const struct session *s,
 	/* Session space is mapped in its members' page tables only: the
 	 * pool's bounds open its bytes through the reader's. */
 	const struct process *reader = &pl->processes[s->reader];
-	dn_link(dn_role(dn_label(dn_hex(o, "paged_pool_start", s->paged_pool_start, 0),
-				 "pool start"), ROLE_REGION_SESSION),
-		"db 0x%llx 0x%llx", (unsigned long long)s->paged_pool_start,
-		(unsigned long long)reader->dtb);
-	dn_link(dn_role(dn_label(dn_hex(o, "paged_pool_end", s->paged_pool_end, 0), "pool end"),
-			ROLE_REGION_SESSION),
-		"db 0x%llx 0x%llx", (unsigned long long)(s->paged_pool_end & ~0xfull),
-		(unsigned long long)reader->dtb);
+	if (!s->has_paged_pool) {
+		/* The build's MM_SESSION_SPACE has no paged pool range. */
+		dn_label(dn_null(o, "paged_pool_start"), "pool start");
+		dn_label(dn_null(o, "paged_pool_end"), "pool end");
+	} else {
+		dn_link(dn_role(dn_label(dn_hex(o, "paged_pool_start", s->paged_pool_start, 0),
+					 "pool start"), ROLE_REGION_SESSION),
+			"db 0x%llx 0x%llx", (unsigned long long)s->paged_pool_start,
+			(unsigned long long)reader->dtb);
+		dn_link(dn_role(dn_label(dn_hex(o, "paged_pool_end", s->paged_pool_end, 0),
+					 "pool end"), ROLE_REGION_SESSION),
+			"db 0x%llx 0x%llx", (unsigned long long)(s->paged_pool_end & ~0xfull),
+			(unsigned long long)reader->dtb);
+	}
 	dn_label(dn_strf(o, "read_through", "%s (PID 0x%x)", reader->name, reader->pid),
 		 "read through");
 	dn_flags(dn_hex(o, "reader_dtb", reader->dtb, 0), DN_JSON_ONLY);
@@ -96,6 +102,9 @@ static int run_session(struct dump *d, int argc, char **argv, struct doc *out,
 	doc_set_windbg(out, "!session");
 	struct dnode *r = out->root;
 	add_problems(r, &sl, &pl);
+	if (sl.count && !sl.items[0].has_paged_pool)
+		dn_role(dn_label(dn_str(r, "paged_pool", "none: this build's MM_SESSION_SPACE has "
+					"no paged pool range"), "Session pool"), ROLE_MUTED);
 	struct dnode *t = dn_label(dn_array(r, "sessions"), "Sessions");
 	for (size_t i = 0; i < sl.count; i++) {
 		struct dnode *o = dn_object(t, NULL);

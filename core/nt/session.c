@@ -83,10 +83,12 @@ static void read_session(struct dump *d, const struct profile *prof,
 			 pl->processes[s->reader].pid);
 		return;
 	}
+	s->has_paged_pool = S->paged_pool_start != PROF_ABSENT && S->paged_pool_end != PROF_ABSENT;
 	s->readable = xlat_read_uint(x, s->address + S->session_id, 4, &id) &&
 		      xlat_read_uint(x, s->address + S->reference_count, 4, &refs) &&
-		      xlat_read_uint(x, s->address + S->paged_pool_start, ps, &s->paged_pool_start) &&
-		      xlat_read_uint(x, s->address + S->paged_pool_end, ps, &s->paged_pool_end);
+		      (!s->has_paged_pool ||
+		       (xlat_read_uint(x, s->address + S->paged_pool_start, ps, &s->paged_pool_start) &&
+			xlat_read_uint(x, s->address + S->paged_pool_end, ps, &s->paged_pool_end)));
 	if (!s->readable) {
 		snprintf(s->walk.note, sizeof s->walk.note, "MM_SESSION_SPACE at 0x%llx is not in "
 			 "the dump", (unsigned long long)s->address);

@@ -27,6 +27,9 @@ struct session {
 	size_t reader;              /* the member process whose DTB reads it */
 	bool readable;              /* the structure was in the dump */
 	uint32_t id, reference_count;
+	/* Windows 11 22H2 on has no session paged pool range: has_paged_pool
+	 * is false and the bounds are 0. */
+	bool has_paged_pool;
 	uint64_t paged_pool_start, paged_pool_end;
 	struct session_member *members;   /* ProcessList order */
 	size_t nmembers;

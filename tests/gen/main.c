@@ -24,13 +24,13 @@ static const char usage[] =
 	"       kdx-gen --demo PATH\n"
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] [--ram-mib N] [--verifier] OUT\n"
-	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64\n"
+	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64 win11-x64\n"
 	"formats: full summary triage bitmap kernel elf elf-xnum raw rdmp-kernel rdmp-active\n"
 	"         rdmp-full kdump kdump-filtered kdump-zlib kdump-flat kdump-flat-lzo\n"
 	"         kdump-flat-snappy kdump-flat-zstd\n";
 
 /* The fixture set: full dumps for every profile, bitmap and kernel bitmap
- * for x64, legacy summary for 7, triage and the three RDMP types for 10, ELF
+ * for x64 up to 10, legacy summary for 7, triage and the three RDMP types for 10, ELF
  * and raw for one 32-bit and one 64-bit profile. Bad inputs derive from the
  * win7-x64 files, bad RDMP inputs from the win10-x64 one. */
 struct fixture_profile {
@@ -48,6 +48,7 @@ static const struct fixture_profile fixture_set[] = {
 			   GEN_KDUMP_FLAT_ZSTD }, 14 },
 	{ "win10-x64", 4, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_TRIAGE,
 			    GEN_RDMP_KERNEL, GEN_RDMP_ACTIVE, GEN_RDMP_FULL }, 7 },
+	{ "win11-x64", 5, { GEN_FULL }, 1 },
 };
 #define BAD_SOURCE "win7-x64"
 #define BAD_RDMP_SOURCE "win10-x64"

@@ -524,8 +524,13 @@ static void write_procs(struct json *j, const struct world_procs *P,
 		json_open(j, NULL, '{');
 		json_uint(j, "id", s->id);
 		json_hex(j, "mm_session_space", s->mm_session_space);
-		json_hex(j, "paged_pool_start", s->paged_pool_start);
-		json_hex(j, "paged_pool_end", s->paged_pool_end);
+		if (s->has_paged_pool) {
+			json_hex(j, "paged_pool_start", s->paged_pool_start);
+			json_hex(j, "paged_pool_end", s->paged_pool_end);
+		} else {
+			json_null(j, "paged_pool_start");
+			json_null(j, "paged_pool_end");
+		}
 		json_hex(j, "member_dtb", s->member_dtb);
 		json_open(j, "processes", '[');
 		for (size_t k = 0; k < s->nmembers; k++)

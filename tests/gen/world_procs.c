@@ -154,8 +154,11 @@ static void build_session(struct procs_builder *b, struct world_session *s, uint
 	}
 	uint64_t m = s->mm_session_space;
 	sput(b, first_top, m + L->session_id, s->id, 4);
-	sput(b, first_top, m + L->paged_pool_start, pool, b->ps);
-	sput(b, first_top, m + L->paged_pool_end, s->paged_pool_end, b->ps);
+	s->has_paged_pool = L->paged_pool_start != PROF_ABSENT && L->paged_pool_end != PROF_ABSENT;
+	if (s->has_paged_pool) {
+		sput(b, first_top, m + L->paged_pool_start, pool, b->ps);
+		sput(b, first_top, m + L->paged_pool_end, s->paged_pool_end, b->ps);
+	}
 	sput(b, first_top, m + L->process_list, m + L->process_list, b->ps);
 	sput(b, first_top, m + L->process_list + b->ps, m + L->process_list, b->ps);
 	if (b->d->mode == PAGING_X64) {

@@ -39,7 +39,10 @@ struct world_thread {
 struct world_session {
 	uint32_t id;
 	uint64_t mm_session_space;
+	/* The session's paged pool: mapped in every build, named by the
+	 * MM_SESSION_SPACE only where its layout has the fields. */
 	uint64_t paged_pool_start, paged_pool_end;
+	bool has_paged_pool;
 	uint64_t member_dtb;          /* any member's top table: reads session space */
 	size_t nmembers;
 	size_t members[16];           /* into processes[], in ProcessList order */

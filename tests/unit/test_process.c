@@ -80,8 +80,11 @@ static void check_world(const char *profile)
 		const struct session *got = session_by_id(&sl, want->id);
 		assert_non_null(got);
 		assert_int_equal(got->address, want->mm_session_space);
-		assert_int_equal(got->paged_pool_start, want->paged_pool_start);
-		assert_int_equal(got->paged_pool_end, want->paged_pool_end);
+		assert_int_equal(got->has_paged_pool, want->has_paged_pool);
+		if (got->has_paged_pool) {
+			assert_int_equal(got->paged_pool_start, want->paged_pool_start);
+			assert_int_equal(got->paged_pool_end, want->paged_pool_end);
+		}
 		assert_int_equal(got->reference_count, want->nmembers);
 		assert_true(got->walk.complete);
 		assert_int_equal(got->unlinked, 0);
@@ -102,6 +105,9 @@ static void test_win10(void **state) { (void)state; check_world("win10-x64"); }
 /* The 7601 kernels of April 2016 on: ETHREAD fields 8 bytes later, told
  * apart from 7601.17514 by the KDBG's SizeEThread. */
 static void test_win7_x64_2016(void **state) { (void)state; check_world("win7-x64-2016"); }
+/* Windows 11 22H2/23H2: ETHREAD fields 0x50 later than 10's, and sessions
+ * without a paged pool range. */
+static void test_win11(void **state) { (void)state; check_world("win11-x64"); }
 
 /* Damage is poked into the world's image, then the dump rewritten. */
 static void test_damage(void **state)
@@ -182,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_win7_x64),
 		cmocka_unit_test(test_win10),
 		cmocka_unit_test(test_win7_x64_2016),
+		cmocka_unit_test(test_win11),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_percent_of),
 	};

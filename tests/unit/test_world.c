@@ -90,7 +90,8 @@ static uint64_t my_kernel_read(const struct world *w, uint64_t va, unsigned size
 	return phys(&w->img, wk.pa, size);
 }
 
-static const char *const profile_names[] = { "xp-x86", "win7-x86-pae", "win7-x64", "win10-x64" };
+static const char *const profile_names[] = { "xp-x86", "win7-x86-pae", "win7-x64", "win10-x64",
+					     "win11-x64" };
 #define NPROFILES (sizeof profile_names / sizeof profile_names[0])
 
 static void build(struct world *w, const char *name, uint64_t seed)
@@ -127,7 +128,10 @@ static void test_profile_lookup(void **state)
 	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 9200));
 	assert_null(profile_select(MACHINE_X86, PAGING_X86, true, 7601));
 	assert_null(profile_select(MACHINE_X64, PAGING_X64, false, 7601));
-	assert_null(profile_by_name("win11-x64"));
+	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 22621),
+			 profile_by_name("win11-x64"));
+	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 22000));
+	assert_null(profile_by_name("win12-x64"));
 	/* One build, two layouts: both serve 7601 (the KDBG chooses: layout-kdbg.test). */
 	assert_true(profile_serves(profile_by_name("win7-x64-2016"), MACHINE_X64, PAGING_X64, 7601));
 	const struct profile *w10 = profile_by_name("win10-x64");
