@@ -52,8 +52,11 @@ static void decode(const struct pfn_db *db, uint64_t pfn, const uint8_t *b, stru
 int pfn_read(const struct pfn_db *db, uint64_t pfn, struct pfn_entry *e, struct kdx_error *err)
 {
 	unsigned size = db->p->mmpfn->size;
-	uint8_t b[64];
+	uint8_t b[64];   /* an MMPFN is at most 0x30 bytes; a --layout file may claim more */
 	uint64_t va = db->base + pfn * size;
+	if (size > sizeof b)
+		return kdx_fail(err, "%s: the layout's MMPFN is 0x%x bytes, more than the 0x%zx kdx "
+				"reads", db->d->src->path, size, sizeof b);
 	if (pfn >= MAX_RAM_PAGES)
 		return kdx_fail(err, "%s: PFN 0x%llx is beyond any physical page (at most 0x%llx)",
 				db->d->src->path, (unsigned long long)pfn,

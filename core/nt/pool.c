@@ -17,6 +17,10 @@
 #define SEGMENT_HEAP_ALIGN 16u       /* §6.4: headers sit on 16-byte steps */
 /* Words either side of &PoolTrackTable searched for the big-page table. */
 #define BIG_TABLE_SEARCH_WORDS 32
+/* Bytes of one tracker or big-page entry a reader holds: the largest is
+ * Windows 11's 0x50-byte _POOL_TRACKER_TABLE; a --layout file may claim
+ * more, and is refused. */
+#define POOL_ENTRY_MAX 128u
 
 void pool_tag_text(uint32_t tag, char out[5])
 {
@@ -106,7 +110,10 @@ int pool_tracker_read(struct dump *d, struct pool_tracker *t, struct kdx_error *
 		return kdx_fail(err, "poolused: KDBG PoolTrackTable (+0x%x) or the variable it names "
 				"is not in the dump", KDBG_POOL_TRACK_TABLE);
 	const struct prof_pool_tracker *pt = p->pool_tracker;
-	uint8_t probe[64];   /* the largest entry is 0x38 bytes (§6.5) */
+	uint8_t probe[POOL_ENTRY_MAX];
+	if (pt->size > sizeof probe)
+		return kdx_fail(err, "poolused: the layout's tracker entry is 0x%x bytes, more than "
+				"the 0x%x kdx reads", pt->size, POOL_ENTRY_MAX);
 	if (!t->table || xlat_read(d->kernel, t->table, probe, pt->size, NULL) != pt->size)
 		return kdx_fail(err, "poolused: PoolTrackTable (at 0x%llx) is 0x%llx, which is not "
 				"mapped in the dump: expected the tracker array",
@@ -575,8 +582,8 @@ void pool_big_find(const struct pool_ctx *c, struct pool_big_table *t)
 		    n < 0x100 || n > POOL_BIG_MAX_ENTRIES || (n & (n - 1)) || !ptr ||
 		    (ptr & (KDX_PAGE_SIZE - 1)))
 			continue;
-		uint8_t e[64];
-		bool ok = true;
+		uint8_t e[POOL_ENTRY_MAX];
+		bool ok = bp->size <= sizeof e;
 		for (unsigned i = 0; ok && i < 16; i++)
 			ok = xlat_read(d->kernel, ptr + i * bp->size, e, bp->size, NULL) == bp->size &&
 			     big_entry_ok(le_bytes(e + bp->va, ps));
