@@ -185,8 +185,8 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		char tag[5], hay[512];
 		pool_tag_text(r->tag, tag);
 		const struct pooltag_entry *e = pooltag_lookup(db, r->tag);
-		const struct module *found = e && e->owner ? NULL : tagowner_searched(&so, r->tag);
-		const char *owner = e && e->owner ? e->owner : found ? found->name : NULL;
+		const char *from;
+		const char *owner = tag_owner_name(e, tagowner_searched(&so, r->tag), &from);
 		snprintf(hay, sizeof hay, "%s %s %s", tag, owner ? owner : "",
 			 e && e->description ? e->description : "");
 		char trimmed[5];
@@ -198,9 +198,9 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 			continue;
 		struct dnode *o = dn_object(rows, NULL);
 		dn_role(dn_str(o, "tag", tag), ROLE_NAME);
-		dn_role(dn_str(o, "owner", owner), found ? ROLE_LINK : ROLE_NORMAL);
-		dn_flags(dn_str(o, "owner_from", found ? "image search" : owner ? "pooltag.txt" : NULL),
-			 DN_JSON_ONLY);
+		bool searched = from && strcmp(from, "image search") == 0;
+		dn_role(dn_str(o, "owner", owner), searched ? ROLE_LINK : ROLE_NORMAL);
+		dn_flags(dn_str(o, "owner_from", from), DN_JSON_ONLY);
 		counts(o, "nonpaged", "NP", r->nonpaged_allocs, r->nonpaged_frees, r->nonpaged_bytes);
 		counts(o, "paged", "P", r->paged_allocs, r->paged_frees, r->paged_bytes);
 		dn_flags(dn_null(o, "session"), DN_JSON_ONLY);

@@ -1,7 +1,8 @@
-/* `tagowner TAG`: the loaded modules whose images hold the tag's four
- * bytes, code-section hits first. */
+/* `tagowner TAG`: the tag's owner as poolused names it, and the loaded
+ * modules whose images hold the tag's four bytes, code-section hits first. */
 #include "core/nt/pool.h"
 #include "core/analysis/symbol.h"
+#include "core/analysis/pooltag.h"
 #include "core/analysis/tagowner.h"
 #include "views/commands.h"
 
@@ -9,8 +10,12 @@ static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
 	uint32_t tag;
-	if (argc != 2 || !pool_tag_parse(argv[1], &tag))
-		return kdx_fail(err, "usage: %s (TAG: 1 to 4 characters)", cmd_tagowner.usage);
+	if (argc > 2)
+		return arg_extra(err, &cmd_tagowner, argv[2]);
+	if (argc < 2)
+		return arg_fail(err, &cmd_tagowner, NULL, "a pool tag");
+	if (!pool_tag_parse(argv[1], &tag))
+		return arg_fail(err, &cmd_tagowner, argv[1], "a pool tag (1 to 4 characters)");
 	struct module_list ml;
 	if (modules_read(d, &ml, err) < 0)
 		return -1;
@@ -24,9 +29,12 @@ static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 	doc_set_title(out, "Modules holding the tag '%s'", text);
 	struct dnode *r = out->root;
 	dn_str(r, "tag", text);
+	/* The owner poolused shows: pooltag.txt's, else the image search's. */
 	const struct module *best = tagowner_best(&ml, &o, 0);
-	dn_role(dn_label(dn_str(r, "owner", best ? best->name : NULL), "owner"),
-		best ? ROLE_NAME : ROLE_WARNING);
+	const char *from;
+	const char *owner = tag_owner_name(pooltag_lookup(pooltag_default(), tag), best, &from);
+	dn_role(dn_label(dn_str(r, "owner", owner), "owner"), owner ? ROLE_NAME : ROLE_WARNING);
+	dn_label(dn_str(r, "owner_from", from), "owner from");
 	dn_label(dn_uint(r, "modules", ml.count), "modules searched");
 	dn_label(dn_uint(r, "searched_bytes", o.searched_bytes), "image bytes searched");
 	dn_label(dn_uint(r, "missing_bytes", o.missing_bytes), "image bytes not in the dump");
@@ -38,7 +46,11 @@ static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_role(dn_strf(r, "note", "only the first %zu hits are listed", o.count), ROLE_WARNING);
 	if (ml.note[0])
 		dn_role(dn_label(dn_str(r, "module_list", ml.note), "module list"), ROLE_DANGER);
-	if (!best)
+	if (!best && owner)
+		dn_str(r, "next", o.count ? "no code section holds the tag; pooltag.txt names its "
+		       "owner" : "no loaded image holds the tag (its owner may build it at run "
+		       "time); pooltag.txt names its owner");
+	else if (!best)
 		dn_role(dn_str(r, "next", o.count ? "no code section holds the tag: look at the blocks "
 			       "and what they point at (poolfind)" : "no loaded image holds the tag: "
 			       "look at the blocks and what they point at (poolfind)"), ROLE_WARNING);
@@ -68,7 +80,8 @@ static int run_tagowner(struct dump *d, int argc, char **argv, struct doc *out,
 
 const struct command cmd_tagowner = {
 	.name = "tagowner", .usage = "tagowner TAG",
-	.summary = "which loaded driver uses a pool tag: its bytes in module images, code first",
+	.summary = "which driver uses a pool tag: pooltag.txt's owner, else its bytes in module "
+		   "images, code first",
 	.windbg = "!for_each_module s -d @#Base @#End TAG (PoolMon /c)",
 	.run = run_tagowner,
 };

@@ -165,6 +165,13 @@ const struct module *tagowner_searched(const struct searched_owners *so, uint32_
 	return NULL;
 }
 
+const char *tag_owner_name(const struct pooltag_entry *e, const struct module *found,
+			   const char **from)
+{
+	*from = e && e->owner ? "pooltag.txt" : found ? "image search" : NULL;
+	return e && e->owner ? e->owner : found ? found->name : NULL;
+}
+
 bool tagowner_driver_tag(struct dump *d, const char *driver, uint32_t *tag)
 {
 	struct pool_tracker t;

@@ -12,6 +12,7 @@
 #include "core/util/error.h"
 #include "core/nt/modules.h"
 #include "core/nt/pool.h"
+#include "core/analysis/pooltag.h"
 
 /* Hits kept (all are counted); bytes searched per image and in all (no
  * driver comes near the first, no system near the second; a hostile
@@ -62,6 +63,13 @@ void tagowner_search_biggest(struct dump *d, const struct pool_tracker *t,
 			     struct searched_owners *so);
 /* The owner found for tag, or NULL. */
 const struct module *tagowner_searched(const struct searched_owners *so, uint32_t tag);
+
+/* A tag's owner as every pane names it, one source for poolused and
+ * tagowner: the owner pooltag.txt's line names (e, NULL: no line), else the
+ * module whose code holds the tag (found, or NULL). *from says which
+ * ("pooltag.txt", "image search"), NULL with the owner when neither. */
+const char *tag_owner_name(const struct pooltag_entry *e, const struct module *found,
+			   const char **from);
 
 /* The tag of a driver's allocations: among the 8 tracker tags with the
  * most live bytes, the one whose bytes are in that driver's code. False
