@@ -52,7 +52,14 @@ static void add_frames(struct dump *d, struct dnode *r, const struct module_list
 		const char *sym = frame_symbol(d, ml, &nc, f);
 		struct dnode *o = dn_object(t, NULL);
 		dn_label(dn_uint(o, "index", i), "#");
-		dn_label(dn_hex(o, "frame_size", f->size, 0), "Memory");
+		/* WinDbg's kf Memory: the distance from the previous frame's
+		 * Child-SP, blank on the first (learn.microsoft.com, "k, kb, kc,
+		 * kd, kp, kP, kv (Display Stack Backtrace)", parameter f). */
+		if (i)
+			dn_label(dn_hex(o, "memory", f->sp - u->frames[i - 1].sp, 0), "Memory");
+		else
+			dn_flags(dn_label(dn_null(o, "memory"), "Memory"), DN_BLANK);
+		dn_flags(dn_hex(o, "frame_size", f->size, 0), DN_JSON_ONLY);
 		dn_role(dn_label(dn_hex(o, "sp", f->sp, 0), "Child-SP"), ROLE_ADDRESS);
 		dn_role(dn_label(dn_hex(o, "return_address", f->return_address, 0), "RetAddr"),
 			ROLE_ADDRESS);

@@ -222,7 +222,7 @@ struct dnode *dn_get(const struct dnode *obj, const char *key)
 char *dn_value_text(const struct dnode *n)
 {
 	switch (n->kind) {
-	case DN_NULL: return xstrdup("-");
+	case DN_NULL: return xstrdup(n->flags & DN_BLANK ? "" : "-");
 	case DN_BOOL: return xstrdup(n->v.b ? "yes" : "no");
 	case DN_INT: return xasprintf("%" PRId64, n->v.i);
 	case DN_UINT:

@@ -27,6 +27,7 @@ enum dnode_flags {
 	DN_SHOWN_ONLY = 1u << 5,    /* omitted from JSON: words for people beside a JSON-only key */
 	DN_TUI_ONLY = 1u << 6,      /* DN_TEXT: a hint at the explorer's keys ("Enter: ..."),
 				     * left out of printed text as JSON leaves out all text */
+	DN_BLANK = 1u << 7,         /* DN_NULL: shown as nothing rather than "-" */
 };
 
 struct dspan {
