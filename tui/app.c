@@ -29,6 +29,7 @@ void app_init(struct app *a, app_runner run, void *run_ctx, const struct theme *
 	a->run_ctx = run_ctx;
 	a->next_pane_id = 1;
 	a->view_rows = 20;
+	a->view_cols = 80;
 	a->theme = *theme;
 }
 
@@ -309,10 +310,18 @@ static void act_scroll_left(struct app *a, int key)
 	p->hscroll = p->hscroll > HSCROLL_STEP ? p->hscroll - HSCROLL_STEP : 0;
 }
 
+/* Right stops where the widest line's end is on screen. */
 static void act_scroll_right(struct app *a, int key)
 {
 	(void)key;
-	app_pane(a)->hscroll += HSCROLL_STEP;
+	struct pane *p = app_pane(a);
+	size_t widest = pane_widest(p);
+	size_t most = widest > a->view_cols ? widest - a->view_cols : 0;
+	if (p->hscroll >= most) {
+		app_message(a, false, "the widest line (%zu columns) ends on screen", widest);
+		return;
+	}
+	p->hscroll = p->hscroll + HSCROLL_STEP < most ? p->hscroll + HSCROLL_STEP : most;
 }
 
 static void act_wheel_down(struct app *a, int key) { (void)key; pane_move(app_pane(a), 3, a->view_rows); }

@@ -54,6 +54,7 @@ struct app {
 	size_t npanes, current;
 	int next_pane_id;
 	size_t view_rows;                 /* content lines on screen, set by the screen */
+	size_t view_cols;                 /* columns on screen, set by the screen */
 
 	struct location_stack back, forward;
 	struct location marks[APP_MARKS];

@@ -196,6 +196,27 @@ void pane_move(struct pane *p, long delta, size_t rows)
 	pane_scroll_into_view(p, rows);
 }
 
+/* The columns a line's text takes (a character a column). */
+size_t line_columns(const struct line *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->nspans; i++)
+		for (const char *c = l->spans[i].text; *c; c++)
+			n += ((unsigned char)*c & 0xc0) != 0x80;
+	return n;
+}
+
+size_t pane_widest(const struct pane *p)
+{
+	size_t widest = 0;
+	for (size_t i = 0; i < p->nvis; i++) {
+		size_t n = line_columns(&p->lay.lines[p->vis[i]]);
+		if (n > widest)
+			widest = n;
+	}
+	return widest;
+}
+
 bool line_filterable(const struct line *l)
 {
 	return l->kind == LINE_TABLE_ROW || l->kind == LINE_FIELD || l->kind == LINE_TEXT;
@@ -212,10 +233,31 @@ static int match_text(pcre2_code *re, pcre2_match_context *mctx, const char *tex
 	return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
+/* The text of the line at i with the lines that go on from it (a wrapped
+ * value, a compact row's fields), joined by blanks; *end: the index after
+ * them. Caller frees. */
+static char *group_text(const struct layout *lay, size_t i, size_t *end)
+{
+	char *text = line_text(&lay->lines[i]);
+	for (*end = i + 1; *end < lay->count && lay->lines[*end].continued; ++*end) {
+		char *more = line_text(&lay->lines[*end]);
+		char *joined = xasprintf("%s %s", text, more + strspn(more, " "));
+		free(text);
+		free(more);
+		text = joined;
+	}
+	return text;
+}
+
 bool pane_line_matches(struct pane *p, const struct line *l)
 {
-	size_t start, end;
-	return pane_match_range(p, l, &start, &end);
+	if (!p->re || !line_filterable(l) || l->continued)
+		return false;
+	size_t end;
+	char *text = group_text(&p->lay, (size_t)(l - p->lay.lines), &end);
+	int m = match_text(p->re, p->mctx, text);
+	free(text);
+	return m == 1;
 }
 
 bool pane_match_range(const struct pane *p, const struct line *l, size_t *start, size_t *end)
@@ -303,16 +345,20 @@ bool pane_set_filter(struct pane *p, const char *pattern, const struct progress 
 			vis[nvis++] = i;
 			continue;
 		}
+		/* A line and those that go on from it match as one. */
 		rows++;
-		char *text = line_text(l);
+		size_t end;
+		char *text = group_text(&p->lay, i, &end);
 		int m = match_text(re, mctx, text);
 		free(text);
 		if (m < 0)
 			failures++;
 		if (m == 1) {
-			vis[nvis++] = i;
+			for (size_t k = i; k < end; k++)
+				vis[nvis++] = k;
 			matched++;
 		}
+		i = end - 1;
 	}
 	nvis = drop_empty_tables(p, vis, nvis);
 	size_t at = pane_cursor_layout_index(p);

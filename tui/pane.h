@@ -102,6 +102,11 @@ bool pane_set_filter(struct pane *p, const char *pattern, const struct progress 
 void pane_clear_filter(struct pane *p);
 /* Whether the line is one a filter selects from (rows, fields, text). */
 bool line_filterable(const struct line *l);
+/* The columns a line's text takes (a character a column). */
+size_t line_columns(const struct line *l);
+/* The columns of the widest line shown: Right scrolls no further than its
+ * end. */
+size_t pane_widest(const struct pane *p);
 /* Whether layout line l matches the pane's pattern. */
 bool pane_line_matches(struct pane *p, const struct line *l);
 /* The bytes of the line's text the pattern's first match covers. */

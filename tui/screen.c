@@ -194,16 +194,6 @@ static void draw_tabs(struct screen *s, int y, int w)
 		put_text(s, y, w - 1, w, tab_marker(s, false), &skip, role_attr(s, ROLE_BORDER));
 }
 
-/* The columns a line's text takes (a character a column). */
-static size_t line_columns(const struct line *l)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < l->nspans; i++)
-		for (const char *c = l->spans[i].text; *c; c++)
-			n += ((unsigned char)*c & 0xc0) != 0x80;
-	return n;
-}
-
 /* focused: the pane keys act on, whose cursor line is highlighted. */
 static void draw_line(struct screen *s, const struct pane *p, size_t vi, int y, int w,
 		      bool focused)
@@ -360,6 +350,7 @@ static void draw(struct screen *s)
 		detail_rows = content_rows - list_rows - 1;
 	}
 	a->view_rows = list_rows > 0 ? (size_t)list_rows : 1;
+	a->view_cols = (size_t)w;
 	struct pane *p = app_pane(a);
 	pane_set_width(p, (size_t)w);
 	if (a->detail)

@@ -189,6 +189,7 @@ static struct line *wrap_line(struct layout *l, const struct wrap *w)
 	struct line *ln = new_line(l, w->kind);
 	ln->table = w->table;
 	ln->row = w->row;
+	ln->continued = true;
 	if (w->start)
 		span(ln, ROLE_NORMAL, "", w->start, false, NULL);
 	if (w->link)
@@ -251,6 +252,7 @@ static void lay_stacked_rows(struct layout *l, const struct dnode *t, const char
 			struct line *ln = new_line(l, LINE_TABLE_ROW);
 			ln->table = t;
 			ln->row = r;
+			ln->continued = c > 0;
 			span(ln, ROLE_NORMAL, indent, 0, false, NULL);
 			span(ln, ROLE_LABEL, cols[c].label, lw, false, NULL);
 			span(ln, ROLE_LABEL, "  ", 0, false, NULL);

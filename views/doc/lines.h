@@ -17,6 +17,10 @@ struct line {
 	const char *link;           /* row link, else the first cell link; borrowed */
 	const struct dnode *table;  /* header and row lines: their table; LINE_BLOCK: its node */
 	size_t row;                 /* row lines: index in table->kids */
+	/* Goes on from the line before: a wrapped value's next line, or a
+	 * compact table row's next field. A filter keeps or hides them with
+	 * the line they go on from. */
+	bool continued;
 };
 
 struct layout {
