@@ -1,8 +1,9 @@
 /* Containers read through libkdumpfile 0.5.1: ELF cores (QEMU, virsh,
  * makedumpfile -E), kdump-compressed files and the other formats it opens.
- * 0.5.1 crashes on some hostile files (guide section 7), so ELF and kdump
- * headers are validated here first, and everything but validated ELF is
- * opened once in a forked child before the real open. */
+ * 0.5.1 crashes on some hostile files (doc/architecture.md, "libkdumpfile and
+ * libaddrxlat"), so ELF and kdump headers are validated here first, and
+ * everything but validated ELF is opened once in a forked child before the
+ * real open. */
 #include "core/source/diskdump.h"
 #include "core/source/source.h"
 
@@ -56,7 +57,7 @@ static const uint8_t *kdump_page(struct source *s, uint64_t pfn, uint8_t *scratc
 
 static const struct source_ops kdump_ops = { .page = kdump_page, .close = kdump_close };
 
-/* ---- ELF validation (guide section 7) ---- */
+/* ---- ELF validation (doc/architecture.md: what 0.5.1 crashes on) ---- */
 
 /* The fields kdx needs from either ELF class. */
 struct elf_header {

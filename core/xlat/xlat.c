@@ -1,7 +1,8 @@
-/* Translation through libaddrxlat (guide/libkdumpfile.md sections 5-6): one
- * hand-built translation system per address space, fed page-table pages by
- * a get_page callback over the source, with a direct-mapped VA-page cache in
- * front for hot paths (addrxlat costs ~100 ns a walk; guide section 8). */
+/* Translation through libaddrxlat (doc/architecture.md, "libkdumpfile and
+ * libaddrxlat"): one hand-built translation system per address space, fed
+ * page-table pages by a get_page callback over the source, with a
+ * direct-mapped VA-page cache in front for hot paths (addrxlat costs ~100 ns
+ * a walk). */
 #include "core/xlat/xlat.h"
 
 #include <stdlib.h>
@@ -111,8 +112,9 @@ struct xlat *xlat_new(struct source *src, enum paging mode, uint64_t dtb, struct
 	cb->get_page = get_page;
 	cb->read_caps = read_caps;
 
-	/* Paging forms: guide table in section 5.2 (nfields counts the page
-	 * offset field). */
+	/* libaddrxlat's paging forms: the PTE format, the number of address
+	 * fields counting the page offset, and their widths in bits, lowest
+	 * first (addrxlat.h, addrxlat_paging_form_t). */
 	static const addrxlat_paging_form_t forms[] = {
 		[PAGING_X86] = { ADDRXLAT_PTE_IA32, 3, { 12, 10, 10 } },
 		[PAGING_PAE] = { ADDRXLAT_PTE_IA32_PAE, 4, { 12, 9, 9, 2 } },

@@ -877,7 +877,7 @@ static void directory_and_fifo(void **state)
 }
 
 /* libkdumpfile 0.5.1 leaks part of a kdump-compressed context in
- * kdump_free (guide section 7: its clean-up is broken there, fixed in
+ * kdump_free (doc/architecture.md: its clean-up is broken there, fixed in
  * 0.5.2); LeakSanitizer builds read this hook. */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
