@@ -24,7 +24,7 @@ static const char usage[] =
 	"       kdx-gen --demo PATH\n"
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] [--ram-mib N] [--verifier] OUT\n"
-	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64 win11-x64\n"
+	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64 win11-21h2-x64 win11-x64\n"
 	"formats: full summary triage bitmap kernel elf elf-xnum raw rdmp-kernel rdmp-active\n"
 	"         rdmp-full kdump kdump-filtered kdump-zlib kdump-flat kdump-flat-lzo\n"
 	"         kdump-flat-snappy kdump-flat-zstd\n";

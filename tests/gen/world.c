@@ -876,6 +876,7 @@ static const struct crash crashes[] = {
 	{ "win7-x64-2016", 0x2b, "7601.23418.amd64fre.win7sp1_ldr.160408-2045", 0x100 },
 	{ "win10-x64", 0x7f, "19041.1.amd64fre.vb_release.191206-1406", 0 },
 	{ "win11-x64", 0x1e, "22621.1.amd64fre.ni_release.220506-1250", 0 },
+	{ "win11-21h2-x64", 0x7f, "22000.1.amd64fre.co_release.210604-1628", 0 },
 };
 
 static const struct crash *crash_of(const struct profile *p)
