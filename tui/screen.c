@@ -296,7 +296,20 @@ static void draw_sort_picker(struct screen *s, int h, int w)
 static void draw_picker(struct screen *s, int h, int w)
 {
 	const struct app *a = s->app;
-	int bw = w < 44 ? w : 44;
+	/* A preview line of the roles most text uses. */
+	static const struct {
+		enum role role;
+		const char *text;
+	} sample[] = {
+		{ ROLE_ADDRESS, " fffff800`01234000" }, { ROLE_VALUE, " 41" }, { ROLE_ZERO, " 00" },
+		{ ROLE_LINK, " link" }, { ROLE_OK, " ok" }, { ROLE_WARNING, " warn" },
+		{ ROLE_DANGER, " danger" },
+	};
+	/* Wide enough for the whole preview, inside the borders. */
+	int preview = 0;
+	for (size_t i = 0; i < sizeof sample / sizeof sample[0]; i++)
+		preview += (int)strlen(sample[i].text);
+	int bw = w < preview + 3 ? w : preview + 3;
 	int bh = (int)a->themes.count + 5;
 	if (bh > h)
 		bh = h;
@@ -312,15 +325,6 @@ static void draw_picker(struct screen *s, int h, int w)
 			 theme_origin_name(a->themes.items[i].origin));
 		picker_row(s, y, x0, bw, row, i == a->picker_cursor);
 	}
-	/* A preview line of the roles most text uses. */
-	static const struct {
-		enum role role;
-		const char *text;
-	} sample[] = {
-		{ ROLE_ADDRESS, " fffff800`01234000" }, { ROLE_VALUE, " 41" }, { ROLE_ZERO, " 00" },
-		{ ROLE_LINK, " link" }, { ROLE_OK, " ok" }, { ROLE_WARNING, " warn" },
-		{ ROLE_DANGER, " danger" },
-	};
 	int x = x0 + 1;
 	for (size_t i = 0; i < sizeof sample / sizeof sample[0]; i++)
 		x = put_text(s, y0 + bh - 2, x, x0 + bw - 1, sample[i].text, &skip,

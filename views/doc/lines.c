@@ -160,13 +160,15 @@ static bool compact(const struct layout *l)
 	return l->width && l->width < LAYOUT_COMPACT_BELOW;
 }
 
-/* Colours a row's plain spans in the row's own role. */
+/* A row with a role of its own (a stack near its limit) is one band of
+ * it, every cell included: a theme that gives the role a background
+ * (high-contrast, mono's standout) would otherwise stripe the row where
+ * its addresses and names keep their own colours. */
 static void row_role(struct line *ln, const struct dnode *row)
 {
 	if (row->role != ROLE_NORMAL)
 		for (size_t i = 0; i < ln->nspans; i++)
-			if (ln->spans[i].role == ROLE_NORMAL || ln->spans[i].role == ROLE_VALUE)
-				ln->spans[i].role = row->role;
+			ln->spans[i].role = row->role;
 }
 
 /* A text line continued on the next screen line starts this much further
