@@ -99,23 +99,42 @@ static bool same_family(const struct pane *p, const struct pane_ops *ops, const 
 	return command_name_len(p->doc.command) == n && strncmp(p->doc.command, line, n) == 0;
 }
 
-/* The pane that shows line: the one of its family, else a new one, else
- * (all slots taken) the current one. */
-static struct pane *target_pane(struct app *a, const struct pane_ops *ops, const char *line,
-				size_t *index)
+/* Closes pane i; the current pane stays current. */
+static void close_pane(struct app *a, size_t i)
 {
+	pane_free(a->panes[i]);
+	memmove(&a->panes[i], &a->panes[i + 1], (a->npanes - i - 1) * sizeof a->panes[0]);
+	a->npanes--;
+	if (a->current > i || a->current == a->npanes)
+		a->current--;
+}
+
+/* The pane that shows line: the one of its family, else a new one. With
+ * every slot taken (1..9 reach them), the oldest pane other than the
+ * current one closes for it, as a browser's oldest tab might, and
+ * *evicted names it (else it is left empty): the place the reader is in
+ * is never replaced. */
+static struct pane *target_pane(struct app *a, const struct pane_ops *ops, const char *line,
+				size_t *index, char *evicted, size_t size)
+{
+	evicted[0] = 0;
 	for (size_t i = 0; i < a->npanes; i++)
 		if (same_family(a->panes[i], ops, line)) {
 			*index = i;
 			return a->panes[i];
 		}
-	if (a->npanes < APP_MAX_PANES) {
-		*index = a->npanes;
-		a->panes[a->npanes] = pane_new(a->next_pane_id++, ops);
-		return a->panes[a->npanes++];
+	if (a->npanes == APP_MAX_PANES) {
+		size_t oldest = a->current == 0 ? 1 : 0;
+		for (size_t i = 0; i < a->npanes; i++)
+			if (i != a->current && a->panes[i]->id < a->panes[oldest]->id)
+				oldest = i;
+		snprintf(evicted, size, "%s", a->panes[oldest]->doc.title ?
+			 a->panes[oldest]->doc.title : a->panes[oldest]->doc.command);
+		close_pane(a, oldest);
 	}
-	*index = a->current;
-	return a->panes[a->current];
+	*index = a->npanes;
+	a->panes[a->npanes] = pane_new(a->next_pane_id++, ops);
+	return a->panes[a->npanes++];
 }
 
 /* Builds line's document; the help pane's is built here, others by run. */
@@ -178,10 +197,15 @@ bool app_open(struct app *a, const char *link, bool remember)
 	if (remember)
 		remember_here(a);
 	size_t index;
-	struct pane *p = target_pane(a, ops_for(line), line, &index);
+	char evicted[128];
+	struct pane *p = target_pane(a, ops_for(line), line, &index, evicted, sizeof evicted);
 	free(line);
 	pane_set_doc(p, &doc);
 	a->current = index;
+	a->message[0] = 0;
+	if (evicted[0])
+		app_message(a, false, "%d panes are the most (1-9 reach them): closed the oldest, %s",
+			    APP_MAX_PANES, evicted);
 	if (row != SIZE_MAX)
 		(p->ops->open_row ? p->ops->open_row : open_table_row)(p, row);
 	return true;
@@ -227,8 +251,13 @@ static bool go_to(struct app *a, const struct location *l)
 		if (!build(a, l->command, &doc))
 			return false;
 		/* A closed pane's place reopens in its family's pane. */
+		char evicted[128] = "";
 		if (!p)
-			p = target_pane(a, ops_for(l->command), l->command, &index);
+			p = target_pane(a, ops_for(l->command), l->command, &index, evicted,
+					sizeof evicted);
+		if (evicted[0])
+			app_message(a, false, "%d panes are the most (1-9 reach them): closed the "
+				    "oldest, %s", APP_MAX_PANES, evicted);
 		pane_set_doc(p, &doc);
 	}
 	a->current = index;
@@ -264,8 +293,7 @@ static void follow(struct app *a)
 		app_message(a, false, "nothing to follow on this line");
 		return;
 	}
-	if (app_open(a, target, true))
-		a->message[0] = 0;
+	app_open(a, target, true);
 	free(target);
 }
 
@@ -355,12 +383,7 @@ static void act_close_pane(struct app *a, int key)
 		app_message(a, false, "the last pane stays open (q quits)");
 		return;
 	}
-	pane_free(a->panes[a->current]);
-	memmove(&a->panes[a->current], &a->panes[a->current + 1],
-		(a->npanes - a->current - 1) * sizeof a->panes[0]);
-	a->npanes--;
-	if (a->current == a->npanes)
-		a->current--;
+	close_pane(a, a->current);
 }
 
 static void act_follow(struct app *a, int key) { (void)key; follow(a); }

@@ -94,9 +94,10 @@ void app_init(struct app *a, app_runner run, void *run_ctx, const struct theme *
 void app_free(struct app *a);
 
 /* Runs line and shows its document: in the pane already showing that
- * command (or the hex pane for db/dd/dq), else in a new pane. With
- * remember, the place left is pushed on the back history. Returns false
- * (message set) when the command fails. */
+ * command (or the hex pane for db/dd/dq), else in a new pane (with nine
+ * open, the oldest other one closes for it, the message says which). With
+ * remember, the place left is pushed on the back history. Clears the
+ * message; returns false (message set) when the command fails. */
 bool app_open(struct app *a, const char *line, bool remember);
 /* Completes the current pane's document when it was built with figures
  * pending (doc.refine), once, with progress; the cursor stays where it

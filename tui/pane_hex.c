@@ -198,8 +198,7 @@ static void act_hit(struct app *a, int key)
 			 p->doc.command, (unsigned long long)hit);
 	else
 		snprintf(line, sizeof line, "%s 0x%llx", phys ? "!db" : "db", (unsigned long long)hit);
-	if (app_open(a, line, true))
-		a->message[0] = 0;
+	app_open(a, line, true);
 }
 
 /* The address prompt's answer: the hex view's own command, at the new
@@ -211,8 +210,7 @@ static void hex_go_to(struct app *a, const char *typed)
 	hex_space(p, space, sizeof space);
 	char *cmd = xasprintf("%.*s %s%s", (int)command_name_len(p->doc.command), p->doc.command,
 			      typed, space);
-	if (app_open(a, cmd, true))
-		a->message[0] = 0;
+	app_open(a, cmd, true);
 	free(cmd);
 }
 

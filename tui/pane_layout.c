@@ -14,8 +14,7 @@ static void act_layout_bytes(struct app *a, int key)
 	for (size_t i = 0; l && i < l->nspans; i++)
 		if (l->spans[i].link && pane_ops_for(l->spans[i].link) == &pane_hex_ops) {
 			char *line = xstrdup(l->spans[i].link);
-			if (app_open(a, line, true))
-				a->message[0] = 0;
+			app_open(a, line, true);
 			free(line);
 			return;
 		}

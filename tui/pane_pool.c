@@ -19,8 +19,7 @@ static void act_pool_refs(struct app *a, int key)
 	}
 	/* The address alone: a link to the bytes also says their length. */
 	char *line = xasprintf("poolrefs %.*s", (int)strcspn(arg + 1, " "), arg + 1);
-	if (app_open(a, line, true))
-		a->message[0] = 0;
+	app_open(a, line, true);
 	free(line);
 }
 

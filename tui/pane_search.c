@@ -33,8 +33,7 @@ static void act_hit_bytes(struct app *a, int key)
 	}
 	char line[48];
 	snprintf(line, sizeof line, "%s 0x%llx", phys ? "!db" : "db", (unsigned long long)addr);
-	if (app_open(a, line, true))
-		a->message[0] = 0;
+	app_open(a, line, true);
 }
 
 bool search_hit_near(const struct app *a, uint64_t from, int dir, uint64_t *addr, bool *phys)

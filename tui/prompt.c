@@ -69,8 +69,7 @@ static void prompt_accept(struct app *a, int key)
 		return;
 	if (kind == PROMPT_COMMAND) {
 		add_history(a, s);
-		if (app_open(a, s, true))
-			a->message[0] = 0;
+		app_open(a, s, true);
 		return;
 	}
 	const struct pane *p = app_pane(a);
