@@ -186,7 +186,13 @@ static int cmp_load(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* The whole pages PT_LOAD segments hold, sorted by address. */
+/* The whole pages PT_LOAD segments hold, sorted by address. Segments may
+ * overlap in physical addresses where they hold the same bytes: QEMU's
+ * dump-guest-memory -p writes a PT_LOAD per virtual mapping, each pointing
+ * into one copy of RAM, so a page mapped at several addresses is named by
+ * several segments at one file offset. Segments that would give one
+ * physical address two different file offsets are refused: no choice
+ * between them would be the memory. */
 static int elf_loads(struct source *s, const struct elf_header *h, struct elf_load **out,
 		     size_t *count, struct kdx_error *err)
 {
@@ -202,6 +208,25 @@ static int elf_loads(struct source *s, const struct elf_header *h, struct elf_lo
 			l[n++] = (struct elf_load){ start, end, p.offset + (start - p.paddr), i };
 	}
 	qsort(l, n, sizeof *l, cmp_load);
+	/* Any load overlapping l[i] overlaps the one reaching furthest so far,
+	 * and loads that overlap share their offset - address: one check each. */
+	size_t phsize = h->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr), far = 0;
+	for (size_t i = 1; i < n; i++) {
+		const struct elf_load *a = &l[far], *b = &l[i];
+		if (b->start < a->end && b->offset - b->start != a->offset - a->start) {
+			kdx_fail(err, "%s: offset 0x%llx: segment %u holds physical 0x%llx at file "
+				 "offset 0x%llx, segment %u at 0x%llx: expected PT_LOAD segments "
+				 "that overlap to hold the same bytes", s->path,
+				 (unsigned long long)(h->phoff + (uint64_t)b->index * phsize),
+				 b->index, (unsigned long long)b->start,
+				 (unsigned long long)b->offset, a->index,
+				 (unsigned long long)(a->offset + (b->start - a->start)));
+			free(l);
+			return -1;
+		}
+		if (b->end > a->end)
+			far = i;
+	}
 	*out = l;
 	*count = n;
 	return 0;
@@ -232,7 +257,7 @@ static int elf_ranges(struct source *s, const struct elf_load *l, size_t n,
  * libkdumpfile 0.5.1 does not take from section 0 ---- */
 
 struct elf_source {
-	struct flat_extent *ext;    /* the loads: sorted, not overlapping */
+	struct flat_extent *ext;    /* the loads merged: sorted, disjoint */
 	size_t n;
 };
 
@@ -256,42 +281,38 @@ static void elf_close(struct source *s)
 
 static const struct source_ops elf_ops = { .page = elf_page, .close = elf_close };
 
-/* The sorted loads as extents, unless two overlap. */
-static int elf_extents(struct source *s, const struct elf_header *h, const struct elf_load *l,
-		       size_t n, struct elf_source *es, struct kdx_error *err)
+/* The sorted loads as disjoint extents: loads that overlap hold the same
+ * bytes (elf_loads), so they merge. */
+static int elf_extents(struct source *s, const struct elf_load *l, size_t n,
+		       struct elf_source *es, struct kdx_error *err)
 {
-	size_t phsize = h->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
-	for (size_t i = 1; i < n; i++)
-		if (l[i].start < l[i - 1].end)
-			return kdx_fail(err, "%s: offset 0x%llx: segment %u holds physical 0x%llx, "
-					"which segment %u holds too: expected PT_LOAD segments "
-					"that do not overlap", s->path,
-					(unsigned long long)(h->phoff + (uint64_t)l[i].index * phsize),
-					l[i].index, (unsigned long long)l[i].start, l[i - 1].index);
 	es->ext = malloc((n ? n : 1) * sizeof *es->ext);
 	if (!es->ext)
 		return kdx_fail(err, "%s: out of memory for %zu segments", s->path, n);
-	for (size_t i = 0; i < n; i++)
-		es->ext[i] = (struct flat_extent){ l[i].start, l[i].end, l[i].offset };
-	es->n = n;
+	es->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct flat_extent *last = es->n ? &es->ext[es->n - 1] : NULL;
+		if (last && l[i].start < last->end) {
+			if (l[i].end > last->end)
+				last->end = l[i].end;
+		} else {
+			es->ext[es->n++] = (struct flat_extent){ l[i].start, l[i].end, l[i].offset };
+		}
+	}
 	return 0;
 }
 
-static int open_elf_here(struct source *s, const struct elf_header *h, struct kdx_error *err)
+static int open_elf_here(struct source *s, const struct elf_header *h,
+			 const struct elf_load *loads, size_t n, struct kdx_error *err)
 {
 	struct elf_source *es = calloc(1, sizeof *es);
-	struct elf_load *loads = NULL;
-	size_t n = 0;
 	if (!es)
 		return kdx_fail(err, "%s: out of memory", s->path);
-	if (elf_loads(s, h, &loads, &n, err) < 0 || elf_extents(s, h, loads, n, es, err) < 0 ||
-	    elf_ranges(s, loads, n, err) < 0) {
-		free(loads);
+	if (elf_extents(s, loads, n, es, err) < 0 || elf_ranges(s, loads, n, err) < 0) {
 		free(es->ext);
 		free(es);
 		return -1;
 	}
-	free(loads);
 	s->priv = es;
 	s->ops = &elf_ops;
 	s->format = "elf";
@@ -525,7 +546,8 @@ static int pagemap_ranges(struct source *s, struct kdump_source *ks, struct kdx_
 
 /* Opens through libkdumpfile once the checks passed. */
 static int open_checked(struct source *s, bool is_elf, const struct elf_header *elf,
-			const struct diskdump *dd, struct kdx_error *err)
+			const struct elf_load *loads, size_t nloads, const struct diskdump *dd,
+			struct kdx_error *err)
 {
 	bool is_diskdump = dd->stored != NULL;
 	if (!is_elf) {
@@ -546,14 +568,9 @@ static int open_checked(struct source *s, bool is_elf, const struct elf_header *
 	snprintf(s->description, sizeof s->description, "%s (read by libkdumpfile)", desc);
 	machine_facts(s, ks, is_elf ? elf : NULL);
 	int rc;
-	if (is_elf) {
-		struct elf_load *loads = NULL;
-		size_t n = 0;
-		rc = elf_loads(s, elf, &loads, &n, err);
-		if (rc == 0)
-			rc = elf_ranges(s, loads, n, err);
-		free(loads);
-	} else if (is_diskdump) {
+	if (is_elf)
+		rc = elf_ranges(s, loads, nloads, err);
+	else if (is_diskdump) {
 		rc = diskdump_ranges(s, dd, err);
 	} else {
 		rc = pagemap_ranges(s, ks, err);
@@ -572,16 +589,18 @@ int source_kdump_probe(struct source *s, struct kdx_error *err)
 	bool is_elf = f->size >= 4 && memcmp(f->data, ELFMAG, SELFMAG) == 0;
 	bool is_diskdump = f->size >= 8 && (memcmp(f->data, "KDUMP   ", 8) == 0 ||
 					    memcmp(f->data, "DISKDUMP", 8) == 0);
-	struct elf_header elf;
-	if (is_elf && check_elf(s, &elf, err) < 0)
+	struct elf_header elf = { 0 };
+	struct elf_load *loads = NULL;
+	size_t nloads = 0;
+	if (is_elf && (check_elf(s, &elf, err) < 0 || elf_loads(s, &elf, &loads, &nloads, err) < 0))
 		return -1;
 	struct diskdump dd = { 0 };
 	struct byte_view view = { &s->file, NULL };
 	if (is_diskdump && diskdump_check(&view, s->path, &dd, err) < 0)
 		return -1;
-	if (is_elf && elf.phnum == PN_XNUM)
-		return open_elf_here(s, &elf, err);
-	int r = open_checked(s, is_elf, &elf, &dd, err);
+	int r = is_elf && elf.phnum == PN_XNUM ? open_elf_here(s, &elf, loads, nloads, err) :
+		open_checked(s, is_elf, &elf, loads, nloads, &dd, err);
+	free(loads);
 	diskdump_free(&dd);
 	return r;
 }

@@ -10,6 +10,7 @@
 #include "tests/gen/world_procs.h"
 #include "core/nt/pool.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,18 +193,29 @@ static int memory_variants(const char *dir, const struct world *w, struct blob *
 	return r;
 }
 
+/* The plain ELF core: cut short, another machine, and its second RAM
+ * segment moved over the first (two file offsets for one physical page). */
 static int elf_variants(const char *dir, struct blob *elf, struct kdx_error *err)
 {
 	int r = emit(dir, "elf-truncated", "elf", elf->data, 0x30, "ELF", err);
 	put(elf->data + ELF_MACHINE, 0x1234, 2);
 	if (r == 0)
 		r = emit(dir, "elf-machine", "elf", elf->data, elf->size, "offset 0x12", err);
+	put(elf->data + ELF_MACHINE, EM_X86_64, 2);
+	uint8_t *second = elf->data + get(elf->data + 0x20, 8) + 56;
+	uint64_t paddr = get(second + 24, 8);
+	put(second + 24, get(second - 56 + 24, 8), 8);
+	if (r == 0)
+		r = emit(dir, "elf-overlap", "elf", elf->data, elf->size,
+			 "expected PT_LOAD segments that overlap to hold the same bytes", err);
+	put(second + 24, paddr, 8);
 	return r;
 }
 
-/* The PN_XNUM core (ELF64): headers past the 65535th that e_phnum cannot
- * count (doc/dump-format.md §10). The last PT_LOAD's data cut off, the count
- * in section 0 beyond the file, and the last PT_LOAD over the one before. */
+/* The PN_XNUM core (ELF64, paging-mode segments; doc/dump-format.md §10).
+ * The last PT_LOAD's data cut off, the count in section 0 beyond the file,
+ * the last PT_LOAD over the one before, and the first segment by virtual
+ * address pointing a page before its RAM's bytes. */
 static int elf_xnum_variants(const char *dir, struct blob *elf, struct kdx_error *err)
 {
 	uint64_t phoff = get(elf->data + 0x20, 8), shoff = get(elf->data + 0x28, 8);
@@ -220,9 +232,18 @@ static int elf_xnum_variants(const char *dir, struct blob *elf, struct kdx_error
 		r = emit(dir, "elf-xnum-count", "elf", elf->data, elf->size,
 			 "program header table of 2147483647 entries (PN_XNUM", err);
 	put(elf->data + shoff + 44, saved_count, 4);
+	uint64_t paddr = get(last + 24, 8);
 	put(last + 24, get(prev + 24, 8), 8);
 	if (r == 0)
 		r = emit(dir, "elf-xnum-overlap", "elf", elf->data, elf->size, "overlap", err);
+	put(last + 24, paddr, 8);
+	uint8_t *alias = elf->data + phoff;
+	while (alias < last && get(alias, 4) != PT_LOAD)
+		alias += 56;
+	put(alias + 8, get(alias + 8, 8) - KDX_PAGE_SIZE, 8);
+	if (r == 0)
+		r = emit(dir, "elf-xnum-alias", "elf", elf->data, elf->size,
+			 "expected PT_LOAD segments that overlap to hold the same bytes", err);
 	return r;
 }
 

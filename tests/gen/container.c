@@ -473,13 +473,53 @@ static void write_crash_dump(struct out *o, const struct gen_image *img, enum ge
 
 #define XNUM_FILLER 65536u      /* PT_NULL entries before the loads in GEN_ELF_XNUM */
 
-static void write_elf(struct out *o, const struct gen_image *img, bool xnum)
+static void elf_load(struct out *o, bool is64, uint64_t va, uint64_t pa, uint64_t len,
+		     uint64_t off)
 {
-	bool is64 = img->machine == MACHINE_X64;
+	if (is64) {
+		Elf64_Phdr p = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+			.p_offset = off, .p_vaddr = va, .p_paddr = pa,
+			.p_filesz = len, .p_memsz = len, .p_align = PAGE_BYTES };
+		out_bytes(o, &p, sizeof p);
+	} else {
+		Elf32_Phdr p = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
+			.p_offset = (Elf32_Off)off, .p_vaddr = (Elf32_Addr)va,
+			.p_paddr = (Elf32_Addr)pa, .p_filesz = (Elf32_Word)len,
+			.p_memsz = (Elf32_Word)len, .p_align = PAGE_BYTES };
+		out_bytes(o, &p, sizeof p);
+	}
+}
+
+/* The file offset of RAM byte pa when the RAM ranges follow each other from data. */
+static uint64_t elf_ram_offset(const struct gen_image *img, uint64_t data, uint64_t pa)
+{
+	for (size_t i = 0; i < img->nram; i++) {
+		if (pa < img->ram[i].end)
+			return data + pa - img->ram[i].start;
+		data += img->ram[i].end - img->ram[i].start;
+	}
+	return 0;
+}
+
+bool gen_is_elf(enum gen_format fmt)
+{
+	return fmt == GEN_ELF || fmt == GEN_ELF_PAGING || fmt == GEN_ELF_XNUM;
+}
+
+uint64_t gen_elf_headers(const struct gen_image *img, enum gen_format fmt)
+{
+	return (fmt == GEN_ELF_XNUM ? XNUM_FILLER : 0) + img->nram +
+	       (fmt == GEN_ELF ? 0 : img->nvpages);
+}
+
+static void write_elf(struct out *o, const struct gen_image *img, enum gen_format fmt)
+{
+	bool is64 = img->machine == MACHINE_X64, xnum = fmt == GEN_ELF_XNUM;
 	size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
 	size_t phentsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 	size_t shentsize = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
-	uint64_t filler = xnum ? XNUM_FILLER : 0, nph = filler + img->nram;
+	uint64_t filler = xnum ? XNUM_FILLER : 0, nph = gen_elf_headers(img, fmt);
+	size_t nvpages = fmt == GEN_ELF ? 0 : img->nvpages;
 	uint64_t shoff = ehsize + nph * phentsize;
 	uint64_t data = round_up(shoff + (xnum ? shentsize : 0), PAGE_BYTES);
 	if (!is64 && img->ram[img->nram - 1].end > UINT32_MAX) {
@@ -490,7 +530,7 @@ static void write_elf(struct out *o, const struct gen_image *img, bool xnum)
 	}
 	unsigned char ident[EI_NIDENT] = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
 		is64 ? ELFCLASS64 : ELFCLASS32, ELFDATA2LSB, EV_CURRENT, ELFOSABI_NONE };
-	uint16_t phnum = xnum ? PN_XNUM : (uint16_t)img->nram;
+	uint16_t phnum = xnum ? PN_XNUM : (uint16_t)nph;
 	if (is64) {
 		Elf64_Ehdr e = { .e_type = ET_CORE, .e_machine = EM_X86_64,
 			.e_version = EV_CURRENT, .e_phoff = sizeof e, .e_ehsize = sizeof e,
@@ -509,21 +549,13 @@ static void write_elf(struct out *o, const struct gen_image *img, bool xnum)
 		out_bytes(o, &e, sizeof e);
 	}
 	out_zeros(o, filler * phentsize);       /* PT_NULL is 0 */
+	for (size_t i = 0; i < nvpages; i++)
+		elf_load(o, is64, img->vpages[i].va, img->vpages[i].pa, PAGE_BYTES,
+			 elf_ram_offset(img, data, img->vpages[i].pa));
 	uint64_t off = data;
 	for (size_t i = 0; i < img->nram; i++) {
 		uint64_t len = img->ram[i].end - img->ram[i].start;
-		if (is64) {
-			Elf64_Phdr p = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-				.p_offset = off, .p_paddr = img->ram[i].start,
-				.p_filesz = len, .p_memsz = len, .p_align = PAGE_BYTES };
-			out_bytes(o, &p, sizeof p);
-		} else {
-			Elf32_Phdr p = { .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
-				.p_offset = (Elf32_Off)off, .p_paddr = (Elf32_Addr)img->ram[i].start,
-				.p_filesz = (Elf32_Word)len, .p_memsz = (Elf32_Word)len,
-				.p_align = PAGE_BYTES };
-			out_bytes(o, &p, sizeof p);
-		}
+		elf_load(o, is64, 0, img->ram[i].start, len, off);
 		off += len;
 	}
 	/* Section header 0 holds the real count (gABI "Extended Program Header Numbering"). */
@@ -805,8 +837,8 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 {
 	switch (fmt) {
 	case GEN_FULL: case GEN_SUMMARY: case GEN_TRIAGE:
-	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_ELF_XNUM:
-	case GEN_RAW:
+	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_ELF_PAGING:
+	case GEN_ELF_XNUM: case GEN_RAW:
 		break;
 	case GEN_KDUMP: case GEN_KDUMP_FILTERED: case GEN_KDUMP_ZLIB: case GEN_KDUMP_FLAT:
 	case GEN_KDUMP_FLAT_LZO: case GEN_KDUMP_FLAT_SNAPPY: case GEN_KDUMP_FLAT_ZSTD:
@@ -825,8 +857,8 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 	struct out o = { .f = fopen(path, "wb"), .path = path, .err = err };
 	if (!o.f)
 		return kdx_fail(err, "%s: cannot create: %s", path, strerror(errno));
-	if (fmt == GEN_ELF || fmt == GEN_ELF_XNUM)
-		write_elf(&o, img, fmt == GEN_ELF_XNUM);
+	if (gen_is_elf(fmt))
+		write_elf(&o, img, fmt);
 	else if (fmt == GEN_RAW)
 		write_raw(&o, img);
 	else if (gen_is_kdump(fmt))

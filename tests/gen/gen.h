@@ -32,6 +32,14 @@ struct gen_image {
 	struct phys_range ram[32];
 	size_t nram;
 
+	/* Kernel pages a paging-mode ELF core names by virtual address
+	 * (GEN_ELF_PAGING, GEN_ELF_XNUM): each gets its own PT_LOAD over the
+	 * RAM copy, as QEMU's dump-guest-memory -p writes one per mapping. */
+	struct gen_vpage {
+		uint64_t va, pa;          /* page-aligned; pa is RAM */
+	} vpages[64];
+	size_t nvpages;
+
 	/* Page contents, indexed by PFN (NULL: an all-zero RAM page). */
 	uint8_t **pages;
 	bool *kernel_page;            /* kept in kernel (type 2 / 6 / 8) dumps */
@@ -49,9 +57,14 @@ enum gen_format {
 	GEN_RDMP_ACTIVE = 9,          /* RDMP ranges of pages in use (.dump /ka) */
 	GEN_RDMP_FULL = 0xA,          /* RDMP ranges of all RAM (.dump /f) */
 	GEN_ELF = 100,                /* ELF core, one PT_LOAD per RAM range */
-	/* The same with e_phnum = PN_XNUM: 65536 PT_NULL entries before the
-	 * PT_LOADs, the count in section header 0's sh_info (as QEMU writes
-	 * more than 65534 segments). */
+	/* As QEMU's dump-guest-memory -p (paging mode) writes: first a
+	 * single-page PT_LOAD per gen_image.vpages entry, p_vaddr its VA and
+	 * p_offset inside the RAM copy the per-range PT_LOADs then name, so
+	 * segments overlap in physical addresses, always at one file offset. */
+	GEN_ELF_PAGING = 110,
+	/* The paging form with e_phnum = PN_XNUM: 65536 PT_NULL entries before
+	 * the PT_LOADs, the count in section header 0's sh_info (as QEMU writes
+	 * more than 65534 segments, which only paging mode gives). */
 	GEN_ELF_XNUM = 102,
 	/* makedumpfile's kdump-compressed format (its IMPLEMENTATION file), as
 	 * QEMU's dump-guest-memory -z writes it once reassembled: the header's
@@ -92,6 +105,10 @@ uint64_t gen_flat_offset(const uint8_t *data, size_t size, uint64_t want);
 /* The offset of record index's header in a flattened file with at least
  * that many records. */
 uint64_t gen_flat_record(const uint8_t *data, unsigned index);
+/* Whether fmt is one of the ELF cores, and how many program headers its
+ * file has. */
+bool gen_is_elf(enum gen_format fmt);
+uint64_t gen_elf_headers(const struct gen_image *img, enum gen_format fmt);
 /* Whether fmt is one of the kdump-compressed formats (flattened or not). */
 bool gen_is_kdump(enum gen_format fmt);
 /* Whether a Windows crash dump of format fmt stores pfn. */

@@ -25,13 +25,14 @@ static const char usage[] =
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] [--ram-mib N] [--verifier] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64 win11-21h2-x64 win11-x64\n"
-	"formats: full summary triage bitmap kernel elf elf-xnum raw rdmp-kernel rdmp-active\n"
-	"         rdmp-full kdump kdump-filtered kdump-zlib kdump-flat kdump-flat-lzo\n"
+	"formats: full summary triage bitmap kernel elf elf-paging elf-xnum raw rdmp-kernel\n"
+	"         rdmp-active rdmp-full kdump kdump-filtered kdump-zlib kdump-flat kdump-flat-lzo\n"
 	"         kdump-flat-snappy kdump-flat-zstd\n";
 
 /* The fixture set: full dumps for every profile, bitmap and kernel bitmap
  * for x64 up to 10, legacy summary for 7, triage and the three RDMP types for 10, ELF
- * and raw for one 32-bit and one 64-bit profile. Bad inputs derive from the
+ * and raw for one 32-bit and one 64-bit profile, paging-mode ELF for the
+ * 32-bit one (the 64-bit one's is the PN_XNUM core). Bad inputs derive from the
  * win7-x64 files, bad RDMP inputs from the win10-x64 one. */
 struct fixture_profile {
 	const char *profile;
@@ -40,7 +41,7 @@ struct fixture_profile {
 	size_t nformats;
 };
 static const struct fixture_profile fixture_set[] = {
-	{ "xp-x86", 1, { GEN_FULL, GEN_ELF, GEN_RAW }, 3 },
+	{ "xp-x86", 1, { GEN_FULL, GEN_ELF, GEN_ELF_PAGING, GEN_RAW }, 4 },
 	{ "win7-x86-pae", 2, { GEN_FULL, GEN_SUMMARY }, 2 },
 	{ "win7-x64", 3, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_SUMMARY, GEN_ELF,
 			   GEN_ELF_XNUM, GEN_RAW, GEN_KDUMP, GEN_KDUMP_FILTERED, GEN_KDUMP_ZLIB,

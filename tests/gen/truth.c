@@ -129,7 +129,7 @@ static void write_info(struct json *j, const struct world *w, enum gen_format fm
 	const struct gen_image *img = &w->img;
 	json_open(j, "info", '{');
 	json_str(j, "format", gen_is_kdump(fmt) ? "kdump" :
-		 fmt == GEN_ELF || fmt == GEN_ELF_XNUM ? "elf" : fmt == GEN_RAW ? "raw" : "windows-crash-dump");
+		 gen_is_elf(fmt) ? "elf" : fmt == GEN_RAW ? "raw" : "windows-crash-dump");
 	if (is_crash_dump(fmt))
 		json_uint(j, "dump_type", (unsigned)fmt);
 	else
@@ -156,6 +156,10 @@ static void write_info(struct json *j, const struct world *w, enum gen_format fm
 	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
 		ram += gen_is_ram(img, pfn);
 	json_uint(j, "ram_pages", ram);
+	if (gen_is_elf(fmt))
+		json_uint(j, "program_headers", gen_elf_headers(img, fmt));
+	else
+		json_null(j, "program_headers");
 	json_close(j, '}');
 }
 

@@ -1179,6 +1179,28 @@ void world_set_whole_machine(uint64_t ram_end)
 	whole_ram_end = ram_end;
 }
 
+/* The kernel's translated teaching pages, for the paging-mode ELF core's
+ * PT_LOADs by virtual address (gen_image.vpages): one per VA page, several
+ * sharing a physical page where the kernel maps it twice (the shared user
+ * data page). */
+static void record_vpages(struct world *w)
+{
+	struct gen_image *img = &w->img;
+	const size_t cap = sizeof img->vpages / sizeof img->vpages[0];
+	for (size_t i = 0; i < w->nxlat && img->nvpages < cap; i++) {
+		const struct walk *wk = &w->xlat[i].walk;
+		uint64_t va = wk->va & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+		uint64_t pa = wk->pa & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+		if (wk->stopped_at >= 0 || wk->dtb != w->dtb || !gen_is_ram(img, pa >> KDX_PAGE_SHIFT))
+			continue;
+		size_t k = 0;
+		while (k < img->nvpages && img->vpages[k].va != va)
+			k++;
+		if (k == img->nvpages)
+			img->vpages[img->nvpages++] = (struct gen_vpage){ va, pa };
+	}
+}
+
 int world_build(struct world *w, const struct profile *p, uint64_t seed, struct kdx_error *err)
 {
 	memset(w, 0, sizeof *w);
@@ -1243,6 +1265,8 @@ int world_build(struct world *w, const struct profile *p, uint64_t seed, struct 
 		r = world_build_pfn(w, err);
 	if (r == 0)
 		world_search_free_page(w);
+	if (r == 0)
+		record_vpages(w);
 	end_initial_nonpaged_pool(&b);
 	w->build = NULL;
 	if (r < 0)
@@ -1573,6 +1597,7 @@ static const struct { enum gen_format fmt; const char *name, *suffix; } formats[
 	{ GEN_BITMAP_FULL, "bitmap", ".bitmap.dmp" },
 	{ GEN_BITMAP_KERNEL, "kernel", ".kernel.dmp" },
 	{ GEN_ELF, "elf", ".elf" },
+	{ GEN_ELF_PAGING, "elf-paging", ".paging.elf" },
 	{ GEN_ELF_XNUM, "elf-xnum", ".xnum.elf" },
 	{ GEN_KDUMP, "kdump", ".kdump" },
 	{ GEN_KDUMP_FILTERED, "kdump-filtered", ".filtered.kdump" },

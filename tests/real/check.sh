@@ -42,8 +42,6 @@ mdf-d31.kdump.flat|makedumpfile -F -c -d 31 (flattened)|filtered'
 todo() {
 	local arch=$1 file=$2 check=$3
 	case $arch:$file:$check in
-	x86_64:qemu-paging.elf:*)
-		echo "kdx refuses this paging-mode ELF: its segments, one per virtual mapping, overlap in physical addresses" ;;
 	*:root | *:vtop) echo "kdx finds no root from QEMU's CPU notes or VMCOREINFO yet (issue 11 items 4, 5)" ;;
 	*:linux) echo "kdx does not name a Linux kernel from VMCOREINFO yet (issue 11 item 4)" ;;
 	i686:*:dtb)
