@@ -11,9 +11,9 @@ enum nt_build {
 				      * formats; bit 0 of a pool type means paged, not nonpaged */
 	NT_BUILD_WIN8 = 9200,        /* x64 PTE software formats of Windows 8 */
 	NT_BUILD_WIN81 = 9600,       /* x64 system regions of Windows 8.1 and 10 */
-	NT_BUILD_WIN10 = 10240,      /* PTE software formats of Windows 10 (x64 and PAE) */
-	NT_BUILD_WIN10_1809 = 17763, /* x64 PageFileLow moved (doc/address-space.md, open
-				      * question 4) */
+	NT_BUILD_WIN10 = 10240,      /* x64 PTE software formats of Windows 10 */
+	NT_BUILD_WIN10_1809 = 17763, /* x64 and PAE PageFileLow moved, PAE swizzle bit
+				      * (doc/address-space.md, open question 4) */
 };
 
 #endif

@@ -279,8 +279,8 @@ const struct pte_format *pte_format_for(enum paging mode, bool has_build, uint32
 		return pte_format_of(has_build && build < NT_BUILD_VISTA ? PTE_FAMILY_X86_XP
 							       : PTE_FAMILY_X86_VISTA);
 	case PAGING_PAE:
-		return pte_format_of(has_build && build < NT_BUILD_WIN10 ? PTE_FAMILY_PAE
-								: PTE_FAMILY_PAE_WIN10);
+		return pte_format_of(has_build && build < NT_BUILD_WIN10_1809 ? PTE_FAMILY_PAE
+								     : PTE_FAMILY_PAE_WIN10);
 	case PAGING_X64:
 		if (!has_build || build >= NT_BUILD_WIN10_1809)
 			return pte_format_of(PTE_FAMILY_X64_WIN10_RS5);
