@@ -31,6 +31,15 @@ bool pfn_list_is_linked(enum pfn_list l)
 	return l != PFN_ACTIVE;
 }
 
+/* A list link; the terminator is every bit of the link set, so a link
+ * narrower than the list end (Blink is 24 or 25 bits in the x86 Windows 8
+ * and 10 MMPFN, Flink 32) reads as the list end too. */
+static uint64_t link(const uint8_t *b, struct prof_bits f, uint64_t list_end)
+{
+	uint64_t v = prof_get_bits(b, f);
+	return f.width < 64 && v == (1ull << f.width) - 1 ? list_end : v;
+}
+
 static void decode(const struct pfn_db *db, uint64_t pfn, const uint8_t *b, struct pfn_entry *e)
 {
 	const struct prof_mmpfn *M = db->p->mmpfn;
@@ -38,8 +47,8 @@ static void decode(const struct pfn_db *db, uint64_t pfn, const uint8_t *b, stru
 	e->pfn = pfn;
 	e->address = db->base + pfn * M->size;
 	e->list = (enum pfn_list)prof_get_bits(b, M->page_location);
-	e->flink = prof_get_bits(b, M->flink);
-	e->blink = prof_get_bits(b, M->blink);
+	e->flink = link(b, M->flink, M->list_end);
+	e->blink = link(b, M->blink, M->list_end);
 	e->share_count = prof_get_bits(b, M->share_count);
 	field_u64(b, M->size, M->reference_count, 2, &e->reference_count);
 	field_u64(b, M->size, M->pte_address, db->p->ptr_size, &e->pte_address);
