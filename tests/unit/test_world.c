@@ -125,7 +125,8 @@ static void test_profile_lookup(void **state)
 	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 7601), profile_by_name("win7-x64"));
 	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 19041),
 			 profile_by_name("win10-x64"));
-	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 9200));
+	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 9200), profile_by_name("win8-x64"));
+	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 10586));   /* no column (README) */
 	assert_null(profile_select(MACHINE_X86, PAGING_X86, true, 7601));
 	assert_null(profile_select(MACHINE_X64, PAGING_X64, false, 7601));
 	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 22621),
