@@ -61,6 +61,22 @@ const struct profile *profile_select(enum machine m, enum paging pg, bool has_bu
 	return NULL;
 }
 
+const struct profile *profile_nearest(enum machine m, enum paging pg, uint32_t build)
+{
+	const struct profile *best = NULL;
+	uint32_t best_gap = 0;
+	for (const struct profile *const *p = kdx_profiles; *p; p++) {
+		if ((*p)->machine != m || (*p)->paging != pg)
+			continue;
+		uint32_t gap = build > (*p)->build ? build - (*p)->build : (*p)->build - build;
+		if (!best || gap < best_gap || (gap == best_gap && (*p)->build > best->build)) {
+			best = *p;
+			best_gap = gap;
+		}
+	}
+	return best;
+}
+
 void dump_layout_init(struct dump_layout *l, const struct profile *p)
 {
 	memset(l, 0, sizeof *l);
@@ -298,6 +314,13 @@ int dump_layout_load(struct dump_layout *l, const char *path, struct kdx_error *
 	FILE *fp = fopen(path, "r");
 	if (!fp)
 		return kdx_fail(err, "%s: %s", path, strerror(errno));
+	int rc = dump_layout_read(l, fp, path, err);
+	fclose(fp);
+	return rc;
+}
+
+int dump_layout_read(struct dump_layout *l, FILE *fp, const char *path, struct kdx_error *err)
+{
 	enum { MAX_CELLS = 64 };
 	char line[4096], *cells[MAX_CELLS], table[64] = "";
 	size_t col = 0, lineno = 0;
@@ -308,8 +331,9 @@ int dump_layout_load(struct dump_layout *l, const char *path, struct kdx_error *
 		if (line[0] == '#' || strspn(line, " \t\r\n") == strlen(line))
 			continue;
 		size_t n = split_tabs(line, cells, MAX_CELLS);
-		if (!*table) {
-			/* The header: TABLE, "type", one name per column. */
+		if (!*table || (n >= 3 && strcmp(cells[1], "type") == 0)) {
+			/* A header: TABLE, "type", one name per column; each table
+			 * of a file starts with one. */
 			const struct layout_field *f = layout_fields;
 			while (f->table && strcmp(f->table, cells[0]) != 0)
 				f++;
@@ -318,6 +342,9 @@ int dump_layout_load(struct dump_layout *l, const char *path, struct kdx_error *
 					      "naming a known table", path, lineno);
 				break;
 			}
+			if (*table && (rc = check_bounds(path, target, table, err)) < 0)
+				break;
+			col = 0;
 			for (size_t i = 2; i < n; i++)
 				if (strcmp(cells[i], l->profile->name) == 0 || n == 3)
 					col = i;
@@ -345,7 +372,6 @@ int dump_layout_load(struct dump_layout *l, const char *path, struct kdx_error *
 		else
 			l->source[f - layout_fields] = LAYOUT_FROM_FILE;
 	}
-	fclose(fp);
 	if (rc == 0 && !*table)
 		rc = kdx_fail(err, "%s: no table header", path);
 	if (rc == 0)
@@ -364,11 +390,23 @@ int dump_layout_set(struct dump_layout *l, const struct layout_field *f, uint16_
 	void *table = *(void **)((char *)p + f->table_member);
 	uint16_t old = u16_of(table, f);
 	memcpy((char *)table + f->offset, &value, sizeof value);
-	if (check_bounds("the KDBG", table, f->table, err) < 0) {
+	if (check_bounds(source == LAYOUT_FROM_KDBG ? "the KDBG" : "calibration", table, f->table,
+			 err) < 0) {
 		memcpy((char *)table + f->offset, &old, sizeof old);
 		return -1;
 	}
 	l->source[f - layout_fields] = source;
+	return 0;
+}
+
+int dump_layout_forget(struct dump_layout *l, const struct layout_field *f, struct kdx_error *err)
+{
+	struct profile *p = patchable(l);
+	if (!p)
+		return kdx_fail(err, "out of memory");
+	uint16_t absent = PROF_ABSENT;
+	memcpy(*(char **)((char *)p + f->table_member) + f->offset, &absent, sizeof absent);
+	l->source[f - layout_fields] = LAYOUT_UNKNOWN;
 	return 0;
 }
 

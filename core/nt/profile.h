@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/util/error.h"
 #include "core/xlat/pte.h"
@@ -68,6 +69,14 @@ enum layout_source {
 	LAYOUT_UNKNOWN,        /* no layout for this build, or absent in it */
 };
 
+/* One invariant of the dump's own structures that calibration tested
+ * (core/nt/layout_calib.c): whether the layout passed it. */
+#define LAYOUT_CHECKS_MAX 20
+struct layout_check {
+	const char *name;
+	bool run, passed;
+};
+
 /* The layout a dump resolves once when it is opened (d->layout): readers
  * use profile and never look one up themselves. */
 struct dump_layout {
@@ -81,6 +90,16 @@ struct dump_layout {
 	 * KDBG chose another. */
 	unsigned kdbg_checked, kdbg_agreed, kdbg_patched;
 	const struct profile *passed_over;
+	/* No column serves the build: profile is the nearest build's column,
+	 * whose process and thread fields calibration confirmed, replaced or
+	 * left unknown (core/nt/layout_calib.h); its other tables are that
+	 * column's, unchecked. */
+	bool nearest;
+	/* The invariants calibration tested on this dump, and how many of
+	 * them each field passed (per layout_fields[] entry). */
+	struct layout_check check[LAYOUT_CHECKS_MAX];
+	unsigned nchecks;
+	uint8_t passed[LAYOUT_FIELDS];
 };
 
 /* Whether p's column serves a kernel of that machine, paging and build. */
@@ -95,15 +114,24 @@ bool profile_serves_build(const struct profile *p, enum machine m, enum paging p
  * taken from a revision not above it, else the earliest (doc/layouts.md). */
 const struct profile *profile_for_revision(enum machine m, enum paging pg, uint32_t build,
 					   uint32_t revision);
+/* For a build no column serves: the column of that machine and paging
+ * whose build is nearest (the newer on a tie); NULL when there is none. */
+const struct profile *profile_nearest(enum machine m, enum paging pg, uint32_t build);
 void dump_layout_init(struct dump_layout *l, const struct profile *p);
-/* Applies a table file in the data/layouts format (doc/layouts.md): its
- * column named like the dump's layout, or its only column. */
+/* Applies a table file in the data/layouts format (doc/layouts.md), one
+ * table or several each under its header: the column named like the dump's
+ * layout, or the only column. */
 int dump_layout_load(struct dump_layout *l, const char *path, struct kdx_error *err);
+/* The same from an open stream; path names it in messages. */
+int dump_layout_read(struct dump_layout *l, FILE *fp, const char *path, struct kdx_error *err);
 /* Sets one offset or size field of the dump's layout, recording where the
  * value came from; fails (and keeps the old value) when the table's
  * offsets would then fall outside its sizes. */
 int dump_layout_set(struct dump_layout *l, const struct layout_field *f, uint16_t value,
 		    enum layout_source source, struct kdx_error *err);
+/* Makes one offset or size field unknown for this dump (PROF_ABSENT,
+ * LAYOUT_UNKNOWN): what calibration could not find. */
+int dump_layout_forget(struct dump_layout *l, const struct layout_field *f, struct kdx_error *err);
 void dump_layout_free(struct dump_layout *l);
 
 /* The segment-heap layout of p's build (table segheap: the page segment,
