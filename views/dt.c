@@ -14,31 +14,45 @@
 #include "views/commands.h"
 #include "views/process.h"
 
-/* Where the value of m came from in this dump, or in the column alone. */
-static void source_text(const struct dump *d, const struct profile *p, const struct pdb_member *m,
-			char *buf, size_t size)
+/* Where the value of m came from in this dump, or in the column alone,
+ * with the calibration checks it passed; returns the kind. */
+static enum layout_source source_text(const struct dump *d, const struct profile *p,
+				      const struct pdb_member *m, char *buf, size_t size)
 {
 	if (!m->field) {
 		snprintf(buf, size, "%s", m->origin);
-		return;
+		return LAYOUT_FROM_TABLE;
 	}
 	enum layout_source s = LAYOUT_FROM_TABLE;
-	if (d->src && d->layout.profile == p)
+	unsigned checks = 0;
+	if (d->src && d->layout.profile == p) {
 		s = d->layout.source[m->field - layout_fields];
+		checks = d->layout.passed[m->field - layout_fields];
+	}
+	char passed[32] = "";
+	if (checks)
+		snprintf(passed, sizeof passed, " (%u check%s)", checks, checks == 1 ? "" : "s");
 	switch (s) {
 	case LAYOUT_FROM_TABLE:
 		for (size_t i = 0; i < LAYOUT_TABLES; i++)
 			if (strcmp(p->origin[i].table, m->field->table) == 0) {
-				snprintf(buf, size, "table %s (%s)", p->origin[i].taken_from, p->origin[i].source);
-				return;
+				snprintf(buf, size, "table %s (%s)%s%s", p->origin[i].taken_from,
+					 p->origin[i].source, d->layout.nearest && d->src ?
+					 ", nearest build, unchecked" : "", passed);
+				return s;
 			}
-		snprintf(buf, size, "table");
-		return;
-	case LAYOUT_FROM_FILE: snprintf(buf, size, "file %s", d->layout.file ? d->layout.file : ""); return;
-	case LAYOUT_FROM_KDBG: snprintf(buf, size, "KDBG"); return;
-	case LAYOUT_CALIBRATED: snprintf(buf, size, "calibrated"); return;
-	case LAYOUT_UNKNOWN: snprintf(buf, size, "unknown"); return;
+		snprintf(buf, size, "table%s", passed);
+		return s;
+	case LAYOUT_FROM_FILE:
+		snprintf(buf, size, "file %s%s", d->layout.file ? d->layout.file : "", passed);
+		return s;
+	case LAYOUT_FROM_KDBG: snprintf(buf, size, "KDBG%s", passed); return s;
+	case LAYOUT_CALIBRATED: snprintf(buf, size, "calibrated%s", passed); return s;
+	case LAYOUT_UNKNOWN:
+		snprintf(buf, size, "unknown: no check of the dump found it");
+		return s;
 	}
+	return s;
 }
 
 /* The table row a member comes from ("eprocess.peb", the name --layout FILE
@@ -89,7 +103,8 @@ static void add_value(struct dump *d, const char *type, uint64_t va, const struc
 	uint8_t buf[16] = { 0 };
 	unsigned need = m->bits ? (unsigned)(m->bit + m->bits + 7) / 8 : m->size;
 	if (m->absent) {
-		dn_role(dn_str(row, "value", "not in this build"), ROLE_MUTED);
+		dn_role(dn_str(row, "value", m->field && d->layout.source[m->field - layout_fields] ==
+			       LAYOUT_UNKNOWN ? "unknown" : "not in this build"), ROLE_MUTED);
 		dn_null(values, m->name);
 		return;
 	}
@@ -184,8 +199,14 @@ static void add_layout(struct dump *d, const struct profile *p, const struct pdb
 		dn_strf(r, "size", "0x%x", l->size);
 	else
 		dn_label(dn_null(r, "size"), "size");
-	dn_strf(r, "build", "%s", p->taken_from);
-	dn_label(dn_str(r, "layout", p->name), "layout");
+	if (d->src && d->layout.nearest && d->layout.profile == p) {
+		/* no column serves the build: the nearest one, calibrated */
+		dn_strf(r, "build", "%u", d->build);
+		dn_label(dn_strf(r, "layout", "%s, calibrated", p->name), "layout");
+	} else {
+		dn_strf(r, "build", "%s", p->taken_from);
+		dn_label(dn_str(r, "layout", p->name), "layout");
+	}
 	dn_role(dn_label(dn_str(r, "description", p->description), "  "), ROLE_MUTED);
 	if (has_va) {
 		char addr[24];
@@ -198,7 +219,7 @@ static void add_layout(struct dump *d, const struct profile *p, const struct pdb
 	char src[512];
 	for (size_t i = 0; i < l->n; i++) {
 		const struct pdb_member *m = &l->m[i];
-		source_text(d, p, m, src, sizeof src);
+		bool unknown = source_text(d, p, m, src, sizeof src) == LAYOUT_UNKNOWN;
 		if (m->constant) {
 			if (!consts)
 				consts = dn_label(dn_array(r, "constants"), "kdx constants (no PDB member)");
@@ -218,7 +239,7 @@ static void add_layout(struct dump *d, const struct profile *p, const struct pdb
 		}
 		if (has_va)
 			add_value(d, l->type, va, m, o, values);
-		struct dnode *s = dn_str(o, "source", m->absent ? "not in this build" : src);
+		struct dnode *s = dn_str(o, "source", m->absent && !unknown ? "not in this build" : src);
 		dn_role(s, ROLE_MUTED);
 		add_row(o, m);
 	}

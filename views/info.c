@@ -133,11 +133,76 @@ static void add_bugcheck(struct dump *d, struct dnode *root, const struct crash_
 	add_decoded(d, b, f);
 }
 
+/* The one line of the overview: the column and the checks it passed, or
+ * what calibration left unknown (core/nt/layout_calib.h). */
+static void add_layout_line(const struct dump_layout *l, struct dnode *root)
+{
+	unsigned run = 0, passed = 0, unknown = 0, calibrated = 0;
+	for (unsigned i = 0; i < l->nchecks; i++) {
+		run += l->check[i].run;
+		passed += l->check[i].passed;
+	}
+	for (size_t i = 0; i < LAYOUT_FIELDS; i++) {
+		unknown += l->source[i] == LAYOUT_UNKNOWN && layout_field_value(l->profile, &layout_fields[i]) == PROF_ABSENT;
+		calibrated += l->source[i] == LAYOUT_CALIBRATED;
+	}
+	struct dnode *n;
+	if (l->nearest)
+		n = dn_strf(root, "layouts", "calibrated from %s (%s): %u of %u checks passed, %u "
+			    "fields found, %u unknown", l->profile->name, l->profile->taken_from, passed,
+			    run, calibrated, unknown);
+	else
+		n = dn_strf(root, "layouts", "table %s, %u of %u checks passed%s", l->profile->taken_from,
+			    passed, run, calibrated ? ", some fields calibrated" : "");
+	dn_link(dn_role(n, passed < run || unknown || calibrated ? ROLE_WARNING : ROLE_NORMAL),
+		"info -v");
+}
+
+/* info -v: per table, where its fields came from; the checks one by one. */
+static void add_layout_detail(const struct dump_layout *l, struct dnode *o)
+{
+	static const char *const kinds[] = {
+		[LAYOUT_FROM_TABLE] = "table", [LAYOUT_FROM_FILE] = "file", [LAYOUT_FROM_KDBG] = "KDBG",
+		[LAYOUT_CALIBRATED] = "calibrated", [LAYOUT_UNKNOWN] = "unknown",
+	};
+	struct dnode *t = dn_label(dn_array(o, "tables"), "Fields by source");
+	for (size_t i = 0; i < LAYOUT_TABLES; i++) {
+		unsigned count[LAYOUT_UNKNOWN + 1] = { 0 };
+		for (size_t k = 0; k < LAYOUT_FIELDS; k++) {
+			const struct layout_field *f = &layout_fields[k];
+			if (strcmp(f->table, l->profile->origin[i].table) == 0 &&
+			    (f->kind == LAYOUT_OFF || f->kind == LAYOUT_SIZE || f->kind == LAYOUT_BITS) &&
+			    (l->source[k] == LAYOUT_UNKNOWN ||
+			     layout_field_value(l->profile, f) != PROF_ABSENT))
+				count[l->source[k]]++;
+		}
+		struct dnode *r = dn_object(t, NULL);
+		dn_label(dn_strf(r, "column", "%s%s", l->profile->origin[i].taken_from,
+				 l->nearest && !count[LAYOUT_CALIBRATED] && !count[LAYOUT_UNKNOWN] ?
+				 " (nearest build, unchecked)" : ""), "column taken from");
+		dn_str(r, "structure", l->profile->origin[i].table);
+		for (int s = LAYOUT_FROM_TABLE; s <= LAYOUT_UNKNOWN; s++)
+			dn_uint(r, kinds[s], count[s]);
+	}
+	struct dnode *c = dn_label(dn_array(o, "checks"), "Checks of the dump's structures");
+	for (unsigned i = 0; i < l->nchecks; i++) {
+		struct dnode *r = dn_object(c, NULL);
+		dn_str(r, "check", l->check[i].name);
+		dn_role(dn_str(r, "result", !l->check[i].run ? "not run" :
+			       l->check[i].passed ? "passed" : "failed"),
+			!l->check[i].run ? ROLE_MUTED : l->check[i].passed ? ROLE_OK : ROLE_WARNING);
+	}
+}
+
 /* Which built-in column the structure panes read, and what the KDBG's own
  * offsets and sizes said of it (core/nt/layout_kdbg.h). */
-static void add_layout(const struct dump *d, struct dnode *root)
+static void add_layout(const struct dump *d, struct dnode *root, bool verbose)
 {
 	const struct dump_layout *l = &d->layout;
+	if (l->profile)
+		add_layout_line(l, root);
+	else
+		dn_null(root, "layouts");
 	struct dnode *o = dn_label(dn_object(root, "layout"), "Structure layout");
 	if (!l->profile) {
 		dn_null(o, "name");
@@ -159,9 +224,11 @@ static void add_layout(const struct dump *d, struct dnode *root)
 		dn_label(dn_str(o, "passed_over", l->passed_over->name), "chosen over");
 	else
 		dn_label(dn_null(o, "passed_over"), "chosen over");
-	if (!l->kdbg_checked)
+	if (!l->kdbg_checked && !l->nearest)
 		dn_str(o, "meaning", "the KDBG holds no structure offsets (it does from Windows "
 		       "Server 2003 on): the column is the build's, unchecked");
+	if (verbose)
+		add_layout_detail(l, o);
 }
 
 static int run_info(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
@@ -237,7 +304,7 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 	    vm_summary_to_doc(d, walks, dn_label(dn_object(r, "memory"), "Memory summary")) &&
 	    !walks)
 		doc_set_refine(out, "info%s -w", verbose ? " -v" : "");
-	add_layout(d, r);
+	add_layout(d, r, verbose);
 	/* What reading the dump met, apart from the memory summary's own. */
 	struct dnode *w = dn_label(dn_array(r, "warnings"), "dump warnings");
 	for (size_t i = 0; i < d->warnings.count; i++)

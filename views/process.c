@@ -45,19 +45,59 @@ struct dnode *add_dtb(struct dnode *parent, const struct process *p)
 		       (unsigned long long)p->dtb);
 }
 
+struct dnode *add_unknown(struct dnode *parent, const char *key)
+{
+	return dn_role(dn_null(parent, key), ROLE_MUTED);
+}
+
+void add_unknown_note(struct dnode *parent, const struct dump *d, unsigned unknown)
+{
+	static const struct { unsigned bit; const char *name; } names[] = {
+		{ UNKNOWN_NAME, "image name" }, { UNKNOWN_PPID, "parent" }, { UNKNOWN_PEB, "PEB" },
+		{ UNKNOWN_CREATE_TIME, "process create time" },
+		{ UNKNOWN_ACTIVE_THREADS, "ActiveThreads" }, { UNKNOWN_STATE, "state" },
+		{ UNKNOWN_WAIT_REASON, "wait reason" }, { UNKNOWN_PRIORITY, "priority" },
+		{ UNKNOWN_TIMES, "times" }, { UNKNOWN_TEB, "TEB" }, { UNKNOWN_START, "start addresses" },
+		{ UNKNOWN_THREAD_CREATE_TIME, "thread create time" }, { UNKNOWN_STACK, "stack" },
+		{ UNKNOWN_CID, "Cid" }, { UNKNOWN_SESSION, "session" },
+	};
+	char text[320];
+	size_t n = 0;
+	text[0] = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if ((unknown & names[i].bit) && n < sizeof text)
+			n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", n ? ", " : "", names[i].name);
+	if (!unknown) {
+		dn_flags(dn_null(parent, "unknown_fields"), DN_JSON_ONLY);
+		return;
+	}
+	dn_link(dn_role(dn_label(dn_strf(parent, "unknown_fields", "%s: not found in build %u's "
+					 "structures, so not shown", text, d->build),
+				 "unknown"), ROLE_WARNING), "info -v");
+}
+
 void add_process_fields(struct dnode *parent, const struct process *p)
 {
-	dn_role(dn_str(parent, "name", p->name), ROLE_NAME);
+	if (p->unknown & UNKNOWN_NAME)
+		add_unknown(parent, "name");
+	else
+		dn_role(dn_str(parent, "name", p->name), ROLE_NAME);
 	dn_cid(parent, "pid", p->pid, true);
-	dn_label(dn_cid(parent, "ppid", p->ppid, true), "parent");
+	if (p->unknown & UNKNOWN_PPID)
+		dn_label(add_unknown(parent, "ppid"), "parent");
+	else
+		dn_label(dn_cid(parent, "ppid", p->ppid, true), "parent");
 	dn_role(dn_hex(parent, "eprocess", p->eprocess, 0), ROLE_ADDRESS);
 	add_dtb(parent, p);
 	dn_flags(dn_hex(parent, "directory_table_base", p->dtb_raw, 0), DN_JSON_ONLY);
 	if (p->has_session_id)
 		dn_link(dn_uint(parent, "session", p->session_id), "sprocess 0n%u", p->session_id);
+	else if (p->unknown & UNKNOWN_SESSION)
+		add_unknown(parent, "session");
 	else
 		dn_null(parent, "session");
-	dn_flags(dn_hex(parent, "peb", p->peb, 0), DN_JSON_ONLY);
+	dn_flags(p->unknown & UNKNOWN_PEB ? add_unknown(parent, "peb") : dn_hex(parent, "peb", p->peb, 0),
+		 DN_JSON_ONLY);
 	dn_uint(parent, "threads", p->nthreads);
 }
 
@@ -160,6 +200,7 @@ static int run_process(struct dump *d, int argc, char **argv, struct doc *out,
 	dn_role(dn_label(dn_hex(r, "list_head", pl.head, 0), "PsActiveProcessHead"), ROLE_ADDRESS);
 	dn_bool(r, "complete", pl.walk.complete);
 	add_ring_note(r, "note", &pl.walk);
+	add_unknown_note(r, d, pl.unknown);
 	struct dnode *problems = dn_label(dn_array(r, "problems"), "Problems");
 	struct dnode *t = dn_label(dn_array(r, "processes"), "Processes");
 	for (size_t i = 0; i < pl.count; i++) {
@@ -170,10 +211,14 @@ static int run_process(struct dump *d, int argc, char **argv, struct doc *out,
 		add_process_fields(o, p);
 		char when[40];
 		filetime_text(p->create_time, when, sizeof when);
-		dn_str(o, "created", when);
-		dn_flags(dn_hex(o, "create_time", p->create_time, 0), DN_JSON_ONLY);
-		dn_flags(dn_hex(o, "session_space", p->session_space, 0), DN_JSON_ONLY);
-		dn_flags(dn_uint(o, "active_threads", p->active_threads), DN_JSON_ONLY);
+		bool no_time = p->unknown & UNKNOWN_CREATE_TIME;
+		no_time ? add_unknown(o, "created") : dn_str(o, "created", when);
+		dn_flags(no_time ? add_unknown(o, "create_time") : dn_hex(o, "create_time", p->create_time, 0),
+			 DN_JSON_ONLY);
+		dn_flags(p->unknown & UNKNOWN_SESSION ? add_unknown(o, "session_space") :
+			 dn_hex(o, "session_space", p->session_space, 0), DN_JSON_ONLY);
+		dn_flags(p->unknown & UNKNOWN_ACTIVE_THREADS ? add_unknown(o, "active_threads") :
+			 dn_uint(o, "active_threads", p->active_threads), DN_JSON_ONLY);
 		const char *note = p->thread_walk.note[0] ? p->thread_walk.note : NULL;
 		dn_flags(dn_str(o, "threads_note", note), DN_JSON_ONLY);
 		if (note) {

@@ -16,6 +16,11 @@ void runaway_text(uint64_t ms, char *buf, size_t size);
 struct dnode *add_dtb(struct dnode *parent, const struct process *p);
 /* Name, PID, parent, DTB, session and thread count of p as fields. */
 void add_process_fields(struct dnode *parent, const struct process *p);
+/* A field the dump's layout lacks (struct process.unknown): no value. */
+struct dnode *add_unknown(struct dnode *parent, const char *key);
+/* One line naming the fields of a process list the layout lacks, linking
+ * to the checks (info -v); JSON null when it lacks none. */
+void add_unknown_note(struct dnode *parent, const struct dump *d, unsigned unknown);
 enum role stack_risk_role(enum stack_risk r);
 const char *guard_text(enum guard_state g);
 

@@ -20,6 +20,14 @@
 
 static void add_stack_figures(struct dnode *o, const struct thread *t)
 {
+	if (t->unknown & UNKNOWN_STACK) {
+		static const char *const keys[] = { "stack_base", "stack_limit", "initial_stack",
+			"kernel_stack", "stack_size", "used_bytes", "percent" };
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			add_unknown(o, keys[i]);
+		dn_str(o, "guard", guard_text(GUARD_UNKNOWN));
+		return;
+	}
 	dn_role(dn_label(dn_hex(o, "stack_base", t->stack_base, 0), "base"), ROLE_ADDRESS);
 	dn_role(dn_label(dn_hex(o, "stack_limit", t->stack_limit, 0), "limit"), ROLE_ADDRESS);
 	dn_flags(dn_hex(o, "initial_stack", t->initial_stack, 0), DN_JSON_ONLY);
@@ -194,7 +202,10 @@ static int run_stack(struct dump *d, int argc, char **argv, struct doc *out,
 	dn_cid(r, "pid", t->pid, true);
 	dn_role(dn_hex(r, "ethread", t->ethread, 0), ROLE_ADDRESS);
 	const char *state = thread_state_name(t->state);
-	dn_str(r, "state", state ? state : "?");
+	if (t->unknown & UNKNOWN_STATE)
+		add_unknown(r, "state");
+	else
+		dn_str(r, "state", state ? state : "?");
 	add_stack_figures(r, t);
 	if (t->note[0])
 		dn_role(dn_str(r, "note", t->note), ROLE_DANGER);

@@ -18,18 +18,19 @@ static void add_time(struct dnode *o, const struct process_list *pl, const char 
 		     uint32_t ticks)
 {
 	char key[24], label[24];
+	bool known = !(pl->unknown & UNKNOWN_TIMES);
 	snprintf(key, sizeof key, "%s_time", kind);
 	snprintf(label, sizeof label, "%s ticks", kind);
-	dn_label(dn_uint(o, key, ticks), label);
+	dn_label(known ? dn_uint(o, key, ticks) : add_unknown(o, key), label);
 	snprintf(key, sizeof key, "%s_ms", kind);
 	snprintf(label, sizeof label, "%s ms", kind);
 	uint64_t ms = process_ticks_ms(pl, ticks);
-	dn_label(pl->has_time_increment ? dn_uint(o, key, ms) : dn_null(o, key), label);
+	dn_label(known && pl->has_time_increment ? dn_uint(o, key, ms) : dn_null(o, key), label);
 	snprintf(key, sizeof key, "%s_runaway", kind);
 	snprintf(label, sizeof label, "%s time", kind);
 	char text[48];
 	runaway_text(ms, text, sizeof text);
-	dn_label(pl->has_time_increment ? dn_str(o, key, text) : dn_null(o, key), label);
+	dn_label(known && pl->has_time_increment ? dn_str(o, key, text) : dn_null(o, key), label);
 }
 
 static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
@@ -75,6 +76,7 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		doc_set_windbg(out, "!runaway 7");
 		add_ring_note(r, "note", &pl.walk);
 	}
+	add_unknown_note(r, d, pl.unknown);
 	if (pl.has_time_increment)
 		dn_label(dn_uint(r, "time_increment", pl.time_increment), "tick (100 ns)");
 	else
@@ -92,27 +94,36 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_role(dn_str(o, "process", p->name), ROLE_NAME);
 		dn_role(dn_hex(o, "ethread", th->ethread, 0), ROLE_ADDRESS);
 		const char *state = thread_state_name(th->state);
-		dn_role(state ? dn_str(o, "state", state) : dn_strf(o, "state", "%u", th->state),
-			th->state == 2 ? ROLE_OK : ROLE_NORMAL);
+		bool no_state = th->unknown & UNKNOWN_STATE, no_wait = th->unknown & UNKNOWN_WAIT_REASON;
+		dn_role(no_state ? add_unknown(o, "state") : state ? dn_str(o, "state", state) :
+			dn_strf(o, "state", "%u", th->state), th->state == 2 ? ROLE_OK : ROLE_NORMAL);
 		const char *why = wait_reason_name(th->wait_reason);
-		dn_flags(dn_uint(o, "wait_reason", th->wait_reason), DN_JSON_ONLY);
-		dn_label(th->state != 5 ? dn_null(o, "wait") : why ? dn_str(o, "wait", why) :
-			 dn_strf(o, "wait", "%u", th->wait_reason), "waits for");
-		dn_label(dn_uint(o, "priority", th->priority), "pri");
+		dn_flags(no_wait ? add_unknown(o, "wait_reason") : dn_uint(o, "wait_reason", th->wait_reason),
+			 DN_JSON_ONLY);
+		dn_label(no_state || no_wait || th->state != 5 ? dn_null(o, "wait") :
+			 why ? dn_str(o, "wait", why) : dn_strf(o, "wait", "%u", th->wait_reason), "waits for");
+		dn_label(th->unknown & UNKNOWN_PRIORITY ? add_unknown(o, "priority") :
+			 dn_uint(o, "priority", th->priority), "pri");
 		if (th->cpu >= 0)
 			dn_uint(o, "cpu", (unsigned)th->cpu);
 		else
 			dn_null(o, "cpu");
 		add_time(o, &pl, "user", th->user_time);
 		add_time(o, &pl, "kernel", th->kernel_time);
-		dn_flags(dn_uint(o, "total_time", (uint64_t)th->user_time + th->kernel_time),
-			 DN_JSON_ONLY);
-		dn_role(dn_label(dn_uint(o, "stack_percent", th->stack_percent), "stack %"),
+		dn_flags(th->unknown & UNKNOWN_TIMES ? add_unknown(o, "total_time") :
+			 dn_uint(o, "total_time", (uint64_t)th->user_time + th->kernel_time), DN_JSON_ONLY);
+		dn_role(dn_label(th->unknown & UNKNOWN_STACK ? add_unknown(o, "stack_percent") :
+				 dn_uint(o, "stack_percent", th->stack_percent), "stack %"),
 			stack_risk_role(th->risk));
-		dn_flags(dn_hex(o, "start_address", th->start_address, 0), DN_JSON_ONLY);
-		dn_flags(dn_hex(o, "win32_start_address", th->win32_start_address, 0), DN_JSON_ONLY);
-		dn_flags(dn_hex(o, "teb", th->teb, 0), DN_JSON_ONLY);
-		dn_flags(dn_hex(o, "create_time", th->create_time, 0), DN_JSON_ONLY);
+		bool no_start = th->unknown & UNKNOWN_START;
+		dn_flags(no_start ? add_unknown(o, "start_address") :
+			 dn_hex(o, "start_address", th->start_address, 0), DN_JSON_ONLY);
+		dn_flags(no_start ? add_unknown(o, "win32_start_address") :
+			 dn_hex(o, "win32_start_address", th->win32_start_address, 0), DN_JSON_ONLY);
+		dn_flags(th->unknown & UNKNOWN_TEB ? add_unknown(o, "teb") : dn_hex(o, "teb", th->teb, 0),
+			 DN_JSON_ONLY);
+		dn_flags(th->unknown & UNKNOWN_THREAD_CREATE_TIME ? add_unknown(o, "create_time") :
+			 dn_hex(o, "create_time", th->create_time, 0), DN_JSON_ONLY);
 		dn_flags(dn_str(o, "note", th->note[0] ? th->note : NULL), DN_JSON_ONLY);
 		if (th->note[0])
 			dn_role(o, ROLE_WARNING);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/nt/kdbg.h"
+#include "core/nt/layout_calib.h"
 #include "core/nt/profile.h"
 
 /* A KDBG field (its name in wdbgexts.h's KDDEBUGGER_DATA64) that holds a
@@ -80,20 +81,37 @@ void dump_layout_resolve(struct dump *d)
 			best_agreed = agreed;
 		}
 	}
+	/* A build no column serves starts from the nearest build's column;
+	 * calibration then finds what moved (core/nt/layout_calib.h). */
+	bool nearest = !best && d->has_build &&
+		       (best = profile_nearest(d->machine, d->paging, d->build)) != NULL;
+	if (nearest)
+		best_agreed = agreements(best, v, &checked);
 	dump_layout_init(&d->layout, best);
 	if (!best)
 		return;
 	struct dump_layout *l = &d->layout;
+	l->nearest = nearest;
 	l->kdbg_checked = checked;
 	l->kdbg_agreed = best_agreed;
 	l->passed_over = best != first ? first : NULL;
+	if (nearest)
+		kdx_warn(&d->warnings, "build %u: no layout table serves it; kdx starts from %s (%s), the "
+			 "nearest build, and finds the process and thread fields from the dump's own "
+			 "structures (info -v lists the checks)", d->build, best->name, best->taken_from);
 	for (size_t i = 0; i < NFACTS; i++) {
 		const struct kdbg_fact *k = &kdbg_facts[i];
 		const struct layout_field *f = layout_field_named(k->table, k->field);
 		uint16_t table = layout_field_value(l->profile, f);
+		struct kdx_error err;
+		if (v[i] && nearest) {
+			/* another build's column: the KDBG's offsets are this build's */
+			if (dump_layout_set(l, f, v[i], LAYOUT_FROM_KDBG, &err) == 0)
+				l->kdbg_patched += table != v[i];
+			continue;
+		}
 		if (!v[i] || table == v[i])
 			continue;
-		struct kdx_error err;
 		if (dump_layout_set(l, f, v[i], LAYOUT_FROM_KDBG, &err) < 0) {
 			kdx_warn(&d->warnings, "layout %s: %s.%s is 0x%x in the table but 0x%x in the KDBG's "
 				 "%s, which kdx cannot use (%s): %s figures may be wrong", best->name, k->table,
@@ -105,4 +123,5 @@ void dump_layout_resolve(struct dump *d)
 			 "kdx uses the KDBG's; other %s fields may have moved too", best->name, k->table,
 			 k->field, table, v[i], k->kdbg_name, k->table);
 	}
+	dump_layout_calibrate(d);
 }

@@ -128,6 +128,7 @@ struct walker {
 	uint64_t current[64];       /* KPRCB.CurrentThread per processor */
 	unsigned ncpus;
 	bool out_of_memory;
+	unsigned process_span, thread_span;   /* bytes of each record read */
 	uint8_t rec[RECORD_MAX];
 	char why[PROCESS_NOTE_MAX];
 };
@@ -208,15 +209,15 @@ static const char *visit_thread(void *ctx, uint64_t ethread)
 	const struct prof_ethread *T = w->prof->ethread;
 	unsigned ps = w->prof->ptr_size;
 	struct process_list *l = w->l;
-	const char *bad = read_record(w, ethread, T->size, TYPE_THREAD, "ETHREAD");
+	const char *bad = read_record(w, ethread, w->thread_span, TYPE_THREAD, "ETHREAD");
 	if (bad)
 		return bad;
 	const uint8_t *r = w->rec;
-	size_t len = T->size;
+	size_t len = w->thread_span;
 	/* XP has no KTHREAD.Process: ETHREAD.ThreadsProcess (doc/structures.md §3). */
 	uint64_t owner;
-	field_u64(r, len, K->process != PROF_ABSENT ? K->process : T->threads_process, ps, &owner);
-	if (owner != w->cur->eprocess) {
+	uint16_t owner_at = K->process != PROF_ABSENT ? K->process : T->threads_process;
+	if (field_u64(r, len, owner_at, ps, &owner) && owner != w->cur->eprocess) {
 		snprintf(w->why, sizeof w->why, "the thread's owning process is 0x%llx, not this one",
 			 (unsigned long long)owner);
 		return w->why;
@@ -233,9 +234,14 @@ static const char *visit_thread(void *ctx, uint64_t ethread)
 	t->process = (size_t)(w->cur - l->processes);
 	field_u32(r, len, T->cid_unique_thread, ps, &t->tid);
 	field_u32(r, len, T->cid_unique_process, ps, &t->pid);
-	t->state = r[K->state];
-	t->wait_reason = r[K->wait_reason];
-	t->priority = r[K->priority];
+	uint32_t byte;
+	field_u32(r, len, K->state, 1, &byte);
+	t->state = (uint8_t)byte;
+	field_u32(r, len, K->wait_reason, 1, &byte);
+	t->wait_reason = (uint8_t)byte;
+	field_u32(r, len, K->priority, 1, &byte);
+	t->priority = (uint8_t)byte;
+	t->unknown = l->unknown;
 	field_u32(r, len, K->kernel_time, 4, &t->kernel_time);
 	field_u32(r, len, K->user_time, 4, &t->user_time);
 	field_u64(r, len, K->teb, ps, &t->teb);
@@ -250,8 +256,11 @@ static const char *visit_thread(void *ctx, uint64_t ethread)
 	for (unsigned c = 0; c < w->ncpus; c++)
 		if (w->current[c] == ethread)
 			t->cpu = (int)c;
-	measure_stack(w->d, t);
-	if (t->pid != w->cur->pid && !t->note[0])
+	if (l->unknown & UNKNOWN_STACK)
+		snprintf(t->note, sizeof t->note, "the stack fields are unknown for this build");
+	else
+		measure_stack(w->d, t);
+	if (!(l->unknown & UNKNOWN_CID) && t->pid != w->cur->pid && !t->note[0])
 		snprintf(t->note, sizeof t->note, "Cid.UniqueProcess is %u, the process is %u",
 			 t->pid, w->cur->pid);
 	w->cur->nthreads++;
@@ -272,9 +281,14 @@ static void read_session_id(struct dump *d, const struct profile *prof, struct p
 		xlat_free(x);
 }
 
-static void copy_name(char *out, const uint8_t *in, unsigned size)
+static void copy_name(char *out, const uint8_t *rec, size_t len, uint16_t off, unsigned size)
 {
 	unsigned n = 0;
+	if (off == PROF_ABSENT || off >= len)
+		size = 0;
+	else if (size > len - off)
+		size = (unsigned)(len - off);
+	const uint8_t *in = rec + (off == PROF_ABSENT ? 0 : off);
 	for (; n < size && in[n]; n++)
 		out[n] = in[n] >= 0x20 && in[n] < 0x7f ? (char)in[n] : '?';
 	out[n] = 0;
@@ -286,7 +300,7 @@ static const char *visit_process(void *ctx, uint64_t eprocess)
 	const struct prof_eprocess *E = w->prof->eprocess;
 	unsigned ps = w->prof->ptr_size;
 	struct process_list *l = w->l;
-	const char *bad = read_record(w, eprocess, E->size, TYPE_PROCESS, "EPROCESS");
+	const char *bad = read_record(w, eprocess, w->process_span, TYPE_PROCESS, "EPROCESS");
 	if (bad)
 		return bad;
 	if (!grow((void **)&l->processes, &w->proc_cap, l->count, sizeof *l->processes)) {
@@ -294,13 +308,14 @@ static const char *visit_process(void *ctx, uint64_t eprocess)
 		return "out of memory";
 	}
 	const uint8_t *r = w->rec;
-	size_t len = E->size;
+	size_t len = w->process_span;
 	struct process *p = &l->processes[l->count++];
 	memset(p, 0, sizeof *p);
 	p->eprocess = eprocess;
 	field_u32(r, len, E->unique_process_id, ps, &p->pid);
 	field_u32(r, len, E->inherited_from_unique_process_id, ps, &p->ppid);
-	copy_name(p->name, r + E->image_file_name, E->image_file_name_size);
+	copy_name(p->name, r, len, E->image_file_name, E->image_file_name_size);
+	p->unknown = l->unknown;
 	/* doc/structures.md §2: index 0 of XP's pair; one value on 7 and 10. */
 	field_u64(r, len, E->directory_table_base, ps, &p->dtb_raw);
 	p->dtb = p->dtb_raw & paging_desc(w->d->paging)->dtb_mask;
@@ -318,11 +333,55 @@ static const char *visit_process(void *ctx, uint64_t eprocess)
 			   w->prof->ethread->thread_list_entry, THREADS_MAX, "thread" };
 	if (ring_walk(&tr, visit_thread, w, &p->thread_walk) < 0)
 		w->out_of_memory = true;
-	if (p->thread_walk.complete && p->active_threads != p->nthreads)
+	if (p->thread_walk.complete && !(l->unknown & UNKNOWN_ACTIVE_THREADS) &&
+	    p->active_threads != p->nthreads)
 		snprintf(p->thread_walk.note, sizeof p->thread_walk.note,
 			 "ActiveThreads says %u, the thread list holds %zu", p->active_threads,
 			 p->nthreads);
 	return w->out_of_memory ? "out of memory" : NULL;
+}
+
+/* The bytes of a record to read: its size; where calibration could not
+ * find that, up to the end of its furthest known field (16 bytes covers
+ * the widest this file reads, the image name). */
+static unsigned record_span(const struct profile *p, const char *table, uint16_t size)
+{
+	if (size != PROF_ABSENT)
+		return size;
+	unsigned end = 0;
+	for (const struct layout_field *f = layout_fields; f->table; f++) {
+		uint16_t v;
+		if (f->kind == LAYOUT_OFF && strcmp(f->table, table) == 0 &&
+		    (v = layout_field_value(p, f)) != PROF_ABSENT && v + 16u > end)
+			end = v + 16u;
+	}
+	return end;
+}
+
+/* The fields the panes show that this layout lacks. */
+static unsigned unknown_fields(const struct profile *p)
+{
+	const struct prof_eprocess *E = p->eprocess;
+	const struct prof_kthread *K = p->kthread;
+	const struct prof_ethread *T = p->ethread;
+	const struct { uint16_t off; unsigned bit; } f[] = {
+		{ E->inherited_from_unique_process_id, UNKNOWN_PPID }, { E->peb, UNKNOWN_PEB },
+		{ E->create_time, UNKNOWN_CREATE_TIME }, { E->active_threads, UNKNOWN_ACTIVE_THREADS },
+		{ E->image_file_name, UNKNOWN_NAME }, { K->state, UNKNOWN_STATE },
+		{ K->wait_reason, UNKNOWN_WAIT_REASON }, { K->priority, UNKNOWN_PRIORITY },
+		{ K->kernel_time, UNKNOWN_TIMES }, { K->user_time, UNKNOWN_TIMES },
+		{ K->teb, UNKNOWN_TEB }, { T->start_address, UNKNOWN_START },
+		{ T->win32_start_address, UNKNOWN_START }, { T->create_time, UNKNOWN_THREAD_CREATE_TIME },
+		{ K->stack_base, UNKNOWN_STACK }, { K->stack_limit, UNKNOWN_STACK },
+		{ K->kernel_stack, UNKNOWN_STACK }, { K->initial_stack, UNKNOWN_STACK },
+		{ T->cid_unique_process, UNKNOWN_CID }, { T->cid_unique_thread, UNKNOWN_CID },
+		{ E->session, UNKNOWN_SESSION },
+	};
+	unsigned u = 0;
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (f[i].off == PROF_ABSENT)
+			u |= f[i].bit;
+	return u;
 }
 
 /* KiProcessorBlock: KPRCB pointers; each KPRCB's CurrentThread. */
@@ -348,9 +407,19 @@ int process_list_read(struct dump *d, struct process_list *l, struct kdx_error *
 	const struct profile *p = d->layout.profile;
 	if (!p || !d->kernel)
 		return kdx_fail(err, "processes: no structure layout or kernel page tables for this dump");
-	if (p->eprocess->size > RECORD_MAX || p->ethread->size > RECORD_MAX)
+	const struct prof_eprocess *E = p->eprocess;
+	const struct prof_ethread *T = p->ethread;
+	if (E->active_process_links == PROF_ABSENT || E->thread_list_head == PROF_ABSENT ||
+	    T->thread_list_entry == PROF_ABSENT || E->unique_process_id == PROF_ABSENT)
+		return kdx_fail(err, "processes: the links or the PID the lists are read through are "
+				"unknown for build %u (info -v lists the checks calibration ran)", d->build);
+	unsigned process_span = record_span(p, "eprocess", E->size);
+	unsigned thread_span = record_span(p, "ethread", T->size);
+	if (T->size == PROF_ABSENT && record_span(p, "kthread", PROF_ABSENT) > thread_span)
+		thread_span = record_span(p, "kthread", PROF_ABSENT);
+	if (process_span > RECORD_MAX || thread_span > RECORD_MAX)
 		return kdx_fail(err, "processes: EPROCESS/ETHREAD sizes 0x%x/0x%x are larger than "
-				"expected", p->eprocess->size, p->ethread->size);
+				"expected", process_span, thread_span);
 	if (!d->has_kdbg || !dump_kdbg_field(d, KDBG_PS_ACTIVE_PROCESS_HEAD, 8, &l->head) ||
 	    !l->head)
 		return kdx_fail(err, "processes: KDBG PsActiveProcessHead (+0x%x) is not in the dump",
@@ -366,11 +435,14 @@ int process_list_read(struct dump *d, struct process_list *l, struct kdx_error *
 		l->has_time_increment = l->time_increment != 0;
 	}
 	l->stack_committed = p->stack->size;
+	l->unknown = unknown_fields(p);
 	struct walker *w = calloc(1, sizeof *w);
 	if (!w)
 		return kdx_fail(err, "processes: out of memory");
 	w->d = d;
 	w->prof = p;
+	w->process_span = process_span;
+	w->thread_span = thread_span;
 	w->l = l;
 	read_current_threads(w);
 	struct ring pr = { d->kernel, p->ptr_size, l->head, p->eprocess->active_process_links,

@@ -45,6 +45,17 @@ struct ring_result {
  * when out of memory for the cycle check. */
 int ring_walk(const struct ring *r, ring_visit_fn visit, void *ctx, struct ring_result *out);
 
+/* Fields a pane shows that the dump's layout lacks (unknown on a build
+ * calibration could not fully place: core/nt/layout_calib.h): the panes
+ * show no value for them rather than a wrong one. */
+enum process_unknown {
+	UNKNOWN_PPID = 1u << 0, UNKNOWN_PEB = 1u << 1, UNKNOWN_CREATE_TIME = 1u << 2,
+	UNKNOWN_ACTIVE_THREADS = 1u << 3, UNKNOWN_NAME = 1u << 4,
+	UNKNOWN_STATE = 1u << 8, UNKNOWN_WAIT_REASON = 1u << 9, UNKNOWN_PRIORITY = 1u << 10,
+	UNKNOWN_TIMES = 1u << 11, UNKNOWN_TEB = 1u << 12, UNKNOWN_START = 1u << 13,
+	UNKNOWN_THREAD_CREATE_TIME = 1u << 14, UNKNOWN_STACK = 1u << 15, UNKNOWN_CID = 1u << 16, UNKNOWN_SESSION = 1u << 17,
+};
+
 enum guard_state { GUARD_UNKNOWN, GUARD_PRESENT, GUARD_MISSING };
 enum stack_risk { STACK_RISK_OK, STACK_RISK_WARN, STACK_RISK_DANGER };
 
@@ -68,6 +79,7 @@ struct thread {
 	bool sp_in_stack;
 	enum guard_state guard;     /* the page below StackLimit is invalid */
 	enum stack_risk risk;
+	unsigned unknown;           /* enum process_unknown: as the list's */
 	char note[PROCESS_NOTE_MAX]; /* a validation finding, else empty */
 };
 
@@ -83,6 +95,7 @@ struct process {
 	uint64_t peb, create_time, exit_time;
 	uint32_t active_threads;    /* the count the process claims */
 	size_t first_thread, nthreads;   /* into process_list.threads, list order */
+	unsigned unknown;           /* enum process_unknown: as the list's */
 	struct ring_result thread_walk;
 };
 
@@ -96,6 +109,7 @@ struct process_list {
 	bool has_time_increment;
 	uint32_t time_increment;    /* KeTimeIncrement: 100 ns units per tick */
 	unsigned stack_committed;   /* KERNEL_STACK_SIZE of the build */
+	unsigned unknown;           /* enum process_unknown */
 };
 
 /* Fails only when there is no layout, no kernel address space or no

@@ -33,7 +33,9 @@ static bool kdbg_variable(struct dump *d, unsigned field, uint64_t *value)
 
 void layout_pte_context(struct dump *d, struct pte_context *ctx)
 {
-	const struct profile *p = d->layout.profile;
+	/* A nearest build's column (a calibrated layout) lends structure
+	 * offsets only: the PTE format is the build's era's. */
+	const struct profile *p = d->layout.nearest ? NULL : d->layout.profile;
 	pte_context_init(ctx, d->paging, d->has_build, d->build,
 			 p ? pte_format_of(p->pte_family) : NULL);
 	ctx->has_paged_pool_start = kdbg_variable(d, KDBG_MM_PAGED_POOL_START,
@@ -498,8 +500,9 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 		return kdx_fail(err, "layout: no kernel page tables known for this dump");
 	/* The column's family; a build kdx has no column for gets its era's. */
 	enum va_layout fam;
-	if (d->layout.profile)
-		fam = d->layout.profile->va_layout;
+	const struct profile *prof = d->layout.nearest ? NULL : d->layout.profile;
+	if (prof)
+		fam = prof->va_layout;
 	else if (d->paging == PAGING_X64)
 		fam = d->has_build && d->build < NT_BUILD_WIN81 ? VA_LAYOUT_X64_7 : VA_LAYOUT_X64_10;
 	else
@@ -511,7 +514,6 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 	out->dynamic = fam == VA_LAYOUT_X86_DYNAMIC;
 	layout_find_self_map(d->src, d->paging, xlat_dtb(d->kernel), &out->self_map);
 	check_kdbg_pte_base(d, &out->self_map);
-	const struct profile *prof = d->layout.profile;
 	for (size_t i = 0; i < sizeof layouts[li].lists / sizeof layouts[li].lists[0]; i++) {
 		const struct row_list *rl = &layouts[li].lists[i];
 		for (size_t j = 0; j < rl->count; j++)

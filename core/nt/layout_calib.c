@@ -1,0 +1,750 @@
+#include "core/nt/layout_calib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/nt/kdbg.h"
+#include "core/nt/profile.h"
+#include "core/util/bytes.h"
+
+/* DISPATCHER_HEADER.Type of the records (doc/structures.md §1). */
+enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };
+/* The bytes of each record searched: no EPROCESS or ETHREAD of any build
+ * is larger (RECORD_MAX of core/nt/process.c). */
+#define SPAN 0x1000u
+/* Links of a ring followed before calling it one (bounded whatever the list). */
+#define RING_MAX 4096u
+/* Candidates kept where a field may show at several offsets. */
+#define CANDIDATES_MAX 8u
+/* FILETIMEs of 2000-01-01 and 2100-01-01: a create time lies between. */
+#define FILETIME_2000 0x01bf53eb256d4000ull
+#define FILETIME_2100 0x02a5e2a9e4e2c000ull
+/* PIDs and TIDs are handle values: multiples of 4 below this. */
+#define ID_LIMIT 0x10000000ull
+
+enum check {
+	CK_RING, CK_PROCESS_TYPE, CK_SYSTEM_PID, CK_PIDS, CK_SYSTEM_NAME, CK_NAMES, CK_SYSTEM_DTB,
+	CK_THREAD_RING, CK_OWNER, CK_CID, CK_TIDS, CK_STACK_ORDER, CK_STACK_SIZE,
+	CK_ACTIVE_THREADS, CK_PARENT, CK_PROCESS_TIME, CK_THREAD_TIME, CK_COUNT
+};
+
+static const char *const check_names[CK_COUNT] = {
+	[CK_RING] = "PsActiveProcessHead is a ring whose every Flink->Blink points back",
+	[CK_PROCESS_TYPE] = "every record on it is a process (DISPATCHER_HEADER.Type 3)",
+	[CK_SYSTEM_PID] = "the first process is System, PID 4",
+	[CK_PIDS] = "the PIDs are distinct multiples of 4",
+	[CK_SYSTEM_NAME] = "System's ImageFileName is \"System\"",
+	[CK_NAMES] = "every ImageFileName is printable text",
+	[CK_SYSTEM_DTB] = "System's DirectoryTableBase is the header's DTB",
+	[CK_THREAD_RING] = "each ThreadListHead is a ring of threads (Type 6) pointing back",
+	[CK_OWNER] = "each thread's process pointer is its process",
+	[CK_CID] = "each thread's Cid.UniqueProcess is its process's PID",
+	[CK_TIDS] = "the TIDs are distinct multiples of 4",
+	[CK_STACK_ORDER] = "StackBase >= InitialStack > KernelStack > StackLimit in every thread",
+	[CK_STACK_SIZE] = "StackBase - StackLimit is whole pages, at most a large kernel stack",
+	[CK_ACTIVE_THREADS] = "each ActiveThreads is the length of its thread ring",
+	[CK_PARENT] = "System has no parent; parent PIDs are multiples of 4, one a listed PID",
+	[CK_PROCESS_TIME] = "process create times are FILETIMEs of 2000-2100, System's the first",
+	[CK_THREAD_TIME] = "thread create times are FILETIMEs not before their process's",
+};
+
+struct rec {
+	uint64_t va;
+	uint8_t b[SPAN];
+};
+
+struct cal {
+	struct dump *d;
+	struct dump_layout *l;
+	unsigned ps;
+	uint64_t head;
+	size_t nproc;
+	uint64_t link[CALIB_PROCESSES];       /* ActiveProcessLinks entries, ring order */
+	struct rec proc[CALIB_PROCESSES];
+	size_t nthr[CALIB_PROCESSES];
+	size_t ring_len[CALIB_PROCESSES];     /* whole thread ring; SIZE_MAX when broken */
+	struct rec thr[CALIB_PROCESSES][CALIB_THREADS];
+	bool settled[LAYOUT_FIELDS];
+	/* The offsets found so far (PROF_ABSENT: unknown). */
+	uint16_t apl, pid, cid, sl, sb;
+	uint16_t arg;                          /* a predicate's second offset */
+	uint16_t pair_h, pair_t;               /* a thread-ring candidate */
+};
+
+static uint64_t get(const struct rec *r, unsigned off, unsigned size)
+{
+	return off + size <= SPAN ? le_bytes(r->b + off, size) : 0;
+}
+
+static bool read_u8(struct cal *c, uint64_t va, uint8_t *v)
+{
+	return xlat_read(c->d->kernel, va, v, 1, NULL) == 1;
+}
+
+static bool kernel_address(const struct cal *c, uint64_t v)
+{
+	return c->ps == 8 ? v >= 0xffff800000000000ull : v >= 0x80000000ull;
+}
+
+static const struct layout_field *field(const char *table, const char *name)
+{
+	return layout_field_named(table, name);
+}
+
+static uint16_t current(const struct cal *c, const char *table, const char *name)
+{
+	const struct layout_field *f = field(table, name);
+	return f ? layout_field_value(c->l->profile, f) : PROF_ABSENT;
+}
+
+static void ran(struct cal *c, enum check k, bool passed)
+{
+	c->l->check[k].run = true;
+	c->l->check[k].passed = passed;
+}
+
+typedef bool (*pred_fn)(struct cal *c, unsigned off);
+
+/* The offsets from first to below end (step align) that pass ok, at most
+ * max of them; the preferred one (the table's) is tried first and, when it
+ * passes, is the only one returned. */
+static size_t candidates(struct cal *c, uint16_t preferred, unsigned first, unsigned end,
+			 unsigned align, pred_fn ok, uint16_t *out, size_t max)
+{
+	if (preferred != PROF_ABSENT && preferred >= first && preferred < end && ok(c, preferred)) {
+		out[0] = preferred;
+		return 1;
+	}
+	size_t n = 0;
+	for (unsigned off = first; off < end && n < max; off += align)
+		if (off != preferred && ok(c, off))
+			out[n++] = (uint16_t)off;
+	return n;
+}
+
+/* One offset: the preferred, else the only one that passes; PROF_ABSENT
+ * when none or several do (an ambiguous field stays unknown). */
+static uint16_t search(struct cal *c, uint16_t preferred, unsigned align, unsigned width,
+		       pred_fn ok)
+{
+	uint16_t found[2];
+	size_t n = candidates(c, preferred, 0, SPAN - width + 1, align, ok, found, 2);
+	return n == 1 ? found[0] : PROF_ABSENT;
+}
+
+/* Records where a field is (PROF_ABSENT: not found) and how many checks
+ * it passed there. */
+static void settle(struct cal *c, const char *table, const char *name, uint16_t v,
+		   unsigned checks)
+{
+	const struct layout_field *f = field(table, name);
+	if (!f)
+		return;
+	struct dump_layout *l = c->l;
+	size_t i = (size_t)(f - layout_fields);
+	uint16_t cur = layout_field_value(l->profile, f);
+	struct kdx_error err;
+	c->settled[i] = true;
+	if (v == PROF_ABSENT) {
+		if (l->source[i] == LAYOUT_FROM_KDBG || (!l->nearest && cur != PROF_ABSENT))
+			kdx_warn(&c->d->warnings, "layout %s: %s.%s at 0x%x fails the dump's checks "
+				 "and no other offset passes them: figures that use it may be wrong",
+				 l->profile->name, table, name, cur);
+		else if (l->nearest)
+			dump_layout_forget(l, f, &err);
+		return;
+	}
+	if (v == cur) {
+		l->passed[i] = (uint8_t)checks;
+		if (l->nearest && l->source[i] == LAYOUT_FROM_TABLE)
+			l->source[i] = LAYOUT_CALIBRATED;
+		return;
+	}
+	if (l->source[i] == LAYOUT_FROM_KDBG) {
+		kdx_warn(&c->d->warnings, "layout %s: %s.%s is 0x%x in the KDBG, but the dump's "
+			 "structures put it at 0x%x: kdx keeps the KDBG's", l->profile->name, table,
+			 name, cur, v);
+		return;
+	}
+	if (dump_layout_set(l, f, v, LAYOUT_CALIBRATED, &err) < 0) {
+		if (l->nearest)
+			dump_layout_forget(l, f, &err);
+		return;
+	}
+	l->passed[i] = (uint8_t)checks;
+	if (!l->nearest)
+		kdx_warn(&c->d->warnings, "layout %s: %s.%s is 0x%x in the table, but the dump's "
+			 "structures put it at 0x%x (%u checks): kdx uses 0x%x", l->profile->name,
+			 table, name, cur, v, checks, v);
+}
+
+/* ---- processes ---- */
+
+/* The first CALIB_PROCESSES links of the ring; whether every Blink points back. */
+static bool walk_processes(struct cal *c)
+{
+	uint64_t prev = c->head, link, next, back;
+	if (!dump_read_ptr(c->d, c->head, &link))
+		return false;
+	for (unsigned n = 0; link != c->head && n < RING_MAX; n++) {
+		if (!link || !dump_read_ptr(c->d, link, &next) ||
+		    !dump_read_ptr(c->d, link + c->ps, &back) || back != prev)
+			return false;
+		if (c->nproc < CALIB_PROCESSES)
+			c->link[c->nproc++] = link;
+		prev = link;
+		link = next;
+	}
+	return true;
+}
+
+static void read_rec(struct cal *c, struct rec *r, uint64_t va)
+{
+	r->va = va;
+	memset(r->b, 0, SPAN);
+	xlat_read(c->d->kernel, va, r->b, SPAN, NULL);
+}
+
+/* ActiveProcessLinks at off: every record is a process, and System's holds
+ * the header's DTB. */
+static bool ok_apl(struct cal *c, unsigned off)
+{
+	uint8_t type;
+	if (off < (unsigned)c->ps)
+		return false;
+	for (size_t i = 0; i < c->nproc; i++)
+		if (!read_u8(c, c->link[i] - off, &type) || type != TYPE_PROCESS)
+			return false;
+	read_rec(c, &c->proc[0], c->link[0] - off);
+	uint64_t mask = paging_desc(c->d->paging)->dtb_mask;
+	for (unsigned q = c->ps; q + c->ps <= off; q += c->ps)
+		if ((get(&c->proc[0], q, c->ps) & mask) == c->d->dtb)
+			return true;
+	return false;
+}
+
+static bool is_id(uint64_t v)
+{
+	return v && v % 4 == 0 && v < ID_LIMIT;
+}
+
+static bool ok_pid(struct cal *c, unsigned off)
+{
+	if (off == c->apl || get(&c->proc[0], off, c->ps) != 4)
+		return false;
+	for (size_t i = 1; i < c->nproc; i++) {
+		uint64_t v = get(&c->proc[i], off, c->ps);
+		if (!is_id(v) || v == 4)
+			return false;
+		for (size_t k = 1; k < i; k++)
+			if (get(&c->proc[k], off, c->ps) == v)
+				return false;
+	}
+	return true;
+}
+
+static bool printable(uint8_t ch)
+{
+	return ch >= 0x20 && ch < 0x7f;
+}
+
+static bool ok_name(struct cal *c, unsigned off)
+{
+	unsigned size = c->l->profile->eprocess->image_file_name_size;
+	if (off + size > SPAN || memcmp(c->proc[0].b + off, "System", 7) != 0)
+		return false;
+	for (size_t i = 1; i < c->nproc; i++) {
+		const uint8_t *s = c->proc[i].b + off;
+		if (!printable(s[0]))
+			return false;
+		for (unsigned k = 1; k < size && s[k]; k++)
+			if (!printable(s[k]))
+				return false;
+	}
+	return true;
+}
+
+static bool ok_dtb(struct cal *c, unsigned off)
+{
+	uint64_t mask = paging_desc(c->d->paging)->dtb_mask;
+	if ((get(&c->proc[0], off, c->ps) & mask) != c->d->dtb)
+		return false;
+	for (size_t i = 1; i < c->nproc; i++)
+		if (!(get(&c->proc[i], off, c->ps) & mask))
+			return false;
+	return true;
+}
+
+static bool ok_parent(struct cal *c, unsigned off)
+{
+	if (off == c->pid || off == c->apl || c->pid == PROF_ABSENT ||
+	    get(&c->proc[0], off, c->ps) != 0)
+		return false;
+	bool listed = false;
+	for (size_t i = 1; i < c->nproc; i++) {
+		uint64_t v = get(&c->proc[i], off, c->ps);
+		if (!is_id(v) || v == get(&c->proc[i], c->pid, c->ps))
+			return false;
+		for (size_t k = 0; k < c->nproc; k++)
+			listed |= v == get(&c->proc[k], c->pid, c->ps);
+	}
+	return listed;
+}
+
+static bool ok_process_time(struct cal *c, unsigned off)
+{
+	uint64_t first = get(&c->proc[0], off, 8);
+	for (size_t i = 0; i < c->nproc; i++) {
+		uint64_t v = get(&c->proc[i], off, 8);
+		if (v < FILETIME_2000 || v > FILETIME_2100 || v < first)
+			return false;
+	}
+	return true;
+}
+
+/* ---- threads ---- */
+
+/* The ring at h in process i, its entries at t in each thread: every
+ * Blink points back, every record is a thread. *len is its length (SIZE_MAX
+ * when it does not close within RING_MAX), *kept the records read into
+ * c->thr[i] when keep. System's must hold a thread. */
+static bool thread_ring(struct cal *c, size_t i, unsigned h, unsigned t, bool keep, size_t *len,
+			size_t *kept)
+{
+	uint64_t head = c->proc[i].va + h, prev = head, link = get(&c->proc[i], h, c->ps), next, back;
+	size_t n = 0;
+	*len = SIZE_MAX;
+	*kept = 0;
+	for (; link != head; n++) {
+		uint8_t type;
+		if (n == RING_MAX || (!keep && n == CALIB_THREADS))
+			return true;
+		if (!link || !dump_read_ptr(c->d, link, &next) ||
+		    !dump_read_ptr(c->d, link + c->ps, &back) || back != prev ||
+		    !read_u8(c, link - t, &type) || type != TYPE_THREAD)
+			return false;
+		if (keep && n < CALIB_THREADS)
+			read_rec(c, &c->thr[i][(*kept)++], link - t);
+		prev = link;
+		link = next;
+	}
+	*len = n;
+	return i != 0 || n > 0;
+}
+
+/* A check of every sampled process passes when it holds for System and for
+ * all but a quarter of the others: one corrupt process does not make a
+ * right offset look wrong, and a wrong one fails nearly everywhere. */
+static bool most(const struct cal *c, size_t failed)
+{
+	return failed * 4 <= c->nproc - 1;
+}
+
+static bool ok_entry(struct cal *c, unsigned t)
+{
+	size_t len, kept, failed = 0;
+	if (t < (unsigned)c->ps || !thread_ring(c, 0, c->pair_h, t, false, &len, &kept))
+		return false;
+	for (size_t i = 1; i < c->nproc; i++)
+		failed += !thread_ring(c, i, c->pair_h, t, false, &len, &kept);
+	return most(c, failed);
+}
+
+/* A LIST_ENTRY in System's EPROCESS at h that heads a ring of something. */
+static bool list_head_at(struct cal *c, unsigned h)
+{
+	uint64_t self = c->proc[0].va + h, fl = get(&c->proc[0], h, c->ps), back;
+	return fl && fl != self && kernel_address(c, fl) &&
+	       dump_read_ptr(c->d, fl + c->ps, &back) && back == self;
+}
+
+struct pair {
+	uint16_t h, t;
+	uint64_t first;    /* System's first thread through this pair */
+};
+
+/* The two thread rings, KPROCESS.ThreadListHead with KTHREAD.ThreadListEntry
+ * and EPROCESS.ThreadListHead with ETHREAD.ThreadListEntry: the table's
+ * pairs when they pass; else, when exactly two pairs over the same threads
+ * pass, the lower is the KPROCESS's (the KPROCESS and KTHREAD begin their
+ * EPROCESS and ETHREAD). */
+static void find_thread_rings(struct cal *c, uint16_t *kh, uint16_t *kt, uint16_t *eh, uint16_t *et)
+{
+	uint16_t ch[2] = { current(c, "eprocess", "kprocess_thread_list_head"),
+			   current(c, "eprocess", "thread_list_head") };
+	uint16_t ct[2] = { current(c, "kthread", "thread_list_entry"),
+			   current(c, "ethread", "thread_list_entry") };
+	uint16_t *oh[2] = { kh, eh }, *ot[2] = { kt, et };
+	for (int k = 0; k < 2; k++) {
+		*oh[k] = *ot[k] = PROF_ABSENT;
+		c->pair_h = ch[k];
+		if (ch[k] != PROF_ABSENT && ct[k] != PROF_ABSENT && ch[k] + 2 * c->ps <= SPAN &&
+		    list_head_at(c, ch[k]) && ok_entry(c, ct[k])) {
+			*oh[k] = ch[k];
+			*ot[k] = ct[k];
+		}
+	}
+	if (*kh != PROF_ABSENT && *eh != PROF_ABSENT)
+		return;
+	struct pair p[CANDIDATES_MAX];
+	size_t n = 0;
+	for (unsigned h = c->ps; h + 2 * c->ps <= SPAN && n < CANDIDATES_MAX; h += c->ps) {
+		if (h == c->apl || !list_head_at(c, h))
+			continue;
+		c->pair_h = (uint16_t)h;
+		uint16_t t[2];
+		size_t m = candidates(c, PROF_ABSENT, c->ps, SPAN - 2 * c->ps, c->ps, ok_entry, t, 2);
+		if (m == 1) {
+			p[n] = (struct pair){ (uint16_t)h, t[0], get(&c->proc[0], h, c->ps) - t[0] };
+			n++;
+		}
+	}
+	if (n == 2 && p[0].first == p[1].first) {
+		*kh = p[0].h;
+		*kt = p[0].t;
+		*eh = p[1].h;
+		*et = p[1].t;
+	}
+}
+
+/* The thread records through the ring at h, t, and each ring's length. */
+static void read_threads(struct cal *c, unsigned h, unsigned t)
+{
+	for (size_t i = 0; i < c->nproc; i++)
+		thread_ring(c, i, h, t, true, &c->ring_len[i], &c->nthr[i]);
+}
+
+/* Every sampled thread passes ok for the value at off: the pointer-sized
+ * or sized helpers below. */
+static bool ok_owner(struct cal *c, unsigned off)
+{
+	for (size_t i = 0; i < c->nproc; i++)
+		for (size_t k = 0; k < c->nthr[i]; k++)
+			if (get(&c->thr[i][k], off, c->ps) != c->proc[i].va)
+				return false;
+	return true;
+}
+
+static bool ok_cid(struct cal *c, unsigned off)
+{
+	for (size_t i = 0; i < c->nproc; i++)
+		for (size_t k = 0; k < c->nthr[i]; k++)
+			if (get(&c->thr[i][k], off, c->ps) != get(&c->proc[i], c->pid, c->ps))
+				return false;
+	return true;
+}
+
+static bool ok_tid(struct cal *c, unsigned off)
+{
+	if (off == c->cid)
+		return false;
+	for (size_t i = 0; i < c->nproc; i++)
+		for (size_t k = 0; k < c->nthr[i]; k++) {
+			uint64_t v = get(&c->thr[i][k], off, c->ps);
+			if (!is_id(v) || v == get(&c->proc[i], c->pid, c->ps))
+				return false;
+			for (size_t j = 0; j < k; j++)
+				if (get(&c->thr[i][j], off, c->ps) == v)
+					return false;
+		}
+	return true;
+}
+
+static bool ok_thread_time(struct cal *c, unsigned off)
+{
+	uint16_t pt = current(c, "eprocess", "create_time");
+	for (size_t i = 0; i < c->nproc; i++)
+		for (size_t k = 0; k < c->nthr[i]; k++) {
+			uint64_t v = get(&c->thr[i][k], off, 8);
+			if (v < FILETIME_2000 || v > FILETIME_2100 ||
+			    (pt != PROF_ABSENT && v < get(&c->proc[i], pt, 8)))
+				return false;
+		}
+	return true;
+}
+
+static bool any_thread(const struct cal *c)
+{
+	for (size_t i = 0; i < c->nproc; i++)
+		if (c->nthr[i])
+			return true;
+	return false;
+}
+
+/* StackLimit at off, StackBase at c->arg: page-aligned kernel addresses,
+ * the base above the limit by at most a large stack. */
+static bool ok_stack_pair(struct cal *c, unsigned off)
+{
+	unsigned large = c->l->profile->stack->large_size;
+	if (off == c->arg)
+		return false;
+	for (size_t i = 0; i < c->nproc; i++)
+		for (size_t k = 0; k < c->nthr[i]; k++) {
+			uint64_t lim = get(&c->thr[i][k], off, c->ps), base = get(&c->thr[i][k], c->arg, c->ps);
+			if (!kernel_address(c, lim) || (lim | base) % KDX_PAGE_SIZE || base <= lim ||
+			    base - lim > large)
+				return false;
+		}
+	return true;
+}
+
+/* A pointer inside every thread's stack: above StackLimit, not above
+ * StackBase (InitialStack and KernelStack). */
+static bool ok_in_stack(struct cal *c, unsigned off)
+{
+	if (off == c->sl || off == c->sb)
+		return false;
+	for (size_t i = 0; i < c->nproc; i++)
+		for (size_t k = 0; k < c->nthr[i]; k++) {
+			const struct rec *r = &c->thr[i][k];
+			uint64_t v = get(r, off, c->ps);
+			if (v <= get(r, c->sl, c->ps) || v > get(r, c->sb, c->ps))
+				return false;
+		}
+	return true;
+}
+
+/* ActiveThreads at off is each ring's length (rings that close); when
+ * searching, the lengths must differ too, or any counter would do. */
+static bool active_threads_at(struct cal *c, unsigned off, bool searching)
+{
+	size_t failed = 0;
+	bool differ = false;
+	for (size_t i = 0; i < c->nproc; i++) {
+		if (c->ring_len[i] == SIZE_MAX)
+			continue;
+		bool ok = get(&c->proc[i], off, 4) == c->ring_len[i];
+		if (!ok && i == 0)
+			return false;
+		failed += !ok;
+		differ |= c->ring_len[i] != c->ring_len[0];
+	}
+	return most(c, failed) && (differ || !searching);
+}
+
+static bool ok_active_threads(struct cal *c, unsigned off)
+{
+	return active_threads_at(c, off, true);
+}
+
+/* The value at a is above the value at b in every sampled thread. */
+static bool above(const struct cal *c, uint16_t a, uint16_t b)
+{
+	if (a == PROF_ABSENT || b == PROF_ABSENT)
+		return false;
+	for (size_t i = 0; i < c->nproc; i++)
+		for (size_t k = 0; k < c->nthr[i]; k++)
+			if (get(&c->thr[i][k], a, c->ps) <= get(&c->thr[i][k], b, c->ps))
+				return false;
+	return true;
+}
+
+static bool among(const uint16_t *v, size_t n, uint16_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+/* The stack fields: StackLimit and StackBase as a pair, then InitialStack
+ * and KernelStack inside the stack. */
+static void find_stacks(struct cal *c)
+{
+	uint16_t sl = current(c, "kthread", "stack_limit"), sb = current(c, "kthread", "stack_base");
+	c->sl = c->sb = PROF_ABSENT;
+	c->arg = sb;
+	uint16_t found[2];
+	if (sb != PROF_ABSENT && sl != PROF_ABSENT && ok_stack_pair(c, sl)) {
+		c->sl = sl;
+		c->sb = sb;
+	} else {
+		size_t pairs = 0;
+		for (unsigned b = c->ps; b + c->ps <= SPAN && pairs < 2; b += c->ps) {
+			c->arg = (uint16_t)b;
+			size_t m = candidates(c, PROF_ABSENT, c->ps, SPAN - c->ps + 1, c->ps,
+					      ok_stack_pair, found, 2);
+			if (m) {
+				pairs += m;
+				c->sl = found[0];
+				c->sb = (uint16_t)b;
+			}
+		}
+		if (pairs != 1)
+			c->sl = c->sb = PROF_ABSENT;
+	}
+	ran(c, CK_STACK_SIZE, c->sl != PROF_ABSENT);
+	settle(c, "kthread", "stack_limit", c->sl, c->sl != PROF_ABSENT ? 2 : 0);
+	settle(c, "kthread", "stack_base", c->sb, 1);
+	if (c->sl == PROF_ABSENT) {
+		ran(c, CK_STACK_ORDER, false);
+		settle(c, "kthread", "initial_stack", PROF_ABSENT, 0);
+		settle(c, "kthread", "kernel_stack", PROF_ABSENT, 0);
+		return;
+	}
+	/* Two pointers lie inside every stack: InitialStack, the higher, and
+	 * KernelStack; the table's pair when it passes, else the only two. */
+	uint16_t in[CANDIDATES_MAX], is = PROF_ABSENT, ks = PROF_ABSENT;
+	uint16_t cur_is = current(c, "kthread", "initial_stack"), cur_ks = current(c, "kthread", "kernel_stack");
+	size_t n = candidates(c, PROF_ABSENT, c->ps, SPAN - c->ps + 1, c->ps, ok_in_stack, in,
+			      CANDIDATES_MAX);
+	if (among(in, n, cur_is) && among(in, n, cur_ks) && above(c, cur_is, cur_ks)) {
+		is = cur_is;
+		ks = cur_ks;
+	} else if (n == 2 && (above(c, in[0], in[1]) || above(c, in[1], in[0]))) {
+		bool first = above(c, in[0], in[1]);
+		is = in[first ? 0 : 1];
+		ks = in[first ? 1 : 0];
+	}
+	ran(c, CK_STACK_ORDER, is != PROF_ABSENT);
+	settle(c, "kthread", "initial_stack", is, 1);
+	settle(c, "kthread", "kernel_stack", ks, 1);
+}
+
+/* The owner pointers: KTHREAD.ApcState.Process and KTHREAD.Process (XP:
+ * ETHREAD.ThreadsProcess) both hold the thread's process; ApcState comes
+ * first in every build. */
+static void find_owners(struct cal *c)
+{
+	bool xp = current(c, "kthread", "process") == PROF_ABSENT && !c->l->nearest;
+	const char *table = xp ? "ethread" : "kthread", *name = xp ? "threads_process" : "process";
+	uint16_t apc = current(c, "kthread", "apc_state_process"), own = current(c, table, name);
+	bool apc_ok = apc != PROF_ABSENT && ok_owner(c, apc);
+	bool own_ok = own != PROF_ABSENT && own != apc && ok_owner(c, own);
+	if (!apc_ok || !own_ok) {
+		uint16_t found[CANDIDATES_MAX], rest[CANDIDATES_MAX];
+		size_t n = candidates(c, PROF_ABSENT, c->ps, SPAN - c->ps + 1, c->ps, ok_owner, found,
+				      CANDIDATES_MAX), m = 0;
+		if (!apc_ok)
+			apc = n == 2 ? found[0] : PROF_ABSENT;
+		for (size_t i = 0; i < n; i++)
+			if (found[i] != apc)
+				rest[m++] = found[i];
+		if (!own_ok)
+			own = m == 1 ? rest[0] : PROF_ABSENT;
+	}
+	ran(c, CK_OWNER, own != PROF_ABSENT);
+	settle(c, "kthread", "apc_state_process", apc, 1);
+	settle(c, table, name, own, 1);
+}
+
+static void calibrate_threads(struct cal *c)
+{
+	uint16_t kh, kt, eh, et;
+	find_thread_rings(c, &kh, &kt, &eh, &et);
+	bool rings = eh != PROF_ABSENT || kh != PROF_ABSENT;
+	ran(c, CK_THREAD_RING, rings);
+	settle(c, "eprocess", "kprocess_thread_list_head", kh, 1);
+	settle(c, "kthread", "thread_list_entry", kt, 1);
+	settle(c, "eprocess", "thread_list_head", eh, 1);
+	settle(c, "ethread", "thread_list_entry", et, 1);
+	if (!rings)
+		return;
+	read_threads(c, eh != PROF_ABSENT ? eh : kh, eh != PROF_ABSENT ? et : kt);
+	if (!any_thread(c))
+		return;
+	find_owners(c);
+	uint16_t at = current(c, "eprocess", "active_threads");
+	if (at == PROF_ABSENT || !active_threads_at(c, at, false))
+		at = search(c, PROF_ABSENT, 4, 4, ok_active_threads);
+	ran(c, CK_ACTIVE_THREADS, at != PROF_ABSENT);
+	settle(c, "eprocess", "active_threads", at, 1);
+	c->cid = PROF_ABSENT;
+	if (c->pid != PROF_ABSENT)
+		c->cid = search(c, current(c, "ethread", "cid_unique_process"), c->ps, c->ps, ok_cid);
+	ran(c, CK_CID, c->cid != PROF_ABSENT);
+	settle(c, "ethread", "cid_unique_process", c->cid, 1);
+	if (c->cid != PROF_ABSENT)
+		c->l->passed[field("eprocess", "unique_process_id") - layout_fields]++;
+	uint16_t tid = c->cid != PROF_ABSENT ?
+		search(c, current(c, "ethread", "cid_unique_thread"), c->ps, c->ps, ok_tid) : PROF_ABSENT;
+	ran(c, CK_TIDS, tid != PROF_ABSENT);
+	settle(c, "ethread", "cid_unique_thread", tid, 1);
+	find_stacks(c);
+	uint16_t tt = search(c, current(c, "ethread", "create_time"), 8, 8, ok_thread_time);
+	ran(c, CK_THREAD_TIME, tt != PROF_ABSENT);
+	settle(c, "ethread", "create_time", tt, 1);
+}
+
+static void calibrate_processes(struct cal *c)
+{
+	c->apl = c->pid = PROF_ABSENT;
+	bool ring = walk_processes(c);
+	ran(c, CK_RING, ring);
+	if (!c->nproc)
+		return;
+	c->apl = search(c, current(c, "eprocess", "active_process_links"), c->ps, 2 * c->ps, ok_apl);
+	ran(c, CK_PROCESS_TYPE, c->apl != PROF_ABSENT);
+	settle(c, "eprocess", "active_process_links", c->apl, 1 + ring);
+	if (c->apl == PROF_ABSENT)
+		return;
+	for (size_t i = 0; i < c->nproc; i++)
+		read_rec(c, &c->proc[i], c->link[i] - c->apl);
+	uint16_t found[2];
+	uint16_t cur = current(c, "eprocess", "unique_process_id");
+	size_t n = candidates(c, cur, 0, SPAN - c->ps + 1, c->ps, ok_pid, found, 2);
+	/* UniqueProcessId comes just before ActiveProcessLinks in every build. */
+	c->pid = n == 1 ? found[0] : n == 2 && ok_pid(c, c->apl - c->ps) ? c->apl - c->ps : PROF_ABSENT;
+	ran(c, CK_SYSTEM_PID, c->pid != PROF_ABSENT);
+	ran(c, CK_PIDS, c->pid != PROF_ABSENT);
+	settle(c, "eprocess", "unique_process_id", c->pid, 2);
+	uint16_t name = search(c, current(c, "eprocess", "image_file_name"), 1, 16, ok_name);
+	ran(c, CK_SYSTEM_NAME, name != PROF_ABSENT);
+	ran(c, CK_NAMES, name != PROF_ABSENT);
+	settle(c, "eprocess", "image_file_name", name, 2);
+	uint16_t dtb = search(c, current(c, "eprocess", "directory_table_base"), c->ps, c->ps, ok_dtb);
+	ran(c, CK_SYSTEM_DTB, dtb != PROF_ABSENT);
+	settle(c, "eprocess", "directory_table_base", dtb, 1);
+	uint16_t parent = search(c, current(c, "eprocess", "inherited_from_unique_process_id"), c->ps,
+				 c->ps, ok_parent);
+	ran(c, CK_PARENT, parent != PROF_ABSENT);
+	settle(c, "eprocess", "inherited_from_unique_process_id", parent, 1);
+	uint16_t pt = search(c, current(c, "eprocess", "create_time"), 8, 8, ok_process_time);
+	ran(c, CK_PROCESS_TIME, pt != PROF_ABSENT);
+	settle(c, "eprocess", "create_time", pt, 1);
+	calibrate_threads(c);
+}
+
+/* On a build no column serves, what no check found is unknown, unless the
+ * KDBG gave it: the process and thread tables hold no assumed value. */
+static void forget_unsettled(struct cal *c)
+{
+	struct kdx_error err;
+	for (const struct layout_field *f = layout_fields; f->table; f++) {
+		size_t i = (size_t)(f - layout_fields);
+		if (c->settled[i] || c->l->source[i] == LAYOUT_FROM_KDBG ||
+		    (f->kind != LAYOUT_OFF && f->kind != LAYOUT_SIZE && f->kind != LAYOUT_BITS) ||
+		    (strcmp(f->table, "eprocess") != 0 && strcmp(f->table, "kthread") != 0 &&
+		     strcmp(f->table, "ethread") != 0))
+			continue;
+		if (layout_field_value(c->l->profile, f) != PROF_ABSENT)
+			dump_layout_forget(c->l, f, &err);
+		else
+			c->l->source[i] = LAYOUT_UNKNOWN;
+	}
+}
+
+void dump_layout_calibrate(struct dump *d)
+{
+	struct dump_layout *l = &d->layout;
+	if (!l->profile)
+		return;
+	l->nchecks = CK_COUNT;
+	for (unsigned k = 0; k < CK_COUNT; k++)
+		l->check[k] = (struct layout_check){ check_names[k], false, false };
+	struct cal *c = calloc(1, sizeof *c);
+	if (!c) {
+		kdx_warn(&d->warnings, "layout: out of memory for the checks");
+		return;
+	}
+	c->d = d;
+	c->l = l;
+	c->ps = l->profile->ptr_size;
+	if (d->kernel && d->has_kdbg && dump_kdbg_field(d, KDBG_PS_ACTIVE_PROCESS_HEAD, 8, &c->head) &&
+	    c->head)
+		calibrate_processes(c);
+	if (l->nearest)
+		forget_unsettled(c);
+	free(c);
+}
