@@ -24,7 +24,7 @@ static const char usage[] =
 	"       kdx-gen --demo PATH\n"
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] [--ram-mib N] [--verifier] OUT\n"
-	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64 win11-21h2-x64 win11-x64\n"
+	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64 win11-21h2-x64 win11-x64 future-x64\n"
 	"formats: full summary triage bitmap kernel elf elf-paging elf-xnum raw rdmp-kernel\n"
 	"         rdmp-active rdmp-full kdump kdump-filtered kdump-zlib kdump-flat kdump-flat-lzo\n"
 	"         kdump-flat-snappy kdump-flat-zstd\n";
@@ -75,7 +75,7 @@ static int write_fixtures(const char *dir, struct kdx_error *err)
 	for (size_t i = 0; i < sizeof fixture_set / sizeof fixture_set[0]; i++) {
 		const struct fixture_profile *fp = &fixture_set[i];
 		struct world w;
-		if (world_build(&w, profile_by_name(fp->profile), fp->seed, err) < 0)
+		if (world_build(&w, gen_profile(fp->profile), fp->seed, err) < 0)
 			return -1;
 		int r = 0;
 		for (size_t k = 0; r == 0 && k < fp->nformats; k++) {
@@ -107,7 +107,7 @@ static int write_fixtures(const char *dir, struct kdx_error *err)
 static int write_single(const char *profile, enum gen_format fmt, uint64_t seed,
 			const char *path, struct kdx_error *err)
 {
-	const struct profile *p = profile_by_name(profile);
+	const struct profile *p = gen_profile(profile);
 	struct world w;
 	if (world_build(&w, p, seed, err) < 0)
 		return -1;
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	enum gen_format fmt = GEN_FULL;
-	if (single && !profile_by_name(profile)) {
+	if (single && !gen_profile(profile)) {
 		fprintf(stderr, "kdx-gen: unknown profile '%s'\n%s", profile, usage);
 		return 2;
 	}

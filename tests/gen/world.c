@@ -877,6 +877,7 @@ static const struct crash crashes[] = {
 	{ "win10-x64", 0x7f, "19041.1.amd64fre.vb_release.191206-1406", 0 },
 	{ "win11-x64", 0x1e, "22621.1.amd64fre.ni_release.220506-1250", 0 },
 	{ "win11-21h2-x64", 0x7f, "22000.1.amd64fre.co_release.210604-1628", 0 },
+	{ "future-x64", 0x7f, "30000.1.amd64fre.future_release.300101-1200", 0 },
 };
 
 static const struct crash *crash_of(const struct profile *p)

@@ -127,6 +127,10 @@ struct world {
 	uint64_t rng;
 };
 
+/* A profile by name: kdx's columns, and future-x64, a kernel no column
+ * knows (tests/gen/future.c); NULL when there is none. */
+const struct profile *gen_profile(const char *name);
+
 /* Builds the world of profile p for seed. Returns 0, or -1 with a message. */
 int world_build(struct world *w, const struct profile *p, uint64_t seed, struct kdx_error *err);
 /* kdx-gen --pool-mib (benchmarks): worlds built from now on get this many
