@@ -26,7 +26,7 @@ enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };
 enum check {
 	CK_RING, CK_PROCESS_TYPE, CK_SYSTEM_PID, CK_PIDS, CK_SYSTEM_NAME, CK_NAMES, CK_SYSTEM_DTB,
 	CK_THREAD_RING, CK_OWNER, CK_CID, CK_TIDS, CK_STACK_ORDER, CK_STACK_SIZE,
-	CK_ACTIVE_THREADS, CK_PARENT, CK_PROCESS_TIME, CK_THREAD_TIME, CK_COUNT
+	CK_ACTIVE_THREADS, CK_PARENT, CK_PROCESS_TIME, CK_THREAD_TIME, CK_SESSION, CK_COUNT
 };
 
 static const char *const check_names[CK_COUNT] = {
@@ -47,6 +47,8 @@ static const char *const check_names[CK_COUNT] = {
 	[CK_PARENT] = "System has no parent; parent PIDs are multiples of 4, one a listed PID",
 	[CK_PROCESS_TIME] = "process create times are FILETIMEs of 2000-2100, System's the first",
 	[CK_THREAD_TIME] = "thread create times are FILETIMEs not before their process's",
+	[CK_SESSION] = "a process's Session holds a SessionId, and its ProcessList ring holds "
+		       "the process and only processes of that Session",
 };
 
 struct rec {
@@ -67,7 +69,7 @@ struct cal {
 	struct rec thr[CALIB_PROCESSES][CALIB_THREADS];
 	bool settled[LAYOUT_FIELDS];
 	/* The offsets found so far (PROF_ABSENT: unknown). */
-	uint16_t apl, pid, cid, sl, sb;
+	uint16_t apl, pid, cid, sl, sb, dtb, spl;
 	uint16_t arg;                          /* a predicate's second offset */
 	uint16_t pair_h, pair_t;               /* a thread-ring candidate */
 };
@@ -301,6 +303,85 @@ static bool ok_process_time(struct cal *c, unsigned off)
 			return false;
 	}
 	return true;
+}
+
+/* ---- sessions ---- */
+
+/* Links of a session's process ring followed. */
+#define SESSION_RING_MAX 256u
+
+/* The ProcessList ring of the MM_SESSION_SPACE at v, read in process i's
+ * address space x: a SessionId below 0x10000, one entry inside process i's
+ * record (which gives SessionProcessLinks), and every entry a process
+ * whose Session at off is v, each Blink pointing back. */
+static bool session_ring(struct cal *c, struct xlat *x, unsigned off, uint64_t v, size_t i)
+{
+	const struct prof_session *S = c->l->profile->session;
+	uint64_t id, head = v + S->process_list, prev = head, link, next, back, at, type;
+	uint64_t entries[SESSION_RING_MAX];
+	size_t n = 0;
+	if (S->process_list == PROF_ABSENT || S->session_id == PROF_ABSENT ||
+	    !xlat_read_uint(x, v + S->session_id, 4, &id) || id >= 0x10000 ||
+	    !xlat_read_uint(x, head, c->ps, &link))
+		return false;
+	c->spl = PROF_ABSENT;
+	for (; link != head; n++) {
+		if (n == SESSION_RING_MAX || !xlat_read_uint(x, link, c->ps, &next) ||
+		    !xlat_read_uint(x, link + c->ps, c->ps, &back) || back != prev)
+			return false;
+		if (link > c->proc[i].va && link - c->proc[i].va + 2 * c->ps <= SPAN &&
+		    (link - c->proc[i].va) % c->ps == 0)
+			c->spl = (uint16_t)(link - c->proc[i].va);
+		entries[n] = link;
+		prev = link;
+		link = next;
+	}
+	if (c->spl == PROF_ABSENT || c->spl == c->apl)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if (!xlat_read_uint(x, entries[k] - c->spl, 1, &type) || type != TYPE_PROCESS ||
+		    !xlat_read_uint(x, entries[k] - c->spl + off, c->ps, &at) || at != v)
+			return false;
+	return true;
+}
+
+/* EPROCESS.Session at off: System's is NULL, the others' NULL or kernel
+ * addresses, and the first process with one passes session_ring. */
+static bool ok_session(struct cal *c, unsigned off)
+{
+	if (off == c->apl || off == c->pid || get(&c->proc[0], off, c->ps) != 0)
+		return false;
+	size_t first = 0;
+	for (size_t i = 1; i < c->nproc; i++) {
+		uint64_t v = get(&c->proc[i], off, c->ps);
+		if (v && !kernel_address(c, v))
+			return false;
+		if (v && !first)
+			first = i;
+	}
+	if (!first)
+		return false;
+	struct kdx_error err;
+	struct xlat *x = xlat_new(c->d->src, c->d->paging, get(&c->proc[first], c->dtb, c->ps), &err);
+	if (!x)
+		return false;
+	bool ok = session_ring(c, x, off, get(&c->proc[first], off, c->ps), first);
+	xlat_free(x);
+	return ok;
+}
+
+static void calibrate_sessions(struct cal *c)
+{
+	uint16_t sess = PROF_ABSENT;
+	if (c->dtb != PROF_ABSENT)
+		sess = search(c, current(c, "eprocess", "session"), c->ps, c->ps, ok_session);
+	/* ok_session leaves the SessionProcessLinks it found for the offset it
+	 * passed last: run it again on the one chosen. */
+	if (sess != PROF_ABSENT && !ok_session(c, sess))
+		sess = PROF_ABSENT;
+	ran(c, CK_SESSION, sess != PROF_ABSENT);
+	settle(c, "eprocess", "session", sess, 1);
+	settle(c, "eprocess", "session_process_links", sess != PROF_ABSENT ? c->spl : PROF_ABSENT, 1);
 }
 
 /* ---- threads ---- */
@@ -693,9 +774,9 @@ static void calibrate_processes(struct cal *c)
 	ran(c, CK_SYSTEM_NAME, name != PROF_ABSENT);
 	ran(c, CK_NAMES, name != PROF_ABSENT);
 	settle(c, "eprocess", "image_file_name", name, 2);
-	uint16_t dtb = search(c, current(c, "eprocess", "directory_table_base"), c->ps, c->ps, ok_dtb);
-	ran(c, CK_SYSTEM_DTB, dtb != PROF_ABSENT);
-	settle(c, "eprocess", "directory_table_base", dtb, 1);
+	c->dtb = search(c, current(c, "eprocess", "directory_table_base"), c->ps, c->ps, ok_dtb);
+	ran(c, CK_SYSTEM_DTB, c->dtb != PROF_ABSENT);
+	settle(c, "eprocess", "directory_table_base", c->dtb, 1);
 	uint16_t parent = search(c, current(c, "eprocess", "inherited_from_unique_process_id"), c->ps,
 				 c->ps, ok_parent);
 	ran(c, CK_PARENT, parent != PROF_ABSENT);
@@ -703,6 +784,7 @@ static void calibrate_processes(struct cal *c)
 	uint16_t pt = search(c, current(c, "eprocess", "create_time"), 8, 8, ok_process_time);
 	ran(c, CK_PROCESS_TIME, pt != PROF_ABSENT);
 	settle(c, "eprocess", "create_time", pt, 1);
+	calibrate_sessions(c);
 	calibrate_threads(c);
 }
 

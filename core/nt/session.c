@@ -123,6 +123,10 @@ int session_list_read(struct dump *d, const struct process_list *pl, struct sess
 	const struct profile *prof = d->layout.profile;
 	if (!prof)
 		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "sessions: no structure layout for this dump");
+	if (prof->eprocess->session == PROF_ABSENT || prof->eprocess->session_process_links == PROF_ABSENT)
+		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "sessions: EPROCESS.Session and "
+				   "SessionProcessLinks are unknown for build %u (info -v lists the "
+				   "checks calibration ran)", d->build);
 	l->items = calloc(pl->count ? pl->count : 1, sizeof *l->items);
 	if (!l->items)
 		return kdx_fail(err, "sessions: out of memory");
