@@ -220,13 +220,12 @@ static int run_stack(struct dump *d, int argc, char **argv, struct doc *out,
 			"%s 0x%llx L0x%llx", ps == 8 ? "dq" : "dd", (unsigned long long)t->kernel_stack,
 			(unsigned long long)(t->stack_used / ps));
 	}
-	if (d->machine == MACHINE_X64)
-		dn_link(dn_label(dn_strf(r, "frame_sizes", "kf 0x%llx", (unsigned long long)t->ethread),
-				 "frame sizes"), "kf 0x%llx", (unsigned long long)t->ethread);
-	else
-		dn_role(dn_label(dn_str(r, "frame_sizes", "not computed: x86 images carry no unwind "
-					"tables; the candidates below are values that point into "
-					"module code"), "frame sizes"), ROLE_MUTED);
+	/* kf unwinds x64 stacks by their unwind data and x86 ones along the
+	 * EBP chain, which misses frames built without a frame pointer: the
+	 * candidates below are every value that points into module code. */
+	dn_link(dn_label(dn_strf(r, "frame_sizes", "kf 0x%llx%s", (unsigned long long)t->ethread,
+				 d->machine == MACHINE_X64 ? "" : " (EBP chain)"), "frame sizes"),
+		"kf 0x%llx", (unsigned long long)t->ethread);
 	add_pages(d, r, t);
 	add_candidates(d, r, t);
 	process_list_free(&pl);
