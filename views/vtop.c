@@ -7,42 +7,58 @@
 
 #include "core/util/bytes.h"
 
-/* PDPTE bits that must be clear: 1-2, 5-8 and 52-63 (doc/address-space.md §1.2). */
-#define PAE_PDPTE_RESERVED 0xfff00000000001e6ull
+/* Bits a present PAE PDPTE keeps clear (doc/address-space.md §1.3): 1-2,
+ * 6-8 and 52-63. The SDM reserves bit 5 too, but QEMU guests' PDPTEs carry
+ * it (accessed) where Linux wrote P alone. */
+#define PAE_PDPTE_RESERVED 0xfff00000000001c6ull
 
 /* 32-bit x86 with no kernel root known: the DTB may head PAE or non-PAE
- * tables. PAE reads four PDPTEs at the DTB; Windows keeps all four present,
- * so they must be present with their reserved bits clear, their directories
- * in the dump. A non-PAE directory's first entries fail that (a present PDE
- * has R/W or U/S set, reserved in a PDPTE), so anything else is non-PAE. */
+ * tables (doc/address-space.md §1.3). PAE reads four PDPTEs at the DTB:
+ * each zero (Linux's kernel directory has only the fourth) or present with
+ * its reserved bits clear and its directory in the dump, one at least
+ * present. A non-PAE directory's first eight PDEs fail that. */
 static int pick_x86_paging(struct dump *d, uint64_t dtb, struct walk_space *ws,
 			   struct kdx_error *err)
 {
 	uint64_t pdpt = dtb & paging_desc(PAGING_PAE)->dtb_mask;
 	const char *why = NULL;
-	unsigned k;
+	char present[16] = "";
+	unsigned k, npresent = 0;
 	uint64_t e = 0;
 	for (k = 0; k < 4 && !why; k++) {
 		uint8_t b[8];
 		if (phys_read(d->src, pdpt + 8 * k, b, 8, NULL) != 8)
 			why = "not in the dump";
 		else if (!((e = le_bytes(b, 8)) & 1))
-			why = "not present";
+			why = e ? "is not present and not zero" : NULL;
 		else if (e & PAE_PDPTE_RESERVED)
 			why = "has reserved bits set";
 		else if (!source_has_page(d->src, (e & 0x000ffffffffff000ull) >> KDX_PAGE_SHIFT))
 			why = "names a directory the dump lacks";
+		else
+			snprintf(present + strlen(present), sizeof present - strlen(present),
+				 "%s%u", npresent++ ? ", " : "", k);
 	}
-	enum paging mode = why ? PAGING_X86 : PAGING_PAE;
-	if (why)
+	if (!why && !npresent)
+		snprintf(ws->paging_choice, sizeof ws->paging_choice, "x86 by the tables: the "
+			 "four PDPTEs at 0x%llx are zero, so the DTB heads no PAE tables (-pae "
+			 "forces PAE)", (unsigned long long)pdpt);
+	else if (why)
 		snprintf(ws->paging_choice, sizeof ws->paging_choice, "x86 by the tables: PDPTE "
 			 "%u at 0x%llx (0x%llx) %s, so the DTB heads no PAE tables (-pae forces "
 			 "PAE)", k - 1, (unsigned long long)(pdpt + 8 * (k - 1)),
 			 (unsigned long long)e, why);
-	else
+	else if (npresent == 4)
 		snprintf(ws->paging_choice, sizeof ws->paging_choice, "pae by the tables: the "
 			 "four PDPTEs at 0x%llx are present, reserved bits clear, directories in "
 			 "the dump (-nopae forces non-PAE)", (unsigned long long)pdpt);
+	else
+		snprintf(ws->paging_choice, sizeof ws->paging_choice, "pae by the tables: %s %s "
+			 "of the four at 0x%llx %s present (reserved bits clear, %s in the dump), "
+			 "the others zero (-nopae forces non-PAE)", npresent > 1 ? "PDPTEs" : "PDPTE",
+			 present, (unsigned long long)pdpt, npresent > 1 ? "are" : "is",
+			 npresent > 1 ? "directories" : "directory");
+	enum paging mode = why || !npresent ? PAGING_X86 : PAGING_PAE;
 	ws->space = xlat_new(d->src, mode, dtb, err);
 	return ws->space ? 0 : -1;
 }

@@ -362,11 +362,28 @@ static size_t self_map_entries(const struct world *w, uint64_t top, uint64_t *at
 	return 1;
 }
 
+/* PAE tables as real files show them, beside the kernel's PDPT in its page
+ * (rootless PAE only; doc/address-space.md §1.3): at +0x20 a Linux kernel
+ * directory's (PDPTEs 0-2 zero, 3 with the accessed bit QEMU guests show),
+ * at +0x40 the kernel's four with that bit, at +0x60 eight non-PAE PDEs of
+ * which the second is present (a PDPTE not present but not zero), and at
+ * +0x80 eight empty PDEs. */
+static void pdpt_cases(struct world *w, bool write)
+{
+	uint8_t *pg = gen_page(&w->img, w->dtb >> KDX_PAGE_SHIFT);
+	for (unsigned k = 0; k < 4; k++) {
+		uint64_t e = get(pg + 8 * k, 8);
+		put(pg + 0x20 + 8 * k, write && k == 3 ? e | 0x20 : 0, 8);
+		put(pg + 0x40 + 8 * k, write ? e | 0x20 : 0, 8);
+		put(pg + 0x60 + 8 * k, write && k == 0 ? (e & ~0xfffull) << 32 | 0x67ull << 32 : 0, 8);
+	}
+}
+
 /* rootless-PROFILE.elf: the profile's ELF core with the self-map entries of
  * every top table (the kernel's, each process's) cleared, so that no scan
  * finds a root and only a DTB given by hand translates. Every walk but those
  * through the self-map (the page tables' own VA range) is the profile's
- * truth's. */
+ * truth's. The PAE one also holds pdpt_cases. */
 int rootless_fixture_write(const char *dir, struct world *w, struct kdx_error *err)
 {
 	enum { MAX = 4 * (WORLD_MAX_PROCESSES + 1) };
@@ -380,9 +397,14 @@ int rootless_fixture_write(const char *dir, struct world *w, struct kdx_error *e
 		saved[i] = get(p, size);
 		put(p, 0, size);
 	}
+	bool pae = w->img.paging == PAGING_PAE;
+	if (pae)
+		pdpt_cases(w, true);
 	char path[4096];
 	snprintf(path, sizeof path, "%s/rootless-%s.elf", dir, w->profile->name);
 	int r = gen_write(&w->img, GEN_ELF, path, err);
+	if (pae)
+		pdpt_cases(w, false);
 	for (size_t i = n; i-- > 0;)
 		put(gen_page(&w->img, at[i] >> KDX_PAGE_SHIFT) + (at[i] & 0xfff), saved[i], size);
 	return r;

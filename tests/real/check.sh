@@ -44,8 +44,6 @@ todo() {
 	case $arch:$file:$check in
 	*:root | *:vtop) echo "kdx finds no root from QEMU's CPU notes or VMCOREINFO yet (issue 11 items 4, 5)" ;;
 	*:linux) echo "kdx does not name a Linux kernel from VMCOREINFO yet (issue 11 item 4)" ;;
-	i686:*:dtb)
-		echo "kdx takes these PAE tables for non-PAE: PDPTEs with bit 5 (accessed) set, and swapper_pg_dir's PDPTE 0 not present (issue 11 item 3)" ;;
 	esac
 }
 
@@ -128,10 +126,8 @@ for guest in "$@"; do
 			n=$((n + 1))
 		done
 		tap_todo=$(todo "$arch" "$name" swapper)
-		flag=""
-		[ "$arch" = i686 ] && flag=" -pae"
-		got=$(printf '%s\n' "$kernel_vas" | vtops "$swapper" $flag)
-		is "$got" "$kernel_pas" "$label: vtop VA $swapper$flag (swapper_pg_dir) gives QEMU's gva2gpa for the kernel addresses"
+		got=$(printf '%s\n' "$kernel_vas" | vtops "$swapper")
+		is "$got" "$kernel_pas" "$label: vtop VA $swapper (swapper_pg_dir) gives QEMU's gva2gpa for the kernel addresses"
 
 		# What kdx finds by itself.
 		tap_todo=$(todo "$arch" "$name" root)
