@@ -210,13 +210,31 @@ static void set_entry(struct builder *b, uint64_t pa, uint64_t v)
 	put_le(&b->w->img, pa, v, (unsigned)b->d->entry_size);
 }
 
+/* The column's software PTE layout (builds.tsv pte_family, §2.3-2.5):
+ * x64 1809+ and Windows 10 PAE keep the page-file number in bits 12..15
+ * and mark entries stored unswizzled with SwizzleBit 4 (§2.6). */
+static bool pte_swizzled(const struct world *w)
+{
+	return w->profile->pte_family == PTE_FAMILY_X64_WIN10_RS5 ||
+	       w->profile->pte_family == PTE_FAMILY_PAE_WIN10;
+}
+
+/* Windows 10 x64 sets its software Write bit in user paging-structure
+ * entries (0x867, §8). */
+static uint64_t user_table_flags(const struct world *w)
+{
+	bool win10_x64 = w->profile->pte_family == PTE_FAMILY_X64_WIN10 ||
+			 w->profile->pte_family == PTE_FAMILY_X64_WIN10_RS5;
+	return win10_x64 ? WIN10_USER_TABLE : USER_TABLE;
+}
+
 static uint64_t table_flags(const struct builder *b, int level, bool user)
 {
 	if (b->d->mode == PAGING_PAE && level == 0)
 		return PAE_PDPTE;
 	if (!user)
 		return KERNEL_TABLE;
-	return b->w->profile->va->self_map_randomized ? WIN10_USER_TABLE : USER_TABLE;
+	return user_table_flags(b->w);
 }
 
 /* The table at `level` on the way to va from top, creating the missing
@@ -246,14 +264,14 @@ static void map_entry(struct builder *b, uint64_t top, uint64_t va, int level, u
 	set_entry(b, table + paging_index(b->d, level, va) * (uint64_t)b->d->entry_size, raw);
 }
 
-/* Software bits Windows keeps in valid x64 leaf entries (§2.2): 7's
- * SoftwareWsIndex (52..62), 10's WsleAge (56..59) and WsleProtection
+/* Software bits Windows keeps in valid x64 leaf entries (§2.2): 7's and
+ * 8's SoftwareWsIndex (52..62), 1809's WsleAge (56..59) and WsleProtection
  * (60..62). Readers must mask them out of the PFN. */
 static uint64_t valid_software_bits(struct builder *b)
 {
 	if (b->d->mode != PAGING_X64)
 		return 0;
-	if (b->w->profile->va->self_map_randomized)
+	if (b->w->profile->pte_family == PTE_FAMILY_X64_WIN10_RS5)
 		return (rnd_below(b->w, 16) << 56) | ((uint64_t)MM_READWRITE << 60);
 	return (1 + rnd_below(b->w, 0x7ff)) << 52;
 }
@@ -423,6 +441,22 @@ static unsigned pick_slot(struct world *w, unsigned *taken, size_t ntaken)
 	}
 }
 
+/* 8.1's regions have a PML4 slot each as 10's do, at fixed places (the
+ * self-map at 0x1ED, §3.1); the public sources do not give the other
+ * slots (doc/address-space.md, open question 17), so the generator picks
+ * these, in the order plan_x64 fills them: PFN database, nonpaged pool,
+ * paged pool, system PTEs, session, system cache, hyperspace, the empty
+ * slot, special pool nonpaged and paged. */
+static const unsigned fixed_slot[] = {
+	0x1d0, 0x1c0, 0x180, 0x1a0, 0x1e0, 0x190, 0x1ee, 0x110, 0x120, 0x130,
+};
+
+/* The VA of the next region's slot: a random free one, or the fixed one. */
+static uint64_t slot_of(struct world *w, bool random, unsigned fixed, unsigned *taken, size_t *n)
+{
+	return x64_slot_va(random ? pick_slot(w, taken, (*n)++) : fixed);
+}
+
 static void plan_x64(struct builder *b)
 {
 	struct world *w = b->w;
@@ -437,23 +471,25 @@ static void plan_x64(struct builder *b)
 	p->user_va = 0x00010000ull;
 	w->kernel_size = KB(256) + rnd_below(w, 16) * KB(4);
 	uint64_t slot_size = GB(512);
-	if (w->profile->va->self_map_randomized) {
+	if (w->profile->va_layout == VA_LAYOUT_X64_10) {
 		unsigned taken[R_COUNT + 2];
 		size_t n = 0;
-		w->self_map_index = pick_slot(w, taken, n++);
+		bool random = w->profile->va->self_map_randomized;
+		w->self_map_index = random ? pick_slot(w, taken, n++) : w->profile->va->self_map_index;
 		w->kernel_base = 0xfffff80000000000ull + ((0x100 + rnd_below(w, 0x100)) << 21);
 		static const enum region_id slotted[] = {
 			R_PFN_DATABASE, R_NONPAGED_POOL, R_PAGED_POOL, R_SYSTEM_PTES,
 			R_SESSION, R_SYSTEM_CACHE, R_HYPERSPACE,
 		};
 		for (size_t i = 0; i < sizeof slotted / sizeof slotted[0]; i++)
-			set_region(p, slotted[i], x64_slot_va(pick_slot(w, taken, n++)), slot_size);
-		p->absent_top_va = x64_slot_va(pick_slot(w, taken, n++));
+			set_region(p, slotted[i], slot_of(w, random, fixed_slot[i], taken, &n),
+				   slot_size);
+		p->absent_top_va = slot_of(w, random, fixed_slot[7], taken, &n);
 		/* !vm's SpecialPoolNonPaged and SpecialPoolPaged: a slot each */
 		if (world_verifier_on()) {
-			set_region(p, R_SPECIAL_POOL_NONPAGED, x64_slot_va(pick_slot(w, taken, n++)),
+			set_region(p, R_SPECIAL_POOL_NONPAGED, slot_of(w, random, fixed_slot[8], taken, &n),
 				   slot_size);
-			set_region(p, R_SPECIAL_POOL_PAGED, x64_slot_va(pick_slot(w, taken, n++)),
+			set_region(p, R_SPECIAL_POOL_PAGED, slot_of(w, random, fixed_slot[9], taken, &n),
 				   slot_size);
 		}
 	} else {
@@ -623,12 +659,8 @@ static void build_large_pages(struct builder *b)
 }
 
 /* Protection in bits 5..9 and the other software layouts of §2.3-2.6,
- * per PTE family: XP x86, PAE (XP..7), x64 7, x64 10 1809+. */
-static bool is_win10(const struct world *w)
-{
-	return w->profile->va->self_map_randomized;
-}
-
+ * per PTE family: XP x86, PAE, x64 7 and 8 (the same positions for what is
+ * written here), and the swizzled ones (x64 1809+, PAE Windows 10). */
 static uint64_t sw_transition(uint64_t pfn, unsigned prot)
 {
 	return (pfn << KDX_PAGE_SHIFT) | PTE_WRITE_SW | ((uint64_t)prot << 5);
@@ -639,7 +671,7 @@ static uint64_t sw_pagefile(const struct world *w, uint64_t file, uint64_t offse
 	uint64_t p = (uint64_t)prot << 5;
 	if (w->img.paging == PAGING_X86)
 		return (offset << 12) | p | (file << 1);
-	if (is_win10(w))   /* PageFileLow 12..15; SwizzleBit set: stored unswizzled */
+	if (pte_swizzled(w))   /* PageFileLow 12..15; SwizzleBit set: stored unswizzled */
 		return (offset << 32) | (file << 12) | p | 0x10;
 	return (offset << 32) | p | (file << 1);
 }
@@ -657,13 +689,14 @@ static uint64_t sw_prototype(const struct world *w, uint64_t proto, uint64_t pag
 }
 
 /* Subsection-format prototype PTE: PAE address in 32..63, x64 signed in
- * 16..63 (10 1809+: SwizzleBit 4 set), Protection 5..9, Prototype 10. */
+ * 16..63 (swizzled families: SwizzleBit 4 set), Protection 5..9,
+ * Prototype 10. */
 static uint64_t sw_subsection(const struct world *w, uint64_t subsection, unsigned prot)
 {
-	uint64_t p = ((uint64_t)prot << 5) | 0x400;
+	uint64_t p = ((uint64_t)prot << 5) | 0x400 | (pte_swizzled(w) ? 0x10 : 0);
 	switch (w->img.paging) {
 	case PAGING_PAE: return (subsection << 32) | p;
-	case PAGING_X64: return (subsection << 16) | p | (is_win10(w) ? 0x10 : 0);
+	case PAGING_X64: return (subsection << 16) | p;
 	default:
 		fprintf(stderr, "kdx-gen: no XP subsection PTE encoding (doc/address-space.md 2.3)\n");
 		abort();
@@ -1459,7 +1492,7 @@ void world_map_user_page(struct world *w, uint64_t top, uint64_t va, uint64_t pf
 {
 	struct builder *b = w->build;
 	map_entry(b, top, va, b->plan.pte_level, (pfn << KDX_PAGE_SHIFT) |
-		  leaf_flags(b, (is_win10(w) ? WIN10_USER_TABLE : USER_TABLE) | PTE_WRITE_SW,
+		  leaf_flags(b, user_table_flags(w) | PTE_WRITE_SW,
 			     false), true);
 }
 
