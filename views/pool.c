@@ -60,7 +60,7 @@ static const char *walk_text(const struct pool_ctx *c, const struct pool_page *p
 	case POOL_PAGE_UNKNOWN:
 		break;
 	}
-	return c->p->pool->segment_heap ? "headers found at 16-byte steps; no heap metadata "
+	return c->p->pool->segment_heap ? "headers found at block-unit steps; no heap metadata "
 					  "tells their states" :
 					  "PreviousSize chain from the page start";
 }

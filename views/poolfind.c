@@ -136,10 +136,13 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 	struct dnode *r = out->root;
 	dn_str(r, "tag", text);
 	dn_label(dn_uint(r, "scanned_bytes", s.scanned_bytes), "scanned bytes");
-	dn_label(dn_str(r, "scan", c.p->pool->segment_heap ?
+	dn_label(dn_str(r, "scan", segheap_layout(c.p) ?
 			"big-page table, then every mapped pool page as its page segment's "
 			"descriptors say: LFH slots and VS chunks from the heap's metadata, "
-			"headers at 16-byte steps where there is none" :
+			"headers at block-unit steps where there is none" :
+			c.p->pool->segment_heap ?
+			"big-page table, then headers at block-unit steps on every mapped pool "
+			"page: this build's heap metadata has no layout" :
 			"big-page table, then the PreviousSize chain of every mapped pool page"),
 		 "how");
 	dn_label(dn_uint(r, "paged_out_pages", s.paged_out_pages),

@@ -126,6 +126,10 @@ static void paged_pools(struct dump *d, struct mem_summary *s, const struct prof
 	};
 	struct mem_figure *total = add(s, "paged_pool_usage", "PagedPool usage");
 	uint64_t n, array;
+	if (p && p->pool_descriptor->pages == PROF_ABSENT) {
+		total->source = "no POOL_DESCRIPTOR layout for this build";
+		return;
+	}
 	if (!p || !kdbg_var(d, KDBG_EXP_NUMBER_OF_PAGED_POOLS, 4, &n) ||
 	    !dump_kdbg_field(d, KDBG_EXP_PAGED_POOL_DESCRIPTOR, 8, &array) || !array) {
 		total->source = p ? "ExpPagedPoolDescriptor not in the dump"

@@ -357,7 +357,8 @@ static bool header_plausible(const struct prof_pool *h, const uint8_t *page, uns
 	       tag_printable(hd->tag);
 }
 
-/* No metadata to go by: every plausible header is a block of unknown state. */
+/* No metadata to go by: every plausible header is a block of unknown
+ * state. Headers sit on block units (16 bytes on x64, 8 on x86, §6.4). */
 static void header_scan(const struct pool_ctx *c, const uint8_t *page, struct pool_page *pg)
 {
 	const struct prof_pool *h = c->p->pool;
@@ -367,7 +368,7 @@ static void header_scan(const struct pool_ctx *c, const uint8_t *page, struct po
 			add_page_block(c, pg, off, &hd, POOL_UNKNOWN, POOL_FROM_NONE);
 			off += hd.units * h->block_unit;
 		} else {
-			off += SEGMENT_HEAP_ALIGN;
+			off += h->block_unit;
 		}
 	}
 }

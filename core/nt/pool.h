@@ -87,8 +87,9 @@ bool pool_special_page(const struct profile *p, const uint8_t *page, uint64_t va
 
 /* One page as a pool page: classic builds walk the PreviousSize chain from
  * offset 0; segment-heap builds walk the subsegment the page segment's
- * descriptors name, and look for headers at 16-byte steps where there is
- * none. Headers the heap's metadata contradicts are look-alikes. */
+ * descriptors name, and look for headers at block-unit steps (16 bytes on
+ * x64, 8 on x86) where there is none, or where the build's heap metadata
+ * has no layout. Headers the heap's metadata contradicts are look-alikes. */
 struct pool_page {
 	uint64_t va;
 	bool readable;

@@ -102,7 +102,7 @@ static uint64_t whole_leak_fill_bytes(const struct world *w, uint64_t leak_bytes
  * tail of unmapped pages (they would count as free nonpaged PTEs). */
 static uint64_t whole_leak_alloc_bytes(const struct pool_build *pb)
 {
-	uint64_t room = pb->hdr->segment_heap ? segheap_room(pb, false) * (uint64_t)KDX_PAGE_SIZE : 0;
+	uint64_t room = pb->segheap ? segheap_room(pb, false) * (uint64_t)KDX_PAGE_SIZE : 0;
 	return room && room < WHOLE_LEAK_ALLOC_BYTES ? room : WHOLE_LEAK_ALLOC_BYTES;
 }
 
@@ -192,22 +192,27 @@ void pool_end_page(struct pool_build *pb)
 
 /* A fresh page of the pool, recorded; its blocks follow in blocks[]. Where
  * the nonpaged pool has two parts, every other page is in the expansion. */
-static uint64_t new_page(struct pool_build *pb, bool paged)
+static uint64_t new_page(struct pool_build *pb, bool paged, enum world_page_kind kind)
 {
 	const char *np = pb->pool->npages % 2 ? nonpaged_spare(pb->w) : "NonPagedPool";
 	uint64_t va = world_region_pages(pb->w, paged ? "PagedPool" : np, 1);
-	pool_record_page(pb, va, WORLD_PAGE_CLASSIC);
+	pool_record_page(pb, va, kind);
 	return va;
 }
 
 /* A classic page (§6.2): blocks tile it from offset 0, each PreviousSize
  * the BlockSize before it; free blocks have PoolType 0, keep their old tag
- * and hold a LIST_ENTRY. leak_tag != 0 fills the page with leak blocks. */
+ * and hold a LIST_ENTRY. leak_tag != 0 fills the page with leak blocks.
+ * A segment-heap build whose heap metadata has no layout (segheap.tsv
+ * empty) gets the same blocks without PreviousSize and free blocks: what
+ * a reader sees is headers in front of data (§6.4), no state it could
+ * know, so the truth states none either. */
 static void classic_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 {
 	struct world *w = pb->w;
 	const struct prof_pool *h = pb->hdr;
-	uint64_t va = new_page(pb, paged);
+	bool heap = h->segment_heap;
+	uint64_t va = new_page(pb, paged, heap ? WORLD_PAGE_UNKNOWN : WORLD_PAGE_CLASSIC);
 	unsigned page_units = KDX_PAGE_SIZE / h->block_unit, off = 0, prev = 0;
 	unsigned leak_units = (h->block_unit == 16 ? LEAK_BLOCK_BYTES_X64 : LEAK_BLOCK_BYTES_X86) /
 			      h->block_unit;
@@ -216,12 +221,12 @@ static void classic_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 		unsigned units = leak_tag ? leak_units : 2 + (unsigned)world_rnd_below(w, 30);
 		if (units > left || left - units < 2)
 			units = left;
-		bool free_block = !leak_tag && world_rnd_below(w, 6) == 0;
+		bool free_block = !leak_tag && !heap && world_rnd_below(w, 6) == 0;
 		uint32_t tag = leak_tag ? leak_tag : pool_pick_tag(pb, paged);
 		unsigned type = free_block ? 0 : paged ? h->paged_allocated : h->nonpaged_allocated;
 		unsigned index = paged ? 1 + (unsigned)world_rnd_below(w, 4) : 0;
 		uint64_t at = va + (uint64_t)off * h->block_unit;
-		pool_put_header(pb, at, prev, index, units, type, tag);
+		pool_put_header(pb, at, heap ? 0 : prev, index, units, type, tag);
 		uint64_t data = at + h->header_size;
 		if (free_block && units >= 2) {
 			world_kput(w, data, data, pb->ps);
@@ -231,8 +236,9 @@ static void classic_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 		}
 		pool_add_block(pb, (struct world_pool_block){
 			.address = at, .size = (uint64_t)units * h->block_unit,
-			.previous_size = (uint64_t)prev * h->block_unit, .tag = tag, .paged = paged,
-			.state = free_block ? WORLD_BLOCK_FREE : WORLD_BLOCK_ALLOCATED });
+			.previous_size = heap ? 0 : (uint64_t)prev * h->block_unit, .tag = tag,
+			.paged = paged, .state = heap ? WORLD_BLOCK_UNKNOWN : free_block ?
+			WORLD_BLOCK_FREE : WORLD_BLOCK_ALLOCATED });
 		prev = units;
 		off += units;
 	}
@@ -263,6 +269,8 @@ static void headers_around(struct pool_build *pb, bool paged, const struct place
 		if (last && h->segment_heap)
 			break;
 		uint64_t next = last ? page + KDX_PAGE_SIZE : pl_blocks[i].data - h->header_size;
+		if (h->segment_heap)
+			at = next;
 		if (next > at) {   /* the gap before this header: a pad, or the free tail */
 			unsigned units = (unsigned)((next - at) / h->block_unit);
 			uint32_t tag = pl_blocks[last ? n - 1 : i].tag;
@@ -329,7 +337,7 @@ static void file_blocks(struct pool_build *pb)
  * subsegment; the others and the leak's are LFH subsegments. */
 static void pool_page(struct pool_build *pb, bool paged, uint32_t leak_tag)
 {
-	if (!pb->hdr->segment_heap)
+	if (!pb->segheap)
 		classic_page(pb, paged, leak_tag);
 	else if (!leak_tag && pb->calls++ % 3 == 2)
 		segheap_vs_pages(pb, paged, 2);
@@ -545,7 +553,7 @@ static void build_big_pages(struct pool_build *pb, const struct big_alloc *alloc
 /* Segment heap: a large range of a page segment. */
 static uint64_t big_alloc_pages(struct pool_build *pb, bool paged, uint64_t pages)
 {
-	if (pb->hdr->segment_heap)
+	if (pb->segheap)
 		return segheap_large(pb, paged, pages);
 	return world_region_pages(pb->w, paged ? "PagedPool" : "NonPagedPool", pages);
 }
@@ -593,12 +601,22 @@ static void set_free_ptes(struct world *w, const char *region, uint64_t target, 
 	}
 }
 
+/* Whether the build's POOL_DESCRIPTOR has a layout (pool_descriptor.tsv):
+ * without one its paged pools' usage is not known to a reader. */
+static bool descriptors_known(const struct world *w)
+{
+	return w->profile->pool_descriptor->pages != PROF_ABSENT;
+}
+
 /* ExpPagedPoolDescriptor: an array of POOL_DESCRIPTOR pointers, pools 0
- * to ExpNumberOfPagedPools; each descriptor's live page counters. */
+ * to ExpNumberOfPagedPools; each descriptor's live page counters (a page
+ * each, left as it is, when the build's descriptor has no layout). */
 static void build_paged_descriptors(struct pool_build *pb, const uint64_t *pages, size_t n)
 {
 	struct world *w = pb->w;
 	const struct prof_pool_descriptor *pd = w->profile->pool_descriptor;
+	if (!descriptors_known(w))
+		pd = &(const struct prof_pool_descriptor){ .size = KDX_PAGE_SIZE };
 	uint64_t bytes = (uint64_t)n * pd->size;
 	uint64_t base = world_region_pages(w, "NonPagedPool", (bytes + KDX_PAGE_SIZE - 1) / KDX_PAGE_SIZE);
 	uint64_t array = world_data_alloc(w, n * pb->ps);
@@ -607,6 +625,8 @@ static void build_paged_descriptors(struct pool_build *pb, const uint64_t *pages
 		uint64_t big = pages[i] / (3 + world_rnd_below(w, 5));
 		uint64_t small = pages[i] - big;
 		world_kput(w, array + i * pb->ps, desc, pb->ps);
+		if (!descriptors_known(w))
+			continue;
 		if (pd->pages_freed != PROF_ABSENT) {
 			uint64_t freed = world_rnd_below(w, 100000), big_freed = world_rnd_below(w, 1000);
 			world_kput(w, desc + pd->pages, small + freed, pd->counter_size);
@@ -774,16 +794,17 @@ static void build_memory_summary(struct pool_build *pb)
 	add_figure(pl, "free_nonpaged_ptes", true, free_np);
 	add_figure(pl, "nonpaged_pool_usage", true, np_usage);
 	add_figure(pl, "nonpaged_pool_max", true, np_max);
-	for (size_t i = 0; i < npools; i++)
+	bool per_pool = descriptors_known(w);
+	for (size_t i = 0; per_pool && i < npools; i++)
 		add_figure(pl, paged_pool_names[i], true, pools[i]);
-	add_figure(pl, "paged_pool_usage", true, paged_total);
+	add_figure(pl, "paged_pool_usage", per_pool, paged_total);
 	add_figure(pl, "paged_pool_max", true, pp_max);
 	add_figure(pl, "committed_pages", true, committed);
 	add_figure(pl, "commit_limit", true, limit);
 	/* The rules of core/analysis/memsummary.c, stated independently. */
 	if (np_usage * 100 > np_max * 95)
 		pl->warnings[pl->nwarnings++] = "Excessive NonPaged Pool Usage";
-	if (paged_total * 100 > pp_max * 95)
+	if (per_pool && paged_total * 100 > pp_max * 95)
 		pl->warnings[pl->nwarnings++] = "Excessive Paged Pool Usage";
 }
 
@@ -794,7 +815,7 @@ static void bulk_pages(struct pool_build *pb)
 	for (uint64_t i = 0; i < bulk_mib * (1024 * 1024 / KDX_PAGE_SIZE); i++) {
 		size_t nblocks = pl->nblocks, npages = pl->npages, nfree = pl->nfree_chunks;
 		/* one page each: segment-heap bulk is LFH pages only */
-		if (pb->hdr->segment_heap)
+		if (pb->segheap)
 			segheap_lfh_page(pb, false, 0);
 		else
 			classic_page(pb, false, 0);
@@ -814,7 +835,7 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 				 .segheap = segheap_layout(w->profile),
 				 .ps = w->profile->ptr_size };
 	pl->leak_tag = leak_tag_for(w);
-	if (pb.hdr->segment_heap)
+	if (pb.segheap)
 		segheap_init(&pb);
 
 	/* Ordinary pages first, so the leak's blocks can point at one of them. */
@@ -885,7 +906,7 @@ int world_build_pool(struct world *w, struct kdx_error *err)
 			pl->leak_bytes += big[i].bytes;
 		}
 	}
-	if (pb.hdr->segment_heap)
+	if (pb.segheap)
 		segheap_close(&pb);
 	file_blocks(&pb);
 	build_big_pages(&pb, big, nbig);

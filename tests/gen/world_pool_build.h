@@ -35,7 +35,7 @@ uint32_t pool_pick_tag(struct pool_build *pb, bool paged);
 /* The two pointers every leak block holds first. */
 void pool_fill_leak_block(struct pool_build *pb, uint64_t data);
 
-/* Segment heap (world_segheap.c). */
+/* Segment heap (world_segheap.c): builds whose heap metadata has a layout. */
 void segheap_init(struct pool_build *pb);
 void segheap_lfh_page(struct pool_build *pb, bool paged, uint32_t fill_tag);
 void segheap_vs_pages(struct pool_build *pb, bool paged, unsigned pages);

@@ -7,7 +7,6 @@
  * links overwrite where a POOL_HEADER would be); large ranges for the
  * big-page table's allocations. The keys are per boot: drawn from the seed
  * and written to the truth, never to a place a reader could look them up. */
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "tests/gen/world_build.h"
@@ -37,11 +36,6 @@ void segheap_init(struct pool_build *pb)
 {
 	struct world *w = pb->w;
 	struct world_pool *pl = pb->pool;
-	if (!pb->segheap) {   /* a 19H1+ profile needs its prof_segheap */
-		fprintf(stderr, "kdx-gen: %s: a segment-heap pool without a prof_segheap layout\n",
-			w->profile->name);
-		abort();
-	}
 	pl->segment_heap = true;
 	pl->heap_key = world_rnd_below(w, 1ull << 32) << 32 | world_rnd_below(w, 1ull << 32);
 	pl->lfh_key = (uint32_t)world_rnd_below(w, 1ull << 32);
