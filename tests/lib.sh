@@ -66,6 +66,10 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
+# The profiles whose full dumps the fixture set holds (tests/gen/main.c):
+# the structure panes' tests loop over them.
+FULL_PROFILES='xp-x86 win7-x86-pae win7-x64 win10-x64 win11-x64 win81-x64 win10-1809-x64'
+
 need_fixture() {  # need_fixture NAME: path of a generated fixture, or bail
 	local f="$KDX_FIXTURES/$1"
 	[ -f "$f" ] || bail "fixture $1 missing in $KDX_FIXTURES (run make check)"

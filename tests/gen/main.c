@@ -24,7 +24,8 @@ static const char usage[] =
 	"       kdx-gen --demo PATH\n"
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] [--ram-mib N] [--verifier] OUT\n"
-	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win10-x64 win11-21h2-x64 win11-x64 future-x64\n"
+	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win81-x64 win10-1809-x64\n"
+	"          win10-x64 win11-21h2-x64 win11-x64 future-x64\n"
 	"formats: full summary triage bitmap kernel elf elf-paging elf-xnum raw rdmp-kernel\n"
 	"         rdmp-active rdmp-full kdump kdump-filtered kdump-zlib kdump-flat kdump-flat-lzo\n"
 	"         kdump-flat-snappy kdump-flat-zstd\n";
@@ -32,24 +33,29 @@ static const char usage[] =
 /* The fixture set: full dumps for every profile, bitmap and kernel bitmap
  * for x64 up to 10, legacy summary for 7, triage and the three RDMP types for 10, ELF
  * and raw for one 32-bit and one 64-bit profile, paging-mode ELF for the
- * 32-bit one (the 64-bit one's is the PN_XNUM core). Bad inputs derive from the
- * win7-x64 files, bad RDMP inputs from the win10-x64 one. */
+ * 32-bit one (the 64-bit one's is the PN_XNUM core), a rootless ELF for each
+ * paging mode. Bad inputs derive from the win7-x64 files, bad RDMP inputs
+ * from the win10-x64 one. The later builds get a full dump each: the
+ * structure panes' tests run on them, the containers are tested above. */
 struct fixture_profile {
 	const char *profile;
 	uint64_t seed;
 	enum gen_format formats[16];
 	size_t nformats;
+	bool rootless;
 };
 static const struct fixture_profile fixture_set[] = {
-	{ "xp-x86", 1, { GEN_FULL, GEN_ELF, GEN_ELF_PAGING, GEN_RAW }, 4 },
-	{ "win7-x86-pae", 2, { GEN_FULL, GEN_SUMMARY }, 2 },
+	{ "xp-x86", 1, { GEN_FULL, GEN_ELF, GEN_ELF_PAGING, GEN_RAW }, 4, true },
+	{ "win7-x86-pae", 2, { GEN_FULL, GEN_SUMMARY }, 2, true },
 	{ "win7-x64", 3, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_SUMMARY, GEN_ELF,
 			   GEN_ELF_XNUM, GEN_RAW, GEN_KDUMP, GEN_KDUMP_FILTERED, GEN_KDUMP_ZLIB,
 			   GEN_KDUMP_FLAT, GEN_KDUMP_FLAT_LZO, GEN_KDUMP_FLAT_SNAPPY,
-			   GEN_KDUMP_FLAT_ZSTD }, 14 },
+			   GEN_KDUMP_FLAT_ZSTD }, 14, true },
 	{ "win10-x64", 4, { GEN_FULL, GEN_BITMAP_FULL, GEN_BITMAP_KERNEL, GEN_TRIAGE,
-			    GEN_RDMP_KERNEL, GEN_RDMP_ACTIVE, GEN_RDMP_FULL }, 7 },
-	{ "win11-x64", 5, { GEN_FULL }, 1 },
+			    GEN_RDMP_KERNEL, GEN_RDMP_ACTIVE, GEN_RDMP_FULL }, 7, false },
+	{ "win11-x64", 5, { GEN_FULL }, 1, false },
+	{ "win81-x64", 6, { GEN_FULL }, 1, false },
+	{ "win10-1809-x64", 8, { GEN_FULL }, 1, false },
 };
 #define BAD_SOURCE "win7-x64"
 #define BAD_RDMP_SOURCE "win10-x64"
@@ -90,7 +96,7 @@ static int write_fixtures(const char *dir, struct kdx_error *err)
 			r = corrupt_fixtures_write(dir, w.profile, fp->seed, err);
 		if (r == 0 && strcmp(fp->profile, BAD_RDMP_SOURCE) == 0)
 			r = bad_rdmp_fixtures_write(dir, &w, err);
-		if (r == 0 && strcmp(fp->profile, BAD_RDMP_SOURCE) != 0)
+		if (r == 0 && fp->rootless)
 			r = rootless_fixture_write(dir, &w, err);
 		world_free(&w);
 		if (r < 0)
