@@ -69,6 +69,72 @@ static bool pae_pd3(const uint8_t *pg, uint64_t pa, uint64_t pds[4])
 	return pds[3] == pa;
 }
 
+/* PDPTE bits that must be clear: 1-2, 5-8 and 52-63 (doc/address-space.md §1.2). */
+#define PAE_PDPTE_RESERVED 0xfff00000000001e6ull
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_LA57 (1ull << 12)
+
+/* A top-level table any kernel could use (no self-map asked: Linux has
+ * none): in the dump, some entry of the kernel half present, every present
+ * one naming a page below max_pa (PAE: its reserved bits clear). */
+static const char *top_table_fault(struct source *src, enum paging mode, uint64_t top,
+				   uint64_t max_pa)
+{
+	uint8_t scratch[KDX_PAGE_SIZE];
+	const uint8_t *pg = source_page(src, top >> KDX_PAGE_SHIFT, scratch);
+	if (!pg)
+		return "its page is not in the dump";
+	const struct paging_desc *pd = paging_desc(mode);
+	unsigned size = (unsigned)pd->entry_size, off = (unsigned)(top & (KDX_PAGE_SIZE - 1));
+	unsigned entries = mode == PAGING_PAE ? 4 : KDX_PAGE_SIZE / size;
+	int present = 0;
+	for (unsigned i = entries / 2; i < entries; i++) {
+		uint64_t e = le_bytes(pg + off + i * size, size);
+		if (!(e & 1))
+			continue;
+		if ((e & pd->pfn_mask) >= max_pa)
+			return "a kernel-half entry names a page beyond physical memory";
+		if (mode == PAGING_PAE && (e & PAE_PDPTE_RESERVED))
+			return "a kernel-half PDPTE has reserved bits set";
+		present++;
+	}
+	return present ? NULL : "no kernel-half entry is present";
+}
+
+/* The CPUs' CR3 from their QEMU notes, CPU 0 first: the first whose table
+ * passes top_table_fault; CR4 says PAE or not, and 5-level paging (LA57)
+ * is not read. Candidates that fail are reported. */
+static bool dtb_from_notes(struct dump *d)
+{
+	const struct dump_notes *n = &d->src->notes;
+	uint64_t max_pa = d->src->nranges ? d->src->ranges[d->src->nranges - 1].end : 0;
+	for (uint32_t i = 0; i < n->ncpus; i++) {
+		const struct cpu_note *c = &n->cpu[i];
+		enum paging mode = d->machine == MACHINE_X64 ? PAGING_X64 :
+				   c->cr4 & CR4_PAE ? PAGING_PAE : PAGING_X86;
+		const char *why = !(c->cr0 & CR0_PG) ? "paging is off (CR0.PG clear)" :
+				  d->machine == MACHINE_UNKNOWN ? "the machine is unknown" :
+				  mode == PAGING_X64 && (c->cr4 & CR4_LA57) ?
+				  "5-level paging (CR4.LA57), which kdx does not read" :
+				  top_table_fault(d->src, mode, c->cr3 & paging_desc(mode)->dtb_mask,
+						  max_pa);
+		if (why) {
+			kdx_warn(&d->warnings, "CR3 0x%llx from QEMU CPU %u note passed over: %s",
+				 (unsigned long long)c->cr3, i, why);
+			continue;
+		}
+		d->paging = mode;
+		d->has_dtb = true;
+		d->dtb_raw = c->cr3;
+		d->dtb = c->cr3 & paging_desc(mode)->dtb_mask;
+		snprintf(d->cpu_origin, sizeof d->cpu_origin, "QEMU CPU %u note", i);
+		d->dtb_origin = d->cpu_origin;
+		return true;
+	}
+	return false;
+}
+
 static bool pae_find_pdpt(struct source *src, const uint64_t pds[4], uint64_t limit,
 			  uint64_t *pdpt)
 {
@@ -325,7 +391,7 @@ static void find_paging(struct dump *d)
 		d->dtb_origin = "crash header";
 		return;
 	}
-	if (!f->holds_memory)
+	if (!f->holds_memory || dtb_from_notes(d))
 		return;
 	static const enum paging any[] = { PAGING_X64, PAGING_PAE, PAGING_X86 };
 	static const enum paging x86[] = { PAGING_PAE, PAGING_X86 };
@@ -343,9 +409,13 @@ static void find_paging(struct dump *d)
 	enum paging found;
 	uint64_t dtb;
 	if (!scan_for_dtb(s, modes, n, &found, &dtb)) {
-		kdx_warn(&d->warnings, "no kernel page-table root found in the first %llu MiB "
-			 "(no self-referencing top-level table): only physical views work",
-			 (unsigned long long)(DTB_SCAN_BYTES >> 20));
+		if (d->os[0])
+			kdx_warn(&d->warnings, "%s: no CPU note gives a usable CR3: only physical "
+				 "views work", d->os);
+		else
+			kdx_warn(&d->warnings, "no kernel page-table root found in the first %llu "
+				 "MiB (no self-referencing top-level table): only physical views "
+				 "work", (unsigned long long)(DTB_SCAN_BYTES >> 20));
 		return;
 	}
 	d->paging = found;
@@ -370,6 +440,9 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 	d->processors = f->processors;
 	d->has_build = f->has_build;
 	d->build = f->build;
+	char release[65];
+	if (vmcoreinfo_str(&d->src->notes, "OSRELEASE", release, sizeof release))
+		snprintf(d->os, sizeof d->os, "Linux %s", release);
 	find_paging(d);
 	if (d->has_dtb && f->holds_memory && !source_has_page(d->src, d->dtb >> KDX_PAGE_SHIFT)) {
 		kdx_fail(err, "%s: offset 0x10: DirectoryTableBase is 0x%llx: page 0x%llx is not in the dump: "
@@ -382,7 +455,7 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 		d->kernel = xlat_new(d->src, d->paging, d->dtb, err);
 		if (!d->kernel)
 			goto fail;
-		if (f->has_kdbg || !f->has_crash_header)
+		if (f->has_kdbg || (!f->has_crash_header && !d->os[0]))
 			find_kdbg(d);
 	}
 	if (d->has_kdbg) {

@@ -20,7 +20,11 @@ struct dump {
 	bool has_dtb;
 	uint64_t dtb;               /* masked top-table physical address */
 	uint64_t dtb_raw;           /* as found (header value, with flag bits) */
-	const char *dtb_origin;     /* "crash header", "self-map scan" */
+	const char *dtb_origin;     /* "crash header", "self-map scan", cpu_origin */
+	char cpu_origin[48];        /* "QEMU CPU 0 note" */
+	/* The guest kernel a VMCOREINFO note names ("Linux 6.1.0-13-amd64"):
+	 * no Windows structures to look for. Empty otherwise. */
+	char os[96];
 	bool has_build;
 	uint32_t build;
 	uint32_t revision;          /* --build B.R: picks among B's columns; 0: the KDBG does */

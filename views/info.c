@@ -257,6 +257,12 @@ static int run_info(struct dump *d, int argc, char **argv, struct doc *out, stru
 		dn_label(dn_null(r, "dump_type_name"), "dump type name");
 	}
 	dn_str(r, "machine", d->machine == MACHINE_UNKNOWN ? NULL : machine_name(d->machine));
+	/* A Linux guest (VMCOREINFO): said plainly, not as a Windows kernel not found. */
+	if (d->os[0])
+		dn_label(dn_strf(r, "kernel", "%s: no Windows kernel; %s", d->os, d->has_dtb ?
+				 "page-level panes work" : "only physical views work"), "kernel");
+	else
+		dn_flags(dn_label(dn_null(r, "kernel"), "kernel"), DN_JSON_ONLY);
 	const struct paging_desc *pd = paging_desc(d->paging);
 	dn_str(r, "paging", pd ? pd->name : NULL);
 	if (d->has_dtb) {

@@ -102,6 +102,14 @@ int diskdump_check(const struct byte_view *v, const char *path, struct diskdump 
 	dd->status = (uint32_t)le_bytes(h + at - 4, 4);
 	dd->nr_cpus = (uint32_t)le_bytes(h + at + 32, 4);
 	dd->machine = uts_machine(h);
+	/* kdump_sub_header: offset_note and size_note after phys_base,
+	 * dump_level, split, start_pfn, end_pfn, offset_vmcoreinfo and
+	 * size_vmcoreinfo (unsigned long: 4 bytes in the 32-bit layout). */
+	uint8_t sub[64] = { 0 };
+	if (version >= 4 && view_has(v, KDX_PAGE_SIZE, sub, sizeof sub)) {
+		dd->note_off = le_bytes(sub + (layout ? 48 : 32), 8);
+		dd->note_size = le_bytes(sub + (layout ? 56 : 40), layout ? 8 : 4);
+	}
 	if (version < 0)
 		return kdx_fail(err, "%s: %s: header_version is %d: expected >= 0",
 				path, view_where(v, 8, where, sizeof where), version);
@@ -161,6 +169,23 @@ void diskdump_free(struct diskdump *dd)
 {
 	free(dd->ram ? dd->ram : dd->stored);
 	dd->ram = dd->stored = NULL;
+}
+
+void diskdump_notes(const struct byte_view *v, const struct diskdump *dd, struct dump_notes *out,
+		    struct kdx_warnings *warnings)
+{
+	if (!dd->note_size)
+		return;
+	uint8_t *buf = dd->note_size <= DISKDUMP_MAX_NOTES ? malloc(dd->note_size) : NULL;
+	char where[128];
+	if (buf && view_has(v, dd->note_off, buf, dd->note_size))
+		notes_parse(buf, dd->note_size, out);
+	else
+		kdx_warn(warnings, "%s: the sub-header's %llu bytes of ELF notes are not all in "
+			 "the dump (or more than %u): CPU registers and VMCOREINFO unread",
+			 view_where(v, dd->note_off, where, sizeof where),
+			 (unsigned long long)dd->note_size, DISKDUMP_MAX_NOTES);
+	free(buf);
 }
 
 static bool bit_set(const uint8_t *map, uint64_t i)

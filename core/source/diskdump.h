@@ -25,6 +25,7 @@ struct diskdump {
 	uint32_t status;            /* the header's DUMP_DH_COMPRESSED_* */
 	uint32_t nr_cpus;
 	enum machine machine;       /* from utsname.machine; unknown when it says nothing */
+	uint64_t note_off, note_size;   /* the ELF notes (sub-header, version 4 on) */
 };
 
 /* Checks the header, reads both bitmaps and checks every page descriptor
@@ -32,6 +33,13 @@ struct diskdump {
 int diskdump_check(const struct byte_view *v, const char *path, struct diskdump *dd,
 		   struct kdx_error *err);
 void diskdump_free(struct diskdump *dd);
+/* Reads the ELF notes the sub-header points to (QEMU writes each CPU's
+ * registers and the guest's VMCOREINFO there) into out; a note area that
+ * is not in the view, or larger than DISKDUMP_MAX_NOTES, is passed over
+ * with a warning. */
+#define DISKDUMP_MAX_NOTES (16u << 20)
+void diskdump_notes(const struct byte_view *v, const struct diskdump *dd, struct dump_notes *out,
+		    struct kdx_warnings *warnings);
 /* The present ranges are the stored-pages bitmap's runs; the RAM bitmap,
  * when there is one, counts s->ram_pages. */
 int diskdump_ranges(struct source *s, const struct diskdump *dd, struct kdx_error *err);

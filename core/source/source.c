@@ -67,6 +67,7 @@ void source_close(struct source *s)
 	if (s->ops && s->ops->close)
 		s->ops->close(s);
 	dump_file_close(&s->file);
+	notes_free(&s->notes);
 	kdx_warnings_free(&s->warnings);
 	kdx_warnings_free(&s->choices);
 	free(s->ranges);

@@ -10,6 +10,7 @@
 
 #include "core/util/error.h"
 #include "core/source/dumpfile.h"
+#include "core/source/notes.h"
 #include "core/xlat/paging.h"
 
 /* A present physical range, in bytes, end exclusive. */
@@ -68,6 +69,7 @@ struct source {
 	uint64_t present_pages;     /* pages stored */
 	uint64_t ram_pages;         /* pages of RAM, where the container says (a filtered
 				       kdump stores fewer); 0: it does not say */
+	struct dump_notes notes;    /* a guest dump's CPU notes and VMCOREINFO */
 	struct kdx_warnings warnings;
 	/* Reader choices where sources disagree (doc/architecture.md), shown by `info -v`. */
 	struct kdx_warnings choices;

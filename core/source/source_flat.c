@@ -144,6 +144,8 @@ int source_flat_probe(struct source *s, struct kdx_error *err)
 			      memcmp(sig, "\x7f" "ELF", 4) ? "unknown" : "ELF");
 	if (rc == 0)
 		rc = diskdump_check(&fs->view, s->path, &fs->dd, err);
+	if (rc == 0)
+		diskdump_notes(&fs->view, &fs->dd, &s->notes, &s->warnings);
 	if (rc == 0 && fs->dd.machine == MACHINE_UNKNOWN)
 		rc = kdx_fail(err, "%s: offset 0x%x of the reassembled dump: utsname.machine "
 			      "names no x86 machine: expected x86_64, i686 or i386", s->path,

@@ -174,6 +174,16 @@ static int check_elf(const struct source *s, struct elf_header *h, struct kdx_er
 	return 0;
 }
 
+/* The PT_NOTE segments' notes (check_elf put their data in the file). */
+static void elf_notes(struct source *s, const struct elf_header *h)
+{
+	for (uint32_t i = 0; i < h->phcount; i++) {
+		struct elf_segment p = load_segment(&s->file, h, i);
+		if (p.type == PT_NOTE)
+			notes_parse(s->file.data + p.offset, p.filesz, &s->notes);
+	}
+}
+
 /* A PT_LOAD's whole pages: physical [start, end) at file offset `offset`. */
 struct elf_load {
 	uint64_t start, end, offset;
@@ -594,10 +604,14 @@ int source_kdump_probe(struct source *s, struct kdx_error *err)
 	size_t nloads = 0;
 	if (is_elf && (check_elf(s, &elf, err) < 0 || elf_loads(s, &elf, &loads, &nloads, err) < 0))
 		return -1;
+	if (is_elf)
+		elf_notes(s, &elf);
 	struct diskdump dd = { 0 };
 	struct byte_view view = { &s->file, NULL };
 	if (is_diskdump && diskdump_check(&view, s->path, &dd, err) < 0)
 		return -1;
+	if (is_diskdump)
+		diskdump_notes(&view, &dd, &s->notes, &s->warnings);
 	int r = is_elf && elf.phnum == PN_XNUM ? open_elf_here(s, &elf, loads, nloads, err) :
 		open_checked(s, is_elf, &elf, loads, nloads, &dd, err);
 	free(loads);

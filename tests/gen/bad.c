@@ -288,9 +288,11 @@ static int flat_variants(const char *dir, const struct blob *flat, struct kdx_er
 		r = emit(dir, "flat-gap", "kdump", c, flat->size,
 			 "offset 0x2000 of the reassembled dump (in no record): the bitmap's byte 0x0", err);
 	memcpy(c, flat->data, flat->size);
-	/* block 0's bitmap_blocks (at 0x1B4) gives where the descriptors start */
+	/* block 0's sub_hdr_size and bitmap_blocks (at 0x1B0, 0x1B4) give where
+	 * the descriptors start */
+	uint64_t sub = gen_flat_offset(flat->data, flat->size, 0x1B0);
 	uint64_t counts = gen_flat_offset(flat->data, flat->size, 0x1B4);
-	uint64_t desc = 2 * 4096 + get(flat->data + counts, 4) * 4096ull + 5 * 24;
+	uint64_t desc = (1 + get(flat->data + sub, 4) + get(flat->data + counts, 4)) * 4096ull + 5 * 24;
 	uint64_t at = gen_flat_offset(flat->data, flat->size, desc);
 	put(c + at, 0x7FFFFFFF000ull, 8);
 	snprintf(expect, sizeof expect, "offset 0x%llx of the reassembled dump (file offset "
@@ -381,7 +383,8 @@ static void pdpt_cases(struct world *w, bool write)
 
 /* rootless-PROFILE.elf: the profile's ELF core with the self-map entries of
  * every top table (the kernel's, each process's) cleared, so that no scan
- * finds a root and only a DTB given by hand translates. Every walk but those
+ * finds a root and only a DTB given by hand translates; rootless-PROFILE.qemu.elf
+ * the same with QEMU's CPU notes, whose CR3 kdx takes. Every walk but those
  * through the self-map (the page tables' own VA range) is the profile's
  * truth's. The PAE one also holds pdpt_cases. */
 int rootless_fixture_write(const char *dir, struct world *w, struct kdx_error *err)
@@ -405,6 +408,16 @@ int rootless_fixture_write(const char *dir, struct world *w, struct kdx_error *e
 	int r = gen_write(&w->img, GEN_ELF, path, err);
 	if (pae)
 		pdpt_cases(w, false);
+	/* The same as QEMU writes it: each CPU's note holds the kernel's CR3;
+	 * then with CPU 0's beyond the RAM, so that CPU 1's serves. */
+	snprintf(path, sizeof path, "%s/rootless-%s.qemu.elf", dir, w->profile->name);
+	if (r == 0)
+		r = gen_write(&w->img, GEN_ELF_QEMU, path, err);
+	snprintf(path, sizeof path, "%s/rootless-%s.cpu1.qemu.elf", dir, w->profile->name);
+	w->img.cpu_cr3[0] = w->img.ram[w->img.nram - 1].end + 0x10000000;
+	if (r == 0)
+		r = gen_write(&w->img, GEN_ELF_QEMU, path, err);
+	w->img.cpu_cr3[0] = 0;
 	for (size_t i = n; i-- > 0;)
 		put(gen_page(&w->img, at[i] >> KDX_PAGE_SHIFT) + (at[i] & 0xfff), saved[i], size);
 	return r;

@@ -469,6 +469,53 @@ static void write_crash_dump(struct out *o, const struct gen_image *img, enum ge
 	free(h);
 }
 
+/* ---- QEMU's ELF notes (its dump/dump.c and target/i386/arch_dump.c;
+ * QEMUCPUState as contrib/elf2dmp/qemu_elf.h has it): per CPU an
+ * NT_PRSTATUS ("CORE") and a "QEMU" note, then the guest's VMCOREINFO.
+ * Registers other than CR0, CR3 and CR4 are left zero. ---- */
+
+#define PRSTATUS64_SIZE 336             /* struct elf_prstatus, x86_64 */
+#define PRSTATUS32_SIZE 144             /* i386 */
+#define QEMU_STATE_SIZE 440             /* version 1, with kernel_gs_base */
+#define QEMU_STATE_CR 392               /* cr[0] */
+
+/* Appends one note at out + at (when out is not NULL); returns its size. */
+static size_t put_note(uint8_t *out, size_t at, const char *name, uint32_t type,
+		       const void *desc, size_t descsz)
+{
+	size_t namesz = strlen(name) + 1, size = 12 + round_up(namesz, 4) + round_up(descsz, 4);
+	if (out) {
+		memset(out + at, 0, size);
+		le_store(out + at, namesz, 4);
+		le_store(out + at + 4, descsz, 4);
+		le_store(out + at + 8, type, 4);
+		memcpy(out + at + 12, name, namesz);
+		memcpy(out + at + 12 + round_up(namesz, 4), desc, descsz);
+	}
+	return size;
+}
+
+/* The notes QEMU writes for img, into out (NULL: only their size). */
+static size_t qemu_notes(const struct gen_image *img, uint8_t *out)
+{
+	uint8_t prstatus[PRSTATUS64_SIZE] = { 0 }, state[QEMU_STATE_SIZE] = { 0 };
+	uint64_t cr4 = img->cr4 ? img->cr4 : img->paging == PAGING_X86 ? 0x690 : 0x6b0;
+	size_t at = 0;
+	for (uint32_t i = 0; i < img->processors && i < GEN_MAX_CPUS; i++) {
+		at += put_note(out, at, "CORE", NT_PRSTATUS, prstatus,
+			       img->machine == MACHINE_X64 ? PRSTATUS64_SIZE : PRSTATUS32_SIZE);
+		le_store(state, 1, 4);                  /* version */
+		le_store(state + 4, QEMU_STATE_SIZE, 4);
+		le_store(state + QEMU_STATE_CR, 0x80050033, 8);         /* PG, WP, NE, ET, MP, PE */
+		le_store(state + QEMU_STATE_CR + 24, img->cpu_cr3[i] ? img->cpu_cr3[i] : img->dtb, 8);
+		le_store(state + QEMU_STATE_CR + 32, cr4, 8);
+		at += put_note(out, at, "QEMU", 0, state, sizeof state);
+	}
+	if (img->vmcoreinfo)
+		at += put_note(out, at, "VMCOREINFO", 0, img->vmcoreinfo, strlen(img->vmcoreinfo));
+	return at;
+}
+
 /* ---- ELF core: one PT_LOAD per RAM range, p_paddr = physical address ---- */
 
 #define XNUM_FILLER 65536u      /* PT_NULL entries before the loads in GEN_ELF_XNUM */
@@ -503,29 +550,45 @@ static uint64_t elf_ram_offset(const struct gen_image *img, uint64_t data, uint6
 
 bool gen_is_elf(enum gen_format fmt)
 {
-	return fmt == GEN_ELF || fmt == GEN_ELF_PAGING || fmt == GEN_ELF_XNUM;
+	return fmt == GEN_ELF || fmt == GEN_ELF_PAGING || fmt == GEN_ELF_XNUM || fmt == GEN_ELF_QEMU;
+}
+
+/* The paging-mode forms hold a PT_LOAD per virtual page besides the RAM's. */
+static bool elf_paging_form(enum gen_format fmt)
+{
+	return fmt == GEN_ELF_PAGING || fmt == GEN_ELF_XNUM;
 }
 
 uint64_t gen_elf_headers(const struct gen_image *img, enum gen_format fmt)
 {
-	return (fmt == GEN_ELF_XNUM ? XNUM_FILLER : 0) + img->nram +
-	       (fmt == GEN_ELF ? 0 : img->nvpages);
+	return (fmt == GEN_ELF_XNUM ? XNUM_FILLER : 0) + (fmt == GEN_ELF_QEMU) + img->nram +
+	       (elf_paging_form(fmt) ? img->nvpages : 0);
 }
 
 static void write_elf(struct out *o, const struct gen_image *img, enum gen_format fmt)
 {
 	bool is64 = img->machine == MACHINE_X64, xnum = fmt == GEN_ELF_XNUM;
+	bool notes = fmt == GEN_ELF_QEMU;
 	size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
 	size_t phentsize = is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 	size_t shentsize = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
 	uint64_t filler = xnum ? XNUM_FILLER : 0, nph = gen_elf_headers(img, fmt);
-	size_t nvpages = fmt == GEN_ELF ? 0 : img->nvpages;
+	size_t nvpages = elf_paging_form(fmt) ? img->nvpages : 0;
 	uint64_t shoff = ehsize + nph * phentsize;
-	uint64_t data = round_up(shoff + (xnum ? shentsize : 0), PAGE_BYTES);
+	uint64_t notes_at = shoff + (xnum ? shentsize : 0);
+	size_t notes_size = notes ? qemu_notes(img, NULL) : 0;
+	uint8_t *blob = notes ? malloc(notes_size) : NULL;
+	uint64_t data = round_up(notes_at + notes_size, PAGE_BYTES);
+	if (notes && !blob) {
+		o->failed = 1;
+		kdx_fail(o->err, "%s: out of memory", o->path);
+		return;
+	}
 	if (!is64 && img->ram[img->nram - 1].end > UINT32_MAX) {
 		o->failed = 1;
 		kdx_fail(o->err, "%s: RAM ends at 0x%llx: an ELF32 core holds at most 4 GiB",
 			 o->path, (unsigned long long)img->ram[img->nram - 1].end);
+		free(blob);
 		return;
 	}
 	unsigned char ident[EI_NIDENT] = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3,
@@ -549,6 +612,14 @@ static void write_elf(struct out *o, const struct gen_image *img, enum gen_forma
 		out_bytes(o, &e, sizeof e);
 	}
 	out_zeros(o, filler * phentsize);       /* PT_NULL is 0 */
+	if (notes && is64) {
+		Elf64_Phdr p = { .p_type = PT_NOTE, .p_offset = notes_at, .p_filesz = notes_size };
+		out_bytes(o, &p, sizeof p);
+	} else if (notes) {
+		Elf32_Phdr p = { .p_type = PT_NOTE, .p_offset = (Elf32_Off)notes_at,
+			.p_filesz = (Elf32_Word)notes_size };
+		out_bytes(o, &p, sizeof p);
+	}
 	for (size_t i = 0; i < nvpages; i++)
 		elf_load(o, is64, img->vpages[i].va, img->vpages[i].pa, PAGE_BYTES,
 			 elf_ram_offset(img, data, img->vpages[i].pa));
@@ -566,7 +637,12 @@ static void write_elf(struct out *o, const struct gen_image *img, enum gen_forma
 		Elf32_Shdr sh = { .sh_info = (Elf32_Word)nph };
 		out_bytes(o, &sh, sizeof sh);
 	}
-	out_zeros(o, data - shoff - (xnum ? shentsize : 0));
+	if (notes) {
+		qemu_notes(img, blob);
+		out_bytes(o, blob, notes_size);
+		free(blob);
+	}
+	out_zeros(o, data - notes_at - notes_size);
 	for (size_t i = 0; i < img->nram; i++)
 		for (uint64_t pfn = img->ram[i].start / PAGE_BYTES;
 		     pfn < img->ram[i].end / PAGE_BYTES; pfn++)
@@ -574,7 +650,7 @@ static void write_elf(struct out *o, const struct gen_image *img, enum gen_forma
 }
 
 /* ---- kdump-compressed (makedumpfile's IMPLEMENTATION): the 64-bit
- * disk_dump_header, a one-block kdump_sub_header, the RAM bitmap and the
+ * disk_dump_header, the kdump_sub_header and QEMU's notes, the RAM bitmap and the
  * stored-pages bitmap (bit = PFN, least significant first), a 24-byte
  * page_desc per stored page, then the pages' data. The flattened form
  * (makedumpfile.h's makedumpfile_header and makedumpfile_data_header, all
@@ -582,6 +658,7 @@ static void write_elf(struct out *o, const struct gen_image *img, enum gen_forma
 
 #define FLAT_RECORD_MAX (16 * 1024)     /* QEMU's DataCache: 4 pages */
 #define KDUMP_PACKED_MAX (2 * PAGE_BYTES)
+#define KDUMP_SUB_HEADER 104            /* kdump_sub_header, 64-bit, version 6 */
 
 /* page_desc.flags and the header's status: DUMP_DH_COMPRESSED_* */
 enum kdump_pack { PACK_NONE = 0, PACK_ZLIB = 0x1, PACK_LZO = 0x2, PACK_SNAPPY = 0x4,
@@ -728,9 +805,14 @@ static void write_kdump(struct out *o, const struct gen_image *img, enum gen_for
 	uint64_t map_bytes = map_blocks * PAGE_BYTES, stored = 0;
 	uint8_t *block = calloc(1, PAGE_BYTES), *maps = calloc(2, map_bytes);
 	uint8_t *packed = malloc(KDUMP_PACKED_MAX);
+	/* QEMU puts the notes right after the sub-header, in its blocks. */
+	size_t notes_size = qemu_notes(img, NULL);
+	uint64_t sub_blocks = round_up(KDUMP_SUB_HEADER + notes_size, PAGE_BYTES) / PAGE_BYTES;
+	uint8_t *sub = calloc(sub_blocks, PAGE_BYTES);
 	void *lzo_work = malloc(LZO1X_1_MEM_COMPRESS);
 	struct kdump_cache *desc = calloc(1, sizeof *desc), *data = calloc(1, sizeof *data);
-	if (!block || !maps || !packed || !lzo_work || !desc || !data || lzo_init() != LZO_E_OK) {
+	if (!block || !maps || !packed || !sub || !lzo_work || !desc || !data ||
+	    lzo_init() != LZO_E_OK) {
 		o->failed = 1;
 		kdx_fail(o->err, "%s: out of memory", o->path);
 		goto out;
@@ -760,18 +842,20 @@ static void write_kdump(struct out *o, const struct gen_image *img, enum gen_for
 	memcpy(block + 12 + 4 * 65, "x86_64", 6);       /* utsname.machine, the rest empty */
 	le_store(block + 0x1A8, pack, 4);               /* status */
 	le_store(block + 0x1AC, PAGE_BYTES, 4);         /* block_size */
-	le_store(block + 0x1B0, 1, 4);                  /* sub_hdr_size */
+	le_store(block + 0x1B0, sub_blocks, 4);         /* sub_hdr_size */
 	/* The flattened file states the counts in a record of their own at the
 	 * end: only a reader that lets the later record win sees them. */
 	if (!flat)
 		memcpy(block + 0x1B4, counts, sizeof counts);
 	le_store(block + 0x1CC, img->processors, 4);    /* nr_cpus */
 	sink_at(&sink, 0, block, PAGE_BYTES);
-	memset(block, 0, PAGE_BYTES);
-	le_store(block + 8, fmt == GEN_KDUMP_FILTERED ? 31 : 0, 4);    /* dump_level */
-	le_store(block + 96, img->max_pfn, 8);          /* max_mapnr_64 (version 6) */
-	sink_at(&sink, PAGE_BYTES, block, PAGE_BYTES);
-	*desc = (struct kdump_cache){ .sink = &sink, .off = 2 * PAGE_BYTES };
+	le_store(sub + 8, fmt == GEN_KDUMP_FILTERED ? 31 : 0, 4);      /* dump_level */
+	le_store(sub + 48, PAGE_BYTES + KDUMP_SUB_HEADER, 8);           /* offset_note */
+	le_store(sub + 56, notes_size, 8);              /* size_note */
+	le_store(sub + 96, img->max_pfn, 8);            /* max_mapnr_64 (version 6) */
+	qemu_notes(img, sub + KDUMP_SUB_HEADER);
+	sink_at(&sink, PAGE_BYTES, sub, sub_blocks * PAGE_BYTES);
+	*desc = (struct kdump_cache){ .sink = &sink, .off = (1 + sub_blocks) * PAGE_BYTES };
 	cache_put(desc, maps, 2 * map_bytes);
 	cache_flush(desc);
 	uint64_t zero_at = desc->off + stored * 24;
@@ -807,6 +891,7 @@ static void write_kdump(struct out *o, const struct gen_image *img, enum gen_for
 		out_bytes(o, end, sizeof end);
 	}
 out:
+	free(sub);
 	free(block);
 	free(maps);
 	free(packed);
@@ -838,7 +923,7 @@ int gen_write(const struct gen_image *img, enum gen_format fmt, const char *path
 	switch (fmt) {
 	case GEN_FULL: case GEN_SUMMARY: case GEN_TRIAGE:
 	case GEN_BITMAP_FULL: case GEN_BITMAP_KERNEL: case GEN_ELF: case GEN_ELF_PAGING:
-	case GEN_ELF_XNUM: case GEN_RAW:
+	case GEN_ELF_XNUM: case GEN_ELF_QEMU: case GEN_RAW:
 		break;
 	case GEN_KDUMP: case GEN_KDUMP_FILTERED: case GEN_KDUMP_ZLIB: case GEN_KDUMP_FLAT:
 	case GEN_KDUMP_FLAT_LZO: case GEN_KDUMP_FLAT_SNAPPY: case GEN_KDUMP_FLAT_ZSTD:

@@ -14,6 +14,8 @@
 #include "core/xlat/paging.h"
 #include "core/source/source.h"
 
+#define GEN_MAX_CPUS 8
+
 struct gen_image {
 	enum machine machine;
 	enum paging paging;
@@ -44,6 +46,13 @@ struct gen_image {
 	uint8_t **pages;
 	bool *kernel_page;            /* kept in kernel (type 2 / 6 / 8) dumps */
 	uint64_t max_pfn;             /* pages[] and kernel_page[] hold max_pfn entries */
+
+	/* What QEMU's ELF notes say (GEN_ELF_QEMU and the kdump files): each
+	 * processor's CR3 (0: dtb) and CR4 (0: the paging mode's), and the
+	 * guest kernel's VMCOREINFO text (NULL: none). */
+	uint64_t cpu_cr3[GEN_MAX_CPUS];
+	uint64_t cr4;
+	const char *vmcoreinfo;
 };
 
 /* Container formats. The Windows ones carry their DumpType value. */
@@ -84,6 +93,10 @@ enum gen_format {
 	GEN_KDUMP_FLAT_LZO = 107,
 	GEN_KDUMP_FLAT_SNAPPY = 108,
 	GEN_KDUMP_FLAT_ZSTD = 109,
+	/* The ELF core as QEMU's dump-guest-memory writes it: a PT_NOTE first,
+	 * with each CPU's NT_PRSTATUS and "QEMU" register note (CR3 among the
+	 * control registers) and the guest's VMCOREINFO when it has one. */
+	GEN_ELF_QEMU = 111,
 	GEN_RAW = 101,                /* flat image: offset = physical address */
 };
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/gen/linux.h"
 #include "tests/gen/world.h"
 #include "tests/gen/world_pool.h"
 #include "tests/gen/world_verifier.h"
@@ -26,9 +27,9 @@ static const char usage[] =
 	"               [--pool-mib N] [--ram-mib N] [--verifier] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win81-x64 win10-1809-x64\n"
 	"          win10-x64 win11-21h2-x64 win11-x64 future-x64\n"
-	"formats: full summary triage bitmap kernel elf elf-paging elf-xnum raw rdmp-kernel\n"
-	"         rdmp-active rdmp-full kdump kdump-filtered kdump-zlib kdump-flat kdump-flat-lzo\n"
-	"         kdump-flat-snappy kdump-flat-zstd\n";
+	"formats: full summary triage bitmap kernel elf elf-paging elf-xnum elf-qemu raw\n"
+	"         rdmp-kernel rdmp-active rdmp-full kdump kdump-filtered kdump-zlib kdump-flat\n"
+	"         kdump-flat-lzo kdump-flat-snappy kdump-flat-zstd\n";
 
 /* The fixture set: full dumps for every profile, bitmap and kernel bitmap
  * for x64 up to 10, legacy summary for 7, triage and the three RDMP types for 10, ELF
@@ -102,6 +103,8 @@ static int write_fixtures(const char *dir, struct kdx_error *err)
 		if (r < 0)
 			return -1;
 	}
+	if (linux_fixtures_write(dir, err) < 0)
+		return -1;
 	char path[4096];
 	snprintf(path, sizeof path, "%s/verifier-%s.dmp", dir, VERIFIER_SOURCE);
 	world_set_verifier(true);

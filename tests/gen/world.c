@@ -1635,6 +1635,7 @@ static const struct { enum gen_format fmt; const char *name, *suffix; } formats[
 	{ GEN_ELF, "elf", ".elf" },
 	{ GEN_ELF_PAGING, "elf-paging", ".paging.elf" },
 	{ GEN_ELF_XNUM, "elf-xnum", ".xnum.elf" },
+	{ GEN_ELF_QEMU, "elf-qemu", ".qemu.elf" },
 	{ GEN_KDUMP, "kdump", ".kdump" },
 	{ GEN_KDUMP_FILTERED, "kdump-filtered", ".filtered.kdump" },
 	{ GEN_KDUMP_ZLIB, "kdump-zlib", ".zlib.kdump" },

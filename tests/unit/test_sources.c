@@ -511,17 +511,18 @@ static void flattened_bad_page(void **state)
 	uint64_t pfn = ram[0].start >> 12;
 	uint8_t scratch[KDX_PAGE_SIZE];
 	assert_non_null(source_page(s, pfn, scratch));
-	/* The writer's layout: block 0's bitmap_blocks (rewritten at 0x1B4 by
-	 * the last record), the descriptors, the shared zero page, then the
-	 * first stored page's data. */
+	/* The writer's layout: block 0's sub_hdr_size and bitmap_blocks (this
+	 * rewritten at 0x1B4 by the last record), the descriptors, the shared
+	 * zero page, then the first stored page's data. */
 	FILE *f = fopen(path, "r+b");
 	assert_non_null(f);
 	static uint8_t buf[1 << 20];
 	size_t n = fread(buf, 1, sizeof buf, f);
-	uint64_t at = gen_flat_offset(buf, n, 0x1B4);
-	assert_true(at != 0);
-	uint64_t blocks = buf[at] | (uint64_t)buf[at + 1] << 8;
-	uint64_t data = (2 + blocks) * KDX_PAGE_SIZE + s->present_pages * 24 + KDX_PAGE_SIZE;
+	uint64_t sub = gen_flat_offset(buf, n, 0x1B0), at = gen_flat_offset(buf, n, 0x1B4);
+	assert_true(sub != 0 && at != 0);
+	uint64_t blocks = 1 + (buf[sub] | (uint64_t)buf[sub + 1] << 8) +
+			  (buf[at] | (uint64_t)buf[at + 1] << 8);
+	uint64_t data = blocks * KDX_PAGE_SIZE + s->present_pages * 24 + KDX_PAGE_SIZE;
 	at = gen_flat_offset(buf, n, data);
 	assert_true(at != 0);
 	assert_int_equal(fseek(f, (long)at, SEEK_SET), 0);
