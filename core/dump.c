@@ -126,6 +126,7 @@ static bool dtb_from_notes(struct dump *d)
 		}
 		d->paging = mode;
 		d->has_dtb = true;
+		d->dtb_cpu = &n->cpu[i];
 		d->dtb_raw = c->cr3;
 		d->dtb = c->cr3 & paging_desc(mode)->dtb_mask;
 		snprintf(d->cpu_origin, sizeof d->cpu_origin, "QEMU CPU %u note", i);
@@ -391,7 +392,9 @@ static void find_paging(struct dump *d)
 		d->dtb_origin = "crash header";
 		return;
 	}
-	if (!f->holds_memory || dtb_from_notes(d))
+	/* A Linux guest without a usable CR3: libaddrxlat places swapper_pg_dir
+	 * (linux_space); it has no self-map to scan for. */
+	if (!f->holds_memory || dtb_from_notes(d) || d->os[0])
 		return;
 	static const enum paging any[] = { PAGING_X64, PAGING_PAE, PAGING_X86 };
 	static const enum paging x86[] = { PAGING_PAE, PAGING_X86 };
@@ -409,13 +412,9 @@ static void find_paging(struct dump *d)
 	enum paging found;
 	uint64_t dtb;
 	if (!scan_for_dtb(s, modes, n, &found, &dtb)) {
-		if (d->os[0])
-			kdx_warn(&d->warnings, "%s: no CPU note gives a usable CR3: only physical "
-				 "views work", d->os);
-		else
-			kdx_warn(&d->warnings, "no kernel page-table root found in the first %llu "
-				 "MiB (no self-referencing top-level table): only physical views "
-				 "work", (unsigned long long)(DTB_SCAN_BYTES >> 20));
+		kdx_warn(&d->warnings, "no kernel page-table root found in the first %llu MiB "
+			 "(no self-referencing top-level table): only physical views work",
+			 (unsigned long long)(DTB_SCAN_BYTES >> 20));
 		return;
 	}
 	d->paging = found;
@@ -423,6 +422,31 @@ static void find_paging(struct dump *d)
 	d->has_dtb = true;
 	d->dtb = d->dtb_raw = dtb;
 	d->dtb_origin = "self-map scan";
+}
+
+/* A Linux guest's kernel address space, set up by libaddrxlat's own Linux
+ * support (the CPU note's CR3 when one served, else swapper_pg_dir from
+ * VMCOREINFO); where it cannot, a note's CR3 still translates by hand. */
+static void linux_space(struct dump *d)
+{
+	struct kdx_error e = { .msg = "" };
+	struct xlat *x = xlat_new_linux(d->src, d->machine, d->dtb_cpu, &e);
+	uint64_t max_pa = d->src->nranges ? d->src->ranges[d->src->nranges - 1].end : 0;
+	const char *why = x && !d->has_dtb ?
+		top_table_fault(d->src, xlat_mode(x)->mode, xlat_dtb(x), max_pa) : NULL;
+	if (!x || why) {
+		kdx_warn(&d->warnings, "%s: %s%s%s", d->os, x ? "swapper_pg_dir from VMCOREINFO: " :
+			 e.msg, x ? why : "", d->has_dtb ? "" : "; only physical views work");
+		xlat_free(x);
+		return;
+	}
+	d->kernel = x;
+	d->paging = xlat_mode(x)->mode;
+	if (!d->has_dtb) {
+		d->has_dtb = true;
+		d->dtb = d->dtb_raw = xlat_dtb(x);
+		d->dtb_origin = "VMCOREINFO swapper_pg_dir";
+	}
 }
 
 int dump_open(const char *path, struct dump **out, struct kdx_error *err)
@@ -444,6 +468,8 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 	if (vmcoreinfo_str(&d->src->notes, "OSRELEASE", release, sizeof release))
 		snprintf(d->os, sizeof d->os, "Linux %s", release);
 	find_paging(d);
+	if (d->os[0] && f->holds_memory)
+		linux_space(d);
 	if (d->has_dtb && f->holds_memory && !source_has_page(d->src, d->dtb >> KDX_PAGE_SHIFT)) {
 		kdx_fail(err, "%s: offset 0x10: DirectoryTableBase is 0x%llx: page 0x%llx is not in the dump: "
 			 "expected the kernel's top-level page table", path,
@@ -452,7 +478,8 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 		goto fail;
 	}
 	if (d->has_dtb) {
-		d->kernel = xlat_new(d->src, d->paging, d->dtb, err);
+		if (!d->kernel)
+			d->kernel = xlat_new(d->src, d->paging, d->dtb, err);
 		if (!d->kernel)
 			goto fail;
 		if (f->has_kdbg || (!f->has_crash_header && !d->os[0]))

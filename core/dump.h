@@ -22,6 +22,7 @@ struct dump {
 	uint64_t dtb_raw;           /* as found (header value, with flag bits) */
 	const char *dtb_origin;     /* "crash header", "self-map scan", cpu_origin */
 	char cpu_origin[48];        /* "QEMU CPU 0 note" */
+	const struct cpu_note *dtb_cpu;     /* that CPU's note, NULL otherwise */
 	/* The guest kernel a VMCOREINFO note names ("Linux 6.1.0-13-amd64"):
 	 * no Windows structures to look for. Empty otherwise. */
 	char os[96];

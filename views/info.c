@@ -206,9 +206,11 @@ static void add_layout(const struct dump *d, struct dnode *root, bool verbose)
 	struct dnode *o = dn_label(dn_object(root, "layout"), "Structure layout");
 	if (!l->profile) {
 		dn_null(o, "name");
-		dn_role(dn_label(dn_str(o, "meaning", "unknown build: kdx has no layout for it, so "
+		dn_role(dn_label(dn_str(o, "meaning", d->os[0] ? "a Linux kernel: kdx reads no Linux "
+					"structures yet, only its pages and page tables" :
+					"unknown build: kdx has no layout for it, so "
 					"the panes that read kernel structures are unavailable"), "meaning"),
-			ROLE_WARNING);
+			d->os[0] ? ROLE_NORMAL : ROLE_WARNING);
 		return;
 	}
 	dn_str(o, "name", l->profile->name);

@@ -53,7 +53,7 @@ static int va_groups(const struct walk *w, struct va_group *g)
 		leaf_level = last;
 	for (int i = 0; i <= leaf_level && i < m->levels; i++) {
 		int lo = m->shift[i], hi = lo + m->index_bits[i] - 1;
-		g[n++] = (struct va_group){ m->level_names[i], hi, lo, level_roles[i],
+		g[n++] = (struct va_group){ w->names[i], hi, lo, level_roles[i],
 					    paging_index(m, i, w->va) };
 	}
 	int off_hi = m->shift[leaf_level] - 1;

@@ -32,6 +32,9 @@ static const struct {
 	{ REGION_HAL, ROLE_REGION_HAL, 'L' },
 	{ REGION_DYNAMIC, ROLE_REGION_UNUSED, 'D' },
 	{ REGION_SPECIAL_POOL, ROLE_REGION_NONPAGED_POOL, 'V' },
+	{ REGION_DIRECT_MAP, ROLE_REGION_CACHE, 'M' },
+	{ REGION_VMALLOC, ROLE_REGION_SYSTEM_PTES, 'A' },
+	{ REGION_VMEMMAP, ROLE_REGION_PFN, 'E' },
 	{ REGION_UNUSED, ROLE_REGION_UNUSED, '-' },
 };
 
@@ -154,9 +157,11 @@ static void add_self_map(struct dnode *root, const struct self_map *s)
 static int build(struct dump *d, struct region_list *l, struct special_pool_search *sp,
 		 struct kdx_error *err)
 {
+	memset(sp, 0, sizeof *sp);
 	if (layout_build(d, l, err) < 0)
 		return -1;
-	if (special_pool_find(d, l, sp, err) < 0) {
+	/* a Linux kernel has neither self-map nor special pool */
+	if (!d->os[0] && special_pool_find(d, l, sp, err) < 0) {
 		region_list_free(l);
 		return -1;
 	}
@@ -211,7 +216,8 @@ static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
 		add_bar(root, &l, 0, 0xffffffffu, "4 GiB", 8);
 	}
 	add_legend(root);
-	add_self_map(root, &l.self_map);
+	if (!d->os[0])
+		add_self_map(root, &l.self_map);
 	struct dnode *rows = dn_label(dn_array(root, "regions"), "Regions");
 	for (size_t i = 0; i < l.count; i++) {
 		const struct region *g = &l.items[i];
@@ -221,7 +227,8 @@ static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
 		dn_role(o, kinds[kind_slot(g->kind)].role);
 		dn_link(o, "layout %s", g->name);
 	}
-	add_special_pool(root, d, &sp);
+	if (!d->os[0])
+		add_special_pool(root, d, &sp);
 	region_list_free(&l);
 	return 0;
 }

@@ -81,6 +81,12 @@ static const char *find_value(const struct dump_notes *n, const char *key, size_
 	return NULL;
 }
 
+bool notes_linux(const struct dump_notes *n)
+{
+	size_t len;
+	return find_value(n, "OSRELEASE", &len) != NULL;
+}
+
 bool vmcoreinfo_str(const struct dump_notes *n, const char *key, char *buf, size_t size)
 {
 	size_t len;

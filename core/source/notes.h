@@ -30,6 +30,8 @@ struct dump_notes {
  * the first one that does not fit. Appends to what out already holds. */
 void notes_parse(const uint8_t *p, uint64_t n, struct dump_notes *out);
 void notes_free(struct dump_notes *n);
+/* Whether a VMCOREINFO note names a Linux kernel (it has OSRELEASE). */
+bool notes_linux(const struct dump_notes *n);
 
 /* The value of KEY=value in the VMCOREINFO text, copied into buf; false
  * when absent. */

@@ -19,7 +19,8 @@ const char *region_kind_name(enum region_kind k)
 		[REGION_NONPAGED_POOL] = "nonpaged-pool", [REGION_SYSTEM_PTES] = "system-ptes",
 		[REGION_SESSION] = "session", [REGION_PFN] = "pfn", [REGION_HAL] = "hal",
 		[REGION_DYNAMIC] = "dynamic", [REGION_UNUSED] = "unused",
-		[REGION_SPECIAL_POOL] = "special-pool",
+		[REGION_SPECIAL_POOL] = "special-pool", [REGION_DIRECT_MAP] = "direct-map",
+		[REGION_VMALLOC] = "vmalloc", [REGION_VMEMMAP] = "vmemmap",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "unknown";
 }
@@ -38,6 +39,10 @@ void layout_pte_context(struct dump *d, struct pte_context *ctx)
 	const struct profile *p = d->layout.nearest ? NULL : d->layout.profile;
 	pte_context_init(ctx, d->paging, d->has_build, d->build,
 			 p ? pte_format_of(p->pte_family) : NULL);
+	if (d->os[0] && ctx->format)
+		snprintf(ctx->family_note, sizeof ctx->family_note, "a Linux kernel: x86 hardware "
+			 "bits; kdx decodes no Linux swap entries (not-present ones read as %s)",
+			 ctx->format->name);
 	ctx->has_paged_pool_start = kdbg_variable(d, KDBG_MM_PAGED_POOL_START,
 						  &ctx->paged_pool_start);
 	ctx->has_subsection_bases = kdbg_variable(d, KDBG_MM_SUBSECTION_BASE, &ctx->subsection_base) &&
@@ -493,11 +498,80 @@ static void check_kdbg_pte_base(struct dump *d, struct self_map *s)
 	s->kdbg_agrees = v == s->pte_base || (dump_read_ptr(d, v, &deref) && deref == s->pte_base);
 }
 
+/* ---- A Linux kernel's layout: the direct map and the kernel text as
+ * libaddrxlat's Linux set-up found them in the page tables; vmalloc,
+ * vmemmap and modules at the bases of the kernel's
+ * Documentation/x86/x86_64/mm.rst (4-level paging), which memory KASLR
+ * (CONFIG_RANDOMIZE_MEMORY) may move within their area. ---- */
+
+static const struct row linux_x64[] = {
+	{ "user", "user space (128 TiB)", REGION_USER, FIXED(0), FIXED(0x7fffffffffffull), false },
+	{ "direct-map", "direct map of all physical memory (mm.rst base)", REGION_DIRECT_MAP,
+	  FIXED(0xffff888000000000ull), FIXED(0xffffc87fffffffffull), false },
+	{ "vmalloc", "vmalloc/ioremap space (mm.rst base)", REGION_VMALLOC,
+	  FIXED(0xffffc90000000000ull), FIXED(0xffffe8ffffffffffull), false },
+	{ "vmemmap", "virtual memory map: the struct page array (mm.rst base)", REGION_VMEMMAP,
+	  FIXED(0xffffea0000000000ull), FIXED(0xffffeaffffffffffull), false },
+	{ "kernel-text", "kernel text mapping (mm.rst)", REGION_IMAGE,
+	  FIXED(0xffffffff80000000ull), FIXED(0xffffffff9fffffffull), false },
+	{ "modules", "module mapping space (mm.rst)", REGION_IMAGE,
+	  FIXED(0xffffffffa0000000ull), FIXED(0xfffffffffeffffffull), false },
+};
+static const struct row linux_x86[] = {
+	{ "user", "user space (3 GiB)", REGION_USER, FIXED(0), FIXED(0xbfffffff), false },
+	{ "direct-map", "low memory, mapped from PAGE_OFFSET", REGION_DIRECT_MAP,
+	  FIXED(0xc0000000), FIXED(0xf7ffffff), false },
+};
+
+/* One row; where libaddrxlat found the region in the page tables, its
+ * bounds replace the fixed ones. */
+static int add_linux_row(struct region_list *l, const struct row *row, bool found,
+			 uint64_t start, uint64_t end, struct kdx_error *err)
+{
+	struct region *g = region_list_push(l);
+	if (!g)
+		return kdx_fail(err, "layout: out of memory");
+	snprintf(g->name, sizeof g->name, "%s", row->name);
+	g->kind = row->kind;
+	g->description = found ? (row->kind == REGION_DIRECT_MAP ?
+		"direct map of all physical memory" : "kernel text mapping") : row->description;
+	g->start = found ? start : row->start.value;
+	g->end = found ? end : row->end.value;
+	g->source = found ? REGION_FROM_PAGE_TABLES : REGION_FROM_FIXED;
+	snprintf(g->source_detail, sizeof g->source_detail, "%s", found ?
+		 "libaddrxlat's Linux set-up: the linear run the page tables map" :
+		 "Linux Documentation/x86/x86_64/mm.rst");
+	return 0;
+}
+
+static int linux_layout(struct dump *d, struct region_list *out, struct kdx_error *err)
+{
+	const struct linux_regions *lr = xlat_linux_regions(d->kernel);
+	bool x64 = d->paging == PAGING_X64;
+	out->layout_name = x64 ? "Linux x86_64 (4-level paging)" : "Linux ia32";
+	const struct row *rows = x64 ? linux_x64 : linux_x86;
+	size_t n = x64 ? sizeof linux_x64 / sizeof linux_x64[0] : sizeof linux_x86 / sizeof linux_x86[0];
+	for (size_t i = 0; i < n; i++) {
+		bool direct = rows[i].kind == REGION_DIRECT_MAP && lr && lr->has_direct;
+		bool text = strcmp(rows[i].name, "kernel-text") == 0 && lr && lr->has_ktext;
+		if (add_linux_row(out, &rows[i], direct || text,
+				  direct ? lr->direct_start : text ? lr->ktext_start : 0,
+				  direct ? lr->direct_end : text ? lr->ktext_end : 0, err) < 0) {
+			region_list_free(out);
+			return -1;
+		}
+	}
+	region_list_order(out);
+	return 0;
+}
+
 int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!d->kernel)
 		return kdx_fail(err, "layout: no kernel page tables known for this dump");
+	if (d->os[0])
+		return linux_layout(d, out, err);
 	/* The column's family; a build kdx has no column for gets its era's. */
 	enum va_layout fam;
 	const struct profile *prof = d->layout.nearest ? NULL : d->layout.profile;

@@ -27,6 +27,9 @@ struct paging_desc {
 	int entry_size;                /* bytes per entry */
 	int va_bits;                   /* implemented VA bits (sign-extended above) */
 	const char *level_names[PAGING_MAX_LEVELS]; /* entry names: PML4E ... PTE */
+	/* A Linux kernel's names for the same levels (its pgtable-2level.h,
+	 * -3level.h, _64.h: the P4D folded into the PGD with 4 levels). */
+	const char *linux_level_names[PAGING_MAX_LEVELS];
 	int shift[PAGING_MAX_LEVELS];  /* VA shift of each level's index */
 	int index_bits[PAGING_MAX_LEVELS];
 	/* Level (0 = top) at which PS=1 may end the walk, -1 if never; a level

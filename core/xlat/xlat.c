@@ -5,11 +5,13 @@
  * a walk). */
 #include "core/xlat/xlat.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libkdumpfile/addrxlat.h>
 
+#include "core/source/notes.h"
 #include "core/source/source.h"
 #include "core/util/bytes.h"
 
@@ -24,7 +26,10 @@ struct cache_slot {
 struct xlat {
 	struct source *src;
 	const struct paging_desc *mode;
+	const char *const *names;   /* the levels' names */
 	uint64_t dtb;
+	const struct cpu_note *cpu; /* a Linux set-up's registers; NULL: none */
+	struct linux_regions linux_map;
 	addrxlat_ctx_t *ctx;
 	addrxlat_sys_t *sys;
 	addrxlat_meth_t meth;
@@ -80,6 +85,30 @@ static unsigned long read_caps(const addrxlat_cb_t *cb)
 	return ADDRXLAT_CAPS(ADDRXLAT_MACHPHYSADDR);
 }
 
+/* A translator over src with its context and read callback; the caller
+ * sets up the system. */
+static struct xlat *xlat_alloc(struct source *src, struct kdx_error *err)
+{
+	struct xlat *x = calloc(1, sizeof *x);
+	if (!x) {
+		kdx_fail(err, "out of memory");
+		return NULL;
+	}
+	x->src = src;
+	x->ctx = addrxlat_ctx_new();
+	x->sys = addrxlat_sys_new();
+	addrxlat_cb_t *cb = x->ctx && x->sys ? addrxlat_ctx_add_cb(x->ctx) : NULL;
+	if (!cb) {
+		xlat_free(x);
+		kdx_fail(err, "out of memory for libaddrxlat");
+		return NULL;
+	}
+	cb->priv = x;
+	cb->get_page = get_page;
+	cb->read_caps = read_caps;
+	return x;
+}
+
 struct xlat *xlat_new(struct source *src, enum paging mode, uint64_t dtb, struct kdx_error *err)
 {
 	const struct paging_desc *d = paging_desc(mode);
@@ -87,31 +116,12 @@ struct xlat *xlat_new(struct source *src, enum paging mode, uint64_t dtb, struct
 		kdx_fail(err, "%s: unknown paging mode", src->path);
 		return NULL;
 	}
-	struct xlat *x = calloc(1, sizeof *x);
-	if (!x) {
-		kdx_fail(err, "out of memory");
+	struct xlat *x = xlat_alloc(src, err);
+	if (!x)
 		return NULL;
-	}
-	x->src = src;
 	x->mode = d;
+	x->names = notes_linux(&src->notes) ? d->linux_level_names : d->level_names;
 	x->dtb = dtb & d->dtb_mask;
-	x->ctx = addrxlat_ctx_new();
-	x->sys = addrxlat_sys_new();
-	if (!x->ctx || !x->sys) {
-		xlat_free(x);
-		kdx_fail(err, "out of memory for libaddrxlat");
-		return NULL;
-	}
-	addrxlat_cb_t *cb = addrxlat_ctx_add_cb(x->ctx);
-	if (!cb) {
-		xlat_free(x);
-		kdx_fail(err, "libaddrxlat: cannot add a read callback");
-		return NULL;
-	}
-	cb->priv = x;
-	cb->get_page = get_page;
-	cb->read_caps = read_caps;
-
 	/* libaddrxlat's paging forms: the PTE format, the number of address
 	 * fields counting the page offset, and their widths in bits, lowest
 	 * first (addrxlat.h, addrxlat_paging_form_t). */
@@ -128,6 +138,138 @@ struct xlat *xlat_new(struct source *src, enum paging mode, uint64_t dtb, struct
 	x->meth.param.pgt.pf = forms[mode];
 	addrxlat_sys_set_meth(x->sys, ADDRXLAT_SYS_METH_PGT, &x->meth);
 	return x;
+}
+
+/* ---- a Linux kernel's address space, set up by libaddrxlat itself ---- */
+
+/* What libaddrxlat asks while setting up: registers from the CPU note,
+ * SYMBOL() and NUMBER() values from VMCOREINFO. */
+static addrxlat_status linux_reg(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
+{
+	const struct xlat *x = cb->priv;
+	if (!x->cpu)
+		return ADDRXLAT_ERR_NODATA;
+	if (strcmp(name, "cr3") == 0)
+		*val = x->cpu->cr3;
+	else if (strcmp(name, "cr4") == 0)
+		*val = x->cpu->cr4;
+	else
+		return ADDRXLAT_ERR_NODATA;
+	return ADDRXLAT_OK;
+}
+
+static addrxlat_status vmcoreinfo_value(const addrxlat_cb_t *cb, const char *kind,
+					const char *name, addrxlat_addr_t *val)
+{
+	const struct xlat *x = cb->priv;
+	char key[128];
+	uint64_t v;
+	snprintf(key, sizeof key, "%s(%s)", kind, name);
+	if (!vmcoreinfo_num(&x->src->notes, key, &v))
+		return ADDRXLAT_ERR_NODATA;
+	*val = v;
+	return ADDRXLAT_OK;
+}
+
+static addrxlat_status linux_sym(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
+{
+	return vmcoreinfo_value(cb, "SYMBOL", name, val);
+}
+
+static addrxlat_status linux_num(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
+{
+	return vmcoreinfo_value(cb, "NUMBER", name, val);
+}
+
+/* The direct map and kernel text ranges of the system's kernel map. */
+static void linux_regions_of(addrxlat_sys_t *sys, struct linux_regions *r)
+{
+	const addrxlat_map_t *map = addrxlat_sys_get_map(sys, ADDRXLAT_SYS_MAP_KV_PHYS);
+	const addrxlat_range_t *range = map ? addrxlat_map_ranges(map) : NULL;
+	uint64_t start = 0;
+	for (size_t i = 0; range && i < addrxlat_map_len(map); start += range[i].endoff + 1, i++) {
+		uint64_t end = start + range[i].endoff;
+		/* the larger kernel text range (a one-page one may map the root) */
+		if (range[i].meth == ADDRXLAT_SYS_METH_DIRECT) {
+			r->has_direct = true;
+			r->direct_start = start;
+			r->direct_end = end;
+		} else if (range[i].meth == ADDRXLAT_SYS_METH_KTEXT &&
+			   (!r->has_ktext || end - start > r->ktext_end - r->ktext_start)) {
+			r->has_ktext = true;
+			r->ktext_start = start;
+			r->ktext_end = end;
+		}
+		if (end == UINT64_MAX)
+			break;
+	}
+}
+
+struct xlat *xlat_new_linux(struct source *src, enum machine machine, const struct cpu_note *cpu,
+			    struct kdx_error *err)
+{
+	struct xlat *x = xlat_alloc(src, err);
+	if (!x)
+		return NULL;
+	x->cpu = cpu;
+	addrxlat_cb_t *cb = addrxlat_ctx_add_cb(x->ctx);
+	if (!cb) {
+		xlat_free(x);
+		kdx_fail(err, "out of memory for libaddrxlat");
+		return NULL;
+	}
+	cb->priv = x;
+	cb->reg_value = linux_reg;
+	cb->sym_value = linux_sym;
+	cb->num_value = linux_num;
+	addrxlat_opt_t opts[5];
+	unsigned n = 0;
+	uint64_t phys_base;
+	addrxlat_opt_arch(&opts[n++], machine == MACHINE_X64 ? "x86_64" : "ia32");
+	addrxlat_opt_os_type(&opts[n++], "linux");
+	if (machine == MACHINE_X64 && vmcoreinfo_num(&src->notes, "NUMBER(phys_base)", &phys_base))
+		addrxlat_opt_phys_base(&opts[n++], phys_base);
+	addrxlat_fulladdr_t root = { cpu ? cpu->cr3 : 0, ADDRXLAT_MACHPHYSADDR };
+	if (cpu)
+		addrxlat_opt_rootpgt(&opts[n++], &root);
+	if (cpu && machine == MACHINE_X86)
+		addrxlat_opt_phys_bits(&opts[n++], cpu->cr4 & 0x20 ? 52 : 32);     /* CR4.PAE */
+	addrxlat_status st = addrxlat_sys_os_init(x->sys, x->ctx, n, opts);
+	const addrxlat_meth_t *m = st == ADDRXLAT_OK ?
+		addrxlat_sys_get_meth(x->sys, ADDRXLAT_SYS_METH_PGT) : NULL;
+	if (m && m->kind == ADDRXLAT_PGT) {
+		root = m->param.pgt.root;
+		st = root.as == ADDRXLAT_NOADDR ? ADDRXLAT_ERR_NODATA :
+		     addrxlat_fulladdr_conv(&root, ADDRXLAT_MACHPHYSADDR, x->ctx, x->sys);
+	} else if (st == ADDRXLAT_OK) {
+		st = ADDRXLAT_ERR_NOMETH;
+	}
+	enum paging mode = !m ? PAGING_UNKNOWN :
+		m->param.pgt.pf.pte_format == ADDRXLAT_PTE_X86_64 &&
+		m->param.pgt.pf.nfields == 5 ? PAGING_X64 :
+		m->param.pgt.pf.pte_format == ADDRXLAT_PTE_IA32_PAE ? PAGING_PAE :
+		m->param.pgt.pf.pte_format == ADDRXLAT_PTE_IA32 ? PAGING_X86 : PAGING_UNKNOWN;
+	if (st != ADDRXLAT_OK || mode == PAGING_UNKNOWN) {
+		const char *why = addrxlat_ctx_get_err(x->ctx);
+		kdx_fail(err, "libaddrxlat's Linux set-up: %s", st != ADDRXLAT_OK ?
+			 (why ? why : "no detail") :
+			 "a paging form kdx does not read (5-level paging?)");
+		xlat_free(x);
+		return NULL;
+	}
+	x->mode = paging_desc(mode);
+	x->names = x->mode->linux_level_names;
+	x->dtb = root.addr & x->mode->dtb_mask;
+	x->meth = *m;
+	x->meth.param.pgt.root = (addrxlat_fulladdr_t){ x->dtb, ADDRXLAT_MACHPHYSADDR };
+	x->linux_map.set_up = true;
+	linux_regions_of(x->sys, &x->linux_map);
+	return x;
+}
+
+const struct linux_regions *xlat_linux_regions(const struct xlat *x)
+{
+	return x->linux_map.set_up ? &x->linux_map : NULL;
 }
 
 void xlat_free(struct xlat *x)
@@ -156,6 +298,7 @@ void xlat_walk(struct xlat *x, uint64_t va, struct walk *w)
 	w->va = va;
 	w->dtb = x->dtb;
 	w->mode = d;
+	w->names = x->names;
 	w->stopped_at = -1;
 	w->page_size = KDX_PAGE_SIZE;
 	if (!paging_is_canonical(d, va)) {
@@ -171,7 +314,7 @@ void xlat_walk(struct xlat *x, uint64_t va, struct walk *w)
 	int level = 0;
 	while (s == ADDRXLAT_OK && st.remain > 1 && level < d->levels) {
 		struct walk_level *l = &w->level[level];
-		l->name = d->level_names[level];
+		l->name = x->names[level];
 		l->table = st.base.addr;
 		l->index = st.idx[st.remain - 1];
 		l->entry_address = l->table + l->index * st.elemsz;

@@ -11,6 +11,7 @@
 #include "core/xlat/paging.h"
 
 struct source;
+struct cpu_note;
 
 enum xlat_reason {
 	XLAT_OK,
@@ -32,6 +33,7 @@ struct walk_level {
 struct walk {
 	uint64_t va, dtb;
 	const struct paging_desc *mode;
+	const char *const *names;  /* the levels' names: the mode's, or a Linux kernel's */
 	int nlevels;              /* levels visited, including the one that stopped */
 	struct walk_level level[PAGING_MAX_LEVELS];
 	enum xlat_reason reason;
@@ -49,6 +51,23 @@ struct xlat *xlat_new(struct source *src, enum paging mode, uint64_t dtb,
 void xlat_free(struct xlat *x);
 uint64_t xlat_dtb(const struct xlat *x);
 const struct paging_desc *xlat_mode(const struct xlat *x);
+
+/* A Linux kernel's address space as libaddrxlat's own Linux support sets
+ * it up (addrxlat_sys_os_init, OS type "linux"), asking the VMCOREINFO note
+ * for the symbols and numbers it needs: the root is cpu's CR3 when given,
+ * else swapper_pg_dir (init_top_pgt) placed through the kernel text
+ * mapping and phys_base; ia32 PAE or not as CR4 or the tables say. NULL
+ * with a message when it cannot, or when the paging is 5-level. */
+struct xlat *xlat_new_linux(struct source *src, enum machine machine, const struct cpu_note *cpu,
+			    struct kdx_error *err);
+/* What that set-up found in the kernel's map (ends inclusive). */
+struct linux_regions {
+	bool set_up;
+	bool has_direct, has_ktext;
+	uint64_t direct_start, direct_end, ktext_start, ktext_end;
+};
+/* NULL unless x was set up by xlat_new_linux. */
+const struct linux_regions *xlat_linux_regions(const struct xlat *x);
 
 /* Full walk, one record per level (the teaching view). */
 void xlat_walk(struct xlat *x, uint64_t va, struct walk *w);

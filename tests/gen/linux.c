@@ -165,20 +165,34 @@ int linux_guest_build(struct linux_guest *g, struct kdx_error *err)
 	return 0;
 }
 
-static int write_truth(const struct linux_guest *g, const char *path, struct kdx_error *err)
+/* The truth in the keys batch.test and kdx's info and vtop use. */
+static int write_truth(const struct linux_guest *g, const char *path, enum gen_format fmt,
+		       const char *origin, struct kdx_error *err)
 {
+	uint64_t pages = 0;
+	for (uint64_t pfn = 0; pfn < g->img.max_pfn; pfn++)
+		pages += gen_is_ram(&g->img, pfn);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return kdx_fail(err, "%s: cannot create: %s", path, strerror(errno));
 	fprintf(f, "{\n  \"generator\": \"kdx-gen linux-x64\",\n  \"info\": {\n"
+		"    \"format\": \"%s\",\n    \"dump_type\": null,\n    \"build\": null,\n"
+		"    \"kdbg\": null,\n    \"bugcheck\": null,\n    \"physical_pages\": %llu,\n"
 		"    \"machine\": \"x64\",\n    \"paging\": \"x64\",\n    \"cr3\": \"0x%llx\",\n"
-		"    \"cr3_origin\": \"QEMU CPU 0 note\",\n    \"processors\": %u,\n"
+		"    \"cr3_origin\": \"%s\",\n    \"processors\": %u,\n"
 		"    \"kernel\": \"Linux %s: no Windows kernel; page-level panes work\",\n"
 		"    \"swapper_pg_dir\": \"0x%llx\",\n    \"kernel_offset\": \"0x%llx\",\n"
-		"    \"phys_base\": \"0x%llx\"\n  },\n  \"translations\": [",
-		(unsigned long long)PGD_PA, g->img.processors, LINUX_RELEASE,
+		"    \"phys_base\": \"0x%llx\"\n  },\n"
+		"  \"regions\": [\n"
+		"    { \"name\": \"direct-map\", \"start\": \"0x%llx\", \"end\": \"0x%llx\" },\n"
+		"    { \"name\": \"kernel-text\", \"start\": \"0x%llx\", \"end\": \"0x%llx\" }\n"
+		"  ],\n  \"translations\": [",
+		gen_is_kdump(fmt) ? "kdump" : "elf", (unsigned long long)pages,
+		(unsigned long long)PGD_PA, origin, g->img.processors, LINUX_RELEASE,
 		(unsigned long long)PGD_VA, (unsigned long long)KERNEL_OFFSET,
-		(unsigned long long)PHYS_BASE);
+		(unsigned long long)PHYS_BASE, (unsigned long long)DIRECT_MAP,
+		(unsigned long long)(DIRECT_MAP + RAM_END - 1), (unsigned long long)TEXT_VA,
+		(unsigned long long)(TEXT_VA + TEXT_BYTES - 1));
 	for (size_t i = 0; i < g->nxl; i++) {
 		const struct linux_xlat *x = &g->xl[i];
 		fprintf(f, "%s\n    {\n      \"va\": \"0x%llx\",\n      \"region\": \"%s\",\n"
@@ -193,9 +207,11 @@ static int write_truth(const struct linux_guest *g, const char *path, struct kdx
 				lv->entry & P ? "true" : "false", lv->large ? "true" : "false");
 		}
 		if (x->present)
-			fprintf(f, "\n      ],\n      \"pa\": \"0x%llx\"\n    }", (unsigned long long)x->pa);
+			fprintf(f, "\n      ],\n      \"pa\": \"0x%llx\",\n      \"stopped_at\": null,\n"
+				"      \"reason\": null\n    }", (unsigned long long)x->pa);
 		else
-			fprintf(f, "\n      ],\n      \"pa\": null\n    }");
+			fprintf(f, "\n      ],\n      \"pa\": null,\n      \"stopped_at\": \"%s\",\n"
+				"      \"reason\": \"not-present\"\n    }", x->level[x->nlevels - 1].name);
 	}
 	fprintf(f, "\n  ]\n}\n");
 	if (fclose(f) != 0)
@@ -208,17 +224,23 @@ int linux_fixtures_write(const char *dir, struct kdx_error *err)
 	struct linux_guest g;
 	if (linux_guest_build(&g, err) < 0)
 		return -1;
-	static const struct { enum gen_format fmt; const char *suffix; } out[] = {
-		{ GEN_ELF_QEMU, ".qemu.elf" }, { GEN_KDUMP_FLAT, ".flat.kdump" },
+	/* The last: every CPU's CR3 beyond the RAM, so that only VMCOREINFO's
+	 * swapper_pg_dir leads to the tables. */
+	static const struct { enum gen_format fmt; const char *suffix; bool bad_cr3; } out[] = {
+		{ GEN_ELF_QEMU, ".qemu.elf", false }, { GEN_KDUMP_FLAT, ".flat.kdump", false },
+		{ GEN_ELF_QEMU, ".swapper.qemu.elf", true },
 	};
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < sizeof out / sizeof out[0]; i++) {
 		char path[4096], truth[4096 + 16];
 		snprintf(path, sizeof path, "%s/linux-x64%s", dir, out[i].suffix);
 		snprintf(truth, sizeof truth, "%s.truth.json", path);
+		for (uint32_t c = 0; c < g.img.processors; c++)
+			g.img.cpu_cr3[c] = out[i].bad_cr3 ? RAM_END + 0x100000 : 0;
 		r = gen_write(&g.img, out[i].fmt, path, err);
 		if (r == 0)
-			r = write_truth(&g, truth, err);
+			r = write_truth(&g, truth, out[i].fmt, out[i].bad_cr3 ? "VMCOREINFO swapper_pg_dir" :
+					"QEMU CPU 0 note", err);
 	}
 	gen_image_free(&g.img);
 	return r;

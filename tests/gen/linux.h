@@ -32,7 +32,8 @@ struct linux_guest {
 };
 
 int linux_guest_build(struct linux_guest *g, struct kdx_error *err);
-/* DIR/linux-x64.qemu.elf and DIR/linux-x64.flat.kdump, each with its truth. */
+/* DIR/linux-x64.qemu.elf, DIR/linux-x64.flat.kdump and
+ * DIR/linux-x64.swapper.qemu.elf (no CPU's CR3 usable), each with its truth. */
 int linux_fixtures_write(const char *dir, struct kdx_error *err);
 
 #endif
