@@ -69,8 +69,6 @@ static bool pae_pd3(const uint8_t *pg, uint64_t pa, uint64_t pds[4])
 	return pds[3] == pa;
 }
 
-/* PDPTE bits that must be clear: 1-2, 5-8 and 52-63 (doc/address-space.md §1.2). */
-#define PAE_PDPTE_RESERVED 0xfff00000000001e6ull
 #define CR0_PG (1ull << 31)
 #define CR4_PAE (1ull << 5)
 #define CR4_LA57 (1ull << 12)

@@ -7,11 +7,6 @@
 
 #include "core/util/bytes.h"
 
-/* Bits a present PAE PDPTE keeps clear (doc/address-space.md §1.3): 1-2,
- * 6-8 and 52-63. The SDM reserves bit 5 too, but QEMU guests' PDPTEs carry
- * it (accessed) where Linux wrote P alone. */
-#define PAE_PDPTE_RESERVED 0xfff00000000001c6ull
-
 /* 32-bit x86 with no kernel root known: the DTB may head PAE or non-PAE
  * tables (doc/address-space.md §1.3). PAE reads four PDPTEs at the DTB:
  * each zero (Linux's kernel directory has only the fourth) or present with

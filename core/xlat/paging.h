@@ -18,6 +18,11 @@ enum va_layout { VA_LAYOUT_X86_XP, VA_LAYOUT_X86_DYNAMIC, VA_LAYOUT_X64_7, VA_LA
 
 enum paging { PAGING_UNKNOWN, PAGING_X86, PAGING_PAE, PAGING_X64 };
 
+/* Bits a present PAE PDPTE keeps clear (doc/address-space.md §1.3): 1-2,
+ * 6-8 and 52-63. The SDM reserves bit 5 too, but QEMU guests' PDPTEs carry
+ * it (accessed) where Linux wrote P alone. */
+#define PAE_PDPTE_RESERVED 0xfff00000000001c6ull
+
 #define PAGING_MAX_LEVELS 4
 
 struct paging_desc {

@@ -142,6 +142,8 @@ struct xlat *xlat_new(struct source *src, enum paging mode, uint64_t dtb, struct
 
 /* ---- a Linux kernel's address space, set up by libaddrxlat itself ---- */
 
+#define LINUX_PAGE_OFFSET_32 0xc0000000ull
+
 /* What libaddrxlat asks while setting up: registers from the CPU note,
  * SYMBOL() and NUMBER() values from VMCOREINFO. */
 static addrxlat_status linux_reg(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
@@ -230,7 +232,16 @@ struct xlat *xlat_new_linux(struct source *src, enum machine machine, const stru
 	if (machine == MACHINE_X64 && vmcoreinfo_num(&src->notes, "NUMBER(phys_base)", &phys_base))
 		addrxlat_opt_phys_base(&opts[n++], phys_base);
 	addrxlat_fulladdr_t root = { cpu ? cpu->cr3 : 0, ADDRXLAT_MACHPHYSADDR };
-	if (cpu)
+	/* ia32: libaddrxlat places swapper_pg_dir only through a direct map it
+	 * bounds by reading vmap_area_list; the default PAGE_OFFSET (the 3G/1G
+	 * split) places it here. */
+	uint64_t swapper = 0;
+	bool has_root = cpu || (machine == MACHINE_X86 &&
+		vmcoreinfo_num(&src->notes, "SYMBOL(swapper_pg_dir)", &swapper) &&
+		swapper >= LINUX_PAGE_OFFSET_32);
+	if (!cpu && has_root)
+		root.addr = swapper - LINUX_PAGE_OFFSET_32;
+	if (has_root)
 		addrxlat_opt_rootpgt(&opts[n++], &root);
 	if (cpu && machine == MACHINE_X86)
 		addrxlat_opt_phys_bits(&opts[n++], cpu->cr4 & 0x20 ? 52 : 32);     /* CR4.PAE */

@@ -1,4 +1,4 @@
-/* A Linux x86_64 guest as QEMU dumps it, for the page-level panes: 64 MiB
+/* Linux guests as QEMU dumps them, for the page-level panes. x86_64: 64 MiB
  * of RAM, the kernel's 4-level tables at swapper_pg_dir (init_top_pgt)
  * with the regions of the kernel's Documentation/x86/x86_64/mm.rst (the
  * direct map at 0xffff888000000000 in 2 MiB pages, vmalloc at
@@ -8,8 +8,11 @@
  * VMCOREINFO note as the kernel writes it (kernel/crash_core.c and
  * arch/x86/kernel/machine_kexec_64.c: OSRELEASE, SYMBOL(swapper_pg_dir),
  * NUMBER(phys_base), KERNELOFFSET). Each data page holds its physical
- * address in its first 8 bytes. The truth gives the walks in the kernel's
- * names for the levels (PGD, PUD, PMD, PTE; the P4D folded). */
+ * address in its first 8 bytes. ia32 PAE: the same RAM mapped from
+ * PAGE_OFFSET 0xc0000000 in 2 MiB pages, vmalloc 8 MiB above it, and
+ * CONFIG_X86_PAE=y in VMCOREINFO. The truth gives the walks in the kernel's
+ * names for the levels (PGD, PUD, PMD, PTE; the P4D folded; PAE PGD, PMD,
+ * PTE). */
 #include "tests/gen/linux.h"
 
 #include <errno.h>
@@ -29,7 +32,12 @@
 #define VMALLOC 0xffffc90000000000ull
 #define VMEMMAP 0xffffea0000000000ull
 #define VMEMMAP_PA 0x1e00000ull
+/* ia32 PAE: lowmem mapped from PAGE_OFFSET, vmalloc 8 MiB above its end */
+#define PAGE_OFFSET_32 0xc0000000ull
+#define PGD_PA_32 0x1a00000ull
+#define VMALLOC_32 (PAGE_OFFSET_32 + RAM_END + (8ull << 20))
 #define VMALLOC_PAGES 8                          /* the last one not present */
+#define VMALLOC_PA 0x2800000ull
 #define RAM_END (64ull << 20)
 #define LARGE (1ull << 21)
 #define P 0x1ull                                 /* present */
@@ -38,7 +46,18 @@
 #define NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
-static const char *const level_names[4] = { "PGD", "PUD", "PMD", "PTE" };
+/* The paging the guest's tables use: 4-level x86_64 or 3-level PAE. */
+struct shape {
+	int levels, large_level;
+	int shift[4];
+	unsigned mask[4];
+	uint64_t top_flags;                      /* a PAE PDPTE has no R/W bit */
+	const char *names[4];
+};
+static const struct shape x64_shape = { 4, 2, { 39, 30, 21, 12 }, { 511, 511, 511, 511 },
+	P | RW, { "PGD", "PUD", "PMD", "PTE" } };
+static const struct shape pae_shape = { 3, 1, { 30, 21, 12 }, { 3, 511, 511 },
+	P, { "PGD", "PMD", "PTE" } };
 
 static uint64_t get64(struct gen_image *img, uint64_t pa)
 {
@@ -49,52 +68,49 @@ static uint64_t get64(struct gen_image *img, uint64_t pa)
 	return v;
 }
 
-/* The table below entry `e` of table `table`, allocated from *next. */
-static uint64_t subtable(struct gen_image *img, uint64_t table, unsigned index, uint64_t *next)
+static unsigned idx(const struct shape *sh, uint64_t va, int level)
 {
-	uint64_t e = get64(img, table + 8 * index);
-	if (e & P)
-		return e & PTE_ADDR;
-	uint64_t t = *next;
-	*next += 0x1000;
-	gen_put64(img, table + 8 * index, t | P | RW);
-	return t;
+	return (unsigned)(va >> sh->shift[level]) & sh->mask[level];
 }
 
-static unsigned idx(uint64_t va, int level)
+/* Maps va to pa, a 2 MiB leaf when large; flags beyond P|RW|PS from extra.
+ * Missing tables are allocated from *next. */
+static void map(struct gen_image *img, const struct shape *sh, uint64_t root, uint64_t va,
+		uint64_t pa, bool large, uint64_t extra, uint64_t *next)
 {
-	return (unsigned)(va >> (39 - 9 * level)) & 511;
-}
-
-/* Maps va to pa, a 2 MiB leaf when large; flags beyond P|RW|PS from extra. */
-static void map(struct gen_image *img, uint64_t va, uint64_t pa, bool large, uint64_t extra,
-		uint64_t *next)
-{
-	uint64_t t = PGD_PA;
-	int leaf = large ? 2 : 3;
-	for (int l = 0; l < leaf; l++)
-		t = subtable(img, t, idx(va, l), next);
-	gen_put64(img, t + 8 * idx(va, leaf), pa | P | RW | (large ? PS : 0) | extra);
+	uint64_t t = root;
+	int leaf = large ? sh->large_level : sh->levels - 1;
+	for (int l = 0; l < leaf; l++) {
+		uint64_t at = t + 8 * idx(sh, va, l), e = get64(img, at);
+		if (!(e & P)) {
+			e = *next | (l ? P | RW : sh->top_flags);
+			*next += 0x1000;
+			gen_put64(img, at, e);
+		}
+		t = e & PTE_ADDR;
+	}
+	gen_put64(img, t + 8 * idx(sh, va, leaf), pa | P | RW | (large ? PS : 0) | extra);
 }
 
 /* The truth's walk, read back from the tables as any reader would. */
-static void walk(struct gen_image *img, struct linux_xlat *x)
+static void walk(struct gen_image *img, const struct shape *sh, uint64_t root,
+		 struct linux_xlat *x)
 {
-	uint64_t t = PGD_PA;
+	uint64_t t = root;
 	x->nlevels = 0;
 	x->pa = 0;
 	x->present = false;
-	for (int l = 0; l < 4; l++) {
+	for (int l = 0; l < sh->levels; l++) {
 		struct linux_level *lv = &x->level[x->nlevels++];
-		lv->name = level_names[l];
+		lv->name = sh->names[l];
 		lv->table = t;
-		lv->index = idx(x->va, l);
+		lv->index = idx(sh, x->va, l);
 		lv->entry_address = t + 8 * lv->index;
 		lv->entry = get64(img, lv->entry_address);
-		lv->large = l == 2 && (lv->entry & PS);
+		lv->large = l == sh->large_level && (lv->entry & PS);
 		if (!(lv->entry & P))
 			return;
-		if (lv->large || l == 3) {
+		if (lv->large || l == sh->levels - 1) {
 			uint64_t size = lv->large ? LARGE : 0x1000;
 			x->pa = (lv->entry & PTE_ADDR & ~(size - 1)) | (x->va & (size - 1));
 			x->present = true;
@@ -109,32 +125,42 @@ static void tag_page(struct gen_image *img, uint64_t pa)
 	gen_put64(img, pa & ~0xfffull, pa & ~0xfffull);
 }
 
-int linux_guest_build(struct linux_guest *g, struct kdx_error *err)
+struct sample {
+	uint64_t va;
+	const char *region;
+};
+
+static void add_samples(struct linux_guest *g, const struct shape *sh,
+			const struct sample *s, size_t n)
 {
-	memset(g, 0, sizeof *g);
-	const struct phys_range ram[] = { { 0, 0x9f000 }, { 0x100000, RAM_END } };
+	for (size_t i = 0; i < n; i++) {
+		struct linux_xlat *x = &g->xl[g->nxl++];
+		x->va = s[i].va;
+		x->region = s[i].region;
+		walk(&g->img, sh, g->img.dtb, x);
+	}
+}
+
+/* x86_64: KASLR text, a direct map, vmalloc, vmemmap. */
+static void build_x64(struct linux_guest *g)
+{
 	struct gen_image *img = &g->img;
-	if (gen_image_init(img, PAGING_X64, ram, 2) < 0)
-		return kdx_fail(err, "linux-x64: cannot set up its RAM");
-	img->processors = 2;
+	const struct shape *sh = &x64_shape;
 	img->dtb = PGD_PA;
 	/* the page tables after swapper_pg_dir, in the kernel image */
 	uint64_t next = PGD_PA + 0x1000;
 	gen_page(img, PGD_PA >> 12);
 	for (uint64_t off = 0; off < TEXT_BYTES; off += LARGE)
-		map(img, TEXT_VA + off, TEXT_PA + off, true, 0, &next);
+		map(img, sh, PGD_PA, TEXT_VA + off, TEXT_PA + off, true, 0, &next);
 	for (uint64_t pa = 0; pa < RAM_END; pa += LARGE)
-		map(img, DIRECT_MAP + pa, pa, true, NX, &next);
+		map(img, sh, PGD_PA, DIRECT_MAP + pa, pa, true, NX, &next);
 	for (unsigned i = 0; i + 1 < VMALLOC_PAGES; i++)
-		map(img, VMALLOC + i * 0x1000ull, 0x2800000 + i * 0x3000ull, false, NX, &next);
-	map(img, VMEMMAP, VMEMMAP_PA, true, NX, &next);
-	/* data pages: their own address first (none among the page tables) */
-	for (unsigned i = 0; i + 1 < VMALLOC_PAGES; i++)
-		tag_page(img, 0x2800000 + i * 0x3000ull);
+		map(img, sh, PGD_PA, VMALLOC + i * 0x1000ull, VMALLOC_PA + i * 0x3000ull, false, NX,
+		    &next);
+	map(img, sh, PGD_PA, VMEMMAP, VMEMMAP_PA, true, NX, &next);
 	tag_page(img, TEXT_PA);
 	tag_page(img, TEXT_PA + 0x123000);
 	tag_page(img, VMEMMAP_PA);
-	tag_page(img, 0x1234000);
 	snprintf(g->vmcoreinfo, sizeof g->vmcoreinfo,
 		 "OSRELEASE=%s\nPAGESIZE=4096\nSYMBOL(swapper_pg_dir)=%llx\n"
 		 "SYMBOL(init_top_pgt)=%llx\nSYMBOL(_stext)=%llx\nNUMBER(phys_base)=%llu\n"
@@ -143,8 +169,7 @@ int linux_guest_build(struct linux_guest *g, struct kdx_error *err)
 		 (unsigned long long)PGD_VA, (unsigned long long)PGD_VA,
 		 (unsigned long long)TEXT_VA, (unsigned long long)PHYS_BASE,
 		 (unsigned long long)KERNEL_OFFSET);
-	img->vmcoreinfo = g->vmcoreinfo;
-	static const struct { uint64_t va; const char *region; } samples[] = {
+	static const struct sample samples[] = {
 		{ DIRECT_MAP + 0x1234567, "direct map" },
 		{ DIRECT_MAP + 0x2800abc, "direct map" },
 		{ VMALLOC + 0x10, "vmalloc" },
@@ -156,12 +181,63 @@ int linux_guest_build(struct linux_guest *g, struct kdx_error *err)
 		{ PGD_VA, "kernel text" },
 		{ 0xffffc90040000000ull, "vmalloc" },
 	};
-	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-		struct linux_xlat *x = &g->xl[g->nxl++];
-		x->va = samples[i].va;
-		x->region = samples[i].region;
-		walk(img, x);
-	}
+	add_samples(g, sh, samples, sizeof samples / sizeof samples[0]);
+	g->nregions = 2;
+	g->regions[0] = (struct linux_region){ "direct-map", DIRECT_MAP, DIRECT_MAP + RAM_END - 1 };
+	g->regions[1] = (struct linux_region){ "kernel-text", TEXT_VA, TEXT_VA + TEXT_BYTES - 1 };
+}
+
+/* ia32 PAE: lowmem from PAGE_OFFSET (the kernel text inside it), vmalloc
+ * above it; no KASLR. libaddrxlat bounds the direct map by the vmalloc
+ * start it reads from vmap_area_list, which this guest does not name, so
+ * layout shows the fixed 896 MiB of lowmem. */
+static void build_pae(struct linux_guest *g)
+{
+	struct gen_image *img = &g->img;
+	const struct shape *sh = &pae_shape;
+	img->dtb = PGD_PA_32;
+	uint64_t next = PGD_PA_32 + 0x1000;
+	gen_page(img, PGD_PA_32 >> 12);
+	for (uint64_t pa = 0; pa < RAM_END; pa += LARGE)
+		map(img, sh, PGD_PA_32, PAGE_OFFSET_32 + pa, pa, true, NX, &next);
+	for (unsigned i = 0; i + 1 < VMALLOC_PAGES; i++)
+		map(img, sh, PGD_PA_32, VMALLOC_32 + i * 0x1000ull, VMALLOC_PA + i * 0x3000ull,
+		    false, 0, &next);
+	tag_page(img, 0x1000000);
+	snprintf(g->vmcoreinfo, sizeof g->vmcoreinfo,
+		 "OSRELEASE=%s\nPAGESIZE=4096\nSYMBOL(swapper_pg_dir)=%llx\n"
+		 "SYMBOL(_stext)=c1000000\nCONFIG_X86_PAE=y\n", LINUX_RELEASE_32,
+		 (unsigned long long)(PAGE_OFFSET_32 + PGD_PA_32));
+	static const struct sample samples[] = {
+		{ PAGE_OFFSET_32 + 0x1234567, "direct map" },
+		{ PAGE_OFFSET_32 + 0x1000010, "kernel text" },
+		{ VMALLOC_32 + 0x10, "vmalloc" },
+		{ VMALLOC_32 + 0x3ff8, "vmalloc" },
+		{ VMALLOC_32 + (VMALLOC_PAGES - 1) * 0x1000ull + 0x20, "vmalloc" },
+		{ 0xf0000000, "vmalloc" },
+		{ 0x08048000, "user" },
+	};
+	add_samples(g, sh, samples, sizeof samples / sizeof samples[0]);
+	g->nregions = 1;
+	g->regions[0] = (struct linux_region){ "direct-map", PAGE_OFFSET_32, 0xf7ffffffull };
+}
+
+int linux_guest_build(struct linux_guest *g, enum paging mode, struct kdx_error *err)
+{
+	memset(g, 0, sizeof *g);
+	const struct phys_range ram[] = { { 0, 0x9f000 }, { 0x100000, RAM_END } };
+	struct gen_image *img = &g->img;
+	if (gen_image_init(img, mode, ram, 2) < 0)
+		return kdx_fail(err, "linux: cannot set up its RAM");
+	img->processors = 2;
+	if (mode == PAGING_X64)
+		build_x64(g);
+	else
+		build_pae(g);
+	img->vmcoreinfo = g->vmcoreinfo;
+	for (unsigned i = 0; i + 1 < VMALLOC_PAGES; i++)
+		tag_page(img, VMALLOC_PA + i * 0x3000ull);
+	tag_page(img, 0x1234000);
 	return 0;
 }
 
@@ -169,30 +245,28 @@ int linux_guest_build(struct linux_guest *g, struct kdx_error *err)
 static int write_truth(const struct linux_guest *g, const char *path, enum gen_format fmt,
 		       const char *origin, struct kdx_error *err)
 {
+	const struct gen_image *img = &g->img;
 	uint64_t pages = 0;
-	for (uint64_t pfn = 0; pfn < g->img.max_pfn; pfn++)
-		pages += gen_is_ram(&g->img, pfn);
+	for (uint64_t pfn = 0; pfn < img->max_pfn; pfn++)
+		pages += gen_is_ram(img, pfn);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return kdx_fail(err, "%s: cannot create: %s", path, strerror(errno));
-	fprintf(f, "{\n  \"generator\": \"kdx-gen linux-x64\",\n  \"info\": {\n"
+	bool x64 = img->paging == PAGING_X64;
+	fprintf(f, "{\n  \"generator\": \"kdx-gen linux\",\n  \"info\": {\n"
 		"    \"format\": \"%s\",\n    \"dump_type\": null,\n    \"build\": null,\n"
 		"    \"kdbg\": null,\n    \"bugcheck\": null,\n    \"physical_pages\": %llu,\n"
-		"    \"machine\": \"x64\",\n    \"paging\": \"x64\",\n    \"cr3\": \"0x%llx\",\n"
+		"    \"machine\": \"%s\",\n    \"paging\": \"%s\",\n    \"cr3\": \"0x%llx\",\n"
 		"    \"cr3_origin\": \"%s\",\n    \"processors\": %u,\n"
-		"    \"kernel\": \"Linux %s: no Windows kernel; page-level panes work\",\n"
-		"    \"swapper_pg_dir\": \"0x%llx\",\n    \"kernel_offset\": \"0x%llx\",\n"
-		"    \"phys_base\": \"0x%llx\"\n  },\n"
-		"  \"regions\": [\n"
-		"    { \"name\": \"direct-map\", \"start\": \"0x%llx\", \"end\": \"0x%llx\" },\n"
-		"    { \"name\": \"kernel-text\", \"start\": \"0x%llx\", \"end\": \"0x%llx\" }\n"
-		"  ],\n  \"translations\": [",
-		gen_is_kdump(fmt) ? "kdump" : "elf", (unsigned long long)pages,
-		(unsigned long long)PGD_PA, origin, g->img.processors, LINUX_RELEASE,
-		(unsigned long long)PGD_VA, (unsigned long long)KERNEL_OFFSET,
-		(unsigned long long)PHYS_BASE, (unsigned long long)DIRECT_MAP,
-		(unsigned long long)(DIRECT_MAP + RAM_END - 1), (unsigned long long)TEXT_VA,
-		(unsigned long long)(TEXT_VA + TEXT_BYTES - 1));
+		"    \"kernel\": \"Linux %s: no Windows kernel; page-level panes work\"\n  },\n"
+		"  \"regions\": [", gen_is_kdump(fmt) ? "kdump" : "elf", (unsigned long long)pages,
+		x64 ? "x64" : "x86", x64 ? "x64" : "pae", (unsigned long long)img->dtb, origin,
+		img->processors, x64 ? LINUX_RELEASE : LINUX_RELEASE_32);
+	for (size_t i = 0; i < g->nregions; i++)
+		fprintf(f, "%s\n    { \"name\": \"%s\", \"start\": \"0x%llx\", \"end\": \"0x%llx\" }",
+			i ? "," : "", g->regions[i].name, (unsigned long long)g->regions[i].start,
+			(unsigned long long)g->regions[i].end);
+	fprintf(f, "\n  ],\n  \"translations\": [");
 	for (size_t i = 0; i < g->nxl; i++) {
 		const struct linux_xlat *x = &g->xl[i];
 		fprintf(f, "%s\n    {\n      \"va\": \"0x%llx\",\n      \"region\": \"%s\",\n"
@@ -219,29 +293,42 @@ static int write_truth(const struct linux_guest *g, const char *path, enum gen_f
 	return 0;
 }
 
+/* Each guest as QEMU writes it, and with every CPU's CR3 beyond the RAM,
+ * so that only VMCOREINFO's swapper_pg_dir leads to the tables. kdx-gen
+ * writes kdump files of 64-bit machines only. */
 int linux_fixtures_write(const char *dir, struct kdx_error *err)
 {
-	struct linux_guest g;
-	if (linux_guest_build(&g, err) < 0)
-		return -1;
-	/* The last: every CPU's CR3 beyond the RAM, so that only VMCOREINFO's
-	 * swapper_pg_dir leads to the tables. */
-	static const struct { enum gen_format fmt; const char *suffix; bool bad_cr3; } out[] = {
-		{ GEN_ELF_QEMU, ".qemu.elf", false }, { GEN_KDUMP_FLAT, ".flat.kdump", false },
-		{ GEN_ELF_QEMU, ".swapper.qemu.elf", true },
+	static const struct { enum paging mode; const char *name; enum gen_format fmt;
+			      const char *suffix; bool bad_cr3; } out[] = {
+		{ PAGING_X64, "linux-x64", GEN_ELF_QEMU, ".qemu.elf", false },
+		{ PAGING_X64, "linux-x64", GEN_KDUMP_FLAT, ".flat.kdump", false },
+		{ PAGING_X64, "linux-x64", GEN_ELF_QEMU, ".swapper.qemu.elf", true },
+		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".qemu.elf", false },
+		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".swapper.qemu.elf", true },
 	};
+	struct linux_guest *g = malloc(sizeof *g);
+	if (!g)
+		return kdx_fail(err, "out of memory");
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < sizeof out / sizeof out[0]; i++) {
+		if (i == 0 || out[i].mode != out[i - 1].mode) {
+			if (i)
+				gen_image_free(&g->img);
+			r = linux_guest_build(g, out[i].mode, err);
+			if (r < 0)
+				break;
+		}
 		char path[4096], truth[4096 + 16];
-		snprintf(path, sizeof path, "%s/linux-x64%s", dir, out[i].suffix);
+		snprintf(path, sizeof path, "%s/%s%s", dir, out[i].name, out[i].suffix);
 		snprintf(truth, sizeof truth, "%s.truth.json", path);
-		for (uint32_t c = 0; c < g.img.processors; c++)
-			g.img.cpu_cr3[c] = out[i].bad_cr3 ? RAM_END + 0x100000 : 0;
-		r = gen_write(&g.img, out[i].fmt, path, err);
+		for (uint32_t c = 0; c < g->img.processors; c++)
+			g->img.cpu_cr3[c] = out[i].bad_cr3 ? RAM_END + 0x100000 : 0;
+		r = gen_write(&g->img, out[i].fmt, path, err);
 		if (r == 0)
-			r = write_truth(&g, truth, out[i].fmt, out[i].bad_cr3 ? "VMCOREINFO swapper_pg_dir" :
-					"QEMU CPU 0 note", err);
+			r = write_truth(g, truth, out[i].fmt, out[i].bad_cr3 ?
+					"VMCOREINFO swapper_pg_dir" : "QEMU CPU 0 note", err);
 	}
-	gen_image_free(&g.img);
+	gen_image_free(&g->img);
+	free(g);
 	return r;
 }

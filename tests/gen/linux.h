@@ -1,4 +1,4 @@
-/* A synthetic Linux x86_64 guest (tests/gen/linux.c): page tables, QEMU's
+/* Synthetic Linux guests, x86_64 and ia32 PAE (tests/gen/linux.c): page tables, QEMU's
  * CPU notes and a VMCOREINFO note, written as QEMU's ELF and flattened
  * kdump files with their truth. */
 #ifndef KDX_GEN_LINUX_H
@@ -7,6 +7,7 @@
 #include "tests/gen/gen.h"
 
 #define LINUX_RELEASE "6.1.0-kdx-amd64"
+#define LINUX_RELEASE_32 "6.1.0-kdx-686-pae"
 
 struct linux_level {
 	const char *name;           /* the kernel's: PGD, PUD, PMD, PTE */
@@ -24,16 +25,25 @@ struct linux_xlat {
 	uint64_t pa;
 };
 
+/* Where kdx's layout must place a region (ends inclusive). */
+struct linux_region {
+	const char *name;
+	uint64_t start, end;
+};
+
 struct linux_guest {
 	struct gen_image img;
 	char vmcoreinfo[1024];
 	struct linux_xlat xl[16];
 	size_t nxl;
+	struct linux_region regions[2];
+	size_t nregions;
 };
 
-int linux_guest_build(struct linux_guest *g, struct kdx_error *err);
-/* DIR/linux-x64.qemu.elf, DIR/linux-x64.flat.kdump and
- * DIR/linux-x64.swapper.qemu.elf (no CPU's CR3 usable), each with its truth. */
+/* An x86_64 (PAGING_X64) or ia32 PAE (PAGING_PAE) guest. */
+int linux_guest_build(struct linux_guest *g, enum paging mode, struct kdx_error *err);
+/* DIR/linux-x64.qemu.elf, .flat.kdump and .swapper.qemu.elf (no CPU's CR3
+ * usable), DIR/linux-pae.qemu.elf and .swapper.qemu.elf, each with its truth. */
 int linux_fixtures_write(const char *dir, struct kdx_error *err);
 
 #endif
