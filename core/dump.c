@@ -427,6 +427,11 @@ static void find_paging(struct dump *d)
  * VMCOREINFO); where it cannot, a note's CR3 still translates by hand. */
 static void linux_space(struct dump *d)
 {
+	/* ia32 with a CPU note's CR3: libaddrxlat 0.5.1's Linux set-up spins
+	 * without end on a real Debian 6.1 686-pae guest (tests/real), so that
+	 * CR3 translates by hand, under Linux's level names all the same. */
+	if (d->machine == MACHINE_X86 && d->has_dtb && d->dtb_cpu)
+		return;
 	struct kdx_error e = { .msg = "" };
 	struct xlat *x = xlat_new_linux(d->src, d->machine, d->dtb_cpu, &e);
 	uint64_t max_pa = d->src->nranges ? d->src->ranges[d->src->nranges - 1].end : 0;
