@@ -23,6 +23,8 @@ kdx=$1
 shift
 command -v jq >/dev/null || bail "jq is needed (scripts/deps.sh installs it)"
 [ -x "$kdx" ] || bail "no kdx at $kdx"
+# A hang is a failure of its check, not of CI: each run gets two minutes.
+run_kdx() { timeout 120 "$kdx" "$@"; }
 
 # The files make-guest.sh writes: NAME|WHAT|KIND (raw: no machine type, so
 # no translation; filtered: pages may be left out).
@@ -41,9 +43,9 @@ mdf-d31.kdump.flat|makedumpfile -F -c -d 31 (flattened)|filtered'
 # CHECK is opens, bytes, dtb, dtb-pae, swapper, root, vtop or linux.
 todo() {
 	local arch=$1 file=$2 check=$3
+	# None today: every check passes on both guests.
 	case $arch:$file:$check in
-	*:root | *:vtop) echo "kdx finds no root from QEMU's CPU notes or VMCOREINFO yet (issue 11 items 4, 5)" ;;
-	*:linux) echo "kdx does not name a Linux kernel from VMCOREINFO yet (issue 11 item 4)" ;;
+	*) ;;
 	esac
 }
 
@@ -52,7 +54,7 @@ todo() {
 vtops() {
 	local dtb=$1 flag=${2:-} cmds
 	cmds=$(while read -r va; do printf 'vtop %s %s %s;' "$va" "$dtb" "$flag"; done)
-	"$kdx" --json -c "$cmds" "$dump" 2>/dev/null | jq -r '.[] | .result.pa // "null"' 2>/dev/null
+	run_kdx --json -c "$cmds" "$dump" 2>/dev/null | jq -r '.[] | .result.pa // "null"' 2>/dev/null
 }
 
 for guest in "$@"; do
@@ -88,12 +90,12 @@ for guest in "$@"; do
 			tap_result 1 "$label: make-guest.sh wrote it"
 			continue
 		fi
-		out=$("$kdx" --json -c info "$dump" 2>&1 >/dev/null); rc=$?
+		out=$(run_kdx --json -c info "$dump" 2>&1 >/dev/null); rc=$?
 		tap_result "$rc" "$label: opens" "exit status $rc: $out"
 
 		# Physical bytes, at every sampled address.
 		tap_todo=$(todo "$arch" "$name" bytes)
-		json=$("$kdx" --json -c "$(printf '!db %s L 10;' $pas)" "$dump" 2>/dev/null)
+		json=$(run_kdx --json -c "$(printf '!db %s L 10;' $pas)" "$dump" 2>/dev/null)
 		if [ "$kind" = filtered ]; then
 			# Where kdx reports no hole its bytes are QEMU's; a hole is "not-in-dump".
 			got=$(printf '%s' "$json" | jq -c --argjson want "$want_bytes" '
@@ -131,13 +133,13 @@ for guest in "$@"; do
 
 		# What kdx finds by itself.
 		tap_todo=$(todo "$arch" "$name" root)
-		root=$("$kdx" --json -c info "$dump" 2>/dev/null | jq -r '.[0].result.cr3 // "none"')
+		root=$(run_kdx --json -c info "$dump" 2>/dev/null | jq -r '.[0].result.cr3 // "none"')
 		like " $roots $swapper " " $root " "$label: the kernel root kdx finds ($root) is a CPU's CR3 or swapper_pg_dir"
 		tap_todo=$(todo "$arch" "$name" vtop)
 		got=$(printf '%s\n' "$kernel_vas" | vtops "")
 		is "$got" "$kernel_pas" "$label: vtop VA through that root gives QEMU's gva2gpa for the kernel addresses"
 		tap_todo=$(todo "$arch" "$name" linux)
-		like "$("$kdx" -c info "$dump" 2>&1)" "Linux $release" "$label: info names the kernel: Linux $release"
+		like "$(run_kdx -c info "$dump" 2>&1)" "Linux $release" "$label: info names the kernel: Linux $release"
 	done <<-EOF
 	$forms
 	EOF
