@@ -47,8 +47,8 @@ static const char *const check_names[CK_COUNT] = {
 	[CK_PARENT] = "System has no parent; parent PIDs are multiples of 4, one a listed PID",
 	[CK_PROCESS_TIME] = "process create times are FILETIMEs of 2000-2100, System's the first",
 	[CK_THREAD_TIME] = "thread create times are FILETIMEs not before their process's",
-	[CK_SESSION] = "a process's Session holds a SessionId, and its ProcessList ring holds "
-		       "the process and only processes of that Session",
+	[CK_SESSION] = ("a process's Session holds a SessionId, and its ProcessList ring holds "
+			"the process and only processes of that Session"),
 };
 
 struct rec {
