@@ -375,8 +375,13 @@ static void hit(struct scan *s, size_t at, size_t length)
 	h.npreview = (uint8_t)n;
 	o->total_hits++;
 	if (o->count < SEARCH_MAX_HITS) {
-		if (o->count % 1024 == 0) {
-			struct search_hit *g = realloc(o->hits, (o->count + 1024) * sizeof *g);
+		/* doubling from 1024: growing by a fixed step copied the list
+		 * quadratically (a fuzzed regex with a hit per byte timed out) */
+		if (o->count == 0 || (o->count >= 1024 && (o->count & (o->count - 1)) == 0)) {
+			size_t cap = o->count ? 2 * o->count : 1024;
+			if (cap > SEARCH_MAX_HITS)
+				cap = SEARCH_MAX_HITS;
+			struct search_hit *g = realloc(o->hits, cap * sizeof *g);
 			if (!g) {
 				s->stop = true;
 				snprintf(o->note, sizeof o->note, "out of memory after %zu hits", o->count);
