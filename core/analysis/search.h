@@ -35,7 +35,7 @@ enum search_kind {
  * match longer than this is cut at the chunk end. */
 #define SEARCH_CARRY_MAX (64u * 1024u)
 /* Hits kept; the scan goes on counting past it. */
-#define SEARCH_MAX_HITS (1u << 20)
+#define SEARCH_MAX_HITS (1u << 16)   /* with their document, some 100 MiB at most */
 #define SEARCH_PREVIEW 16u
 
 struct search_pattern;
