@@ -11,8 +11,8 @@
 # address space maps the same, so through another CPU's CR3 and through
 # swapper_pg_dir only kernel addresses are compared.
 #
-# Checks known to fail are TAP TODO with the reason (lib.sh's tap_todo):
-# shown, not counted as passes, nor as failures.
+# A check found to fail for a known reason can be made TAP TODO by setting
+# lib.sh's tap_todo to the reason before it; none is, today.
 #
 #   bash tests/real/check.sh KDX GUEST_DIR...
 set -u
@@ -38,16 +38,6 @@ mdf-d31.kdump|makedumpfile -c -d 31|filtered
 mdf-d31-lzo.kdump|makedumpfile -l -d 31|filtered
 mdf-d31.elf|makedumpfile -E -d 31|filtered
 mdf-d31.kdump.flat|makedumpfile -F -c -d 31 (flattened)|filtered'
-
-# todo ARCH FILE CHECK: why the check is known to fail, or nothing.
-# CHECK is opens, bytes, dtb, dtb-pae, swapper, root, vtop or linux.
-todo() {
-	local arch=$1 file=$2 check=$3
-	# None today: every check passes on both guests.
-	case $arch:$file:$check in
-	*) ;;
-	esac
-}
 
 # vtops DTB [FLAG] < VAS: kdx's physical address for each VA (null where
 # none), one a line, through DTB (no DTB: the root kdx found).
@@ -85,7 +75,6 @@ for guest in "$@"; do
 		dump="$guest/$name"
 		label="$arch $name ($what)"
 
-		tap_todo=$(todo "$arch" "$name" opens)
 		if [ ! -f "$dump" ]; then
 			tap_result 1 "$label: make-guest.sh wrote it"
 			continue
@@ -94,7 +83,6 @@ for guest in "$@"; do
 		tap_result "$rc" "$label: opens" "exit status $rc: $out"
 
 		# Physical bytes, at every sampled address.
-		tap_todo=$(todo "$arch" "$name" bytes)
 		json=$(run_kdx --json -c "$(printf '!db %s L 10;' $pas)" "$dump" 2>/dev/null)
 		if [ "$kind" = filtered ]; then
 			# Where kdx reports no hole its bytes are QEMU's; a hole is "not-in-dump".
@@ -113,36 +101,28 @@ for guest in "$@"; do
 		[ "$kind" = raw ] && continue
 
 		# Translation through each CPU's CR3 given by hand.
-		tap_todo=$(todo "$arch" "$name" dtb)
 		n=0
 		for cr3 in $roots; do
 			if [ $n -eq 0 ]; then vas=$all_vas want=$all_pas; else vas=$kernel_vas want=$kernel_pas; fi
 			got=$(printf '%s\n' "$vas" | vtops "$cr3")
 			is "$got" "$want" "$label: vtop VA $cr3 (CPU $n's CR3) gives QEMU's gva2gpa for $(printf '%s\n' "$vas" | wc -l) addresses"
 			if [ "$arch" = i686 ]; then
-				tap_todo=$(todo "$arch" "$name" dtb-pae)
 				got=$(printf '%s\n' "$vas" | vtops "$cr3" -pae)
 				is "$got" "$want" "$label: vtop VA $cr3 -pae gives QEMU's gva2gpa"
-				tap_todo=$(todo "$arch" "$name" dtb)
 			fi
 			n=$((n + 1))
 		done
-		tap_todo=$(todo "$arch" "$name" swapper)
 		got=$(printf '%s\n' "$kernel_vas" | vtops "$swapper")
 		is "$got" "$kernel_pas" "$label: vtop VA $swapper (swapper_pg_dir) gives QEMU's gva2gpa for the kernel addresses"
 
 		# What kdx finds by itself.
-		tap_todo=$(todo "$arch" "$name" root)
 		root=$(run_kdx --json -c info "$dump" 2>/dev/null | jq -r '.[0].result.cr3 // "none"')
 		like " $roots $swapper " " $root " "$label: the kernel root kdx finds ($root) is a CPU's CR3 or swapper_pg_dir"
-		tap_todo=$(todo "$arch" "$name" vtop)
 		got=$(printf '%s\n' "$kernel_vas" | vtops "")
 		is "$got" "$kernel_pas" "$label: vtop VA through that root gives QEMU's gva2gpa for the kernel addresses"
-		tap_todo=$(todo "$arch" "$name" linux)
 		like "$(run_kdx -c info "$dump" 2>&1)" "Linux $release" "$label: info names the kernel: Linux $release"
 	done <<-EOF
 	$forms
 	EOF
-	tap_todo=""
 done
 done_testing
