@@ -76,6 +76,16 @@ tui_wait_gone() {  # tui_wait_gone TEXT: polls until TEXT is no longer shown
 	return 1
 }
 
+tui_line() {  # tui_line ERE: polls until a screen line matches ERE and prints
+	# the first that does; 1 on timeout
+	local end=$(( $(date +%s) + tui_timeout ))
+	while [ "$(date +%s)" -le "$end" ]; do
+		tui_screen | grep -m1 -E -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 see() {  # see TEXT DESCRIPTION: waits for TEXT, one TAP result
 	if tui_wait "$1"; then
 		tap_result 0 "$2"
