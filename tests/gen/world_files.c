@@ -7,8 +7,9 @@
  * (not resident; doc/address-space.md §2.4/2.5). XP's subsection encoding rests on
  * an undecided WhichPool convention (§2.3), so XP files are fully
  * resident. Two teaching addresses beside the "prototype" one name a
- * transition and a subsection prototype PTE of the first file, so a
- * decoder following prototypes (§2.1) meets both. */
+ * transition and a subsection prototype PTE of the first file (its first
+ * pages hold each state whatever the seed), so a decoder following
+ * prototypes (§2.1) meets both. */
 #include "tests/gen/world_files.h"
 
 #include <stdio.h>
@@ -90,6 +91,10 @@ static void build_file(struct world *w, struct world_file *f, const char *name)
 	unsigned resident = 0;
 	for (unsigned i = 0; i < f->total_ptes; i++) {
 		uint64_t r = world_rnd_below(w, 100);
+		/* The first three pages take each state in turn, so every seed's
+		 * files show all three; the rest are drawn. */
+		if (i < 3)
+			r = i == 0 ? 0 : i == 1 ? 50 : 99;
 		enum world_proto_state st = r < 45 ? WP_VALID : r < 60 || fully_resident ?
 					    WP_TRANSITION : WP_SUBSECTION;
 		f->state[i] = st;
