@@ -6,12 +6,14 @@
 For each column of LAYOUTS_DIR/facts/columns.tsv, writes every cell of every
 table in LAYOUTS_DIR (builds.tsv and the structure tables) from:
 
-- facts/volatility2.tsv and facts/vergilius.tsv (scripts/layouts-extract.py's
-  output): a row's PDB type and member come from pdb.tsv, its value is the
+- facts/volatility2.tsv, facts/vergilius.tsv and facts/ntdiff.tsv
+  (scripts/layouts-extract.py's output): a row's PDB type and member come from pdb.tsv, its value is the
   facts' offset, bit field or size for the column's kernel, - where the
   facts hold the structure whole (its SIZE) without the member; a row named
   in pdb.tsv's size cell of another (image_file_name_size) gets that
-  member's size;
+  member's size; a structure the column's kernel has no facts for at all
+  comes from the facts of the kernel columns.tsv names in its carry cell,
+  each such cell cited as carried over and unverified;
 - a few rows derived from those facts by a stated rule (DERIVED below);
 - facts/documented.tsv for what the PDB types do not hold (the VA anchors,
   PTE and VA families, KDBG sizes, stack sizes, pool constants) and for the
@@ -29,7 +31,7 @@ written: the exit status says whether the tables hold what would be.
 import os
 import sys
 
-FACTS = ("facts/volatility2.tsv", "facts/vergilius.tsv")
+FACTS = ("facts/volatility2.tsv", "facts/vergilius.tsv", "facts/ntdiff.tsv")
 COLUMNS = "facts/columns.tsv"
 DOCUMENTED = "facts/documented.tsv"
 
@@ -58,12 +60,29 @@ class Kernel:
         if not self.facts:
             sys.exit("layouts-columns: %s: no facts for %s %s" % (self.name, *self.key))
         self.source = next(iter(self.facts.values()))["source"]
+        if col.get("carry", "-") != "-":
+            carried = facts.get((col["carry"], self.arch))
+            if not carried:
+                sys.exit("layouts-columns: %s: no facts for %s %s to carry over"
+                         % (self.name, col["carry"], self.arch))
+            own = {struct for struct, _ in self.facts}
+            self.facts = dict(self.facts)
+            for (struct, member), f in carried.items():
+                if struct not in own:
+                    self.facts[(struct, member)] = dict(
+                        f, source="carried over from %s, unverified: %s"
+                        % (col["carry"], f["source"]))
         # A PAE column needs facts from a PAE kernel: an 8-byte MMPTE in the
         # MMPFN makes it 0x1c bytes, 0x18 in the non-PAE x86 kernel.
         pfn = self.facts.get(("_MMPFN", "SIZE"))
         if self.paging == "pae" and (not pfn or pfn["offset"] != "0x1c"):
             sys.exit("layouts-columns: %s: the facts for %s %s are not a PAE kernel's"
                      % (self.name, *self.key))
+
+    def struct_source(self, struct):
+        """The source of the facts of STRUCT (the kernel's, when it has none)."""
+        return next((f["source"] for (s, _), f in self.facts.items() if s == struct),
+                    self.source)
 
     def kernel_matches(self, k):
         return k == "-" or k == self.arch or k == self.paging or \
@@ -149,7 +168,8 @@ def format_fact(ftype, f):
 
 
 # Rows computed from the column's other facts, each with the rule it
-# follows: (table, field) -> (function of the kernel, what it says).
+# follows: (table, field) -> (function of the kernel, what it says, the
+# structure whose facts it reads).
 def _all_ones(k, struct, member):
     f = k.fact(struct, member, {})
     if f is None:
@@ -163,18 +183,18 @@ DERIVED = {
         lambda k: (lambda f: "-" if not f or not f["bit"] else
                    "%s:%s:%s" % (f["offset"], f["bit"], f["width"]))(
             k.fact("_POOL_TRACKER_BIG_PAGES", "PoolType", {})),
-        "PoolType where it is a bit field packed with other flags"),
+        "PoolType where it is a bit field packed with other flags", "_POOL_TRACKER_BIG_PAGES"),
     ("pool", "max_block_units"): (
         lambda k: _all_ones(k, "_POOL_HEADER", "BlockSize") and
         str(num(_all_ones(k, "_POOL_HEADER", "BlockSize"))),
-        "the largest _POOL_HEADER.BlockSize"),
+        "the largest _POOL_HEADER.BlockSize", "_POOL_HEADER"),
     ("mmpfn", "list_end"): (
         lambda k: _all_ones(k, "_MMPFN", "u1.Flink"),
-        "the list end is u1.Flink with every bit set (ReactOS MM_EMPTY_LIST)"),
+        "the list end is u1.Flink with every bit set (ReactOS MM_EMPTY_LIST)", "_MMPFN"),
     ("section", "ca_file_pointer_fast_ref"): (
         lambda k: k.fact("_CONTROL_AREA", "FilePointer", {}) and
         ("1" if k.fact("_CONTROL_AREA", "FilePointer", {})["type"] == "_EX_FAST_REF" else "0"),
-        "_CONTROL_AREA.FilePointer's type"),
+        "_CONTROL_AREA.FilePointer's type", "_CONTROL_AREA"),
 }
 
 
@@ -246,10 +266,10 @@ def column_cells(table, col, k, pdb, documented_rows):
         value = None
         member = pdb_member(pdb_lines, table.name, field, k)
         if (table.name, field) in DERIVED:
-            rule, _ = DERIVED[(table.name, field)]
+            rule, _, struct = DERIVED[(table.name, field)]
             value = rule(k)
             if value is not None:
-                cite(k.source)
+                cite(k.struct_source(struct))
         elif table.name == "profile":
             value = {"description": col["description"], "machine": k.arch,
                      "paging": k.paging, "build": str(k.build), "min_build": col["min_build"],
@@ -261,14 +281,14 @@ def column_cells(table, col, k, pdb, documented_rows):
             f = k.fact(member[0], member[1], parents)
             if f or k.whole(member[0], parents):
                 value = format_fact(ftype, f) if f else "-"
-                cite(k.source)
+                cite(f["source"] if f else k.struct_source(member[0]))
         elif (table.name, field) in size_of:
             for m in size_of[(table.name, field)]:
                 pm = pdb_member(pdb_lines, table.name, m, k)
                 f = pm and k.fact(pm[0], pm[1], parents)
                 if f and f["size"] not in ("", "0"):
                     value = f["size"]
-                    cite(k.source)
+                    cite(f["source"])
                     break
             else:
                 pm = pdb_member(pdb_lines, table.name, size_of[(table.name, field)][0], k)

@@ -9,13 +9,20 @@ leave this script: the files are parsed as data, never imported or run.
 
     scripts/layouts-extract.py [--commit HASH] [--by-struct OUTDIR] DIR
     scripts/layouts-extract.py --headers [--commit HASH] FILE.h...
+    scripts/layouts-extract.py --ntdiff [--commit HASH] ROOT/BUILD/ARCH/.../_TYPE.h...
 
 DIR holds the fetched *_vtypes.py files; HASH is the volatility commit they
 were fetched at, cited in every row. With --headers, the files are instead
 the per-build C headers of the Vergilius Project's data
 (github.com/novafacing/vergilius-rs, headers/bindings-BUILD-ARCH.h, one
 struct per PDB type, each member commented with its offset), and HASH is
-that repository's commit. Output on stdout: one tab-separated row
+that repository's commit. With --ntdiff, the files are ntdiff/headers'
+per-build, per-type headers (github.com/ntdiff/headers,
+BUILD/ARCH/System32/ntoskrnl.exe/Standalone/_TYPE.h, pdbex output: every
+member commented with its offset from the start of its outermost type, bit
+fields with their bit position), named by their path in that repository
+(any leading directories are dropped up to the BUILD folder NTDIFF_BUILDS
+knows); each file gives the facts of its own type, citing that file. Output on stdout: one tab-separated row
 per fact,
     struct  field  build  arch  offset  size  bit  width  source  type
 with build as MAJOR.MINOR.BUILD[.REVISION] (or a service-pack label where
@@ -400,6 +407,113 @@ def load_header(path, ptr):
     return types
 
 
+# ntdiff/headers' build folders, by the kernel they were generated from
+# (the folder names give the release; the build number is Microsoft's for it).
+NTDIFF_BUILDS = {
+    "Win11_2409_24H2": "10.0.26100",
+}
+PDBEX_SCALARS = {
+    "unsigned __int64": "unsigned long long", "__int64": "long long",
+    "unsigned long": "unsigned long", "long": "long", "unsigned int": "unsigned int",
+    "int": "int", "unsigned short": "unsigned short", "short": "short",
+    "wchar_t": "wchar", "unsigned char": "unsigned char", "char": "char",
+    "float": "float", "double": "double",
+}
+PDBEX_MEMBER = re.compile(r"^/\* 0x([0-9a-f]+) \*/ (.*?);(\s*/\* bit position: (\d+) \*/)?$")
+PDBEX_DECL = re.compile(r"^(?P<type>.*?)\s*\b(?P<name>\w+)\s*(?P<dims>(\[\d+\])*)\s*"
+                        r"(:\s*(?P<bits>\d+))?$")
+PDBEX_SIZE = re.compile(r"/\* size: 0x([0-9a-f]+) \*/")
+
+
+def pdbex_type(text, ptr):
+    """The vtypes description of a pdbex member's declared type."""
+    text = re.sub(r"\b(volatile|const)\b", "", text).strip()
+    if "*" in text:
+        return [POINTER[ptr], ["void"]]
+    words = text.split()
+    if words[0] == "enum":
+        return ["Enumeration", {"target": "long"}]
+    if words[0] in ("struct", "union"):
+        return [words[1]]
+    return [PDBEX_SCALARS.get(" ".join(words), " ".join(words))]
+
+
+def load_pdbex(path, ptr):
+    """The types of one ntdiff header, as load_types gives a vtypes file's.
+    Offsets in the headers count from the outermost type: a named inline
+    struct or union (`} /* size */ u3;`) becomes the type OUTER.u3 with its
+    members' offsets made relative to its own start."""
+    types, stack, name, in_enum = {}, [], None, False
+    with open(path, encoding="utf-8") as f:
+        lines = [l.strip() for l in f]
+    for line in lines:
+        if in_enum:
+            in_enum = not line.startswith("}")
+            continue
+        m = re.match(r"^typedef (struct|union|enum) (\w+)$", line)
+        if m:
+            in_enum, name = m.group(1) == "enum", m.group(2)
+            continue
+        if line in ("struct", "union", "struct /* bitfield */") or not line:
+            continue
+        if line == "{":
+            stack.append(Block(name if not stack else None))
+            continue
+        if line.startswith("}"):
+            block = stack.pop()
+            size = PDBEX_SIZE.search(line)
+            members = {}
+            for n, o, d in block.members:
+                members.setdefault(n, [o, d])
+            if not stack:
+                types[block.name] = [int(size.group(1), 16) if size else 0, members]
+                continue
+            m = re.match(r"^\}\s*(/\*.*?\*/)?\s*(\w+)\s*;$", line)
+            if not m:   # anonymous: its members are the enclosing type's
+                stack[-1].members.extend(block.members)
+                continue
+            base = min(o for _, o, _ in block.members)
+            inner = "%s.%s" % (stack[0].name, m.group(2))
+            types[inner] = [int(size.group(1), 16) if size else 0,
+                            {n: [o - base, d] for n, (o, d) in members.items()}]
+            stack[-1].members.append((m.group(2), base, [inner]))
+            continue
+        m = PDBEX_MEMBER.match(re.sub(r"\s*/\* function \*/", "", line))
+        d = m and PDBEX_DECL.match(m.group(2))
+        if not stack or not d:
+            raise ValueError("%s: cannot read %r" % (path, line))
+        off, desc = int(m.group(1), 16), pdbex_type(d.group("type"), ptr)
+        if d.group("bits"):
+            start = int(m.group(4))
+            desc = ["BitField", {"start_bit": start, "end_bit": start + int(d.group("bits")),
+                                 "native_type": desc[0]}]
+        stack[-1].members.append((d.group("name"), off, with_dims(desc, d.group("dims"))))
+    return types
+
+
+def ntdiff_facts(paths, commit):
+    """The facts of ntdiff headers, each citing its file: a file's own type,
+    and the types it defines whole that no file of their own gives (the
+    _KTHREAD inside _ETHREAD.h)."""
+    own, embedded = {}, {}
+    for path in paths:
+        parts = path.split(os.sep)
+        at = next((i for i, p in enumerate(parts) if p in NTDIFF_BUILDS), None)
+        if at is None or len(parts) < at + 2 or parts[at + 1] not in ("x86", "x64"):
+            sys.exit("layouts-extract: %s: not under a known ntdiff BUILD/ARCH folder" % path)
+        build, arch = NTDIFF_BUILDS[parts[at]], parts[at + 1]
+        struct = os.path.splitext(parts[-1])[0]
+        source = "ntdiff/headers@%s:%s" % (commit, "/".join(parts[at:]))
+        for r in field_facts(load_pdbex(path, 8 if arch == "x64" else 4), build, arch, source):
+            (own if r[0] == struct else embedded).setdefault((build, arch, r[0]), []).append(r)
+    for key, rows in list(own.items()) + [kv for kv in embedded.items() if kv[0] not in own]:
+        # A _KPRCB without its DpcStack was cut short (the public symbols'
+        # type ends at ProcessorState): its size is not the kernel's.
+        if key[2] in CUT_SHORT and not any(r[1].endswith("DpcStack") for r in rows):
+            rows = [r for r in rows if r[1] != "SIZE"]
+        yield from rows
+
+
 def field_facts(types, build, arch, source):
     """The facts of one build's types, as tuples of the output columns."""
     ptr = 8 if arch == "x64" else 4
@@ -476,9 +590,9 @@ def write_by_struct(rows, outdir):
 def main(argv):
     args = argv[1:]
     commit, outdir, headers = "HEAD", None, False
-    while args and args[0] in ("--commit", "--by-struct", "--headers"):
-        if args[0] == "--headers":
-            headers, args = True, args[1:]
+    while args and args[0] in ("--commit", "--by-struct", "--headers", "--ntdiff"):
+        if args[0] in ("--headers", "--ntdiff"):
+            headers, args = args[0], args[1:]
             continue
         if len(args) < 2:
             sys.exit(__doc__)
@@ -489,7 +603,8 @@ def main(argv):
         args = args[2:]
     if not args or len(args) != 1 and not headers:
         sys.exit(__doc__)
-    rows = list(header_facts(args, commit) if headers else facts(args[0], commit))
+    reader = {"--headers": header_facts, "--ntdiff": ntdiff_facts}.get(headers)
+    rows = list(reader(args, commit) if reader else facts(args[0], commit))
     if outdir:
         write_by_struct(rows, outdir)
         return

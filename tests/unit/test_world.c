@@ -133,7 +133,9 @@ static void test_profile_lookup(void **state)
 			 profile_by_name("win11-x64"));
 	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 22000),
 			 profile_by_name("win11-21h2-x64"));
-	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 26100));
+	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 26100),
+			 profile_by_name("win11-24h2-x64"));
+	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 26200));
 	assert_null(profile_by_name("win12-x64"));
 	/* One build, two layouts: both serve 7601 (the KDBG chooses: layout-kdbg.test). */
 	assert_true(profile_serves(profile_by_name("win7-x64-2016"), MACHINE_X64, PAGING_X64, 7601));
