@@ -371,10 +371,13 @@ static void draw(struct screen *s)
 		const struct pane *d = a->detail;
 		int y = content_top + list_rows;
 		char title[160];
-		snprintf(title, sizeof title, "%s %.120s  (Enter opens it, v closes) ",
-			 s->utf8 ? "──" : "--", pane_title(d));
+		snprintf(title, sizeof title, "%.120s  (Enter opens it, v closes)", pane_title(d));
+		/* The title is text to read, drawn as titles are; only the rule
+		 * around it is border. */
 		size_t skip = 0;
-		int x = put_text(s, y, 0, w, title, &skip, role_attr(s, ROLE_BORDER));
+		int x = put_text(s, y, 0, w, s->utf8 ? "── " : "-- ", &skip, role_attr(s, ROLE_BORDER));
+		x = put_text(s, y, x, w, title, &skip, role_attr(s, ROLE_TITLE));
+		x = put_text(s, y, x, w, " ", &skip, role_attr(s, ROLE_BORDER));
 		for (; x < w; x++)
 			put_text(s, y, x, x + 1, s->utf8 ? "─" : "-", &skip, role_attr(s, ROLE_BORDER));
 		for (int i = 0; i < detail_rows && (size_t)i < d->nvis; i++)

@@ -166,8 +166,7 @@ void theme_parse(struct theme *t, const char *text, const char *where, struct th
 	config_walk_lines(text, theme_line, &c);
 }
 
-/* The xterm palette, the reference for nearest-colour choices. */
-static uint32_t xterm_rgb(unsigned i)
+uint32_t theme_xterm_rgb(unsigned i)
 {
 	static const uint32_t base[16] = {
 		0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd, 0x00cdcd, 0xe5e5e5,
@@ -198,7 +197,7 @@ static int nearest(uint32_t rgb, unsigned first, unsigned last)
 	int best = (int)first;
 	uint32_t best_d = UINT32_MAX;
 	for (unsigned i = first; i <= last; i++) {
-		uint32_t d = distance(rgb, xterm_rgb(i));
+		uint32_t d = distance(rgb, theme_xterm_rgb(i));
 		if (d < best_d) {
 			best_d = d;
 			best = (int)i;
@@ -214,7 +213,7 @@ int theme_terminal_color(struct color c, int ncolors)
 	unsigned usable = ncolors >= 256 ? 256 : ncolors >= 16 ? 16 : 8;
 	if (c.kind == COLOR_INDEX && c.index < usable)
 		return c.index;
-	uint32_t rgb = c.kind == COLOR_RGB ? c.rgb : xterm_rgb(c.index);
+	uint32_t rgb = c.kind == COLOR_RGB ? c.rgb : theme_xterm_rgb(c.index);
 	/* On 256 colours, 0-15 are whatever the user's palette says; the cube
 	 * and the grey ramp are fixed, so an exact colour is found there. */
 	return usable == 256 ? nearest(rgb, 16, 255) : nearest(rgb, 0, usable - 1);
@@ -224,7 +223,7 @@ int theme_terminal_color(struct color c, int ncolors)
  * terminal whose background is unknown, such a line may not stand out. */
 static bool like_terminal_background(int index)
 {
-	uint32_t rgb = xterm_rgb((unsigned)index);
+	uint32_t rgb = theme_xterm_rgb((unsigned)index);
 	unsigned r = rgb >> 16 & 0xff, g = rgb >> 8 & 0xff, b = rgb & 0xff;
 	unsigned hi = r > g ? (r > b ? r : b) : (g > b ? g : b);
 	unsigned lo = r < g ? (r < b ? r : b) : (g < b ? g : b);

@@ -62,6 +62,11 @@ bool theme_parse_color(const char *s, struct color *out);
  * or more): -1 for the terminal default, else the nearest index. */
 int theme_terminal_color(struct color c, int ncolors);
 
+/* Colour index i (0-255) in the xterm palette: the reference for nearest
+ * colours; 16-255 (the cube and the grey ramp) are the same on every
+ * 256-colour terminal, 0-15 are whatever the user's palette says. */
+uint32_t theme_xterm_rgb(unsigned i);
+
 /* Whether the cursor line (the selection role) stands out from normal text
  * with ncolors colours (0: none): by reverse video or standout, or by a
  * background of its own that differs from the normal one (and, where that

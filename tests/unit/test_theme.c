@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <math.h>
 
 #include "tui/config.h"
 #include "tui/theme.h"
@@ -219,6 +220,79 @@ static void test_shipped_themes(void **state)
 	theme_list_free(&l);
 }
 
+/* WCAG 2's relative luminance of an sRGB colour. */
+static double luminance(uint32_t rgb)
+{
+	double l = 0;
+	static const double weight[3] = { 0.2126, 0.7152, 0.0722 };
+	for (int i = 0; i < 3; i++) {
+		double c = (double)(rgb >> (16 - 8 * i) & 0xff) / 255;
+		l += weight[i] * (c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4));
+	}
+	return l;
+}
+
+/* The colour a 256-colour terminal shows for c, where the theme fixes it:
+ * #rrggbb and color16-255 become one of xterm's cube and grey ramp, the same
+ * on every such terminal. The 16 standard colours and the default are the
+ * user's palette. */
+static bool fixed_rgb(struct color c, uint32_t *rgb)
+{
+	int i = theme_terminal_color(c, 256);
+	if (i < 16)
+		return false;
+	*rgb = theme_xterm_rgb((unsigned)i);
+	return true;
+}
+
+/* Every role of every shipped theme whose colours the theme fixes reads
+ * against its own background: 4.5:1 for text (WCAG 2 AA), 3:1 for the
+ * roles meant to recede (zeros, unused, empty, muted) and for borders
+ * (WCAG's floor for non-text). A default background counts as black: only
+ * the default theme, made for dark terminals, leaves it to the terminal
+ * with fixed foregrounds. README's Themes section says so. */
+static void test_contrast(void **state)
+{
+	(void)state;
+	static const char *const names[] = {
+		"default", "light", "windbg-black", "high-contrast", "16color", "mono",
+	};
+	static const enum role receding[] = {
+		ROLE_BORDER, ROLE_ZERO, ROLE_MUTED, ROLE_REGION_UNUSED, ROLE_PTE_EMPTY,
+		ROLE_POOL_FREE, ROLE_VA_SIGN, ROLE_HEX_ZERO,
+	};
+	setenv("XDG_CONFIG_HOME", "/nonexistent-kdx-test", 1);
+	int under = 0;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct theme t;
+		struct theme_warnings w = { .count = 0 };
+		assert_true(theme_load(&t, names[i], &w));
+		int checked = 0;
+		for (int r = 0; r < ROLE_COUNT; r++) {
+			uint32_t fg, bg = 0x000000;
+			if (!fixed_rgb(t.roles[r].fg, &fg) ||
+			    (t.roles[r].bg.kind != COLOR_DEFAULT && !fixed_rgb(t.roles[r].bg, &bg)))
+				continue;
+			double a = luminance(fg) + 0.05, b = luminance(bg) + 0.05;
+			double ratio = a > b ? a / b : b / a, floor = 4.5;
+			for (size_t k = 0; k < sizeof receding / sizeof receding[0]; k++)
+				if (receding[k] == (enum role)r)
+					floor = 3.0;
+			checked++;
+			if (ratio < floor) {
+				print_error("%s %s #%06x on #%06x: %.2f:1, under %.1f:1\n", names[i],
+					    role_name((enum role)r), fg, bg, ratio, floor);
+				under++;
+			}
+		}
+		/* The themes of fixed colours are checked whole. */
+		if (i < 3 && checked != ROLE_COUNT)
+			fail_msg("%s: %d of %d roles have fixed colours", names[i], checked, ROLE_COUNT);
+	}
+	if (under)
+		fail_msg("%d roles under their contrast floor", under);
+}
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -296,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_nearest_colour),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_shipped_themes),
+		cmocka_unit_test(test_contrast),
 		cmocka_unit_test(test_user_theme),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
