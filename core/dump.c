@@ -303,7 +303,8 @@ static bool scan_for_kdbg(struct dump *d)
 	return false;
 }
 
-/* The header's KDBG pointer first; when it leads nowhere, the scan. */
+/* The header's KDBG pointer first; when it leads nowhere, or the header
+ * names none (KdDebuggerDataBlock 0 or the fill), the scan. */
 static void find_kdbg(struct dump *d)
 {
 	const struct crash_facts *f = &d->src->facts;
@@ -312,7 +313,12 @@ static void find_kdbg(struct dump *d)
 		d->kdbg_origin = "crash header";
 		return;
 	}
+	bool named_none = f->has_crash_header && !f->has_kdbg;
+	if (named_none)
+		snprintf(why, sizeof why, "KdDebuggerDataBlock is 0: it names no KDBG");
 	if (scan_for_kdbg(d)) {
+		if (named_none)
+			d->kdbg_origin = "signature scan (the crash header names none)";
 		if (why[0])
 			kdx_warn(&d->warnings, "the crash header's %s; found the KDBG by its "
 				 "signature at 0x%llx", why, (unsigned long long)d->kdbg_va);
@@ -485,7 +491,7 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 			d->kernel = xlat_new(d->src, d->paging, d->dtb, err);
 		if (!d->kernel)
 			goto fail;
-		if (f->has_kdbg || (!f->has_crash_header && !d->os[0]))
+		if (!d->os[0] && f->holds_memory)
 			find_kdbg(d);
 	}
 	if (d->has_kdbg) {

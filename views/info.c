@@ -4,6 +4,7 @@
 
 #include "core/analysis/bugcheck.h"
 #include "core/analysis/symbol.h"
+#include "core/nt/kdbg.h"
 #include "core/nt/pfn.h"
 #include "core/nt/pool.h"
 #include "core/nt/ustr.h"
@@ -226,9 +227,14 @@ static void add_layout(const struct dump *d, struct dnode *root, bool verbose)
 		dn_label(dn_str(o, "passed_over", l->passed_over->name), "chosen over");
 	else
 		dn_label(dn_null(o, "passed_over"), "chosen over");
+	/* Why no KDBG offset checked the column: no KDBG, one too short to hold
+	 * them (XP's), or one that left them zero. */
 	if (!l->kdbg_checked && !l->nearest)
-		dn_str(o, "meaning", "the KDBG holds no structure offsets (it does from Windows "
-		       "Server 2003 on): the column is the build's, unchecked");
+		dn_str(o, "meaning", !d->has_kdbg ? "no KDBG was read from this dump: the column is "
+		       "the build's, unchecked" : d->kdbg_size <= KDBG_OFFSET_KTHREAD_NEXT_PROCESSOR ?
+		       "the KDBG holds no structure offsets (it does from Windows Server 2003 on): "
+		       "the column is the build's, unchecked" : "the KDBG's structure offsets are "
+		       "all zero: the column is the build's, unchecked");
 	if (verbose)
 		add_layout_detail(l, o);
 }

@@ -171,7 +171,8 @@ static const struct world_xlat *xlat_of(const struct world *w, const char *kind)
 }
 
 /* Full-size variants: the KDBG pointer names a page in the RAM hole (the
- * dump opens with a warning naming that address), the CR3 names the hole. */
+ * dump opens with a warning naming that address), or is 0 (it names none:
+ * the dump opens with a warning saying so), the CR3 names the hole. */
 static int memory_variants(const char *dir, const struct world *w, struct blob *full,
 			   struct kdx_error *err)
 {
@@ -180,6 +181,10 @@ static int memory_variants(const char *dir, const struct world *w, struct blob *
 	put(full->data + KDBG64, hole->walk.va, 8);
 	snprintf(expect, sizeof expect, "0x%llx", (unsigned long long)hole->walk.va);
 	int r = emit(dir, "kdbg-unmapped", "dmp", full->data, full->size, expect, err);
+	put(full->data + KDBG64, 0, 8);
+	if (r == 0)
+		r = emit(dir, "kdbg-zero", "dmp", full->data, full->size,
+			 "KdDebuggerDataBlock is 0: it names no KDBG", err);
 	put(full->data + KDBG64, w->kdbg_va, 8);
 	uint64_t hole_pa = hole->walk.pa & ~(uint64_t)(KDX_PAGE_SIZE - 1);
 	put(full->data + DTB64, hole_pa, 8);
