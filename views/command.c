@@ -15,6 +15,11 @@ const struct command *command_find(const char *name)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(all[i]->name, name) == 0)
 			return all[i];
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < sizeof all[i]->aliases / sizeof all[i]->aliases[0] &&
+		     all[i]->aliases[k]; k++)
+			if (strcmp(all[i]->aliases[k], name) == 0)
+				return all[i];
 	if (name[0] == '!')
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(all[i]->name, name + 1) == 0)

@@ -16,6 +16,9 @@ struct command {
 	const char *usage;      /* "vtop VA [DTB]" */
 	const char *summary;    /* one line for help and completion */
 	const char *windbg;     /* equivalent WinDbg command, or NULL */
+	/* WinDbg names that run this command as they are ("!runaway", "vertarget"),
+	 * beyond the name without its '!' that command_find takes anyway. */
+	const char *aliases[3];
 	bool without_dump;      /* runs without a dump (kdx --build B --arch A -c CMD) */
 	/* argv[0] is the command name. Returns 0, or -1 with err set. */
 	int (*run)(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err);
@@ -23,7 +26,7 @@ struct command {
 
 /* All commands, in help order. */
 const struct command *const *command_all(size_t *count);
-/* Exact name first; then, WinDbg style, without a leading '!'. */
+/* Exact name first, then an alias; then, WinDbg style, without a leading '!'. */
 const struct command *command_find(const char *name);
 
 /* Splits line into words and runs it into out (doc_init is done here).

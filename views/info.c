@@ -382,6 +382,6 @@ const struct command cmd_info = {
 	.name = "info", .usage = "info [-v] [-w]",
 	.summary = "dump overview: format, machine, paging, CR3, build, KDBG, bug check; "
 		   "-w counts the figures that walk page tables",
-	.windbg = "vertarget; .bugcheck",
+	.windbg = "vertarget; .bugcheck", .aliases = { "vertarget", ".bugcheck" },
 	.run = run_info,
 };

@@ -138,6 +138,6 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 const struct command cmd_threads = {
 	.name = "threads", .usage = "threads [PID] [-sort user|kernel|total]",
 	.summary = "threads with user and kernel time (!runaway), state, CPU; each links to its stack",
-	.windbg = "!runaway",
+	.windbg = "!runaway", .aliases = { "!runaway" },
 	.run = run_threads,
 };

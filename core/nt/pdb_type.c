@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/nt/kdbg.h"
 
@@ -304,20 +305,22 @@ static void kdbg_layout(const struct profile *p, struct pdb_layout *out)
 
 bool pdb_layout(const struct profile *p, const char *type, struct pdb_layout *out)
 {
-	if (strcmp(type, KDBG_TYPE) == 0) {
-		memset(out, 0, sizeof *out);
+	memset(out, 0, sizeof *out);
+	/* WinDbg's spellings: the kernel's module prefix, any case (nt!_EPROCESS, _eprocess). */
+	if (strncasecmp(type, "nt!", 3) == 0)
+		type += 3;
+	const char *list[64];
+	size_t n = pdb_type_list(list, 64);
+	for (size_t i = 0; i < n && !out->type; i++)
+		if (strcasecmp(list[i], type) == 0)
+			out->type = list[i];
+	if (!out->type)
+		return false;
+	if (strcmp(out->type, KDBG_TYPE) == 0) {
 		kdbg_layout(p, out);
 		sort_members(out);
 		return true;
 	}
-	memset(out, 0, sizeof *out);
-	const char *list[64];
-	size_t n = pdb_type_list(list, 64);
-	for (size_t i = 0; i < n && !out->type; i++)
-		if (strcmp(list[i], type) == 0)
-			out->type = list[i];
-	if (!out->type)
-		return false;
 	collect(p, out->type, 0, "", 0, out);
 	out->size = type_size(p, out->type);
 	out->has_size = out->size != 0;

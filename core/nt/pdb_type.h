@@ -43,7 +43,8 @@ struct pdb_layout {
 };
 
 /* The members of type in p's column; false when pdb.tsv names no such
- * type. Unknown sizes and absent fields stay as such. */
+ * type. The name is WinDbg's, in any case, with or without "nt!"; out->type
+ * is pdb.tsv's spelling. Unknown sizes and absent fields stay as such. */
 bool pdb_layout(const struct profile *p, const char *type, struct pdb_layout *out);
 /* The types pdb.tsv names, in file order (embedded types included), and
  * _KDDEBUGGER_DATA64, whose fixed offsets are core/nt/kdbg.h's. */
