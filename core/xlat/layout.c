@@ -9,6 +9,8 @@
 #include "core/nt/kdbg.h"
 #include "core/nt/pe.h"
 #include "core/nt/profile.h"
+#include "core/source/notes.h"
+#include "core/source/source.h"
 
 const char *region_kind_name(enum region_kind k)
 {
@@ -63,9 +65,17 @@ enum bound_kind {
 	/* end bounds relative to the start */
 	B_SIZE, B_KDBG_VAR_SIZE, B_PTE_SPACE_SIZE, B_PDE_SPACE_SIZE, B_IMAGE_SIZE, B_PFN_SIZE,
 	B_MAPPED_RUN,      /* the run of mapped pages from the start */
+	B_TABLES_RUN,      /* the run of present page tables from the start */
 	/* a start: the run of present page tables down from the variable */
 	B_TABLES_BELOW_VAR,
 	B_SLOT_END,        /* the end of the start's 512 GiB PML4 slot (doc/address-space.md §4.4) */
+	/* a Linux kernel's, from its VMCOREINFO note (var: the key) */
+	B_VMCOREINFO,      /* the value itself: SYMBOL(_stext) */
+	B_VMCOREINFO_SIZE, /* an end: the start plus the number, less one */
+	B_VMCOREINFO_PLUS, /* value plus the number: past KERNEL_IMAGE_SIZE */
+	B_VMEMMAP_BASE,    /* what mem_section's first section_mem_map encodes */
+	B_VMALLOC_BASE,    /* the lowest vmap area of vmap_area_list */
+	B_SETUP_START, B_SETUP_END,  /* libaddrxlat's Linux set-up found it (field: which) */
 };
 
 struct bound {
@@ -246,14 +256,92 @@ struct resolver {
 	const struct region_list *list;
 	const struct profile *profile;
 	char detail[80];
-	bool from_kdbg, from_scan;
+	bool from_kdbg, from_vmcoreinfo, from_scan, from_setup;
 };
+
+/* Names a variable a bound came from: "KDBG MmPagedPoolStart, ...". */
+static void note_source(struct resolver *r, const char *from, const char *var)
+{
+	size_t n = strlen(r->detail);
+	snprintf(r->detail + n, sizeof r->detail - n, "%s%s", n ? ", " : from, var);
+}
 
 static void note_var(struct resolver *r, const char *var)
 {
-	size_t n = strlen(r->detail);
-	snprintf(r->detail + n, sizeof r->detail - n, "%s%s", n ? ", " : "KDBG ", var);
+	note_source(r, "KDBG ", var);
 	r->from_kdbg = true;
+}
+
+static bool vmcoreinfo_var(struct resolver *r, const char *key, uint64_t *v)
+{
+	if (!vmcoreinfo_num(&r->d->src->notes, key, v))
+		return false;
+	note_source(r, "VMCOREINFO ", key);
+	r->from_vmcoreinfo = true;
+	return true;
+}
+
+/* A Linux x86_64 kernel address (the upper half). */
+static bool linux_kernel_va(uint64_t v)
+{
+	return v >= 0xffff800000000000ull;
+}
+
+/* include/linux/mmzone.h: with SPARSEMEM_VMEMMAP each section's
+ * section_mem_map holds vmemmap (the struct page of PFN 0) with flags in
+ * its low bits (SECTION_MARKED_PRESENT, SECTION_HAS_MEM_MAP, ...); the map
+ * starts on a page. SYMBOL(mem_section) is the array of sections, or with
+ * SPARSEMEM_EXTREME an array of pointers to them: a pointer has no flag. */
+#define SECTION_PRESENT_MAP 0x3ull
+static bool vmemmap_base(struct resolver *r, uint64_t *v)
+{
+	uint64_t sections, off, x;
+	if (!vmcoreinfo_num(&r->d->src->notes, "SYMBOL(mem_section)", &sections) ||
+	    !vmcoreinfo_num(&r->d->src->notes, "OFFSET(mem_section.section_mem_map)", &off) ||
+	    !dump_read_ptr(r->d, sections + off, &x))
+		return false;
+	if ((x & SECTION_PRESENT_MAP) != SECTION_PRESENT_MAP &&
+	    (!dump_read_ptr(r->d, sections, &x) || !dump_read_ptr(r->d, x + off, &x)))
+		return false;
+	if ((x & SECTION_PRESENT_MAP) != SECTION_PRESENT_MAP || !linux_kernel_va(x))
+		return false;
+	*v = x & ~(uint64_t)(KDX_PAGE_SIZE - 1);
+	note_source(r, "VMCOREINFO ", "mem_section's section_mem_map");
+	r->from_vmcoreinfo = true;
+	return true;
+}
+
+/* vmap_area_list is kept in address order (mm/vmalloc.c); its first area
+ * is the lowest vmalloc address in use, and vmalloc_base is PUD-aligned
+ * (arch/x86/mm/kaslr.c), 1 GiB. */
+#define PUD_SIZE (1ull << 30)
+static bool vmalloc_base(struct resolver *r, uint64_t *v)
+{
+	const struct dump_notes *n = &r->d->src->notes;
+	uint64_t head, list, start, next, x;
+	if (!vmcoreinfo_num(n, "SYMBOL(vmap_area_list)", &head) ||
+	    !vmcoreinfo_num(n, "OFFSET(vmap_area.list)", &list) ||
+	    !vmcoreinfo_num(n, "OFFSET(vmap_area.va_start)", &start) ||
+	    !dump_read_ptr(r->d, head, &next) || next == head || next < list ||
+	    !dump_read_ptr(r->d, next - list + start, &x) || !linux_kernel_va(x))
+		return false;
+	*v = x & ~(PUD_SIZE - 1);
+	note_source(r, "VMCOREINFO ", "vmap_area_list's first area");
+	r->from_vmcoreinfo = true;
+	return true;
+}
+
+/* What libaddrxlat's Linux set-up found in the page tables: field 0 the
+ * direct map, 1 the kernel text. */
+static bool setup_bound(struct resolver *r, const struct bound *b, bool end, uint64_t *v)
+{
+	const struct linux_regions *lr = xlat_linux_regions(r->d->kernel);
+	if (!lr || !(b->field ? lr->has_ktext : lr->has_direct))
+		return false;
+	*v = b->field ? (end ? lr->ktext_end : lr->ktext_start)
+		      : (end ? lr->direct_end : lr->direct_start);
+	r->from_setup = true;
+	return true;
 }
 
 static bool kdbg_var(struct resolver *r, const struct bound *b, uint64_t *v)
@@ -278,25 +366,28 @@ static bool image_size(struct dump *d, uint64_t base, uint64_t *size)
 	return ok;
 }
 
-/* The lowest VA of the run of present page tables (PDEs, the level above
- * the leaf) that ends with the one mapping top, not below floor. */
-static bool tables_below(struct dump *d, uint64_t top, uint64_t floor, uint64_t *v)
+/* The run of present page tables (PDEs, the level above the leaf) from
+ * the one mapping from, down to floor or up to limit: its lowest VA
+ * (down) or its highest (up). */
+static bool tables_run(struct dump *d, uint64_t from, uint64_t limit, bool up, uint64_t *v)
 {
 	const struct paging_desc *pd = xlat_mode(d->kernel);
 	int level = pd->levels - 2;
 	uint64_t chunk = 1ull << pd->shift[level];
-	uint64_t base = top & ~(chunk - 1);
+	uint64_t base = from & ~(chunk - 1);
 	struct walk w;
 	xlat_walk(d->kernel, base, &w);
 	if (w.nlevels <= level || !w.level[level].present)
 		return false;
-	for (uint64_t n = 0; base >= chunk && base - chunk >= floor && n < MAX_RUN_PAGES; n++) {
-		xlat_walk(d->kernel, base - chunk, &w);
+	for (uint64_t n = 0; n < MAX_RUN_PAGES && (up ? limit - base >= 2 * chunk - 1
+					: base >= chunk && base - chunk >= limit); n++) {
+		uint64_t next = up ? base + chunk : base - chunk;
+		xlat_walk(d->kernel, next, &w);
 		if (w.nlevels <= level || !w.level[level].present)
 			break;
-		base -= chunk;
+		base = next;
 	}
-	*v = base;
+	*v = up ? base + chunk - 1 : base;
 	return true;
 }
 
@@ -350,9 +441,27 @@ static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, u
 			*v += KDX_PAGE_SIZE;
 		r->from_scan = true;
 		return xlat_to_phys(r->d->kernel, start, &x_pa) == XLAT_OK;
+	case B_TABLES_RUN:
+		r->from_scan = true;
+		return tables_run(r->d, start, UINT64_MAX, true, v);
 	case B_SLOT_END:
 		*v = start | ((1ull << 39) - 1);
 		return true;
+	case B_VMCOREINFO: return vmcoreinfo_var(r, b->var, v);
+	case B_VMCOREINFO_SIZE:
+		if (!vmcoreinfo_var(r, b->var, &x) || !x)
+			return false;
+		*v = start + x - 1;
+		return true;
+	case B_VMCOREINFO_PLUS:
+		if (!vmcoreinfo_var(r, b->var, &x))
+			return false;
+		*v = b->value + x;
+		return true;
+	case B_VMEMMAP_BASE: return vmemmap_base(r, v);
+	case B_VMALLOC_BASE: return vmalloc_base(r, v);
+	case B_SETUP_START: return setup_bound(r, b, false, v);
+	case B_SETUP_END: return setup_bound(r, b, true, v);
 	case B_TABLES_BELOW_VAR:
 		if (!dump_kdbg_field(r->d, b->field, 8, &x) || !x || !dump_read_ptr(r->d, x, &x))
 			return false;
@@ -361,7 +470,7 @@ static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, u
 		 * tables right below (doc/address-space.md §4.1 lists it among the bounds). */
 		if (!kdbg_variable(r->d, KDBG_MM_NONPAGED_SYSTEM_START, &floor))
 			floor = 0;
-		return tables_below(r->d, x, floor, v);
+		return tables_run(r->d, x, floor, false, v);
 	}
 	return false;
 }
@@ -411,10 +520,15 @@ static int add_row(struct dump *d, struct region_list *l, const struct profile *
 	g->start = start;
 	g->end = end;
 	g->kind = row->kind;
-	if (r.from_kdbg) {
-		g->source = REGION_FROM_KDBG;
+	if (r.from_setup) {
+		g->source = REGION_FROM_PAGE_TABLES;
+		snprintf(g->source_detail, sizeof g->source_detail,
+			 "libaddrxlat's Linux set-up: the linear run the page tables map");
+	} else if (r.from_kdbg || r.from_vmcoreinfo) {
+		g->source = r.from_kdbg ? REGION_FROM_KDBG : REGION_FROM_VMCOREINFO;
 		snprintf(g->source_detail, sizeof g->source_detail, "%s%s", r.detail,
 			 row->end.kind == B_MAPPED_RUN ? "; end: mapped pages"
+			 : row->end.kind == B_TABLES_RUN ? "; end: present page tables"
 			 : row->start.kind == B_TABLES_BELOW_VAR ? "; start: present page tables" : "");
 	} else if (r.from_scan) {
 		g->source = REGION_FROM_PAGE_TABLES;
@@ -425,8 +539,11 @@ static int add_row(struct dump *d, struct region_list *l, const struct profile *
 				 "self-map slot 0x%x found in the PML4", l->self_map.index);
 	} else {
 		g->source = REGION_FROM_FIXED;
-		snprintf(g->source_detail, sizeof g->source_detail, "fixed layout (%s)",
-			 l->layout_name);
+		if (l->fixed_cite)
+			snprintf(g->source_detail, sizeof g->source_detail, "%s", l->fixed_cite);
+		else
+			snprintf(g->source_detail, sizeof g->source_detail, "fixed layout (%s)",
+				 l->layout_name);
 	}
 	return 0;
 }
@@ -498,69 +615,65 @@ static void check_kdbg_pte_base(struct dump *d, struct self_map *s)
 	s->kdbg_agrees = v == s->pte_base || (dump_read_ptr(d, v, &deref) && deref == s->pte_base);
 }
 
-/* ---- A Linux kernel's layout: the direct map and the kernel text as
- * libaddrxlat's Linux set-up found them in the page tables; vmalloc,
- * vmemmap and modules at the bases of the kernel's
- * Documentation/x86/x86_64/mm.rst (4-level paging), which memory KASLR
- * (CONFIG_RANDOMIZE_MEMORY) may move within their area. ---- */
+/* ---- A Linux kernel's layout: each region where this kernel put it, as
+ * libaddrxlat's Linux set-up found it in the page tables or as VMCOREINFO
+ * leads to it; else at the bases and sizes of the kernel's
+ * Documentation/x86/x86_64/mm.rst (4-level paging), which KASLR
+ * (CONFIG_RANDOMIZE_BASE, CONFIG_RANDOMIZE_MEMORY) moves. ---- */
 
+#define SETUP(which, end) { (end) ? B_SETUP_END : B_SETUP_START, 0, which, NULL }
+#define START_KERNEL_MAP 0xffffffff80000000ull   /* __START_KERNEL_map */
 static const struct row linux_x64[] = {
 	{ "user", "user space (128 TiB)", REGION_USER, FIXED(0), FIXED(0x7fffffffffffull), false },
+	{ "direct-map", "direct map of all physical memory", REGION_DIRECT_MAP,
+	  SETUP(0, false), SETUP(0, true), false },
 	{ "direct-map", "direct map of all physical memory (mm.rst base)", REGION_DIRECT_MAP,
 	  FIXED(0xffff888000000000ull), FIXED(0xffffc87fffffffffull), false },
+	{ "vmalloc", "vmalloc/ioremap space (32 TiB)", REGION_VMALLOC,
+	  { B_VMALLOC_BASE, 0, 0, NULL }, SIZE(32ull << 40), false },
 	{ "vmalloc", "vmalloc/ioremap space (mm.rst base)", REGION_VMALLOC,
 	  FIXED(0xffffc90000000000ull), FIXED(0xffffe8ffffffffffull), false },
+	{ "vmemmap", "virtual memory map: the struct page array (1 TiB)", REGION_VMEMMAP,
+	  { B_VMEMMAP_BASE, 0, 0, NULL }, SIZE(1ull << 40), false },
 	{ "vmemmap", "virtual memory map: the struct page array (mm.rst base)", REGION_VMEMMAP,
 	  FIXED(0xffffea0000000000ull), FIXED(0xffffeaffffffffffull), false },
-	{ "kernel-text", "kernel text mapping (mm.rst)", REGION_IMAGE,
-	  FIXED(0xffffffff80000000ull), FIXED(0xffffffff9fffffffull), false },
+	{ "kernel-map", "kernel text mapping space (KERNEL_IMAGE_SIZE)", REGION_IMAGE,
+	  FIXED(START_KERNEL_MAP), { B_VMCOREINFO_SIZE, 0, 0, "NUMBER(KERNEL_IMAGE_SIZE)" }, false },
+	{ "kernel-map", "kernel text mapping space (mm.rst)", REGION_IMAGE,
+	  FIXED(START_KERNEL_MAP), FIXED(0xffffffff9fffffffull), false },
+	{ "kernel-text", "the kernel image, where KASLR put it", REGION_IMAGE,
+	  SETUP(1, false), SETUP(1, true), false },
+	/* cleanup_highmap (arch/x86/mm/init_64.c) leaves the kernel map's PMDs
+	 * from _text to the image's end and clears the others; inside, pages
+	 * between text, rodata and data are unmapped. */
+	{ "kernel-text", "the kernel image, where KASLR put it", REGION_IMAGE,
+	  { B_VMCOREINFO, 0, 0, "SYMBOL(_stext)" }, { B_TABLES_RUN, 0, 0, NULL }, false },
+	{ "modules", "module mapping space", REGION_IMAGE,
+	  { B_VMCOREINFO_PLUS, START_KERNEL_MAP, 0, "NUMBER(KERNEL_IMAGE_SIZE)" },
+	  FIXED(0xfffffffffeffffffull), false },
 	{ "modules", "module mapping space (mm.rst)", REGION_IMAGE,
 	  FIXED(0xffffffffa0000000ull), FIXED(0xfffffffffeffffffull), false },
 };
 static const struct row linux_x86[] = {
 	{ "user", "user space (3 GiB)", REGION_USER, FIXED(0), FIXED(0xbfffffff), false },
 	{ "direct-map", "low memory, mapped from PAGE_OFFSET", REGION_DIRECT_MAP,
+	  SETUP(0, false), SETUP(0, true), false },
+	{ "direct-map", "low memory, mapped from PAGE_OFFSET", REGION_DIRECT_MAP,
 	  FIXED(0xc0000000), FIXED(0xf7ffffff), false },
 };
 
-/* One row; where libaddrxlat found the region in the page tables, its
- * bounds replace the fixed ones. */
-static int add_linux_row(struct region_list *l, const struct row *row, bool found,
-			 uint64_t start, uint64_t end, struct kdx_error *err)
-{
-	struct region *g = region_list_push(l);
-	if (!g)
-		return kdx_fail(err, "layout: out of memory");
-	snprintf(g->name, sizeof g->name, "%s", row->name);
-	g->kind = row->kind;
-	g->description = found ? (row->kind == REGION_DIRECT_MAP ?
-		"direct map of all physical memory" : "kernel text mapping") : row->description;
-	g->start = found ? start : row->start.value;
-	g->end = found ? end : row->end.value;
-	g->source = found ? REGION_FROM_PAGE_TABLES : REGION_FROM_FIXED;
-	snprintf(g->source_detail, sizeof g->source_detail, "%s", found ?
-		 "libaddrxlat's Linux set-up: the linear run the page tables map" :
-		 "Linux Documentation/x86/x86_64/mm.rst");
-	return 0;
-}
-
 static int linux_layout(struct dump *d, struct region_list *out, struct kdx_error *err)
 {
-	const struct linux_regions *lr = xlat_linux_regions(d->kernel);
 	bool x64 = d->paging == PAGING_X64;
 	out->layout_name = x64 ? "Linux x86_64 (4-level paging)" : "Linux ia32";
+	out->fixed_cite = "Linux Documentation/x86/x86_64/mm.rst";
 	const struct row *rows = x64 ? linux_x64 : linux_x86;
 	size_t n = x64 ? sizeof linux_x64 / sizeof linux_x64[0] : sizeof linux_x86 / sizeof linux_x86[0];
-	for (size_t i = 0; i < n; i++) {
-		bool direct = rows[i].kind == REGION_DIRECT_MAP && lr && lr->has_direct;
-		bool text = strcmp(rows[i].name, "kernel-text") == 0 && lr && lr->has_ktext;
-		if (add_linux_row(out, &rows[i], direct || text,
-				  direct ? lr->direct_start : text ? lr->ktext_start : 0,
-				  direct ? lr->direct_end : text ? lr->ktext_end : 0, err) < 0) {
+	for (size_t i = 0; i < n; i++)
+		if (add_row(d, out, NULL, &rows[i], err) < 0) {
 			region_list_free(out);
 			return -1;
 		}
-	}
 	region_list_order(out);
 	return 0;
 }

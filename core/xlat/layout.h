@@ -39,6 +39,7 @@ struct region_list {
 	struct self_map self_map;
 	bool dynamic;               /* x86 Vista+: system VA handed out dynamically */
 	const char *layout_name;    /* "x86 XP/2003", "x64 Windows 7", ... */
+	const char *fixed_cite;     /* where fixed bounds come from; NULL: the layout's name */
 };
 
 /* The PTE decoding facts of this dump: format family by build, and the

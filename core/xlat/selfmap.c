@@ -11,6 +11,7 @@ const char *region_source_name(enum region_source s)
 	case REGION_FROM_KDBG: return "kdbg";
 	case REGION_FROM_FIXED: return "fixed";
 	case REGION_FROM_PAGES: return "pages";
+	case REGION_FROM_VMCOREINFO: return "vmcoreinfo";
 	default: return "page-tables";
 	}
 }

@@ -16,8 +16,9 @@ struct source;
 enum region_source {
 	REGION_FROM_KDBG, REGION_FROM_FIXED, REGION_FROM_PAGE_TABLES,
 	REGION_FROM_PAGES,          /* what the mapped pages hold */
+	REGION_FROM_VMCOREINFO,     /* a Linux kernel's VMCOREINFO note */
 };
-const char *region_source_name(enum region_source s); /* "kdbg", "fixed", "page-tables", "pages" */
+const char *region_source_name(enum region_source s); /* "kdbg", "fixed", "page-tables", ... */
 
 /* The PTE self-map of the kernel's address space (doc/address-space.md §3). */
 struct self_map {

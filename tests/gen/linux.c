@@ -1,13 +1,15 @@
 /* Linux guests as QEMU dumps them, for the page-level panes. x86_64: 64 MiB
  * of RAM, the kernel's 4-level tables at swapper_pg_dir (init_top_pgt)
  * with the regions of the kernel's Documentation/x86/x86_64/mm.rst (the
- * direct map at 0xffff888000000000 in 2 MiB pages, vmalloc at
- * 0xffffc90000000000 in 4 KiB pages, one not present, vmemmap at
- * 0xffffea0000000000, the kernel text at __START_KERNEL_map +
+ * direct map at 0xffff888000000000 in 2 MiB pages; vmalloc in 4 KiB pages,
+ * one not present, and vmemmap where memory KASLR (arch/x86/mm/kaslr.c)
+ * put them, not at mm.rst's bases; the kernel text at __START_KERNEL_map +
  * KERNELOFFSET in 2 MiB pages), every CPU's CR3 in QEMU's notes and a
  * VMCOREINFO note as the kernel writes it (kernel/crash_core.c and
  * arch/x86/kernel/machine_kexec_64.c: OSRELEASE, SYMBOL(swapper_pg_dir),
- * NUMBER(phys_base), KERNELOFFSET). Each data page holds its physical
+ * NUMBER(phys_base), KERNELOFFSET, KERNEL_IMAGE_SIZE; mem_section, whose
+ * first section's section_mem_map encodes vmemmap, and vmap_area_list,
+ * whose first area starts vmalloc). Each data page holds its physical
  * address in its first 8 bytes. ia32 PAE: the same RAM mapped from
  * PAGE_OFFSET 0xc0000000 in 2 MiB pages, vmalloc 8 MiB above it, and
  * CONFIG_X86_PAE=y in VMCOREINFO. The truth gives the walks in the kernel's
@@ -29,9 +31,21 @@
 #define PGD_VA (TEXT_VA + 0x600000)              /* swapper_pg_dir, in the image */
 #define PGD_PA (PGD_VA - START_KERNEL_MAP + PHYS_BASE)
 #define DIRECT_MAP 0xffff888000000000ull
-#define VMALLOC 0xffffc90000000000ull
-#define VMEMMAP 0xffffea0000000000ull
+#define KERNEL_IMAGE_SIZE (1ull << 30)          /* with KASLR */
+#define MODULES_END 0xfffffffffeffffffull
+#define VMALLOC 0xffffb4e0c0000000ull            /* 1 GiB aligned, as KASLR places it */
+#define VMALLOC_SIZE (32ull << 40)
+#define VMEMMAP 0xffffd7a5c0000000ull
+#define VMEMMAP_SIZE (1ull << 40)
 #define VMEMMAP_PA 0x1e00000ull
+/* SPARSEMEM_EXTREME: mem_section points at roots of sections (in the
+ * direct map); vmap_area_list's head is in the image, its first
+ * vmap_area in the direct map. */
+#define MEM_SECTION_PA 0x1100000ull
+#define SECTIONS_PA 0x1101000ull
+#define VMAP_AREA_PA 0x1102000ull
+#define VMAP_AREA_LIST (TEXT_VA + 0x700000)
+#define VMAP_AREA_LIST_OFF 40                     /* OFFSET(vmap_area.list) */
 /* ia32 PAE: lowmem mapped from PAGE_OFFSET, vmalloc 8 MiB above its end */
 #define PAGE_OFFSET_32 0xc0000000ull
 #define PGD_PA_32 0x1a00000ull
@@ -161,14 +175,28 @@ static void build_x64(struct linux_guest *g)
 	tag_page(img, TEXT_PA);
 	tag_page(img, TEXT_PA + 0x123000);
 	tag_page(img, VMEMMAP_PA);
+	/* section 0's section_mem_map: vmemmap less PFN 0, with
+	 * SECTION_MARKED_PRESENT, HAS_MEM_MAP, IS_ONLINE and IS_EARLY */
+	gen_put64(img, MEM_SECTION_PA, DIRECT_MAP + SECTIONS_PA);
+	gen_put64(img, SECTIONS_PA, VMEMMAP | 0xf);
+	uint64_t list_pa = VMAP_AREA_LIST - START_KERNEL_MAP + PHYS_BASE;
+	gen_put64(img, list_pa, DIRECT_MAP + VMAP_AREA_PA + VMAP_AREA_LIST_OFF);
+	gen_put64(img, VMAP_AREA_PA, VMALLOC);
+	gen_put64(img, VMAP_AREA_PA + 8, VMALLOC + 0x8000);
+	gen_put64(img, VMAP_AREA_PA + VMAP_AREA_LIST_OFF, VMAP_AREA_LIST);
 	snprintf(g->vmcoreinfo, sizeof g->vmcoreinfo,
 		 "OSRELEASE=%s\nPAGESIZE=4096\nSYMBOL(swapper_pg_dir)=%llx\n"
 		 "SYMBOL(init_top_pgt)=%llx\nSYMBOL(_stext)=%llx\nNUMBER(phys_base)=%llu\n"
+		 "SYMBOL(mem_section)=%llx\nLENGTH(mem_section)=4096\nSIZE(mem_section)=32\n"
+		 "OFFSET(mem_section.section_mem_map)=0\nSYMBOL(vmap_area_list)=%llx\n"
+		 "OFFSET(vmap_area.va_start)=0\nOFFSET(vmap_area.list)=%d\n"
 		 "NUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=%llx\n"
-		 "NUMBER(KERNEL_IMAGE_SIZE)=1073741824\n", LINUX_RELEASE,
+		 "NUMBER(KERNEL_IMAGE_SIZE)=%llu\n", LINUX_RELEASE,
 		 (unsigned long long)PGD_VA, (unsigned long long)PGD_VA,
 		 (unsigned long long)TEXT_VA, (unsigned long long)PHYS_BASE,
-		 (unsigned long long)KERNEL_OFFSET);
+		 (unsigned long long)(DIRECT_MAP + MEM_SECTION_PA),
+		 (unsigned long long)VMAP_AREA_LIST, VMAP_AREA_LIST_OFF,
+		 (unsigned long long)KERNEL_OFFSET, (unsigned long long)KERNEL_IMAGE_SIZE);
 	static const struct sample samples[] = {
 		{ DIRECT_MAP + 0x1234567, "direct map" },
 		{ DIRECT_MAP + 0x2800abc, "direct map" },
@@ -179,12 +207,19 @@ static void build_x64(struct linux_guest *g)
 		{ TEXT_VA + 0x18, "kernel text" },
 		{ TEXT_VA + 0x123008, "kernel text" },
 		{ PGD_VA, "kernel text" },
-		{ 0xffffc90040000000ull, "vmalloc" },
+		{ VMALLOC + 0x40000000ull, "vmalloc" },
 	};
 	add_samples(g, sh, samples, sizeof samples / sizeof samples[0]);
-	g->nregions = 2;
-	g->regions[0] = (struct linux_region){ "direct-map", DIRECT_MAP, DIRECT_MAP + RAM_END - 1 };
-	g->regions[1] = (struct linux_region){ "kernel-text", TEXT_VA, TEXT_VA + TEXT_BYTES - 1 };
+	static const struct linux_region regions[] = {
+		{ "direct-map", DIRECT_MAP, DIRECT_MAP + RAM_END - 1 },
+		{ "vmalloc", VMALLOC, VMALLOC + VMALLOC_SIZE - 1 },
+		{ "vmemmap", VMEMMAP, VMEMMAP + VMEMMAP_SIZE - 1 },
+		{ "kernel-map", START_KERNEL_MAP, START_KERNEL_MAP + KERNEL_IMAGE_SIZE - 1 },
+		{ "kernel-text", TEXT_VA, TEXT_VA + TEXT_BYTES - 1 },
+		{ "modules", START_KERNEL_MAP + KERNEL_IMAGE_SIZE, MODULES_END },
+	};
+	g->nregions = sizeof regions / sizeof regions[0];
+	memcpy(g->regions, regions, sizeof regions);
 }
 
 /* ia32 PAE: lowmem from PAGE_OFFSET (the kernel text inside it), vmalloc

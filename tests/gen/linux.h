@@ -33,10 +33,10 @@ struct linux_region {
 
 struct linux_guest {
 	struct gen_image img;
-	char vmcoreinfo[1024];
+	char vmcoreinfo[2048];
 	struct linux_xlat xl[16];
 	size_t nxl;
-	struct linux_region regions[2];
+	struct linux_region regions[6];
 	size_t nregions;
 };
 

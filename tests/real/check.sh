@@ -70,6 +70,21 @@ for guest in "$@"; do
 	want_bytes=$(jq -c '[.bytes[].bytes]' "$truth")
 	nbytes=$(jq '.bytes | length' "$truth")
 
+	bases_want=$(jq -c '[(.bases[] | select(.name == "page_offset_base") | .value),
+		(.bases[] | select(.name == "vmemmap_base") | .value), ("0x" + .vmcoreinfo["SYMBOL(_stext)"])]' "$truth")
+	# The names of the truth's mapped addresses that are not in the region they
+	# should be (x86_64: the kernel image is above __START_KERNEL_map).
+	in_region='def pad: ltrimstr("0x") | ("0000000000000000"[0:16 - length]) + .;
+		[.[0].result.regions[] | {name, s: (.start | pad), e: (.end | pad)}] as $r
+		| [$t[0].translations[] | select(.pa != null)
+		   | (if (.name | test("^page_offset_base[+]")) then "direct-map"
+		      elif (.name | test("^vmemmap_base[+]")) then "vmemmap"
+		      elif (.name | test(" module$")) then "modules"
+		      elif (.va | pad) >= "ffffffff80000000" then "kernel-text" else empty end) as $w
+		   | (.va | pad) as $v
+		   | select(any($r[]; .name == $w and .s <= $v and $v <= .e) | not)
+		   | "\(.name) (\(.va)) not in \($w)"]'
+
 	while IFS='|' read -r name what kind; do
 		[ "$arch" = x86_64 ] || case $name in mdf-*) continue ;; esac  # no makedumpfile for i686
 		dump="$guest/$name"
@@ -121,6 +136,17 @@ for guest in "$@"; do
 		got=$(printf '%s\n' "$kernel_vas" | vtops "")
 		is "$got" "$kernel_pas" "$label: vtop VA through that root gives QEMU's gva2gpa for the kernel addresses"
 		like "$(run_kdx -c info "$dump" 2>&1)" "Linux $release" "$label: info names the kernel: Linux $release"
+
+		# Regions where this kernel put them: each base the guest's own
+		# variables held, and each named address in its region.
+		[ "$arch" = x86_64 ] || continue
+		layout=$(run_kdx --json -c layout "$dump" 2>/dev/null)
+		got=$(printf '%s' "$layout" | jq -c '[.[0].result.regions[]
+			| select(.name == "direct-map" or .name == "vmemmap" or .name == "kernel-text")
+			| .start]' 2>&1)
+		is "$got" "$bases_want" "$label: layout's direct map, vmemmap and kernel image start at page_offset_base, vmemmap_base and _stext"
+		got=$(printf '%s' "$layout" | jq -c --slurpfile t "$truth" "$in_region" 2>&1)
+		is "$got" "[]" "$label: every mapped address the truth names lies in its region (kernel symbols in kernel-text, page_offset_base+ in direct-map, vmemmap_base+ in vmemmap, modules)"
 	done <<-EOF
 	$forms
 	EOF
