@@ -460,6 +460,12 @@ static void linux_space(struct dump *d)
 
 int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 {
+	return dump_open_as(path, MACHINE_UNKNOWN, out, err);
+}
+
+int dump_open_as(const char *path, enum machine machine, struct dump **out,
+		 struct kdx_error *err)
+{
 	struct dump *d = calloc(1, sizeof *d);
 	if (!d)
 		return kdx_fail(err, "%s: out of memory", path);
@@ -468,6 +474,17 @@ int dump_open(const char *path, struct dump **out, struct kdx_error *err)
 		return -1;
 	}
 	struct crash_facts *f = &d->src->facts;
+	if (machine != MACHINE_UNKNOWN && f->machine != MACHINE_UNKNOWN && f->machine != machine) {
+		kdx_fail(err, "%s: the dump says it is from an %s machine: --arch %s is for a dump "
+			 "that does not say (a raw image)", path, machine_name(f->machine),
+			 machine_name(machine));
+		goto fail;
+	}
+	if (machine != MACHINE_UNKNOWN && f->machine == MACHINE_UNKNOWN) {
+		f->machine = machine;
+		kdx_warn(&d->warnings, "the dump does not say which machine it is from: %s, as "
+			 "--arch says", machine_name(machine));
+	}
 	for (size_t i = 0; i < d->src->warnings.count; i++)
 		kdx_warn(&d->warnings, "%s", d->src->warnings.items[i]);
 	d->processors = f->processors;

@@ -46,6 +46,10 @@ struct dump {
 /* Opens a dump. Fails (exit status 2 material) only when the container is
  * unreadable; missing KDBG or DTB become warnings and degrade features. */
 int dump_open(const char *path, struct dump **out, struct kdx_error *err);
+/* The same, with the machine the user says (--arch) for a container that
+ * does not say it (a raw image); one that says another machine fails. */
+int dump_open_as(const char *path, enum machine machine, struct dump **out,
+		 struct kdx_error *err);
 void dump_close(struct dump *d);
 
 /* KDBG field at off (size 2, 4 or 8 bytes); false when the block is absent

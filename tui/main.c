@@ -43,7 +43,8 @@ static void usage(FILE *f)
 	      "                             replacing the built-in ones (repeatable)\n"
 	      "      --build B[.REV]        the kernel build (7601, 7601.23418): without a dump,\n"
 	      "                             with --arch, for dt; with one, instead of its own\n"
-	      "      --arch x86|x64         the machine, for --build without a dump\n"
+	      "      --arch x86|x64         the machine: for --build without a dump, or of a\n"
+	      "                             dump that does not say it (a raw image)\n"
 	      "      --diff A B             open A with the pooldiff pane against B (with\n"
 	      "                             --json and no -c: print that pane)\n"
 	      "  -h, --help                 this help\n"
@@ -124,21 +125,14 @@ static bool parse_build(const char *s, uint32_t *build, uint32_t *revision)
 
 /* kdx --build B --arch A -c CMD: dt (and help) on the built-in layouts. */
 static int run_without_dump(const struct kdx_options *opt, const char *build, uint32_t number,
-			    uint32_t revision, const char *arch)
+			    uint32_t revision, enum machine machine)
 {
 	if (!build || !opt->commands) {
 		fprintf(stderr, "kdx: without a dump, give --build B --arch A -c 'dt TYPE'\n");
 		return 2;
 	}
 	struct dump d = { 0 };
-	if (strcmp(arch, "x86") == 0)
-		d.machine = MACHINE_X86;
-	else if (strcmp(arch, "x64") == 0)
-		d.machine = MACHINE_X64;
-	else {
-		fprintf(stderr, "kdx: --arch %s: expected x86 or x64\n", arch);
-		return 2;
-	}
+	d.machine = machine;
 	d.has_build = true;
 	d.build = number;
 	d.revision = revision;
@@ -203,12 +197,18 @@ int main(int argc, char **argv)
 			"(or 6.1.7601, 6.1.7601.23418)\n", build);
 		return 2;
 	}
-	if (arch && optind != argc) {
-		fprintf(stderr, "kdx: --arch is for --build without a dump (a dump says its machine)\n");
+	enum machine machine = MACHINE_UNKNOWN;
+	if (arch && strcmp(arch, "x86") == 0) {
+		machine = MACHINE_X86;
+	} else if (arch && strcmp(arch, "x64") == 0) {
+		machine = MACHINE_X64;
+	} else if (arch) {
+		fprintf(stderr, "kdx: --arch %s: expected x86 or x64\n", arch);
 		return 2;
 	}
-	if (arch)
-		return run_without_dump(&opt, build, build_number, revision, arch);
+	/* With a dump, --arch names the machine of one that does not say it. */
+	if (arch && optind == argc && !opt.demo)
+		return run_without_dump(&opt, build, build_number, revision, machine);
 	char *diff_command = NULL;
 	if (diff) {
 		if (opt.demo || optind + 2 != argc) {
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 
 	struct dump *d;
 	struct kdx_error err;
-	if (dump_open(opt.dump_path, &d, &err) < 0) {
+	if (dump_open_as(opt.dump_path, machine, &d, &err) < 0) {
 		/* What the header still states, beside why the dump cannot be read. */
 		struct doc header;
 		bool has_header = info_header_doc(opt.dump_path, &header);

@@ -587,7 +587,7 @@ static int run_compare(struct dump *d, int argc, char **argv, struct doc *out,
 }
 
 const struct command cmd_pte = {
-	.name = "pte", .usage = "pte [-e] VA [DTB [-pae|-nopae]] | pte -compare [VA]",
+	.name = "pte", .usage = "pte [-e] VA [DTB [-x64|-pae|-nopae]] | pte -compare [VA]",
 	.summary = "decode the page-table entries of an address, bit by bit",
 	.windbg = "!pte",
 	.run = run_pte,

@@ -66,8 +66,12 @@ int walk_args(struct dump *d, int argc, char **argv, const struct command *c, ui
 	char *args[3];
 	int n = 0;
 	for (int i = 0; i < argc; i++) {
-		if (i && (strcmp(argv[i], "-pae") == 0 || strcmp(argv[i], "-nopae") == 0))
-			forced = argv[i][1] == 'p' ? PAGING_PAE : PAGING_X86;
+		if (i && strcmp(argv[i], "-pae") == 0)
+			forced = PAGING_PAE;
+		else if (i && strcmp(argv[i], "-nopae") == 0)
+			forced = PAGING_X86;
+		else if (i && strcmp(argv[i], "-x64") == 0)
+			forced = PAGING_X64;
 		else if (n < 3)
 			args[n++] = argv[i];
 		else
@@ -80,9 +84,16 @@ int walk_args(struct dump *d, int argc, char **argv, const struct command *c, ui
 		return arg_fail(err, c, args[1], "a VA (a number)");
 	if (n == 3 && !parse_number(args[2], &dtb))
 		return arg_fail(err, c, args[2], "a DTB (a number)");
-	if (forced != PAGING_UNKNOWN && (n != 3 || d->machine == MACHINE_X64))
-		return kdx_fail(err, "%s: -pae and -nopae choose how a DTB given on a 32-bit x86 "
-				"dump is read: expected VA DTB on such a dump", args[0]);
+	/* A flag reads a DTB given by hand, in a mode the dump's machine allows. */
+	enum machine flagged = forced == PAGING_X64 ? MACHINE_X64 : MACHINE_X86;
+	if (forced != PAGING_UNKNOWN && n != 3)
+		return kdx_fail(err, "%s: -x64, -pae and -nopae choose how a DTB given by hand is "
+				"read: expected VA DTB", args[0]);
+	if (forced != PAGING_UNKNOWN && d->machine != MACHINE_UNKNOWN && d->machine != flagged)
+		return kdx_fail(err, "%s: the dump is from an %s machine: %s reads a DTB of an "
+				"%s one", args[0], machine_name(d->machine),
+				forced == PAGING_X64 ? "-x64" : forced == PAGING_PAE ? "-pae" : "-nopae",
+				machine_name(flagged));
 	if (n == 3 && dtb < KDX_PAGE_SIZE)
 		return kdx_fail(err, "%s: %s is not a DTB: page tables are never in the first "
 				"page (WinDbg's literal form '!pte ADDR 1' is not implemented)",
@@ -102,7 +113,8 @@ int walk_args(struct dump *d, int argc, char **argv, const struct command *c, ui
 			return -1;
 	} else {
 		return kdx_fail(err, "%s: the dump does not say which machine it is from: "
-				"expected -pae or -nopae (32-bit x86) to read the DTB", args[0]);
+				"expected -x64, -pae or -nopae (32-bit x86) to read the DTB, or "
+				"kdx --arch x64|x86", args[0]);
 	}
 	if (!ws->space)
 		return -1;
@@ -205,7 +217,7 @@ static int run_vtop(struct dump *d, int argc, char **argv, struct doc *out, stru
 }
 
 const struct command cmd_vtop = {
-	.name = "vtop", .usage = "vtop VA [DTB [-pae|-nopae]]",
+	.name = "vtop", .usage = "vtop VA [DTB [-x64|-pae|-nopae]]",
 	.summary = "translate a virtual address level by level",
 	.windbg = "!vtop",
 	.run = run_vtop,

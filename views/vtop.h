@@ -12,9 +12,10 @@ struct walk_space {
 	char paging_choice[256];    /* how a DTB's paging mode was chosen, "" if known */
 };
 
-/* Parses "VA [DTB [-pae|-nopae]]" at argv[1..]: the kernel's address space,
- * or a new one for DTB, read in the dump's paging mode, or on a 32-bit x86
- * dump with no kernel root known, in the mode -pae/-nopae names or the
+/* Parses "VA [DTB [-x64|-pae|-nopae]]" at argv[1..]: the kernel's address
+ * space, or a new one for DTB, read in the dump's paging mode, or with no
+ * kernel root known in the mode -x64/-pae/-nopae names (one the dump's
+ * machine allows; a raw image says none), or on a 32-bit x86 dump the
  * tables carry further. */
 int walk_args(struct dump *d, int argc, char **argv, const struct command *c, uint64_t *va,
 	      struct walk_space *ws, struct kdx_error *err);

@@ -388,7 +388,8 @@ static void pdpt_cases(struct world *w, bool write)
 
 /* rootless-PROFILE.elf: the profile's ELF core with the self-map entries of
  * every top table (the kernel's, each process's) cleared, so that no scan
- * finds a root and only a DTB given by hand translates; rootless-PROFILE.qemu.elf
+ * finds a root and only a DTB given by hand translates; rootless-PROFILE.raw
+ * the same RAM with no header to say the machine; rootless-PROFILE.qemu.elf
  * the same with QEMU's CPU notes, whose CR3 kdx takes. Every walk but those
  * through the self-map (the page tables' own VA range) is the profile's
  * truth's. The PAE one also holds pdpt_cases. */
@@ -411,6 +412,9 @@ int rootless_fixture_write(const char *dir, struct world *w, struct kdx_error *e
 	char path[4096];
 	snprintf(path, sizeof path, "%s/rootless-%s.elf", dir, w->profile->name);
 	int r = gen_write(&w->img, GEN_ELF, path, err);
+	snprintf(path, sizeof path, "%s/rootless-%s.raw", dir, w->profile->name);
+	if (r == 0)
+		r = gen_write(&w->img, GEN_RAW, path, err);
 	if (pae)
 		pdpt_cases(w, false);
 	/* The same as QEMU writes it: each CPU's note holds the kernel's CR3;

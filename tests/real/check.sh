@@ -26,8 +26,8 @@ command -v jq >/dev/null || bail "jq is needed (scripts/deps.sh installs it)"
 # A hang is a failure of its check, not of CI: each run gets two minutes.
 run_kdx() { timeout 120 "$kdx" "$@"; }
 
-# The files make-guest.sh writes: NAME|WHAT|KIND (raw: no machine type, so
-# no translation; filtered: pages may be left out).
+# The files make-guest.sh writes: NAME|WHAT|KIND (raw: no machine type,
+# which the user gives; filtered: pages may be left out).
 forms='qemu.elf|QEMU dump-guest-memory ELF|
 qemu-paging.elf|QEMU dump-guest-memory -p ELF (PN_XNUM)|
 qemu-zlib.kdump.flat|QEMU kdump-zlib as QEMU writes it (flattened)|
@@ -40,11 +40,13 @@ mdf-d31.elf|makedumpfile -E -d 31|filtered
 mdf-d31.kdump.flat|makedumpfile -F -c -d 31 (flattened)|filtered'
 
 # vtops DTB [FLAG] < VAS: kdx's physical address for each VA (null where
-# none), one a line, through DTB (no DTB: the root kdx found).
+# none), one a line, through DTB (no DTB: the root kdx found); with
+# kdx_arch set, the machine given by --arch.
 vtops() {
 	local dtb=$1 flag=${2:-} cmds
 	cmds=$(while read -r va; do printf 'vtop %s %s %s;' "$va" "$dtb" "$flag"; done)
-	run_kdx --json -c "$cmds" "$dump" 2>/dev/null | jq -r '.[] | .result.pa // "null"' 2>/dev/null
+	run_kdx ${kdx_arch:+--arch "$kdx_arch"} --json -c "$cmds" "$dump" 2>/dev/null |
+		jq -r '.[] | .result.pa // "null"' 2>/dev/null
 }
 
 for guest in "$@"; do
@@ -54,8 +56,8 @@ for guest in "$@"; do
 	release=$(jq -r .vmcoreinfo.OSRELEASE "$truth")
 	echo "# $arch guest: Linux $release, QEMU $(jq -r .qemu "$truth"), $guest"
 	case $arch in
-	x86_64) kernel_half=0xffff800000000000 ;;
-	*) kernel_half=0xc0000000 ;;
+	x86_64) kernel_half=0xffff800000000000 machine=x64 ;;
+	*) kernel_half=0xc0000000 machine=x86 ;;
 	esac
 	# VAs with QEMU's answers; the kernel half's; swapper_pg_dir's page
 	all_vas=$(jq -r '.translations[].va' "$truth")
@@ -113,7 +115,13 @@ for guest in "$@"; do
 			is "$got" "$want_bytes" "$label: $nbytes physical samples hold QEMU's bytes (xp)"
 		fi
 
-		[ "$kind" = raw ] && continue
+		if [ "$kind" = raw ]; then
+			# No header says the machine: the user does (--arch).
+			cr3=${roots%% *}
+			got=$(printf '%s\n' "$all_vas" | kdx_arch=$machine vtops "$cr3")
+			is "$got" "$all_pas" "$label: kdx --arch $machine: vtop VA $cr3 (CPU 0's CR3) gives QEMU's gva2gpa for $(printf '%s\n' "$all_vas" | wc -l) addresses"
+			continue
+		fi
 
 		# Translation through each CPU's CR3 given by hand.
 		n=0
