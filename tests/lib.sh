@@ -60,6 +60,21 @@ put_le16() {  # put_le16 FILE OFFSET VALUE: overwrites two bytes of a copy in pl
 		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
 }
 
+va_file_offset() {  # va_file_offset DUMP VA: where the byte at a kernel VA is in a full
+	# crash dump's file: its RAM ranges follow the header (one page on x86, two on x64)
+	"$KDX" --json -c "vtop $2; info -v" "$1" 2>/dev/null | jq -r '
+		def hex: ltrimstr("0x") | explode | reduce .[] as $c (0; . * 16 +
+			(if $c >= 97 then $c - 87 else $c - 48 end));
+		(.[0].result.pa | hex) as $pa | .[1].result as $i |
+		reduce $i.ranges[] as $r ({at: (if $i.machine == "x64" then 8192 else 4096 end), off: null};
+			if .off == null and $pa >= ($r.start | hex) and $pa < ($r.end | hex)
+			then .off = .at + $pa - ($r.start | hex) else .at += $r.pages * 4096 end) | .off'
+}
+
+put_zeros() {  # put_zeros FILE OFFSET COUNT: overwrites COUNT bytes of a copy with zeros
+	dd if=/dev/zero of="$1" bs=1 seek="$2" count="$3" conv=notrunc 2>/dev/null
+}
+
 done_testing() {
 	[ "$tap_n" -gt 0 ] || bail "no test ran"
 	echo "1..$tap_n"

@@ -192,6 +192,11 @@ static void add_layout_detail(const struct dump_layout *l, struct dnode *o)
 		dn_role(dn_str(r, "result", !l->check[i].run ? "not run" :
 			       l->check[i].passed ? "passed" : "failed"),
 			!l->check[i].run ? ROLE_MUTED : l->check[i].passed ? ROLE_OK : ROLE_WARNING);
+		if (l->check[i].run)
+			dn_strf(r, "items", "%u of %u %s", l->check[i].passing, l->check[i].tested,
+				l->check[i].unit);
+		else
+			dn_null(r, "items");
 	}
 }
 

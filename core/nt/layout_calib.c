@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "core/nt/kdbg.h"
+#include "core/nt/pe.h"
 #include "core/nt/profile.h"
+#include "core/nt/ustr.h"
 #include "core/util/bytes.h"
 
 /* DISPATCHER_HEADER.Type of the records (doc/structures.md §1). */
@@ -20,35 +22,57 @@ enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };
 /* FILETIMEs of 2000-01-01 and 2100-01-01: a create time lies between. */
 #define FILETIME_2000 0x01bf53eb256d4000ull
 #define FILETIME_2100 0x02a5e2a9e4e2c000ull
+/* The bytes of a loaded-module entry searched: the largest
+ * LDR_DATA_TABLE_ENTRY of any build is 0x138 bytes (data/layouts/ldr.tsv). */
+#define LDR_SPAN 0x200u
 /* PIDs and TIDs are handle values: multiples of 4 below this. */
 #define ID_LIMIT 0x10000000ull
 
 enum check {
 	CK_RING, CK_PROCESS_TYPE, CK_SYSTEM_PID, CK_PIDS, CK_SYSTEM_NAME, CK_NAMES, CK_SYSTEM_DTB,
 	CK_THREAD_RING, CK_OWNER, CK_CID, CK_TIDS, CK_STACK_ORDER, CK_STACK_SIZE,
-	CK_ACTIVE_THREADS, CK_PARENT, CK_PROCESS_TIME, CK_THREAD_TIME, CK_SESSION, CK_COUNT
+	CK_ACTIVE_THREADS, CK_PARENT, CK_PROCESS_TIME, CK_THREAD_TIME, CK_SESSION,
+	CK_PCR_SELF, CK_PRCB_THREAD, CK_PRCB_NUMBER,
+	CK_MODULE_RING, CK_MODULE_IMAGE, CK_MODULE_ENTRY, CK_MODULE_NAMES, CK_COUNT
 };
 
-static const char *const check_names[CK_COUNT] = {
-	[CK_RING] = "PsActiveProcessHead is a ring whose every Flink->Blink points back",
-	[CK_PROCESS_TYPE] = "every record on it is a process (DISPATCHER_HEADER.Type 3)",
-	[CK_SYSTEM_PID] = "the first process is System, PID 4",
-	[CK_PIDS] = "the PIDs are distinct multiples of 4",
-	[CK_SYSTEM_NAME] = "System's ImageFileName is \"System\"",
-	[CK_NAMES] = "every ImageFileName is printable text",
-	[CK_SYSTEM_DTB] = "System's DirectoryTableBase is the header's DTB",
-	[CK_THREAD_RING] = "each ThreadListHead is a ring of threads (Type 6) pointing back",
-	[CK_OWNER] = "each thread's process pointer is its process",
-	[CK_CID] = "each thread's Cid.UniqueProcess is its process's PID",
-	[CK_TIDS] = "the TIDs are distinct multiples of 4",
-	[CK_STACK_ORDER] = "StackBase >= InitialStack > KernelStack > StackLimit in every thread",
-	[CK_STACK_SIZE] = "StackBase - StackLimit is whole pages, at most a large kernel stack",
-	[CK_ACTIVE_THREADS] = "each ActiveThreads is the length of its thread ring",
-	[CK_PARENT] = "System has no parent; parent PIDs are multiples of 4, one a listed PID",
-	[CK_PROCESS_TIME] = "process create times are FILETIMEs of 2000-2100, System's the first",
-	[CK_THREAD_TIME] = "thread create times are FILETIMEs not before their process's",
-	[CK_SESSION] = ("a process's Session holds a SessionId, and its ProcessList ring holds "
-			"the process and only processes of that Session"),
+/* What each check tests, and what it counts. */
+static const struct {
+	const char *name, *unit;
+} checks[CK_COUNT] = {
+	[CK_RING] = { "PsActiveProcessHead is a ring whose every Flink->Blink points back", "links" },
+	[CK_PROCESS_TYPE] = { "every record on it is a process (DISPATCHER_HEADER.Type 3)", "processes" },
+	[CK_SYSTEM_PID] = { "the first process is System, PID 4", "processes" },
+	[CK_PIDS] = { "the PIDs are distinct multiples of 4", "processes" },
+	[CK_SYSTEM_NAME] = { "System's ImageFileName is \"System\"", "processes" },
+	[CK_NAMES] = { "every ImageFileName is printable text", "processes" },
+	[CK_SYSTEM_DTB] = { "System's DirectoryTableBase is the header's DTB", "processes" },
+	[CK_THREAD_RING] = { "each ThreadListHead is a ring of threads (Type 6) pointing back", "processes" },
+	[CK_OWNER] = { "each thread's process pointer is its process", "threads" },
+	[CK_CID] = { "each thread's Cid.UniqueProcess is its process's PID", "threads" },
+	[CK_TIDS] = { "the TIDs are distinct multiples of 4", "threads" },
+	[CK_STACK_ORDER] = { "StackBase >= InitialStack > KernelStack > StackLimit in every thread", "threads" },
+	[CK_STACK_SIZE] = { "StackBase - StackLimit is whole pages, at most a large kernel stack", "threads" },
+	[CK_ACTIVE_THREADS] = { "each ActiveThreads is the length of its thread ring", "processes" },
+	[CK_PARENT] = { "System has no parent; parent PIDs are multiples of 4, one a listed PID", "processes" },
+	[CK_PROCESS_TIME] = { "process create times are FILETIMEs of 2000-2100, System's the first", "processes" },
+	[CK_THREAD_TIME] = { "thread create times are FILETIMEs not before their process's", "threads" },
+	[CK_SESSION] = { ("a process's Session holds a SessionId, and its ProcessList ring holds "
+			  "the process and only processes of that Session"), "processes in the session" },
+	[CK_PCR_SELF] = { ("each processor's KPCR (its KiProcessorBlock KPRCB less KPCR.Prcb) has "
+			   "Self pointing at itself and CurrentPrcb at the KPRCB"), "processors" },
+	[CK_PRCB_THREAD] = { ("each KPRCB's CurrentThread is a thread (Type 6) of a process (Type 3), "
+			      "found on that process's thread ring (counted) for one at least"),
+			     "processors" },
+	[CK_PRCB_NUMBER] = { "each KPRCB's Number is its index in KiProcessorBlock (two processors or more)",
+			     "processors" },
+	[CK_MODULE_RING] = { "PsLoadedModuleList is a ring whose every Flink->Blink points back", "links" },
+	[CK_MODULE_IMAGE] = { ("each module's DllBase maps an MZ/PE image (counted where its header page "
+			       "is in the dump) whose SizeOfImage is the entry's"), "modules" },
+	[CK_MODULE_ENTRY] = { "each module's EntryPoint is DllBase plus its image's AddressOfEntryPoint",
+			      "modules" },
+	[CK_MODULE_NAMES] = { ("each module's FullDllName and BaseDllName are readable UNICODE_STRINGs, "
+			       "the base name ending the full one"), "modules" },
 };
 
 struct rec {
@@ -61,8 +85,8 @@ struct cal {
 	struct dump_layout *l;
 	unsigned ps;
 	uint64_t head;
-	size_t nproc;
-	uint64_t link[CALIB_PROCESSES];       /* ActiveProcessLinks entries, ring order */
+	size_t nproc, nlinks;
+	uint64_t link[RING_MAX];              /* ActiveProcessLinks entries, ring order */
 	struct rec proc[CALIB_PROCESSES];
 	size_t nthr[CALIB_PROCESSES];
 	size_t ring_len[CALIB_PROCESSES];     /* whole thread ring; SIZE_MAX when broken */
@@ -72,6 +96,19 @@ struct cal {
 	uint16_t apl, pid, cid, sl, sb, dtb, spl;
 	uint16_t arg;                          /* a predicate's second offset */
 	uint16_t pair_h, pair_t;               /* a thread-ring candidate */
+	size_t counted;                        /* items a check counted at the offset it tried last */
+	/* KiProcessorBlock's KPRCBs: the SPAN bytes before each (its KPCR's
+	 * head) and its first SPAN bytes. */
+	size_t ncpu;
+	struct rec pcr[CALIB_CPUS], prcb[CALIB_CPUS];
+	/* The first entries of PsLoadedModuleList, and what each one's DllBase
+	 * candidate maps (IMAGE_*), with its PE headers' figures. */
+	size_t nmod;
+	uint64_t mod_link[CALIB_MODULES];
+	struct rec mod[CALIB_MODULES];
+	uint8_t image[CALIB_MODULES];
+	uint32_t image_size[CALIB_MODULES], image_entry[CALIB_MODULES];
+	struct pe_headers pe;
 };
 
 static uint64_t get(const struct rec *r, unsigned off, unsigned size)
@@ -100,10 +137,14 @@ static uint16_t current(const struct cal *c, const char *table, const char *name
 	return f ? layout_field_value(c->l->profile, f) : PROF_ABSENT;
 }
 
-static void ran(struct cal *c, enum check k, bool passed)
+/* Check k ran on tested items, passing of them held at the offsets taken. */
+static void ran(struct cal *c, enum check k, bool passed, size_t passing, size_t tested)
 {
-	c->l->check[k].run = true;
-	c->l->check[k].passed = passed;
+	struct layout_check *ck = &c->l->check[k];
+	ck->run = true;
+	ck->passed = passed;
+	ck->passing = (unsigned)passing;
+	ck->tested = (unsigned)tested;
 }
 
 typedef bool (*pred_fn)(struct cal *c, unsigned off);
@@ -183,22 +224,34 @@ static void settle(struct cal *c, const char *table, const char *name, uint16_t 
 
 /* ---- processes ---- */
 
-/* The first CALIB_PROCESSES links of the ring; whether every Blink points back. */
-static bool walk_processes(struct cal *c)
+/* The ring of LIST_ENTRYs through head (PsActiveProcessHead,
+ * PsLoadedModuleList): its first max links into out, *n of them; whether
+ * it closes with every Blink pointing back. *held counts the links whose
+ * Blink did, *followed those tried. */
+static bool walk_ring(struct cal *c, uint64_t head, uint64_t *out, size_t max, size_t *n,
+		      size_t *held, size_t *followed)
 {
-	uint64_t prev = c->head, link, next, back;
-	if (!dump_read_ptr(c->d, c->head, &link))
+	uint64_t prev = head, link, next, back;
+	*n = *held = *followed = 0;
+	if (!dump_read_ptr(c->d, head, &link))
 		return false;
-	for (unsigned n = 0; link != c->head && n < RING_MAX; n++) {
-		if (!link || !dump_read_ptr(c->d, link, &next) ||
+	for (; link != head; (*held)++) {
+		++*followed;
+		if (*held == RING_MAX || !link || !dump_read_ptr(c->d, link, &next) ||
 		    !dump_read_ptr(c->d, link + c->ps, &back) || back != prev)
 			return false;
-		if (c->nproc < CALIB_PROCESSES)
-			c->link[c->nproc++] = link;
+		if (*n < max)
+			out[(*n)++] = link;
 		prev = link;
 		link = next;
 	}
 	return true;
+}
+
+/* A check over every sampled process or thread: all pass, or it fails. */
+static void ran_processes(struct cal *c, enum check k, bool passed)
+{
+	ran(c, k, passed, passed ? c->nproc : 0, c->nproc);
 }
 
 static void read_rec(struct cal *c, struct rec *r, uint64_t va)
@@ -338,6 +391,7 @@ static bool session_ring(struct cal *c, struct xlat *x, unsigned off, uint64_t v
 	}
 	if (c->spl == PROF_ABSENT || c->spl == c->apl)
 		return false;
+	c->counted = n;
 	for (size_t k = 0; k < n; k++)
 		if (!xlat_read_uint(x, entries[k] - c->spl, 1, &type) || type != TYPE_PROCESS ||
 		    !xlat_read_uint(x, entries[k] - c->spl + off, c->ps, &at) || at != v)
@@ -379,7 +433,8 @@ static void calibrate_sessions(struct cal *c)
 	 * passed last: run it again on the one chosen. */
 	if (sess != PROF_ABSENT && !ok_session(c, sess))
 		sess = PROF_ABSENT;
-	ran(c, CK_SESSION, sess != PROF_ABSENT);
+	ran(c, CK_SESSION, sess != PROF_ABSENT, sess != PROF_ABSENT ? c->counted : 0,
+	    sess != PROF_ABSENT ? c->counted : 1);
 	settle(c, "eprocess", "session", sess, 1);
 	settle(c, "eprocess", "session_process_links", sess != PROF_ABSENT ? c->spl : PROF_ABSENT, 1);
 }
@@ -489,11 +544,14 @@ static void find_thread_rings(struct cal *c, uint16_t *kh, uint16_t *kt, uint16_
 	}
 }
 
-/* The thread records through the ring at h, t, and each ring's length. */
-static void read_threads(struct cal *c, unsigned h, unsigned t)
+/* The thread records through the ring at h, t, and each ring's length;
+ * returns how many processes' rings held. */
+static size_t read_threads(struct cal *c, unsigned h, unsigned t)
 {
+	size_t held = 0;
 	for (size_t i = 0; i < c->nproc; i++)
-		thread_ring(c, i, h, t, true, &c->ring_len[i], &c->nthr[i]);
+		held += thread_ring(c, i, h, t, true, &c->ring_len[i], &c->nthr[i]);
+	return held;
 }
 
 /* Every sampled thread passes ok for the value at off: the pointer-sized
@@ -545,12 +603,18 @@ static bool ok_thread_time(struct cal *c, unsigned off)
 	return true;
 }
 
-static bool any_thread(const struct cal *c)
+static size_t threads_sampled(const struct cal *c)
 {
+	size_t n = 0;
 	for (size_t i = 0; i < c->nproc; i++)
-		if (c->nthr[i])
-			return true;
-	return false;
+		n += c->nthr[i];
+	return n;
+}
+
+static void ran_threads(struct cal *c, enum check k, bool passed)
+{
+	size_t n = threads_sampled(c);
+	ran(c, k, passed, passed ? n : 0, n);
 }
 
 /* StackLimit at off, StackBase at c->arg: page-aligned kernel addresses,
@@ -655,11 +719,11 @@ static void find_stacks(struct cal *c)
 		if (pairs != 1)
 			c->sl = c->sb = PROF_ABSENT;
 	}
-	ran(c, CK_STACK_SIZE, c->sl != PROF_ABSENT);
+	ran_threads(c, CK_STACK_SIZE, c->sl != PROF_ABSENT);
 	settle(c, "kthread", "stack_limit", c->sl, c->sl != PROF_ABSENT ? 2 : 0);
 	settle(c, "kthread", "stack_base", c->sb, 1);
 	if (c->sl == PROF_ABSENT) {
-		ran(c, CK_STACK_ORDER, false);
+		ran_threads(c, CK_STACK_ORDER, false);
 		settle(c, "kthread", "initial_stack", PROF_ABSENT, 0);
 		settle(c, "kthread", "kernel_stack", PROF_ABSENT, 0);
 		return;
@@ -678,7 +742,7 @@ static void find_stacks(struct cal *c)
 		is = in[first ? 0 : 1];
 		ks = in[first ? 1 : 0];
 	}
-	ran(c, CK_STACK_ORDER, is != PROF_ABSENT);
+	ran_threads(c, CK_STACK_ORDER, is != PROF_ABSENT);
 	settle(c, "kthread", "initial_stack", is, 1);
 	settle(c, "kthread", "kernel_stack", ks, 1);
 }
@@ -705,7 +769,7 @@ static void find_owners(struct cal *c)
 		if (!own_ok)
 			own = m == 1 ? rest[0] : PROF_ABSENT;
 	}
-	ran(c, CK_OWNER, own != PROF_ABSENT);
+	ran_threads(c, CK_OWNER, own != PROF_ABSENT);
 	settle(c, "kthread", "apc_state_process", apc, 1);
 	settle(c, table, name, own, 1);
 }
@@ -715,48 +779,58 @@ static void calibrate_threads(struct cal *c)
 	uint16_t kh, kt, eh, et;
 	find_thread_rings(c, &kh, &kt, &eh, &et);
 	bool rings = eh != PROF_ABSENT || kh != PROF_ABSENT;
-	ran(c, CK_THREAD_RING, rings);
 	settle(c, "eprocess", "kprocess_thread_list_head", kh, 1);
 	settle(c, "kthread", "thread_list_entry", kt, 1);
 	settle(c, "eprocess", "thread_list_head", eh, 1);
 	settle(c, "ethread", "thread_list_entry", et, 1);
-	if (!rings)
+	if (!rings) {
+		ran(c, CK_THREAD_RING, false, 0, c->nproc);
 		return;
-	read_threads(c, eh != PROF_ABSENT ? eh : kh, eh != PROF_ABSENT ? et : kt);
-	if (!any_thread(c))
+	}
+	ran(c, CK_THREAD_RING, true,
+	    read_threads(c, eh != PROF_ABSENT ? eh : kh, eh != PROF_ABSENT ? et : kt), c->nproc);
+	if (!threads_sampled(c))
 		return;
 	find_owners(c);
 	uint16_t at = current(c, "eprocess", "active_threads");
 	if (at == PROF_ABSENT || !active_threads_at(c, at, false))
 		at = search(c, PROF_ABSENT, 4, 4, ok_active_threads);
-	ran(c, CK_ACTIVE_THREADS, at != PROF_ABSENT);
+	size_t closed = 0, equal = 0;
+	for (size_t i = 0; i < c->nproc; i++) {
+		closed += c->ring_len[i] != SIZE_MAX;
+		equal += c->ring_len[i] != SIZE_MAX && at != PROF_ABSENT &&
+			 get(&c->proc[i], at, 4) == c->ring_len[i];
+	}
+	ran(c, CK_ACTIVE_THREADS, at != PROF_ABSENT, equal, closed);
 	settle(c, "eprocess", "active_threads", at, 1);
 	c->cid = PROF_ABSENT;
 	if (c->pid != PROF_ABSENT)
 		c->cid = search(c, current(c, "ethread", "cid_unique_process"), c->ps, c->ps, ok_cid);
-	ran(c, CK_CID, c->cid != PROF_ABSENT);
+	ran_threads(c, CK_CID, c->cid != PROF_ABSENT);
 	settle(c, "ethread", "cid_unique_process", c->cid, 1);
 	if (c->cid != PROF_ABSENT)
 		c->l->passed[field("eprocess", "unique_process_id") - layout_fields]++;
 	uint16_t tid = c->cid != PROF_ABSENT ?
 		search(c, current(c, "ethread", "cid_unique_thread"), c->ps, c->ps, ok_tid) : PROF_ABSENT;
-	ran(c, CK_TIDS, tid != PROF_ABSENT);
+	ran_threads(c, CK_TIDS, tid != PROF_ABSENT);
 	settle(c, "ethread", "cid_unique_thread", tid, 1);
 	find_stacks(c);
 	uint16_t tt = search(c, current(c, "ethread", "create_time"), 8, 8, ok_thread_time);
-	ran(c, CK_THREAD_TIME, tt != PROF_ABSENT);
+	ran_threads(c, CK_THREAD_TIME, tt != PROF_ABSENT);
 	settle(c, "ethread", "create_time", tt, 1);
 }
 
 static void calibrate_processes(struct cal *c)
 {
 	c->apl = c->pid = PROF_ABSENT;
-	bool ring = walk_processes(c);
-	ran(c, CK_RING, ring);
+	size_t held, followed;
+	bool ring = walk_ring(c, c->head, c->link, RING_MAX, &c->nlinks, &held, &followed);
+	ran(c, CK_RING, ring, held, followed);
+	c->nproc = c->nlinks < CALIB_PROCESSES ? c->nlinks : CALIB_PROCESSES;
 	if (!c->nproc)
 		return;
 	c->apl = search(c, current(c, "eprocess", "active_process_links"), c->ps, 2 * c->ps, ok_apl);
-	ran(c, CK_PROCESS_TYPE, c->apl != PROF_ABSENT);
+	ran_processes(c, CK_PROCESS_TYPE, c->apl != PROF_ABSENT);
 	settle(c, "eprocess", "active_process_links", c->apl, 1 + ring);
 	if (c->apl == PROF_ABSENT)
 		return;
@@ -767,29 +841,357 @@ static void calibrate_processes(struct cal *c)
 	size_t n = candidates(c, cur, 0, SPAN - c->ps + 1, c->ps, ok_pid, found, 2);
 	/* UniqueProcessId comes just before ActiveProcessLinks in every build. */
 	c->pid = n == 1 ? found[0] : n == 2 && ok_pid(c, c->apl - c->ps) ? c->apl - c->ps : PROF_ABSENT;
-	ran(c, CK_SYSTEM_PID, c->pid != PROF_ABSENT);
-	ran(c, CK_PIDS, c->pid != PROF_ABSENT);
+	ran_processes(c, CK_SYSTEM_PID, c->pid != PROF_ABSENT);
+	ran_processes(c, CK_PIDS, c->pid != PROF_ABSENT);
 	settle(c, "eprocess", "unique_process_id", c->pid, 2);
 	uint16_t name = search(c, current(c, "eprocess", "image_file_name"), 1, 16, ok_name);
-	ran(c, CK_SYSTEM_NAME, name != PROF_ABSENT);
-	ran(c, CK_NAMES, name != PROF_ABSENT);
+	ran_processes(c, CK_SYSTEM_NAME, name != PROF_ABSENT);
+	ran_processes(c, CK_NAMES, name != PROF_ABSENT);
 	settle(c, "eprocess", "image_file_name", name, 2);
 	c->dtb = search(c, current(c, "eprocess", "directory_table_base"), c->ps, c->ps, ok_dtb);
-	ran(c, CK_SYSTEM_DTB, c->dtb != PROF_ABSENT);
+	ran_processes(c, CK_SYSTEM_DTB, c->dtb != PROF_ABSENT);
 	settle(c, "eprocess", "directory_table_base", c->dtb, 1);
 	uint16_t parent = search(c, current(c, "eprocess", "inherited_from_unique_process_id"), c->ps,
 				 c->ps, ok_parent);
-	ran(c, CK_PARENT, parent != PROF_ABSENT);
+	ran_processes(c, CK_PARENT, parent != PROF_ABSENT);
 	settle(c, "eprocess", "inherited_from_unique_process_id", parent, 1);
 	uint16_t pt = search(c, current(c, "eprocess", "create_time"), 8, 8, ok_process_time);
-	ran(c, CK_PROCESS_TIME, pt != PROF_ABSENT);
+	ran_processes(c, CK_PROCESS_TIME, pt != PROF_ABSENT);
 	settle(c, "eprocess", "create_time", pt, 1);
 	calibrate_sessions(c);
 	calibrate_threads(c);
 }
 
+/* ---- processors ---- */
+
+/* KiProcessorBlock's first CALIB_CPUS KPRCBs. */
+static void read_processors(struct cal *c)
+{
+	uint64_t block, prcb;
+	if (!dump_kdbg_field(c->d, KDBG_KI_PROCESSOR_BLOCK, 8, &block) || !block)
+		return;
+	while (c->ncpu < CALIB_CPUS && dump_read_ptr(c->d, block + c->ncpu * c->ps, &prcb) &&
+	       kernel_address(c, prcb) && prcb > SPAN) {
+		read_rec(c, &c->pcr[c->ncpu], prcb - SPAN);
+		read_rec(c, &c->prcb[c->ncpu], prcb);
+		c->ncpu++;
+	}
+}
+
+/* The KPCR member at s holds the KPCR itself (self) or its KPRCB, in every
+ * processor's KPCR, the KPRCB being c->arg bytes into it. */
+static bool pcr_holds(struct cal *c, unsigned s, bool self)
+{
+	if (s + c->ps > c->arg)
+		return false;
+	for (size_t i = 0; i < c->ncpu; i++) {
+		uint64_t prcb = c->prcb[i].va;
+		if (get(&c->pcr[i], SPAN - c->arg + s, c->ps) != (self ? prcb - c->arg : prcb))
+			return false;
+	}
+	return true;
+}
+
+static bool ok_self(struct cal *c, unsigned s)
+{
+	return pcr_holds(c, s, true);
+}
+
+static bool ok_current_prcb(struct cal *c, unsigned s)
+{
+	return pcr_holds(c, s, false);
+}
+
+/* The one KPCR member below KPCR.Prcb (c->arg) that passes ok, the table's
+ * first; PROF_ABSENT when none or several do. */
+static uint16_t pcr_member(struct cal *c, const char *name, pred_fn ok)
+{
+	uint16_t found[2];
+	size_t n = candidates(c, current(c, "kpcr", name), 0, c->arg, c->ps, ok, found, 2);
+	return n == 1 ? found[0] : PROF_ABSENT;
+}
+
+/* KPCR.Prcb at off: Self and CurrentPrcb each found once below it. */
+static bool ok_prcb(struct cal *c, unsigned off)
+{
+	c->arg = (uint16_t)off;
+	return pcr_member(c, "self", ok_self) != PROF_ABSENT &&
+	       pcr_member(c, "current_prcb", ok_current_prcb) != PROF_ABSENT;
+}
+
+/* Whether the thread at t is on the thread ring of the process at p. */
+static bool on_thread_ring(struct cal *c, uint64_t p, uint64_t t)
+{
+	uint16_t h = current(c, "eprocess", "thread_list_head");
+	uint16_t e = current(c, "ethread", "thread_list_entry");
+	uint64_t head = p + h, link;
+	if (h == PROF_ABSENT || e == PROF_ABSENT || !dump_read_ptr(c->d, head, &link))
+		return false;
+	for (unsigned n = 0; link != head && link && n < RING_MAX; n++) {
+		if (link == t + e)
+			return true;
+		if (!dump_read_ptr(c->d, link, &link))
+			return false;
+	}
+	return false;
+}
+
+/* Whether p is a process on PsActiveProcessHead (within RING_MAX links). */
+static bool listed_process(const struct cal *c, uint64_t p)
+{
+	for (size_t i = 0; i < c->nlinks; i++)
+		if (c->link[i] - c->apl == p)
+			return true;
+	return false;
+}
+
+/* KPRCB.CurrentThread at off: in every processor a thread whose
+ * ApcState.Process is a process; counted, and one at least, those on the
+ * thread ring of a listed process (an idle processor's idle thread is not:
+ * its process is on no list). */
+static bool ok_current_thread(struct cal *c, unsigned off)
+{
+	uint16_t apc = current(c, "kthread", "apc_state_process");
+	uint64_t t, p;
+	uint8_t type;
+	c->counted = 0;
+	if (apc == PROF_ABSENT || c->apl == PROF_ABSENT)
+		return false;
+	for (size_t i = 0; i < c->ncpu; i++) {
+		t = get(&c->prcb[i], off, c->ps);
+		if (!kernel_address(c, t) || !read_u8(c, t, &type) || type != TYPE_THREAD ||
+		    !dump_read_ptr(c->d, t + apc, &p) || !read_u8(c, p, &type) || type != TYPE_PROCESS)
+			return false;
+		c->counted += listed_process(c, p) && on_thread_ring(c, p, t);
+	}
+	return c->counted > 0;
+}
+
+/* KPRCB.Number at off, c->arg bytes wide: each processor's index. */
+static bool ok_prcb_number(struct cal *c, unsigned off)
+{
+	for (size_t i = 0; i < c->ncpu; i++)
+		if (get(&c->prcb[i], off, c->arg) != i)
+			return false;
+	return true;
+}
+
+/* The x86 KPCR.Number at off (a byte), the KPRCB c->arg bytes into the KPCR. */
+static bool ok_pcr_number(struct cal *c, unsigned off)
+{
+	for (size_t i = 0; i < c->ncpu; i++)
+		if (off >= c->arg || get(&c->pcr[i], SPAN - c->arg + off, 1) != i)
+			return false;
+	return true;
+}
+
+static void calibrate_processors(struct cal *c)
+{
+	read_processors(c);
+	if (!c->ncpu)
+		return;
+	uint16_t found[2], self = PROF_ABSENT, cur = PROF_ABSENT;
+	size_t n = candidates(c, current(c, "kpcr", "prcb"), 2 * c->ps, SPAN + 1, c->ps, ok_prcb,
+			      found, 2);
+	uint16_t prcb = n == 1 ? found[0] : PROF_ABSENT;
+	if (prcb != PROF_ABSENT) {
+		c->arg = prcb;
+		self = pcr_member(c, "self", ok_self);
+		cur = pcr_member(c, "current_prcb", ok_current_prcb);
+	}
+	ran(c, CK_PCR_SELF, prcb != PROF_ABSENT, prcb != PROF_ABSENT ? c->ncpu : 0, c->ncpu);
+	settle(c, "kpcr", "prcb", prcb, 1);
+	settle(c, "kpcr", "self", self, 1);
+	settle(c, "kpcr", "current_prcb", cur, 1);
+	uint16_t ct = search(c, current(c, "kpcr", "prcb_current_thread"), c->ps, c->ps,
+			     ok_current_thread);
+	ran(c, CK_PRCB_THREAD, ct != PROF_ABSENT,
+	    ct != PROF_ABSENT && ok_current_thread(c, ct) ? c->counted : 0, c->ncpu);
+	settle(c, "kpcr", "prcb_current_thread", ct, 1);
+	/* One processor's Number is 0, as is most of its KPRCB. */
+	unsigned width = c->l->profile->kpcr->prcb_number_size;
+	if (c->ncpu < 2 || (width != 1 && width != 2 && width != 4))
+		return;
+	c->arg = (uint16_t)width;
+	uint16_t num = search(c, current(c, "kpcr", "prcb_number"), width, width, ok_prcb_number);
+	uint16_t pcr_num = current(c, "kpcr", "number");
+	bool pcr_ok = true;
+	if (pcr_num != PROF_ABSENT) {
+		c->arg = prcb;
+		n = prcb != PROF_ABSENT ? candidates(c, pcr_num, 0, prcb, 1, ok_pcr_number, found, 2) : 0;
+		pcr_num = n == 1 ? found[0] : PROF_ABSENT;
+		pcr_ok = pcr_num != PROF_ABSENT;
+		settle(c, "kpcr", "number", pcr_num, 1);
+	}
+	bool ok = num != PROF_ABSENT && pcr_ok;
+	ran(c, CK_PRCB_NUMBER, ok, ok ? c->ncpu : 0, c->ncpu);
+	settle(c, "kpcr", "prcb_number", num, 1);
+}
+
+/* ---- modules ---- */
+
+/* What a module's DllBase candidate maps. */
+enum { IMAGE_UNREAD, IMAGE_PE, IMAGE_BAD };
+
+/* LDR_DATA_TABLE_ENTRY.DllBase at off: page-aligned kernel addresses, each
+ * mapping a PE image where its header page is in the dump, as the first
+ * module's (the kernel's) does and three quarters of them at least. */
+static bool ok_dll_base(struct cal *c, unsigned off)
+{
+	uint8_t page[KDX_PAGE_SIZE];
+	c->counted = 0;
+	for (size_t i = 0; i < c->nmod; i++) {
+		uint64_t v = get(&c->mod[i], off, c->ps);
+		c->image[i] = IMAGE_BAD;
+		if (!kernel_address(c, v) || v % KDX_PAGE_SIZE)
+			return false;
+		if (xlat_read(c->d->kernel, v, page, sizeof page, NULL) != sizeof page) {
+			c->image[i] = IMAGE_UNREAD;
+			continue;
+		}
+		if (pe_read_headers(page, sizeof page, 0, &c->pe) || !c->pe.size_of_image)
+			return false;
+		c->image[i] = IMAGE_PE;
+		c->image_size[i] = c->pe.size_of_image;
+		c->image_entry[i] = c->pe.entry_point;
+		c->counted++;
+	}
+	return c->image[0] == IMAGE_PE && c->counted * 4 >= c->nmod * 3;
+}
+
+/* A field of every entry whose image was read, clear of DllBase (at
+ * c->arg): its SizeOfImage (4 bytes), or DllBase plus its
+ * AddressOfEntryPoint (entry). */
+static bool image_field(struct cal *c, unsigned off, bool entry)
+{
+	unsigned width = entry ? c->ps : 4;
+	if (off < c->arg + c->ps && off + width > c->arg)
+		return false;
+	for (size_t i = 0; i < c->nmod; i++) {
+		uint64_t want = entry ? get(&c->mod[i], c->arg, c->ps) + c->image_entry[i] :
+					c->image_size[i];
+		if (c->image[i] == IMAGE_PE && get(&c->mod[i], off, width) != want)
+			return false;
+	}
+	return true;
+}
+
+static bool ok_size_of_image(struct cal *c, unsigned off)
+{
+	return image_field(c, off, false);
+}
+
+static bool ok_entry_point(struct cal *c, unsigned off)
+{
+	return image_field(c, off, true);
+}
+
+/* A UNICODE_STRING at off in every entry: Length even, not 0, at most
+ * MaximumLength, its Buffer a kernel address holding that many printable
+ * characters, with no NUL among them. */
+static bool ok_module_name(struct cal *c, unsigned off)
+{
+	char text[USTR_MAX];
+	for (size_t i = 0; i < c->nmod; i++) {
+		const struct rec *r = &c->mod[i];
+		uint64_t len = get(r, off, 2), max = get(r, off + 2, 2), buf = get(r, off + c->ps, c->ps);
+		if (!len || len % 2 || len > max || !kernel_address(c, buf) ||
+		    !ustr_read(c->d, r->va + off, text, sizeof text) ||
+		    strlen(text) < (len / 2 < USTR_MAX - 1 ? len / 2 : USTR_MAX - 1))
+			return false;
+		for (const char *t = text; *t; t++)
+			if ((uint8_t)*t < 0x20 || *t == 0x7f)
+				return false;
+	}
+	return true;
+}
+
+/* The names at full and base: every base name ends its full name, one at
+ * least shorter (a full name says where the image was loaded from). */
+static bool name_pair(struct cal *c, uint16_t full, uint16_t base)
+{
+	char f[USTR_MAX], b[USTR_MAX];
+	bool shorter = false;
+	for (size_t i = 0; i < c->nmod; i++) {
+		ustr_read(c->d, c->mod[i].va + full, f, sizeof f);
+		ustr_read(c->d, c->mod[i].va + base, b, sizeof b);
+		size_t nf = strlen(f), nb = strlen(b);
+		if (nb > nf || strcmp(f + nf - nb, b) != 0)
+			return false;
+		shorter |= nb < nf;
+	}
+	return shorter;
+}
+
+static void find_module_names(struct cal *c)
+{
+	uint16_t in[CANDIDATES_MAX], full = current(c, "ldr", "full_dll_name");
+	uint16_t base = current(c, "ldr", "base_dll_name");
+	size_t n = candidates(c, PROF_ABSENT, 0, LDR_SPAN - 2 * c->ps + 1, c->ps, ok_module_name, in,
+			      CANDIDATES_MAX);
+	if (!among(in, n, full) || !among(in, n, base) || !name_pair(c, full, base)) {
+		full = base = PROF_ABSENT;
+		if (n == 2 && (name_pair(c, in[0], in[1]) || name_pair(c, in[1], in[0]))) {
+			bool first_full = name_pair(c, in[0], in[1]);
+			full = in[first_full ? 0 : 1];
+			base = in[first_full ? 1 : 0];
+		}
+	}
+	ran(c, CK_MODULE_NAMES, full != PROF_ABSENT, full != PROF_ABSENT ? c->nmod : 0, c->nmod);
+	settle(c, "ldr", "full_dll_name", full, 1);
+	settle(c, "ldr", "base_dll_name", base, 1);
+}
+
+static void calibrate_modules(struct cal *c)
+{
+	uint64_t head;
+	size_t held, followed;
+	uint16_t found[2], links = current(c, "ldr", "in_load_order_links");
+	if (!dump_kdbg_field(c->d, KDBG_PS_LOADED_MODULE_LIST, 8, &head) || !head ||
+	    links == PROF_ABSENT)
+		return;
+	bool ring = walk_ring(c, head, c->mod_link, CALIB_MODULES, &c->nmod, &held, &followed);
+	ran(c, CK_MODULE_RING, ring, held, followed);
+	if (!ring || !c->nmod)
+		return;
+	/* InLoadOrderLinks begins the entry in every build. */
+	settle(c, "ldr", "in_load_order_links", links, 1);
+	for (size_t i = 0; i < c->nmod; i++)
+		read_rec(c, &c->mod[i], c->mod_link[i] - links);
+	size_t n = candidates(c, current(c, "ldr", "dll_base"), 0, LDR_SPAN - c->ps + 1, c->ps,
+			      ok_dll_base, found, 2);
+	uint16_t dll = n == 1 && ok_dll_base(c, found[0]) ? found[0] : PROF_ABSENT;
+	uint16_t size = PROF_ABSENT, entry = PROF_ABSENT;
+	if (dll != PROF_ABSENT) {
+		c->arg = dll;
+		n = candidates(c, current(c, "ldr", "size_of_image"), 0, LDR_SPAN - 3, 4,
+			       ok_size_of_image, found, 2);
+		size = n == 1 ? found[0] : PROF_ABSENT;
+		n = candidates(c, current(c, "ldr", "entry_point"), 0, LDR_SPAN - c->ps + 1, c->ps,
+			       ok_entry_point, found, 2);
+		entry = n == 1 ? found[0] : PROF_ABSENT;
+	}
+	size_t images = dll != PROF_ABSENT ? c->counted : 0;
+	ran(c, CK_MODULE_IMAGE, size != PROF_ABSENT, size != PROF_ABSENT ? images : 0, c->nmod);
+	settle(c, "ldr", "dll_base", size != PROF_ABSENT ? dll : PROF_ABSENT, 1);
+	settle(c, "ldr", "size_of_image", size, 1);
+	ran(c, CK_MODULE_ENTRY, entry != PROF_ABSENT, entry != PROF_ABSENT ? images : 0, c->nmod);
+	settle(c, "ldr", "entry_point", entry, 1);
+	find_module_names(c);
+}
+
 /* On a build no column serves, what no check found is unknown, unless the
- * KDBG gave it: the process and thread tables hold no assumed value. */
+ * KDBG gave it: the tables the checks cover hold no assumed value. */
+static const char *const checked_tables[] = { "eprocess", "kthread", "ethread", "kpcr", "ldr" };
+
+static bool checked_table(const char *table)
+{
+	for (size_t i = 0; i < sizeof checked_tables / sizeof checked_tables[0]; i++)
+		if (strcmp(table, checked_tables[i]) == 0)
+			return true;
+	return false;
+}
+
 static void forget_unsettled(struct cal *c)
 {
 	struct kdx_error err;
@@ -797,8 +1199,7 @@ static void forget_unsettled(struct cal *c)
 		size_t i = (size_t)(f - layout_fields);
 		if (c->settled[i] || c->l->source[i] == LAYOUT_FROM_KDBG ||
 		    (f->kind != LAYOUT_OFF && f->kind != LAYOUT_SIZE && f->kind != LAYOUT_BITS) ||
-		    (strcmp(f->table, "eprocess") != 0 && strcmp(f->table, "kthread") != 0 &&
-		     strcmp(f->table, "ethread") != 0))
+		    !checked_table(f->table))
 			continue;
 		if (layout_field_value(c->l->profile, f) != PROF_ABSENT)
 			dump_layout_forget(c->l, f, &err);
@@ -814,7 +1215,7 @@ void dump_layout_calibrate(struct dump *d)
 		return;
 	l->nchecks = CK_COUNT;
 	for (unsigned k = 0; k < CK_COUNT; k++)
-		l->check[k] = (struct layout_check){ check_names[k], false, false };
+		l->check[k] = (struct layout_check){ checks[k].name, checks[k].unit, false, false, 0, 0 };
 	struct cal *c = calloc(1, sizeof *c);
 	if (!c) {
 		kdx_warn(&d->warnings, "layout: out of memory for the checks");
@@ -823,9 +1224,14 @@ void dump_layout_calibrate(struct dump *d)
 	c->d = d;
 	c->l = l;
 	c->ps = l->profile->ptr_size;
+	c->apl = c->pid = PROF_ABSENT;
 	if (d->kernel && d->has_kdbg && dump_kdbg_field(d, KDBG_PS_ACTIVE_PROCESS_HEAD, 8, &c->head) &&
 	    c->head)
 		calibrate_processes(c);
+	if (d->kernel && d->has_kdbg) {
+		calibrate_processors(c);
+		calibrate_modules(c);
+	}
 	if (l->nearest)
 		forget_unsettled(c);
 	free(c);

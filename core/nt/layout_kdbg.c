@@ -97,8 +97,8 @@ void dump_layout_resolve(struct dump *d)
 	l->passed_over = best != first ? first : NULL;
 	if (nearest)
 		kdx_warn(&d->warnings, "build %u: no layout table serves it; kdx starts from %s (%s), the "
-			 "nearest build, and finds the process and thread fields from the dump's own "
-			 "structures (info -v lists the checks)", d->build, best->name, best->taken_from);
+			 "nearest build, and finds the process, thread, KPCR and loaded-module fields "
+			 "from the dump's own structures (info -v lists the checks)", d->build, best->name, best->taken_from);
 	for (size_t i = 0; i < NFACTS; i++) {
 		const struct kdbg_fact *k = &kdbg_facts[i];
 		const struct layout_field *f = layout_field_named(k->table, k->field);

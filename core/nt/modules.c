@@ -87,10 +87,16 @@ int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
 	if (!p || !d->kernel)
 		return kdx_fail(err, "modules: no structure layout or kernel page tables for this dump");
 	const struct prof_ldr *ldr = p->ldr;
-	uint8_t rec[0x200];   /* the largest record is 0x120 bytes (§5) */
-	if (ldr->size > sizeof rec)
+	uint8_t rec[0x200];   /* the largest record is 0x138 bytes (§5) */
+	unsigned span = layout_record_span(p, "ldr", ldr->size);
+	if (span > sizeof rec)
 		return kdx_fail(err, "modules: LDR_DATA_TABLE_ENTRY size 0x%x is larger than expected",
-				ldr->size);
+				span);
+	if (ldr->in_load_order_links == PROF_ABSENT || ldr->dll_base == PROF_ABSENT ||
+	    ldr->size_of_image == PROF_ABSENT)
+		return kdx_fail(err, "modules: the links, DllBase or SizeOfImage of the loaded-module "
+				"entries are unknown for build %u (info -v lists the checks calibration "
+				"ran)", d->build);
 	if (!d->has_kdbg || !dump_kdbg_field(d, KDBG_PS_LOADED_MODULE_LIST, 8, &l->head) || !l->head)
 		return kdx_fail(err, "modules: KDBG PsLoadedModuleList (+0x%x) is not in the dump",
 				KDBG_PS_LOADED_MODULE_LIST);
@@ -114,7 +120,7 @@ int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
 			why = "more than 4096 modules";
 		else if (seen_before(l, entry))
 			why = "the ring loops back to an entry already read";
-		else if (xlat_read(d->kernel, entry, rec, ldr->size, NULL) != ldr->size)
+		else if (xlat_read(d->kernel, entry, rec, span, NULL) != span)
 			why = "the entry is not in the dump";
 		else if (dump_read_ptr(d, link + dump_ptr_size(d), &back) && back != prev)
 			why = "its Blink does not point back at the entry before";
@@ -137,10 +143,13 @@ int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
 		memset(m, 0, sizeof *m);
 		m->ldr = entry;
 		m->base = le_bytes(rec + ldr->dll_base, ps);
-		m->entry_point = le_bytes(rec + ldr->entry_point, ps);
+		if (ldr->entry_point != PROF_ABSENT)
+			m->entry_point = le_bytes(rec + ldr->entry_point, ps);
 		m->size = le_bytes(rec + ldr->size_of_image, 4);
-		ustr_read(d, entry + ldr->base_dll_name, m->name, sizeof m->name);
-		ustr_read(d, entry + ldr->full_dll_name, m->full_name, sizeof m->full_name);
+		if (ldr->base_dll_name != PROF_ABSENT)
+			ustr_read(d, entry + ldr->base_dll_name, m->name, sizeof m->name);
+		if (ldr->full_dll_name != PROF_ABSENT)
+			ustr_read(d, entry + ldr->full_dll_name, m->full_name, sizeof m->full_name);
 		m->reader = d->kernel;
 		const char *bad = m->base && m->size ? read_sections(m) :
 				  "DllBase or SizeOfImage is 0";

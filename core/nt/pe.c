@@ -9,9 +9,9 @@ enum {
 	DOS_MAGIC = 0x5a4d, E_LFANEW = 0x3c, NT_SIGNATURE = 0x00004550,
 	/* from the NT headers */
 	NUMBER_OF_SECTIONS = 0x6, SIZE_OF_OPTIONAL_HEADER = 0x14, FILE_HEADER_END = 0x18,
-	/* optional header: Magic, SizeOfImage, then NumberOfRvaAndSizes and
+	/* optional header: Magic, AddressOfEntryPoint, SizeOfImage, then NumberOfRvaAndSizes and
 	 * DataDirectory for PE32 (0x10b) and PE32+ (0x20b) */
-	OPT_MAGIC = 0, OPT_SIZE_OF_IMAGE = 0x38, PE32_MAGIC = 0x10b, PE32PLUS_MAGIC = 0x20b,
+	OPT_MAGIC = 0, OPT_ENTRY_POINT = 0x10, OPT_SIZE_OF_IMAGE = 0x38, PE32_MAGIC = 0x10b, PE32PLUS_MAGIC = 0x20b,
 	PE32_DIR_COUNT = 92, PE32_DIRS = 96, PE32PLUS_DIR_COUNT = 108, PE32PLUS_DIRS = 112,
 	DIR_EXPORT = 0, DIR_EXCEPTION = 3,
 	/* IMAGE_SECTION_HEADER */
@@ -66,6 +66,8 @@ const char *pe_read_headers(const uint8_t *page, size_t len, uint64_t image_size
 	uint64_t table = opt + opt_size;
 	if (table > len)
 		return "the optional header runs past the first page";
+	if (opt_size >= OPT_ENTRY_POINT + 4)
+		out->entry_point = (uint32_t)le_bytes(page + opt + OPT_ENTRY_POINT, 4);
 	if (opt_size >= OPT_SIZE_OF_IMAGE + 4)
 		out->size_of_image = (uint32_t)le_bytes(page + opt + OPT_SIZE_OF_IMAGE, 4);
 	if (!image_size)

@@ -22,6 +22,7 @@ struct pe_section {
 
 struct pe_headers {
 	uint32_t size_of_image;     /* 0: the optional header is too short to hold it */
+	uint32_t entry_point;       /* AddressOfEntryPoint, an RVA (0: none, or too short) */
 	/* A directory past NumberOfRvaAndSizes, past the optional header or
 	 * outside the image is left 0. */
 	uint32_t export_rva, export_size, exception_rva, exception_size;

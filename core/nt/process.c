@@ -341,23 +341,6 @@ static const char *visit_process(void *ctx, uint64_t eprocess)
 	return w->out_of_memory ? "out of memory" : NULL;
 }
 
-/* The bytes of a record to read: its size; where calibration could not
- * find that, up to the end of its furthest known field (16 bytes covers
- * the widest this file reads, the image name). */
-static unsigned record_span(const struct profile *p, const char *table, uint16_t size)
-{
-	if (size != PROF_ABSENT)
-		return size;
-	unsigned end = 0;
-	for (const struct layout_field *f = layout_fields; f->table; f++) {
-		uint16_t v;
-		if (f->kind == LAYOUT_OFF && strcmp(f->table, table) == 0 &&
-		    (v = layout_field_value(p, f)) != PROF_ABSENT && v + 16u > end)
-			end = v + 16u;
-	}
-	return end;
-}
-
 /* The fields the panes show that this layout lacks. */
 static unsigned unknown_fields(const struct profile *p)
 {
@@ -389,7 +372,8 @@ static void read_current_threads(struct walker *w)
 {
 	uint64_t block, prcb;
 	unsigned ps = w->prof->ptr_size;
-	if (!dump_kdbg_field(w->d, KDBG_KI_PROCESSOR_BLOCK, 8, &block) || !block)
+	if (w->prof->kpcr->prcb_current_thread == PROF_ABSENT ||
+	    !dump_kdbg_field(w->d, KDBG_KI_PROCESSOR_BLOCK, 8, &block) || !block)
 		return;
 	unsigned cap = ps == 8 ? 64 : 32;
 	while (w->ncpus < cap &&
@@ -413,10 +397,10 @@ int process_list_read(struct dump *d, struct process_list *l, struct kdx_error *
 	    T->thread_list_entry == PROF_ABSENT || E->unique_process_id == PROF_ABSENT)
 		return kdx_fail(err, "processes: the links or the PID the lists are read through are "
 				"unknown for build %u (info -v lists the checks calibration ran)", d->build);
-	unsigned process_span = record_span(p, "eprocess", E->size);
-	unsigned thread_span = record_span(p, "ethread", T->size);
-	if (T->size == PROF_ABSENT && record_span(p, "kthread", PROF_ABSENT) > thread_span)
-		thread_span = record_span(p, "kthread", PROF_ABSENT);
+	unsigned process_span = layout_record_span(p, "eprocess", E->size);
+	unsigned thread_span = layout_record_span(p, "ethread", T->size);
+	if (T->size == PROF_ABSENT && layout_record_span(p, "kthread", PROF_ABSENT) > thread_span)
+		thread_span = layout_record_span(p, "kthread", PROF_ABSENT);
 	if (process_span > RECORD_MAX || thread_span > RECORD_MAX)
 		return kdx_fail(err, "processes: EPROCESS/ETHREAD sizes 0x%x/0x%x are larger than "
 				"expected", process_span, thread_span);

@@ -238,6 +238,20 @@ uint16_t layout_field_value(const struct profile *p, const struct layout_field *
 	return u16_of(table_of(p, f), f);
 }
 
+unsigned layout_record_span(const struct profile *p, const char *table, uint16_t size)
+{
+	if (size != PROF_ABSENT)
+		return size;
+	unsigned end = 0;
+	for (const struct layout_field *f = layout_fields; f->table; f++) {
+		uint16_t v;
+		if (f->kind == LAYOUT_OFF && strcmp(f->table, table) == 0 &&
+		    (v = layout_field_value(p, f)) != PROF_ABSENT && v + 16u > end)
+			end = v + 16u;
+	}
+	return end;
+}
+
 const struct layout_field *layout_bound_of(const struct layout_field *f)
 {
 	const struct layout_field *whole = NULL, *part = NULL;

@@ -60,6 +60,11 @@ const struct layout_field *layout_field_named(const char *table, const char *nam
 /* The value of an offset or size field in p's column. */
 uint16_t layout_field_value(const struct profile *p, const struct layout_field *f);
 
+/* The bytes of a record of that table to read: its size; where
+ * calibration could not find that, up to the end of its furthest known
+ * field (16 bytes covers the widest a reader takes, an image name). */
+unsigned layout_record_span(const struct profile *p, const char *table, uint16_t size);
+
 /* Where a value of a dump's layout came from. */
 enum layout_source {
 	LAYOUT_FROM_TABLE,     /* the built-in column (origin[] names build and source) */
@@ -70,11 +75,13 @@ enum layout_source {
 };
 
 /* One invariant of the dump's own structures that calibration tested
- * (core/nt/layout_calib.c): whether the layout passed it. */
-#define LAYOUT_CHECKS_MAX 20
+ * (core/nt/layout_calib.c): whether the layout passed it, and on how many
+ * of the items it tested (processes, threads, processors, modules). */
+#define LAYOUT_CHECKS_MAX 32
 struct layout_check {
-	const char *name;
+	const char *name, *unit;
 	bool run, passed;
+	unsigned tested, passing;
 };
 
 /* The layout a dump resolves once when it is opened (d->layout): readers
@@ -91,9 +98,9 @@ struct dump_layout {
 	unsigned kdbg_checked, kdbg_agreed, kdbg_patched;
 	const struct profile *passed_over;
 	/* No column serves the build: profile is the nearest build's column,
-	 * whose process and thread fields calibration confirmed, replaced or
-	 * left unknown (core/nt/layout_calib.h); its other tables are that
-	 * column's, unchecked. */
+	 * whose process, thread, processor and module fields calibration
+	 * confirmed, replaced or left unknown (core/nt/layout_calib.h); its
+	 * other tables are that column's, unchecked. */
 	bool nearest;
 	/* The invariants calibration tested on this dump, and how many of
 	 * them each field passed (per layout_fields[] entry). */
