@@ -8,6 +8,7 @@
 #include "core/nt/pe.h"
 #include "core/nt/profile.h"
 #include "core/nt/ustr.h"
+#include "core/xlat/selfmap.h"
 #include "core/util/bytes.h"
 
 /* DISPATCHER_HEADER.Type of the records (doc/structures.md §1). */
@@ -25,6 +26,10 @@ enum { TYPE_PROCESS = 3, TYPE_THREAD = 6 };
 /* The bytes of a loaded-module entry searched: the largest
  * LDR_DATA_TABLE_ENTRY of any build is 0x138 bytes (data/layouts/ldr.tsv). */
 #define LDR_SPAN 0x200u
+/* MMPFN sizes tried: none of any build is smaller or larger
+ * (data/layouts/mmpfn.tsv: 0x18 to 0x30). */
+#define MMPFN_MIN 0x10u
+#define MMPFN_MAX 0x40u
 /* PIDs and TIDs are handle values: multiples of 4 below this. */
 #define ID_LIMIT 0x10000000ull
 
@@ -33,7 +38,7 @@ enum check {
 	CK_THREAD_RING, CK_OWNER, CK_CID, CK_TIDS, CK_STACK_ORDER, CK_STACK_SIZE,
 	CK_ACTIVE_THREADS, CK_PARENT, CK_PROCESS_TIME, CK_THREAD_TIME, CK_SESSION,
 	CK_PCR_SELF, CK_PRCB_THREAD, CK_PRCB_NUMBER,
-	CK_MODULE_RING, CK_MODULE_IMAGE, CK_MODULE_ENTRY, CK_MODULE_NAMES, CK_COUNT
+	CK_MODULE_RING, CK_MODULE_IMAGE, CK_MODULE_ENTRY, CK_MODULE_NAMES, CK_PFN_PTE, CK_COUNT
 };
 
 /* What each check tests, and what it counts. */
@@ -73,6 +78,9 @@ static const struct {
 			      "modules" },
 	[CK_MODULE_NAMES] = { ("each module's FullDllName and BaseDllName are readable UNICODE_STRINGs, "
 			       "the base name ending the full one"), "modules" },
+	[CK_PFN_PTE] = { ("each page table's MMPFN (MmPfnDatabase + PFN x its size) has PteAddress "
+			  "the VA of the entry that maps the table, through the self-map"),
+			 "page tables" },
 };
 
 struct rec {
@@ -109,6 +117,11 @@ struct cal {
 	uint8_t image[CALIB_MODULES];
 	uint32_t image_size[CALIB_MODULES], image_entry[CALIB_MODULES];
 	struct pe_headers pe;
+	/* Page tables that map the records read: each one's PFN and the VA,
+	 * through the self-map, of the entry that maps it. */
+	size_t ntables;
+	uint64_t table_pfn[CALIB_TABLES], table_pte[CALIB_TABLES];
+	uint64_t pfn_base;
 };
 
 static uint64_t get(const struct rec *r, unsigned off, unsigned size)
@@ -1180,6 +1193,105 @@ static void calibrate_modules(struct cal *c)
 	find_module_names(c);
 }
 
+/* ---- the PFN database ---- */
+
+/* The page table that maps va through 4 KiB pages: its PFN and the VA,
+ * through the self-map, of the entry one level up that maps it (its
+ * MMPFN's PteAddress), kept when no other kept table has that PFN. */
+static void add_table(struct cal *c, const struct self_map *sm, uint64_t va)
+{
+	struct walk w;
+	const struct paging_desc *pd = paging_desc(c->d->paging);
+	int last = pd->levels - 1;
+	uint64_t pte;
+	if (c->ntables == CALIB_TABLES || !va)
+		return;
+	xlat_walk(c->d->kernel, va, &w);
+	if (w.nlevels <= last || w.level[last - 1].large || !w.level[last - 1].present ||
+	    !self_map_entry_va(sm, c->d->paging, last - 1, va, &pte))
+		return;
+	uint64_t pfn = w.level[last].table >> KDX_PAGE_SHIFT;
+	for (size_t i = 0; i < c->ntables; i++)
+		if (c->table_pfn[i] == pfn)
+			return;
+	c->table_pfn[c->ntables] = pfn;
+	c->table_pte[c->ntables++] = pte;
+}
+
+/* MMPFN.PteAddress at off in MMPFNs of c->arg bytes: every table's (the
+ * low bits masked, which some builds use as flags). */
+static bool ok_pte_address(struct cal *c, unsigned off)
+{
+	uint64_t v, mask = ~(uint64_t)(paging_desc(c->d->paging)->entry_size - 1);
+	if (off + c->ps > c->arg)
+		return false;
+	for (size_t i = 0; i < c->ntables; i++)
+		if (!dump_read_ptr(c->d, c->pfn_base + c->table_pfn[i] * c->arg + off, &v) ||
+		    (v & mask) != c->table_pte[i])
+			return false;
+	return true;
+}
+
+/* The MMPFN's size and PteAddress from the page tables of the records the
+ * other checks read: the one pair of both that passes, the table's first. */
+static void calibrate_pfn(struct cal *c)
+{
+	uint64_t var;
+	struct self_map sm;
+	if (!dump_kdbg_field(c->d, KDBG_MM_PFN_DATABASE, 8, &var) || !var ||
+	    !dump_read_ptr(c->d, var, &c->pfn_base) || !c->pfn_base)
+		return;
+	layout_find_self_map(c->d->src, c->d->paging, xlat_dtb(c->d->kernel), &sm);
+	if (!sm.found)
+		return;
+	add_table(c, &sm, c->head);
+	for (size_t i = 0; i < c->nproc; i++)
+		add_table(c, &sm, c->proc[i].va);
+	for (size_t i = 0; i < c->ncpu; i++)
+		add_table(c, &sm, c->prcb[i].va);
+	for (size_t i = 0; i < c->nproc; i++)
+		for (size_t k = 0; k < c->nthr[i]; k++)
+			add_table(c, &sm, c->thr[i][k].va);
+	for (size_t i = 0; i < c->nmod; i++) {
+		add_table(c, &sm, c->mod[i].va);
+		add_table(c, &sm, get(&c->mod[i], current(c, "ldr", "dll_base"), c->ps));
+	}
+	/* One table's MMPFN could sit at many size and offset pairs. */
+	if (c->ntables < 2)
+		return;
+	/* An array whose pages the dump lacks says nothing of its layout. */
+	uint16_t cur_size = current(c, "mmpfn", "size"), size = PROF_ABSENT, off = PROF_ABSENT;
+	uint8_t byte;
+	if (!read_u8(c, c->pfn_base + c->table_pfn[0] *
+		     (cur_size != PROF_ABSENT ? cur_size : MMPFN_MIN), &byte))
+		return;
+	uint16_t sizes[2 + (MMPFN_MAX - MMPFN_MIN) / 4], found[2];
+	size_t nsizes = 0, pairs = 0;
+	/* The table's size first: when it passes, it is kept. */
+	if (cur_size != PROF_ABSENT)
+		sizes[nsizes++] = cur_size;
+	for (unsigned sz = MMPFN_MIN; sz <= MMPFN_MAX; sz += c->ps)
+		if (sz != cur_size)
+			sizes[nsizes++] = (uint16_t)sz;
+	for (size_t k = 0; k < nsizes && pairs < 2; k++) {
+		c->arg = sizes[k];
+		size_t n = candidates(c, current(c, "mmpfn", "pte_address"), 0, c->arg, c->ps,
+				      ok_pte_address, found, 2);
+		pairs += n;
+		if (n == 1) {
+			size = sizes[k];
+			off = found[0];
+		}
+		if (n == 1 && sizes[k] == cur_size)
+			break;
+	}
+	if (pairs != 1)
+		size = off = PROF_ABSENT;
+	ran(c, CK_PFN_PTE, size != PROF_ABSENT, size != PROF_ABSENT ? c->ntables : 0, c->ntables);
+	settle(c, "mmpfn", "size", size, 1);
+	settle(c, "mmpfn", "pte_address", off, 1);
+}
+
 /* On a build no column serves, what no check found is unknown, unless the
  * KDBG gave it: the tables the checks cover hold no assumed value. */
 static const char *const checked_tables[] = { "eprocess", "kthread", "ethread", "kpcr", "ldr" };
@@ -1231,6 +1343,7 @@ void dump_layout_calibrate(struct dump *d)
 	if (d->kernel && d->has_kdbg) {
 		calibrate_processors(c);
 		calibrate_modules(c);
+		calibrate_pfn(c);
 	}
 	if (l->nearest)
 		forget_unsettled(c);

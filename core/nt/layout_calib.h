@@ -6,7 +6,8 @@
  * thread's DISPATCHER_HEADER.Type is 6 and its ThreadListEntry leads back
  * to its process; InitialStack > KernelStack > StackLimit;
  * Cid.UniqueProcess is the owner's PID; a KPCR's Self points at itself; a
- * module's DllBase maps a PE image of its SizeOfImage; and so on
+ * module's DllBase maps a PE image of its SizeOfImage; a page table's
+ * MMPFN.PteAddress is the VA of the entry that maps it; and so on
  * (doc/layouts.md, "Calibration").
  *
  * On a build a column serves, the checks test the column: a field that
@@ -17,7 +18,8 @@
  * unknown, never assumed.
  *
  * Bounded: the first CALIB_PROCESSES processes and CALIB_THREADS threads
- * of each, CALIB_CPUS processors, CALIB_MODULES modules, a few hundred
+ * of each, CALIB_CPUS processors, CALIB_MODULES modules, the
+ * CALIB_TABLES page tables that map what those read, a few hundred
  * candidate offsets per field, whatever the dump's size. */
 #ifndef KDX_LAYOUT_CALIB_H
 #define KDX_LAYOUT_CALIB_H
@@ -28,6 +30,7 @@
 #define CALIB_THREADS 8u
 #define CALIB_CPUS 8u
 #define CALIB_MODULES 16u
+#define CALIB_TABLES 16u
 
 /* Runs the checks on d->layout (after the KDBG's offsets are applied) and
  * calibrates what fails them; records the checks in d->layout. */

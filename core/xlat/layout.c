@@ -430,7 +430,7 @@ static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, u
 		*v = start + x - 1;
 		return true;
 	case B_PFN_SIZE:
-		if (!r->profile || !kdbg_var(r, b, &x))
+		if (!r->profile || r->profile->mmpfn->size == PROF_ABSENT || !kdbg_var(r, b, &x))
 			return false;
 		*v = start + (x + 1) * r->profile->mmpfn->size - 1;
 		return true;
