@@ -103,7 +103,9 @@ static size_t same_line(const struct layout *lay, const struct line *old, size_t
 	size_t found = old_count ? old_index * lay->count / old_count : 0;
 	for (size_t i = 0; i < lay->count; i++) {
 		const struct line *l = &lay->lines[i];
-		if (old->table ? l->table == old->table && l->row == old->row : false) {
+		/* A row's line, not its table's header (which has row 0 too). */
+		if (old->table ? l->table == old->table && l->row == old->row &&
+				 l->kind == old->kind : false) {
 			found = i;
 			break;
 		}
@@ -121,10 +123,9 @@ static size_t same_line(const struct layout *lay, const struct line *old, size_t
 
 void pane_set_width(struct pane *p, size_t columns)
 {
-	size_t width = columns < LAYOUT_COMPACT_BELOW ? columns : 0;
-	if (width == p->width)
+	if (columns == p->width)
 		return;
-	p->width = width;
+	p->width = columns;
 	struct layout old = p->lay;
 	size_t at = pane_cursor_layout_index(p);
 	char *pattern = xstrdup(p->filter);

@@ -154,12 +154,12 @@ static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct
 	doc_set_title(out, "Kernel stack frames of thread 0x%x (%s, PID 0x%x)", t->tid, p->name, p->pid);
 	doc_set_windbg(out, ".thread 0x%llx; kf", (unsigned long long)t->ethread);
 	struct dnode *r = out->root;
-	dn_cid(r, "tid", t->tid, true);
+	dn_cid(r, "tid", t->tid);
 	dn_label(dn_str(r, "chosen", argc == 2 ? "as asked" : "the deepest stack"), "thread");
 	dn_link(dn_role(dn_hex(r, "ethread", t->ethread, 0), ROLE_ADDRESS), "stack 0x%llx",
 		(unsigned long long)t->ethread);
 	dn_link(dn_role(dn_str(r, "process", p->name), ROLE_NAME), "threads 0x%x", p->pid);
-	dn_cid(r, "pid", p->pid, true);
+	dn_cid(r, "pid", p->pid);
 	dn_role(dn_label(dn_hex(r, "stack_base", t->stack_base, 0), "base"), ROLE_ADDRESS);
 	dn_role(dn_label(dn_hex(r, "stack_limit", t->stack_limit, 0), "limit"), ROLE_ADDRESS);
 	dn_role(dn_label(dn_hex(r, "kernel_stack", t->kernel_stack, 0), "current"), ROLE_ADDRESS);

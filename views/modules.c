@@ -17,7 +17,7 @@ static int run_lm(struct dump *d, int argc, char **argv, struct doc *out, struct
 	if (ml.note[0])
 		dn_role(dn_str(r, "note", ml.note), ROLE_DANGER);
 	if (ml.session)
-		dn_label(dn_cid(r, "session_reader_pid", ml.session_reader_pid, true),
+		dn_label(dn_cid(r, "session_reader_pid", ml.session_reader_pid),
 			 "session images read as process");
 	struct dnode *t = dn_label(dn_array(r, "modules"), "Modules");
 	for (size_t i = 0; i < ml.count; i++) {

@@ -82,11 +82,11 @@ void add_process_fields(struct dnode *parent, const struct process *p)
 		add_unknown(parent, "name");
 	else
 		dn_role(dn_str(parent, "name", p->name), ROLE_NAME);
-	dn_cid(parent, "pid", p->pid, true);
+	dn_cid(parent, "pid", p->pid);
 	if (p->unknown & UNKNOWN_PPID)
 		dn_label(add_unknown(parent, "ppid"), "parent");
 	else
-		dn_label(dn_cid(parent, "ppid", p->ppid, true), "parent");
+		dn_label(dn_cid(parent, "ppid", p->ppid), "parent");
 	dn_role(dn_hex(parent, "eprocess", p->eprocess, 0), ROLE_ADDRESS);
 	add_dtb(parent, p);
 	dn_flags(dn_hex(parent, "directory_table_base", p->dtb_raw, 0), DN_JSON_ONLY);

@@ -138,7 +138,7 @@ static void add_members(struct dnode *t, const struct session *s, const struct p
 			continue;
 		}
 		const struct process *p = &pl->processes[m->process];
-		dn_cid(o, "pid", p->pid, true);
+		dn_cid(o, "pid", p->pid);
 		dn_role(dn_str(o, "name", p->name), ROLE_NAME);
 		dn_role(dn_hex(o, "eprocess", p->eprocess, 0), ROLE_ADDRESS);
 		add_dtb(o, p);

@@ -78,8 +78,8 @@ static int run_stacks(struct dump *d, int argc, char **argv, struct doc *out,
 	for (size_t i = 0; i < pl.nthreads; i++) {
 		const struct thread *th = &pl.threads[i];
 		struct dnode *o = dn_object(t, NULL);
-		dn_cid(o, "tid", th->tid, false);
-		dn_cid(o, "pid", th->pid, false);
+		dn_cid(o, "tid", th->tid);
+		dn_cid(o, "pid", th->pid);
 		dn_role(dn_str(o, "process", pl.processes[th->process].name), ROLE_NAME);
 		add_stack_figures(o, th);
 		dn_flags(dn_str(o, "note", th->note[0] ? th->note : NULL), DN_JSON_ONLY);
@@ -197,9 +197,9 @@ static int run_stack(struct dump *d, int argc, char **argv, struct doc *out,
 	doc_set_windbg(out, "!thread 0x%llx; kf", (unsigned long long)t->ethread);
 	struct dnode *r = out->root;
 	add_signature(d, r);
-	dn_cid(r, "tid", t->tid, true);
+	dn_cid(r, "tid", t->tid);
 	dn_link(dn_role(dn_str(r, "process", p->name), ROLE_NAME), "threads 0x%x", p->pid);
-	dn_cid(r, "pid", t->pid, true);
+	dn_cid(r, "pid", t->pid);
 	dn_role(dn_hex(r, "ethread", t->ethread, 0), ROLE_ADDRESS);
 	const char *state = thread_state_name(t->state);
 	if (t->unknown & UNKNOWN_STATE)

@@ -21,11 +21,14 @@ static void add_time(struct dnode *o, const struct process_list *pl, const char 
 	bool known = !(pl->unknown & UNKNOWN_TIMES);
 	snprintf(key, sizeof key, "%s_time", kind);
 	snprintf(label, sizeof label, "%s ticks", kind);
-	dn_label(known ? dn_uint(o, key, ticks) : add_unknown(o, key), label);
+	/* Ticks and milliseconds are the time column's figure again: a screen
+	 * short of room leaves them out first. */
+	dn_flags(dn_label(known ? dn_uint(o, key, ticks) : add_unknown(o, key), label), DN_SPARE);
 	snprintf(key, sizeof key, "%s_ms", kind);
 	snprintf(label, sizeof label, "%s ms", kind);
 	uint64_t ms = process_ticks_ms(pl, ticks);
-	dn_label(known && pl->has_time_increment ? dn_uint(o, key, ms) : dn_null(o, key), label);
+	dn_flags(dn_label(known && pl->has_time_increment ? dn_uint(o, key, ms) : dn_null(o, key), label),
+		 DN_SPARE);
 	snprintf(key, sizeof key, "%s_runaway", kind);
 	snprintf(label, sizeof label, "%s time", kind);
 	char text[48];
@@ -89,8 +92,8 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		if (only && p != only)
 			continue;
 		struct dnode *o = dn_object(t, NULL);
-		dn_cid(o, "tid", th->tid, false);
-		dn_cid(o, "pid", th->pid, false);
+		dn_cid(o, "tid", th->tid);
+		dn_cid(o, "pid", th->pid);
 		dn_role(dn_str(o, "process", p->name), ROLE_NAME);
 		dn_role(dn_hex(o, "ethread", th->ethread, 0), ROLE_ADDRESS);
 		const char *state = thread_state_name(th->state);

@@ -108,9 +108,9 @@ struct dnode *dn_uint(struct dnode *p, const char *key, uint64_t v)
 	return n;
 }
 
-struct dnode *dn_cid(struct dnode *p, const char *key, uint64_t v, bool decimal)
+struct dnode *dn_cid(struct dnode *p, const char *key, uint64_t v)
 {
-	return dn_flags(dn_uint(p, key, v), DN_CID | (decimal ? DN_CID_DECIMAL : 0));
+	return dn_flags(dn_uint(p, key, v), DN_CID);
 }
 
 struct dnode *dn_hex(struct dnode *p, const char *key, uint64_t v, int width)
@@ -219,6 +219,13 @@ struct dnode *dn_get(const struct dnode *obj, const char *key)
 	return NULL;
 }
 
+char *dn_value_text_narrow(const struct dnode *n)
+{
+	if (n->kind == DN_UINT && n->flags & DN_CID)
+		return xasprintf("0x%" PRIx64, n->v.u);
+	return dn_value_text(n);
+}
+
 char *dn_value_text(const struct dnode *n)
 {
 	switch (n->kind) {
@@ -226,9 +233,9 @@ char *dn_value_text(const struct dnode *n)
 	case DN_BOOL: return xstrdup(n->v.b ? "yes" : "no");
 	case DN_INT: return xasprintf("%" PRId64, n->v.i);
 	case DN_UINT:
-		if (n->flags & DN_CID_DECIMAL)
+		if (n->flags & DN_CID)
 			return xasprintf("0x%" PRIx64 " (0n%" PRIu64 ")", n->v.u, n->v.u);
-		if (n->flags & (DN_CID | DN_HEX_SHOWN))
+		if (n->flags & DN_HEX_SHOWN)
 			return xasprintf("0x%" PRIx64, n->v.u);
 		return xasprintf("%" PRIu64, n->v.u);
 	case DN_HEX: return xasprintf("0x%0*" PRIx64, n->width, n->v.u);

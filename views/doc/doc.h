@@ -22,7 +22,9 @@ enum dnode_flags {
 	DN_JSON_ONLY = 1u << 0,     /* omitted by the text and TUI renderers */
 	DN_RIGHT = 1u << 1,         /* right-align in tables (numbers default to it) */
 	DN_CID = 1u << 2,           /* DN_UINT: a Client ID (PID, TID), see dn_cid */
-	DN_CID_DECIMAL = 1u << 3,   /* with DN_CID: the decimal beside the hex */
+	DN_SPARE = 1u << 3,         /* a table cell another column shows another way (ticks
+				     * beside a time): its column is left out first where
+				     * the table does not fit the screen */
 	DN_HEX_SHOWN = 1u << 4,     /* DN_UINT: a number in JSON, hex (0x) to people */
 	DN_SHOWN_ONLY = 1u << 5,    /* omitted from JSON: words for people beside a JSON-only key */
 	DN_TUI_ONLY = 1u << 6,      /* DN_TEXT: a hint at the explorer's keys ("Enter: ..."),
@@ -103,8 +105,9 @@ struct dnode *dn_uint(struct dnode *parent, const char *key, uint64_t v);
 struct dnode *dn_hex(struct dnode *parent, const char *key, uint64_t v, int width);
 /* A Client ID (process or thread ID): a number in JSON; people see it in hex
  * as WinDbg shows Cids, so that it can be typed back as an argument (hex by
- * default): "0x164", or with decimal "0x164 (0n356)" where there is room. */
-struct dnode *dn_cid(struct dnode *parent, const char *key, uint64_t v, bool decimal);
+ * default), with the decimal beside it, "0x164 (0n356)", where a table has
+ * room (dn_value_text_narrow leaves it out). */
+struct dnode *dn_cid(struct dnode *parent, const char *key, uint64_t v);
 struct dnode *dn_str(struct dnode *parent, const char *key, const char *s);
 struct dnode *dn_strf(struct dnode *parent, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -137,6 +140,9 @@ const char *dn_label_of(const struct dnode *n);
 struct dnode *dn_get(const struct dnode *obj, const char *key);
 /* The value as people see it (hex with 0x, booleans yes/no, null "-"). */
 char *dn_value_text(const struct dnode *n);
+/* As dn_value_text, without what a table short of room leaves out: a Cid's
+ * decimal ("0x164"). */
+char *dn_value_text_narrow(const struct dnode *n);
 
 /* Sorts a table (array of objects) by the value under key; nested keys are
  * written "parent.child". Numbers compare numerically. Stable. */

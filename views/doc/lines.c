@@ -86,6 +86,7 @@ struct column {
 	char *label;     /* "nonpaged allocs" */
 	size_t width;
 	bool right;
+	bool spare;      /* DN_SPARE: left out first where the table does not fit */
 };
 
 static void collect_columns(const struct dnode *obj, const char *path, const char *label,
@@ -105,7 +106,8 @@ static void collect_columns(const struct dnode *obj, const char *path, const cha
 		}
 		*cols = xrealloc(*cols, (*n + 1) * sizeof **cols);
 		(*cols)[*n] = (struct column){ p, lb, strlen(lb),
-					       is_number(k) || (k->flags & DN_RIGHT) };
+					       is_number(k) || (k->flags & DN_RIGHT),
+					       k->flags & DN_SPARE };
 		(*n)++;
 	}
 }
@@ -275,18 +277,37 @@ static void lay_stacked_rows(struct layout *l, const struct dnode *t, const char
 	}
 }
 
-static void lay_table(struct layout *l, const struct dnode *t, const char *indent)
+/* How a table fits the screen: every column with Cids' decimals, else
+ * without the spare columns (the sorted one stays), else without the
+ * decimals too. */
+enum table_fit { FIT_FULL, FIT_NO_SPARE, FIT_NARROW };
+
+static bool column_shown(const struct layout *l, const struct dnode *t, const struct column *c,
+			 enum table_fit fit)
 {
-	struct column *cols = NULL;
-	size_t ncols = 0;
-	collect_columns(t->kids[0], "", "", &cols, &ncols);
-	mark_sorted(l, t, cols, ncols);
-	/* A column of numbers is right-aligned whatever its first row holds
-	 * (a null "-" there must not move the column when the rows are sorted). */
-	for (size_t r = 0; r < t->nkids; r++)
-		for (size_t c = 0; c < ncols; c++) {
+	const struct doc *d = l->doc;
+	bool sorted = d && d->sorted_table == t && d->sorted_by && strcmp(c->path, d->sorted_by) == 0;
+	return fit == FIT_FULL || !c->spare || sorted;
+}
+
+static char *cell_text(const struct dnode *v, enum table_fit fit)
+{
+	return !v ? xstrdup("-") : fit == FIT_NARROW ? dn_value_text_narrow(v) : dn_value_text(v);
+}
+
+/* The table's width at fit; sets each column's width and alignment. */
+static size_t table_width(const struct layout *l, const struct dnode *t, const char *indent,
+			  struct column *cols, size_t ncols, enum table_fit fit)
+{
+	size_t total = strlen(indent), shown = 0;
+	for (size_t c = 0; c < ncols; c++) {
+		cols[c].width = strlen(cols[c].label);
+		/* A column of numbers is right-aligned whatever its first row
+		 * holds (a null "-" there must not move the column when the
+		 * rows are sorted). */
+		for (size_t r = 0; r < t->nkids; r++) {
 			const struct dnode *v = dn_get(t->kids[r], cols[c].path);
-			char *s = v ? dn_value_text(v) : xstrdup("-");
+			char *s = cell_text(v, fit);
 			size_t len = strlen(s);
 			if (len > cols[c].width)
 				cols[c].width = len;
@@ -294,20 +315,37 @@ static void lay_table(struct layout *l, const struct dnode *t, const char *inden
 				cols[c].right = true;
 			free(s);
 		}
-	size_t total = strlen(indent);
-	for (size_t c = 0; c < ncols; c++)
-		total += cols[c].width + (c + 1 < ncols ? 2 : 0);
+		if (column_shown(l, t, &cols[c], fit))
+			total += cols[c].width + (shown++ ? 2 : 0);
+	}
+	return total;
+}
+
+static void lay_table(struct layout *l, const struct dnode *t, const char *indent)
+{
+	struct column *cols = NULL;
+	size_t ncols = 0;
+	collect_columns(t->kids[0], "", "", &cols, &ncols);
+	mark_sorted(l, t, cols, ncols);
+	/* The last column stays free: a line that reaches it looks cut. */
+	enum table_fit fit = FIT_FULL;
+	size_t total = table_width(l, t, indent, cols, ncols, fit);
+	while (l->width && total >= l->width && fit < FIT_NARROW)
+		total = table_width(l, t, indent, cols, ncols, ++fit);
 	if (compact(l) && total >= l->width) {
+		table_width(l, t, indent, cols, ncols, FIT_FULL);
 		lay_stacked_rows(l, t, indent, cols, ncols);
 		goto done;
 	}
 	struct line *h = new_line(l, LINE_TABLE_HEADER);
 	h->table = t;
 	span(h, ROLE_HEADER, indent, 0, false, NULL);
-	for (size_t c = 0; c < ncols; c++) {
-		span(h, ROLE_HEADER, cols[c].label, cols[c].width, cols[c].right, NULL);
-		if (c + 1 < ncols)
+	for (size_t c = 0, shown = 0; c < ncols; c++) {
+		if (!column_shown(l, t, &cols[c], fit))
+			continue;
+		if (shown++)
 			span(h, ROLE_HEADER, "  ", 0, false, NULL);
+		span(h, ROLE_HEADER, cols[c].label, cols[c].width, cols[c].right, NULL);
 	}
 	for (size_t r = 0; r < t->nkids; r++) {
 		const struct dnode *row = t->kids[r];
@@ -315,14 +353,16 @@ static void lay_table(struct layout *l, const struct dnode *t, const char *inden
 		ln->table = t;
 		ln->row = r;
 		span(ln, ROLE_NORMAL, indent, 0, false, NULL);
-		for (size_t c = 0; c < ncols; c++) {
+		for (size_t c = 0, shown = 0; c < ncols; c++) {
+			if (!column_shown(l, t, &cols[c], fit))
+				continue;
+			if (shown++)
+				span(ln, ROLE_NORMAL, "  ", 0, false, NULL);
 			const struct dnode *v = dn_get(row, cols[c].path);
-			char *s = v ? dn_value_text(v) : xstrdup("-");
+			char *s = cell_text(v, fit);
 			span(ln, v ? value_role(v) : ROLE_MUTED, s, cols[c].width, cols[c].right,
 			     v ? v->link : NULL);
 			free(s);
-			if (c + 1 < ncols)
-				span(ln, ROLE_NORMAL, "  ", 0, false, NULL);
 		}
 		if (row->link)
 			ln->link = row->link;   /* the row's own link wins over its cells' */

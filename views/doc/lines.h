@@ -49,10 +49,12 @@ void table_columns_free(struct table_column *cols, size_t n);
 #define SORT_MARK_DESCENDING " v"
 #define SORT_MARK_ASCENDING " ^"
 
-/* Below this many columns (a projector, a small window) tables too wide
- * for the screen are laid out as stacked rows, one "label  value" line per
- * cell, and long text lines wrap: every field stays in view without
- * scrolling sideways. From it up, wide tables scroll sideways. */
+/* A table too wide for the screen first leaves out its spare columns
+ * (DN_SPARE) and then its Cids' decimals. Below this many columns (a
+ * projector, a small window) one still too wide is laid out as stacked
+ * rows, one "label  value" line per cell, and long text lines wrap: every
+ * field stays in view without scrolling sideways. From it up, it scrolls
+ * sideways. */
 #define LAYOUT_COMPACT_BELOW 120
 
 /* Where a DN_LINES line is written: the spans of a DN_TEXT node (laid out
