@@ -829,6 +829,22 @@ void app_status(const struct app *a, size_t width, char *buf, size_t size)
 		while (keep > 0 && ((unsigned char)title[keep] & 0xc0) == 0x80)
 			keep--;     /* not inside a UTF-8 character */
 	}
-	snprintf(buf, size, "%s%.*s%s  %s  %s", head, (int)keep, title, state,
+	int start = snprintf(buf, size, "%s%.*s%s", head, (int)keep, title, state);
+	if (start < 0 || (size_t)start >= size)
+		return;
+	snprintf(buf + start, size - (size_t)start, "  %s  %s",
 		 a->dump_name ? a->dump_name : "", a->dump_facts);
+	/* The dump and its facts go whole or not at all: "build 19045" cut
+	 * to "build " beside the hints read as a build of "? help". */
+	size_t len = strlen(buf);
+	while (len > width && len > (size_t)start) {
+		char *gap = NULL;
+		for (char *c = buf + start; c + 1 < buf + len; c++)
+			if (c[0] == ' ' && c[1] == ' ')
+				gap = c;
+		if (!gap)
+			break;
+		*gap = 0;
+		len = (size_t)(gap - buf);
+	}
 }

@@ -130,7 +130,7 @@ void app_help_doc(struct doc *out);
 
 /* The status line's text (pane, position, filter, sort, dump, facts) for
  * width columns: the pane's title is cut to keep the rest up to the sort
- * in view. */
+ * in view; the dump's name and facts that do not fit are left out whole. */
 void app_status(const struct app *a, size_t width, char *buf, size_t size);
 /* Drawn at the status line's right end whenever the width allows, so that
  * long titles and many panes never hide it. */

@@ -149,19 +149,35 @@ static void act_pte_dtb(struct app *a, int key)
 		prompt_open(a, PROMPT_PANE, "");
 		struct doc doc;
 		const struct dnode *rows = process_rows(a, &doc);
+		/* As many as the status line shows, and how many more: the
+		 * process pane lists them all. */
+		static const char lead[] = "name or PID: ", more[] = ", and 99999 more";
+		size_t room = a->view_cols > sizeof lead + sizeof more ? a->view_cols - 1 : 0;
 		char list[400] = "";
+		size_t used = 0, listed = 0, count = 0;
 		for (size_t i = 0; rows && i < rows->nkids; i++) {
 			const char *name;
 			uint64_t pid, dtb;
-			size_t used = strlen(list);
-			if (process_fields(rows->kids[i], &name, &pid, &dtb))
-				snprintf(list + used, sizeof list - used, "%s%s 0x%llx", used ? ", " : "",
-					 name, (unsigned long long)pid);
+			if (!process_fields(rows->kids[i], &name, &pid, &dtb))
+				continue;
+			count++;
+			char item[128];
+			int n = snprintf(item, sizeof item, "%s%s 0x%llx", used ? ", " : "", name,
+					 (unsigned long long)pid);
+			bool last = i + 1 == rows->nkids;
+			if (count != listed + 1 || n < 0 || used + (size_t)n >= sizeof list ||
+			    (room && strlen(lead) + used + (size_t)n + (last ? 0 : strlen(more)) > room))
+				continue;
+			memcpy(list + used, item, (size_t)n + 1);
+			used += (size_t)n;
+			listed++;
 		}
 		if (rows)
 			doc_free(&doc);
-		if (list[0])
-			app_message(a, false, "name or PID: %s", list);
+		if (list[0] && listed < count)
+			app_message(a, false, "%s%s, and %zu more", lead, list, count - listed);
+		else if (list[0])
+			app_message(a, false, "%s%s", lead, list);
 		else
 			app_message(a, false, "no process list: type a DTB");
 		return;

@@ -128,10 +128,31 @@ static const char *vbar(const struct screen *s) { return s->utf8 ? "│" : "|"; 
 
 /* A tab's text: " 3 Dump overview ", the title cut to 40 bytes. The buffer
  * holds the longest index too, so the text is never cut short. */
-#define TAB_SIZE (40 + 24)
+#define TAB_TITLE_MAX 40
+#define TAB_SIZE (TAB_TITLE_MAX + 24)
+/* A title longer than a tab holds is cut where words end: before its
+ * parenthesised details ("Pool tags (PoolTrackTable, ...)" is "Pool
+ * tags"), else at a blank, with "...". */
 static int tab_label(const struct app *a, size_t i, char *buf)
 {
-	return snprintf(buf, TAB_SIZE, " %zu %.40s ", i + 1, pane_title(a->panes[i]));
+	const char *title = pane_title(a->panes[i]), *more = "";
+	size_t keep = strlen(title);
+	if (keep > TAB_TITLE_MAX) {
+		const char *paren = strstr(title, " (");
+		if (paren && paren > title && (size_t)(paren - title) <= TAB_TITLE_MAX) {
+			keep = (size_t)(paren - title);
+		} else {
+			more = "...";
+			keep = TAB_TITLE_MAX - strlen(more);
+			while (keep > 0 && title[keep] != ' ')
+				keep--;
+			if (keep == 0)
+				keep = TAB_TITLE_MAX - strlen(more);
+			while (keep > 0 && ((unsigned char)title[keep] & 0xc0) == 0x80)
+				keep--;     /* not inside a UTF-8 character */
+		}
+	}
+	return snprintf(buf, TAB_SIZE, " %zu %.*s%s ", i + 1, (int)keep, title, more);
 }
 
 /* Tabs scroll to keep the current one whole: the first tab shown, and
@@ -392,7 +413,10 @@ static void draw(struct screen *s)
 		enum role r = !message ? ROLE_STATUS : a->message_is_error ? ROLE_ERROR : ROLE_MESSAGE;
 		/* The hints keep their place at the right unless the terminal
 		 * is too narrow for them and the position. */
-		int hints = (int)strlen(" " APP_STATUS_HINTS " ");
+		/* Two blanks before the hints at least, as between the status
+		 * line's fields: "? help" is not read as the last one's value. */
+		static const char hint_text[] = "  " APP_STATUS_HINTS " ";
+		int hints = (int)strlen(hint_text);
 		int end = !message && w >= STATUS_HINTS_MIN_WIDTH ? w - hints : w;
 		if (message)
 			snprintf(line, sizeof line, "%s", a->message);
@@ -401,7 +425,7 @@ static void draw(struct screen *s)
 		int x = put_text(s, h - 2, 0, end, line, &skip, role_attr(s, r));
 		fill(h - 2, x, w, role_attr(s, r));
 		if (end < w)
-			put_text(s, h - 2, end, w, " " APP_STATUS_HINTS " ", &skip, role_attr(s, r));
+			put_text(s, h - 2, end, w, hint_text, &skip, role_attr(s, r));
 	}
 	if (a->mode == MODE_PROMPT) {
 		const char *label = app_prompt_label(a);
