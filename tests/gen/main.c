@@ -58,6 +58,7 @@ static const struct fixture_profile fixture_set[] = {
 	{ "win81-x64", 6, { GEN_FULL }, 1, false },
 	{ "win10-1809-x64", 8, { GEN_FULL }, 1, false },
 	{ "win7-x64-2016", 7, { GEN_FULL }, 1, false },
+	{ "win11-21h2-x64", 10, { GEN_FULL }, 1, false },
 };
 #define BAD_SOURCE "win7-x64"
 #define BAD_RDMP_SOURCE "win10-x64"
