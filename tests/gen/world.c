@@ -910,6 +910,7 @@ static const struct crash crashes[] = {
 	{ "win10-x64", 0x7f, "19041.1.amd64fre.vb_release.191206-1406", 0 },
 	{ "win11-x64", 0x1e, "22621.1.amd64fre.ni_release.220506-1250", 0 },
 	{ "win11-21h2-x64", 0x7f, "22000.1.amd64fre.co_release.210604-1628", 0 },
+	{ "win11-24h2-x64", 0x1e, "26100.1.amd64fre.ge_release.240331-1435", 0 },
 	{ "future-x64", 0x7f, "30000.1.amd64fre.future_release.300101-1200", 0 },
 	{ "win81-x64", 0x1e, "9600.16384.amd64fre.winblue_rtm.130821-1623", 0 },
 	{ "win10-1809-x64", 0x7f, "17763.1.amd64fre.rs5_release.180914-1434", 0 },

@@ -110,6 +110,9 @@ static void test_win7_x64_2016(void **state) { (void)state; check_world("win7-x6
 static void test_win11(void **state) { (void)state; check_world("win11-x64"); }
 /* Windows 11 21H2: the session space still has its paged pool range. */
 static void test_win11_21h2(void **state) { (void)state; check_world("win11-21h2-x64"); }
+/* Windows 11 24H2: an EPROCESS with every field moved, ETHREAD fields 0x40
+ * later than 22H2's. */
+static void test_win11_24h2(void **state) { (void)state; check_world("win11-24h2-x64"); }
 static void test_win81(void **state) { (void)state; check_world("win81-x64"); }
 static void test_win10_1809(void **state) { (void)state; check_world("win10-1809-x64"); }
 
@@ -194,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_win7_x64_2016),
 		cmocka_unit_test(test_win11),
 		cmocka_unit_test(test_win11_21h2),
+		cmocka_unit_test(test_win11_24h2),
 		cmocka_unit_test(test_win81),
 		cmocka_unit_test(test_win10_1809),
 		cmocka_unit_test(test_damage),
