@@ -100,7 +100,6 @@ int diskdump_check(const struct byte_view *v, const char *path, struct diskdump 
 	uint32_t bitmap_blocks = (uint32_t)le_bytes(h + at + 8, 4);
 	dd->max_mapnr = (uint32_t)le_bytes(h + at + 12, 4);
 	dd->status = (uint32_t)le_bytes(h + at - 4, 4);
-	dd->nr_cpus = (uint32_t)le_bytes(h + at + 32, 4);
 	dd->machine = uts_machine(h);
 	/* kdump_sub_header: offset_note and size_note after phys_base,
 	 * dump_level, split, start_pfn, end_pfn, offset_vmcoreinfo and

@@ -23,7 +23,6 @@ struct diskdump {
 	uint64_t desc_off;          /* the first page descriptor */
 	uint64_t ndesc;             /* one per stored page */
 	uint32_t status;            /* the header's DUMP_DH_COMPRESSED_* */
-	uint32_t nr_cpus;
 	enum machine machine;       /* from utsname.machine; unknown when it says nothing */
 	uint64_t note_off, note_size;   /* the ELF notes (sub-header, version 4 on) */
 };

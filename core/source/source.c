@@ -38,6 +38,12 @@ int source_open(const char *path, struct source **out, struct kdx_error *err)
 		source_close(s);   /* a failing reader leaves ops unset */
 		return -1;
 	}
+	/* A guest's CPUs, counted one way for every form of its dump: an
+	 * NT_PRSTATUS note each (QEMU adds a register note each); a kdump
+	 * header's nr_cpus and libkdumpfile's count disagree between forms. */
+	uint32_t cpus = s->notes.prstatus > s->notes.ncpus ? s->notes.prstatus : s->notes.ncpus;
+	if (cpus)
+		s->facts.processors = cpus;
 	*out = s;
 	return 0;
 }

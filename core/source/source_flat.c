@@ -164,7 +164,6 @@ int source_flat_probe(struct source *s, struct kdx_error *err)
 		 compression_name(fs->dd.status));
 	s->facts.machine = fs->dd.machine;
 	s->facts.paging = fs->dd.machine == MACHINE_X64 ? PAGING_X64 : PAGING_UNKNOWN;
-	s->facts.processors = fs->dd.nr_cpus;
 	s->facts.holds_memory = true;
 	if (diskdump_ranges(s, &fs->dd, err) < 0) {
 		flat_close(s);

@@ -506,10 +506,6 @@ static void machine_facts(struct source *s, struct kdump_source *ks, const struc
 	s->facts.machine = x64 ? MACHINE_X64 : MACHINE_X86;
 	/* 32-bit: dump.c tells PAE from non-PAE by the page tables. */
 	s->facts.paging = x64 ? PAGING_X64 : PAGING_UNKNOWN;
-	kdump_num_t cpus;
-	if (kdump_get_number_attr(ks->k, KDUMP_ATTR_NUM_CPUS, &cpus) == KDUMP_OK &&
-	    cpus <= UINT32_MAX)
-		s->facts.processors = (uint32_t)cpus;
 	s->facts.holds_memory = true;
 }
 

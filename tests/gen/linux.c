@@ -337,6 +337,7 @@ int linux_fixtures_write(const char *dir, struct kdx_error *err)
 			      const char *suffix; bool bad_cr3; } out[] = {
 		{ PAGING_X64, "linux-x64", GEN_ELF_QEMU, ".qemu.elf", false },
 		{ PAGING_X64, "linux-x64", GEN_KDUMP_FLAT, ".flat.kdump", false },
+		{ PAGING_X64, "linux-x64", GEN_KDUMP_ZLIB, ".kdump", false },
 		{ PAGING_X64, "linux-x64", GEN_ELF_QEMU, ".swapper.qemu.elf", true },
 		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".qemu.elf", false },
 		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".swapper.qemu.elf", true },

@@ -68,6 +68,7 @@ for guest in "$@"; do
 	kernel_pas=$(jq -r "$sel_kernel | .[] | .pa // \"null\"" "$truth")
 	swapper=$(jq -r '.translations[] | select(.name == "swapper_pg_dir (VMCOREINFO)") | .pa' "$truth")
 	roots=$(jq -r '[.cpus[].cr3] | join(" ")' "$truth")
+	ncpus=$(jq '.cpus | length' "$truth")
 	pas=$(jq -r '.bytes[].pa' "$truth")
 	want_bytes=$(jq -c '[.bytes[].bytes]' "$truth")
 	nbytes=$(jq '.bytes | length' "$truth")
@@ -138,8 +139,10 @@ for guest in "$@"; do
 		got=$(printf '%s\n' "$kernel_vas" | vtops "$swapper")
 		is "$got" "$kernel_pas" "$label: vtop VA $swapper (swapper_pg_dir) gives QEMU's gva2gpa for the kernel addresses"
 
-		# What kdx finds by itself.
-		root=$(run_kdx --json -c info "$dump" 2>/dev/null | jq -r '.[0].result.cr3 // "none"')
+		# What kdx finds by itself; the processors, one per CPU note.
+		info=$(run_kdx --json -c info "$dump" 2>/dev/null)
+		root=$(printf '%s' "$info" | jq -r '.[0].result.cr3 // "none"')
+		is "$(printf '%s' "$info" | jq -r '.[0].result.processors')" "$ncpus" "$label: info's processors are the guest's $ncpus CPUs"
 		like " $roots $swapper " " $root " "$label: the kernel root kdx finds ($root) is a CPU's CR3 or swapper_pg_dir"
 		got=$(printf '%s\n' "$kernel_vas" | vtops "")
 		is "$got" "$kernel_pas" "$label: vtop VA through that root gives QEMU's gva2gpa for the kernel addresses"
