@@ -527,6 +527,24 @@ fail:
 	return -1;
 }
 
+int dump_need_structures(const struct dump *d, const char *what, struct kdx_error *err)
+{
+	if (d->os[0])
+		return kdx_fail_as(err, KDX_ERR_NO_DATA, "%s: %s: kdx reads no Linux kernel "
+				   "structures yet (the page-level commands work: vtop, pte, layout, "
+				   "db, s)", what, d->os);
+	if (!d->kernel)
+		return kdx_fail_as(err, KDX_ERR_NO_DATA, "%s: no kernel page tables known for "
+				   "this dump", what);
+	if (!d->layout.profile && d->has_build)
+		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "%s: no structure layout for build %u",
+				   what, d->build);
+	if (!d->layout.profile)
+		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "%s: no structure layout: the dump "
+				   "names no build", what);
+	return 0;
+}
+
 void dump_close(struct dump *d)
 {
 	if (!d)

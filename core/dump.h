@@ -52,6 +52,11 @@ int dump_open_as(const char *path, enum machine machine, struct dump **out,
 		 struct kdx_error *err);
 void dump_close(struct dump *d);
 
+/* Whether Windows kernel structures can be read: a Windows kernel (not the
+ * Linux one a VMCOREINFO names), its page tables and a structure layout.
+ * -1 with "WHAT: the real reason" otherwise. */
+int dump_need_structures(const struct dump *d, const char *what, struct kdx_error *err);
+
 /* KDBG field at off (size 2, 4 or 8 bytes); false when the block is absent
  * or shorter than off + size. Pointers of 32-bit kernels are truncated. */
 bool dump_kdbg_field(const struct dump *d, unsigned off, unsigned size, uint64_t *val);

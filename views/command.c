@@ -83,6 +83,28 @@ char *command_quote(const char *word)
 	return q;
 }
 
+/* An error names the command that failed first ("stacks: processes: ..."),
+ * as typed or as kdx names it, however deep the reader that wrote it. */
+static void name_command(struct kdx_error *err, const char *name, const char *typed)
+{
+	if (!err)
+		return;
+	size_t n = strlen(name), t = strlen(typed);
+	if ((strncmp(err->msg, name, n) == 0 && err->msg[n] == ':') ||
+	    (strncmp(err->msg, typed, t) == 0 && err->msg[t] == ':'))
+		return;
+	/* "TYPED: " then as much of the message as still fits */
+	size_t k = t + 2, m = strnlen(err->msg, sizeof err->msg - 1);
+	if (k >= sizeof err->msg)
+		return;
+	if (m > sizeof err->msg - 1 - k)
+		m = sizeof err->msg - 1 - k;
+	memmove(err->msg + k, err->msg, m);
+	memcpy(err->msg, typed, t);
+	memcpy(err->msg + t, ": ", 2);
+	err->msg[k + m] = 0;
+}
+
 int command_run(struct dump *d, const char *line, struct doc *out, struct kdx_error *err)
 {
 	doc_init(out, line);
@@ -110,6 +132,8 @@ int command_run(struct dump *d, const char *line, struct doc *out, struct kdx_er
 		if (c->windbg)
 			doc_set_windbg(out, "%s", c->windbg);
 		r = c->run(d, argc, argv, out, err);
+		if (r < 0)
+			name_command(err, c->name, argv[0]);
 	}
 	free(copy);
 	return r;

@@ -75,6 +75,8 @@ static int run_vm(struct dump *d, int argc, char **argv, struct doc *out, struct
 	if (argc == 2 && parse_windbg_flags(argv[0], argv[1], WINDBG_FLAGS(vm_flags), &flags,
 					    err) < 0)
 		return -1;
+	if (d->os[0])
+		return dump_need_structures(d, "vm", err);
 	if (!d->has_kdbg)
 		return kdx_fail(err, "vm: no KDBG in this dump: the memory variables are unknown");
 	doc_set_title(out, "Virtual memory usage");

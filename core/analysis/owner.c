@@ -44,10 +44,11 @@ const char *owner_kind_name(enum owner_kind k)
 	return names[k];
 }
 
-static void note(struct owner_index *ix, const char *part, const struct kdx_error *e)
+/* Why a part is missing; its message names the part. */
+static void note(struct owner_index *ix, const struct kdx_error *e)
 {
 	size_t n = strlen(ix->note);
-	snprintf(ix->note + n, sizeof ix->note - n, "%s%s: %s", n ? "; " : "", part, e->msg);
+	snprintf(ix->note + n, sizeof ix->note - n, "%s%s", n ? "; " : "", e->msg);
 }
 
 static int add_big(void *ctx, const struct pool_block *b)
@@ -75,25 +76,30 @@ int owner_index_new(struct dump *d, struct owner_index **out, struct kdx_error *
 	ix->d = d;
 	ix->pd = paging_desc(d->paging);
 	struct kdx_error e = { .msg = "" };
-	if (!(ix->has_modules = modules_read(d, &ix->modules, &e) == 0))
-		note(ix, "modules", &e);
-	if (!(ix->has_procs = process_list_read(d, &ix->procs, &e) == 0))
-		note(ix, "processes", &e);
+	/* Without kernel structures every reader below fails the same way:
+	 * said once. */
+	bool structures = dump_need_structures(d, "modules, processes, pool, PFN database", &e) == 0;
+	if (!structures)
+		note(ix, &e);
+	if (structures && !(ix->has_modules = modules_read(d, &ix->modules, &e) == 0))
+		note(ix, &e);
+	if (structures && !(ix->has_procs = process_list_read(d, &ix->procs, &e) == 0))
+		note(ix, &e);
 	/* No progress: after a cancelled search the reporter says stop, and
 	 * the hits kept still need their owners. */
-	if ((ix->has_pool = pool_ctx_init(d, NULL, &ix->pool, &e) == 0)) {
+	if (structures && (ix->has_pool = pool_ctx_init(d, NULL, &ix->pool, &e) == 0)) {
 		struct pool_big_table t;
 		pool_big_find(&ix->pool, &t);
 		pool_big_each(&ix->pool, &t, add_big, ix);
-	} else {
-		note(ix, "pool", &e);
+	} else if (structures) {
+		note(ix, &e);
 	}
-	if ((ix->has_pfn = pfn_db_open(d, &ix->pfn, &e) == 0) && ix->pfn.nruns)
+	if (structures && (ix->has_pfn = pfn_db_open(d, &ix->pfn, &e) == 0) && ix->pfn.nruns)
 		ix->pfn_end = ix->pfn.base + ix->pfn.runs[ix->pfn.nruns - 1].end * ix->pfn.p->mmpfn->size;
-	else if (!ix->has_pfn)
-		note(ix, "PFN database", &e);
+	else if (structures && !ix->has_pfn)
+		note(ix, &e);
 	if (!(ix->has_layout = layout_build(d, &ix->regions, &e) == 0))
-		note(ix, "layout", &e);
+		note(ix, &e);
 	if (ix->has_procs) {
 		ix->spaces = calloc(ix->procs.count ? ix->procs.count : 1, sizeof *ix->spaces);
 		ix->owned = calloc(ix->procs.count ? ix->procs.count : 1, sizeof *ix->owned);

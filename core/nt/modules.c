@@ -83,9 +83,9 @@ static bool seen_before(const struct module_list *l, uint64_t ldr)
 int modules_read(struct dump *d, struct module_list *l, struct kdx_error *err)
 {
 	memset(l, 0, sizeof *l);
+	if (dump_need_structures(d, "modules", err) < 0)
+		return -1;
 	const struct profile *p = d->layout.profile;
-	if (!p || !d->kernel)
-		return kdx_fail(err, "modules: no structure layout or kernel page tables for this dump");
 	const struct prof_ldr *ldr = p->ldr;
 	uint8_t rec[0x200];   /* the largest record is 0x138 bytes (§5) */
 	unsigned span = layout_record_span(p, "ldr", ldr->size);

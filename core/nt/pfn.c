@@ -132,7 +132,7 @@ static int find_base(struct pfn_db *db, struct kdx_error *err)
 		}
 		note_rejected(db, "crash header PfnDataBase", h);
 	}
-	return kdx_fail(err, "%s: no PFN database: %s", d->src->path,
+	return kdx_fail(err, "PFN database: the dump names no PFN database: %s",
 			db->base_note[0] ? db->base_note :
 			"neither the KDBG nor a crash header names MmPfnDatabase");
 }
@@ -204,22 +204,17 @@ int pfn_db_open(struct dump *d, struct pfn_db *db, struct kdx_error *err)
 {
 	memset(db, 0, sizeof *db);
 	db->d = d;
-	if (!d->kernel)
-		return kdx_fail(err, "%s: no kernel page tables known: the PFN database is "
-				"unreachable", d->src->path);
+	if (dump_need_structures(d, "PFN database", err) < 0)
+		return -1;
 	db->p = d->layout.profile;
-	if (!db->p)
-		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "%s: no structure profile for this build: the MMPFN layout "
-				"is unknown", d->src->path);
 	if (find_base(db, err) < 0)
 		return -1;
 	if (!runs_from_kernel(db)) {
 		db->nruns = 0;
 		db->pages = 0;
 		if (!runs_from_source(db))
-			return kdx_fail(err, "%s: no physical memory runs: neither "
-					"MmPhysicalMemoryBlock nor the dump's own ranges are usable",
-					d->src->path);
+			return kdx_fail(err, "PFN database: no physical memory runs: neither "
+					"MmPhysicalMemoryBlock nor the dump's own ranges are usable");
 	}
 	return 0;
 }

@@ -102,9 +102,9 @@ static const char unsummed_tables[] =
 int pool_tracker_read(struct dump *d, struct pool_tracker *t, struct kdx_error *err)
 {
 	memset(t, 0, sizeof *t);
+	if (dump_need_structures(d, "poolused", err) < 0)
+		return -1;
 	const struct profile *p = d->layout.profile;
-	if (!p)
-		return kdx_fail_as(err, KDX_ERR_NO_LAYOUT, "poolused: no structure layout for this build");
 	uint64_t var;
 	if (!d->has_kdbg || !read_var(d, KDBG_POOL_TRACK_TABLE, &var, &t->table))
 		return kdx_fail(err, "poolused: KDBG PoolTrackTable (+0x%x) or the variable it names "
@@ -245,8 +245,8 @@ int pool_ctx_init(struct dump *d, const struct progress *progress, struct pool_c
 	memset(c, 0, sizeof *c);
 	c->d = d;
 	c->p = d->layout.profile;
-	if (!c->p || !d->kernel)
-		return kdx_fail(err, "pool: no structure layout or kernel page tables for this dump");
+	if (dump_need_structures(d, "pool", err) < 0)
+		return -1;
 	uint64_t a;
 	/* x86 XP/2003: MmNonPagedPoolStart..End spans the system space between
 	 * the initial part and the expansion; the layout tells the parts. */

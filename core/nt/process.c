@@ -388,9 +388,9 @@ static void read_current_threads(struct walker *w)
 int process_list_read(struct dump *d, struct process_list *l, struct kdx_error *err)
 {
 	memset(l, 0, sizeof *l);
+	if (dump_need_structures(d, "processes", err) < 0)
+		return -1;
 	const struct profile *p = d->layout.profile;
-	if (!p || !d->kernel)
-		return kdx_fail(err, "processes: no structure layout or kernel page tables for this dump");
 	const struct prof_eprocess *E = p->eprocess;
 	const struct prof_ethread *T = p->ethread;
 	if (E->active_process_links == PROF_ABSENT || E->thread_list_head == PROF_ABSENT ||

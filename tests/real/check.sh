@@ -148,6 +148,18 @@ for guest in "$@"; do
 		is "$got" "$kernel_pas" "$label: vtop VA through that root gives QEMU's gva2gpa for the kernel addresses"
 		like "$(run_kdx -c info "$dump" 2>&1)" "Linux $release" "$label: info names the kernel: Linux $release"
 
+		# A command that reads Windows structures names itself, then what
+		# it read, then the real reason (once, on QEMU's ELF).
+		if [ "$name" = qemu.elf ]; then
+			why="Linux $release: kdx reads no Linux kernel structures yet"
+			got=$(run_kdx -c lm "$dump" 2>&1; run_kdx -c stacks "$dump" 2>&1; run_kdx -c memusage "$dump" 2>&1)
+			like "$got" "kdx: lm: modules: $why" "$label: lm fails naming itself, what it read and why"
+			like "$got" "kdx: stacks: processes: $why" "$label: stacks too (not as processes)"
+			like "$got" "kdx: memusage: PFN database: $why" "$label: memusage's error too (not the file's name)"
+			got=$(run_kdx -c 's -a kernel "Linux version"' "$dump" 2>/dev/null | grep '^owners')
+			like "$got" "owners           modules, processes, pool, PFN database: $why" "$label: search's owners line says why once"
+		fi
+
 		# Regions where this kernel put them: each base the guest's own
 		# variables held, and each named address in its region.
 		[ "$arch" = x86_64 ] || continue
