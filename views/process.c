@@ -107,6 +107,17 @@ enum role stack_risk_role(enum stack_risk r)
 	       r == STACK_RISK_WARN ? ROLE_STACK_WARN : ROLE_STACK_OK;
 }
 
+struct dnode *link_thread_frames(struct dnode *row, const struct thread *t)
+{
+	return dn_link(row, "kf 0x%llx", (unsigned long long)t->ethread);
+}
+
+void add_thread_keys(struct dnode *parent)
+{
+	dn_span(dn_flags(dn_text(parent), DN_TUI_ONLY), ROLE_MUTED,
+		"Enter on a thread: its frames (kf); Enter on its ethread there: the stack page by page");
+}
+
 const char *guard_text(enum guard_state g)
 {
 	return g == GUARD_PRESENT ? "yes" : g == GUARD_MISSING ? "MISSING" : "unknown";

@@ -22,6 +22,11 @@ struct dnode *add_unknown(struct dnode *parent, const char *key);
  * to the checks (info -v); JSON null when it lacks none. */
 void add_unknown_note(struct dnode *parent, const struct dump *d, unsigned unknown);
 enum role stack_risk_role(enum stack_risk r);
+/* A thread row's link: its frames, as WinDbg's `.thread` then `kf`; the kf
+ * pane's ethread opens the stack page by page. */
+struct dnode *link_thread_frames(struct dnode *row, const struct thread *t);
+/* The TUI's line saying so, above a table of such rows. */
+void add_thread_keys(struct dnode *parent);
 const char *guard_text(enum guard_state g);
 
 #endif

@@ -72,8 +72,7 @@ static int run_stacks(struct dump *d, int argc, char **argv, struct doc *out,
 			 STACK_WARN_PERCENT, STACK_DANGER_PERCENT), "colours");
 	add_ring_note(r, "note", &pl.walk);
 	size_t warn = 0, danger = 0;
-	dn_span(dn_flags(dn_text(r), DN_TUI_ONLY), ROLE_MUTED,
-		"Enter on a thread: its frames (kf); Enter on its ethread there: the stack page by page");
+	add_thread_keys(r);
 	struct dnode *t = dn_label(dn_array(r, "threads"), "Threads");
 	for (size_t i = 0; i < pl.nthreads; i++) {
 		const struct thread *th = &pl.threads[i];
@@ -84,9 +83,8 @@ static int run_stacks(struct dump *d, int argc, char **argv, struct doc *out,
 		add_stack_figures(o, th);
 		dn_flags(dn_str(o, "note", th->note[0] ? th->note : NULL), DN_JSON_ONLY);
 		dn_role(o, stack_risk_role(th->risk));
-		/* Every row the same way: who used the stack (kf names its
-		 * thread, which opens the stack page by page). */
-		dn_link(o, "kf 0x%llx", (unsigned long long)th->ethread);
+		/* Every row the same way: who used the stack. */
+		link_thread_frames(o, th);
 		warn += th->risk == STACK_RISK_WARN;
 		danger += th->risk == STACK_RISK_DANGER;
 	}

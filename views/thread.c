@@ -1,6 +1,7 @@
 /* `threads [PID] [-sort user|kernel|total]`: threads with their user and
- * kernel time, WinDbg's `!runaway`; Enter opens a thread's stack. Times are
- * clock ticks scaled by KeTimeIncrement (doc/structures.md §3, open question 5). */
+ * kernel time, WinDbg's `!runaway`; Enter opens a thread's frames (kf), as
+ * in `stacks`. Times are clock ticks scaled by KeTimeIncrement
+ * (doc/structures.md §3, open question 5). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,7 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 	else
 		dn_role(dn_label(dn_str(r, "time_increment", "KeTimeIncrement is not in the dump: "
 					"times in ticks only"), "tick"), ROLE_WARNING);
+	add_thread_keys(r);
 	struct dnode *t = dn_label(dn_array(r, "threads"), "Threads");
 	for (size_t i = 0; i < pl.nthreads; i++) {
 		const struct thread *th = &pl.threads[i];
@@ -130,7 +132,7 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		dn_flags(dn_str(o, "note", th->note[0] ? th->note : NULL), DN_JSON_ONLY);
 		if (th->note[0])
 			dn_role(o, ROLE_WARNING);
-		dn_link(o, "stack 0x%llx", (unsigned long long)th->ethread);
+		link_thread_frames(o, th);
 	}
 	if (sort)
 		dn_sort_table(t, sort, true);
@@ -140,7 +142,7 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 
 const struct command cmd_threads = {
 	.name = "threads", .usage = "threads [PID] [-sort user|kernel|total]",
-	.summary = "threads with user and kernel time (!runaway), state, CPU; each links to its stack",
+	.summary = "threads with user and kernel time (!runaway), state, CPU; each links to its frames (kf)",
 	.windbg = "!runaway", .aliases = { "!runaway" },
 	.run = run_threads,
 };
