@@ -38,7 +38,7 @@ static double timed_search(struct dump *d, bool memmem, char *text, const struct
 		if (i)
 			search_result_free(out);
 		double t0 = now();
-		if (search_run(d, p, r, NULL, NULL, out, &err) < 0) {
+		if (search_run(d, p, r, 0, NULL, NULL, out, &err) < 0) {
 			fprintf(stderr, "kdx-bench-search: %s\n", err.msg);
 			exit(2);
 		}

@@ -224,6 +224,31 @@ int number_arg(struct kdx_error *err, const struct command *c, int argc, char **
 	return parse_number(argv[1], v) ? 0 : arg_fail(err, c, argv[1], expected);
 }
 
+int take_row_limit(const struct dump *d, const struct command *c, int argc, char **argv,
+		   uint64_t *limit, struct kdx_error *err)
+{
+	*limit = d->progress ? SCREEN_ROWS : 0;
+	int n = 1;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-limit") != 0) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc || !parse_number(argv[i + 1], limit) || *limit > SIZE_MAX)
+			return arg_fail(err, c, i + 1 < argc ? argv[i + 1] : NULL,
+					"after -limit a number of rows (0: all)");
+		i++;
+	}
+	return n;
+}
+
+void add_listed(struct dnode *parent, size_t listed, uint64_t more)
+{
+	if (more)
+		dn_role(dn_strf(parent, "listed", "the first %zu; -limit 0 lists %llu more", listed,
+				(unsigned long long)more), ROLE_WARNING);
+}
+
 int parse_windbg_flags(const char *cmd, const char *text, const struct windbg_flag *known,
 		       size_t n, uint64_t *flags, struct kdx_error *err)
 {

@@ -55,6 +55,20 @@ int arg_extra(struct kdx_error *err, const struct command *c, const char *word);
 int number_arg(struct kdx_error *err, const struct command *c, int argc, char **argv,
 	       const char *what, uint64_t *v);
 
+/* Rows a scan's table lists in the TUI when the command is not told: the
+ * TUI lays out every row of a document before drawing it, and a common
+ * pool tag or a loose search finds hundreds of thousands. Batch output
+ * (no progress reporter) lists them all. */
+#define SCREEN_ROWS 10000u
+/* Takes "-limit N" out of argv wherever it is after the command's name;
+ * *limit is N (0: all), or without one SCREEN_ROWS in the TUI and 0 in
+ * batch mode. Returns the words left, or -1 with err set. */
+int take_row_limit(const struct dump *d, const struct command *c, int argc, char **argv,
+		   uint64_t *limit, struct kdx_error *err);
+/* Under "listed", when a table lists fewer rows than were found: "the
+ * first N; -limit 0 lists M more" (more: the rows -limit 0 would add). */
+void add_listed(struct dnode *parent, size_t listed, uint64_t more);
+
 /* A flag bit of a WinDbg extension command and what kdx makes of it. */
 enum windbg_flag_use {
 	FLAG_DONE,      /* kdx does what the flag asks */

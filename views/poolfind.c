@@ -87,11 +87,6 @@ struct dnode *pool_block_row(struct dump *d, struct dnode *table, const struct p
 	return o;
 }
 
-/* Blocks a screen lists when the command does not say: the TUI lays out
- * every row of a document before drawing it, and a common tag has a
- * million blocks. Batch output lists them all. */
-#define POOLFIND_SCREEN_BLOCKS 10000u
-
 /* A hit the moment it is found, for the TUI's progress display. */
 static void show_hit(void *ctx, const struct pool_block *b, bool unverified)
 {
@@ -108,15 +103,11 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 			struct kdx_error *err)
 {
 	uint32_t tag;
-	uint64_t limit = d->progress ? POOLFIND_SCREEN_BLOCKS : 0;
-	if (argc == 4 && strcmp(argv[2], "-limit") == 0) {
-		if (!parse_number(argv[3], &limit) || limit > SIZE_MAX)
-			return kdx_fail(err, "poolfind: -limit %s: expected a number of blocks "
-					"(0: all)", argv[3]);
-	} else if (argc != 2) {
-		return kdx_fail(err, "usage: %s (TAG: 1 to 4 characters)", cmd_poolfind.usage);
-	}
-	if (!pool_tag_parse(argv[1], &tag))
+	uint64_t limit;
+	argc = take_row_limit(d, &cmd_poolfind, argc, argv, &limit, err);
+	if (argc < 0)
+		return -1;
+	if (argc != 2 || !pool_tag_parse(argv[1], &tag))
 		return kdx_fail(err, "usage: %s (TAG: 1 to 4 characters)", cmd_poolfind.usage);
 	struct pool_ctx c;
 	struct pool_scan s;
@@ -161,9 +152,7 @@ static int run_poolfind(struct dump *d, int argc, char **argv, struct doc *out,
 	if (s.cancelled)
 		dn_role(dn_str(r, "status", "cancelled: the blocks found so far"), ROLE_WARNING);
 	dn_label(dn_uint(r, "found", s.found), "blocks found");
-	if (s.found > s.count)
-		dn_role(dn_strf(r, "listed", "the first %zu; -limit 0 lists %llu more",
-				s.count, (unsigned long long)(s.found - s.count)), ROLE_WARNING);
+	add_listed(r, s.count, s.found - s.count);
 	struct dnode *t = dn_label(dn_array(r, "blocks"), "Blocks");
 	for (size_t i = 0; i < s.count; i++)
 		pool_block_row(d, t, &s.blocks[i]);

@@ -373,7 +373,7 @@ static void describe(struct dump *d, const struct search_pattern *p, const struc
 				(unsigned long long)s->cut_matches, SEARCH_CARRY_MAX / 1024), ROLE_WARNING);
 	if (s->cancelled)
 		dn_role(dn_str(root, "status", "cancelled: the hits found so far"), ROLE_WARNING);
-	if (s->total_hits > s->count)
+	if (s->count == SEARCH_MAX_HITS && s->total_hits > s->count)
 		dn_role(dn_strf(root, "kept", "the first %zu hits are kept", s->count), ROLE_WARNING);
 	if (s->note[0])
 		dn_role(dn_str(root, "note", s->note), ROLE_WARNING);
@@ -384,6 +384,10 @@ static void describe(struct dump *d, const struct search_pattern *p, const struc
 
 static int run_s(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
+	uint64_t limit;
+	argc = take_row_limit(d, &cmd_s, argc, argv, &limit, err);
+	if (argc < 0)
+		return -1;
 	bool summary = false;
 	char *words[64];
 	int n = 0;
@@ -423,7 +427,9 @@ static int run_s(struct dump *d, int argc, char **argv, struct doc *out, struct 
 		return -1;
 	struct search_result s;
 	struct live live = { d, kind };
-	int rc = search_run(d, p, &r, d->progress ? show_hit : NULL, &live, &s, err);
+	/* -summary groups every hit kept: its rows are the owners */
+	int rc = search_run(d, p, &r, summary ? 0 : (size_t)limit, d->progress ? show_hit : NULL,
+			    &live, &s, err);
 	struct owner_index *ix = NULL;
 	if (rc == 0)
 		rc = owner_index_new(d, &ix, err);
@@ -433,6 +439,9 @@ static int run_s(struct dump *d, int argc, char **argv, struct doc *out, struct 
 		return -1;
 	}
 	describe(d, p, &r, &s, owner_index_note(ix), out);
+	if (!summary && limit && limit < SEARCH_MAX_HITS)
+		add_listed(out->root, s.count, (s.total_hits < SEARCH_MAX_HITS ? s.total_hits :
+						SEARCH_MAX_HITS) - s.count);
 	const struct process *proc = r.process ? owner_process(ix, r.pid) : NULL;
 	struct dnode *hits = summary ? NULL : dn_label(dn_array(out->root, "hits"), "Hits");
 	struct group *groups = NULL;
@@ -490,7 +499,7 @@ static int run_s(struct dump *d, int argc, char **argv, struct doc *out, struct 
 
 const struct command cmd_s = {
 	.name = "s",
-	.usage = "s [-a|-u|-b|-d|-q|-r|-ru] RANGE PATTERN [-summary]",
+	.usage = "s [-a|-u|-b|-d|-q|-r|-ru] RANGE PATTERN [-summary] [-limit N]",
 	.summary = "search memory for text, bytes, values or a PCRE2 pattern; every hit with "
 		   "its owner",
 	.windbg = "s",

@@ -339,6 +339,7 @@ struct scan {
 	search_hit_fn on_hit;
 	void *ctx;
 	struct search_result *out;
+	size_t keep;                   /* hits kept at most */
 	pcre2_match_data_8 *md8;
 	pcre2_match_data_16 *md16;
 	pcre2_match_context_8 *mc8;
@@ -374,13 +375,13 @@ static void hit(struct scan *s, size_t at, size_t length)
 	memcpy(h.preview, s->data + at, n);
 	h.npreview = (uint8_t)n;
 	o->total_hits++;
-	if (o->count < SEARCH_MAX_HITS) {
+	if (o->count < s->keep) {
 		/* doubling from 1024: growing by a fixed step copied the list
 		 * quadratically (a fuzzed regex with a hit per byte timed out) */
 		if (o->count == 0 || (o->count >= 1024 && (o->count & (o->count - 1)) == 0)) {
 			size_t cap = o->count ? 2 * o->count : 1024;
-			if (cap > SEARCH_MAX_HITS)
-				cap = SEARCH_MAX_HITS;
+			if (cap > s->keep)
+				cap = s->keep;
 			struct search_hit *g = realloc(o->hits, cap * sizeof *g);
 			if (!g) {
 				s->stop = true;
@@ -640,7 +641,8 @@ static void scan_physical(struct scan *s)
 }
 
 int search_run(struct dump *d, const struct search_pattern *p, const struct search_range *r,
-	       search_hit_fn on_hit, void *ctx, struct search_result *out, struct kdx_error *err)
+	       size_t keep, search_hit_fn on_hit, void *ctx, struct search_result *out,
+	       struct kdx_error *err)
 {
 	memset(out, 0, sizeof *out);
 	out->range_bytes = r->end - r->start + 1;
@@ -648,6 +650,7 @@ int search_run(struct dump *d, const struct search_pattern *p, const struct sear
 	if (!s)
 		return kdx_fail(err, "s: out of memory");
 	*s = (struct scan){ .d = d, .p = p, .r = r, .on_hit = on_hit, .ctx = ctx, .out = out,
+			    .keep = keep && keep < SEARCH_MAX_HITS ? keep : SEARCH_MAX_HITS,
 			    .cap = SEARCH_CARRY_MAX + CHUNK_BYTES };
 	s->buf = malloc(s->cap);
 	int rc = s->buf ? 0 : kdx_fail(err, "s: out of memory");

@@ -101,10 +101,12 @@ struct search_result {
 /* Called for each hit as it is found (the TUI shows them arriving). */
 typedef void (*search_hit_fn)(void *ctx, const struct search_hit *h, uint64_t total_hits);
 
-/* Runs the search. Cancelled through the dump's progress, it returns 0
- * with cancelled set and the hits found so far. */
+/* Runs the search, keeping the first keep hits (0, or more than
+ * SEARCH_MAX_HITS: SEARCH_MAX_HITS) and counting all. Cancelled through the
+ * dump's progress, it returns 0 with cancelled set and the hits found so far. */
 int search_run(struct dump *d, const struct search_pattern *p, const struct search_range *r,
-	       search_hit_fn on_hit, void *ctx, struct search_result *out, struct kdx_error *err);
+	       size_t keep, search_hit_fn on_hit, void *ctx, struct search_result *out,
+	       struct kdx_error *err);
 void search_result_free(struct search_result *r);
 
 #endif

@@ -94,6 +94,10 @@ see() {  # see TEXT DESCRIPTION: waits for TEXT, one TAP result
 	fi
 }
 
+tui_field() {  # tui_field LABEL: the value beside LABEL on the screen's first "LABEL  value" line
+	tui_screen | sed -n "s/^$1  *//p" | head -1
+}
+
 line_of() {  # line_of N: line N (1-based) of the screen
 	tui_screen | sed -n "${1}p"
 }
