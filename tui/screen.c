@@ -19,13 +19,47 @@
 #include "views/command.h"
 #include "views/doc/xalloc.h"
 
+/* Keys typed while a command runs, read by the progress reporter as it
+ * looks for Esc and handed out by read_key first, in order. A queue of its
+ * own, as long as the typing: ncurses' ungetch keeps a fixed number and
+ * drops the rest, which cut a command typed ahead of a slow pane in two. */
+struct typed_keys {
+	int *keys;
+	size_t head, count, size;
+};
+
 struct screen {
 	bool utf8;
 	bool colors;                  /* the terminal has them and colour is wanted */
 	int ncolors;
 	bool selection_reversed;      /* the theme's cursor line would not show */
 	struct app *app;
+	struct typed_keys typed;
 };
+
+static void typed_push(struct typed_keys *q, int key)
+{
+	if (q->head + q->count == q->size) {
+		if (q->head) {   /* the read part's room first */
+			memmove(q->keys, q->keys + q->head, q->count * sizeof *q->keys);
+			q->head = 0;
+		} else {
+			q->size = q->size ? 2 * q->size : 64;
+			q->keys = xrealloc(q->keys, q->size * sizeof *q->keys);
+		}
+	}
+	q->keys[q->head + q->count++] = key;
+}
+
+static bool typed_pop(struct typed_keys *q, int *key)
+{
+	if (!q->count)
+		return false;
+	*key = q->keys[q->head++];
+	if (!--q->count)
+		q->head = 0;
+	return true;
+}
 
 static attr_t theme_attrs(unsigned a)
 {
@@ -505,7 +539,9 @@ static void click(struct screen *s, int y, int x)
 
 static int read_key(struct screen *s)
 {
-	int ch = getch();
+	int ch;
+	if (!typed_pop(&s->typed, &ch))
+		ch = getch();
 	if (ch != KEY_MOUSE)
 		return translate(ch);
 	MEVENT ev;
@@ -578,17 +614,14 @@ static bool report_progress(void *ctx, uint64_t done, uint64_t total, const char
 	if (elapsed < FRAME_NS)
 		return !ps->cancelled;
 	ps->last = now;
-	/* Esc cancels; other keys typed ahead go back in the queue, in order. */
+	/* Esc cancels; other keys typed ahead wait for read_key, in order. */
 	nodelay(stdscr, TRUE);
-	int ch, ahead[32];
-	size_t typed = 0;
+	int ch;
 	while ((ch = getch()) != ERR)
 		if (ch == K_ESC)
 			ps->cancelled = true;
-		else if (typed < sizeof ahead / sizeof ahead[0])
-			ahead[typed++] = ch;
-	while (typed > 0)
-		ungetch(ahead[--typed]);
+		else
+			typed_push(&ps->screen->typed, ch);
 	nodelay(stdscr, FALSE);
 	int h, w;
 	getmaxyx(stdscr, h, w);
@@ -740,6 +773,7 @@ int tui_run(struct dump *d, const struct kdx_options *opt)
 	endwin();
 	delscreen(term);
 	app_free(&a);
+	free(s.typed.keys);
 	free(path);
 	return 0;
 }
