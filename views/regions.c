@@ -202,6 +202,7 @@ static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
 	doc_set_title(out, "Virtual address layout: %s", l.layout_name);
 	struct dnode *root = out->root;
 	dn_str(root, "layout", l.layout_name);
+	dn_role(dn_label(dn_str(root, "layout_note", l.layout_note), "note"), ROLE_MUTED);
 	dn_bool(root, "dynamic", l.dynamic);
 	if (l.dynamic) {
 		struct dnode *t = dn_text(root);

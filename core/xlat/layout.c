@@ -233,19 +233,22 @@ static const struct {
 	enum va_layout family;
 	const char *name;
 	struct row_list lists[9];
+	const char *note;          /* what the rows leave out, and why */
 } layouts[] = {
 	{ VA_LAYOUT_X86_XP, "x86 XP/2003", { ROWS(user_x86), ROWS(user_guard), ROWS(self_map_rows),
 	  ROWS(kernel_image), ROWS(nonpaged_x86_xp), ROWS(kdbg_rows), ROWS(pfn_x86),
-	  ROWS(x86_fixed), ROWS(x86_xp_fixed) } },
+	  ROWS(x86_fixed), ROWS(x86_xp_fixed) }, NULL },
 	{ VA_LAYOUT_X86_DYNAMIC, "x86 Vista and later (dynamic system VA)", { ROWS(user_x86),
 	  ROWS(user_guard), ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows),
-	  ROWS(pfn_x86), ROWS(x86_fixed) } },
+	  ROWS(pfn_x86), ROWS(x86_fixed) }, NULL },
 	{ VA_LAYOUT_X64_7, "x64 Windows 7", { ROWS(user_x64_7), ROWS(user_guard),
 	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x64_7),
-	  ROWS(x64_7_fixed) } },
+	  ROWS(x64_7_fixed) }, NULL },
 	{ VA_LAYOUT_X64_10, "x64 Windows 8.1 and later", { ROWS(user_x64_10), ROWS(user_guard),
 	  ROWS(self_map_rows), ROWS(kernel_image), ROWS(kdbg_rows), ROWS(pfn_x64_10),
-	  ROWS(x64_10_fixed) } },
+	  ROWS(x64_10_fixed) },
+	  "no hyperspace row: no KDBG variable names its slot and the public sources give "
+	  "none from 8.1 on (doc/address-space.md §4.4)" },
 };
 
 /* A mapped run longer than this is not an image or an array kdx knows. */
@@ -698,6 +701,7 @@ int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err)
 	while (layouts[li].family != fam)
 		li++;
 	out->layout_name = layouts[li].name;
+	out->layout_note = layouts[li].note;
 	out->dynamic = fam == VA_LAYOUT_X86_DYNAMIC;
 	layout_find_self_map(d->src, d->paging, xlat_dtb(d->kernel), &out->self_map);
 	check_kdbg_pte_base(d, &out->self_map);

@@ -40,6 +40,7 @@ struct region_list {
 	bool dynamic;               /* x86 Vista+: system VA handed out dynamically */
 	const char *layout_name;    /* "x86 XP/2003", "x64 Windows 7", ... */
 	const char *fixed_cite;     /* where fixed bounds come from; NULL: the layout's name */
+	const char *layout_note;    /* what its rows leave out, or NULL */
 };
 
 /* The PTE decoding facts of this dump: format family by build, and the

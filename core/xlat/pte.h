@@ -16,8 +16,8 @@
 enum pte_family {
 	PTE_FAMILY_X86_XP,          /* x86 non-PAE, XP / 2003 */
 	PTE_FAMILY_X86_VISTA,       /* x86 non-PAE, Vista / 7 */
-	PTE_FAMILY_PAE,             /* x86 PAE, XP .. 8.1 */
-	PTE_FAMILY_PAE_WIN10,       /* x86 PAE, Windows 10 */
+	PTE_FAMILY_PAE,             /* x86 PAE, XP .. 10 1803 (builds before 17763) */
+	PTE_FAMILY_PAE_WIN10,       /* x86 PAE, Windows 10 1809 on */
 	PTE_FAMILY_X64_WIN7,        /* x64 2003 .. 7 */
 	PTE_FAMILY_X64_WIN8,        /* x64 8 / 8.1 */
 	PTE_FAMILY_X64_WIN10,       /* x64 Windows 10 before 1809 */

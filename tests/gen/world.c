@@ -660,7 +660,7 @@ static void build_large_pages(struct builder *b)
 
 /* Protection in bits 5..9 and the other software layouts of §2.3-2.6,
  * per PTE family: XP x86, PAE, x64 7 and 8 (the same positions for what is
- * written here), and the swizzled ones (x64 1809+, PAE Windows 10). */
+ * written here), and the swizzled ones (x64 and PAE 1809+). */
 static uint64_t sw_transition(uint64_t pfn, unsigned prot)
 {
 	return (pfn << KDX_PAGE_SHIFT) | PTE_WRITE_SW | ((uint64_t)prot << 5);
