@@ -38,7 +38,8 @@ enum check {
 	CK_THREAD_RING, CK_OWNER, CK_CID, CK_TIDS, CK_STACK_ORDER, CK_STACK_SIZE,
 	CK_ACTIVE_THREADS, CK_PARENT, CK_PROCESS_TIME, CK_THREAD_TIME, CK_SESSION,
 	CK_PCR_SELF, CK_PRCB_THREAD, CK_PRCB_NUMBER,
-	CK_MODULE_RING, CK_MODULE_IMAGE, CK_MODULE_ENTRY, CK_MODULE_NAMES, CK_PFN_PTE, CK_COUNT
+	CK_MODULE_RING, CK_MODULE_IMAGE, CK_MODULE_ENTRY, CK_MODULE_NAMES, CK_PFN_PTE,
+	CK_SESSION_ID, CK_COUNT
 };
 
 /* What each check tests, and what it counts. */
@@ -62,8 +63,9 @@ static const struct {
 	[CK_PARENT] = { "System has no parent; parent PIDs are multiples of 4, one a listed PID", "processes" },
 	[CK_PROCESS_TIME] = { "process create times are FILETIMEs of 2000-2100, System's the first", "processes" },
 	[CK_THREAD_TIME] = { "thread create times are FILETIMEs not before their process's", "threads" },
-	[CK_SESSION] = { ("a process's Session holds a SessionId, and its ProcessList ring holds "
-			  "the process and only processes of that Session"), "processes in the session" },
+	[CK_SESSION] = { ("a process's Session (its MM_SESSION_SPACE) has a ProcessList ring that "
+			  "holds the process and only processes of that Session"),
+			 "processes in the session" },
 	[CK_PCR_SELF] = { ("each processor's KPCR (its KiProcessorBlock KPRCB less KPCR.Prcb) has "
 			   "Self pointing at itself and CurrentPrcb at the KPRCB"), "processors" },
 	[CK_PRCB_THREAD] = { ("each KPRCB's CurrentThread is a thread (Type 6) of a process (Type 3), "
@@ -81,6 +83,9 @@ static const struct {
 	[CK_PFN_PTE] = { ("each page table's MMPFN (MmPfnDatabase + PFN x its size) has PteAddress "
 			  "the VA of the entry that maps the table, through the self-map"),
 			 "page tables" },
+	[CK_SESSION_ID] = { ("the sessions of the sampled processes (two or more) have distinct "
+			     "SessionIds below 0x10000, one of them 0 (the services' session)"),
+			    "sessions" },
 };
 
 struct rec {
@@ -117,6 +122,13 @@ struct cal {
 	uint8_t image[CALIB_MODULES];
 	uint32_t image_size[CALIB_MODULES], image_entry[CALIB_MODULES];
 	struct pe_headers pe;
+	/* The MM_SESSION_SPACEs of the sampled processes, each read in a
+	 * member's address space, told apart by their physical address (XP's
+	 * are all at one VA), and the ProcessList offset found last. */
+	size_t nsess;
+	struct rec sess[CALIB_PROCESSES];
+	uint64_t sess_pa[CALIB_PROCESSES];
+	uint16_t process_list;
 	/* Page tables that map the records read: each one's PFN and the VA,
 	 * through the self-map, of the entry that maps it. */
 	size_t ntables;
@@ -376,19 +388,17 @@ static bool ok_process_time(struct cal *c, unsigned off)
 /* Links of a session's process ring followed. */
 #define SESSION_RING_MAX 256u
 
-/* The ProcessList ring of the MM_SESSION_SPACE at v, read in process i's
- * address space x: a SessionId below 0x10000, one entry inside process i's
- * record (which gives SessionProcessLinks), and every entry a process
- * whose Session at off is v, each Blink pointing back. */
-static bool session_ring(struct cal *c, struct xlat *x, unsigned off, uint64_t v, size_t i)
+/* The ProcessList ring at pl of the MM_SESSION_SPACE at v, read in
+ * process i's address space x: one entry inside process i's record (which
+ * gives SessionProcessLinks), and every entry a process whose Session at
+ * off is v, each Blink pointing back. */
+static bool session_ring(struct cal *c, struct xlat *x, unsigned off, uint64_t v, size_t i,
+			 unsigned pl)
 {
-	const struct prof_session *S = c->l->profile->session;
-	uint64_t id, head = v + S->process_list, prev = head, link, next, back, at, type;
+	uint64_t head = v + pl, prev = head, link, next, back, at, type;
 	uint64_t entries[SESSION_RING_MAX];
 	size_t n = 0;
-	if (S->process_list == PROF_ABSENT || S->session_id == PROF_ABSENT ||
-	    !xlat_read_uint(x, v + S->session_id, 4, &id) || id >= 0x10000 ||
-	    !xlat_read_uint(x, head, c->ps, &link))
+	if (!xlat_read_uint(x, head, c->ps, &link))
 		return false;
 	c->spl = PROF_ABSENT;
 	for (; link != head; n++) {
@@ -412,8 +422,42 @@ static bool session_ring(struct cal *c, struct xlat *x, unsigned off, uint64_t v
 	return true;
 }
 
+/* MM_SESSION_SPACE.ProcessList of the session at v: the table's offset
+ * when its ring passes session_ring, else the one offset in the first SPAN
+ * bytes whose ring does. */
+static uint16_t find_process_list(struct cal *c, struct xlat *x, unsigned off, uint64_t v, size_t i)
+{
+	uint16_t pl = current(c, "session", "process_list"), found = PROF_ABSENT, spl = PROF_ABSENT;
+	size_t n = 0, counted = 0;
+	if (pl != PROF_ABSENT && session_ring(c, x, off, v, i, pl))
+		return pl;
+	struct rec *r = &c->sess[0];
+	r->va = v;
+	memset(r->b, 0, SPAN);
+	xlat_read(x, v, r->b, SPAN, NULL);
+	for (unsigned p = 0; p + 2 * c->ps <= SPAN && n < 2; p += c->ps)
+		if (p != pl && kernel_address(c, get(r, p, c->ps)) && session_ring(c, x, off, v, i, p)) {
+			found = (uint16_t)p;
+			spl = c->spl;
+			counted = c->counted;
+			n++;
+		}
+	if (n != 1)
+		return PROF_ABSENT;
+	c->spl = spl;
+	c->counted = counted;
+	return found;
+}
+
+/* The address space of process i (its DirectoryTableBase), or NULL. */
+static struct xlat *process_space(struct cal *c, size_t i)
+{
+	struct kdx_error err;
+	return xlat_new(c->d->src, c->d->paging, get(&c->proc[i], c->dtb, c->ps), &err);
+}
+
 /* EPROCESS.Session at off: System's is NULL, the others' NULL or kernel
- * addresses, and the first process with one passes session_ring. */
+ * addresses, and the first process with one has a ProcessList ring. */
 static bool ok_session(struct cal *c, unsigned off)
 {
 	if (off == c->apl || off == c->pid || get(&c->proc[0], off, c->ps) != 0)
@@ -428,13 +472,58 @@ static bool ok_session(struct cal *c, unsigned off)
 	}
 	if (!first)
 		return false;
-	struct kdx_error err;
-	struct xlat *x = xlat_new(c->d->src, c->d->paging, get(&c->proc[first], c->dtb, c->ps), &err);
+	struct xlat *x = process_space(c, first);
 	if (!x)
 		return false;
-	bool ok = session_ring(c, x, off, get(&c->proc[first], off, c->ps), first);
+	c->process_list = find_process_list(c, x, off, get(&c->proc[first], off, c->ps), first);
 	xlat_free(x);
-	return ok;
+	return c->process_list != PROF_ABSENT;
+}
+
+/* SessionId at off: distinct in every session read, below 0x10000, one 0. */
+static bool ok_session_id(struct cal *c, unsigned off)
+{
+	bool zero = false;
+	for (size_t k = 0; k < c->nsess; k++) {
+		uint64_t id = get(&c->sess[k], off, 4);
+		if (id >= 0x10000)
+			return false;
+		zero |= id == 0;
+		for (size_t j = 0; j < k; j++)
+			if (get(&c->sess[j], off, 4) == id)
+				return false;
+	}
+	return zero;
+}
+
+/* The sessions of the sampled processes, each read in its first member's
+ * address space, and their SessionId. */
+static void find_session_id(struct cal *c, uint16_t sess)
+{
+	c->nsess = 0;
+	for (size_t i = 1; i < c->nproc && sess != PROF_ABSENT; i++) {
+		uint64_t v = get(&c->proc[i], sess, c->ps), pa;
+		struct xlat *x = v ? process_space(c, i) : NULL;
+		bool seen = !x || xlat_to_phys(x, v, &pa) != XLAT_OK;
+		for (size_t k = 0; k < c->nsess && !seen; k++)
+			seen = c->sess_pa[k] == pa;
+		if (!seen) {
+			struct rec *r = &c->sess[c->nsess];
+			c->sess_pa[c->nsess++] = pa;
+			r->va = v;
+			memset(r->b, 0, SPAN);
+			xlat_read(x, v, r->b, SPAN, NULL);
+		}
+		xlat_free(x);
+	}
+	if (c->nsess < 2)
+		return;
+	uint16_t found[2];
+	size_t n = candidates(c, current(c, "session", "session_id"), 0, SPAN - 3, 4, ok_session_id,
+			      found, 2);
+	uint16_t id = n == 1 ? found[0] : PROF_ABSENT;
+	ran(c, CK_SESSION_ID, id != PROF_ABSENT, id != PROF_ABSENT ? c->nsess : 0, c->nsess);
+	settle(c, "session", "session_id", id, 1);
 }
 
 static void calibrate_sessions(struct cal *c)
@@ -442,14 +531,16 @@ static void calibrate_sessions(struct cal *c)
 	uint16_t sess = PROF_ABSENT;
 	if (c->dtb != PROF_ABSENT)
 		sess = search(c, current(c, "eprocess", "session"), c->ps, c->ps, ok_session);
-	/* ok_session leaves the SessionProcessLinks it found for the offset it
-	 * passed last: run it again on the one chosen. */
+	/* ok_session leaves the ProcessList and SessionProcessLinks it found
+	 * for the offset it passed last: run it again on the one chosen. */
 	if (sess != PROF_ABSENT && !ok_session(c, sess))
 		sess = PROF_ABSENT;
 	ran(c, CK_SESSION, sess != PROF_ABSENT, sess != PROF_ABSENT ? c->counted : 0,
 	    sess != PROF_ABSENT ? c->counted : 1);
 	settle(c, "eprocess", "session", sess, 1);
 	settle(c, "eprocess", "session_process_links", sess != PROF_ABSENT ? c->spl : PROF_ABSENT, 1);
+	settle(c, "session", "process_list", sess != PROF_ABSENT ? c->process_list : PROF_ABSENT, 1);
+	find_session_id(c, sess);
 }
 
 /* ---- threads ---- */

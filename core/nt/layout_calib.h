@@ -7,7 +7,8 @@
  * to its process; InitialStack > KernelStack > StackLimit;
  * Cid.UniqueProcess is the owner's PID; a KPCR's Self points at itself; a
  * module's DllBase maps a PE image of its SizeOfImage; a page table's
- * MMPFN.PteAddress is the VA of the entry that maps it; and so on
+ * MMPFN.PteAddress is the VA of the entry that maps it; sessions have
+ * distinct SessionIds, one 0; and so on
  * (doc/layouts.md, "Calibration").
  *
  * On a build a column serves, the checks test the column: a field that
