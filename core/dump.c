@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/util/bytes.h"
+#include "core/util/isolate.h"
 #include "core/nt/kdbg.h"
 #include "core/nt/layout_kdbg.h"
 
@@ -428,24 +429,68 @@ static void find_paging(struct dump *d)
 	d->dtb_origin = "self-map scan";
 }
 
+/* libaddrxlat's Linux set-up reads the dump's pages: hostile tables could
+ * keep it busy, so it runs in a child (core/util/isolate.h) that has this
+ * long; it takes milliseconds on a real guest. */
+#define LINUX_SETUP_SECONDS 10
+
+struct linux_setup_report {
+	int result;                     /* xlat_linux_setup's return value */
+	struct linux_setup setup;
+	char msg[sizeof ((struct kdx_error *)0)->msg];
+};
+
+static void linux_setup_child(void *arg, void *report)
+{
+	const struct dump *d = arg;
+	struct linux_setup_report *rep = report;
+	struct kdx_error e = { .msg = "" };
+	rep->result = xlat_linux_setup(d->src, d->machine, d->dtb_cpu, &rep->setup, &e);
+	memcpy(rep->msg, e.msg, sizeof rep->msg);
+}
+
+/* The kernel's translator from libaddrxlat's Linux set-up, run bounded;
+ * NULL with why it gave none. */
+static struct xlat *linux_setup(struct dump *d, struct kdx_error *err)
+{
+	struct linux_setup_report rep;
+	struct isolate_outcome how;
+	if (isolate_run(linux_setup_child, d, &rep, sizeof rep, LINUX_SETUP_SECONDS,
+			"libaddrxlat's Linux set-up", &how, err) < 0)
+		return NULL;
+	rep.msg[sizeof rep.msg - 1] = '\0';
+	if (how.end == ISOLATE_TIMED_OUT)
+		kdx_fail(err, "libaddrxlat's Linux set-up did not finish within %d s",
+			 LINUX_SETUP_SECONDS);
+	else if (how.end == ISOLATE_KILLED)
+		kdx_fail(err, "libaddrxlat's Linux set-up died with signal %d (%s)", how.signal,
+			 strsignal(how.signal));
+	else if (how.end != ISOLATE_DONE)
+		kdx_fail(err, "libaddrxlat's Linux set-up gave no report");
+	else if (rep.result < 0)
+		kdx_fail(err, "%s", rep.msg);
+	else
+		return xlat_new_linux(d->src, &rep.setup, err);
+	return NULL;
+}
+
 /* A Linux guest's kernel address space, set up by libaddrxlat's own Linux
  * support (the CPU note's CR3 when one served, else swapper_pg_dir from
- * VMCOREINFO); where it cannot, a note's CR3 still translates by hand. */
+ * VMCOREINFO); where it cannot, a note's CR3 still translates by hand and
+ * layout shows the kernel's default regions, saying why. */
 static void linux_space(struct dump *d)
 {
-	/* ia32 with a CPU note's CR3: libaddrxlat 0.5.1's Linux set-up spins
-	 * without end on a real Debian 6.1 686-pae guest (tests/real), so that
-	 * CR3 translates by hand, under Linux's level names all the same. */
-	if (d->machine == MACHINE_X86 && d->has_dtb && d->dtb_cpu)
-		return;
 	struct kdx_error e = { .msg = "" };
-	struct xlat *x = xlat_new_linux(d->src, d->machine, d->dtb_cpu, &e);
+	struct xlat *x = linux_setup(d, &e);
 	uint64_t max_pa = d->src->nranges ? d->src->ranges[d->src->nranges - 1].end : 0;
 	const char *why = x && !d->has_dtb ?
 		top_table_fault(d->src, xlat_mode(x)->mode, xlat_dtb(x), max_pa) : NULL;
 	if (!x || why) {
+		if (!x)
+			snprintf(d->linux_setup_fault, sizeof d->linux_setup_fault, "%s", e.msg);
 		kdx_warn(&d->warnings, "%s: %s%s%s", d->os, x ? "swapper_pg_dir from VMCOREINFO: " :
-			 e.msg, x ? why : "", d->has_dtb ? "" : "; only physical views work");
+			 e.msg, x ? why : "", d->has_dtb ? "; the CPU's CR3 translates by hand, and "
+			 "layout finds no region in the page tables" : "; only physical views work");
 		xlat_free(x);
 		return;
 	}

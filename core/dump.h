@@ -26,6 +26,9 @@ struct dump {
 	/* The guest kernel a VMCOREINFO note names ("Linux 6.1.0-13-amd64"):
 	 * no Windows structures to look for. Empty otherwise. */
 	char os[96];
+	/* Why libaddrxlat's Linux set-up gave no kernel space; empty when it
+	 * did or was not run. */
+	char linux_setup_fault[sizeof ((struct kdx_error *)0)->msg];
 	bool has_build;
 	uint32_t build;
 	uint32_t revision;          /* --build B.R: picks among B's columns; 0: the KDBG does */

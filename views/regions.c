@@ -217,6 +217,8 @@ static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
 		add_bar(root, &l, 0, 0xffffffffu, "4 GiB", 8);
 	}
 	add_legend(root);
+	if (l.warning[0])
+		dn_role(dn_str(root, "warning", l.warning), ROLE_WARNING);
 	if (!d->os[0])
 		add_self_map(root, &l.self_map);
 	struct dnode *rows = dn_label(dn_array(root, "regions"), "Regions");

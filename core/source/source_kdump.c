@@ -6,16 +6,15 @@
  * real open. */
 #include "core/source/diskdump.h"
 #include "core/source/source.h"
+#include "core/util/isolate.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libkdumpfile/kdumpfile.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define PROBE_SECONDS 20        /* a child still opening after this is hung */
@@ -406,40 +405,32 @@ static int open_context(struct source *s, bool claimed, enum machine uts,
 	return 1;
 }
 
-/* What the child tells the parent through a pipe. */
+/* What the child tells the parent. */
 struct probe_report {
 	int result;                     /* open_context's return value */
 	char msg[sizeof ((struct kdx_error *)0)->msg];
 };
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-	while (n) {
-		ssize_t w = write(fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
+struct probe_args {
+	struct source *s;
+	bool claimed;
+	enum machine uts;
+};
 
-static size_t read_all(int fd, void *p, size_t n)
+static void probe(void *arg, void *report)
 {
-	char *c = p;
-	size_t done = 0;
-	while (done < n) {
-		ssize_t r = read(fd, c + done, n - done);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		done += (size_t)r;
+	const struct probe_args *a = arg;
+	struct probe_report *rep = report;
+	struct kdx_error e = { .msg = "" };
+	struct kdump_source *ks = NULL;
+	rep->result = open_context(a->s, a->claimed, a->uts, &ks, &e);
+	if (rep->result == 1) {
+		uint8_t page[KDX_PAGE_SIZE];
+		size_t len = sizeof page;
+		kdump_read(ks->k, KDUMP_MACHPHYSADDR, 0, page, &len);
+		kdump_source_free(ks);
 	}
-	return done;
+	memcpy(rep->msg, e.msg, sizeof rep->msg);
 }
 
 /* Opens and frees the file once in a child, so that a crash or hang inside
@@ -447,48 +438,22 @@ static size_t read_all(int fd, void *p, size_t n)
 static int isolated_probe(struct source *s, bool claimed, enum machine uts,
 			  struct kdx_error *err)
 {
-	int fds[2];
-	if (pipe(fds) < 0)
-		return kdx_fail(err, "%s: cannot create a pipe: %s", s->path, strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(fds[0]);
-		close(fds[1]);
-		return kdx_fail(err, "%s: cannot fork to probe the file: %s", s->path, strerror(e));
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		alarm(PROBE_SECONDS);
-		struct probe_report rep = { 0 };
-		struct kdx_error e = { .msg = "" };
-		struct kdump_source *ks = NULL;
-		rep.result = open_context(s, claimed, uts, &ks, &e);
-		if (rep.result == 1) {
-			uint8_t page[KDX_PAGE_SIZE];
-			size_t len = sizeof page;
-			kdump_read(ks->k, KDUMP_MACHPHYSADDR, 0, page, &len);
-			kdump_source_free(ks);
-		}
-		memcpy(rep.msg, e.msg, sizeof rep.msg);
-		_exit(write_all(fds[1], &rep, sizeof rep) < 0);
-	}
-	close(fds[1]);
+	struct probe_args args = { s, claimed, uts };
 	struct probe_report rep;
-	size_t got = read_all(fds[0], &rep, sizeof rep);
-	close(fds[0]);
-	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+	struct isolate_outcome how;
+	char what[320];
+	snprintf(what, sizeof what, "%s: probing the file", s->path);
+	if (isolate_run(probe, &args, &rep, sizeof rep, PROBE_SECONDS, what, &how, err) < 0)
+		return -1;
+	if (how.end == ISOLATE_TIMED_OUT)
 		return kdx_fail(err, "%s: offset 0x0: libkdumpfile did not finish opening this "
 				"file within %d s: expected a well-formed dump it can read",
 				s->path, PROBE_SECONDS);
-	if (WIFSIGNALED(status))
+	if (how.end == ISOLATE_KILLED)
 		return kdx_fail(err, "%s: offset 0x0: libkdumpfile died with signal %d (%s) "
 				"opening this file: expected a well-formed dump it can read",
-				s->path, WTERMSIG(status), strsignal(WTERMSIG(status)));
-	if (got != sizeof rep || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				s->path, how.signal, strsignal(how.signal));
+	if (how.end != ISOLATE_DONE)
 		return kdx_fail(err, "%s: offset 0x0: the libkdumpfile probe failed: expected a "
 				"report from the probing process", s->path);
 	rep.msg[sizeof rep.msg - 1] = '\0';

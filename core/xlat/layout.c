@@ -669,7 +669,11 @@ static int linux_layout(struct dump *d, struct region_list *out, struct kdx_erro
 {
 	bool x64 = d->paging == PAGING_X64;
 	out->layout_name = x64 ? "Linux x86_64 (4-level paging)" : "Linux ia32";
-	out->fixed_cite = "Linux Documentation/x86/x86_64/mm.rst";
+	out->fixed_cite = x64 ? "Linux Documentation/x86/x86_64/mm.rst" :
+		"Linux arch/x86/Kconfig: PAGE_OFFSET 0xC0000000 (VMSPLIT_3G, the default)";
+	if (!xlat_linux_regions(d->kernel))
+		snprintf(out->warning, sizeof out->warning, "%s: no region comes from the page tables; "
+			 "the direct map's bounds are the kernel's defaults", d->linux_setup_fault);
 	const struct row *rows = x64 ? linux_x64 : linux_x86;
 	size_t n = x64 ? sizeof linux_x64 / sizeof linux_x64[0] : sizeof linux_x86 / sizeof linux_x86[0];
 	for (size_t i = 0; i < n; i++)

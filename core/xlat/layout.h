@@ -41,6 +41,7 @@ struct region_list {
 	const char *layout_name;    /* "x86 XP/2003", "x64 Windows 7", ... */
 	const char *fixed_cite;     /* where fixed bounds come from; NULL: the layout's name */
 	const char *layout_note;    /* what its rows leave out, or NULL */
+	char warning[640];          /* why bounds are not what they could be; or empty */
 };
 
 /* The PTE decoding facts of this dump: format family by build, and the

@@ -85,8 +85,66 @@ static unsigned long read_caps(const addrxlat_cb_t *cb)
 	return ADDRXLAT_CAPS(ADDRXLAT_MACHPHYSADDR);
 }
 
-/* A translator over src with its context and read callback; the caller
- * sets up the system. */
+/* What libaddrxlat's Linux set-up asks (xlat_linux_setup): registers from
+ * the CPU note, SYMBOL(), SIZE(), OFFSET() and NUMBER() values from
+ * VMCOREINFO. A translator of a given DTB never asks. */
+static addrxlat_status linux_reg(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
+{
+	const struct xlat *x = cb->priv;
+	if (!x->cpu)
+		return ADDRXLAT_ERR_NODATA;
+	if (strcmp(name, "cr3") == 0)
+		*val = x->cpu->cr3;
+	else if (strcmp(name, "cr4") == 0)
+		*val = x->cpu->cr4;
+	else
+		return ADDRXLAT_ERR_NODATA;
+	return ADDRXLAT_OK;
+}
+
+static addrxlat_status vmcoreinfo_value(const addrxlat_cb_t *cb, const char *kind,
+					const char *name, const char *elem, addrxlat_addr_t *val)
+{
+	const struct xlat *x = cb->priv;
+	char key[128];
+	uint64_t v;
+	snprintf(key, sizeof key, "%s(%s%s%s)", kind, name, elem ? "." : "", elem ? elem : "");
+	if (!vmcoreinfo_num(&x->src->notes, key, &v))
+		return ADDRXLAT_ERR_NODATA;
+	*val = v;
+	return ADDRXLAT_OK;
+}
+
+static addrxlat_status linux_sym(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
+{
+	return vmcoreinfo_value(cb, "SYMBOL", name, NULL, val);
+}
+
+static addrxlat_status linux_sizeof(const addrxlat_cb_t *cb, const char *name,
+				    addrxlat_addr_t *val)
+{
+	return vmcoreinfo_value(cb, "SIZE", name, NULL, val);
+}
+
+static addrxlat_status linux_offsetof(const addrxlat_cb_t *cb, const char *obj,
+				      const char *elem, addrxlat_addr_t *val)
+{
+	return vmcoreinfo_value(cb, "OFFSET", obj, elem, val);
+}
+
+static addrxlat_status linux_num(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
+{
+	return vmcoreinfo_value(cb, "NUMBER", name, NULL, val);
+}
+
+/* A translator over src with its context and callbacks; the caller sets
+ * up the system. One callback record holds every callback: libaddrxlat
+ * 0.5.1 hands a question a record leaves unanswered to the next record
+ * with the asking record's pointer instead of the next one's
+ * (next_sym_offsetof_cb and its siblings in src/addrxlat/ctx.c, the same
+ * upstream today), so with two records chained an unanswered question
+ * goes round for ever: it did on ia32, whose Linux set-up asks
+ * OFFSET(vmap_area.va_start). */
 static struct xlat *xlat_alloc(struct source *src, struct kdx_error *err)
 {
 	struct xlat *x = calloc(1, sizeof *x);
@@ -106,6 +164,11 @@ static struct xlat *xlat_alloc(struct source *src, struct kdx_error *err)
 	cb->priv = x;
 	cb->get_page = get_page;
 	cb->read_caps = read_caps;
+	cb->reg_value = linux_reg;
+	cb->sym_value = linux_sym;
+	cb->sym_sizeof = linux_sizeof;
+	cb->sym_offsetof = linux_offsetof;
+	cb->num_value = linux_num;
 	return x;
 }
 
@@ -144,45 +207,6 @@ struct xlat *xlat_new(struct source *src, enum paging mode, uint64_t dtb, struct
 
 #define LINUX_PAGE_OFFSET_32 0xc0000000ull
 
-/* What libaddrxlat asks while setting up: registers from the CPU note,
- * SYMBOL() and NUMBER() values from VMCOREINFO. */
-static addrxlat_status linux_reg(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
-{
-	const struct xlat *x = cb->priv;
-	if (!x->cpu)
-		return ADDRXLAT_ERR_NODATA;
-	if (strcmp(name, "cr3") == 0)
-		*val = x->cpu->cr3;
-	else if (strcmp(name, "cr4") == 0)
-		*val = x->cpu->cr4;
-	else
-		return ADDRXLAT_ERR_NODATA;
-	return ADDRXLAT_OK;
-}
-
-static addrxlat_status vmcoreinfo_value(const addrxlat_cb_t *cb, const char *kind,
-					const char *name, addrxlat_addr_t *val)
-{
-	const struct xlat *x = cb->priv;
-	char key[128];
-	uint64_t v;
-	snprintf(key, sizeof key, "%s(%s)", kind, name);
-	if (!vmcoreinfo_num(&x->src->notes, key, &v))
-		return ADDRXLAT_ERR_NODATA;
-	*val = v;
-	return ADDRXLAT_OK;
-}
-
-static addrxlat_status linux_sym(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
-{
-	return vmcoreinfo_value(cb, "SYMBOL", name, val);
-}
-
-static addrxlat_status linux_num(const addrxlat_cb_t *cb, const char *name, addrxlat_addr_t *val)
-{
-	return vmcoreinfo_value(cb, "NUMBER", name, val);
-}
-
 /* The direct map and kernel text ranges of the system's kernel map. */
 static void linux_regions_of(addrxlat_sys_t *sys, struct linux_regions *r)
 {
@@ -207,23 +231,35 @@ static void linux_regions_of(addrxlat_sys_t *sys, struct linux_regions *r)
 	}
 }
 
-struct xlat *xlat_new_linux(struct source *src, enum machine machine, const struct cpu_note *cpu,
-			    struct kdx_error *err)
+/* ia32: libaddrxlat ends the direct map below the first vmalloc area
+ * (vmap_area_list), past the 8 MiB gap the kernel leaves there
+ * (VMALLOC_OFFSET, arch/x86/include/asm/pgtable_32_areas.h); the run the
+ * tables map linearly from PAGE_OFFSET ends where low memory does. */
+static void linear_run(struct xlat *x, struct linux_regions *r)
+{
+	uint64_t va = r->direct_start;
+	while (va <= r->direct_end) {
+		struct walk w;
+		xlat_walk(x, va, &w);
+		if (w.stopped_at >= 0 || w.reason == XLAT_INVALID || w.pa != va - r->direct_start)
+			break;
+		uint64_t next = (va | (w.page_size - 1)) + 1;
+		if (next <= va)
+			break;
+		va = next;
+	}
+	r->has_direct = va > r->direct_start;
+	if (r->has_direct && va - 1 < r->direct_end)
+		r->direct_end = va - 1;
+}
+
+int xlat_linux_setup(struct source *src, enum machine machine, const struct cpu_note *cpu,
+		     struct linux_setup *out, struct kdx_error *err)
 {
 	struct xlat *x = xlat_alloc(src, err);
 	if (!x)
-		return NULL;
+		return -1;
 	x->cpu = cpu;
-	addrxlat_cb_t *cb = addrxlat_ctx_add_cb(x->ctx);
-	if (!cb) {
-		xlat_free(x);
-		kdx_fail(err, "out of memory for libaddrxlat");
-		return NULL;
-	}
-	cb->priv = x;
-	cb->reg_value = linux_reg;
-	cb->sym_value = linux_sym;
-	cb->num_value = linux_num;
 	addrxlat_opt_t opts[5];
 	unsigned n = 0;
 	uint64_t phys_base;
@@ -266,15 +302,34 @@ struct xlat *xlat_new_linux(struct source *src, enum machine machine, const stru
 			 (why ? why : "no detail") :
 			 "a paging form kdx does not read (5-level paging?)");
 		xlat_free(x);
-		return NULL;
+		return -1;
 	}
-	x->mode = paging_desc(mode);
+	memset(out, 0, sizeof *out);
+	out->mode = mode;
+	out->dtb = root.addr & paging_desc(mode)->dtb_mask;
+	out->pte_mask = m->param.pgt.pte_mask;
+	out->regions.set_up = true;
+	linux_regions_of(x->sys, &out->regions);
+	if (machine == MACHINE_X86 && out->regions.has_direct) {
+		x->mode = paging_desc(mode);
+		x->names = x->mode->linux_level_names;
+		x->dtb = out->dtb;
+		x->meth = *m;
+		x->meth.param.pgt.root = (addrxlat_fulladdr_t){ x->dtb, ADDRXLAT_MACHPHYSADDR };
+		linear_run(x, &out->regions);
+	}
+	xlat_free(x);
+	return 0;
+}
+
+struct xlat *xlat_new_linux(struct source *src, const struct linux_setup *s, struct kdx_error *err)
+{
+	struct xlat *x = xlat_new(src, s->mode, s->dtb, err);
+	if (!x)
+		return NULL;
 	x->names = x->mode->linux_level_names;
-	x->dtb = root.addr & x->mode->dtb_mask;
-	x->meth = *m;
-	x->meth.param.pgt.root = (addrxlat_fulladdr_t){ x->dtb, ADDRXLAT_MACHPHYSADDR };
-	x->linux_map.set_up = true;
-	linux_regions_of(x->sys, &x->linux_map);
+	x->meth.param.pgt.pte_mask = s->pte_mask;
+	x->linux_map = s->regions;
 	return x;
 }
 

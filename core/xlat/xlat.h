@@ -52,21 +52,34 @@ void xlat_free(struct xlat *x);
 uint64_t xlat_dtb(const struct xlat *x);
 const struct paging_desc *xlat_mode(const struct xlat *x);
 
-/* A Linux kernel's address space as libaddrxlat's own Linux support sets
- * it up (addrxlat_sys_os_init, OS type "linux"), asking the VMCOREINFO note
- * for the symbols and numbers it needs: the root is cpu's CR3 when given,
- * else swapper_pg_dir (init_top_pgt) placed through the kernel text
- * mapping and phys_base; ia32 PAE or not as CR4 or the tables say. NULL
- * with a message when it cannot, or when the paging is 5-level. */
-struct xlat *xlat_new_linux(struct source *src, enum machine machine, const struct cpu_note *cpu,
-			    struct kdx_error *err);
-/* What that set-up found in the kernel's map (ends inclusive). */
+/* What libaddrxlat's Linux set-up found in the kernel's map (ends
+ * inclusive). */
 struct linux_regions {
 	bool set_up;
 	bool has_direct, has_ktext;
 	uint64_t direct_start, direct_end, ktext_start, ktext_end;
 };
-/* NULL unless x was set up by xlat_new_linux. */
+/* A Linux kernel's address space as libaddrxlat's own Linux support sets
+ * it up: the root, its paging and the regions, plain data that can cross a
+ * pipe. */
+struct linux_setup {
+	enum paging mode;
+	uint64_t dtb, pte_mask;
+	struct linux_regions regions;
+};
+/* Runs that set-up (addrxlat_sys_os_init, OS type "linux"), asking the
+ * VMCOREINFO note for the symbols, sizes, offsets and numbers it needs:
+ * the root is cpu's CR3 when given, else swapper_pg_dir (init_top_pgt)
+ * placed through the kernel text mapping and phys_base; ia32 PAE or not as
+ * CR4 or the tables say. -1 with a message when it cannot, or when the
+ * paging is 5-level. The set-up reads the dump's pages, which may be
+ * hostile: core/dump.c runs it in a child (core/util/isolate.h). */
+int xlat_linux_setup(struct source *src, enum machine machine, const struct cpu_note *cpu,
+		     struct linux_setup *out, struct kdx_error *err);
+/* The kernel's translator from a finished set-up. */
+struct xlat *xlat_new_linux(struct source *src, const struct linux_setup *s,
+			    struct kdx_error *err);
+/* NULL unless x was made by xlat_new_linux. */
 const struct linux_regions *xlat_linux_regions(const struct xlat *x);
 
 /* Full walk, one record per level (the teaching view). */

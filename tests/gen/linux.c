@@ -11,8 +11,9 @@
  * first section's section_mem_map encodes vmemmap, and vmap_area_list,
  * whose first area starts vmalloc). Each data page holds its physical
  * address in its first 8 bytes. ia32 PAE: the same RAM mapped from
- * PAGE_OFFSET 0xc0000000 in 2 MiB pages, vmalloc 8 MiB above it, and
- * CONFIG_X86_PAE=y in VMCOREINFO. The truth gives the walks in the kernel's
+ * PAGE_OFFSET 0xc0000000 in 2 MiB pages, vmalloc 8 MiB above it with its
+ * first vmap_area on vmap_area_list (mm/vmalloc.c; VMCOREINFO names the
+ * list and the offsets as 6.1's does), and CONFIG_X86_PAE=y in VMCOREINFO. The truth gives the walks in the kernel's
  * names for the levels (PGD, PUD, PMD, PTE; the P4D folded; PAE PGD, PMD,
  * PTE). */
 #include "tests/gen/linux.h"
@@ -50,6 +51,12 @@
 #define PAGE_OFFSET_32 0xc0000000ull
 #define PGD_PA_32 0x1a00000ull
 #define VMALLOC_32 (PAGE_OFFSET_32 + RAM_END + (8ull << 20))
+#define LOWMEM_END_32 0xf7ffffffull                /* the most lowmem: 896 MiB */
+/* vmap_area_list (a list_head) and the first vmap_area, in lowmem, at the
+ * offsets of 6.1's 686-pae build: va_start 0, list 20, list_head.next 0 */
+#define VMAP_LIST_PA_32 0x1c00000ull
+#define VMAP_AREA_PA_32 0x1c00100ull
+#define VMAP_AREA_LIST_OFF_32 20
 #define VMALLOC_PAGES 8                          /* the last one not present */
 #define VMALLOC_PA 0x2800000ull
 #define RAM_END (64ull << 20)
@@ -224,8 +231,8 @@ static void build_x64(struct linux_guest *g)
 
 /* ia32 PAE: lowmem from PAGE_OFFSET (the kernel text inside it), vmalloc
  * above it; no KASLR. libaddrxlat bounds the direct map by the vmalloc
- * start it reads from vmap_area_list, which this guest does not name, so
- * layout shows the fixed 896 MiB of lowmem. */
+ * start it reads from vmap_area_list; kdx ends it where the linear
+ * mapping of lowmem does. */
 static void build_pae(struct linux_guest *g)
 {
 	struct gen_image *img = &g->img;
@@ -239,10 +246,17 @@ static void build_pae(struct linux_guest *g)
 		map(img, sh, PGD_PA_32, VMALLOC_32 + i * 0x1000ull, VMALLOC_PA + i * 0x3000ull,
 		    false, 0, &next);
 	tag_page(img, 0x1000000);
+	gen_put32(img, VMAP_LIST_PA_32,
+		  (uint32_t)(PAGE_OFFSET_32 + VMAP_AREA_PA_32 + VMAP_AREA_LIST_OFF_32));
+	gen_put32(img, VMAP_AREA_PA_32, (uint32_t)VMALLOC_32);
+	g->vmap_start_pa = VMAP_AREA_PA_32;
 	snprintf(g->vmcoreinfo, sizeof g->vmcoreinfo,
 		 "OSRELEASE=%s\nPAGESIZE=4096\nSYMBOL(swapper_pg_dir)=%llx\n"
-		 "SYMBOL(_stext)=c1000000\nCONFIG_X86_PAE=y\n", LINUX_RELEASE_32,
-		 (unsigned long long)(PAGE_OFFSET_32 + PGD_PA_32));
+		 "SYMBOL(_stext)=c1000000\nSYMBOL(vmap_area_list)=%llx\nSIZE(list_head)=8\n"
+		 "OFFSET(list_head.next)=0\nOFFSET(list_head.prev)=4\n"
+		 "OFFSET(vmap_area.va_start)=0\nOFFSET(vmap_area.list)=%d\nCONFIG_X86_PAE=y\n",
+		 LINUX_RELEASE_32, (unsigned long long)(PAGE_OFFSET_32 + PGD_PA_32),
+		 (unsigned long long)(PAGE_OFFSET_32 + VMAP_LIST_PA_32), VMAP_AREA_LIST_OFF_32);
 	static const struct sample samples[] = {
 		{ PAGE_OFFSET_32 + 0x1234567, "direct map" },
 		{ PAGE_OFFSET_32 + 0x1000010, "kernel text" },
@@ -254,7 +268,8 @@ static void build_pae(struct linux_guest *g)
 	};
 	add_samples(g, sh, samples, sizeof samples / sizeof samples[0]);
 	g->nregions = 1;
-	g->regions[0] = (struct linux_region){ "direct-map", PAGE_OFFSET_32, 0xf7ffffffull };
+	g->regions[0] = (struct linux_region){ "direct-map", PAGE_OFFSET_32,
+					       PAGE_OFFSET_32 + RAM_END - 1 };
 }
 
 int linux_guest_build(struct linux_guest *g, enum paging mode, struct kdx_error *err)
@@ -329,18 +344,22 @@ static int write_truth(const struct linux_guest *g, const char *path, enum gen_f
 }
 
 /* Each guest as QEMU writes it, and with every CPU's CR3 beyond the RAM,
- * so that only VMCOREINFO's swapper_pg_dir leads to the tables. kdx-gen
- * writes kdump files of 64-bit machines only. */
+ * so that only VMCOREINFO's swapper_pg_dir leads to the tables. The ia32
+ * guest also with its first vmap_area starting in user space, which
+ * libaddrxlat's Linux set-up refuses: CPU 0's CR3 then translates by hand
+ * and layout shows the kernel's default lowmem (896 MiB). kdx-gen writes
+ * kdump files of 64-bit machines only. */
 int linux_fixtures_write(const char *dir, struct kdx_error *err)
 {
 	static const struct { enum paging mode; const char *name; enum gen_format fmt;
-			      const char *suffix; bool bad_cr3; } out[] = {
-		{ PAGING_X64, "linux-x64", GEN_ELF_QEMU, ".qemu.elf", false },
-		{ PAGING_X64, "linux-x64", GEN_KDUMP_FLAT, ".flat.kdump", false },
-		{ PAGING_X64, "linux-x64", GEN_KDUMP_ZLIB, ".kdump", false },
-		{ PAGING_X64, "linux-x64", GEN_ELF_QEMU, ".swapper.qemu.elf", true },
-		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".qemu.elf", false },
-		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".swapper.qemu.elf", true },
+			      const char *suffix; bool bad_cr3, bad_vmap; } out[] = {
+		{ PAGING_X64, "linux-x64", GEN_ELF_QEMU, ".qemu.elf", false, false },
+		{ PAGING_X64, "linux-x64", GEN_KDUMP_FLAT, ".flat.kdump", false, false },
+		{ PAGING_X64, "linux-x64", GEN_KDUMP_ZLIB, ".kdump", false, false },
+		{ PAGING_X64, "linux-x64", GEN_ELF_QEMU, ".swapper.qemu.elf", true, false },
+		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".qemu.elf", false, false },
+		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".swapper.qemu.elf", true, false },
+		{ PAGING_PAE, "linux-pae", GEN_ELF_QEMU, ".badvmap.qemu.elf", false, true },
 	};
 	struct linux_guest *g = malloc(sizeof *g);
 	if (!g)
@@ -359,10 +378,19 @@ int linux_fixtures_write(const char *dir, struct kdx_error *err)
 		snprintf(truth, sizeof truth, "%s.truth.json", path);
 		for (uint32_t c = 0; c < g->img.processors; c++)
 			g->img.cpu_cr3[c] = out[i].bad_cr3 ? RAM_END + 0x100000 : 0;
+		struct linux_region direct = g->regions[0];
+		if (out[i].bad_vmap) {
+			gen_put32(&g->img, g->vmap_start_pa, 0x1000);
+			g->regions[0].end = LOWMEM_END_32;
+		}
 		r = gen_write(&g->img, out[i].fmt, path, err);
 		if (r == 0)
 			r = write_truth(g, truth, out[i].fmt, out[i].bad_cr3 ?
 					"VMCOREINFO swapper_pg_dir" : "QEMU CPU 0 note", err);
+		if (out[i].bad_vmap) {
+			gen_put32(&g->img, g->vmap_start_pa, (uint32_t)VMALLOC_32);
+			g->regions[0] = direct;
+		}
 	}
 	gen_image_free(&g->img);
 	free(g);

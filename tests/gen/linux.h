@@ -38,6 +38,7 @@ struct linux_guest {
 	size_t nxl;
 	struct linux_region regions[6];
 	size_t nregions;
+	uint64_t vmap_start_pa;     /* ia32: the first vmap_area's va_start; 0: none */
 };
 
 /* An x86_64 (PAGING_X64) or ia32 PAE (PAGING_PAE) guest. */

@@ -5,7 +5,9 @@
 # hole); `vtop` through each CPU's CR3 given by hand, and through
 # swapper_pg_dir's page, gives QEMU's `gva2gpa` answer; kdx finds a kernel
 # root itself, translates through it, and names the kernel as Linux with
-# the release VMCOREINFO gives.
+# the release VMCOREINFO gives; layout's direct map starts at PAGE_OFFSET
+# (x86_64: page_offset_base; i686: the 3G/1G split), comes from the page
+# tables, and maps QEMU's addresses inside it linearly.
 #
 # gva2gpa answered through CPU 0's CR3; the kernel half of every Linux
 # address space maps the same, so through another CPU's CR3 and through
@@ -39,6 +41,9 @@ mdf-d31-lzo.kdump|makedumpfile -l -d 31|filtered
 mdf-d31.elf|makedumpfile -E -d 31|filtered
 mdf-d31.kdump.flat|makedumpfile -F -c -d 31 (flattened)|filtered'
 
+# pad HEX: 16 digits, so that addresses compare as strings.
+pad() { local h=${1#0x}; printf '%016s' "$h" | tr ' ' 0; }
+
 # vtops DTB [FLAG] < VAS: kdx's physical address for each VA (null where
 # none), one a line, through DTB (no DTB: the root kdx found); with
 # kdx_arch set, the machine given by --arch.
@@ -67,6 +72,9 @@ for guest in "$@"; do
 	kernel_vas=$(jq -r "$sel_kernel | .[].va" "$truth")
 	kernel_pas=$(jq -r "$sel_kernel | .[] | .pa // \"null\"" "$truth")
 	swapper=$(jq -r '.translations[] | select(.name == "swapper_pg_dir (VMCOREINFO)") | .pa' "$truth")
+	# PAGE_OFFSET: page_offset_base on x86_64; the 3G/1G split on i686
+	page_offset=$(jq -r '.translations[] | select(.name == "page_offset_base+0x1000") | .va' "$truth")
+	page_offset=$(printf '0x%x' $((page_offset - 0x1000)))
 	roots=$(jq -r '[.cpus[].cr3] | join(" ")' "$truth")
 	ncpus=$(jq '.cpus | length' "$truth")
 	pas=$(jq -r '.bytes[].pa' "$truth")
@@ -159,6 +167,23 @@ for guest in "$@"; do
 			got=$(run_kdx -c 's -a kernel "Linux version"' "$dump" 2>/dev/null | grep '^owners')
 			like "$got" "owners           modules, processes, pool, PFN database: $why" "$label: search's owners line says why once"
 		fi
+
+		# layout's direct map: from PAGE_OFFSET, found in the page tables,
+		# and every address of QEMU's inside it maps linearly.
+		row=$(run_kdx --json -c layout "$dump" 2>/dev/null |
+			jq -r '.[0].result.regions[] | select(.name == "direct-map") | "\(.start) \(.end) \(.source)"')
+		read -r start end source <<<"$row"
+		is "$start $source" "$page_offset page-tables" "$label: layout's direct map starts at PAGE_OFFSET, found in the page tables"
+		inside=0 wrong=""
+		while read -r va pa; do
+			[[ $(pad "$va") < $(pad "${start:-0xffffffffffffffff}") || $(pad "$va") > $(pad "${end:-0}") ]] && continue
+			inside=$((inside + 1))
+			[ "$pa" = "$(printf '0x%x' $((va - start)))" ] || wrong="$wrong $va->$pa"
+		done <<-EOF2
+		$(jq -r '.translations[] | "\(.va) \(.pa)"' "$truth")
+		EOF2
+		[ $inside -gt 0 ] || wrong="no QEMU address inside"
+		is "${wrong# }" "" "$label: the $inside of QEMU's addresses inside that direct map ($start-$end) map linearly"
 
 		# Regions where this kernel put them: each base the guest's own
 		# variables held, and each named address in its region.
