@@ -25,7 +25,8 @@ enum role pte_state_role(enum pte_state s)
 	case PTE_STATE_VALID: return ROLE_PTE_VALID;
 	case PTE_STATE_LARGE: return ROLE_PTE_LARGE;
 	case PTE_STATE_TRANSITION: return ROLE_PTE_TRANSITION;
-	case PTE_STATE_PAGEFILE: return ROLE_PTE_PAGEFILE;
+	case PTE_STATE_PAGEFILE: case PTE_STATE_SWAP: return ROLE_PTE_PAGEFILE;
+	case PTE_STATE_PROT_NONE: return ROLE_PTE_TRANSITION;
 	case PTE_STATE_PROTOTYPE: case PTE_STATE_VAD: return ROLE_PTE_PROTOTYPE;
 	case PTE_STATE_DEMAND_ZERO: return ROLE_PTE_DEMAND_ZERO;
 	case PTE_STATE_EMPTY: return ROLE_PTE_EMPTY;
@@ -209,6 +210,11 @@ static void add_state(struct dnode *root, const struct pte_decoded *d)
 		dn_label(dn_null(root, "pagefile_number"), "page file");
 		dn_label(dn_null(root, "pagefile_offset"), "page file offset");
 	}
+	if (d && d->has_swap) {
+		dn_flags(dn_label(dn_uint(root, "swap_type", d->swap_type), "swap type"),
+			 DN_HEX_SHOWN);
+		dn_label(dn_hex(root, "swap_offset", d->swap_offset, 0), "swap offset");
+	}
 	if (d && d->has_prototype_address)
 		dn_link(dn_label(dn_hex(root, "prototype_address", d->prototype_address, 0),
 				 "prototype PTE"), "dq 0x%llx", HEX(d->prototype_address));
@@ -329,6 +335,13 @@ static void add_result_lines(struct dump *d, struct dnode *root, const struct wa
 		dn_span(c, ROLE_PTE_PAGEFILE, "PageFile: 0x%llx  Offset: 0x%llx",
 			HEX(fin->pagefile_number), HEX(fin->pagefile_offset));
 		break;
+	case PTE_STATE_SWAP:
+		dn_span(c, ROLE_PTE_PAGEFILE, "Swap type: %llu  Offset: 0x%llx",
+			HEX(fin->swap_type), HEX(fin->swap_offset));
+		break;
+	case PTE_STATE_PROT_NONE:
+		dn_span(c, ROLE_PTE_TRANSITION, "PROT_NONE: frame 0x%llx", HEX(fin->pfn));
+		break;
 	default: dn_span(c, pte_state_role(fin->state), "%s", fin->detail); break;
 	}
 	if (fin->has_protection) {
@@ -448,8 +461,11 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 	struct xlat *space = ws.space;
 	bool owned = ws.owned;
 	enum paging paging = xlat_mode(space)->mode;
-	struct self_map sm;
-	layout_find_self_map(d->src, paging, xlat_dtb(space), &sm);
+	struct self_map sm = { 0 };
+	/* A Linux kernel has no self-map (0xc0000000 up is its direct map on
+	 * ia32), so no address there stands for an entry. */
+	if (!d->os[0])
+		layout_find_self_map(d->src, paging, xlat_dtb(space), &sm);
 	/* As WinDbg's !pte, the address of an entry (in the self-map) stands
 	 * for the translation it takes part in: up one level per step. */
 	uint64_t typed = va, mapped;
@@ -467,9 +483,7 @@ static int run_pte(struct dump *d, int argc, char **argv, struct doc *out, struc
 					 w.level[w.mode->levels - steps].name, HEX(va), HEX(typed)),
 				 "entry address"), ROLE_WARNING);
 	struct pte_context ctx;
-	layout_pte_context(d, &ctx);
-	if (paging != d->paging)   /* a DTB read in another mode: its era's format */
-		pte_context_init(&ctx, paging, d->has_build, d->build, NULL);
+	layout_pte_context_for(d, paging, &ctx);
 	struct pte_decoded dec[PAGING_MAX_LEVELS];
 	for (int i = 0; i < w.nlevels; i++)
 		if (w.level[i].read)

@@ -236,18 +236,26 @@ static int run_list(struct dump *d, struct doc *out, struct kdx_error *err)
 	return 0;
 }
 
-static void add_counts(struct dnode *root, const struct region_walk *w)
+/* The entries by state: a Linux kernel's states, or Windows'. */
+static void add_counts(struct dnode *root, const struct region_walk *w, bool is_linux)
 {
 	struct dnode *c = dn_label(dn_object(root, "counts"), "Entries");
 	dn_role(dn_uint(c, "valid", w->valid), ROLE_PTE_VALID);
 	dn_role(dn_uint(c, "large", w->large), ROLE_PTE_LARGE);
-	dn_role(dn_uint(c, "transition", w->transition), ROLE_PTE_TRANSITION);
-	dn_role(dn_uint(c, "pagefile", w->pagefile), ROLE_PTE_PAGEFILE);
-	dn_role(dn_uint(c, "prototype", w->prototype), ROLE_PTE_PROTOTYPE);
-	dn_role(dn_uint(c, "vad", w->vad), ROLE_PTE_PROTOTYPE);
-	dn_role(dn_label(dn_uint(c, "demand_zero", w->demand_zero), "demand zero"),
-		ROLE_PTE_DEMAND_ZERO);
-	dn_role(dn_label(dn_uint(c, "no_access", w->no_access), "no access"), ROLE_PTE_NOT_PRESENT);
+	if (is_linux) {
+		dn_role(dn_uint(c, "swap", w->swap), ROLE_PTE_PAGEFILE);
+		dn_role(dn_label(dn_uint(c, "prot_none", w->prot_none), "PROT_NONE"),
+			ROLE_PTE_TRANSITION);
+	} else {
+		dn_role(dn_uint(c, "transition", w->transition), ROLE_PTE_TRANSITION);
+		dn_role(dn_uint(c, "pagefile", w->pagefile), ROLE_PTE_PAGEFILE);
+		dn_role(dn_uint(c, "prototype", w->prototype), ROLE_PTE_PROTOTYPE);
+		dn_role(dn_uint(c, "vad", w->vad), ROLE_PTE_PROTOTYPE);
+		dn_role(dn_label(dn_uint(c, "demand_zero", w->demand_zero), "demand zero"),
+			ROLE_PTE_DEMAND_ZERO);
+		dn_role(dn_label(dn_uint(c, "no_access", w->no_access), "no access"),
+			ROLE_PTE_NOT_PRESENT);
+	}
 	dn_role(dn_uint(c, "empty", w->empty), ROLE_PTE_EMPTY);
 	dn_label(dn_uint(c, "absent_pages", w->absent_pages), "pages under absent tables");
 	dn_label(dn_uint(c, "not_in_dump_pages", w->not_in_dump_pages), "pages under tables not in dump");
@@ -260,15 +268,16 @@ static void add_counts(struct dnode *root, const struct region_walk *w)
 /* The walk's non-zero not-present entries, each opening its PTE pane in the
  * space walked (space: " DTB" or ""). */
 static void add_absent_entries(struct dnode *root, const struct region_walk *w, enum paging mode,
-			       const char *space)
+			       bool is_linux, const char *space)
 {
 	const struct paging_desc *pd = paging_desc(mode);
+	const char *const *names = is_linux ? pd->linux_level_names : pd->level_names;
 	struct dnode *rows = dn_label(dn_array(root, "not_present"), "Not-present entries");
 	for (size_t i = 0; i < w->nabsent; i++) {
 		const struct absent_entry *e = &w->absent[i];
 		struct dnode *o = dn_object(rows, NULL);
 		dn_label(dn_hex(o, "va", e->va, 0), "address");
-		dn_str(o, "level", pd->level_names[e->level]);
+		dn_str(o, "level", names[e->level]);
 		dn_label(dn_hex(o, "entry_address", e->entry_address, 0), "entry address");
 		dn_hex(o, "entry", e->raw, pd->entry_size * 2);
 		dn_role(dn_str(o, "state", pte_state_name(e->state)), pte_state_role(e->state));
@@ -313,7 +322,7 @@ static int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
 	struct dnode *root = out->root;
 	add_region_fields(dn_label(dn_object(root, "region"), "Region"), g);
 	dn_label(dn_hex(root, "dtb", top, 0), "DTB");
-	add_counts(root, &w);
+	add_counts(root, &w, ctx.format && ctx.format->swap.count);
 	struct dnode *t = dn_text(root);
 	dn_span(t, ROLE_MUTED, "walked %llu tables in %.3f s", HEX(w.tables),
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -334,7 +343,7 @@ static int regions_walk_doc(struct dump *d, const char *region, uint64_t dtb,
 		if (mr->large)
 			dn_role(o, ROLE_PTE_LARGE);
 	}
-	add_absent_entries(root, &w, d->paging, space);
+	add_absent_entries(root, &w, d->paging, d->os[0] != 0, space);
 	region_walk_free(&w);
 	region_list_free(&l);
 	return 0;

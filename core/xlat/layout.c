@@ -34,22 +34,34 @@ static bool kdbg_variable(struct dump *d, unsigned field, uint64_t *value)
 	return dump_kdbg_field(d, field, 8, &addr) && addr && dump_read_ptr(d, addr, value);
 }
 
-void layout_pte_context(struct dump *d, struct pte_context *ctx)
+void layout_pte_context_for(struct dump *d, enum paging mode, struct pte_context *ctx)
 {
+	const struct pte_format *linux_format = d->os[0] ? pte_format_linux(mode) : NULL;
 	/* A nearest build's column (a calibrated layout) lends structure
-	 * offsets only: the PTE format is the build's era's. */
-	const struct profile *p = d->layout.nearest ? NULL : d->layout.profile;
-	pte_context_init(ctx, d->paging, d->has_build, d->build,
-			 p ? pte_format_of(p->pte_family) : NULL);
-	if (d->os[0] && ctx->format)
+	 * offsets only: the PTE format is the build's era's; a DTB read in
+	 * another mode than the kernel's gets its era's format too. */
+	const struct profile *p = d->layout.nearest || mode != d->paging ? NULL : d->layout.profile;
+	pte_context_init(ctx, mode, d->has_build, d->build,
+			 linux_format ? linux_format : p ? pte_format_of(p->pte_family) : NULL);
+	if (linux_format) {
+		snprintf(ctx->family_note, sizeof ctx->family_note, "a Linux kernel: swap entries "
+			 "and PROT_NONE as Linux 6.1's arch/x86 headers lay them out");
+		ctx->family_assumed = false;
+	} else if (d->os[0] && ctx->format) {
 		snprintf(ctx->family_note, sizeof ctx->family_note, "a Linux kernel: x86 hardware "
-			 "bits; kdx decodes no Linux swap entries (not-present ones read as %s)",
-			 ctx->format->name);
+			 "bits; kdx decodes no non-PAE Linux swap entries (not-present ones read "
+			 "as %s)", ctx->format->name);
+	}
 	ctx->has_paged_pool_start = kdbg_variable(d, KDBG_MM_PAGED_POOL_START,
 						  &ctx->paged_pool_start);
 	ctx->has_subsection_bases = kdbg_variable(d, KDBG_MM_SUBSECTION_BASE, &ctx->subsection_base) &&
 				    kdbg_variable(d, KDBG_MM_NONPAGED_POOL_END,
 						  &ctx->nonpaged_pool_end);
+}
+
+void layout_pte_context(struct dump *d, struct pte_context *ctx)
+{
+	layout_pte_context_for(d, d->paging, ctx);
 }
 
 /* ---- Region rows: doc/address-space.md §4.1 (x86 XP/2003), 4.2 (x86 Vista+), 4.3 (x64 7),

@@ -44,9 +44,11 @@ struct region_list {
 	char warning[640];          /* why bounds are not what they could be; or empty */
 };
 
-/* The PTE decoding facts of this dump: format family by build, and the
- * paged-pool start XP/2003 prototype addresses are relative to. */
+/* The PTE decoding facts of this dump: format family by build (a Linux
+ * kernel's own), and the paged-pool start XP/2003 prototype addresses are
+ * relative to; _for reads tables of another mode than the kernel's. */
 void layout_pte_context(struct dump *d, struct pte_context *ctx);
+void layout_pte_context_for(struct dump *d, enum paging mode, struct pte_context *ctx);
 
 /* Builds the region list of the dump's kernel address space. */
 int layout_build(struct dump *d, struct region_list *out, struct kdx_error *err);

@@ -203,6 +203,55 @@ static const struct pte_bits proto_x64_win10_rs5[] = {
 	BIT("Combined", 11, "combined page"), PROTO_ADDRESS_48,
 };
 
+/* ---- A Linux kernel's entries (doc/address-space.md §8.1), by
+ * arch/x86/include/asm/pgtable_types.h, pgtable_64.h and pgtable-3level.h
+ * of Linux 6.1. Present entries: software bits 9..11 and 58..62. */
+static const struct pte_bits linux_soft[] = {
+	BIT("Special", 9, "Linux _PAGE_SPECIAL (SOFTW1): a page with no struct page to count"),
+	BIT("UffdWp", 10, "Linux _PAGE_UFFD_WP (SOFTW2): write-protected by userfaultfd"),
+	BIT("SoftDirty", 11, "Linux _PAGE_SOFT_DIRTY (SOFTW3): written since soft-dirty was "
+	    "cleared"),
+};
+#define LINUX_DEVMAP BIT("Devmap", 58, "Linux _PAGE_DEVMAP (SOFTW4): ZONE_DEVICE memory")
+static const struct pte_bits linux_high_x64[] = {
+	LINUX_DEVMAP,
+	{ "ProtectionKey", 59, 4, 0, PM_NONE, "memory protection key (_PAGE_PKEY_BIT0..3)" },
+	BIT("NoExecute", 63, "no instruction fetches from this range (XD)"),
+};
+static const struct pte_bits linux_high_pae[] = {
+	LINUX_DEVMAP,
+	BIT("NoExecute", 63, "no instruction fetches from this range (XD)"),
+};
+/* A swap entry: the type in bits 59..63, the offset inverted in bits
+ * 9..58 (pgtable_64.h __swp_type, __swp_offset; PAE's 64-bit entries the
+ * same, pgtable-3level.h __pteval_swp_type, __pteval_swp_offset); bits 1..3
+ * carry flags of the page swapped out, bit 3 on x86_64 only
+ * (pgtable_64_types.h _PAGE_SWP_EXCLUSIVE). */
+#define SWP_SOFT_DIRTY BIT("SwpSoftDirty", 1, "_PAGE_SWP_SOFT_DIRTY: soft-dirty, kept across " \
+			   "swap and migration")
+#define SWP_UFFD_WP BIT("SwpUffdWp", 2, "_PAGE_SWP_UFFD_WP: write-protected by userfaultfd")
+#define SWP_OFFSET { "SwapOffset", 9, 50, 0, PM_SWAP_OFFSET, \
+	"page index in the swap area (the entry holds it inverted)" }
+#define SWP_TYPE { "SwapType", 59, 5, 0, PM_SWAP_TYPE, "swap area by swapon order; the " \
+	"highest types are migration, hwpoison and device entries (linux/swap.h)" }
+static const struct pte_bits linux_swap_x64[] = {
+	SWP_SOFT_DIRTY, SWP_UFFD_WP,
+	BIT("SwpExclusive", 3, "_PAGE_SWP_EXCLUSIVE: the anonymous page was exclusive"),
+	SWP_OFFSET, SWP_TYPE,
+};
+static const struct pte_bits linux_swap_pae[] = { SWP_SOFT_DIRTY, SWP_UFFD_WP, SWP_OFFSET, SWP_TYPE };
+/* PROT_NONE: present to the kernel, not to the CPU (pgtable.h
+ * pte_protnone), with the frame number inverted (pgtable-invert.h). */
+static const struct pte_bits linux_prot_none[] = {
+	BIT("Write", 1, "writable once access is given back (R/W)"),
+	BIT("Owner", 2, "user mode (U/S)"),
+	BIT("Accessed", 5, "accessed (A)"),
+	BIT("Dirty", 6, "written to (D)"),
+	BIT("ProtNone", 8, "Linux _PAGE_PROTNONE (the Global bit): PROT_NONE, or a NUMA hinting "
+	    "fault armed"),
+	{ "PFN", 12, 40, 0, PM_PFN_INVERTED, "frame of the page (the entry holds it inverted)" },
+};
+
 /* MMPTE_SUBSECTION, found only in prototype PTE arrays: doc/address-space.md §2.3 (x86),
  * 2.4 (PAE), 2.5 (x64; Windows 8 and 10 before 1809 are not drawn there,
  * kdx reads them with the Windows 7 positions). */
@@ -237,31 +286,47 @@ static const struct pte_bits sub_x64_win10_rs5[] = {
 #define ADDRESS_HIGH_DWORD { .base_kind = PA_FIXED }
 #define ADDRESS_SIGNED48 { .base_kind = PA_FIXED, .sign_bits = 48 }
 
+/* Windows formats keep the Linux lists empty. */
+#define NO_LINUX { 0, 0 }, { 0, 0 }
 static const struct pte_format formats[] = {
-	{ PTE_FAMILY_X86_XP, "x86 XP/2003", PAGING_X86, { 0, 0 },
-	  LIST(sw_x86), LIST(trans_x86), LIST(proto_x86_xp), LIST(sub_x86_xp), PROTO_XP, SUB_XP },
-	{ PTE_FAMILY_X86_VISTA, "x86 Vista/7", PAGING_X86, { 0, 0 },
+	{ PTE_FAMILY_X86_XP, "x86 XP/2003", PAGING_X86, LIST(hw_mid), { 0, 0 },
+	  LIST(sw_x86), LIST(trans_x86), LIST(proto_x86_xp), LIST(sub_x86_xp), PROTO_XP, SUB_XP,
+	  NO_LINUX },
+	{ PTE_FAMILY_X86_VISTA, "x86 Vista/7", PAGING_X86, LIST(hw_mid), { 0, 0 },
 	  LIST(sw_x86), LIST(trans_x86), LIST(proto_x86_vista), LIST(sub_x86_vista), PROTO_VISTA,
-	  SUB_VISTA },
-	{ PTE_FAMILY_PAE, "x86 PAE XP..10 1803", PAGING_PAE, LIST(high_pae),
+	  SUB_VISTA, NO_LINUX },
+	{ PTE_FAMILY_PAE, "x86 PAE XP..10 1803", PAGING_PAE, LIST(hw_mid), LIST(high_pae),
 	  LIST(sw_pae), LIST(trans_pae), LIST(proto_pae), LIST(sub_pae), ADDRESS_HIGH_DWORD,
-	  ADDRESS_HIGH_DWORD },
-	{ PTE_FAMILY_PAE_WIN10, "x86 PAE Windows 10 1809+", PAGING_PAE, LIST(high_pae),
-	  LIST(sw_pae_win10), LIST(trans_pae_win10), LIST(proto_pae_win10), LIST(sub_pae_win10),
-	  ADDRESS_HIGH_DWORD, ADDRESS_HIGH_DWORD },
-	{ PTE_FAMILY_X64_WIN7, "x64 2003..7", PAGING_X64, LIST(high_x64_win7),
+	  ADDRESS_HIGH_DWORD, NO_LINUX },
+	{ PTE_FAMILY_PAE_WIN10, "x86 PAE Windows 10 1809+", PAGING_PAE, LIST(hw_mid),
+	  LIST(high_pae), LIST(sw_pae_win10), LIST(trans_pae_win10), LIST(proto_pae_win10), LIST(sub_pae_win10),
+	  ADDRESS_HIGH_DWORD, ADDRESS_HIGH_DWORD, NO_LINUX },
+	{ PTE_FAMILY_X64_WIN7, "x64 2003..7", PAGING_X64, LIST(hw_mid), LIST(high_x64_win7),
 	  LIST(sw_x64_win7), LIST(trans_x64), LIST(proto_x64_win7), LIST(sub_x64),
-	  ADDRESS_SIGNED48, ADDRESS_SIGNED48 },
-	{ PTE_FAMILY_X64_WIN8, "x64 8/8.1", PAGING_X64, LIST(high_x64_win7),
+	  ADDRESS_SIGNED48, ADDRESS_SIGNED48, NO_LINUX },
+	{ PTE_FAMILY_X64_WIN8, "x64 8/8.1", PAGING_X64, LIST(hw_mid), LIST(high_x64_win7),
 	  LIST(sw_x64_win8), LIST(trans_x64), LIST(proto_x64_win8), LIST(sub_x64),
-	  ADDRESS_SIGNED48, ADDRESS_SIGNED48 },
-	{ PTE_FAMILY_X64_WIN10, "x64 Windows 10 before 1809", PAGING_X64, LIST(high_x64_win7),
-	  LIST(sw_x64_win10), LIST(trans_x64), LIST(proto_x64_win8), LIST(sub_x64),
-	  ADDRESS_SIGNED48, ADDRESS_SIGNED48 },
-	{ PTE_FAMILY_X64_WIN10_RS5, "x64 Windows 10 1809+", PAGING_X64, LIST(high_x64_win10_rs5),
-	  LIST(sw_x64_win10_rs5), LIST(trans_x64_win10_rs5), LIST(proto_x64_win10_rs5),
-	  LIST(sub_x64_win10_rs5), ADDRESS_SIGNED48, ADDRESS_SIGNED48 },
+	  ADDRESS_SIGNED48, ADDRESS_SIGNED48, NO_LINUX },
+	{ PTE_FAMILY_X64_WIN10, "x64 Windows 10 before 1809", PAGING_X64, LIST(hw_mid),
+	  LIST(high_x64_win7), LIST(sw_x64_win10), LIST(trans_x64), LIST(proto_x64_win8),
+	  LIST(sub_x64), ADDRESS_SIGNED48, ADDRESS_SIGNED48, NO_LINUX },
+	{ PTE_FAMILY_X64_WIN10_RS5, "x64 Windows 10 1809+", PAGING_X64, LIST(hw_mid),
+	  LIST(high_x64_win10_rs5), LIST(sw_x64_win10_rs5), LIST(trans_x64_win10_rs5),
+	  LIST(proto_x64_win10_rs5), LIST(sub_x64_win10_rs5), ADDRESS_SIGNED48, ADDRESS_SIGNED48,
+	  NO_LINUX },
+	{ .family = PTE_FAMILY_LINUX_X64, .name = "Linux x86_64", .mode = PAGING_X64,
+	  .valid_soft = LIST(linux_soft), .valid_high = LIST(linux_high_x64),
+	  .swap = LIST(linux_swap_x64), .prot_none = LIST(linux_prot_none) },
+	{ .family = PTE_FAMILY_LINUX_PAE, .name = "Linux x86 PAE", .mode = PAGING_PAE,
+	  .valid_soft = LIST(linux_soft), .valid_high = LIST(linux_high_pae),
+	  .swap = LIST(linux_swap_pae), .prot_none = LIST(linux_prot_none) },
 };
+
+const struct pte_format *pte_format_linux(enum paging mode)
+{
+	return mode == PAGING_X64 ? pte_format_of(PTE_FAMILY_LINUX_X64) :
+	       mode == PAGING_PAE ? pte_format_of(PTE_FAMILY_LINUX_PAE) : NULL;
+}
 
 const struct pte_format *pte_format_of(enum pte_family family)
 {
@@ -325,7 +390,8 @@ const char *pte_state_name(enum pte_state s)
 		[PTE_STATE_PROTOTYPE] = "prototype", [PTE_STATE_DEMAND_ZERO] = "demand-zero",
 		[PTE_STATE_VAD] = "vad", [PTE_STATE_NO_ACCESS] = "no-access",
 		[PTE_STATE_EMPTY] = "empty", [PTE_STATE_NOT_PRESENT] = "not-present",
-		[PTE_STATE_SUBSECTION] = "subsection",
+		[PTE_STATE_SUBSECTION] = "subsection", [PTE_STATE_SWAP] = "swap",
+		[PTE_STATE_PROT_NONE] = "prot-none",
 	};
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
 }
@@ -361,8 +427,8 @@ static uint64_t bits_value(const struct pte_bits *b, uint64_t raw)
 
 /* Values a decode collects from the meaning-tagged fields it extracted. */
 struct meanings {
-	uint64_t value[PM_WHICH_POOL + 1];
-	bool seen[PM_WHICH_POOL + 1];
+	uint64_t value[PM_COUNT];
+	bool seen[PM_COUNT];
 	uint8_t low_width;          /* width of PM_PROTO_LOW */
 };
 
@@ -371,7 +437,8 @@ static void add_list(struct pte_decoded *out, struct pte_bits_list l, uint64_t r
 {
 	for (size_t i = 0; i < l.count && out->nfields < PTE_MAX_FIELDS; i++) {
 		const struct pte_bits *b = &l.items[i];
-		uint64_t v = bits_value(b, raw);
+		bool inverted = b->meaning == PM_SWAP_OFFSET || b->meaning == PM_PFN_INVERTED;
+		uint64_t v = bits_value(b, inverted ? ~raw : raw);
 		out->fields[out->nfields++] = (struct pte_field){ b, v };
 		if (b->meaning == PM_NONE)
 			continue;
@@ -415,7 +482,7 @@ static void decode_hardware(const struct pte_format *f, const struct paging_desc
 	bool wide = pd->entry_size == 8;
 	bool pdpte = pd->mode == PAGING_PAE && level == 0;
 	bool maps_page = large || last;
-	out->format_name = "MMPTE_HARDWARE";
+	out->format_name = f->swap.count ? "present" : "MMPTE_HARDWARE";
 	out->state = large ? PTE_STATE_LARGE : PTE_STATE_VALID;
 	out->page_size = large ? paging_leaf_size(pd, level) : last ? KDX_PAGE_SIZE : 0;
 	if (pdpte) {
@@ -432,7 +499,7 @@ static void decode_hardware(const struct pte_format *f, const struct paging_desc
 			add_list(out, LIST_OF(hw_bit7_large), raw, &m);
 		add_list(out, maps_page ? LIST_OF(hw_global_page) : LIST_OF(hw_global_table), raw,
 			 &m);
-		add_list(out, LIST_OF(hw_mid), raw, &m);
+		add_list(out, f->valid_soft, raw, &m);
 		if (!wide)
 			add_list(out, large ? LIST_OF(frame_x86_4m) : LIST_OF(frame_x86_4k), raw, &m);
 		else if (!large)
@@ -590,9 +657,35 @@ static void decode_software(const struct pte_context *ctx, uint64_t raw, struct 
 	}
 }
 
+/* Linux: a not-present entry that is not none is PROT_NONE or a swap
+ * entry (a migration or device entry too), at any level: a PMD can hold
+ * them for a huge page. */
+static void decode_linux(const struct pte_format *f, uint64_t raw, struct pte_decoded *out)
+{
+	struct meanings m = { 0 };
+	if (raw & 0x100) {
+		out->state = PTE_STATE_PROT_NONE;
+		out->format_name = "PROT_NONE";
+		out->detail = "a page in memory the CPU may not touch (mprotect PROT_NONE, or "
+			      "NUMA balancing's hinting fault)";
+		add_list(out, f->prot_none, raw, &m);
+		out->has_pfn = true;
+		out->pfn = m.value[PM_PFN_INVERTED];
+		return;
+	}
+	out->state = PTE_STATE_SWAP;
+	out->format_name = "swap entry";
+	out->detail = "the page is in a swap area, or being migrated";
+	add_list(out, f->swap, raw, &m);
+	out->has_swap = true;
+	out->swap_type = m.value[PM_SWAP_TYPE];
+	out->swap_offset = m.value[PM_SWAP_OFFSET];
+}
+
 void pte_decode(const struct pte_context *ctx, int level, uint64_t raw, struct pte_decoded *out)
 {
 	const struct paging_desc *pd = paging_desc(ctx->format->mode);
+	bool is_linux = ctx->format->swap.count > 0;
 	memset(out, 0, sizeof *out);
 	out->raw = raw;
 	out->level = level;
@@ -600,8 +693,11 @@ void pte_decode(const struct pte_context *ctx, int level, uint64_t raw, struct p
 		decode_hardware(ctx->format, pd, level, raw, out);
 	} else if (raw == 0) {
 		out->state = PTE_STATE_EMPTY;
-		out->format_name = "zero";
-		out->detail = "never touched or no table yet (the VAD decides)";
+		out->format_name = is_linux ? "none" : "zero";
+		out->detail = is_linux ? "nothing mapped here (pte_none)" :
+			"never touched or no table yet (the VAD decides)";
+	} else if (is_linux) {
+		decode_linux(ctx->format, raw, out);
 	} else if (level == pd->levels - 1) {
 		decode_software(ctx, raw, out);
 	} else if (!(raw & 0x400)) {

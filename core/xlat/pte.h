@@ -1,8 +1,9 @@
-/* Decoding one page-table entry: the hardware bits by name, the Windows
- * software bits of valid entries, and for not-present leaf entries the
- * Windows software state (transition, page file, prototype, demand zero,
- * VAD-described, no access, empty). Each format family is a table of bit
- * fields (doc/address-space.md sections 1.3, 1.4 and 2). */
+/* Decoding one page-table entry: the hardware bits by name, the software
+ * bits of valid entries, and for not-present leaf entries the Windows
+ * software state (transition, page file, prototype, demand zero,
+ * VAD-described, no access, empty) or a Linux kernel's (swap entry,
+ * PROT_NONE, none). Each format family is a table of bit fields
+ * (doc/address-space.md sections 1.3, 1.4, 2 and 8.1). */
 #ifndef KDX_PTE_H
 #define KDX_PTE_H
 
@@ -22,6 +23,8 @@ enum pte_family {
 	PTE_FAMILY_X64_WIN8,        /* x64 8 / 8.1 */
 	PTE_FAMILY_X64_WIN10,       /* x64 Windows 10 before 1809 */
 	PTE_FAMILY_X64_WIN10_RS5,   /* x64 Windows 10 1809 and later */
+	PTE_FAMILY_LINUX_X64,       /* a Linux kernel, x86_64 (doc/address-space.md §8.1) */
+	PTE_FAMILY_LINUX_PAE,       /* a Linux kernel, x86 PAE */
 };
 
 /* What a field means to the decoder, beyond its name. */
@@ -35,6 +38,12 @@ enum pte_meaning {
 	PM_PROTO_HIGH,
 	PM_SWIZZLE,        /* SwizzleBit: 0 means the offset is XOR-ed (doc/address-space.md §2.6) */
 	PM_WHICH_POOL,     /* XP/2003 subsection: the pool the SUBSECTION is in */
+	PM_SWAP_TYPE,      /* Linux: the swap entry's type */
+	/* Linux keeps these inverted in a not-present entry (L1TF); the
+	 * field's value is read from the complement. */
+	PM_SWAP_OFFSET,    /* the swap entry's offset */
+	PM_PFN_INVERTED,   /* a PROT_NONE entry's frame number */
+	PM_COUNT,
 };
 
 /* A bit field: value = ((raw >> pos) & (2^width - 1)) << shift. */
@@ -71,14 +80,21 @@ struct pte_format {
 	enum pte_family family;
 	const char *name;           /* "x64 Windows 10 1809+" */
 	enum paging mode;
+	struct pte_bits_list valid_soft;   /* valid entries: software bits 9..11 */
 	struct pte_bits_list valid_high;   /* valid 8-byte entries: bits 52..63 */
 	struct pte_bits_list software;     /* MMPTE_SOFTWARE */
 	struct pte_bits_list transition;   /* MMPTE_TRANSITION */
 	struct pte_bits_list prototype;    /* MMPTE_PROTOTYPE */
 	struct pte_bits_list subsection;   /* MMPTE_SUBSECTION, in prototype PTE arrays */
 	struct pte_proto proto, sub;
+	/* Linux: the not-present entries its kernel writes instead of the
+	 * Windows ones above (empty for Windows). */
+	struct pte_bits_list swap, prot_none;
 };
 
+/* A Linux kernel's format for its paging mode; NULL for one kdx has none
+ * for (non-PAE x86). */
+const struct pte_format *pte_format_linux(enum paging mode);
 /* The family of a paging mode and build (MinorVersion), by the build
  * ranges of doc/address-space.md §2.3-2.5; no build gets the newest family of the mode.
  * NULL for an unknown mode. The one place a family is picked. */
@@ -89,10 +105,12 @@ enum pte_state {
 	PTE_STATE_VALID, PTE_STATE_LARGE, PTE_STATE_TRANSITION, PTE_STATE_PAGEFILE,
 	PTE_STATE_PROTOTYPE, PTE_STATE_DEMAND_ZERO, PTE_STATE_VAD, PTE_STATE_NO_ACCESS,
 	PTE_STATE_EMPTY, PTE_STATE_NOT_PRESENT, PTE_STATE_SUBSECTION,
+	PTE_STATE_SWAP, PTE_STATE_PROT_NONE,
 };
 /* JSON names: "valid", "large", "transition", "pagefile", "prototype",
  * "demand-zero", "vad", "no-access", "empty", "not-present", "subsection"
- * (a prototype PTE of a file page that is not resident). */
+ * (a prototype PTE of a file page that is not resident), and Linux's
+ * "swap" and "prot-none". */
 const char *pte_state_name(enum pte_state s);
 
 /* MM_* name of a 5-bit protection value (doc/address-space.md §2.7). */
@@ -147,6 +165,8 @@ struct pte_decoded {
 	uint64_t prototype_address;
 	bool has_subsection_address;
 	uint64_t subsection_address;
+	bool has_swap;              /* Linux swap entry */
+	uint64_t swap_type, swap_offset;
 };
 
 /* Decodes raw, found at level (0 = top) of the context's paging mode.

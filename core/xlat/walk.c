@@ -100,6 +100,8 @@ static void count_leaf(struct walker *w, uint64_t raw, uint64_t va, uint64_t ent
 	case PTE_STATE_PROTOTYPE: o->prototype++; break;
 	case PTE_STATE_DEMAND_ZERO: o->demand_zero++; break;
 	case PTE_STATE_VAD: o->vad++; break;
+	case PTE_STATE_SWAP: o->swap++; break;
+	case PTE_STATE_PROT_NONE: o->prot_none++; break;
 	default: o->no_access++; break;
 	}
 	add_absent(w, w->pd->levels - 1, entry_address, raw, va, dec.state);

@@ -36,6 +36,7 @@ struct absent_entry {
 struct region_walk {
 	/* Leaf entries by state. Large counts the large entries themselves. */
 	uint64_t valid, large, transition, pagefile, prototype, demand_zero, vad, no_access, empty;
+	uint64_t swap, prot_none;   /* a Linux kernel's */
 	uint64_t absent_pages;      /* under not-present entries above the leaf level */
 	uint64_t not_in_dump_pages; /* under tables the dump does not hold */
 	uint64_t tables;            /* tables read */

@@ -94,10 +94,10 @@ static unsigned idx(const struct shape *sh, uint64_t va, int level)
 	return (unsigned)(va >> sh->shift[level]) & sh->mask[level];
 }
 
-/* Maps va to pa, a 2 MiB leaf when large; flags beyond P|RW|PS from extra.
- * Missing tables are allocated from *next. */
-static void map(struct gen_image *img, const struct shape *sh, uint64_t root, uint64_t va,
-		uint64_t pa, bool large, uint64_t extra, uint64_t *next)
+/* Writes the entry for va at the leaf level (the large-page level when
+ * large); missing tables are allocated from *next. */
+static void put_leaf(struct gen_image *img, const struct shape *sh, uint64_t root, uint64_t va,
+		     uint64_t entry, bool large, uint64_t *next)
 {
 	uint64_t t = root;
 	int leaf = large ? sh->large_level : sh->levels - 1;
@@ -110,7 +110,43 @@ static void map(struct gen_image *img, const struct shape *sh, uint64_t root, ui
 		}
 		t = e & PTE_ADDR;
 	}
-	gen_put64(img, t + 8 * idx(sh, va, leaf), pa | P | RW | (large ? PS : 0) | extra);
+	gen_put64(img, t + 8 * idx(sh, va, leaf), entry);
+}
+
+/* Maps va to pa, a 2 MiB leaf when large; flags beyond P|RW|PS from extra. */
+static void map(struct gen_image *img, const struct shape *sh, uint64_t root, uint64_t va,
+		uint64_t pa, bool large, uint64_t extra, uint64_t *next)
+{
+	put_leaf(img, sh, root, va, pa | P | RW | (large ? PS : 0) | extra, large, next);
+}
+
+/* Not-present entries as Linux 6.1 writes them (arch/x86/include/asm/
+ * pgtable_64.h __swp_entry; PAE the same in pgtable-3level.h
+ * __swp_pteval_entry): a swap entry keeps the type in bits 59..63 and the
+ * offset inverted from bit 9 (SWP_OFFSET_SHIFT 14, SWP_TYPE_BITS 5), here
+ * with _PAGE_SWP_SOFT_DIRTY (bit 1); a PROT_NONE entry is PAGE_NONE
+ * (_PAGE_PROTNONE, the Global bit, and Accessed) with the page's frame
+ * inverted (pgtable-invert.h), here written to as well. Both sit after
+ * the vmalloc pages. */
+#define SWAP_TYPE 1ull
+#define SWAP_OFFSET 0x12345ull
+#define PROT_NONE_PA 0x2a5000ull
+#define SWAP_VA(vmalloc) ((vmalloc) + VMALLOC_PAGES * 0x1000ull)
+#define PROT_NONE_VA(vmalloc) ((vmalloc) + (VMALLOC_PAGES + 1) * 0x1000ull)
+
+static void put_not_present(struct linux_guest *g, const struct shape *sh, uint64_t vmalloc,
+			    uint64_t *next)
+{
+	uint64_t swap = (~SWAP_OFFSET << 14 >> 5) | SWAP_TYPE << 59 | RW;
+	uint64_t prot_none = (~PROT_NONE_PA & PTE_ADDR) | 0x100 | 0x40 | 0x20;
+	put_leaf(&g->img, sh, g->img.dtb, SWAP_VA(vmalloc), swap, false, next);
+	put_leaf(&g->img, sh, g->img.dtb, PROT_NONE_VA(vmalloc), prot_none, false, next);
+	g->absent[0] = (struct linux_absent){ SWAP_VA(vmalloc), "swap", true, SWAP_TYPE,
+					      SWAP_OFFSET, 0 };
+	g->absent[1] = (struct linux_absent){ PROT_NONE_VA(vmalloc), "prot-none", false, 0, 0,
+					      PROT_NONE_PA >> 12 };
+	g->absent[2] = (struct linux_absent){ vmalloc + (VMALLOC_PAGES - 1) * 0x1000ull, "empty",
+					      false, 0, 0, 0 };
 }
 
 /* The truth's walk, read back from the tables as any reader would. */
@@ -178,6 +214,7 @@ static void build_x64(struct linux_guest *g)
 	for (unsigned i = 0; i + 1 < VMALLOC_PAGES; i++)
 		map(img, sh, PGD_PA, VMALLOC + i * 0x1000ull, VMALLOC_PA + i * 0x3000ull, false, NX,
 		    &next);
+	put_not_present(g, sh, VMALLOC, &next);
 	map(img, sh, PGD_PA, VMEMMAP, VMEMMAP_PA, true, NX, &next);
 	tag_page(img, TEXT_PA);
 	tag_page(img, TEXT_PA + 0x123000);
@@ -215,6 +252,8 @@ static void build_x64(struct linux_guest *g)
 		{ TEXT_VA + 0x123008, "kernel text" },
 		{ PGD_VA, "kernel text" },
 		{ VMALLOC + 0x40000000ull, "vmalloc" },
+		{ SWAP_VA(VMALLOC) + 0x10, "vmalloc" },
+		{ PROT_NONE_VA(VMALLOC) + 0x10, "vmalloc" },
 	};
 	add_samples(g, sh, samples, sizeof samples / sizeof samples[0]);
 	static const struct linux_region regions[] = {
@@ -245,6 +284,7 @@ static void build_pae(struct linux_guest *g)
 	for (unsigned i = 0; i + 1 < VMALLOC_PAGES; i++)
 		map(img, sh, PGD_PA_32, VMALLOC_32 + i * 0x1000ull, VMALLOC_PA + i * 0x3000ull,
 		    false, 0, &next);
+	put_not_present(g, sh, VMALLOC_32, &next);
 	tag_page(img, 0x1000000);
 	gen_put32(img, VMAP_LIST_PA_32,
 		  (uint32_t)(PAGE_OFFSET_32 + VMAP_AREA_PA_32 + VMAP_AREA_LIST_OFF_32));
@@ -265,6 +305,8 @@ static void build_pae(struct linux_guest *g)
 		{ VMALLOC_32 + (VMALLOC_PAGES - 1) * 0x1000ull + 0x20, "vmalloc" },
 		{ 0xf0000000, "vmalloc" },
 		{ 0x08048000, "user" },
+		{ SWAP_VA(VMALLOC_32) + 0x10, "vmalloc" },
+		{ PROT_NONE_VA(VMALLOC_32) + 0x10, "vmalloc" },
 	};
 	add_samples(g, sh, samples, sizeof samples / sizeof samples[0]);
 	g->nregions = 1;
@@ -316,6 +358,21 @@ static int write_truth(const struct linux_guest *g, const char *path, enum gen_f
 		fprintf(f, "%s\n    { \"name\": \"%s\", \"start\": \"0x%llx\", \"end\": \"0x%llx\" }",
 			i ? "," : "", g->regions[i].name, (unsigned long long)g->regions[i].start,
 			(unsigned long long)g->regions[i].end);
+	fprintf(f, "\n  ],\n  \"not_present\": [");
+	for (size_t i = 0; i < sizeof g->absent / sizeof g->absent[0]; i++) {
+		const struct linux_absent *a = &g->absent[i];
+		fprintf(f, "%s\n    { \"va\": \"0x%llx\", \"state\": \"%s\", ", i ? "," : "",
+			(unsigned long long)a->va, a->state);
+		if (a->swap)
+			fprintf(f, "\"swap_type\": %llu, \"swap_offset\": \"0x%llx\", ",
+				(unsigned long long)a->swap_type, (unsigned long long)a->swap_offset);
+		else
+			fprintf(f, "\"swap_type\": null, \"swap_offset\": null, ");
+		if (a->pfn)
+			fprintf(f, "\"pfn\": \"0x%llx\" }", (unsigned long long)a->pfn);
+		else
+			fprintf(f, "\"pfn\": null }");
+	}
 	fprintf(f, "\n  ],\n  \"translations\": [");
 	for (size_t i = 0; i < g->nxl; i++) {
 		const struct linux_xlat *x = &g->xl[i];

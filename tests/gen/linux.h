@@ -31,10 +31,21 @@ struct linux_region {
 	uint64_t start, end;
 };
 
+/* A not-present entry kdx must decode as Linux does (pte's state and
+ * fields). */
+struct linux_absent {
+	uint64_t va;
+	const char *state;          /* "swap", "prot-none", "empty" */
+	bool swap;
+	uint64_t swap_type, swap_offset;
+	uint64_t pfn;               /* prot-none: the frame; 0: none */
+};
+
 struct linux_guest {
 	struct gen_image img;
 	char vmcoreinfo[2048];
 	struct linux_xlat xl[16];
+	struct linux_absent absent[3];
 	size_t nxl;
 	struct linux_region regions[6];
 	size_t nregions;
