@@ -52,6 +52,9 @@ int isolate_run(void (*work)(void *arg, void *report), void *arg, void *report, 
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		/* the limit must kill even where kdx's host caught or ignored
+		 * SIGALRM (a fuzzer's timeout handler) */
+		signal(SIGALRM, SIG_DFL);
 		alarm(seconds);
 		memset(report, 0, size);
 		work(arg, report);
