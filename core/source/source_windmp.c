@@ -643,7 +643,7 @@ static void read_facts(struct source *s, const struct header_layout *L, uint32_t
 	c->ps_loaded_module_list = unless_fill(load_word(f, L->module_list, L->word), L->word);
 	c->ps_active_process_head = unless_fill(load_word(f, L->process_head, L->word), L->word);
 	c->pfn_database = unless_fill(load_word(f, L->pfn_database, L->word), L->word);
-	c->processors = mf_u32(f, L->processors);
+	c->processors = unless_fill(mf_u32(f, L->processors), 4);
 	c->bugcheck_code = mf_u32(f, L->bugcheck_code);
 	c->has_bugcheck = c->bugcheck_code != SIG_PAGE;
 	for (int i = 0; i < 4; i++)
@@ -666,9 +666,13 @@ static int check_header(struct source *s, const struct header_layout *L, struct 
 				"(%s) for a %s header", s->path, L->machine, machine,
 				L->machine_type, L->word == 8 ? "AMD64" : "i386",
 				L->word == 8 ? "DU64" : "DUMP");
-	if (mf_u32(f, L->processors) == 0)
-		return kdx_fail(err, "%s: offset 0x%x: NumberProcessors is 0: expected at least 1",
-				s->path, L->processors);
+	/* At most 32 processors on x86, 32 groups of 64 on x64 (Windows
+	 * Server 2022's 2048); the fill is "not stated", counted from the KDBG. */
+	uint32_t processors = mf_u32(f, L->processors), most = L->word == 8 ? 2048 : 32;
+	if (processors != SIG_PAGE && (processors == 0 || processors > most))
+		return kdx_fail(err, "%s: offset 0x%x: NumberProcessors is %u: expected 1 to %u "
+				"(the most a%s Windows kernel runs)", s->path, L->processors,
+				processors, most, L->word == 8 ? "n x64" : " 32-bit");
 	uint32_t attributes = mf_u32(f, L->attributes);
 	if (attributes != SIG_PAGE && (attributes & ATTR_ENCRYPTED))
 		return kdx_fail(err, "%s: offset 0x%x: Attributes is 0x%x: expected bit 8 "

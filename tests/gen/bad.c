@@ -19,6 +19,7 @@
 #define HDR64 0x2000u
 #define DTB64 0x10u
 #define KDBG64 0x80u
+#define PROCESSORS64 0x34u
 #define RUNS64 0x88u              /* PHYSICAL_MEMORY_DESCRIPTOR64 */
 #define DUMP_TYPE64 0xf98u
 #define BITMAP_TOTAL 0x2028u      /* TotalPresentPages */
@@ -104,6 +105,8 @@ static int header_variants(const char *dir, const struct blob *full, struct kdx_
 		{ "validdump", 0x4, 0x35365544, 4, "offset 0x4" },        /* "DU65" */
 		{ "dump-type", DUMP_TYPE64, 0x1234, 4, "offset 0xf98" },
 		{ "runs-header", RUNS64, 44, 4, "offset 0x88" },          /* max is 43 */
+		{ "processors", PROCESSORS64, 0xffffffff, 4,
+		  "offset 0x34: NumberProcessors is 4294967295: expected 1 to 2048" },
 	};
 	for (size_t i = 0; r == 0 && i < sizeof v / sizeof v[0]; i++) {
 		memcpy(c, full->data, small);

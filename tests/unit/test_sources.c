@@ -731,10 +731,21 @@ static void header_fields(void **state)
 	expect_error(path, "offset 0x30:", "MachineImageType is 0x14c: expected 0x8664");
 	patch(path, 0x30, 0x8664, 4);
 	patch(path, 0x34, 0, 4);
-	expect_error(path, "offset 0x34:", "NumberProcessors is 0: expected at least 1");
+	expect_error(path, "offset 0x34:", "NumberProcessors is 0: expected 1 to 2048");
+	patch(path, 0x34, 2049, 4);
+	expect_error(path, "offset 0x34:", "NumberProcessors is 2049: expected 1 to 2048");
+	/* the fill: not stated, counted from the KDBG */
+	patch(path, 0x34, 0x45474150, 4);
+	struct source *s = open_ok(path);
+	assert_int_equal(s->facts.processors, 0);
+	source_close(s);
 	patch(path, 0x34, 1, 4);
 	patch(path, 0x1050, 0x100, 4);
 	expect_error(path, "offset 0x1050:", "EncryptedDumpData");
+	free(path);
+	path = variant(PAGING_PAE, GEN_FULL, "processors32.dmp");
+	patch(path, 0x24, 33, 4);
+	expect_error(path, "offset 0x24:", "NumberProcessors is 33: expected 1 to 32");
 	free(path);
 }
 
