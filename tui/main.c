@@ -125,10 +125,13 @@ static bool parse_build(const char *s, uint32_t *build, uint32_t *revision)
 
 /* kdx --build B --arch A -c CMD: dt (and help) on the built-in layouts. */
 static int run_without_dump(const struct kdx_options *opt, const char *build, uint32_t number,
-			    uint32_t revision, enum machine machine)
+			    uint32_t revision, const char *arch, enum machine machine)
 {
-	if (!build || !opt->commands) {
-		fprintf(stderr, "kdx: without a dump, give --build B --arch A -c 'dt TYPE'\n");
+	if (!build || !arch || !opt->commands) {
+		fprintf(stderr, "kdx: %s without a dump needs %s: kdx --build %s --arch %s -c '%s'\n",
+			build ? "--build" : "--arch", !build ? "--build" : !arch ? "--arch" : "-c",
+			build ? build : "B", arch ? arch : "x86|x64",
+			opt->commands ? opt->commands : "dt TYPE");
 		return 2;
 	}
 	struct dump d = { 0 };
@@ -207,8 +210,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* With a dump, --arch names the machine of one that does not say it. */
-	if (arch && optind == argc && !opt.demo)
-		return run_without_dump(&opt, build, build_number, revision, machine);
+	if ((arch || build) && optind == argc && !opt.demo && !diff)
+		return run_without_dump(&opt, build, build_number, revision, arch, machine);
 	char *diff_command = NULL;
 	if (diff) {
 		if (opt.demo || optind + 2 != argc) {
@@ -239,19 +242,36 @@ int main(int argc, char **argv)
 		wrong_arguments(&opt, argc - optind, argv + optind);
 		return 2;
 	}
-	if (opt.pooltag)
-		pooltag_set_path(opt.pooltag);
+	struct kdx_error err;
+	if (opt.pooltag && pooltag_use(opt.pooltag, &err) < 0) {
+		fprintf(stderr, "kdx: --pooltag %s\n", err.msg);
+		free(diff_command);
+		return 2;
+	}
 	if (opt.json && !opt.commands) {
 		fprintf(stderr, "kdx: --json needs -c 'CMD'\n");
 		return 2;
 	}
 
 	struct dump *d;
-	struct kdx_error err;
-	if (dump_open_as(opt.dump_path, machine, &d, &err) < 0) {
+	/* --diff's later dump is a dump argument too: unreadable, it is refused
+	 * as the first is (exit status 2), not left to the pane's command. */
+	const char *refused = NULL;
+	if (dump_open_as(opt.dump_path, machine, &d, &err) < 0)
+		refused = opt.dump_path;
+	else if (diff) {
+		struct dump *later;
+		if (dump_open_as(argv[optind + 1], machine, &later, &err) < 0) {
+			refused = argv[optind + 1];
+			dump_close(d);
+		} else {
+			dump_close(later);
+		}
+	}
+	if (refused) {
 		/* What the header still states, beside why the dump cannot be read. */
 		struct doc header;
-		bool has_header = info_header_doc(opt.dump_path, &header);
+		bool has_header = info_header_doc(refused, &header);
 		int status = batch_refused(opt.commands ? opt.commands : "", opt.json, err.msg,
 					   has_header ? &header : NULL, opt.commands ? stdout : stderr,
 					   stderr);

@@ -370,6 +370,29 @@ static int run_compare(int argc, char **argv, struct doc *out, struct kdx_error 
 	return 0;
 }
 
+/* A structure whose first byte cannot be read is an error, as WinDbg's
+ * "Memory read error", with the walk's reason; one cut by a missing page
+ * further on still shows the members before it. */
+static int check_readable(struct dump *d, const char *type, uint64_t va, struct kdx_error *err)
+{
+	struct walk w;
+	xlat_walk(d->kernel, va, &w);
+	if (w.reason == XLAT_OK)
+		return 0;
+	char addr[24], why[96];
+	format_address(d, va, addr, sizeof addr);
+	if (w.reason == XLAT_INVALID)
+		snprintf(why, sizeof why, "it is not a canonical %s address", w.mode->name);
+	else if (w.stopped_at >= 0)
+		snprintf(why, sizeof why, w.reason == XLAT_NOT_PRESENT ? "its %s is not present" :
+			 "the table holding its %s is not in the dump", w.level[w.stopped_at].name);
+	else
+		snprintf(why, sizeof why, "its page (physical 0x%llx) is not in the dump",
+			 (unsigned long long)(w.pa & ~(uint64_t)(KDX_PAGE_SIZE - 1)));
+	return kdx_fail(err, "dt: %s at %s cannot be read: %s (vtop 0x%llx shows the walk)", type,
+			addr, why, (unsigned long long)va);
+}
+
 static int run_dt(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err)
 {
 	if (argc == 1)
@@ -400,6 +423,10 @@ static int run_dt(struct dump *d, int argc, char **argv, struct doc *out, struct
 	if (!pdb_layout(cols[0], argv[1], l)) {
 		free(l);
 		return kdx_fail(err, "dt: %s: no such type (dt alone lists them)", argv[1]);
+	}
+	if (has_va && check_readable(d, l->type, va, err) < 0) {
+		free(l);
+		return -1;
 	}
 	if (has_va)
 		doc_set_title(out, "dt %s %s", l->type, argv[2]);

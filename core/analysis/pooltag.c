@@ -113,13 +113,14 @@ const struct pooltag_entry *pooltag_lookup(const struct pooltag_db *db, uint32_t
 	return db->count ? bsearch(&key, db->items, db->count, sizeof key, by_tag) : NULL;
 }
 
-static const char *explicit_path;
 static struct pooltag_db default_db;
 static int default_loaded;
 
-void pooltag_set_path(const char *path)
+int pooltag_use(const char *path, struct kdx_error *err)
 {
-	explicit_path = path;
+	pooltag_free(&default_db);
+	default_loaded = pooltag_load(path, &default_db, err) == 0;
+	return default_loaded ? 0 : -1;
 }
 
 const struct pooltag_db *pooltag_default(void)
@@ -131,7 +132,7 @@ const struct pooltag_db *pooltag_default(void)
 	bool has_user = config_dir(dir, sizeof dir);
 	if (has_user)
 		snprintf(user, sizeof user, "%s/pooltag.txt", dir);
-	const char *candidates[] = { explicit_path, has_user ? user : NULL, KDX_DATADIR "/pooltag.txt",
+	const char *candidates[] = { has_user ? user : NULL, KDX_DATADIR "/pooltag.txt",
 				     KDX_SRCDIR "/data/pooltag.txt" };
 	struct kdx_error err;
 	for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)

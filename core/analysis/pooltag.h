@@ -27,8 +27,11 @@ const struct pooltag_entry *pooltag_lookup(const struct pooltag_db *db, uint32_t
 
 /* The process's list: --pooltag FILE when given, else the first of
  * $XDG_CONFIG_HOME/kdx/pooltag.txt (~/.config when unset), the installed
- * data directory and the source tree's data/pooltag.txt. */
-void pooltag_set_path(const char *path);
+ * data directory and the source tree's data/pooltag.txt that loads. */
 const struct pooltag_db *pooltag_default(void);
+/* --pooltag FILE: loads it as the process's list now, so that a file that
+ * cannot be read or parsed is an error naming it (and the line), not
+ * passed over for the default list. */
+int pooltag_use(const char *path, struct kdx_error *err);
 
 #endif
