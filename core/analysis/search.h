@@ -34,8 +34,9 @@ enum search_kind {
 /* Bytes kept so that a match can run on into the next chunk; a regex
  * match longer than this is cut at the chunk end. */
 #define SEARCH_CARRY_MAX (64u * 1024u)
-/* Hits kept; the scan goes on counting past it. 2^20 of them, with their
- * document, took a regex matching every byte past 2 GiB. */
+/* Hits kept, 65536 (README says so); the scan goes on counting past it.
+ * The earlier cap of 2^20, with the hits' document, took a regex matching
+ * every byte past 2 GiB. */
 #define SEARCH_MAX_HITS (1u << 16)
 #define SEARCH_PREVIEW 16u
 
