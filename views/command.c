@@ -128,6 +128,9 @@ int command_run(struct dump *d, const char *line, struct doc *out, struct kdx_er
 	else if ((!d || !d->src) && !c->without_dump)
 		r = kdx_fail(err, "%s: needs a dump (without one, kdx --build runs only dt and help)",
 			     argv[0]);
+	else if (d && d->src && !d->src->facts.holds_memory && !c->without_memory)
+		r = kdx_fail(err, "%s: the dump is a %s (info shows them)", argv[0],
+			     d->src->description);
 	else {
 		if (c->windbg)
 			doc_set_windbg(out, "%s", c->windbg);

@@ -20,6 +20,7 @@ struct command {
 	 * beyond the name without its '!' that command_find takes anyway. */
 	const char *aliases[3];
 	bool without_dump;      /* runs without a dump (kdx --build B --arch A -c CMD) */
+	bool without_memory;    /* runs on a dump that holds none (triage, header-only) */
 	/* argv[0] is the command name. Returns 0, or -1 with err set. */
 	int (*run)(struct dump *d, int argc, char **argv, struct doc *out, struct kdx_error *err);
 };

@@ -51,5 +51,6 @@ static int run_help(struct dump *d, int argc, char **argv, struct doc *out, stru
 const struct command cmd_help = {
 	.name = "help", .usage = "help [COMMAND]",
 	.summary = "this list of commands", .windbg = ".help", .aliases = { ".help" }, .without_dump = true,
+	.without_memory = true,
 	.run = run_help,
 };

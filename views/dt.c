@@ -297,26 +297,35 @@ static const struct pdb_member *member_named(const struct pdb_layout *l, const c
 	return NULL;
 }
 
-static bool moved(const struct pdb_member *a, const struct pdb_member *b)
+/* What became of a member from column a to column b: absent in both is no
+ * change, only in b added, only in a removed (not moved). */
+enum member_change { UNCHANGED, MOVED, ADDED, REMOVED };
+
+static enum member_change change_of(const struct pdb_member *a, const struct pdb_member *b)
 {
-	if (!a || !b || a->absent || b->absent)
-		return !a || !b || a->absent != b->absent;
-	return a->offset != b->offset || a->size != b->size || a->bit != b->bit || a->bits != b->bits;
+	bool in_a = a && !a->absent, in_b = b && !b->absent;
+	if (!in_a || !in_b)
+		return in_b ? ADDED : in_a ? REMOVED : UNCHANGED;
+	return a->offset != b->offset || a->size != b->size || a->bit != b->bit ||
+	       a->bits != b->bits ? MOVED : UNCHANGED;
 }
 
-static void add_compare_row(struct dnode *rows, const char *name, const struct pdb_member *a,
-			    const struct pdb_member *b)
+static enum member_change add_compare_row(struct dnode *rows, const char *name,
+					  const struct pdb_member *a, const struct pdb_member *b)
 {
+	static const char *const names[] = { NULL, "moved", "added", "removed" };
 	struct dnode *o = dn_object(rows, NULL);
-	bool m = moved(a, b);
-	dn_role(dn_str(o, "name", name), m ? ROLE_CHANGED : ROLE_NAME);
+	enum member_change c = change_of(a, b);
+	dn_role(dn_str(o, "name", name), c ? ROLE_CHANGED : ROLE_NAME);
 	add_offset(o, "offset_a", a);
 	add_offset(o, "offset_b", b);
 	add_size(o, "size_a", a);
 	add_size(o, "size_b", b);
-	dn_role(dn_bool(o, "moved", m), m ? ROLE_CHANGED : ROLE_MUTED);
-	if (m)
+	dn_role(dn_str(o, "change", names[c]), c ? ROLE_CHANGED : ROLE_MUTED);
+	dn_flags(dn_bool(o, "moved", c == MOVED), DN_JSON_ONLY);
+	if (c)
 		dn_role(o, ROLE_CHANGED);
+	return c;
 }
 
 static int run_compare(int argc, char **argv, struct doc *out, struct kdx_error *err)
@@ -348,24 +357,21 @@ static int run_compare(int argc, char **argv, struct doc *out, struct kdx_error 
 		else
 			dn_null(c, "size");
 	}
-	struct dnode *rows = dn_label(dn_array(r, "fields"), "Members (moved ones marked)");
-	size_t nmoved = 0;
+	struct dnode *rows = dn_label(dn_array(r, "fields"), "Members (changes marked)");
+	size_t count[REMOVED + 1] = { 0 };
 	for (size_t i = 0; i < l[0].n; i++) {
 		const struct pdb_member *a = &l[0].m[i];
-		if (a->constant)
-			continue;
-		const struct pdb_member *b = member_named(&l[1], a->name);
-		nmoved += moved(a, b);
-		add_compare_row(rows, a->name, a, b);
+		if (!a->constant)
+			count[add_compare_row(rows, a->name, a, member_named(&l[1], a->name))]++;
 	}
 	for (size_t i = 0; i < l[1].n; i++) {
 		const struct pdb_member *b = &l[1].m[i];
-		if (b->constant || member_named(&l[0], b->name))
-			continue;
-		nmoved++;
-		add_compare_row(rows, b->name, NULL, b);
+		if (!b->constant && !member_named(&l[0], b->name))
+			count[add_compare_row(rows, b->name, NULL, b)]++;
 	}
-	dn_label(dn_uint(r, "moved", nmoved), "members moved");
+	dn_label(dn_uint(r, "moved", count[MOVED]), "members moved");
+	dn_label(dn_uint(r, "added", count[ADDED]), "members added");
+	dn_label(dn_uint(r, "removed", count[REMOVED]), "members removed");
 	free(l);
 	return 0;
 }
@@ -451,6 +457,6 @@ const struct command cmd_dt = {
 	.summary = "a kernel type's layout: members under their PDB names, offsets, sizes, where each "
 		   "came from; with an address, the values there",
 	.windbg = "dt",
-	.without_dump = true,
+	.without_dump = true, .without_memory = true,
 	.run = run_dt,
 };

@@ -152,6 +152,9 @@ static void add_layout_line(const struct dump_layout *l, struct dnode *root)
 		n = dn_strf(root, "layouts", "calibrated from %s (%s): %u of %u checks passed, %u "
 			    "fields found, %u unknown", l->profile->name, l->profile->taken_from, passed,
 			    run, calibrated, unknown);
+	else if (!run)
+		n = dn_strf(root, "layouts", "table %s, unchecked: no process list in the dump to "
+			    "check it against", l->profile->taken_from);
 	else
 		n = dn_strf(root, "layouts", "table %s, %u of %u checks passed%s", l->profile->taken_from,
 			    passed, run, calibrated ? ", some fields calibrated" : "");
@@ -388,5 +391,6 @@ const struct command cmd_info = {
 	.summary = "dump overview: format, machine, paging, CR3, build, KDBG, bug check; "
 		   "-w counts the figures that walk page tables",
 	.windbg = "vertarget; .bugcheck", .aliases = { "vertarget", ".bugcheck" },
+	.without_memory = true,
 	.run = run_info,
 };

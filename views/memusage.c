@@ -48,9 +48,11 @@ static void add_lists(const struct pfn_db *db, const struct pfn_totals *t, struc
 static void add_mmst(struct dump *d, const struct mapped_files *m, struct dnode *root)
 {
 	struct dnode *o = dn_label(dn_object(root, "mmst"), "MmSt (prototype PTEs)");
-	uint64_t files_bytes = 0;
-	for (size_t i = 0; i < m->count; i++)
+	uint64_t files_bytes = 0, files_ptes = 0;
+	for (size_t i = 0; i < m->count; i++) {
 		files_bytes += m->files[i].prototype_pte_bytes;
+		files_ptes += m->files[i].total_ptes;
+	}
 	struct pool_tracker t;
 	struct kdx_error e;
 	uint32_t tag;
@@ -68,7 +70,8 @@ static void add_mmst(struct dump *d, const struct mapped_files *m, struct dnode 
 	if (!found)
 		dn_label(dn_null(o, "tracker_paged_bytes"), "tracker paged bytes");
 	dn_link(dn_label(dn_uint(o, "mapped_file_bytes", files_bytes),
-			 "the mapped files' prototype PTEs"), "poolfind MmSt");
+			 "the mapped files' prototype PTE bytes"), "poolfind MmSt");
+	dn_label(dn_uint(o, "mapped_file_ptes", files_ptes), "the mapped files' prototype PTEs");
 	dn_label(dn_uint(o, "mapped_files", m->count), "mapped files");
 }
 
