@@ -41,10 +41,17 @@ static const char *frame_symbol(struct dump *d, const struct module_list *ml,
 	return nc->e[i].name;
 }
 
+/* The address WinDbg's Child column shows: Child-SP, on x86 ChildEBP. */
+static uint64_t child_of(const struct unwind_frame *f, bool x86)
+{
+	return x86 ? f->ebp : f->sp;
+}
+
 static void add_frames(struct dump *d, struct dnode *r, const struct module_list *ml,
 		       const struct unwind_result *u)
 {
 	struct name_cache nc = { .n = 0 };
+	bool x86 = d->machine == MACHINE_X86;
 	struct dnode *t = dn_label(dn_array(r, "frames"), "Frames (innermost first)");
 	for (size_t i = 0; i < u->count; i++) {
 		const struct unwind_frame *f = &u->frames[i];
@@ -53,14 +60,20 @@ static void add_frames(struct dump *d, struct dnode *r, const struct module_list
 		struct dnode *o = dn_object(t, NULL);
 		dn_label(dn_uint(o, "index", i), "#");
 		/* WinDbg's kf Memory: the distance from the previous frame's
-		 * Child-SP, blank on the first (learn.microsoft.com, "k, kb, kc,
+		 * Child-SP, on x86 its ChildEBP (the frame pointer the EBP chain
+		 * walks), blank on the first (learn.microsoft.com, "k, kb, kc,
 		 * kd, kp, kP, kv (Display Stack Backtrace)", parameter f). */
 		if (i)
-			dn_label(dn_hex(o, "memory", f->sp - u->frames[i - 1].sp, 0), "Memory");
+			dn_label(dn_hex(o, "memory", child_of(f, x86) - child_of(f - 1, x86), 0),
+				 "Memory");
 		else
 			dn_flags(dn_label(dn_null(o, "memory"), "Memory"), DN_BLANK);
 		dn_flags(dn_hex(o, "frame_size", f->size, 0), DN_JSON_ONLY);
-		dn_role(dn_label(dn_hex(o, "sp", f->sp, 0), "Child-SP"), ROLE_ADDRESS);
+		if (x86)
+			dn_role(dn_label(dn_hex(o, "ebp", f->ebp, 0), "ChildEBP"), ROLE_ADDRESS);
+		struct dnode *sp = dn_role(dn_label(dn_hex(o, "sp", f->sp, 0), "Child-SP"), ROLE_ADDRESS);
+		if (x86)
+			dn_flags(sp, DN_JSON_ONLY);
 		dn_role(dn_label(dn_hex(o, "return_address", f->return_address, 0), "RetAddr"),
 			ROLE_ADDRESS);
 		dn_role(dn_label(dn_str(o, "symbol", sym), "Call Site"), ROLE_NAME);
@@ -70,8 +83,8 @@ static void add_frames(struct dump *d, struct dnode *r, const struct module_list
 			dn_flags(dn_hex(o, "function", m->base + f->function, 0), DN_JSON_ONLY);
 		else
 			dn_flags(dn_null(o, "function"), DN_JSON_ONLY);
-		dn_link(o, "dq 0x%llx L0x%llx", (unsigned long long)f->sp,
-			(unsigned long long)(f->size / 8));
+		dn_link(o, "%s 0x%llx L0x%llx", x86 ? "dd" : "dq", (unsigned long long)f->sp,
+			(unsigned long long)(f->size / (x86 ? 4 : 8)));
 	}
 }
 
@@ -170,8 +183,8 @@ static int run_kf(struct dump *d, int argc, char **argv, struct doc *out, struct
 			       "switch, not the moment of the crash"), ROLE_WARNING);
 	if (strcmp(argv[0], "kb") == 0)
 		dn_role(dn_label(dn_str(r, "arguments", d->machine == MACHINE_X86 ?
-					"not shown: the frame's bytes (dq at its Child-SP) hold them "
-					"above its return address" :
+					"not shown: the frame's bytes hold them above its return "
+					"address (dd at its ChildEBP+8)" :
 					"not shown: x64 passes them in registers; the home slots "
 					"above a frame's return address (dq at its Child-SP) may hold "
 					"copies"), "kb arguments"), ROLE_WARNING);

@@ -208,7 +208,13 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 		unknown += !e;
 		dn_link(o, "poolfind %s", trimmed);
 	}
-	dn_sort_table(rows, sort, strcmp(sort, "tag") != 0);
+	/* Ties go by the other pool's bytes, then by tag, not by the tracker's
+	 * hash order: stable sorts, the last key first. */
+	dn_sort_table(rows, "tag", false);
+	if (strcmp(sort, "tag") != 0) {
+		dn_sort_table(rows, strcmp(sort, "paged.bytes") ? "paged.bytes" : "nonpaged.bytes", true);
+		dn_sort_table(rows, sort, true);
+	}
 	/* The biggest nonpaged consumers, wherever the sort put them. */
 	highlight_top(rows);
 	totals(d, out->root, rows, !pattern);

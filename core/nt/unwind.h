@@ -93,6 +93,7 @@ bool unwind_find_function(struct dump *d, const struct module *m, uint32_t rva,
 
 struct unwind_frame {
 	uint64_t sp;                /* the function's stack pointer (WinDbg Child-SP) */
+	uint64_t ebp;               /* x86: its frame pointer (WinDbg ChildEBP); 0 on x64 */
 	uint64_t rip;               /* where it runs: the return address into it */
 	uint64_t return_address;    /* into its caller; 0 at the end of the chain */
 	uint64_t size;              /* bytes up to the caller's sp (WinDbg Memory) */

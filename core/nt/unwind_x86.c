@@ -68,7 +68,7 @@ static int ebp_walk(const struct module_list *ml, const struct thread *t,
 			break;
 		}
 		uint64_t caller_sp = ebp + 2 * X86_SLOT;
-		struct unwind_frame f = { .sp = sp, .rip = rip, .return_address = ret,
+		struct unwind_frame f = { .sp = sp, .ebp = ebp, .rip = rip, .return_address = ret,
 			.size = caller_sp - sp, .module = (size_t)(m - ml->items) };
 		if (unwind_push_frame(r, &cap, &f) < 0)
 			return -1;
