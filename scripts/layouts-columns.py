@@ -11,9 +11,11 @@ table in LAYOUTS_DIR (builds.tsv and the structure tables) from:
   facts' offset, bit field or size for the column's kernel, - where the
   facts hold the structure whole (its SIZE) without the member; a row named
   in pdb.tsv's size cell of another (image_file_name_size) gets that
-  member's size; a structure the column's kernel has no facts for at all
-  comes from the facts of the kernel columns.tsv names in its carry cell,
-  each such cell cited as carried over and unverified;
+  member's size; a structure the column's kernel has no facts for, or holds
+  without its size, is filled from the facts of the kernels columns.tsv
+  names in its carry cell, in order, each such cell cited as carried over
+  and unverified (or as that kernel's facts when the column serves its
+  build);
 - a few rows derived from those facts by a stated rule (DERIVED below);
 - facts/documented.tsv for what the PDB types do not hold (the VA anchors,
   PTE and VA families, KDBG sizes, stack sizes, pool constants) and for the
@@ -60,18 +62,24 @@ class Kernel:
         if not self.facts:
             sys.exit("layouts-columns: %s: no facts for %s %s" % (self.name, *self.key))
         self.source = next(iter(self.facts.values()))["source"]
-        if col.get("carry", "-") != "-":
-            carried = facts.get((col["carry"], self.arch))
+        self.facts = dict(self.facts)
+        for other in [c for c in col.get("carry", "-").split(",") if c != "-"]:
+            carried = facts.get((other, self.arch))
             if not carried:
                 sys.exit("layouts-columns: %s: no facts for %s %s to carry over"
-                         % (self.name, col["carry"], self.arch))
-            own = {struct for struct, _ in self.facts}
-            self.facts = dict(self.facts)
+                         % (self.name, other, self.arch))
+            # Another kernel's facts fill a structure these facts lack, or
+            # the members of one they hold without its size (cut short);
+            # cited as carried over unless the column serves that build too.
+            served = int(col["min_build"]) <= int(other.split(".")[2]) <= int(col["max_build"])
+            have = {struct for struct, _ in self.facts}
+            whole = {struct for struct, m in self.facts if m == "SIZE"}
             for (struct, member), f in carried.items():
-                if struct not in own:
+                if (struct, member) not in self.facts and \
+                        (struct not in have or struct not in whole):
                     self.facts[(struct, member)] = dict(
-                        f, source="carried over from %s, unverified: %s"
-                        % (col["carry"], f["source"]))
+                        f, source=("from the %s facts: %s" if served else
+                                   "carried over from %s, unverified: %s") % (other, f["source"]))
         # A PAE column needs facts from a PAE kernel: an 8-byte MMPTE in the
         # MMPFN makes it 0x1c bytes, 0x18 in the non-PAE x86 kernel.
         pfn = self.facts.get(("_MMPFN", "SIZE"))

@@ -22,7 +22,9 @@ BUILD/ARCH/System32/ntoskrnl.exe/Standalone/_TYPE.h, pdbex output: every
 member commented with its offset from the start of its outermost type, bit
 fields with their bit position), named by their path in that repository
 (any leading directories are dropped up to the BUILD folder NTDIFF_BUILDS
-knows); each file gives the facts of its own type, citing that file. Output on stdout: one tab-separated row
+knows); each file gives the facts of its own type, citing that file. The
+folders come from different commits: one run per commit, the rows of later
+runs appended without their header line. Output on stdout: one tab-separated row
 per fact,
     struct  field  build  arch  offset  size  bit  width  source  type
 with build as MAJOR.MINOR.BUILD[.REVISION] (or a service-pack label where
@@ -410,6 +412,7 @@ def load_header(path, ptr):
 # ntdiff/headers' build folders, by the kernel they were generated from
 # (the folder names give the release; the build number is Microsoft's for it).
 NTDIFF_BUILDS = {
+    "Win11_2209_22H2": "10.0.22621",
     "Win11_2409_24H2": "10.0.26100",
 }
 PDBEX_SCALARS = {
@@ -504,13 +507,15 @@ def ntdiff_facts(paths, commit):
         build, arch = NTDIFF_BUILDS[parts[at]], parts[at + 1]
         struct = os.path.splitext(parts[-1])[0]
         source = "ntdiff/headers@%s:%s" % (commit, "/".join(parts[at:]))
-        for r in field_facts(load_pdbex(path, 8 if arch == "x64" else 4), build, arch, source):
+        rows = list(field_facts(load_pdbex(path, 8 if arch == "x64" else 4), build, arch, source))
+        # A _KPRCB without its DpcStack was cut short (ntoskrnl's public
+        # symbols end it at ProcessorState): its size and its _KPCR's are
+        # not the kernel's.
+        if not any(r[:2] == ("_KPRCB", "DpcStack") for r in rows):
+            rows = [r for r in rows if not (r[0] in CUT_SHORT and r[1] == "SIZE")]
+        for r in rows:
             (own if r[0] == struct else embedded).setdefault((build, arch, r[0]), []).append(r)
-    for key, rows in list(own.items()) + [kv for kv in embedded.items() if kv[0] not in own]:
-        # A _KPRCB without its DpcStack was cut short (the public symbols'
-        # type ends at ProcessorState): its size is not the kernel's.
-        if key[2] in CUT_SHORT and not any(r[1].endswith("DpcStack") for r in rows):
-            rows = [r for r in rows if r[1] != "SIZE"]
+    for _, rows in list(own.items()) + [kv for kv in embedded.items() if kv[0] not in own]:
         yield from rows
 
 

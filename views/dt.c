@@ -10,6 +10,7 @@
 
 #include "core/nt/pdb_type.h"
 #include "core/nt/ustr.h"
+#include "core/util/builds.h"
 #include "core/util/bytes.h"
 #include "views/commands.h"
 #include "views/process.h"
@@ -418,6 +419,9 @@ static int run_dt(struct dump *d, int argc, char **argv, struct doc *out, struct
 				d->src ? " (the DTB is unknown)" : " without a dump");
 	const struct profile *cols[8];
 	size_t n = columns(d, cols, 8);
+	if (n == 0 && d->has_build && d->machine == MACHINE_X86 && d->build >= NT_BUILD_WIN11)
+		return kdx_fail(err, "dt: no layout serves build %u (x86): Windows 11 and later have "
+				"no x86 kernel", d->build);
 	if (n == 0)
 		return d->has_build ?
 			kdx_fail(err, "dt: no layout serves build %u (%s): kdx has none for it", d->build,

@@ -722,7 +722,8 @@ static void ran_threads(struct cal *c, enum check k, bool passed)
 }
 
 /* StackLimit at off, StackBase at c->arg: page-aligned kernel addresses,
- * the base above the limit by at most a large stack. */
+ * the base above the limit by at most a large stack (where the build's
+ * large stack size is known: not on 2003 x64). */
 static bool ok_stack_pair(struct cal *c, unsigned off)
 {
 	unsigned large = c->l->profile->stack->large_size;
@@ -732,7 +733,7 @@ static bool ok_stack_pair(struct cal *c, unsigned off)
 		for (size_t k = 0; k < c->nthr[i]; k++) {
 			uint64_t lim = get(&c->thr[i][k], off, c->ps), base = get(&c->thr[i][k], c->arg, c->ps);
 			if (!kernel_address(c, lim) || (lim | base) % KDX_PAGE_SIZE || base <= lim ||
-			    base - lim > large)
+			    (large != PROF_ABSENT && base - lim > large))
 				return false;
 		}
 	return true;

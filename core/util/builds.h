@@ -14,6 +14,8 @@ enum nt_build {
 	NT_BUILD_WIN10 = 10240,      /* x64 PTE software formats of Windows 10 */
 	NT_BUILD_WIN10_1809 = 17763, /* x64 and PAE PageFileLow moved, PAE swizzle bit
 				      * (doc/address-space.md, open question 4) */
+	NT_BUILD_WIN11 = 22000,      /* no x86 kernel any more: Windows 11 needs a 64-bit
+				      * processor (Microsoft, Windows 11 specifications) */
 };
 
 #endif

@@ -119,23 +119,34 @@ static void each_world(uint64_t first, uint64_t nseeds, void (*check)(const stru
 static void test_profile_lookup(void **state)
 {
 	(void)state;
-	assert_ptr_equal(profile_select(MACHINE_X86, PAGING_X86, true, 2600), profile_by_name("xp-x86"));
-	assert_ptr_equal(profile_select(MACHINE_X86, PAGING_PAE, true, 7600),
-			 profile_by_name("win7-x86-pae"));
-	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 7601), profile_by_name("win7-x64"));
-	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 19041),
-			 profile_by_name("win10-x64"));
-	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 9200), profile_by_name("win8-x64"));
-	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 10586));   /* no column (README) */
-	assert_null(profile_select(MACHINE_X86, PAGING_X86, true, 7601));
+	static const struct {
+		enum machine machine;
+		enum paging paging;
+		unsigned build;
+		const char *column;   /* NULL: no column serves the build */
+	} picks[] = {
+		{ MACHINE_X86, PAGING_X86, 2600, "xp-x86" },
+		{ MACHINE_X86, PAGING_PAE, 7600, "win7-x86-pae" },
+		{ MACHINE_X64, PAGING_X64, 7601, "win7-x64" },
+		{ MACHINE_X64, PAGING_X64, 19041, "win10-x64" },
+		{ MACHINE_X64, PAGING_X64, 9200, "win8-x64" },
+		{ MACHINE_X64, PAGING_X64, 10586, "win10-1511-x64" },
+		{ MACHINE_X64, PAGING_X64, 18363, "win10-1903-x64" },
+		{ MACHINE_X86, PAGING_PAE, 19045, "win10-2004-x86" },
+		{ MACHINE_X64, PAGING_X64, 22621, "win11-x64" },
+		{ MACHINE_X64, PAGING_X64, 22000, "win11-21h2-x64" },
+		{ MACHINE_X64, PAGING_X64, 26100, "win11-24h2-x64" },
+		{ MACHINE_X64, PAGING_X64, 26200, NULL },
+		{ MACHINE_X86, PAGING_X86, 9600, NULL },    /* x86 is PAE only from 8 */
+		{ MACHINE_X86, PAGING_PAE, 22000, NULL },   /* no x86 Windows 11 */
+	};
+	for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++)
+		assert_ptr_equal(profile_select(picks[i].machine, picks[i].paging, true, picks[i].build),
+				 picks[i].column ? profile_by_name(picks[i].column) : NULL);
 	assert_null(profile_select(MACHINE_X64, PAGING_X64, false, 7601));
-	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 22621),
-			 profile_by_name("win11-x64"));
-	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 22000),
-			 profile_by_name("win11-21h2-x64"));
-	assert_ptr_equal(profile_select(MACHINE_X64, PAGING_X64, true, 26100),
-			 profile_by_name("win11-24h2-x64"));
-	assert_null(profile_select(MACHINE_X64, PAGING_X64, true, 26200));
+	assert_true(profile_serves(profile_by_name("win7-sp1-x86"), MACHINE_X86, PAGING_X86, 7601));
+	assert_true(profile_serves(profile_by_name("win7-x86-2016"), MACHINE_X86, PAGING_X86, 7601));
+	assert_true(profile_serves(profile_by_name("2003-sp2-x64"), MACHINE_X64, PAGING_X64, 3790));
 	assert_null(profile_by_name("win12-x64"));
 	/* One build, two layouts: both serve 7601 (the KDBG chooses: layout-kdbg.test). */
 	assert_true(profile_serves(profile_by_name("win7-x64-2016"), MACHINE_X64, PAGING_X64, 7601));
