@@ -67,7 +67,7 @@ static int run_stacks(struct dump *d, int argc, char **argv, struct doc *out,
 	doc_set_windbg(out, "!thread (Base, Limit, Current)");
 	struct dnode *r = out->root;
 	add_signature(d, r);
-	if (pl.stack_committed == PROF_ABSENT)   /* 2003 x64: no public source gives it */
+	if (pl.stack_committed == 0)   /* unknown (-): no public source gives 2003 x64's */
 		dn_label(dn_null(r, "kernel_stack_size"), "KERNEL_STACK_SIZE (unknown for this build)");
 	else
 		dn_label(dn_hex(r, "kernel_stack_size", pl.stack_committed, 0), "KERNEL_STACK_SIZE");

@@ -733,7 +733,7 @@ static bool ok_stack_pair(struct cal *c, unsigned off)
 		for (size_t k = 0; k < c->nthr[i]; k++) {
 			uint64_t lim = get(&c->thr[i][k], off, c->ps), base = get(&c->thr[i][k], c->arg, c->ps);
 			if (!kernel_address(c, lim) || (lim | base) % KDX_PAGE_SIZE || base <= lim ||
-			    (large != PROF_ABSENT && base - lim > large))
+			    (large && base - lim > large))
 				return false;
 		}
 	return true;

@@ -1238,8 +1238,20 @@ static void record_vpages(struct world *w)
 	}
 }
 
+const char *world_unbuildable(const struct profile *p)
+{
+	if (p->paging == PAGING_X86 && p->va_layout != VA_LAYOUT_X86_XP)
+		return "x86 without PAE is laid out the XP way only (not Vista's or 7's)";
+	if (p->stack->size == 0 || p->stack->large_size == 0)   /* - in stack.tsv */
+		return "the column's kernel stack size is unknown";
+	return NULL;
+}
+
 int world_build(struct world *w, const struct profile *p, uint64_t seed, struct kdx_error *err)
 {
+	const char *why = world_unbuildable(p);
+	if (why)
+		return kdx_fail(err, "%s: the generator cannot build this kernel: %s", p->name, why);
 	memset(w, 0, sizeof *w);
 	w->profile = p;
 	w->seed = seed;

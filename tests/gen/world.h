@@ -132,6 +132,10 @@ struct world {
 const struct profile *gen_profile(const char *name);
 
 /* Builds the world of profile p for seed. Returns 0, or -1 with a message. */
+/* Why the generator cannot build the kernel of column P, or NULL: columns
+ * exist for every kernel the public facts cover, the generator builds a
+ * subset (doc/layouts.md). world_build() refuses the others with it. */
+const char *world_unbuildable(const struct profile *p);
 int world_build(struct world *w, const struct profile *p, uint64_t seed, struct kdx_error *err);
 /* kdx-gen --pool-mib (benchmarks): worlds built from now on get this many
  * more bytes of RAM at the top. */

@@ -119,7 +119,8 @@ static void store(struct pfn_builder *b, uint64_t pfn, uint64_t flink, uint64_t 
 	put_bits(w, at, M->flink, flink);
 	put_bits(w, at, M->blink, blink);
 	world_kput(w, at + M->pte_address, e->pte_address, w->profile->ptr_size);
-	world_kput(w, at + M->reference_count, e->location == WL_ACTIVE, 2);
+	if (M->reference_count != PROF_ABSENT)   /* 2003 RTM x86: not in its column */
+		world_kput(w, at + M->reference_count, e->location == WL_ACTIVE, 2);
 	put_bits(w, at, M->page_location, e->location);
 	put_bits(w, at, M->modified, e->modified);
 	put_bits(w, at, M->prototype_pte, e->prototype);

@@ -69,6 +69,12 @@ static void test_every_profile(void **state)
 	(void)state;
 	for (const struct profile *const *p = kdx_profiles; *p; p++) {
 		struct world w;
+		if (world_unbuildable(*p)) {   /* a column without a generated kernel */
+			struct kdx_error err = { .msg = "" };
+			assert_int_equal(world_build(&w, *p, 7, &err), -1);
+			assert_non_null(strstr(err.msg, world_unbuildable(*p)));
+			continue;
+		}
 		build(&w, (*p)->name);
 		struct dump *d = fixture_open_world(&w, "every.dmp");
 		struct pfn_db db;
