@@ -83,7 +83,7 @@ done_testing() {
 
 # The profiles whose full dumps the fixture set holds (tests/gen/main.c):
 # the structure panes' tests loop over them.
-FULL_PROFILES='xp-x86 win7-x86-pae win7-x64 win10-x64 win11-x64 win81-x64 win10-1809-x64 win7-x64-2016 win11-21h2-x64 win11-24h2-x64'
+FULL_PROFILES='xp-x86 win7-x86-pae win7-x64 win10-x64 win11-x64 win81-x64 win10-1809-x64 win10-2004-x86 win7-x64-2016 win11-21h2-x64 win11-24h2-x64'
 
 need_fixture() {  # need_fixture NAME: path of a generated fixture, or bail
 	local f="$KDX_FIXTURES/$1"

@@ -26,7 +26,7 @@ static const char usage[] =
 	"       kdx-gen --profile PROFILE --format FORMAT [--seed N] [--leak-pages N]\n"
 	"               [--pool-mib N] [--ram-mib N] [--verifier] OUT\n"
 	"profiles: xp-x86 win7-x86-pae win7-x64 win7-x64-2016 win81-x64 win10-1809-x64\n"
-	"          win10-x64 win11-21h2-x64 win11-x64 win11-24h2-x64 future-x64\n"
+	"          win10-2004-x86 win10-x64 win11-21h2-x64 win11-x64 win11-24h2-x64 future-x64\n"
 	"formats: full summary triage bitmap kernel elf elf-paging elf-xnum elf-qemu raw\n"
 	"         rdmp-kernel rdmp-active rdmp-full kdump kdump-filtered kdump-zlib kdump-flat\n"
 	"         kdump-flat-lzo kdump-flat-snappy kdump-flat-zstd\n";
@@ -57,6 +57,7 @@ static const struct fixture_profile fixture_set[] = {
 	{ "win11-x64", 5, { GEN_FULL }, 1, false },
 	{ "win81-x64", 6, { GEN_FULL }, 1, false },
 	{ "win10-1809-x64", 8, { GEN_FULL }, 1, false },
+	{ "win10-2004-x86", 9, { GEN_FULL }, 1, false },
 	{ "win7-x64-2016", 7, { GEN_FULL }, 1, false },
 	{ "win11-21h2-x64", 10, { GEN_FULL }, 1, false },
 	{ "win11-24h2-x64", 11, { GEN_FULL }, 1, false },

@@ -908,6 +908,7 @@ static const struct crash crashes[] = {
 	{ "win7-x64", 0x2b, "7601.17514.amd64fre.win7sp1_rtm.101119-1850", 0x100 },
 	{ "win7-x64-2016", 0x2b, "7601.23418.amd64fre.win7sp1_ldr.160408-2045", 0x100 },
 	{ "win10-x64", 0x7f, "19041.1.amd64fre.vb_release.191206-1406", 0 },
+	{ "win10-2004-x86", 0x7f, "19041.1.x86fre.vb_release.191206-1406", 0 },
 	{ "win11-x64", 0x1e, "22621.1.amd64fre.ni_release.220506-1250", 0 },
 	{ "win11-21h2-x64", 0x7f, "22000.1.amd64fre.co_release.210604-1628", 0 },
 	{ "win11-24h2-x64", 0x1e, "26100.1.amd64fre.ge_release.240331-1435", 0 },

@@ -115,6 +115,8 @@ static void test_win11_21h2(void **state) { (void)state; check_world("win11-21h2
 static void test_win11_24h2(void **state) { (void)state; check_world("win11-24h2-x64"); }
 static void test_win81(void **state) { (void)state; check_world("win81-x64"); }
 static void test_win10_1809(void **state) { (void)state; check_world("win10-1809-x64"); }
+/* Windows 10 2004-22H2 x86 (PAE): its POOL_DESCRIPTOR carried over from 1903. */
+static void test_win10_x86(void **state) { (void)state; check_world("win10-2004-x86"); }
 
 /* Damage is poked into the world's image, then the dump rewritten. */
 static void test_damage(void **state)
@@ -200,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_win11_24h2),
 		cmocka_unit_test(test_win81),
 		cmocka_unit_test(test_win10_1809),
+		cmocka_unit_test(test_win10_x86),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_percent_of),
 	};
