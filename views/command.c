@@ -256,19 +256,19 @@ int parse_windbg_flags(const char *cmd, const char *text, const struct windbg_fl
 		       size_t n, uint64_t *flags, struct kdx_error *err)
 {
 	if (!parse_number(text, flags))
-		return kdx_fail(err, "%s %s: expected WinDbg flags (a number)", cmd, text);
+		return kdx_fail(err, "%s: %s: expected WinDbg flags (a number)", cmd, text);
 	uint64_t unknown = *flags;
 	for (size_t i = 0; i < n; i++) {
 		if (!(*flags & known[i].bit))
 			continue;
 		unknown &= ~known[i].bit;
 		if (known[i].use == FLAG_REFUSED)
-			return kdx_fail(err, "%s %s: flag 0x%llx (%s) is not implemented: %s", cmd,
+			return kdx_fail(err, "%s: %s: flag 0x%llx (%s) is not implemented: %s", cmd,
 					text, (unsigned long long)known[i].bit, known[i].asks,
 					known[i].kdx);
 	}
 	if (unknown)
-		return kdx_fail(err, "%s %s: flag 0x%llx has no meaning kdx knows", cmd, text,
+		return kdx_fail(err, "%s: %s: flag 0x%llx has no meaning kdx knows", cmd, text,
 				(unsigned long long)(unknown & -unknown));
 	return 0;
 }

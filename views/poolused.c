@@ -134,7 +134,7 @@ static int run_poolused(struct dump *d, int argc, char **argv, struct doc *out,
 					    err) < 0)
 		return -1;
 	if ((flags & SORT_NONPAGED) && (flags & SORT_PAGED))
-		return kdx_fail(err, "%s %s: flags 0x2 and 0x4 ask to sort by nonpaged and by "
+		return kdx_fail(err, "%s: %s: flags 0x2 and 0x4 ask to sort by nonpaged and by "
 				"paged bytes: give one", argv[0], argv[1]);
 	const char *pattern = argc > 1 + has_flags ? argv[1 + has_flags] : NULL;
 	/* After WinDbg's flags, a tag with * and ? is WinDbg's TagString. */

@@ -37,13 +37,33 @@ static void add_time(struct dnode *o, const struct process_list *pl, const char 
 	dn_label(known && pl->has_time_increment ? dn_str(o, key, text) : dn_null(o, key), label);
 }
 
+/* !runaway's FLAGS choose which times WinDbg lists, each sorted; kdx's one
+ * table holds both, sorted by the one asked for, or by their sum. */
+static const struct windbg_flag runaway_flags[] = {
+	{ 0x1, "user time per thread, sorted", FLAG_DONE, NULL, NULL },
+	{ 0x2, "kernel time per thread, sorted", FLAG_DONE, NULL, NULL },
+	{ 0x4, "time since each thread was created", FLAG_NOTE,
+	  "not shown: kdx lists each thread's creation time (JSON create_time)", NULL },
+};
+
 static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		       struct kdx_error *err)
 {
 	const char *sort = NULL;
 	bool has_pid = false;
 	uint64_t pid = 0;
-	for (int i = 1; i < argc; i++) {
+	/* After !runaway a number is WinDbg's flags, not a PID. */
+	bool has_flags = strcmp(argv[0], "!runaway") == 0 && argc > 1 && is_number_word(argv[1]);
+	uint64_t flags = 0;
+	if (has_flags && parse_windbg_flags(argv[0], argv[1], WINDBG_FLAGS(runaway_flags), &flags,
+					    err) < 0)
+		return -1;
+	switch (flags & 3) {
+	case 1: sort = "user_time"; break;
+	case 2: sort = "kernel_time"; break;
+	case 3: sort = "total_time"; break;
+	}
+	for (int i = 1 + has_flags; i < argc; i++) {
 		if (strcmp(argv[i], "-sort") == 0 && i + 1 < argc) {
 			i++;
 			for (size_t k = 0; k < sizeof sort_keys / sizeof sort_keys[0]; k++)
@@ -81,6 +101,8 @@ static int run_threads(struct dump *d, int argc, char **argv, struct doc *out,
 		add_ring_note(r, "note", &pl.walk);
 	}
 	add_unknown_note(r, d, pl.unknown);
+	if (has_flags)
+		add_windbg_flags(r, flags, WINDBG_FLAGS(runaway_flags));
 	if (pl.has_time_increment)
 		dn_label(dn_uint(r, "time_increment", pl.time_increment), "tick (100 ns)");
 	else
