@@ -490,7 +490,7 @@ static void linux_space(struct dump *d)
 			snprintf(d->linux_setup_fault, sizeof d->linux_setup_fault, "%s", e.msg);
 		kdx_warn(&d->warnings, "%s: %s%s%s", d->os, x ? "swapper_pg_dir from VMCOREINFO: " :
 			 e.msg, x ? why : "", d->has_dtb ? "; the CPU's CR3 translates by hand, and "
-			 "layout finds no region in the page tables" : "; only physical views work");
+			 "layout reads no region from libaddrxlat" : "; only physical views work");
 		xlat_free(x);
 		return;
 	}

@@ -71,7 +71,7 @@ int pool_address_arg(struct dump *d, const struct command *c, int argc, char **a
 	if (number_arg(err, c, argc, argv, "a pool address", va) < 0)
 		return -1;
 	uint64_t start, end;
-	layout_system_range(d->paging, &start, &end);
+	layout_system_range(d, &start, &end);
 	if (*va < start || *va > end)
 		return kdx_fail(err, "%s: %s: expected a pool address: 0x%llx is below the system "
 				"half (0x%llx up), where the pools are (usage: %s)", c->name, argv[1],

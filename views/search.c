@@ -105,7 +105,7 @@ static int parse_range(struct dump *d, int argc, char **argv, int *i, struct sea
 	if (!d->kernel)
 		return kdx_fail(err, "s: no kernel page tables in this dump (s ... phys still works)");
 	if (strcmp(a, "kernel") == 0) {
-		layout_system_range(d->paging, &r->start, &r->end);
+		layout_system_range(d, &r->start, &r->end);
 		snprintf(r->name, sizeof r->name, "kernel");
 		(*i)++;
 		return 0;

@@ -348,7 +348,7 @@ static void rmap_build(struct owner_index *ix)
 	if (!user)
 		return;
 	uint64_t kstart, kend;
-	layout_system_range(ix->d->paging, &kstart, &kend);
+	layout_system_range(ix->d, &kstart, &kend);
 	rmap_space(ix, ix->d->kernel, NULL, kstart, kend);
 	for (size_t i = 0; ix->has_procs && i < ix->procs.count; i++)
 		rmap_space(ix, space_of(ix, &ix->procs.processes[i]), &ix->procs.processes[i], 0,

@@ -77,7 +77,7 @@ enum bound_kind {
 	/* end bounds relative to the start */
 	B_SIZE, B_KDBG_VAR_SIZE, B_PTE_SPACE_SIZE, B_PDE_SPACE_SIZE, B_IMAGE_SIZE, B_PFN_SIZE,
 	B_MAPPED_RUN,      /* the run of mapped pages from the start */
-	B_TABLES_RUN,      /* the run of present page tables from the start */
+	B_TABLES_RUN,      /* the run of present page tables from the start, to value if set */
 	/* a start: the run of present page tables down from the variable */
 	B_TABLES_BELOW_VAR,
 	B_SLOT_END,        /* the end of the start's 512 GiB PML4 slot (doc/address-space.md §4.4) */
@@ -296,6 +296,10 @@ static bool vmcoreinfo_var(struct resolver *r, const char *key, uint64_t *v)
 	return true;
 }
 
+/* Linux ia32: PAGE_OFFSET (the 3G/1G split) and the most low memory. */
+#define LINUX_PAGE_OFFSET_32 0xc0000000ull
+#define LINUX_MAXMEM_32 (896ull << 20)
+
 /* A Linux x86_64 kernel address (the upper half). */
 static bool linux_kernel_va(uint64_t v)
 {
@@ -458,7 +462,7 @@ static bool resolve(struct resolver *r, const struct bound *b, uint64_t start, u
 		return xlat_to_phys(r->d->kernel, start, &x_pa) == XLAT_OK;
 	case B_TABLES_RUN:
 		r->from_scan = true;
-		return tables_run(r->d, start, UINT64_MAX, true, v);
+		return tables_run(r->d, start, b->value ? b->value : UINT64_MAX, true, v);
 	case B_SLOT_END:
 		*v = start | ((1ull << 39) - 1);
 		return true;
@@ -549,6 +553,8 @@ static int add_row(struct dump *d, struct region_list *l, const struct profile *
 		g->source = REGION_FROM_PAGE_TABLES;
 		if (row->end.kind == B_MAPPED_RUN)
 			snprintf(g->source_detail, sizeof g->source_detail, "mapped pages");
+		else if (row->end.kind == B_TABLES_RUN)
+			snprintf(g->source_detail, sizeof g->source_detail, "present page tables");
 		else
 			snprintf(g->source_detail, sizeof g->source_detail,
 				 "self-map slot 0x%x found in the PML4", l->self_map.index);
@@ -669,12 +675,21 @@ static const struct row linux_x64[] = {
 	{ "modules", "module mapping space (mm.rst)", REGION_IMAGE,
 	  FIXED(0xffffffffa0000000ull), FIXED(0xfffffffffeffffffull), false },
 };
+/* ia32: PAGE_OFFSET 0xC0000000 (arch/x86/Kconfig, VMSPLIT_3G, the
+ * default); low memory is the RAM mapped from there, at most MAXMEM, 896
+ * MiB (arch/x86/include/asm/pgtable_32_areas.h: what the 128 MiB of
+ * vmalloc, fixmap and pkmap space leave), as far as the kernel's page
+ * tables run on: vmalloc starts VMALLOC_OFFSET, 8 MiB, past its end. */
 static const struct row linux_x86[] = {
-	{ "user", "user space (3 GiB)", REGION_USER, FIXED(0), FIXED(0xbfffffff), false },
+	{ "user", "user space (3 GiB)", REGION_USER, FIXED(0), FIXED(LINUX_PAGE_OFFSET_32 - 1),
+	  false },
 	{ "direct-map", "low memory, mapped from PAGE_OFFSET", REGION_DIRECT_MAP,
 	  SETUP(0, false), SETUP(0, true), false },
-	{ "direct-map", "low memory, mapped from PAGE_OFFSET", REGION_DIRECT_MAP,
-	  FIXED(0xc0000000), FIXED(0xf7ffffff), false },
+	{ "direct-map", "low memory: the RAM mapped from PAGE_OFFSET, at most 896 MiB",
+	  REGION_DIRECT_MAP, FIXED(LINUX_PAGE_OFFSET_32),
+	  { B_TABLES_RUN, LINUX_PAGE_OFFSET_32 + LINUX_MAXMEM_32 - 1, 0, NULL }, false },
+	{ "direct-map", "low memory, mapped from PAGE_OFFSET (at most 896 MiB)",
+	  REGION_DIRECT_MAP, FIXED(LINUX_PAGE_OFFSET_32), SIZE(LINUX_MAXMEM_32), false },
 };
 
 static int linux_layout(struct dump *d, struct region_list *out, struct kdx_error *err)
@@ -682,10 +697,11 @@ static int linux_layout(struct dump *d, struct region_list *out, struct kdx_erro
 	bool x64 = d->paging == PAGING_X64;
 	out->layout_name = x64 ? "Linux x86_64 (4-level paging)" : "Linux ia32";
 	out->fixed_cite = x64 ? "Linux Documentation/x86/x86_64/mm.rst" :
-		"Linux arch/x86/Kconfig: PAGE_OFFSET 0xC0000000 (VMSPLIT_3G, the default)";
+		"Linux arch/x86/Kconfig PAGE_OFFSET; pgtable_32_areas.h MAXMEM";
 	if (!xlat_linux_regions(d->kernel))
-		snprintf(out->warning, sizeof out->warning, "%s: no region comes from the page tables; "
-			 "the direct map's bounds are the kernel's defaults", d->linux_setup_fault);
+		snprintf(out->warning, sizeof out->warning, "%s: no region comes from libaddrxlat's "
+			 "set-up; layout reads VMCOREINFO and the page tables, else defaults",
+			 d->linux_setup_fault);
 	const struct row *rows = x64 ? linux_x64 : linux_x86;
 	size_t n = x64 ? sizeof linux_x64 / sizeof linux_x64[0] : sizeof linux_x86 / sizeof linux_x86[0];
 	for (size_t i = 0; i < n; i++)
@@ -784,8 +800,9 @@ const struct region *region_find(const struct region_list *l, const char *name)
 	return NULL;
 }
 
-void layout_system_range(enum paging mode, uint64_t *start, uint64_t *end)
+void layout_system_range(const struct dump *d, uint64_t *start, uint64_t *end)
 {
-	*start = mode == PAGING_X64 ? 0xffff800000000000ull : 0x80000000ull;
-	*end = mode == PAGING_X64 ? ~0ull : 0xffffffffull;
+	bool x64 = d->paging == PAGING_X64;
+	*start = x64 ? 0xffff800000000000ull : d->os[0] ? LINUX_PAGE_OFFSET_32 : 0x80000000ull;
+	*end = x64 ? ~0ull : 0xffffffffull;
 }

@@ -63,9 +63,10 @@ void region_list_order(struct region_list *l);
 #define LAYOUT_NONPAGED_PARTS 2
 size_t layout_nonpaged_pool(struct dump *d, uint64_t start[LAYOUT_NONPAGED_PARTS],
 			    uint64_t end[LAYOUT_NONPAGED_PARTS]);
-/* The system half of the address space: every kernel VA of the mode
- * (x64 the upper canonical half, 32-bit modes 2 GiB up). */
-void layout_system_range(enum paging mode, uint64_t *start, uint64_t *end);
+/* The system half of the address space: every kernel VA of the dump's mode
+ * (x64 the upper canonical half; 32-bit Windows 2 GiB up, Linux from
+ * PAGE_OFFSET 0xC0000000). */
+void layout_system_range(const struct dump *d, uint64_t *start, uint64_t *end);
 /* By name (case-insensitive) or by index in the list. */
 const struct region *region_find(const struct region_list *l, const char *name);
 

@@ -51,7 +51,6 @@
 #define PAGE_OFFSET_32 0xc0000000ull
 #define PGD_PA_32 0x1a00000ull
 #define VMALLOC_32 (PAGE_OFFSET_32 + RAM_END + (8ull << 20))
-#define LOWMEM_END_32 0xf7ffffffull                /* the most lowmem: 896 MiB */
 /* vmap_area_list (a list_head) and the first vmap_area, in lowmem, at the
  * offsets of 6.1's 686-pae build: va_start 0, list 20, list_head.next 0 */
 #define VMAP_LIST_PA_32 0x1c00000ull
@@ -435,19 +434,14 @@ int linux_fixtures_write(const char *dir, struct kdx_error *err)
 		snprintf(truth, sizeof truth, "%s.truth.json", path);
 		for (uint32_t c = 0; c < g->img.processors; c++)
 			g->img.cpu_cr3[c] = out[i].bad_cr3 ? RAM_END + 0x100000 : 0;
-		struct linux_region direct = g->regions[0];
-		if (out[i].bad_vmap) {
+		if (out[i].bad_vmap)
 			gen_put32(&g->img, g->vmap_start_pa, 0x1000);
-			g->regions[0].end = LOWMEM_END_32;
-		}
 		r = gen_write(&g->img, out[i].fmt, path, err);
 		if (r == 0)
 			r = write_truth(g, truth, out[i].fmt, out[i].bad_cr3 ?
 					"VMCOREINFO swapper_pg_dir" : "QEMU CPU 0 note", err);
-		if (out[i].bad_vmap) {
+		if (out[i].bad_vmap)
 			gen_put32(&g->img, g->vmap_start_pa, (uint32_t)VMALLOC_32);
-			g->regions[0] = direct;
-		}
 	}
 	gen_image_free(&g->img);
 	free(g);

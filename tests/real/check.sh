@@ -187,8 +187,26 @@ for guest in "$@"; do
 
 		# Regions where this kernel put them: each base the guest's own
 		# variables held, and each named address in its region.
-		[ "$arch" = x86_64 ] || continue
 		layout=$(run_kdx --json -c layout "$dump" 2>/dev/null)
+		if [ "$arch" = i686 ]; then
+			# lowmem: the RAM from PAGE_OFFSET, the image inside; modules above it
+			got=$(printf '%s' "$layout" | jq -r '[.[0].result.regions[] | select(.name == "direct-map")
+				| .start + " " + .["end"]] | .[0] // "none"')
+			top=$((0xc0000000 + $(jq .memory_bytes "$truth") - 1))
+			read -r ds de <<<"$got"
+			ok_end=$([ "$ds" = 0xc0000000 ] && [ $((${de:-0})) -le $top ] && [ $((${de:-0})) -gt $((top - 0x400000)) ] && echo yes)
+			is "${ok_end:-$got}" yes "$label: layout's direct map is the guest's RAM from PAGE_OFFSET (to $(printf 0x%x $top), less what the tables leave unmapped at the top)"
+			got=$(printf '%s' "$layout" | jq -c --slurpfile t "$truth" '
+				def pad: ltrimstr("0x") | ("00000000"[0:8 - length]) + .;
+				[.[0].result.regions[] | select(.name == "direct-map") | {s: (.start | pad), e: (.end | pad)}][0] as $m
+				| [$t[0].translations[] | select(.pa != null) | select((.va | pad) >= "c0000000")
+				   | (.va | pad) as $v | ($m.s <= $v and $v <= $m.e) as $in
+				   | select($in == (.name | test(" module$"))) | "\(.name) (\(.va))"]' 2>&1)
+			is "$got" "[]" "$label: kernel symbols and page_offset_base+ lie in the direct map, the module outside it"
+			like "$(run_kdx -c 's -a kernel "Linux version"' "$dump" 2>/dev/null)" "from             0xc0000000" \
+				"$label: s -a kernel searches from PAGE_OFFSET 0xc0000000"
+			continue
+		fi
 		got=$(printf '%s' "$layout" | jq -c '[.[0].result.regions[]
 			| select(.name == "direct-map" or .name == "vmemmap" or .name == "kernel-text")
 			| .start]' 2>&1)
